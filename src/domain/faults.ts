@@ -1,0 +1,42 @@
+/** TR-069 fault codes (TR-069 A.5.1 and the cwmp XSD). Faults are data. */
+export const ACS_FAULT = {
+  METHOD_NOT_SUPPORTED: 8000,
+  REQUEST_DENIED: 8001,
+  INTERNAL_ERROR: 8002,
+  INVALID_ARGUMENTS: 8003,
+  RESOURCES_EXCEEDED: 8004,
+  RETRY_REQUEST: 8005,
+} as const;
+
+export const CPE_FAULT = {
+  METHOD_NOT_SUPPORTED: 9000,
+  REQUEST_DENIED: 9001,
+  INTERNAL_ERROR: 9002,
+  INVALID_ARGUMENTS: 9003,
+  RESOURCES_EXCEEDED: 9004,
+  INVALID_PARAMETER_NAME: 9005,
+  INVALID_PARAMETER_TYPE: 9006,
+  INVALID_PARAMETER_VALUE: 9007,
+  NON_WRITABLE_PARAMETER: 9008,
+  NOTIFICATION_REJECTED: 9009,
+  DOWNLOAD_FAILURE: 9010,
+  UPLOAD_FAILURE: 9011,
+  FILE_TRANSFER_AUTH_FAILURE: 9012,
+  UNSUPPORTED_TRANSFER_PROTOCOL: 9013,
+} as const;
+
+/**
+ * Faults the ACS itself records when a bound trips or the session breaks. Every bound that trips has a name here.
+ */
+export type SessionFaultCode =
+  | "too_many_rpcs"
+  | "not_converging"
+  | "session_timeout"
+  | "cpe_fault"
+  | "bad_message"
+  | "bad_session_state"
+  | "template_unresolved"
+  | "policy_conflict"
+  | "unsupported_path"
+  | "download_failed"
+  | "download_timeout";

@@ -1,0 +1,95 @@
+/**
+ * The planner's contract: one explicit input, one plan value out. No I/O, no clock, no mutation.
+ */
+import type { XsdType } from "../domain/xsd.js";
+import type { AcsRequest, NotificationLevel, ParamValue } from "../cwmp/types.js";
+import type { DesiredState, Provenance } from "../policy/desired.types.js";
+
+/** One reported parameter with the time we observed it. */
+export interface ReportedParam {
+  readonly value: string;
+  readonly type: XsdType;
+  readonly writable: boolean | undefined; // undefined: not known yet (no GPN seen)
+  readonly observedAt: number; // ms epoch
+  readonly notification?: NotificationLevel;
+}
+
+export interface ReportedState {
+  /** Full parameter path -> reported value. Objects are represented by `objects`. */
+  readonly params: ReadonlyMap<string, ReportedParam>;
+  /** Object paths ("X.Y.3.") known to exist, with when we learnt it. */
+  readonly objects: ReadonlyMap<string, number>;
+  /** Partial paths whose children we have enumerated with GetParameterNames (path -> observedAt). */
+  readonly discovered: ReadonlyMap<string, number>;
+  readonly parameterKey: string;
+  readonly softwareVersion: string;
+}
+
+/** What Converge itself did to this device and remembers across sessions. */
+export interface Inventory {
+  /** Instances Converge created: table path -> instance numbers. Only these may be pruned. */
+  readonly created: ReadonlyMap<string, readonly number[]>;
+  /** Write-only params: path -> hash of the value last set successfully. */
+  readonly writeOnlyHashes: ReadonlyMap<string, string>;
+  /** Paths the CPE rejected as unknown (9005), not retried until `until`. */
+  readonly backoff: ReadonlyMap<string, { readonly until: number; readonly code: number; readonly attempts: number }>;
+  /** An outstanding firmware download, if any. */
+  readonly download: { readonly commandKey: string; readonly version: string; readonly startedAt: number } | undefined;
+}
+
+export interface DeviceQuirks {
+  readonly booleanAsDigit: boolean;
+  readonly datetimeMilliseconds: boolean;
+  readonly gpvBatchSize: number;
+  readonly spvBatchSize: number;
+}
+
+export interface PlanLimits {
+  readonly maxRpcsPerSession: number;
+  readonly maxReplanRounds: number;
+  readonly downloadTimeoutMs: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+}
+
+export interface PlanInput {
+  readonly desired: DesiredState;
+  readonly reported: ReportedState;
+  readonly inventory: Inventory;
+  readonly now: number;
+  readonly limits: PlanLimits;
+  readonly quirks: DeviceQuirks;
+}
+
+export type PlanStep =
+  | { readonly kind: "discover"; readonly path: string; readonly reason: "unknown" }
+  | { readonly kind: "refresh"; readonly paths: readonly string[]; readonly reason: "unknown" | "stale" | "readback" }
+  | { readonly kind: "deleteObject"; readonly object: string; readonly from: Provenance }
+  | { readonly kind: "addObject"; readonly table: string; readonly key: Readonly<Record<string, string>>; readonly from: Provenance }
+  | { readonly kind: "setValues"; readonly values: readonly ParamValue[]; readonly from: readonly Provenance[] }
+  | {
+      readonly kind: "setAttributes";
+      readonly attributes: readonly { readonly path: string; readonly notification: NotificationLevel }[];
+    }
+  | { readonly kind: "download"; readonly version: string; readonly url: string; readonly fileSize: number; readonly commandKey: string }
+  | { readonly kind: "reboot"; readonly reason: string };
+
+export type PlanNote =
+  | { readonly kind: "drift"; readonly path: string; readonly desired: string; readonly reported: string; readonly healed: boolean }
+  | { readonly kind: "not-writable"; readonly path: string }
+  | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number }
+  | { readonly kind: "conflict"; readonly path: string; readonly message: string }
+  | { readonly kind: "unresolved-template"; readonly path: string; readonly message: string }
+  | { readonly kind: "pending"; readonly what: "reboot" | "transfer"; readonly message: string };
+
+export interface Plan {
+  readonly steps: readonly PlanStep[];
+  readonly notes: readonly PlanNote[];
+  /** True when desired and reported agree (no write steps, nothing pending). */
+  readonly converged: boolean;
+  /** The ParameterKey to send with sets/adds/deletes: a short id of desired.revision (≤ 32 chars). */
+  readonly parameterKey: string;
+}
+
+/** Turns a plan step into the CWMP request the session sends. */
+export type StepToRequest = (step: PlanStep, parameterKey: string) => AcsRequest;
