@@ -23,6 +23,17 @@ export interface ReportedState {
   readonly discovered: ReadonlyMap<string, number>;
   readonly parameterKey: string;
   readonly softwareVersion: string;
+  /**
+   * Parameters known to exist (from GetParameterNames or attributes) whose value has not been read yet, so they
+   * are not in `params`. Keeps writability learnt from GetParameterNames. Optional: absent means none known.
+   */
+  readonly names?: ReadonlyMap<string, KnownName>;
+}
+
+/** A parameter known to exist whose value is unknown (see `ReportedState.names`). */
+export interface KnownName {
+  readonly writable: boolean | undefined;
+  readonly notification?: NotificationLevel;
 }
 
 /** What Converge itself did to this device and remembers across sessions. */
