@@ -46,6 +46,22 @@ export interface Inventory {
   readonly backoff: ReadonlyMap<string, { readonly until: number; readonly code: number; readonly attempts: number }>;
   /** An outstanding firmware download, if any. */
   readonly download: { readonly commandKey: string; readonly version: string; readonly startedAt: number } | undefined;
+  /**
+   * A SetParameterValues/AddObject/DeleteObject answered status 1: the change applies after a reboot.
+   * Optional: absent means false. (Persisting it needs a store write; until then it lives for the session.)
+   */
+  readonly rebootPending?: boolean;
+  /**
+   * Session-scoped: paths set successfully but not read back yet. The planner re-reads them (refresh reason
+   * "readback") before comparing again. Not persisted: a session that ends first re-sets them next time (idempotent).
+   */
+  readonly readback?: ReadonlySet<string>;
+  /**
+   * Session-scoped: batches being bisected after a fault without per-parameter detail (9005 on a multi-path
+   * GetParameterValues, say). The planner sends each group as its own batch; a group that faults again is halved,
+   * a single path that faults is backed off. Finds a bad name in O(log n) rounds and retries the rest.
+   */
+  readonly bisect?: readonly (readonly string[])[];
 }
 
 export interface DeviceQuirks {
@@ -73,8 +89,10 @@ export interface PlanInput {
 }
 
 export type PlanStep =
-  | { readonly kind: "discover"; readonly path: string; readonly reason: "unknown" }
+  | { readonly kind: "discover"; readonly path: string; readonly reason: "unknown" | "stale" }
   | { readonly kind: "refresh"; readonly paths: readonly string[]; readonly reason: "unknown" | "stale" | "readback" }
+  /** GetParameterAttributes for parameters whose notification level is not known yet. */
+  | { readonly kind: "readAttributes"; readonly paths: readonly string[] }
   | { readonly kind: "deleteObject"; readonly object: string; readonly from: Provenance }
   | { readonly kind: "addObject"; readonly table: string; readonly key: Readonly<Record<string, string>>; readonly from: Provenance }
   | { readonly kind: "setValues"; readonly values: readonly ParamValue[]; readonly from: readonly Provenance[] }
@@ -82,7 +100,17 @@ export type PlanStep =
       readonly kind: "setAttributes";
       readonly attributes: readonly { readonly path: string; readonly notification: NotificationLevel }[];
     }
-  | { readonly kind: "download"; readonly version: string; readonly url: string; readonly fileSize: number; readonly commandKey: string }
+  | {
+      readonly kind: "download";
+      readonly version: string;
+      readonly url: string;
+      readonly fileSize: number;
+      readonly commandKey: string;
+      /** From DesiredFirmware; optional so older producers still type-check. Default "1 Firmware Upgrade Image". */
+      readonly fileType?: string;
+      readonly username?: string;
+      readonly password?: string;
+    }
   | { readonly kind: "reboot"; readonly reason: string };
 
 export type PlanNote =
@@ -91,7 +119,9 @@ export type PlanNote =
   | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number }
   | { readonly kind: "conflict"; readonly path: string; readonly message: string }
   | { readonly kind: "unresolved-template"; readonly path: string; readonly message: string }
-  | { readonly kind: "pending"; readonly what: "reboot" | "transfer"; readonly message: string };
+  | { readonly kind: "pending"; readonly what: "reboot" | "transfer"; readonly message: string }
+  /** A desired path the device does not have (its parent was enumerated without it). */
+  | { readonly kind: "unsupported"; readonly path: string; readonly message: string };
 
 export interface Plan {
   readonly steps: readonly PlanStep[];
