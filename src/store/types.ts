@@ -124,7 +124,14 @@ export type StoreWrite =
   | { readonly kind: "clearBackoff"; readonly path: string }
   | { readonly kind: "download"; readonly download: Inventory["download"] }
   | { readonly kind: "parameterKey"; readonly value: string }
-  | { readonly kind: "task"; readonly id: number; readonly state: TaskState; readonly outcome: unknown }
+  | {
+      readonly kind: "task";
+      readonly id: number;
+      readonly state: TaskState;
+      readonly outcome: unknown;
+      /** When the task finished (TaskRecord.doneAt); the store's clock if omitted. */
+      readonly at?: number;
+    }
   | { readonly kind: "fault"; readonly fault: Omit<FaultRecord, "id" | "deviceId"> }
   | { readonly kind: "clearFaults"; readonly paths: readonly string[] }
   | { readonly kind: "status"; readonly status: DeviceStatus };

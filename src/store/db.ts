@@ -1,0 +1,57 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { MIGRATIONS, type Migration } from "./migrations/index.js";
+
+export type Database = BetterSqlite3.Database;
+
+/** How long a writer waits for another connection's lock before SQLITE_BUSY (ms). */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating it and its parent directory if needed) the SQLite database at `path` (":memory:" for a private
+ * in-memory one), sets WAL, synchronous=NORMAL, foreign keys and a busy timeout, then applies pending migrations.
+ */
+export function openDatabase(path: string): Database {
+  const inMemory = path === ":memory:" || path === "";
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  const db = new BetterSqlite3(path);
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!inMemory) db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    migrate(db, MIGRATIONS);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/** The schema version a database is at (`PRAGMA user_version`). */
+export function schemaVersion(db: Database): number {
+  const v = db.pragma("user_version", { simple: true });
+  if (typeof v !== "number") throw new Error(`unexpected user_version: ${String(v)}`);
+  return v;
+}
+
+/**
+ * Applies, in order, every migration whose version is above `PRAGMA user_version`, each in its own IMMEDIATE
+ * transaction that also bumps user_version: a crash leaves the database at a whole version, and two processes
+ * opening a fresh file at once cannot both apply the same migration (the version is re-read under the lock).
+ */
+export function migrate(db: Database, migrations: readonly Migration[]): void {
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (schemaVersion(db) > latest) {
+    throw new Error(`database schema version ${schemaVersion(db)} is newer than this Converge (${latest})`);
+  }
+  for (const m of migrations) {
+    const step = db.transaction(() => {
+      if (schemaVersion(db) >= m.version) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    });
+    step.immediate();
+  }
+}

@@ -1,0 +1,236 @@
+import type { DeviceId } from "../domain/device.js";
+import type { EventStruct } from "../cwmp/types.js";
+import type { Database } from "./db.js";
+import { fromJson, fromJsonOr } from "./json.js";
+import { CONDITION_COLUMN, UPDATE_STATUS_SQL, statusColumns } from "./status.js";
+import type { DeviceFilter, DeviceRecord, DeviceStatus, InformFacts } from "./types.js";
+
+export interface DevicesRepo {
+  /** The device's row number (the key every per-device table uses), if the device is known. */
+  find(id: DeviceId): number | undefined;
+  /** Inserts or updates the device's Inform facts; returns its row number and whether it is new. */
+  upsertFacts(facts: InformFacts, now: number, booted: boolean): { readonly dev: number; readonly isNew: boolean };
+  get(id: DeviceId): DeviceRecord | undefined;
+  /** The two ReportedState fields that live on the device row. */
+  reportedHeader(id: DeviceId): { readonly dev: number; readonly parameterKey: string; readonly softwareVersion: string } | undefined;
+  list(filter: DeviceFilter): { readonly devices: readonly DeviceRecord[]; readonly next: string | undefined };
+  count(): number;
+  /** Up to `limit` device ids after `after` (keyset page), in id order. */
+  idsAfter(after: string, limit: number): readonly DeviceId[];
+  setParameterKey(dev: number, value: string): void;
+  setStatus(dev: number, status: DeviceStatus): void;
+  setTags(dev: number, id: DeviceId, add: readonly string[], remove: readonly string[]): void;
+}
+
+interface DeviceRow {
+  readonly dev: number;
+  readonly id: string;
+  readonly manufacturer: string;
+  readonly oui: string;
+  readonly product_class: string;
+  readonly serial: string;
+  readonly software_version: string;
+  readonly hardware_version: string;
+  readonly ip: string;
+  readonly cr_url: string;
+  readonly udp_cr_addr: string;
+  readonly parameter_key: string;
+  readonly data_model: "tr098" | "tr181" | null;
+  readonly first_seen: number;
+  readonly last_inform: number;
+  readonly last_boot: number | null;
+  readonly last_events: string;
+  readonly tags: string;
+  readonly status: string | null;
+  readonly applied_revision: string | null;
+  readonly attempted_revision: string | null;
+}
+
+interface FactsParams {
+  readonly id: string;
+  readonly manufacturer: string;
+  readonly oui: string;
+  readonly product_class: string;
+  readonly serial: string;
+  readonly software_version: string;
+  readonly hardware_version: string;
+  readonly ip: string;
+  readonly cr_url: string;
+  readonly udp_cr_addr: string;
+  readonly parameter_key: string;
+  readonly data_model: string | null;
+  readonly now: number;
+  readonly last_boot: number | null;
+  readonly last_events: string;
+}
+
+const FACT_COLUMNS = [
+  "manufacturer", "oui", "product_class", "serial", "software_version", "hardware_version",
+  "ip", "cr_url", "udp_cr_addr", "parameter_key", "last_events",
+] as const;
+
+const UPSERT_FACTS = `
+INSERT INTO devices (id, ${FACT_COLUMNS.join(", ")}, data_model, first_seen, last_inform, last_boot)
+VALUES (@id, ${FACT_COLUMNS.map((c) => `@${c}`).join(", ")}, @data_model, @now, @now, @last_boot)
+ON CONFLICT (id) DO UPDATE SET ${FACT_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")},
+  data_model = COALESCE(excluded.data_model, data_model), last_inform = excluded.last_inform,
+  last_boot = COALESCE(excluded.last_boot, last_boot)
+RETURNING dev`;
+
+export function devicesRepo(db: Database): DevicesRepo {
+  const s = statements(db);
+  const lists = new Map<string, ReturnType<typeof prepareList>>();
+  return {
+    find: (id) => s.find.get(id),
+    upsertFacts(facts, now, booted) {
+      const isNew = s.find.get(facts.deviceId) === undefined;
+      const dev = s.upsert.get(factsParams(facts, now, booted));
+      if (dev === undefined) throw new Error(`upsert of ${facts.deviceId} returned no row`);
+      return { dev, isNew };
+    },
+    get(id) {
+      const row = s.get.get(id);
+      return row === undefined ? undefined : toRecord(row);
+    },
+    reportedHeader(id) {
+      const r = s.header.get(id);
+      return r === undefined ? undefined : { dev: r.dev, parameterKey: r.parameter_key, softwareVersion: r.software_version };
+    },
+    list(filter) {
+      const sql = listSql(filter);
+      let stmt = lists.get(sql);
+      if (stmt === undefined) lists.set(sql, (stmt = prepareList(db, sql)));
+      const rows = stmt.all(listParams(filter));
+      const page = rows.slice(0, filter.limit);
+      const last = page.at(-1);
+      return { devices: page.map(toRecord), next: rows.length > filter.limit && last !== undefined ? last.id : undefined };
+    },
+    count: () => s.count.get() ?? 0,
+    idsAfter: (after, limit) => s.idsAfter.all(after, limit).map(asDeviceId),
+    setParameterKey: (dev, value) => void s.setParameterKey.run(value, dev),
+    setStatus: (dev, status) => void s.setStatus.run({ dev, ...statusColumns(status) }),
+    setTags(dev, id, add, remove) {
+      const row = s.tags.get(dev);
+      if (row === undefined) throw new Error(`unknown device ${id}`);
+      const tags = new Set(fromJson<string[]>(row));
+      for (const t of remove) if (tags.delete(t)) s.deleteTag.run(t, id);
+      for (const t of add) {
+        if (tags.has(t)) continue;
+        tags.add(t);
+        s.insertTag.run(t, id);
+      }
+      s.setTags.run(JSON.stringify([...tags].sort()), dev);
+    },
+  };
+}
+
+function statements(db: Database) {
+  return {
+    find: db.prepare<[string], number>("SELECT dev FROM devices WHERE id = ?").pluck(),
+    upsert: db.prepare<FactsParams, number>(UPSERT_FACTS).pluck(),
+    get: db.prepare<[string], DeviceRow>("SELECT * FROM devices WHERE id = ?"),
+    header: db.prepare<[string], { dev: number; parameter_key: string; software_version: string }>(
+      "SELECT dev, parameter_key, software_version FROM devices WHERE id = ?",
+    ),
+    count: db.prepare<[], number>("SELECT count(*) FROM devices").pluck(),
+    idsAfter: db.prepare<[string, number], string>("SELECT id FROM devices WHERE id > ? ORDER BY id LIMIT ?").pluck(),
+    setParameterKey: db.prepare<[string, number]>("UPDATE devices SET parameter_key = ? WHERE dev = ?"),
+    setStatus: db.prepare<{ dev: number } & ReturnType<typeof statusColumns>>(UPDATE_STATUS_SQL),
+    tags: db.prepare<[number], string>("SELECT tags FROM devices WHERE dev = ?").pluck(),
+    setTags: db.prepare<[string, number]>("UPDATE devices SET tags = ? WHERE dev = ?"),
+    insertTag: db.prepare<[string, string]>("INSERT OR IGNORE INTO device_tags (tag, id) VALUES (?, ?)"),
+    deleteTag: db.prepare<[string, string]>("DELETE FROM device_tags WHERE tag = ? AND id = ?"),
+  };
+}
+
+function factsParams(f: InformFacts, now: number, booted: boolean): FactsParams {
+  return {
+    id: f.deviceId,
+    manufacturer: f.manufacturer,
+    oui: f.oui,
+    product_class: f.productClass,
+    serial: f.serialNumber,
+    software_version: f.softwareVersion,
+    hardware_version: f.hardwareVersion,
+    ip: f.ip,
+    cr_url: f.connectionRequestUrl,
+    udp_cr_addr: f.udpConnectionRequestAddress,
+    parameter_key: f.parameterKey,
+    data_model: f.dataModel ?? null,
+    now,
+    last_boot: booted ? now : null,
+    last_events: JSON.stringify(f.events),
+  };
+}
+
+interface ListParams {
+  readonly after: string;
+  readonly limit: number;
+  readonly productClass?: string;
+  readonly softwareVersion?: string;
+  readonly tag?: string;
+  readonly condition?: number;
+}
+
+/** One SQL text per combination of filters present; each is prepared once and cached by the repo. */
+function listSql(f: DeviceFilter): string {
+  const where = ["d.id > @after"];
+  if (f.productClass !== undefined) where.push("d.product_class = @productClass");
+  if (f.softwareVersion !== undefined) where.push("d.software_version = @softwareVersion");
+  if (f.tag !== undefined) where.push("d.id IN (SELECT id FROM device_tags WHERE tag = @tag)");
+  if (f.condition !== undefined) where.push(`d.${CONDITION_COLUMN[f.condition.type]} = @condition`);
+  return `SELECT d.* FROM devices d WHERE ${where.join(" AND ")} ORDER BY d.id LIMIT @limit + 1`;
+}
+
+function listParams(f: DeviceFilter): ListParams {
+  return {
+    after: f.after ?? "",
+    limit: Math.max(0, Math.floor(f.limit)),
+    ...(f.productClass === undefined ? {} : { productClass: f.productClass }),
+    ...(f.softwareVersion === undefined ? {} : { softwareVersion: f.softwareVersion }),
+    ...(f.tag === undefined ? {} : { tag: f.tag }),
+    ...(f.condition === undefined ? {} : { condition: f.condition.status ? 1 : 0 }),
+  };
+}
+
+function prepareList(db: Database, sql: string) {
+  return db.prepare<ListParams, DeviceRow>(sql);
+}
+
+// Ids are only ever written from DeviceId values, so reading one back re-brands it.
+const asDeviceId = (id: string): DeviceId => id as DeviceId;
+
+function toRecord(r: DeviceRow): DeviceRecord {
+  return {
+    deviceId: asDeviceId(r.id),
+    manufacturer: r.manufacturer,
+    oui: r.oui,
+    productClass: r.product_class,
+    serialNumber: r.serial,
+    softwareVersion: r.software_version,
+    hardwareVersion: r.hardware_version,
+    ip: r.ip,
+    connectionRequestUrl: r.cr_url,
+    udpConnectionRequestAddress: r.udp_cr_addr,
+    parameterKey: r.parameter_key,
+    dataModel: r.data_model ?? undefined,
+    firstSeen: r.first_seen,
+    lastInform: r.last_inform,
+    lastBoot: r.last_boot ?? undefined,
+    lastEvents: fromJson<EventStruct[]>(r.last_events),
+    tags: fromJson<string[]>(r.tags),
+    status: r.status === null ? undefined : toStatus(r),
+  };
+}
+
+/** Rebuilds the status with every field present (JSON drops `undefined` revisions). */
+function toStatus(r: DeviceRow): DeviceStatus {
+  const s = fromJsonOr<DeviceStatus>(r.status, { conditions: [], matchedPolicies: [], appliedRevision: undefined, attemptedRevision: undefined, lastTransition: 0 });
+  return {
+    conditions: s.conditions,
+    matchedPolicies: s.matchedPolicies,
+    appliedRevision: r.applied_revision ?? undefined,
+    attemptedRevision: r.attempted_revision ?? undefined,
+    lastTransition: s.lastTransition,
+  };
+}

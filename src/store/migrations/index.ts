@@ -1,0 +1,11 @@
+import { sql as initial } from "./001-initial.js";
+
+export interface Migration {
+  /** The `PRAGMA user_version` the database has once this migration is applied. */
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Every migration, in order. Append only: a released migration is never edited. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial", sql: initial }];

@@ -1,0 +1,22 @@
+import type { DeviceId } from "../domain/device.js";
+import type { Database } from "./db.js";
+
+/**
+ * Per-device secrets Converge generated (connection request credentials). Stored in clear: whoever reads the
+ * database file can read them, as with the CPE credentials themselves; protect the file.
+ */
+export interface SecretsRepo {
+  get(id: DeviceId, name: string): string | undefined;
+  set(id: DeviceId, name: string, value: string): void;
+}
+
+export function secretsRepo(db: Database): SecretsRepo {
+  const get = db.prepare<[string, string], string>("SELECT value FROM secrets WHERE device_id = ? AND name = ?").pluck();
+  const set = db.prepare<[string, string, string]>(
+    "INSERT INTO secrets (device_id, name, value) VALUES (?, ?, ?) ON CONFLICT (device_id, name) DO UPDATE SET value = excluded.value",
+  );
+  return {
+    get: (id, name) => get.get(id, name),
+    set: (id, name, value) => void set.run(id, name, value),
+  };
+}

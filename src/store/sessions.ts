@@ -1,0 +1,67 @@
+import type { DeviceId } from "../domain/device.js";
+import type { Database } from "./db.js";
+import { fromJson } from "./json.js";
+import type { SessionRecord } from "./types.js";
+
+/** Outcome of a session that has started and not ended (crashed ACS, or still running). */
+export const OPEN_OUTCOME = "open";
+
+export interface SessionsRepo {
+  start(dev: number, s: { readonly id: string; readonly startedAt: number; readonly events: readonly string[]; readonly revision: string | undefined }): void;
+  end(id: string, endedAt: number, outcome: string, rpcCount: number): void;
+  list(dev: number, deviceId: DeviceId, limit: number): readonly SessionRecord[];
+}
+
+interface SessionRow {
+  readonly id: string;
+  readonly started_at: number;
+  readonly ended_at: number | null;
+  readonly outcome: string;
+  readonly rpc_count: number;
+  readonly events: string;
+  readonly revision: string | null;
+}
+
+export function sessionsRepo(db: Database, keepPerDevice: number): SessionsRepo {
+  const s = statements(db);
+  return {
+    start(dev, x) {
+      s.insert.run(x.id, dev, x.startedAt, OPEN_OUTCOME, JSON.stringify(x.events), x.revision ?? null);
+      s.prune.run({ dev, keep: keepPerDevice });
+    },
+    end(id, endedAt, outcome, rpcCount) {
+      if (s.end.run(endedAt, outcome, rpcCount, id).changes !== 1) throw new Error(`unknown session ${id}`);
+    },
+    list: (dev, deviceId, limit) => s.list.all(dev, limit).map((r) => toRecord(r, deviceId)),
+  };
+}
+
+function statements(db: Database) {
+  return {
+    insert: db.prepare<[string, number, number, string, string, string | null]>(
+      "INSERT INTO sessions (id, dev, started_at, outcome, rpc_count, events, revision) VALUES (?, ?, ?, ?, 0, ?, ?)",
+    ),
+    // Keeps the newest `keep` sessions of the device (one row per Inform otherwise grows without bound).
+    prune: db.prepare<{ dev: number; keep: number }>(
+      `DELETE FROM sessions WHERE dev = @dev AND started_at < (
+         SELECT started_at FROM sessions WHERE dev = @dev ORDER BY started_at DESC LIMIT 1 OFFSET @keep - 1)`,
+    ),
+    end: db.prepare<[number, string, number, string]>("UPDATE sessions SET ended_at = ?, outcome = ?, rpc_count = ? WHERE id = ?"),
+    list: db.prepare<[number, number], SessionRow>(
+      "SELECT id, started_at, ended_at, outcome, rpc_count, events, revision FROM sessions WHERE dev = ? ORDER BY started_at DESC, rowid DESC LIMIT ?",
+    ),
+  };
+}
+
+function toRecord(r: SessionRow, deviceId: DeviceId): SessionRecord {
+  return {
+    id: r.id,
+    deviceId,
+    startedAt: r.started_at,
+    endedAt: r.ended_at ?? undefined,
+    outcome: r.outcome,
+    rpcCount: r.rpc_count,
+    events: fromJson<string[]>(r.events),
+    revision: r.revision ?? undefined,
+  };
+}

@@ -1,0 +1,148 @@
+import type { DeviceId } from "../domain/device.js";
+import type { EventStruct } from "../cwmp/types.js";
+import type { ReportedState } from "../reconcile/types.js";
+import { openDatabase, type Database } from "./db.js";
+import { devicesRepo } from "./devices.js";
+import { faultsRepo } from "./faults.js";
+import { EMPTY_INVENTORY, inventoryRepo } from "./inventory.js";
+import { pathIds, transaction } from "./paths.js";
+import { reportedRepo } from "./reported.js";
+import { secretsRepo } from "./secrets.js";
+import { sessionsRepo } from "./sessions.js";
+import { tasksRepo } from "./tasks.js";
+import { transcriptsRepo } from "./transcripts.js";
+import type { InformFacts, Store, StoreWrite, TranscriptEntry } from "./types.js";
+import { applyWrite } from "./writes.js";
+
+/** Retention bounds: rows kept per device beyond which the oldest are pruned. */
+export interface SqliteStoreOptions {
+  readonly transcriptsPerDevice?: number;
+  readonly sessionsPerDevice?: number;
+  readonly faultsPerDevice?: number;
+  readonly finishedTasksPerDevice?: number;
+  /** The clock for timestamps a write does not carry (task doneAt, transcript time). */
+  readonly now?: () => number;
+}
+
+const DEFAULTS = { transcriptsPerDevice: 10, sessionsPerDevice: 50, faultsPerDevice: 100, finishedTasksPerDevice: 100 } as const;
+/** Page size of eachDeviceId's keyset walk. */
+const ID_PAGE = 1000;
+
+/** Opens (creating and migrating) the SQLite database at `path` and returns the Store over it. */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  return sqliteStore(openDatabase(path), options);
+}
+
+/** The Store over an already opened and migrated database (see `openDatabase`). `close()` closes `db`. */
+export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Store {
+  const o = { ...DEFAULTS, ...options };
+  const now = options.now ?? Date.now;
+  const paths = pathIds(db);
+  const devices = devicesRepo(db);
+  const reported = reportedRepo(db, paths);
+  const inventory = inventoryRepo(db);
+  const tasks = tasksRepo(db, o.finishedTasksPerDevice);
+  const sessions = sessionsRepo(db, o.sessionsPerDevice);
+  const faults = faultsRepo(db, o.faultsPerDevice);
+  const transcripts = transcriptsRepo(db, o.transcriptsPerDevice);
+  const secrets = secretsRepo(db);
+  const repos = { devices, reported, inventory, tasks, faults };
+  const tx = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) => transaction(db, paths, fn);
+
+  const devOf = (id: DeviceId): number => {
+    const dev = devices.find(id);
+    if (dev === undefined) throw new Error(`unknown device ${id}`);
+    return dev;
+  };
+
+  const recordInform = tx((facts: InformFacts, at: number): { readonly isNew: boolean } => {
+    const { dev, isNew } = devices.upsertFacts(facts, at, facts.events.some((e) => isEvent(e, BOOT_EVENTS)));
+    // TR-069 §3.7.1.5 / A.3.3.1: "0 BOOTSTRAP" means a fresh install or factory reset; everything we knew about
+    // the device's parameters and what we did to it is void. Forget it before storing the Inform's values.
+    if (!isNew && facts.events.some((e) => isEvent(e, BOOTSTRAP_EVENTS))) {
+      reported.forgetAll(dev);
+      inventory.forgetAll(dev);
+    }
+    reported.upsertValues(dev, facts.parameters.map((p) => ({ path: p.name, value: p.value, type: p.type })), at);
+    return { isNew };
+  });
+
+  const apply = tx((id: DeviceId, writes: readonly StoreWrite[]): void => {
+    const dev = devOf(id);
+    for (const w of writes) applyWrite(repos, dev, w, now);
+  });
+
+  return {
+    close: () => void db.close(),
+    recordInform,
+    getDevice: (id) => devices.get(id),
+    listDevices: (filter) => devices.list(filter),
+    countDevices: () => devices.count(),
+    eachDeviceId: () => eachDeviceId(devices.idsAfter),
+    loadReported: (id) => {
+      const h = devices.reportedHeader(id);
+      return h === undefined ? emptyReported() : reported.load(h.dev, h.parameterKey, h.softwareVersion);
+    },
+    loadInventory: (id) => {
+      const dev = devices.find(id);
+      return dev === undefined ? EMPTY_INVENTORY : inventory.load(dev);
+    },
+    apply,
+    setTags: tx((id: DeviceId, add: readonly string[], remove: readonly string[]) => devices.setTags(devOf(id), id, add, remove)),
+    queueTask: tx((id: DeviceId, request, at: number) => tasks.queue(devOf(id), id, request, at)),
+    pendingTasks: (id) => {
+      const dev = devices.find(id);
+      return dev === undefined ? [] : tasks.pending(dev, id);
+    },
+    listTasks: (id, limit) => {
+      const dev = devices.find(id);
+      return dev === undefined ? [] : tasks.list(dev, id, limit);
+    },
+    startSession: tx((s: Parameters<Store["startSession"]>[0]) => sessions.start(devOf(s.deviceId), s)),
+    endSession: (id, endedAt, outcome, rpcCount) => sessions.end(id, endedAt, outcome, rpcCount),
+    listSessions: (id, limit) => {
+      const dev = devices.find(id);
+      return dev === undefined ? [] : sessions.list(dev, id, limit);
+    },
+    listFaults: (id, limit) => {
+      const dev = devices.find(id);
+      return dev === undefined ? [] : faults.list(dev, id, limit);
+    },
+    saveTranscript: tx((sessionId: string, deviceId: DeviceId, entries: readonly TranscriptEntry[]) =>
+      transcripts.save(devOf(deviceId), sessionId, entries, entries.at(-1)?.at ?? now()),
+    ),
+    getTranscript: (deviceId, sessionId) => {
+      const dev = devices.find(deviceId);
+      return dev === undefined ? undefined : transcripts.get(dev, sessionId);
+    },
+    getSecret: (id, name) => secrets.get(id, name),
+    setSecret: (id, name, value) => secrets.set(id, name, value),
+  };
+}
+
+const BOOT_EVENTS: ReadonlySet<string> = new Set(["1 BOOT", "0 BOOTSTRAP"]);
+const BOOTSTRAP_EVENTS: ReadonlySet<string> = new Set(["0 BOOTSTRAP"]);
+
+// CPEs vary in case and spacing of event codes ("0 bootstrap", "1  BOOT"); compare a normalised form.
+function isEvent(e: EventStruct, codes: ReadonlySet<string>): boolean {
+  return codes.has(e.code.trim().replace(/\s+/g, " ").toUpperCase());
+}
+
+function emptyReported(): ReportedState {
+  return { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: "", names: new Map() };
+}
+
+/**
+ * Walks ids in keyset pages rather than holding one cursor open: better-sqlite3 refuses writes on a connection
+ * while an `.iterate()` cursor is open, and a fleet-wide walk (converge plan) must not block session writes.
+ */
+function* eachDeviceId(idsAfter: (after: string, limit: number) => readonly DeviceId[]): IterableIterator<DeviceId> {
+  let after = "";
+  for (;;) {
+    const page = idsAfter(after, ID_PAGE);
+    yield* page;
+    const last = page.at(-1);
+    if (last === undefined || page.length < ID_PAGE) return;
+    after = last;
+  }
+}

@@ -1,0 +1,65 @@
+import { assertNever } from "../domain/result.js";
+import type { DevicesRepo } from "./devices.js";
+import type { FaultsRepo } from "./faults.js";
+import type { InventoryRepo } from "./inventory.js";
+import type { ReportedRepo } from "./reported.js";
+import type { StoreWrite } from "./types.js";
+import type { TasksRepo } from "./tasks.js";
+
+export interface WriteRepos {
+  readonly devices: DevicesRepo;
+  readonly reported: ReportedRepo;
+  readonly inventory: InventoryRepo;
+  readonly tasks: TasksRepo;
+  readonly faults: FaultsRepo;
+}
+
+/** Applies one session-step write to device row `dev`. Runs inside `Store.apply`'s transaction; throws on a bug. */
+export function applyWrite(r: WriteRepos, dev: number, w: StoreWrite, now: () => number): void {
+  switch (w.kind) {
+    case "reported":
+      return r.reported.upsertValues(dev, w.params, w.observedAt);
+    case "names":
+      r.reported.upsertNames(dev, w.params, w.observedAt);
+      return r.reported.markDiscovered(dev, w.discovered, w.observedAt);
+    case "attributes":
+      return r.reported.setNotifications(dev, w.params);
+    case "objectAdded":
+      r.reported.addObject(dev, objectPath(w.path), w.observedAt);
+      return w.createdByUs ? r.inventory.addCreated(dev, w.path) : undefined;
+    case "objectDeleted":
+      r.reported.forgetUnder(dev, objectPath(w.path));
+      return r.inventory.forgetUnder(dev, w.path);
+    case "forgetPaths":
+      for (const p of w.paths) {
+        if (p.endsWith(".")) r.reported.forgetUnder(dev, p);
+        else r.reported.forgetParam(dev, p);
+      }
+      return;
+    case "writeOnlyHash":
+      return r.inventory.setWriteOnlyHash(dev, w.path, w.hash);
+    case "backoff":
+      return r.inventory.setBackoff(dev, w.path, w);
+    case "clearBackoff":
+      return r.inventory.clearBackoff(dev, w.path);
+    case "download":
+      return r.inventory.setDownload(dev, w.download);
+    case "parameterKey":
+      return r.devices.setParameterKey(dev, w.value);
+    case "task":
+      return r.tasks.finish(dev, w.id, w.state, w.outcome, w.at ?? now());
+    case "fault":
+      return r.faults.add(dev, w.fault);
+    case "clearFaults":
+      return r.faults.clear(dev, w.paths);
+    case "status":
+      return r.devices.setStatus(dev, w.status);
+    default:
+      return assertNever(w);
+  }
+}
+
+function objectPath(path: string): string {
+  if (!path.endsWith(".")) throw new Error(`object path must end with ".": ${path}`);
+  return path;
+}

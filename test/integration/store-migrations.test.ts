@@ -1,0 +1,92 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { migrate, openDatabase, schemaVersion } from "../../src/store/db.js";
+import { MIGRATIONS } from "../../src/store/migrations/index.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { facts, idOf, p, tempDir } from "./store-helpers.js";
+
+const LATEST = MIGRATIONS.at(-1)?.version ?? 0;
+
+test("openDatabase creates the parent directory, sets WAL and the pragmas, and migrates to the latest version", () => {
+  const t = tempDir();
+  try {
+    const path = join(t.dir, "a", "b", "converge.db");
+    const db = openDatabase(path);
+    assert.equal(existsSync(path), true);
+    assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+    assert.equal(db.pragma("synchronous", { simple: true }), 1); // NORMAL
+    assert.equal(db.pragma("foreign_keys", { simple: true }), 1);
+    assert.equal(db.pragma("busy_timeout", { simple: true }), 5000);
+    assert.equal(schemaVersion(db), LATEST);
+    db.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("migrations are idempotent: reopening applies nothing twice and keeps the data", () => {
+  const t = tempDir();
+  try {
+    const path = join(t.dir, "converge.db");
+    const first = openSqliteStore(path);
+    first.recordInform(facts("S1"), 1000);
+    first.close();
+    for (let i = 0; i < 3; i++) {
+      const again = openSqliteStore(path);
+      assert.equal(again.countDevices(), 1);
+      assert.equal(again.getDevice(idOf("S1"))?.lastInform, 1000);
+      again.close();
+    }
+    const db = openDatabase(path);
+    assert.equal(schemaVersion(db), LATEST);
+    db.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("a migration applies in one transaction with its user_version: a failing one leaves the previous version", () => {
+  const db = new BetterSqlite3(":memory:");
+  const broken = [...MIGRATIONS, { version: LATEST + 1, name: "broken", sql: "CREATE TABLE extra (x); INSERT INTO nope VALUES (1);" }];
+  assert.throws(() => migrate(db, broken), /no such table: nope/);
+  assert.equal(schemaVersion(db), LATEST);
+  const extra = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'extra'").get();
+  assert.deepEqual(extra, { n: 0 });
+  db.close();
+});
+
+test("a database from a newer Converge is refused rather than used", () => {
+  const t = tempDir();
+  try {
+    const path = join(t.dir, "converge.db");
+    const raw = new BetterSqlite3(path);
+    raw.pragma(`user_version = ${LATEST + 5}`);
+    raw.close();
+    assert.throws(() => openDatabase(path), /newer than this Converge/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("a reopened WAL file keeps reported values, inventory and records written before close", () => {
+  const t = tempDir();
+  try {
+    const path = join(t.dir, "converge.db");
+    const id = idOf("S2");
+    const s1 = openSqliteStore(path);
+    s1.recordInform(facts("S2", { parameters: [p("InternetGatewayDevice.X.Counter", "18446744073709551615", "xsd:unsignedLong")] }), 5);
+    s1.apply(id, [{ kind: "writeOnlyHash", path: "InternetGatewayDevice.X.Password", hash: "h1" }]);
+    s1.setSecret(id, "cr-password", "pw");
+    s1.close();
+    const s2 = openSqliteStore(path);
+    assert.equal(s2.loadReported(id).params.get("InternetGatewayDevice.X.Counter")?.value, "18446744073709551615");
+    assert.equal(s2.loadInventory(id).writeOnlyHashes.get("InternetGatewayDevice.X.Password"), "h1");
+    assert.equal(s2.getSecret(id, "cr-password"), "pw");
+    s2.close();
+  } finally {
+    t.cleanup();
+  }
+});
