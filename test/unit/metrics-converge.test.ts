@@ -1,0 +1,71 @@
+import test from "node:test";
+import assert from "node:assert/strict";
+import { createConvergeMetrics } from "../../src/metrics/converge-metrics.js";
+import { EXPOSITION_CONTENT_TYPE } from "../../src/metrics/registry.js";
+
+const NAMES = [
+  ["converge_informs_total", "counter"],
+  ["converge_sessions_total", "counter"],
+  ["converge_rpcs_total", "counter"],
+  ["converge_cpe_faults_total", "counter"],
+  ["converge_session_duration_seconds", "histogram"],
+  ["converge_devices", "gauge"],
+  ["converge_policy_revision_info", "gauge"],
+  ["converge_policy_reload_failures_total", "counter"],
+  ["converge_connection_requests_total", "counter"],
+  ["converge_sessions_shed_total", "counter"],
+  ["converge_active_sessions", "gauge"],
+] as const;
+
+for (const [name, type] of NAMES) {
+  void test(`${name} is declared as a ${type}`, () => {
+    assert.match(createConvergeMetrics().render(), new RegExp(`^# TYPE ${name} ${type}$`, "m"));
+  });
+}
+
+void test("scrape-time callbacks and recorded values appear in the exposition", () => {
+  let active = 3;
+  const m = createConvergeMetrics({ devicesByCondition: () => ({ converged: 250, faulted: 2 }), activeSessions: () => active });
+  m.informs.inc({ event: "6 CONNECTION REQUEST" });
+  m.sessions.inc({ outcome: "converged" });
+  m.rpcs.inc({ method: "SetParameterValues" }, 2);
+  m.cpeFaults.inc({ code: "9007" });
+  m.sessionDuration.observe({}, 0.3);
+  m.connectionRequests.inc({ outcome: "ok" });
+  m.sessionsShed.inc();
+  m.policyReloadFailures.inc();
+  m.setPolicyRevision("a1b2c3d");
+  m.setPolicyRevision("e4f5a6b");
+  const out = m.render();
+  for (const line of [
+    'converge_informs_total{event="6 CONNECTION REQUEST"} 1',
+    'converge_sessions_total{outcome="converged"} 1',
+    'converge_rpcs_total{method="SetParameterValues"} 2',
+    'converge_cpe_faults_total{code="9007"} 1',
+    'converge_session_duration_seconds_bucket{le="0.25"} 0',
+    'converge_session_duration_seconds_bucket{le="0.5"} 1',
+    "converge_session_duration_seconds_count 1",
+    'converge_devices{condition="converged"} 250',
+    'converge_devices{condition="faulted"} 2',
+    'converge_policy_revision_info{revision="e4f5a6b"} 1',
+    "converge_policy_reload_failures_total 1",
+    'converge_connection_requests_total{outcome="ok"} 1',
+    "converge_sessions_shed_total 1",
+    "converge_active_sessions 3",
+  ]) {
+    assert.ok(out.split("\n").includes(line), `missing line: ${line}`);
+  }
+  assert.doesNotMatch(out, /a1b2c3d/, "only the current revision is exposed");
+  active = 0;
+  assert.match(m.render(), /^converge_active_sessions 0$/m);
+});
+
+void test("every non-comment line parses as name{labels} value", () => {
+  const m = createConvergeMetrics({ devicesByCondition: () => ({ pending: 1 }) });
+  m.informs.inc({ event: 'X_VENDOR "quoted"\nevent' });
+  const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\["\\n])*",?)*\})? (-?[0-9.e+]+|[+-]Inf|NaN)$/;
+  for (const line of m.render().trimEnd().split("\n")) {
+    if (!line.startsWith("#")) assert.match(line, SAMPLE);
+  }
+  assert.equal(EXPOSITION_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+});
