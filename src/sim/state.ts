@@ -1,0 +1,117 @@
+/**
+ * The parameter state of one simulated CPE: its tree (shared base + overlay), attributes, ParameterKey and the
+ * few values the device itself owns (its listening URL, its firmware version, its serial), plus the switches
+ * tests use to inject faults.
+ */
+import type { DataModel, DataModelNode } from "../datamodel/types.js";
+import type { DeviceIdStruct } from "../domain/device.js";
+import type { NotificationLevel } from "../cwmp/types.js";
+import { DeviceTree } from "./tree.js";
+import { renderValue } from "./values.js";
+import type { SimQuirks } from "./types.js";
+import { modelPaths, type ModelPaths } from "./model-paths.js";
+
+export interface Attribute {
+  readonly notification: NotificationLevel;
+  readonly accessList: readonly string[];
+}
+
+// TR-069 / TR-106 "hidden" parameters (passwords, keys) MUST read back as the null value.
+const HIDDEN = /(Password|Passphrase|PreSharedKey|WEPKey)$/;
+
+export class DeviceParams {
+  readonly tree: DeviceTree;
+  readonly paths: ModelPaths;
+  readonly identity: DeviceIdStruct;
+  readonly quirks: SimQuirks;
+  /** SPV/AddObject/DeleteObject on these paths fault with the given code. */
+  readonly failPaths = new Map<string, number>();
+  /** SPV touching these paths answers Status 1 (applied after reboot). */
+  readonly rebootRequiredPaths = new Set<string>();
+  /** SetParameterAttributes asking for notification on these paths faults with 9009. */
+  readonly notificationRejectPaths = new Set<string>();
+  parameterKey: string;
+  #softwareVersion: string | undefined;
+  #connectionRequestUrl: string | undefined;
+  #attributes: Map<string, Attribute> | undefined;
+
+  constructor(model: DataModel, identity: DeviceIdStruct, quirks: SimQuirks) {
+    this.tree = new DeviceTree(model);
+    this.paths = modelPaths(model);
+    this.identity = identity;
+    this.quirks = quirks;
+    this.parameterKey = this.tree.value(this.paths.parameterKey) ?? "";
+  }
+
+  get softwareVersion(): string {
+    return this.#softwareVersion ?? this.tree.value(this.paths.softwareVersion) ?? "";
+  }
+
+  set softwareVersion(v: string) {
+    this.#softwareVersion = v;
+  }
+
+  get connectionRequestUrl(): string {
+    return this.#connectionRequestUrl ?? this.tree.value(this.paths.connectionRequestUrl) ?? "";
+  }
+
+  set connectionRequestUrl(url: string) {
+    this.#connectionRequestUrl = url;
+  }
+
+  /** The stored value of a parameter, including the device-owned ones; undefined if unknown or an object. */
+  value(path: string): string | undefined {
+    const stored = this.tree.value(path);
+    if (stored === undefined) return undefined;
+    if (path === this.paths.parameterKey) return this.parameterKey;
+    if (path === this.paths.softwareVersion) return this.softwareVersion;
+    if (path === this.paths.connectionRequestUrl) return this.connectionRequestUrl;
+    if (path === this.paths.serialNumber) return this.identity.serialNumber;
+    return stored;
+  }
+
+  /** The value as the device reports it on the wire: hidden values empty, booleans per quirk. */
+  reported(node: DataModelNode): string {
+    if (!this.quirks.revealPasswords && HIDDEN.test(node.path)) return "";
+    return renderValue(node.type, this.value(node.path) ?? "", this.quirks.booleanAsDigit === true);
+  }
+
+  /** Stores a validated value (booleans in canonical form). */
+  write(node: DataModelNode, value: string): void {
+    this.tree.setValue(node.path, renderValue(node.type, value, false));
+  }
+
+  notification(path: string): NotificationLevel {
+    return this.#attributes?.get(path)?.notification ?? this.tree.base.notifications.get(path) ?? 0;
+  }
+
+  accessList(path: string): readonly string[] {
+    return this.#attributes?.get(path)?.accessList ?? [];
+  }
+
+  setAttribute(path: string, attribute: Attribute): void {
+    this.#attributes ??= new Map();
+    this.#attributes.set(path, attribute);
+  }
+
+  /** Drops attributes under a deleted instance. */
+  forgetAttributes(prefix: string): void {
+    for (const path of [...(this.#attributes?.keys() ?? [])]) {
+      if (path.startsWith(prefix)) this.#attributes?.delete(path);
+    }
+  }
+
+  /** TR-069 FactoryReset: configuration and attributes back to the model, ParameterKey empty; firmware stays. */
+  factoryReset(): void {
+    this.tree.reset();
+    this.#attributes = undefined;
+    this.parameterKey = "";
+  }
+
+  /** Keeps `<Table>NumberOfEntries` in step with the table after AddObject/DeleteObject. */
+  updateEntryCount(tablePath: string): void {
+    const counter = `${tablePath.slice(0, -1)}NumberOfEntries`;
+    const node = this.tree.node(counter);
+    if (node !== undefined && !node.object) this.tree.setValue(counter, String(this.tree.instances(tablePath).length));
+  }
+}

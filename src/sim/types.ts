@@ -1,0 +1,51 @@
+/** Options, quirks and hooks of a simulated CPE. */
+import type { DeviceIdStruct } from "../domain/device.js";
+import type { AcsRequest, CwmpVersion } from "../cwmp/types.js";
+import type { XsdType } from "../domain/xsd.js";
+
+/**
+ * Per-model misbehaviours seen in the field. The device reports them; the HTTP client applies the wire ones
+ * (cookies, connections, charset, chunking, SOAP header, array counts).
+ */
+export interface SimQuirks {
+  /** Never returns cookies to the ACS (session affinity must come from the socket). */
+  readonly noCookies?: boolean;
+  /** Opens a new TCP connection for every HTTP request of a session. */
+  readonly newConnectionPerRequest?: boolean;
+  /** Sends bodies in ISO-8859-1 with `charset=ISO-8859-1` (Thomson). */
+  readonly latin1?: boolean;
+  /** Reports booleans as "1"/"0" instead of "true"/"false". */
+  readonly booleanAsDigit?: boolean;
+  /** Declares SOAP-encoded array sizes that do not match the item count. */
+  readonly lyingArrayCounts?: boolean;
+  /** Sends bodies with Transfer-Encoding: chunked. */
+  readonly chunked?: boolean;
+  /** Omits the SOAP Header (and so cwmp:ID) (MikroTik). */
+  readonly noSoapHeader?: boolean;
+  /** Reads back hidden values (passwords) instead of "" as TR-069 requires. */
+  readonly revealPasswords?: boolean;
+}
+
+export type DownloadOutcome = { readonly version: string } | { readonly faultCode: number; readonly faultString?: string };
+export type DownloadRequest = Extract<AcsRequest, { method: "Download" }>;
+
+export interface SimDeviceOptions {
+  readonly manufacturer?: string;
+  readonly oui?: string;
+  readonly productClass?: string;
+  /** Fleets give every device its own serial over the shared model. */
+  readonly serialNumber?: string;
+  /** Default "1.0" for TR-098 models, "1.2" for TR-181. */
+  readonly cwmpVersion?: CwmpVersion;
+  readonly quirks?: SimQuirks;
+  /** Clock for transfer times; defaults to Date.now. */
+  readonly clock?: () => number;
+}
+
+export interface ParamState {
+  readonly value: string;
+  readonly type: XsdType;
+  readonly writable: boolean;
+}
+
+export type { DeviceIdStruct };
