@@ -4,7 +4,7 @@
  */
 import { assertNever } from "../domain/result.js";
 import type { CpeMessage, CpeRequest, CwmpFault, CwmpVersion, FaultStruct, InformRequest, QueuedTransfer } from "./types.js";
-import { arrayEl, boolText, el, envelope, esc, idHeader, paramValueList, rpcEl, soapFault, stringArray, uintEl } from "./templates.js";
+import { CWMP_WIRE_NS, arrayEl, boolText, el, envelope, esc, idHeader, paramValueList, rpcEl, soapFault, stringArray, uintEl } from "./templates.js";
 
 export interface CpeEncodeOptions {
   readonly version: CwmpVersion;
@@ -125,7 +125,8 @@ function responseBody(m: Exclude<CpeMessage, Of<"Fault">>, digit: boolean | unde
 
 function headersOf(msg: CpeMessage, opts: CpeEncodeOptions): string[] {
   const h = [idHeader(opts.id)];
-  if (msg.method !== "Inform") return h;
+  // SessionTimeout (1.3) and SupportedCWMPVersions (1.4) exist only in the cwmp-1-2 namespace (cwmp-notes §2.2).
+  if (msg.method !== "Inform" || CWMP_WIRE_NS[opts.version] !== CWMP_WIRE_NS["1.4"]) return h;
   if (opts.sessionTimeout !== undefined) h.push(`<cwmp:SessionTimeout soap-env:mustUnderstand="0">${opts.sessionTimeout}</cwmp:SessionTimeout>`);
   if (opts.supportedVersions !== undefined) {
     h.push(`<cwmp:SupportedCWMPVersions soap-env:mustUnderstand="0">${esc(opts.supportedVersions.join(","))}</cwmp:SupportedCWMPVersions>`);

@@ -5,6 +5,7 @@
 import { assertNever } from "../domain/result.js";
 import type { AcsFault, AcsMessage, EncodeOptions, SetAttributeStruct } from "./types.js";
 import {
+  CWMP_WIRE_NS,
   arrayEl,
   boolText,
   el,
@@ -124,7 +125,8 @@ function headersOf(msg: AcsMessage, opts: EncodeOptions): string[] {
   const h = [idHeader(opts.id)];
   if (opts.holdRequests === true) h.push(`<cwmp:HoldRequests soap-env:mustUnderstand="1">${boolText(true, opts.booleanAsDigit)}</cwmp:HoldRequests>`);
   // TR-069 A.3.3.1 (1.4, cwmp-notes §1.2): the chosen version goes in the InformResponse with mustUnderstand="1".
-  if (opts.useVersion !== undefined && msg.method === "InformResponse") {
+  // The element exists only in the cwmp-1-2 namespace (declared by cwmp-1-4.xsd): never emitted for 1.0/1.1.
+  if (opts.useVersion !== undefined && msg.method === "InformResponse" && CWMP_WIRE_NS[opts.version] === CWMP_WIRE_NS["1.4"]) {
     h.push(`<cwmp:UseCWMPVersion soap-env:mustUnderstand="1">${opts.useVersion}</cwmp:UseCWMPVersion>`);
   }
   return h;
