@@ -18,14 +18,8 @@ export interface ReportedRepo {
   load(dev: number, parameterKey: string, softwareVersion: string): ReportedState;
 }
 
-interface ParamRow {
-  readonly path: string;
-  readonly value: string | null;
-  readonly type: number | null;
-  readonly writable: number | null;
-  readonly notification: number | null;
-  readonly observed_at: number | null;
-}
+/** path, value, type code, writable, notification, observed_at: read in raw (array) mode, ~2x faster per row. */
+type ParamRow = readonly [string, string | null, number | null, number | null, number | null, number | null];
 
 interface PathAtRow {
   readonly path: string;
@@ -88,10 +82,12 @@ function statements(db: Database) {
       db.prepare<{ dev: number; prefix: string }>(`DELETE FROM ${t} WHERE dev = @dev AND path_id IN (${UNDER})`),
     ),
     deleteAll: ["reported", "objects", "discovered"].map((t) => db.prepare<[number]>(`DELETE FROM ${t} WHERE dev = ?`)),
-    params: db.prepare<[number], ParamRow>(
-      `SELECT p.path, r.value, r.type, r.writable, r.notification, r.observed_at
-       FROM reported r JOIN paths p ON p.id = r.path_id WHERE r.dev = ?`,
-    ),
+    params: db
+      .prepare<[number], ParamRow>(
+        `SELECT p.path, r.value, r.type, r.writable, r.notification, r.observed_at
+         FROM reported r JOIN paths p ON p.id = r.path_id WHERE r.dev = ?`,
+      )
+      .raw(true),
     objects: db.prepare<[number], PathAtRow>("SELECT p.path, o.observed_at FROM objects o JOIN paths p ON p.id = o.path_id WHERE o.dev = ?"),
     discovered: db.prepare<[number], PathAtRow>("SELECT p.path, d.observed_at FROM discovered d JOIN paths p ON p.id = d.path_id WHERE d.dev = ?"),
   };
@@ -112,16 +108,15 @@ function toReportedState(
 ): ReportedState {
   const params = new Map<string, ReportedParam>();
   const names = new Map<string, KnownName>();
-  for (const r of rows) {
-    const writable = r.writable === null ? undefined : r.writable === 1;
-    const notification = r.notification === null ? undefined : toNotification(r.notification);
-    if (r.value === null || r.observed_at === null) {
-      names.set(r.path, notification === undefined ? { writable } : { writable, notification });
+  for (const [path, value, typeCode, writableFlag, notificationLevel, observedAt] of rows) {
+    const writable = writableFlag === null ? undefined : writableFlag === 1;
+    const notification = notificationLevel === null ? undefined : toNotification(notificationLevel);
+    if (value === null || observedAt === null) {
+      names.set(path, notification === undefined ? { writable } : { writable, notification });
       continue;
     }
-    const type = XSD_TYPES[r.type ?? 0] ?? "xsd:string";
-    const base = { value: r.value, type, writable, observedAt: r.observed_at };
-    params.set(r.path, notification === undefined ? base : { ...base, notification });
+    const type = XSD_TYPES[typeCode ?? 0] ?? "xsd:string";
+    params.set(path, notification === undefined ? { value, type, writable, observedAt } : { value, type, writable, observedAt, notification });
   }
   const objects = new Map(objectRows.map((r) => [r.path, r.observed_at] as const));
   const discovered = new Map(discoveredRows.map((r) => [r.path, r.observed_at] as const));

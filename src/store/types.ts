@@ -144,6 +144,8 @@ export interface Store {
   getDevice(id: DeviceId): DeviceRecord | undefined;
   listDevices(filter: DeviceFilter): { readonly devices: readonly DeviceRecord[]; readonly next: string | undefined };
   countDevices(): number;
+  /** Devices per condition for metrics: e.g. { converged: n, not_converged: n, faulted: n, pending: n, drifted: n, unknown: n }. */
+  countByCondition(): Readonly<Record<string, number>>;
   /** Iterates every device id (for `converge plan` over a large fleet without loading all rows at once). */
   eachDeviceId(): IterableIterator<DeviceId>;
   loadReported(id: DeviceId): ReportedState;
