@@ -95,7 +95,14 @@ export type PlanStep =
   | { readonly kind: "readAttributes"; readonly paths: readonly string[] }
   | { readonly kind: "deleteObject"; readonly object: string; readonly from: Provenance }
   | { readonly kind: "addObject"; readonly table: string; readonly key: Readonly<Record<string, string>>; readonly from: Provenance }
-  | { readonly kind: "setValues"; readonly values: readonly ParamValue[]; readonly from: readonly Provenance[] }
+  | {
+      readonly kind: "setValues";
+      readonly values: readonly ParamValue[];
+      /** Provenance of each value, index-aligned with `values`. */
+      readonly from: readonly Provenance[];
+      /** Names of write-only values in this batch (hashed, never read back; renderers should mask them). */
+      readonly writeOnly?: readonly string[];
+    }
   | {
       readonly kind: "setAttributes";
       readonly attributes: readonly { readonly path: string; readonly notification: NotificationLevel }[];

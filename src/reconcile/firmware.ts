@@ -1,0 +1,50 @@
+/**
+ * Firmware and reboots, the disruptive tail of a plan. A Download is planned when the reported SoftwareVersion is
+ * not the pinned one (exact string: version strings are never numbers), no download of that version is
+ * outstanding within the timeout, and the version is not backing off after a failure.
+ */
+import type { PlanContext } from "./context.js";
+import { intents, NO_INTENTS, type Intents } from "./intents.js";
+import { activeBackoff } from "./knowledge.js";
+import { downloadCommandKey } from "./parameter-key.js";
+
+/** Backoff key of firmware downloads (not a parameter path, so it can never clash with one); shared with the session. */
+export const FIRMWARE_BACKOFF_KEY = "#firmware";
+/** Backoff key of reboots we issue. */
+export const REBOOT_BACKOFF_KEY = "#reboot";
+
+export function planFirmware(ctx: PlanContext): Intents {
+  const fw = ctx.input.desired.firmware;
+  const { reported, inventory, now, limits } = ctx.input;
+  if (fw === undefined || reported.softwareVersion === fw.version) return NO_INTENTS;
+  const key = FIRMWARE_BACKOFF_KEY;
+  const b = activeBackoff(ctx.k, key);
+  if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: key, until: b.until, code: b.code }] });
+  const dl = inventory.download;
+  if (dl !== undefined && dl.version === fw.version && now - dl.startedAt < limits.downloadTimeoutMs) {
+    const message = `download of ${fw.version} (CommandKey ${dl.commandKey}) outstanding since ${new Date(dl.startedAt).toISOString()}`;
+    return intents({ notes: [{ kind: "pending", what: "transfer", message }] });
+  }
+  const step = {
+    kind: "download" as const,
+    version: fw.version,
+    url: fw.url,
+    fileSize: fw.fileSize,
+    commandKey: downloadCommandKey(fw.version, now),
+    fileType: fw.fileType,
+    username: fw.username,
+    password: fw.password,
+  };
+  return intents({ download: [step] });
+}
+
+/** TR-069 A.3.2.1: SPV status 1 means the change applies after a reboot; we reboot only where policy allows. */
+export function planReboot(ctx: PlanContext): Intents {
+  if (ctx.input.inventory.rebootPending !== true) return NO_INTENTS;
+  const b = activeBackoff(ctx.k, REBOOT_BACKOFF_KEY);
+  if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: REBOOT_BACKOFF_KEY, until: b.until, code: b.code }] });
+  if (!ctx.input.desired.allowReboot) {
+    return intents({ notes: [{ kind: "pending", what: "reboot", message: "the CPE applies a change after a reboot; policy does not allow Converge to reboot it" }] });
+  }
+  return intents({ reboot: [{ kind: "reboot", reason: "a change applies after a reboot (status 1)" }] });
+}

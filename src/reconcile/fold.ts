@@ -1,0 +1,174 @@
+/**
+ * Folding a CPE answer into reported state and inventory: the "observe" of plan -> execute head -> observe ->
+ * replan. Pure: returns the new state, the store writes the session commits in one transaction, and faults.
+ *
+ * Read-back: a successful SetParameterValues does NOT write the values into reported state (reported holds only
+ * what the CPE said). The set paths go into the session-scoped `Inventory.readback`; the next plan re-reads them
+ * (refresh reason "readback") before comparing. Write-only values are hashed instead and never read back.
+ */
+import type { AcsRequest, CpeMessage, CpeResponse } from "../cwmp/types.js";
+import type { StoreWrite } from "../store/types.js";
+import { foldFault, stepPaths, type FoldFault, type Folded } from "./fold-faults.js";
+import {
+  withCreated,
+  withNames,
+  withNotifications,
+  withObject,
+  withoutBisect,
+  withoutCreatedUnder,
+  withoutPath,
+  withReadback,
+  withValues,
+  type FoldState,
+} from "./fold-state.js";
+import { DEFAULT_LIMITS, type BackoffLimits } from "./limits.js";
+import { writeOnlyHash } from "./parameter-key.js";
+import type { PlanStep } from "./types.js";
+
+export type { FoldFault } from "./fold-faults.js";
+
+// After a read, only a "name does not exist" backoff is disproved; a refused write stays backed off.
+const READ_CLEARS: ReadonlySet<number> = new Set([9005, 9002, 9004, 9001, 9000]);
+
+/**
+ * Folds `response` (the CPE's answer to `request`, sent for `step`) into `state` at time `now`.
+ * Never throws on CPE behaviour: a mismatched answer is a `bad_message` fault; a CWMP Fault is folded by
+ * `fold-faults.ts`. Inputs are not mutated.
+ */
+export function fold(
+  state: FoldState,
+  step: PlanStep,
+  request: AcsRequest,
+  response: CpeMessage,
+  now: number,
+  limits: BackoffLimits = DEFAULT_LIMITS,
+): { reported: FoldState["reported"]; inventory: FoldState["inventory"]; writes: StoreWrite[]; faults: FoldFault[] } {
+  const out = response.method === "Fault" ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request)) : foldAnswer(state, step, request, response, now, limits);
+  return { reported: out.reported, inventory: out.inventory, writes: [...out.writes], faults: [...out.faults] };
+}
+
+function foldAnswer(st: FoldState, step: PlanStep, req: AcsRequest, res: CpeMessage, now: number, limits: BackoffLimits): Folded {
+  switch (res.method) {
+    case "GetParameterValuesResponse":
+      return req.method === "GetParameterValues" ? valuesRead(st, req.names, res, now, limits) : mismatch(st, req, res);
+    case "GetParameterNamesResponse":
+      return req.method === "GetParameterNames" ? namesRead(st, req.path, res, now) : mismatch(st, req, res);
+    case "GetParameterAttributesResponse":
+      return attributesRead(st, res);
+    case "SetParameterValuesResponse":
+      return step.kind === "setValues" && req.method === "SetParameterValues" ? valuesSet(st, step, req.parameterKey, res.status) : mismatch(st, req, res);
+    case "SetParameterAttributesResponse":
+      return step.kind === "setAttributes" ? succeeded(st, stepPaths(step), true, withNotifications(st.reported, step.attributes), [attributesWrite(step)]) : mismatch(st, req, res);
+    case "AddObjectResponse":
+      return step.kind === "addObject" && req.method === "AddObject" ? added(st, step, req.parameterKey, res, now) : mismatch(st, req, res);
+    case "DeleteObjectResponse":
+      return req.method === "DeleteObject" ? withStatus(deleted(st, step, req), res.status) : mismatch(st, req, res);
+    case "DownloadResponse":
+      return step.kind === "download" ? downloadStarted(st, step, now) : mismatch(st, req, res);
+    case "RebootResponse":
+      return { reported: st.reported, inventory: { ...st.inventory, rebootPending: false }, writes: [], faults: [] };
+    default:
+      return mismatch(st, req, res);
+  }
+}
+
+function mismatch(st: FoldState, req: AcsRequest, res: CpeMessage): Folded {
+  return { ...st, writes: [], faults: [{ code: "bad_message", message: `${req.method} answered by ${res.method}`, retryable: true }] };
+}
+
+/** Clears backoff (and its fault records) of paths that just worked, and their bisect groups. */
+function succeeded(st: FoldState, paths: readonly string[], write: boolean, reported: FoldState["reported"], writes: readonly StoreWrite[], inventory = st.inventory): Folded {
+  const backoff = new Map(inventory.backoff);
+  const cleared = paths.filter((p) => {
+    const b = backoff.get(p);
+    return b !== undefined && (write || READ_CLEARS.has(b.code)) && backoff.delete(p);
+  });
+  const clears: StoreWrite[] = cleared.map((path) => ({ kind: "clearBackoff", path }));
+  if (cleared.length > 0) clears.push({ kind: "clearFaults", paths: cleared });
+  return { reported, inventory: withoutBisect({ ...inventory, backoff }, paths), writes: [...writes, ...clears], faults: [] };
+}
+
+function valuesRead(st: FoldState, names: readonly string[], res: Extract<CpeResponse, { method: "GetParameterValuesResponse" }>, now: number, limits: BackoffLimits): Folded {
+  const reported = withValues(st.reported, res.parameterList, now);
+  const got = res.parameterList.map((p) => p.name);
+  const inventory = withReadback(st.inventory, [], got);
+  const write: StoreWrite = { kind: "reported", params: res.parameterList.map((p) => ({ path: p.name, value: p.value, type: p.type })), observedAt: now };
+  const ok = succeeded({ reported, inventory }, names, false, reported, [write], inventory);
+  // A full name the CPE silently left out would otherwise be re-read forever: treat it as unknown (9005).
+  const returned = new Set(got);
+  const missing = names.filter((n) => !n.endsWith(".") && !returned.has(n));
+  if (missing.length === 0) return ok;
+  const fault = { faultCode: "Client", faultString: "CWMP fault", code: 9005, message: "not returned by GetParameterValues", setParameterValuesFaults: [] };
+  return missing.reduce((acc: Folded, path): Folded => {
+    const f = foldFault(acc, { kind: "refresh", paths: [path], reason: "unknown" }, fault, now, limits, () => acc);
+    return { ...f, writes: [...acc.writes, ...f.writes], faults: [...acc.faults, ...f.faults] };
+  }, ok);
+}
+
+function namesRead(st: FoldState, path: string, res: Extract<CpeResponse, { method: "GetParameterNamesResponse" }>, now: number): Folded {
+  const infos = res.parameterList.filter((i) => i.name !== path);
+  const { reported, vanished } = withNames(st.reported, path, infos, now);
+  const inventory = vanished.filter((p) => p.endsWith(".")).reduce(withoutCreatedUnder, st.inventory);
+  const writes: StoreWrite[] = [{ kind: "names", params: infos.map((i) => ({ path: i.name, writable: i.writable })), discovered: path, observedAt: now }];
+  for (const o of vanished.filter((p) => p.endsWith("."))) writes.push({ kind: "objectDeleted", path: o });
+  const gone = vanished.filter((p) => !p.endsWith("."));
+  if (gone.length > 0) writes.push({ kind: "forgetPaths", paths: gone });
+  return succeeded(st, [path], false, reported, writes, inventory);
+}
+
+function attributesRead(st: FoldState, res: Extract<CpeResponse, { method: "GetParameterAttributesResponse" }>): Folded {
+  const attrs = res.parameterList.map((a) => ({ path: a.name, notification: a.notification }));
+  return succeeded(st, attrs.map((a) => a.path), false, withNotifications(st.reported, attrs), [{ kind: "attributes", params: attrs }]);
+}
+
+function attributesWrite(step: Extract<PlanStep, { kind: "setAttributes" }>): StoreWrite {
+  return { kind: "attributes", params: step.attributes.map((a) => ({ path: a.path, notification: a.notification })) };
+}
+
+// TR-069 A.3.2.1: status 0 = applied, 1 = applied after a reboot. The CPE now carries our ParameterKey.
+function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>, parameterKey: string, status: 0 | 1): Folded {
+  const writeOnly = new Set(step.writeOnly ?? []);
+  const hashes = new Map(st.inventory.writeOnlyHashes);
+  const writes: StoreWrite[] = [{ kind: "parameterKey", value: parameterKey }];
+  for (const v of step.values.filter((x) => writeOnly.has(x.name))) {
+    const hash = writeOnlyHash(v.value);
+    hashes.set(v.name, hash);
+    writes.push({ kind: "writeOnlyHash", path: v.name, hash });
+  }
+  const readback = step.values.map((v) => v.name).filter((n) => !writeOnly.has(n));
+  const inventory = { ...withReadback(st.inventory, readback, []), writeOnlyHashes: hashes, ...(status === 1 ? { rebootPending: true } : {}) };
+  const reported = { ...st.reported, parameterKey };
+  return succeeded(st, stepPaths(step), true, reported, writes, inventory);
+}
+
+function added(st: FoldState, step: Extract<PlanStep, { kind: "addObject" }>, parameterKey: string, res: Extract<CpeResponse, { method: "AddObjectResponse" }>, now: number): Folded {
+  const object = `${step.table}${res.instanceNumber}.`;
+  const reported = { ...withObject(st.reported, object, now), parameterKey };
+  const inventory = withCreated(st.inventory, object, true);
+  const writes: StoreWrite[] = [
+    { kind: "objectAdded", path: object, createdByUs: true, observedAt: now },
+    { kind: "parameterKey", value: parameterKey },
+  ];
+  return withStatus(succeeded(st, stepPaths(step), true, reported, writes, inventory), res.status);
+}
+
+function deleted(st: FoldState, step: PlanStep, req: AcsRequest): Folded {
+  if (req.method !== "DeleteObject") return mismatch(st, req, { method: "DeleteObjectResponse", status: 0 });
+  const reported = { ...withoutPath(st.reported, req.objectName), parameterKey: req.parameterKey };
+  const inventory = withoutCreatedUnder(st.inventory, req.objectName);
+  const writes: StoreWrite[] = [
+    { kind: "objectDeleted", path: req.objectName },
+    { kind: "parameterKey", value: req.parameterKey },
+  ];
+  return succeeded(st, stepPaths(step), true, reported, writes, inventory);
+}
+
+function withStatus(f: Folded, status: 0 | 1): Folded {
+  return status === 1 ? { ...f, inventory: { ...f.inventory, rebootPending: true } } : f;
+}
+
+function downloadStarted(st: FoldState, step: Extract<PlanStep, { kind: "download" }>, now: number): Folded {
+  // Either status: success is confirmed only by the new SoftwareVersion after the BOOT (TR-069 A.3.2.8).
+  const download = { commandKey: step.commandKey, version: step.version, startedAt: now };
+  return { reported: st.reported, inventory: { ...st.inventory, download }, writes: [{ kind: "download", download }], faults: [] };
+}

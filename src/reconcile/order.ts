@@ -1,0 +1,57 @@
+/**
+ * The fixed step order (GenieACS's, made explicit) and the assembly of intents into batched steps.
+ * Discover and read before writing (never set from stale knowledge); delete before add (frees instance slots on
+ * constrained CPEs); values before attributes; disruptive operations (download, reboot) last.
+ */
+import type { Intents, RefreshReason } from "./intents.js";
+import { batchBy, chunk, uniqueBy } from "./batch.js";
+import type { DeviceQuirks, Inventory, PlanStep } from "./types.js";
+
+export const STEP_ORDER = [
+  "discover",
+  "refresh",
+  "readAttributes",
+  "deleteObject",
+  "addObject",
+  "setValues",
+  "setAttributes",
+  "download",
+  "reboot",
+] as const satisfies readonly PlanStep["kind"][];
+
+const REFRESH_ORDER: readonly RefreshReason[] = ["unknown", "readback", "stale"];
+
+/** Orders and batches intents into plan steps. */
+export function stepsOf(i: Intents, quirks: DeviceQuirks, inventory: Inventory): PlanStep[] {
+  const groups = inventory.bisect ?? [];
+  return [
+    ...uniqueBy(i.discover, (d) => d.path).map((d): PlanStep => ({ kind: "discover", path: d.path, reason: d.reason })),
+    ...refreshSteps(i, quirks, groups),
+    ...batchBy(uniqueBy(i.readAttributes, (p) => p), (p) => p, quirks.gpvBatchSize, groups).map((paths): PlanStep => ({ kind: "readAttributes", paths })),
+    ...uniqueBy(i.deletes, (d) => d.object),
+    ...i.adds,
+    ...setSteps(i, quirks, groups),
+    ...chunk(uniqueBy(i.attributes, (a) => a.path), Math.max(1, quirks.spvBatchSize)).map((attributes): PlanStep => ({ kind: "setAttributes", attributes })),
+    ...i.download.slice(0, 1),
+    ...i.reboot.slice(0, 1),
+  ];
+}
+
+function refreshSteps(i: Intents, quirks: DeviceQuirks, groups: readonly (readonly string[])[]): PlanStep[] {
+  const all = uniqueBy(i.refresh, (r) => r.path);
+  return REFRESH_ORDER.flatMap((reason) => {
+    const paths = all.filter((r) => r.reason === reason).map((r) => r.path);
+    return batchBy(paths, (p) => p, quirks.gpvBatchSize, groups).map((batch): PlanStep => ({ kind: "refresh", paths: batch, reason }));
+  });
+}
+
+function setSteps(i: Intents, quirks: DeviceQuirks, groups: readonly (readonly string[])[]): PlanStep[] {
+  const sets = uniqueBy(i.sets, (s) => s.value.name);
+  return batchBy(sets, (s) => s.value.name, quirks.spvBatchSize, groups).map(
+    (batch): PlanStep => {
+      const writeOnly = batch.filter((s) => s.writeOnly).map((s) => s.value.name);
+      const step = { kind: "setValues" as const, values: batch.map((s) => s.value), from: batch.map((s) => s.from) };
+      return writeOnly.length > 0 ? { ...step, writeOnly } : step;
+    },
+  );
+}

@@ -1,0 +1,30 @@
+/** Short ids derived from content: the ParameterKey of a revision, write-only hashes, command keys. */
+import { createHash } from "node:crypto";
+
+const sha256 = (s: string): string => createHash("sha256").update(s, "utf8").digest("hex");
+
+/**
+ * The ParameterKey for a policy revision: deterministic, 20 characters ("cv1-" + 16 hex of SHA-256).
+ * TR-069 A.3.2.1: ParameterKey is string(32); a full SHA-256 hex would be refused with 9003.
+ */
+export function parameterKeyFor(revision: string): string {
+  return `cv1-${sha256(revision).slice(0, 16)}`;
+}
+
+/** What the inventory remembers of a write-only value we set: its SHA-256, hex. Never the value itself. */
+export function writeOnlyHash(value: string): string {
+  return sha256(value);
+}
+
+/**
+ * CommandKey of a firmware Download (≤ 32 chars): ties TransferComplete back to the version and the attempt.
+ * TR-069 A.3.2.8: CommandKey is string(32) and is echoed in TransferComplete.
+ */
+export function downloadCommandKey(version: string, now: number): string {
+  return `fw-${sha256(version).slice(0, 12)}-${Math.max(0, Math.trunc(now)).toString(36)}`;
+}
+
+/** CommandKey of a Reboot we issue (echoed with the "M Reboot" event). */
+export function rebootCommandKey(parameterKey: string): string {
+  return `rb-${parameterKey}`.slice(0, 32);
+}
