@@ -1,0 +1,35 @@
+/** `converge explain <device-id> [--db file] [--policies dir]`: which policies match, and the merged desired state. */
+import { existsSync } from "node:fs";
+import { parseDeviceId } from "../domain/device.js";
+import { DEFAULTS } from "../config/config.js";
+import { loadPolicySet } from "../policy/load.js";
+import { openSqliteStore } from "../store/sqlite-store.js";
+import { factsOfRecord } from "../plan/device-plan.js";
+import { explainDevice } from "./explain.js";
+import { flagString, parseArgs } from "./args.js";
+import type { CliIo } from "./io.js";
+
+const USAGE = "usage: converge explain <device-id> [--db file] [--policies dir]\n";
+
+export async function runExplain(args: string[], io: CliIo, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const parsed = parseArgs(args, { db: true, policies: true, secrets: true });
+  if (!parsed.ok || parsed.value.positional.length !== 1) return (io.stderr(`converge explain: ${parsed.ok ? "one device id expected" : parsed.error}\n${USAGE}`), 2);
+  const p = parsed.value;
+  const id = parseDeviceId(p.positional[0] as string);
+  if (!id) return (io.stderr(`converge explain: ${p.positional[0]} is not a device id (OUI-ProductClass-Serial)\n`), 2);
+  const db = flagString(p, "db") ?? env["CONVERGE_DB"] ?? DEFAULTS.db;
+  const dir = flagString(p, "policies") ?? env["CONVERGE_POLICIES"] ?? DEFAULTS.policies;
+  if (!existsSync(db)) return (io.stderr(`converge explain: no database at ${db} (use --db)\n`), 1);
+  const secretsFile = flagString(p, "secrets") ?? env["CONVERGE_SECRETS_FILE"];
+  const loaded = await loadPolicySet(dir, secretsFile !== undefined ? { secretsFile } : {});
+  if (!loaded.ok) return (io.stderr(`converge explain: policies in ${dir} are invalid (run converge validate ${dir})\n`), 1);
+  const store = openSqliteStore(db);
+  try {
+    const record = store.getDevice(id);
+    if (!record) return (io.stderr(`converge explain: no device ${id} in ${db}\n`), 1);
+    io.stdout(explainDevice(loaded.value, factsOfRecord(record, store.loadReported(id))));
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Configuration: a file (YAML or JSON) overlaid with environment variables, validated against
+ * schemas/config.schema.json at start-up. This module is the only reader of process.env in the server.
+ */
+import { readFileSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { parse as parseYaml } from "yaml";
+import { err, ok, type Result } from "../domain/result.js";
+
+export interface ApiToken {
+  readonly name: string;
+  readonly sha256: string;
+  readonly scope: "read" | "write";
+}
+
+export interface Config {
+  readonly cwmp: { readonly port: number; readonly bind: string; readonly path: string; readonly publicUrl: string | undefined };
+  readonly api: {
+    readonly port: number;
+    readonly bind: string;
+    readonly tokens: readonly ApiToken[];
+    readonly openMetrics: boolean;
+    readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  };
+  readonly db: string;
+  readonly policies: string;
+  readonly secretsFile: string | undefined;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  readonly cpeAuth: {
+    readonly mode: "open" | "basic" | "digest" | "any";
+    readonly realm: string;
+    readonly allowBasicOverHttp: boolean;
+    readonly username: string | undefined;
+    readonly password: string | undefined;
+  };
+  readonly tls: { readonly cert?: string; readonly key?: string; readonly ca?: string; readonly requestClientCert: boolean };
+  readonly limits: {
+    readonly maxSessions: number;
+    readonly maxRpcsPerSession: number;
+    readonly maxReplanRounds: number;
+    readonly sessionIdleMs: number;
+    readonly maxBodyBytes: number;
+    readonly downloadTimeoutMs: number;
+  };
+  readonly kick: { readonly onReload: boolean; readonly perSecond: number; readonly concurrency: number };
+  readonly reloadDebounceMs: number;
+}
+
+export const DEFAULTS: Config = {
+  cwmp: { port: 7547, bind: "0.0.0.0", path: "/", publicUrl: undefined },
+  api: { port: 7557, bind: "127.0.0.1", tokens: [], openMetrics: false, rateLimit: { perSecond: 50, burst: 100 } },
+  db: "./data/converge.db",
+  policies: "./policies",
+  secretsFile: undefined,
+  logLevel: "info",
+  cpeAuth: { mode: "open", realm: "converge", allowBasicOverHttp: false, username: undefined, password: undefined },
+  tls: { requestClientCert: false },
+  limits: {
+    maxSessions: 2000,
+    maxRpcsPerSession: 64,
+    maxReplanRounds: 32,
+    sessionIdleMs: 30_000,
+    maxBodyBytes: 8 * 1024 * 1024,
+    downloadTimeoutMs: 3_600_000,
+  },
+  kick: { onReload: false, perSecond: 20, concurrency: 16 },
+  reloadDebounceMs: 300,
+};
+
+/** Environment variable -> config key path, with how to read its text. */
+const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "number" | "tokens"])[] = [
+  ["CONVERGE_CWMP_PORT", "cwmp.port", "int"],
+  ["CONVERGE_API_PORT", "api.port", "int"],
+  ["CONVERGE_BIND", "cwmp.bind", "string"],
+  ["CONVERGE_API_BIND", "api.bind", "string"],
+  ["CONVERGE_PUBLIC_URL", "cwmp.publicUrl", "string"],
+  ["CONVERGE_DB", "db", "string"],
+  ["CONVERGE_POLICIES", "policies", "string"],
+  ["CONVERGE_SECRETS_FILE", "secretsFile", "string"],
+  ["CONVERGE_LOG_LEVEL", "logLevel", "string"],
+  ["CONVERGE_CPE_AUTH", "cpeAuth.mode", "string"],
+  ["CONVERGE_CPE_USERNAME", "cpeAuth.username", "string"],
+  ["CONVERGE_CPE_PASSWORD", "cpeAuth.password", "string"],
+  ["CONVERGE_CPE_ALLOW_BASIC_OVER_HTTP", "cpeAuth.allowBasicOverHttp", "bool"],
+  ["CONVERGE_API_TOKENS", "api.tokens", "tokens"],
+  ["CONVERGE_OPEN_METRICS", "api.openMetrics", "bool"],
+  ["CONVERGE_TLS_CERT", "tls.cert", "string"],
+  ["CONVERGE_TLS_KEY", "tls.key", "string"],
+  ["CONVERGE_TLS_CA", "tls.ca", "string"],
+  ["CONVERGE_MAX_SESSIONS", "limits.maxSessions", "int"],
+  ["CONVERGE_MAX_RPCS_PER_SESSION", "limits.maxRpcsPerSession", "int"],
+  ["CONVERGE_SESSION_IDLE_MS", "limits.sessionIdleMs", "int"],
+  ["CONVERGE_MAX_BODY_BYTES", "limits.maxBodyBytes", "int"],
+  ["CONVERGE_KICK_ON_RELOAD", "kick.onReload", "bool"],
+  ["CONVERGE_KICK_PER_SECOND", "kick.perSecond", "number"],
+];
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+type JsonObject = { [k: string]: Json };
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function setPath(target: JsonObject, path: string, value: Json): void {
+  const keys = path.split(".");
+  let node = target;
+  for (const k of keys.slice(0, -1)) {
+    const next = node[k];
+    if (!isObject(next)) node[k] = {};
+    node = node[k] as JsonObject;
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+function envValue(name: string, text: string, kind: (typeof ENV)[number][2]): Result<Json, string> {
+  switch (kind) {
+    case "string":
+      return ok(text);
+    case "int":
+      return /^\d+$/.test(text) ? ok(Number(text)) : err(`${name}: expected a whole number, got "${text}"`);
+    case "number":
+      return /^\d+(\.\d+)?$/.test(text) ? ok(Number(text)) : err(`${name}: expected a number, got "${text}"`);
+    case "bool":
+      if (/^(1|true|yes|on)$/i.test(text)) return ok(true);
+      if (/^(0|false|no|off)$/i.test(text)) return ok(false);
+      return err(`${name}: expected true or false, got "${text}"`);
+    case "tokens": {
+      // name:sha256:scope[,name:sha256:scope...]
+      const out: Json[] = [];
+      for (const part of text.split(",").filter((p) => p.trim() !== "")) {
+        const [tname, sha256, scope] = part.trim().split(":");
+        if (!tname || !sha256 || !scope) return err(`${name}: expected name:sha256:scope entries, got "${part}"`);
+        out.push({ name: tname, sha256: sha256.toLowerCase(), scope });
+      }
+      return ok(out);
+    }
+  }
+}
+
+function merge(base: JsonObject, over: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isObject(b) && isObject(v) ? merge(b, v) : v;
+  }
+  return out;
+}
+
+let validator: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null } | undefined;
+
+function validate(data: JsonObject): string[] {
+  if (!validator) {
+    const schema: unknown = JSON.parse(readFileSync(new URL("../../schemas/config.schema.json", import.meta.url), "utf8"));
+    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema as object);
+  }
+  if (validator(data)) return [];
+  return (validator.errors ?? []).map((e) => {
+    const key = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)";
+    const extra = typeof e.params["additionalProperty"] === "string" ? ` "${e.params["additionalProperty"]}"` : "";
+    return `config key ${key}: ${e.message ?? "invalid"}${extra}`;
+  });
+}
+
+/**
+ * Builds the Config from an optional file text and the environment. Returns every problem at once, each naming
+ * the bad key or variable, so start-up fails with a message an operator can act on.
+ */
+export function buildConfig(env: Readonly<Record<string, string | undefined>>, fileText: string | undefined, fileName = "config"): Result<Config, string[]> {
+  let fromFile: JsonObject = {};
+  if (fileText !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(fileText);
+    } catch (e) {
+      return err([`${fileName}: ${e instanceof Error ? e.message : String(e)}`]);
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== "object" || Array.isArray(parsed)) return err([`${fileName}: expected a mapping at the top level`]);
+      fromFile = parsed as JsonObject;
+    }
+  }
+  const fromEnv: JsonObject = {};
+  const problems: string[] = [];
+  for (const [name, path, kind] of ENV) {
+    const text = env[name];
+    if (text === undefined || text === "") continue;
+    const v = envValue(name, text, kind);
+    if (v.ok) setPath(fromEnv, path, v.value);
+    else problems.push(v.error);
+  }
+  const merged = merge(fromFile, fromEnv);
+  problems.push(...validate(merged));
+  if (problems.length > 0) return err(problems);
+  const full = merge(DEFAULTS as unknown as JsonObject, merged) as unknown as Config;
+  return ok(full);
+}
+
+/** Reads CONVERGE_CONFIG (or ./converge.yaml when present) and the environment. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, readFile: (p: string) => string | undefined): Result<Config, string[]> {
+  const file = env["CONVERGE_CONFIG"] ?? "converge.yaml";
+  const text = readFile(file);
+  if (text === undefined && env["CONVERGE_CONFIG"] !== undefined) return err([`CONVERGE_CONFIG: cannot read ${file}`]);
+  return buildConfig(env, text, file);
+}

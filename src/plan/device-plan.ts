@@ -1,0 +1,71 @@
+/**
+ * What the next session would do for one stored device: its desired state under a policy set, the plan, and
+ * the desired-vs-reported diff. Shared by `GET /api/devices/:id/plan` and `converge plan`.
+ */
+import type { DeviceId } from "../domain/device.js";
+import { plan } from "../reconcile/plan.js";
+import { sameValue } from "../reconcile/equality.js";
+import type { DeviceQuirks, Plan, PlanLimits, ReportedState } from "../reconcile/types.js";
+import type { DesiredState, DeviceFacts } from "../policy/desired.types.js";
+import type { DeviceRecord, Store } from "../store/types.js";
+
+export interface DiffEntry {
+  readonly path: string;
+  readonly desired: string;
+  readonly reported: string | null;
+  readonly state: "equal" | "differs" | "unknown" | "write-only";
+  readonly policy: string;
+}
+
+export interface DevicePlan {
+  readonly deviceId: DeviceId;
+  readonly productClass: string;
+  readonly revision: string | undefined;
+  readonly matched: readonly string[];
+  readonly plan: Plan | undefined;
+  readonly diff: readonly DiffEntry[];
+}
+
+export function factsOfRecord(d: DeviceRecord, reported: ReportedState): DeviceFacts {
+  const parameters = new Map<string, string>();
+  for (const [path, p] of reported.params) parameters.set(path, p.value);
+  return {
+    id: d.deviceId,
+    manufacturer: d.manufacturer,
+    oui: d.oui,
+    productClass: d.productClass,
+    serialNumber: d.serialNumber,
+    softwareVersion: d.softwareVersion,
+    hardwareVersion: d.hardwareVersion,
+    dataModel: d.dataModel,
+    tags: d.tags,
+    parameters,
+  };
+}
+
+/** The desired-vs-reported diff of plain values (writes-only values are never compared with reports). */
+export function diffValues(desired: DesiredState, reported: ReportedState): DiffEntry[] {
+  return desired.values.map((v) => {
+    const r = reported.params.get(v.path);
+    const state: DiffEntry["state"] = v.writeOnly ? "write-only" : !r ? "unknown" : sameValue(r.type, v.value, r.value) ? "equal" : "differs";
+    return { path: v.path, desired: v.writeOnly ? "(secret)" : v.value, reported: r ? r.value : null, state, policy: v.from.policy };
+  });
+}
+
+export interface PlanContext {
+  readonly store: Store;
+  readonly desired: (facts: DeviceFacts) => DesiredState | undefined;
+  readonly limits: PlanLimits;
+  readonly quirks: DeviceQuirks;
+  readonly now: number;
+}
+
+export function planDevice(ctx: PlanContext, id: DeviceId): DevicePlan | undefined {
+  const record = ctx.store.getDevice(id);
+  if (!record) return undefined;
+  const reported = ctx.store.loadReported(id);
+  const desired = ctx.desired(factsOfRecord(record, reported));
+  if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
+  const p = plan({ desired, reported, inventory: ctx.store.loadInventory(id), now: ctx.now, limits: ctx.limits, quirks: ctx.quirks });
+  return { deviceId: id, productClass: record.productClass, revision: desired.revision, matched: desired.matched, plan: p, diff: diffValues(desired, reported) };
+}

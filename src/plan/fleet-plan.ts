@@ -1,0 +1,99 @@
+/**
+ * `converge plan` over a fleet: per-device plans summarised by policy and by model, with disruptive steps
+ * (reboot, download, delete) flagged and counted. Pure aggregation; rendering is separate (render.ts).
+ */
+import type { PlanStep } from "../reconcile/types.js";
+import type { DevicePlan } from "./device-plan.js";
+
+export const WRITE_KINDS = ["deleteObject", "addObject", "setValues", "setAttributes", "download", "reboot"] as const;
+export const DISRUPTIVE_KINDS: ReadonlySet<PlanStep["kind"]> = new Set(["deleteObject", "download", "reboot"]);
+
+export type WriteKind = (typeof WRITE_KINDS)[number];
+
+export interface DeviceChange {
+  readonly deviceId: string;
+  readonly productClass: string;
+  readonly writes: readonly PlanStep[];
+  readonly reads: number;
+  readonly disruptive: boolean;
+  readonly policies: readonly string[];
+}
+
+export interface Bucket {
+  devices: number;
+  steps: Record<WriteKind, number>;
+  disruptive: number;
+}
+
+export interface FleetSummary {
+  readonly devices: number;
+  readonly changing: number;
+  readonly disruptiveDevices: number;
+  readonly unmatched: number;
+  readonly byPolicy: Readonly<Record<string, Bucket>>;
+  readonly byModel: Readonly<Record<string, Bucket>>;
+  readonly steps: Readonly<Record<WriteKind, number>>;
+}
+
+const isWrite = (s: PlanStep): boolean => (WRITE_KINDS as readonly string[]).includes(s.kind);
+
+function policiesOf(s: PlanStep): string[] {
+  switch (s.kind) {
+    case "setValues":
+      return s.from.map((f) => f.policy);
+    case "addObject":
+    case "deleteObject":
+      return [s.from.policy];
+    default:
+      return [];
+  }
+}
+
+/** The writes one device would see; reads (discover/refresh) are counted, not listed. */
+export function deviceChange(p: DevicePlan): DeviceChange {
+  const steps = p.plan?.steps ?? [];
+  const writes = steps.filter(isWrite);
+  const named = new Set(writes.flatMap(policiesOf));
+  const policies = named.size > 0 || writes.length === 0 ? [...named] : [...p.matched];
+  return {
+    deviceId: p.deviceId,
+    productClass: p.productClass,
+    writes,
+    reads: steps.length - writes.length,
+    disruptive: writes.some((s) => DISRUPTIVE_KINDS.has(s.kind)),
+    policies: policies.sort(),
+  };
+}
+
+const emptySteps = (): Record<WriteKind, number> => ({ deleteObject: 0, addObject: 0, setValues: 0, setAttributes: 0, download: 0, reboot: 0 });
+
+function add(map: Record<string, Bucket>, key: string, c: DeviceChange): void {
+  const b = (map[key] ??= { devices: 0, steps: emptySteps(), disruptive: 0 });
+  b.devices++;
+  if (c.disruptive) b.disruptive++;
+  for (const s of c.writes) b.steps[s.kind as WriteKind]++;
+}
+
+/** Folds device changes into a summary; call `summarise` once with all changes, or stream via `accumulate`. */
+export function createAccumulator(): { accumulate(p: DevicePlan, c: DeviceChange): void; summary(): FleetSummary } {
+  const byPolicy: Record<string, Bucket> = {};
+  const byModel: Record<string, Bucket> = {};
+  const steps = emptySteps();
+  let devices = 0;
+  let changing = 0;
+  let disruptiveDevices = 0;
+  let unmatched = 0;
+  return {
+    accumulate(p, c) {
+      devices++;
+      if (p.matched.length === 0) unmatched++;
+      if (c.writes.length === 0) return;
+      changing++;
+      if (c.disruptive) disruptiveDevices++;
+      for (const s of c.writes) steps[s.kind as WriteKind]++;
+      add(byModel, c.productClass, c);
+      for (const pol of c.policies) add(byPolicy, pol, c);
+    },
+    summary: () => ({ devices, changing, disruptiveDevices, unmatched, byPolicy, byModel, steps }),
+  };
+}

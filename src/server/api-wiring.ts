@@ -1,0 +1,90 @@
+/** Builds the REST API's dependencies from the running parts. */
+import type { Config } from "../config/config.js";
+import type { DeviceId } from "../domain/device.js";
+import { createTokenAuth } from "../auth/tokens.js";
+import { createRateLimiter } from "../auth/rate-limit.js";
+import { matchesDevice } from "../policy/match.js";
+import { explainDevice } from "../cli/explain.js";
+import { factsOfRecord, planDevice } from "../plan/device-plan.js";
+import type { Store } from "../store/types.js";
+import type { ApiDeps, PolicySummary } from "./api/deps.js";
+import type { CwmpEndpoint } from "./cwmp-route.js";
+import { DEFAULT_QUIRKS } from "./cwmp-deps.js";
+import type { DesiredResolver } from "./desired-resolver.js";
+import type { Observability } from "./observability.js";
+import type { PolicySourceLike } from "./policy-source-like.js";
+import type { Reach } from "./reach.js";
+
+export interface ApiWiring {
+  readonly store: Store;
+  readonly policies: PolicySourceLike;
+  readonly resolver: DesiredResolver;
+  readonly endpoint: CwmpEndpoint;
+  readonly cfg: Config;
+  readonly obs: Observability;
+  readonly reach: Reach;
+  readonly debugDevices: Set<string>;
+}
+
+/** How many stored devices each policy matches (bounded scan: an operator view, not a hot path). */
+function matchCounts(w: ApiWiring, limit = 100_000): Map<string, number> {
+  const set = w.policies.current();
+  const counts = new Map<string, number>();
+  if (!set) return counts;
+  let seen = 0;
+  for (const id of w.store.eachDeviceId()) {
+    if (++seen > limit) break;
+    const d = w.store.getDevice(id);
+    if (!d) continue;
+    const facts = factsOfRecord(d, { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: d.softwareVersion });
+    for (const p of set.policies) if (matchesDevice(p.selector, facts)) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function summary(w: ApiWiring): PolicySummary {
+  const set = w.policies.current();
+  const last = w.policies.lastError();
+  const counts = matchCounts(w);
+  return {
+    revision: set?.revision,
+    loadedAt: set?.loadedAt,
+    policies: (set?.policies ?? []).map((p) => ({ name: p.name, file: p.file, priority: p.priority, matches: counts.get(p.name) ?? 0 })),
+    errors: last?.errors ?? [],
+    lastErrorAt: last?.at,
+  };
+}
+
+export function createApiDeps(w: ApiWiring): ApiDeps {
+  const tokens = w.cfg.api.tokens.length > 0 ? createTokenAuth(w.cfg.api.tokens) : undefined;
+  const limiter = createRateLimiter({ perSecond: w.cfg.api.rateLimit.perSecond, burst: w.cfg.api.rateLimit.burst, maxKeys: 10_000 });
+  const limits = { ...w.cfg.limits, backoffBaseMs: 60_000, backoffMaxMs: 24 * 3_600_000 };
+  return {
+    store: w.store,
+    clock: Date.now,
+    policies: {
+      summary: () => summary(w),
+      async reload() {
+        const r = await w.policies.reload();
+        return r.ok ? { ok: true, revision: r.value.revision, errors: [] } : { ok: false, revision: w.policies.current()?.revision, errors: r.error };
+      },
+    },
+    planFor: (id: DeviceId) => planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, now: Date.now() }, id),
+    explain: (id: DeviceId) => {
+      const set = w.policies.current();
+      const d = w.store.getDevice(id);
+      if (!set || !d) return { text: "no policy set loaded" };
+      return { text: explainDevice(set, factsOfRecord(d, w.store.loadReported(id))) };
+    },
+    connectionRequest: (id, waitMs) => w.reach.convergeNow(id, waitMs),
+    metrics: () => w.obs.render(),
+    ...(tokens ? { auth: (h: string | undefined, scope: "read" | "write") => tokens.check(h, scope) } : {}),
+    rateLimit: (key) => {
+      const now = Date.now();
+      return limiter.take(key, now) ? { ok: true } : { ok: false, retryAfterSeconds: limiter.retryAfterSeconds(key, now) };
+    },
+    openMetrics: w.cfg.api.openMetrics,
+    debugDevices: w.debugDevices,
+    liveSessions: () => [...w.endpoint.sessions.all()].map((s) => ({ id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, rpcCount: s.state.rpcCount })),
+  };
+}

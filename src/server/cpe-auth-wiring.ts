@@ -1,0 +1,22 @@
+/** CPE -> ACS authentication from configuration: shared credentials, Digest preferred, Basic over TLS only. */
+import { randomBytes } from "node:crypto";
+import type { Config } from "../config/config.js";
+import { authenticateCpe, cpeAuthConfigProblem, type CpeAuthConfig } from "../auth/cpe-auth.js";
+import { createDigestVerifier } from "../auth/digest.js";
+import type { CwmpDeps } from "./cwmp-deps.js";
+
+export function createCpeAuthenticator(cfg: Config, tlsEnabled: boolean): NonNullable<CwmpDeps["authenticate"]> {
+  const { username, password } = cfg.cpeAuth;
+  const auth: CpeAuthConfig = {
+    mode: cfg.cpeAuth.mode,
+    allowBasicOverHttp: cfg.cpeAuth.allowBasicOverHttp,
+    lookup: (u) => (u === username ? password : undefined),
+    realm: cfg.cpeAuth.realm,
+    ...(cfg.cpeAuth.mode === "digest" || cfg.cpeAuth.mode === "any"
+      ? { digest: createDigestVerifier({ realm: cfg.cpeAuth.realm, nonceTtlMs: 300_000, secret: randomBytes(32), now: Date.now }) }
+      : {}),
+  };
+  const problem = cpeAuthConfigProblem(auth, tlsEnabled);
+  if (problem) throw new Error(problem);
+  return (req) => authenticateCpe({ method: req.method, authorization: req.authorization, tls: req.tls, ...(req.url !== undefined ? { url: req.url } : {}) }, auth);
+}

@@ -1,0 +1,51 @@
+/** What the CWMP route needs from the rest of the server: injected, so tests build it with real parts. */
+import type { DeviceQuirks, PlanLimits } from "../reconcile/types.js";
+import type { DesiredState, DeviceFacts } from "../policy/desired.types.js";
+import type { Store } from "../store/types.js";
+import type { InformFacts } from "../store/types.js";
+import type { DeviceId } from "../domain/device.js";
+
+export interface CwmpLimits extends PlanLimits {
+  readonly maxSessions: number;
+  readonly sessionIdleMs: number;
+  readonly maxBodyBytes: number;
+}
+
+export type CpeAuthOutcome =
+  | { readonly ok: true; readonly username?: string }
+  | { readonly ok: false; readonly status: 401; readonly wwwAuthenticate: readonly string[]; readonly reason: string };
+
+export interface SessionSummary {
+  readonly sessionId: string;
+  readonly deviceId: DeviceId;
+  readonly outcome: string;
+  readonly rpcCount: number;
+  readonly rpcs: readonly string[];
+  readonly events: readonly string[];
+  readonly durationMs: number;
+  readonly converged: boolean | undefined;
+}
+
+export interface CwmpHooks {
+  onInform?(facts: InformFacts): void;
+  onRpc?(method: string): void;
+  onCpeFault?(code: string): void;
+  onShed?(): void;
+  onSessionEnd?(summary: SessionSummary): void;
+}
+
+export interface CwmpDeps {
+  readonly store: Store;
+  /** The desired state of a device under the current policy snapshot; undefined when no policy set is loaded. */
+  readonly desired: (facts: DeviceFacts) => DesiredState | undefined;
+  readonly quirks: (facts: InformFacts) => DeviceQuirks;
+  readonly clock: () => number;
+  readonly limits: CwmpLimits;
+  readonly holdRequests: boolean;
+  readonly authenticate?: (req: { readonly method: string; readonly authorization: string | undefined; readonly tls: boolean; readonly url?: string }) => CpeAuthOutcome;
+  readonly hooks?: CwmpHooks;
+  /** Devices whose sessions are recorded in full (SOAP transcripts). */
+  readonly debugDevices?: ReadonlySet<string>;
+}
+
+export const DEFAULT_QUIRKS: DeviceQuirks = { booleanAsDigit: false, datetimeMilliseconds: true, gpvBatchSize: 64, spvBatchSize: 32 };

@@ -1,0 +1,191 @@
+/**
+ * The CWMP endpoint: the whole adapter between HTTP and the pure session machine.
+ * decode body -> decode envelope -> (Inform: open session | else: step) -> commit writes -> encode reply.
+ * TR-069 §3.4: every reply carrying an envelope is HTTP 200; "nothing more" is an empty 204.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Socket } from "node:net";
+import { decodeBody } from "../cwmp/body.js";
+import { decodeCpeEnvelope } from "../cwmp/decode.js";
+import { encodeAcsMessage } from "../cwmp/encode.js";
+import type { AcsMessage, DecodedEnvelope, InformRequest } from "../cwmp/types.js";
+import { step } from "../session/machine.js";
+import type { SessionReply } from "../session/types.js";
+import type { StoreWrite } from "../store/types.js";
+import type { CwmpDeps } from "./cwmp-deps.js";
+import { openFromInform } from "./open-session.js";
+import { COOKIE, SessionRegistry, type LiveSession } from "./sessions.js";
+
+const XML = 'text/xml; charset="utf-8"';
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(", ") : v;
+}
+
+function badRequest(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).type("application/json").send({ error: { code, message } });
+}
+
+export class CwmpEndpoint {
+  readonly sessions = new SessionRegistry();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: CwmpDeps) {}
+
+  register(app: FastifyInstance, path: string): void {
+    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: this.deps.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+    const handler = (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => this.handle(req, reply);
+    app.post(path, handler);
+    if (path !== "/") app.post("/", handler);
+    this.sweeper = setInterval(() => this.expireIdle(), Math.min(1000, this.deps.limits.sessionIdleMs)).unref();
+  }
+
+  close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const s of [...this.sessions.all()]) this.end(s, "fault:server_shutdown");
+  }
+
+  private async handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const socket: Socket | undefined = req.raw.socket;
+    const auth = this.authenticate(req);
+    if (auth) return auth(reply);
+    const body = decodeBody(raw, { contentType: header(req, "content-type"), contentEncoding: header(req, "content-encoding") }, { maxBytes: this.deps.limits.maxBodyBytes });
+    if (!body.ok) return badRequest(reply, body.error.code === "too_large" ? 413 : 400, body.error.code, body.error.message);
+    const live = this.sessions.find(header(req, "cookie"), socket);
+    if (body.value.trim() === "") return this.inSession(live, undefined, reply, socket);
+    const decoded = decodeCpeEnvelope(body.value);
+    if (!decoded.ok) {
+      if (live) this.failSession(live, "bad_message", decoded.error.message);
+      return badRequest(reply, 400, decoded.error.code, decoded.error.message);
+    }
+    if (decoded.value.message.method === "Inform") {
+      return this.inform(decoded.value, decoded.value.message, req, reply, live, socket);
+    }
+    return this.inSession(live, decoded.value, reply, socket);
+  }
+
+  private authenticate(req: FastifyRequest): ((reply: FastifyReply) => FastifyReply) | undefined {
+    if (!this.deps.authenticate) return undefined;
+    const out = this.deps.authenticate({
+      method: req.method,
+      authorization: header(req, "authorization"),
+      tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true,
+      url: req.url,
+    });
+    if (out.ok) return undefined;
+    return (reply) => reply.code(401).header("www-authenticate", [...out.wwwAuthenticate]).send();
+  }
+
+  private inform(env: DecodedEnvelope, inform: InformRequest, req: FastifyRequest, reply: FastifyReply, live: LiveSession | undefined, socket: Socket | undefined): FastifyReply {
+    const now = this.deps.clock();
+    // TR-069 §3.7.1: an Inform on an existing session means the CPE started over: drop the old context.
+    if (live) this.end(live, "fault:superseded");
+    if (this.sessions.size >= this.deps.limits.maxSessions) {
+      this.deps.hooks?.onShed?.();
+      // Overload: 503 + Retry-After; the CPE backs off and retries (TR-069 §3.2.1.1, cwmp-notes §3.1).
+      return reply.code(503).header("retry-after", "30").send();
+    }
+    const opened = openFromInform(this.deps, this.sessions, env, inform, req.ip, socket, now);
+    if (!opened.ok) return reply.code(opened.error.status).header("retry-after", "30").send({ error: { code: opened.error.code, message: opened.error.message } });
+    const s = opened.value;
+    this.record(s, "in", env);
+    const xml = encodeAcsMessage({ method: "InformResponse", maxEnvelopes: 1 }, { version: s.version, id: env.header.id ?? "1" });
+    this.recordOut(s, 200, xml);
+    return reply.code(200).type(XML).header("set-cookie", `${COOKIE}=${s.id}; Path=/; HttpOnly`).send(xml);
+  }
+
+  private inSession(live: LiveSession | undefined, env: DecodedEnvelope | undefined, reply: FastifyReply, socket: Socket | undefined): FastifyReply {
+    if (!live) return badRequest(reply, 400, "no_session", env ? `${env.message.method} outside a session: the first message must be an Inform` : "empty POST outside a session");
+    const now = this.deps.clock();
+    this.sessions.touch(live, socket, now);
+    if (env) this.record(live, "in", env);
+    else live.transcript?.push({ at: now, direction: "in", body: "" });
+    const input = env ? { kind: "message" as const, id: env.header.id, message: env.message } : { kind: "empty" as const };
+    if (env?.message.method === "Fault") this.deps.hooks?.onCpeFault?.(String(env.message.fault.code));
+    const out = step(live.state, input, live.cfg, now);
+    if (!this.commit(live, out.writes)) return badRequest(reply, 500, "store_failed", "could not record the session step");
+    live.state = out.state;
+    for (const w of out.writes) if (w.kind === "status") live.converged = w.status.conditions.some((c) => c.type === "Converged" && c.status);
+    return this.send(live, out.reply, reply);
+  }
+
+  private commit(live: LiveSession, writes: readonly StoreWrite[]): boolean {
+    if (writes.length === 0) return true;
+    try {
+      this.deps.store.apply(live.deviceId, writes);
+      return true;
+    } catch {
+      // One transaction per step: nothing of this step was written. End the session; the next Inform retries.
+      this.end(live, "fault:store_failed");
+      return false;
+    }
+  }
+
+  private send(live: LiveSession, r: SessionReply, reply: FastifyReply): FastifyReply {
+    if (r.kind === "end") {
+      this.end(live, live.state.outcome ?? "ok");
+      live.transcript?.push({ at: this.deps.clock(), direction: "out", status: 204, body: "" });
+      return reply.code(204).send();
+    }
+    this.countRpc(live, r.message);
+    const xml = encodeAcsMessage(r.message, { version: live.version, id: r.id, holdRequests: r.holdRequests, booleanAsDigit: live.cfg.quirks.booleanAsDigit });
+    this.recordOut(live, 200, xml);
+    return reply.code(200).type(XML).send(xml);
+  }
+
+  private countRpc(live: LiveSession, m: AcsMessage): void {
+    if (m.method.endsWith("Response") || m.method === "Fault") return;
+    live.rpcs.push(m.method);
+    this.deps.hooks?.onRpc?.(m.method);
+  }
+
+  private record(s: LiveSession, direction: "in" | "out", env: DecodedEnvelope): void {
+    s.transcript?.push({ at: this.deps.clock(), direction, body: JSON.stringify(env.message) });
+  }
+
+  private recordOut(s: LiveSession, status: number, xml: string): void {
+    s.transcript?.push({ at: this.deps.clock(), direction: "out", status, body: xml });
+  }
+
+  private failSession(live: LiveSession, code: "bad_message" | "session_timeout", message: string): void {
+    const now = this.deps.clock();
+    try {
+      this.deps.store.apply(live.deviceId, [{ kind: "fault", fault: { code, message, path: undefined, policy: undefined, sessionId: live.id, retryable: true, at: now } }]);
+    } catch {
+      // the session still ends below; the store error is the store's to report
+    }
+    this.end(live, `fault:${code}`);
+  }
+
+  /** Ends a live session: removes it and records it. Safe to call twice. */
+  end(live: LiveSession, outcome: string): void {
+    if (!this.sessions.has(live)) return;
+    this.sessions.remove(live);
+    const now = this.deps.clock();
+    try {
+      this.deps.store.endSession(live.id, now, outcome, live.state.rpcCount);
+      if (live.transcript) this.deps.store.saveTranscript(live.id, live.deviceId, live.transcript);
+    } catch {
+      // recording the end is best effort; the device's next Inform starts a clean session
+    }
+    this.deps.hooks?.onSessionEnd?.({
+      sessionId: live.id,
+      deviceId: live.deviceId,
+      outcome,
+      rpcCount: live.state.rpcCount,
+      rpcs: live.rpcs,
+      events: live.events,
+      durationMs: now - live.startedAt,
+      converged: live.converged,
+    });
+  }
+
+  private expireIdle(): void {
+    const now = this.deps.clock();
+    for (const s of this.sessions.expired(now, this.deps.limits.sessionIdleMs)) {
+      this.failSession(s, "session_timeout", `no message for ${this.deps.limits.sessionIdleMs} ms`);
+    }
+  }
+}

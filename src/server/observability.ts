@@ -1,0 +1,50 @@
+/** Metrics wiring: CWMP hooks feed the Prometheus registry; gauges are read at scrape time. */
+import { createConvergeMetrics, type ConvergeMetrics } from "../metrics/converge-metrics.js";
+import type { Store } from "../store/types.js";
+import type { CwmpHooks } from "./cwmp-deps.js";
+import type { PolicySourceLike } from "./policy-source-like.js";
+
+export interface Observability {
+  readonly metrics: ConvergeMetrics;
+  readonly hooks: CwmpHooks;
+  connectionRequest(outcome: string): void;
+  reloadFailed(): void;
+  render(): string;
+}
+
+/** The session outcome label: "ok" sessions split by whether the device ended converged. */
+function outcomeLabel(outcome: string, converged: boolean | undefined): string {
+  if (outcome !== "ok") return outcome.replace(/^fault:/, "");
+  return converged === false ? "not_converged" : "ok";
+}
+
+export function createObservability(store: Store, policies: PolicySourceLike, activeSessions: () => number = () => 0): Observability {
+  const metrics = createConvergeMetrics({ devicesByCondition: () => store.countByCondition(), activeSessions });
+  let lastRevision: string | undefined;
+  const hooks: CwmpHooks = {
+    onInform(facts) {
+      for (const e of facts.events) metrics.informs.inc({ event: e.code.trim() });
+    },
+    onRpc: (method) => metrics.rpcs.inc({ method }),
+    onCpeFault: (code) => metrics.cpeFaults.inc({ code }),
+    onShed: () => metrics.sessionsShed.inc(),
+    onSessionEnd(s) {
+      metrics.sessions.inc({ outcome: outcomeLabel(s.outcome, s.converged) });
+      metrics.sessionDuration.observe({}, s.durationMs / 1000);
+    },
+  };
+  return {
+    metrics,
+    hooks,
+    connectionRequest: (outcome) => metrics.connectionRequests.inc({ outcome }),
+    reloadFailed: () => metrics.policyReloadFailures.inc(),
+    render() {
+      const revision = policies.current()?.revision;
+      if (revision !== undefined && revision !== lastRevision) {
+        metrics.setPolicyRevision(revision);
+        lastRevision = revision;
+      }
+      return metrics.render();
+    },
+  };
+}

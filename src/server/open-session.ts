@@ -1,0 +1,83 @@
+/**
+ * Opening a session on an Inform: record the device (one transaction), take the per-device lock, and load
+ * what the session needs: queued tasks, reported state, inventory, and the desired state under the current
+ * policy snapshot (kept for the whole session).
+ */
+import type { Socket } from "node:net";
+import { err, ok, type Result } from "../domain/result.js";
+import type { DecodedEnvelope, InformRequest } from "../cwmp/types.js";
+import { openSession } from "../session/machine.js";
+import { informFacts } from "../session/inform-facts.js";
+import type { DeviceFacts } from "../policy/desired.types.js";
+import { factsOfRecord } from "../plan/device-plan.js";
+import type { ReportedState } from "../reconcile/types.js";
+import type { DeviceRecord } from "../store/types.js";
+import type { CwmpDeps } from "./cwmp-deps.js";
+import type { LiveSession, SessionRegistry } from "./sessions.js";
+
+export interface OpenError {
+  readonly status: 400 | 503;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Device facts for policy matching: the record just written by recordInform, plus reported values. */
+function deviceFacts(record: DeviceRecord, reported: ReportedState): DeviceFacts {
+  return factsOfRecord(record, reported);
+}
+
+/** A socket that is gone cannot carry the old session any further: a new Inform may take over. */
+function isDead(s: LiveSession): boolean {
+  return !s.socket || s.socket.destroyed;
+}
+
+export function openFromInform(
+  deps: CwmpDeps,
+  sessions: SessionRegistry,
+  env: DecodedEnvelope,
+  inform: InformRequest,
+  ip: string,
+  socket: Socket | undefined,
+  now: number,
+): Result<LiveSession, OpenError> {
+  const facts = informFacts(inform, ip);
+  const busy = sessions.forDevice(facts.deviceId);
+  if (busy && !isDead(busy) && busy.socket !== socket) {
+    return err({ status: 503, code: "already_in_session", message: `device ${facts.deviceId} is already in a session` });
+  }
+  deps.hooks?.onInform?.(facts);
+  deps.store.recordInform(facts, now);
+  const record = deps.store.getDevice(facts.deviceId);
+  if (!record) return err({ status: 503, code: "store_failed", message: "device not recorded" });
+  const reported = deps.store.loadReported(facts.deviceId);
+  const inventory = deps.store.loadInventory(facts.deviceId);
+  const desired = deps.desired(deviceFacts(record, reported));
+  const id = sessions.newId();
+  const live: LiveSession = {
+    id,
+    deviceId: facts.deviceId,
+    version: env.version,
+    cfg: { limits: deps.limits, quirks: deps.quirks(facts), holdRequests: deps.holdRequests },
+    startedAt: now,
+    events: inform.events.map((e) => e.code),
+    revision: desired?.revision,
+    socket,
+    lastSeen: now,
+    transcript: deps.debugDevices?.has(facts.deviceId) ? [] : undefined,
+    rpcs: [],
+    state: openSession({
+      id,
+      deviceId: facts.deviceId,
+      version: env.version,
+      tasks: deps.store.pendingTasks(facts.deviceId),
+      desired,
+      reported,
+      inventory,
+      previousStatus: record.status,
+    }),
+  };
+  if (busy) sessions.remove(busy);
+  sessions.add(live);
+  deps.store.startSession({ id, deviceId: facts.deviceId, startedAt: now, events: live.events, revision: live.revision });
+  return ok(live);
+}

@@ -1,0 +1,111 @@
+/**
+ * The composition root of `converge serve`: Config -> Store -> PolicySource -> CWMP endpoint + REST API.
+ * Everything with I/O is created here and handed to the factories; nothing below reads process.env.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import pino, { type Logger } from "pino";
+import type { Config } from "../config/config.js";
+import { openSqliteStore } from "../store/sqlite-store.js";
+import type { Store } from "../store/types.js";
+import { createPolicySource } from "../policy/source.js";
+import { CwmpEndpoint } from "./cwmp-route.js";
+import { DEFAULT_QUIRKS, type CwmpDeps, type SessionSummary } from "./cwmp-deps.js";
+import { changedDevices } from "./kick.js";
+import { buildApiApp } from "./api/app.js";
+import { serverFactory } from "./http-server.js";
+import { loadTlsOptions } from "../auth/tls.js";
+import { createDesiredResolver } from "./desired-resolver.js";
+import { createApiDeps } from "./api-wiring.js";
+import { createCpeAuthenticator } from "./cpe-auth-wiring.js";
+import { createObservability, type Observability } from "./observability.js";
+import { createReach, type Reach } from "./reach.js";
+
+export interface Running {
+  readonly cwmpUrl: string;
+  readonly apiUrl: string;
+  readonly store: Store;
+  readonly endpoint: CwmpEndpoint;
+  readonly log: Logger;
+  close(): Promise<void>;
+}
+
+function listenUrl(app: FastifyInstance, tls: boolean): string {
+  const addr = app.server.address();
+  if (addr === null || typeof addr === "string") return String(addr);
+  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  return `${tls ? "https" : "http"}://${host}:${addr.port}`;
+}
+
+/** Refuses configurations that would expose the API or CPE credentials carelessly. */
+export function configProblems(cfg: Config): string[] {
+  const out: string[] = [];
+  const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(cfg.api.bind);
+  if (!loopback && cfg.api.tokens.length === 0) {
+    out.push(`api.bind is ${cfg.api.bind} but no API tokens are configured: refusing to expose an unauthenticated API (set CONVERGE_API_TOKENS, see docs/operations.md)`);
+  }
+  if (cfg.cpeAuth.mode !== "open" && (!cfg.cpeAuth.username || !cfg.cpeAuth.password)) {
+    out.push(`cpeAuth.mode is ${cfg.cpeAuth.mode} but cpeAuth.username/password are not set`);
+  }
+  return out;
+}
+
+export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.logLevel })): Promise<Running> {
+  const problems = configProblems(cfg);
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  const tls = loadTlsOptions(cfg.tls);
+  const store = openSqliteStore(cfg.db);
+  const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log });
+  const first = await policies.reload();
+  if (!first.ok) log.error({ errors: first.error }, "policies rejected at start-up: serving without policies until a valid change arrives");
+  policies.watch();
+  let endpointRef: CwmpEndpoint | undefined;
+  const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
+  const debugDevices = new Set<string>();
+  const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: true });
+  const reach: Reach = createReach({ store, cfg, log, onOutcome: (kind) => obs.connectionRequest(kind) });
+  const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
+  if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
+  const deps: CwmpDeps = {
+    store,
+    desired: resolver,
+    quirks: () => DEFAULT_QUIRKS,
+    clock: Date.now,
+    limits: { ...cfg.limits, backoffBaseMs: 60_000, backoffMaxMs: 24 * 3_600_000 },
+    holdRequests: false,
+    ...(cfg.cpeAuth.mode !== "open" ? { authenticate: createCpeAuthenticator(cfg, tls !== undefined) } : {}),
+    hooks,
+    debugDevices,
+  };
+  const endpoint = new CwmpEndpoint(deps);
+  endpointRef = endpoint;
+  const cwmpLog: FastifyBaseLogger = log.child({ part: "cwmp" });
+  const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, disableRequestLogging: true, bodyLimit: cfg.limits.maxBodyBytes });
+  endpoint.register(cwmp, cfg.cwmp.path);
+  const apiLog: FastifyBaseLogger = log.child({ part: "api" });
+  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices }), {
+    logger: apiLog,
+    bodyLimit: 1024 * 1024,
+    ...(tls ? { tls } : {}),
+  });
+  await cwmp.listen({ port: cfg.cwmp.port, host: cfg.cwmp.bind });
+  await api.listen({ port: cfg.api.port, host: cfg.api.bind });
+  const cwmpUrl = listenUrl(cwmp, tls !== undefined);
+  const apiUrl = listenUrl(api, tls !== undefined);
+  if (cfg.api.tokens.length === 0) log.warn(`REST API on ${apiUrl} has no tokens: listening on loopback only`);
+  if (cfg.cpeAuth.mode === "open") log.warn("CPE authentication is open (lab mode): any device may inform");
+  log.info({ cwmpUrl, apiUrl, db: cfg.db, policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
+  return {
+    cwmpUrl,
+    apiUrl,
+    store,
+    endpoint,
+    log,
+    async close() {
+      reach.close();
+      endpoint.close();
+      await policies.close();
+      await Promise.allSettled([cwmp.close(), api.close()]);
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Folds the CPE's answer to the outstanding ACS request into the session: a task outcome, or the
+ * reconciler's fold of a plan step.
+ */
+import { err, ok, type Result } from "../domain/result.js";
+import type { CpeMessage, CpeResponse, CwmpFault } from "../cwmp/types.js";
+import { fold } from "../reconcile/fold.js";
+import type { PlanStep } from "../reconcile/types.js";
+import type { StoreWrite } from "../store/types.js";
+import type { Outstanding, SessionFault, SessionState } from "./types.js";
+
+type Answer = CpeResponse | Extract<CpeMessage, { method: "Fault" }>;
+
+export interface Absorbed {
+  readonly state: SessionState;
+  readonly writes: readonly StoreWrite[];
+}
+
+/** A short, JSON-friendly summary of a CPE answer, stored as a task's outcome. */
+export function summarise(answer: Answer): unknown {
+  if (answer.method === "Fault") return { fault: { code: answer.fault.code, message: answer.fault.message, details: answer.fault.setParameterValuesFaults } };
+  return answer;
+}
+
+function faultOf(f: CwmpFault): SessionFault[] {
+  if (f.setParameterValuesFaults.length === 0) return [{ code: String(f.code), message: f.message, retryable: f.code === 8005 || f.code === 9002 }];
+  return f.setParameterValuesFaults.map((d) => ({ code: String(d.code), message: d.string || f.message, path: d.name, retryable: false }));
+}
+
+/** Tasks also teach us about the device: values read, objects added or removed, values now to be re-read. */
+function knowledgeFromTask(o: Outstanding, answer: Answer, now: number): StoreWrite[] {
+  if (answer.method === "GetParameterValuesResponse") {
+    return [{ kind: "reported", params: answer.parameterList.map((p) => ({ path: p.name, value: p.value, type: p.type })), observedAt: now }];
+  }
+  if (answer.method === "GetParameterNamesResponse" && o.request.method === "GetParameterNames") {
+    return [{ kind: "names", params: answer.parameterList.map((p) => ({ path: p.name, writable: p.writable })), discovered: o.request.path, observedAt: now }];
+  }
+  if (answer.method === "AddObjectResponse" && o.request.method === "AddObject") {
+    return [{ kind: "objectAdded", path: `${o.request.objectName}${answer.instanceNumber}.`, createdByUs: false, observedAt: now }];
+  }
+  if (answer.method === "DeleteObjectResponse" && o.request.method === "DeleteObject") return [{ kind: "objectDeleted", path: o.request.objectName }];
+  if (answer.method === "SetParameterValuesResponse" && o.request.method === "SetParameterValues") {
+    return [{ kind: "forgetPaths", paths: o.request.values.map((v) => v.name) }];
+  }
+  return [];
+}
+
+function absorbTask(state: SessionState, o: Outstanding & { origin: { kind: "task" } }, answer: Answer, now: number): Absorbed {
+  const failed = answer.method === "Fault";
+  const writes: StoreWrite[] = [
+    { kind: "task", id: o.origin.taskId, state: failed ? "fault" : "done", outcome: summarise(answer) },
+    ...knowledgeFromTask(o, answer, now),
+  ];
+  const faults = failed ? faultOf(answer.fault) : [];
+  return { state: { ...state, outstanding: undefined, faults: [...state.faults, ...faults] }, writes };
+}
+
+function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep, answer: Answer, now: number): Absorbed {
+  const rec = state.reconcile;
+  if (!rec) return { state: { ...state, outstanding: undefined }, writes: [] };
+  const out = fold({ reported: rec.reported, inventory: rec.inventory }, stepDone, o.request, answer, now);
+  const faults: SessionFault[] = out.faults.map((f) => ({ code: f.code, message: f.message, ...(f.path !== undefined ? { path: f.path } : {}), retryable: f.retryable }));
+  return {
+    state: {
+      ...state,
+      outstanding: undefined,
+      reconcile: { ...rec, reported: out.reported, inventory: out.inventory },
+      faults: [...state.faults, ...faults],
+    },
+    writes: out.writes,
+  };
+}
+
+/** Checks the answer belongs to the outstanding request (method name; the cwmp:ID is advisory, cwmp-notes §2.2). */
+export function absorbResponse(state: SessionState, o: Outstanding, answer: Answer, now: number): Result<Absorbed, string> {
+  if (answer.method !== "Fault" && answer.method !== `${o.request.method}Response`) {
+    return err(`expected ${o.request.method}Response or Fault, got ${answer.method}`);
+  }
+  if (o.origin.kind === "task") return ok(absorbTask(state, { ...o, origin: o.origin }, answer, now));
+  return ok(absorbPlanStep(state, o, o.origin.step, answer, now));
+}

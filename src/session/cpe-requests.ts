@@ -1,0 +1,76 @@
+/**
+ * Answers the requests a CPE may send at any point of a session (TR-069 A.3.1 / A.4.2). Lenient on purpose:
+ * GenieACS refuses a TransferComplete once the ACS drives; real CPEs send them late, so we answer them always.
+ */
+import type { AcsMessage, CpeRequest, TransferCompleteRequest } from "../cwmp/types.js";
+import type { StoreWrite } from "../store/types.js";
+import type { SessionState } from "./types.js";
+
+/** RPCs this ACS answers (GetRPCMethods from the CPE). */
+export const ACS_METHODS = [
+  "Inform",
+  "GetRPCMethods",
+  "TransferComplete",
+  "AutonomousTransferComplete",
+  "RequestDownload",
+  "Kicked",
+] as const;
+
+export interface CpeRequestOutcome {
+  readonly reply: AcsMessage;
+  readonly writes: readonly StoreWrite[];
+  readonly state: SessionState;
+}
+
+/** TransferComplete: ties back to our Download by CommandKey; success is confirmed later by the new version. */
+function transferComplete(state: SessionState, req: TransferCompleteRequest, now: number): CpeRequestOutcome {
+  const inv = state.reconcile?.inventory;
+  const ours = inv?.download !== undefined && inv.download.commandKey === req.commandKey;
+  const writes: StoreWrite[] = [];
+  let next = state;
+  if (req.fault.code !== 0) {
+    writes.push({
+      kind: "fault",
+      fault: {
+        code: String(req.fault.code),
+        message: `TransferComplete ${req.commandKey}: ${req.fault.string}`,
+        path: undefined,
+        policy: undefined,
+        sessionId: state.id,
+        retryable: true,
+        at: now,
+      },
+    });
+    next = { ...next, faults: [...next.faults, { code: String(req.fault.code), message: req.fault.string, retryable: true }] };
+  }
+  if (ours && state.reconcile && inv) {
+    // The download is no longer outstanding either way. A failure backs off the firmware "path".
+    writes.push({ kind: "download", download: undefined });
+    const attempts = (inv.backoff.get("#firmware")?.attempts ?? 0) + (req.fault.code !== 0 ? 1 : 0);
+    const backoff = new Map(inv.backoff);
+    if (req.fault.code !== 0) {
+      const until = now + Math.min(60_000 * 2 ** attempts, 24 * 3_600_000);
+      backoff.set("#firmware", { until, code: req.fault.code, attempts });
+      writes.push({ kind: "backoff", path: "#firmware", until, code: req.fault.code, attempts });
+    }
+    next = { ...next, reconcile: { ...state.reconcile, inventory: { ...inv, download: undefined, backoff } } };
+  }
+  return { reply: { method: "TransferCompleteResponse" }, writes, state: next };
+}
+
+/** Builds the response to a CPE request and the writes it causes. */
+export function answerCpeRequest(state: SessionState, req: Exclude<CpeRequest, { method: "Inform" }>, now: number): CpeRequestOutcome {
+  switch (req.method) {
+    case "TransferComplete":
+      return transferComplete(state, req, now);
+    case "AutonomousTransferComplete":
+      return { reply: { method: "AutonomousTransferCompleteResponse" }, writes: [], state };
+    case "GetRPCMethods":
+      return { reply: { method: "GetRPCMethodsResponse", methods: ACS_METHODS }, writes: [], state };
+    case "RequestDownload":
+      // TR-069 A.4.2.2: we have no file to offer on request; acknowledging is valid (the ACS MAY ignore it).
+      return { reply: { method: "RequestDownloadResponse" }, writes: [], state };
+    case "Kicked":
+      return { reply: { method: "KickedResponse", nextUrl: req.next }, writes: [], state };
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The CWMP session state machine (pure). TR-069 §3.7: after the InformResponse the CPE may send requests; an
+ * empty POST hands control to the ACS, which sends one request per HTTP response and ends with an empty 204.
+ * Every answer is folded into the working state and the reconciler plans again (plan, execute the head,
+ * observe, replan). Every loop is bounded: RPCs per session and replan rounds; a bound that trips ends the
+ * session with a named fault.
+ */
+import type { CpeMessage, CpeRequest, CpeResponse, CwmpVersion } from "../cwmp/types.js";
+import type { DeviceId } from "../domain/device.js";
+import type { DesiredState } from "../policy/desired.types.js";
+import type { Inventory, ReportedState } from "../reconcile/types.js";
+import type { DeviceStatus, StoreWrite, TaskRecord } from "../store/types.js";
+import { answerCpeRequest } from "./cpe-requests.js";
+import { absorbResponse } from "./absorb.js";
+import { chooseNext } from "./next.js";
+import { endWithFault } from "./end.js";
+import type { SessionConfig, SessionInput, SessionState, StepResult } from "./types.js";
+
+export interface OpenSessionInput {
+  readonly id: string;
+  readonly deviceId: DeviceId;
+  readonly version: CwmpVersion;
+  readonly tasks: readonly TaskRecord[];
+  /** Undefined when no policy set is loaded: the session then only runs operator tasks. */
+  readonly desired: DesiredState | undefined;
+  readonly reported: ReportedState;
+  readonly inventory: Inventory;
+  readonly previousStatus: DeviceStatus | undefined;
+}
+
+/** The state right after the InformResponse. */
+export function openSession(init: OpenSessionInput): SessionState {
+  return {
+    id: init.id,
+    deviceId: init.deviceId,
+    version: init.version,
+    phase: "open",
+    outstanding: undefined,
+    rpcCount: 0,
+    planRounds: 0,
+    nextId: 1,
+    tasks: init.tasks,
+    reconcile: init.desired ? { desired: init.desired, reported: init.reported, inventory: init.inventory } : undefined,
+    faults: [],
+    previousStatus: init.previousStatus,
+    outcome: undefined,
+  };
+}
+
+const CPE_REQUESTS = new Set<string>(["Inform", "TransferComplete", "AutonomousTransferComplete", "GetRPCMethods", "RequestDownload", "Kicked"]);
+
+function isCpeRequest(m: CpeMessage): m is CpeRequest {
+  return CPE_REQUESTS.has(m.method);
+}
+
+/**
+ * Advances the session by one CPE message (or empty POST). Never throws for protocol problems: they become
+ * named faults. Never mutates `state`.
+ */
+export function step(state: SessionState, input: SessionInput, cfg: SessionConfig, now: number): StepResult {
+  if (state.phase === "ended") return { state, reply: { kind: "end" }, writes: [] };
+  if (input.kind === "message" && isCpeRequest(input.message)) {
+    const req = input.message;
+    if (req.method === "Inform") return endWithFault(state, "bad_session_state", "Inform inside an open session", now);
+    const out = answerCpeRequest(state, req, now);
+    return {
+      state: out.state,
+      reply: { kind: "message", message: out.reply, id: input.id ?? `acs-${state.nextId}`, holdRequests: false },
+      writes: out.writes,
+    };
+  }
+  let current = state;
+  const writes: StoreWrite[] = [];
+  if (input.kind === "message") {
+    if (!current.outstanding) {
+      return endWithFault(current, "bad_session_state", `unexpected ${input.message.method}: no request outstanding`, now);
+    }
+    const absorbed = absorbResponse(current, current.outstanding, input.message as CpeResponse | Extract<CpeMessage, { method: "Fault" }>, now);
+    if (!absorbed.ok) return endWithFault(current, "bad_session_state", absorbed.error, now);
+    current = absorbed.value.state;
+    writes.push(...absorbed.value.writes);
+  } else if (current.outstanding) {
+    // TR-069 §3.7.1.4: an empty POST while a request is outstanding means the CPE did not answer it.
+    current = { ...current, outstanding: undefined, faults: [...current.faults, { code: "bad_session_state", message: `no answer to ${current.outstanding.request.method}`, retryable: true }] };
+  }
+  const next = chooseNext(current, cfg, now);
+  return { state: next.state, reply: next.reply, writes: [...writes, ...next.writes] };
+}
+
+export { endWithFault };

@@ -1,0 +1,62 @@
+/**
+ * Chooses what the ACS sends next: operator tasks first (oldest first), then the reconciler's head step.
+ * When nothing is left the session ends (empty 204) and the device status is written.
+ */
+import { plan } from "../reconcile/plan.js";
+import { requestFor } from "../reconcile/rpc.js";
+import { statusFrom } from "../reconcile/status.js";
+import type { Plan } from "../reconcile/types.js";
+import type { StoreWrite } from "../store/types.js";
+import { endWithFault } from "./end.js";
+import type { Outstanding, SessionConfig, SessionState, StepResult } from "./types.js";
+
+function send(state: SessionState, o: Omit<Outstanding, "id">, cfg: SessionConfig, extra: Partial<SessionState>): StepResult {
+  const id = `acs-${state.nextId}`;
+  return {
+    state: { ...state, ...extra, outstanding: { ...o, id }, rpcCount: state.rpcCount + 1, nextId: state.nextId + 1 },
+    reply: { kind: "message", message: o.request, id, holdRequests: cfg.holdRequests },
+    writes: [],
+  };
+}
+
+function planFor(state: SessionState, cfg: SessionConfig, now: number): Plan | undefined {
+  const rec = state.reconcile;
+  if (!rec) return undefined;
+  return plan({ desired: rec.desired, reported: rec.reported, inventory: rec.inventory, now, limits: cfg.limits, quirks: cfg.quirks });
+}
+
+/** Ends the session normally, writing the device status computed from the last plan. */
+function finish(state: SessionState, last: Plan | undefined, now: number, outcome: string): StepResult {
+  const writes: StoreWrite[] = [];
+  const rec = state.reconcile;
+  if (rec && last) {
+    const status = statusFrom(last, rec.desired, state.faults, state.previousStatus, now);
+    writes.push({ kind: "status", status });
+  }
+  return { state: { ...state, phase: "ended", outstanding: undefined, outcome }, reply: { kind: "end" }, writes };
+}
+
+/** Picks the next ACS request, or ends the session. Bounded by maxRpcsPerSession and maxReplanRounds. */
+export function chooseNext(state: SessionState, cfg: SessionConfig, now: number): StepResult {
+  const [task, ...rest] = state.tasks;
+  const overRpcs = state.rpcCount >= cfg.limits.maxRpcsPerSession;
+  if (task) {
+    if (overRpcs) return endWithFault(state, "too_many_rpcs", `more than ${cfg.limits.maxRpcsPerSession} RPCs in one session`, now);
+    return send(state, { request: task.request, origin: { kind: "task", taskId: task.id } }, cfg, { tasks: rest });
+  }
+  const p = planFor(state, cfg, now);
+  const head = p?.steps[0];
+  if (!p || !head) return finish(state, p, now, "ok");
+  if (overRpcs) {
+    const ended = endWithFault(state, "too_many_rpcs", `more than ${cfg.limits.maxRpcsPerSession} RPCs in one session`, now);
+    const fin = finish(ended.state, p, now, ended.state.outcome ?? "fault:too_many_rpcs");
+    return { ...fin, writes: [...ended.writes, ...fin.writes] };
+  }
+  if (state.planRounds >= cfg.limits.maxReplanRounds) {
+    const ended = endWithFault(state, "not_converging", `still ${p.steps.length} steps after ${state.planRounds} rounds`, now);
+    const fin = finish(ended.state, p, now, ended.state.outcome ?? "fault:not_converging");
+    return { ...fin, writes: [...ended.writes, ...fin.writes] };
+  }
+  const request = requestFor(head, p.parameterKey, cfg.quirks);
+  return send(state, { request, origin: { kind: "plan", step: head } }, cfg, { planRounds: state.planRounds + 1 });
+}

@@ -1,0 +1,74 @@
+/**
+ * The CWMP session as a pure state machine. The HTTP route decodes a request, calls `step`, commits the
+ * writes in one transaction, and encodes the reply. No HTTP object, socket, clock or database lives here.
+ */
+import type { DeviceId } from "../domain/device.js";
+import type { SessionFaultCode } from "../domain/faults.js";
+import type { AcsMessage, AcsRequest, CpeMessage, CwmpVersion } from "../cwmp/types.js";
+import type { DesiredState } from "../policy/desired.types.js";
+import type { DeviceQuirks, Inventory, PlanLimits, PlanStep, ReportedState } from "../reconcile/types.js";
+import type { DeviceStatus, StoreWrite, TaskRecord } from "../store/types.js";
+
+/** Where an outstanding ACS request came from: an operator task or the reconciler's plan. */
+export type WorkOrigin = { readonly kind: "task"; readonly taskId: number } | { readonly kind: "plan"; readonly step: PlanStep };
+
+export interface Outstanding {
+  readonly request: AcsRequest;
+  readonly origin: WorkOrigin;
+  readonly id: string;
+}
+
+/** Reconciliation working state: the snapshot the session started with, and what it has learnt since. */
+export interface ReconcileState {
+  readonly desired: DesiredState;
+  readonly reported: ReportedState;
+  readonly inventory: Inventory;
+}
+
+export interface SessionFault {
+  readonly code: string; // CWMP code ("9005") or SessionFaultCode
+  readonly message: string;
+  readonly path?: string;
+  readonly retryable: boolean;
+}
+
+export interface SessionState {
+  readonly id: string;
+  readonly deviceId: DeviceId;
+  readonly version: CwmpVersion;
+  readonly phase: "open" | "ended";
+  readonly outstanding: Outstanding | undefined;
+  readonly rpcCount: number;
+  readonly planRounds: number;
+  readonly nextId: number;
+  readonly tasks: readonly TaskRecord[];
+  readonly reconcile: ReconcileState | undefined;
+  readonly faults: readonly SessionFault[];
+  readonly previousStatus: DeviceStatus | undefined;
+  /** Set when the session ended: "ok" or "fault:<code>". */
+  readonly outcome: string | undefined;
+}
+
+export interface SessionConfig {
+  readonly limits: PlanLimits;
+  readonly quirks: DeviceQuirks;
+  /** TR-069 A.4.1: ask the CPE to hold its requests while the ACS drives. */
+  readonly holdRequests: boolean;
+}
+
+/** What the route feeds the machine after an InformResponse has opened the session. */
+export type SessionInput =
+  | { readonly kind: "empty" }
+  | { readonly kind: "message"; readonly id: string | undefined; readonly message: CpeMessage };
+
+export type SessionReply =
+  | { readonly kind: "message"; readonly message: AcsMessage; readonly id: string; readonly holdRequests: boolean }
+  | { readonly kind: "end" };
+
+export interface StepResult {
+  readonly state: SessionState;
+  readonly reply: SessionReply;
+  readonly writes: readonly StoreWrite[];
+}
+
+export type { SessionFaultCode };
