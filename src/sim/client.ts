@@ -1,0 +1,221 @@
+/**
+ * Drives one CWMP session of a simulated CPE against an ACS over HTTP (I/O; cwmp-notes §3.2): Inform,
+ * the CPE's own requests, the empty POST, then ACS requests answered one by one until the ACS sends an
+ * empty response. Answers 401 challenges (Basic, Digest MD5 qop=auth), keeps cookies and the connection,
+ * and applies the device's wire quirks. Every session is bounded by `maxMessages` and per-request timeouts.
+ */
+import http from "node:http";
+import { performance } from "node:perf_hooks";
+import { decodeAcsEnvelope, type DecodedAcsEnvelope } from "../cwmp/decode-acs.js";
+import { encodeCpeMessage } from "../cwmp/encode-cpe.js";
+import type { AcsMessage, AcsRequest, CpeMessage, CpeRequest } from "../cwmp/types.js";
+import type { SimDevice } from "./device.js";
+import { basicAuthorization, digestAuthorization, parseChallenges, randomToken, type Challenge, type Credentials } from "./digest.js";
+import { CookieJar, post, type PostResponse } from "./http-post.js";
+
+export interface SessionOptions {
+  readonly acsUrl: string;
+  readonly auth?: { readonly username: string; readonly password: string; readonly scheme?: "basic" | "digest" };
+  /** Shared agent for fleets; by default each session has its own keep-alive connection. */
+  readonly agent?: http.Agent;
+  /** Per HTTP request. */
+  readonly timeoutMs: number;
+  /** Upper bound on POSTs in the session (a looping ACS ends it with "too_many_messages"). */
+  readonly maxMessages: number;
+  readonly transcript?: boolean;
+  readonly now?: () => number;
+}
+
+export interface TranscriptEntry {
+  readonly from: "cpe" | "acs";
+  readonly status?: number;
+  readonly body: string;
+}
+
+export interface SessionResult {
+  readonly ok: boolean;
+  /** Methods of the ACS requests received, in order. */
+  readonly rpcs: string[];
+  /** Status of the last HTTP response (0 if none). */
+  readonly status: number;
+  /** too_many_messages | timeout | auth_failed | http_<status> | bad_envelope | unexpected_message | acs_fault_<code> | network */
+  readonly error?: string;
+  readonly durationMs: number;
+  readonly transcript?: TranscriptEntry[];
+}
+
+class SessionError extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+const ACS_REQUESTS: ReadonlySet<string> = new Set<AcsRequest["method"]>([
+  "GetParameterValues", "SetParameterValues", "GetParameterNames", "GetParameterAttributes", "SetParameterAttributes",
+  "AddObject", "DeleteObject", "Reboot", "FactoryReset", "Download", "Upload", "ScheduleInform", "GetRPCMethods",
+  "GetQueuedTransfers", "GetAllQueuedTransfers",
+]);
+
+function isAcsRequest(m: AcsMessage): m is AcsRequest {
+  return ACS_REQUESTS.has(m.method);
+}
+
+const RESPONSE_TO: Readonly<Record<CpeRequest["method"], AcsMessage["method"] | undefined>> = {
+  Inform: "InformResponse",
+  TransferComplete: "TransferCompleteResponse",
+  AutonomousTransferComplete: "AutonomousTransferCompleteResponse",
+  GetRPCMethods: "GetRPCMethodsResponse",
+  RequestDownload: "RequestDownloadResponse",
+  Kicked: "KickedResponse",
+};
+
+const MAX_RETRY_REQUEST = 3; // ACS fault 8005 "retry request": re-send the same request, a bounded number of times
+
+/** Runs one complete session; never throws. The device learns the outcome through `sessionEnded`. */
+export async function runSession(device: SimDevice, opts: SessionOptions): Promise<SessionResult> {
+  const start = performance.now();
+  const s = new ClientSession(device, opts);
+  let error: string | undefined;
+  try {
+    await s.run();
+  } catch (e) {
+    error = e instanceof SessionError ? e.code : e instanceof Error && e.message === "timeout" ? "timeout" : "network";
+  } finally {
+    s.close();
+  }
+  device.sessionEnded(error === undefined);
+  const result: SessionResult = { ok: error === undefined, rpcs: s.rpcs, status: s.status, durationMs: performance.now() - start };
+  return { ...result, ...(error === undefined ? {} : { error }), ...(opts.transcript === true ? { transcript: s.transcript } : {}) };
+}
+
+class ClientSession {
+  readonly rpcs: string[] = [];
+  readonly transcript: TranscriptEntry[] = [];
+  status = 0;
+  readonly #device: SimDevice;
+  readonly #opts: SessionOptions;
+  readonly #url: URL;
+  readonly #agent: http.Agent | false;
+  readonly #ownAgent: http.Agent | undefined;
+  readonly #jar = new CookieJar();
+  #challenge: Challenge | undefined;
+  #nc = 0;
+  #messages = 0;
+
+  constructor(device: SimDevice, opts: SessionOptions) {
+    this.#device = device;
+    this.#opts = opts;
+    this.#url = new URL(opts.acsUrl);
+    if (device.quirks.newConnectionPerRequest === true) this.#agent = false;
+    else if (opts.agent !== undefined) this.#agent = opts.agent;
+    else this.#agent = this.#ownAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  }
+
+  close(): void {
+    this.#ownAgent?.destroy();
+  }
+
+  async run(): Promise<void> {
+    const now = this.#opts.now ?? Date.now;
+    const informed = await this.#request(this.#device.inform(now()));
+    if (!informed.holdRequests) {
+      for (const req of this.#device.pendingCpeRequests()) await this.#request(req);
+    }
+    let res = await this.#exchange(undefined);
+    for (;;) {
+      if (res.status === 204 || (res.status === 200 && res.body.trim() === "")) return;
+      const msg = this.#decode(res);
+      if (!isAcsRequest(msg.message)) throw new SessionError("unexpected_message");
+      this.rpcs.push(msg.message.method);
+      const answer = this.#device.handle(msg.message);
+      res = await this.#exchange(this.#encode(answer, msg.id ?? randomToken(4)));
+    }
+  }
+
+  /** Sends a CPE request and waits for its response, re-sending on ACS fault 8005. */
+  async #request(req: CpeRequest): Promise<DecodedAcsEnvelope> {
+    const id = randomToken(4);
+    for (let attempt = 1; ; attempt++) {
+      const msg = this.#decode(await this.#exchange(this.#encode(req, id)));
+      const m = msg.message;
+      if (m.method === RESPONSE_TO[req.method]) {
+        this.#device.cpeRequestAnswered(req);
+        return msg;
+      }
+      if (m.method !== "Fault") throw new SessionError("unexpected_message");
+      if (m.code !== 8005 || req.method === "Inform" || attempt >= MAX_RETRY_REQUEST) throw new SessionError(`acs_fault_${m.code}`);
+    }
+  }
+
+  #decode(res: PostResponse): DecodedAcsEnvelope {
+    if (res.status !== 200) throw new SessionError(`http_${res.status}`);
+    const decoded = decodeAcsEnvelope(res.body);
+    if (!decoded.ok) throw new SessionError("bad_envelope");
+    return decoded.value;
+  }
+
+  #encode(msg: CpeMessage, id: string): string {
+    const q = this.#device.quirks;
+    let xml = encodeCpeMessage(msg, { version: this.#device.cwmpVersion, id, booleanAsDigit: q.booleanAsDigit === true });
+    if (q.noSoapHeader === true) xml = xml.replace(/<soap-env:Header>[\s\S]*?<\/soap-env:Header>/, "");
+    if (q.lyingArrayCounts === true) xml = xml.replace(/(arrayType="[^"[]*\[)(\d+)(\])/g, (_m, a: string, n: string, b: string) => `${a}${Number(n) + 1}${b}`);
+    return xml;
+  }
+
+  /** One POST (and at most one authenticated re-send after a 401). */
+  async #exchange(xml: string | undefined): Promise<PostResponse> {
+    if (this.#messages >= this.#opts.maxMessages) throw new SessionError("too_many_messages");
+    this.#messages++;
+    this.#log({ from: "cpe", body: xml ?? "" });
+    let res = await this.#post(xml);
+    if (res.status === 401) {
+      this.#challenge = this.#pickChallenge(res.challenges);
+      res = await this.#post(xml);
+      if (res.status === 401) throw new SessionError("auth_failed");
+    }
+    return res;
+  }
+
+  async #post(xml: string | undefined): Promise<PostResponse> {
+    const q = this.#device.quirks;
+    const headers: Record<string, string> = {};
+    const cookie = q.noCookies === true ? undefined : this.#jar.header();
+    if (cookie !== undefined) headers.Cookie = cookie;
+    const authorization = this.#authorization();
+    if (authorization !== undefined) headers.Authorization = authorization;
+    if (q.newConnectionPerRequest === true) headers.Connection = "close";
+    const res = await post({
+      url: this.#url, agent: this.#agent, timeoutMs: this.#opts.timeoutMs, headers, xml,
+      latin1: q.latin1 === true, chunked: q.chunked === true,
+    });
+    this.status = res.status;
+    if (q.noCookies !== true) this.#jar.store(res.setCookies);
+    this.#log({ from: "acs", status: res.status, body: res.body });
+    return res;
+  }
+
+  #pickChallenge(offered: readonly string[]): Challenge {
+    const auth = this.#opts.auth;
+    if (auth === undefined) throw new SessionError("auth_failed");
+    const challenges = parseChallenges(offered);
+    const wanted = auth.scheme;
+    const pick = wanted === undefined ? (challenges.find((c) => c.scheme === "digest") ?? challenges[0]) : challenges.find((c) => c.scheme === wanted);
+    if (pick === undefined) throw new SessionError("auth_failed");
+    return pick;
+  }
+
+  /** TR-069 §3.4.4: credentials for the current challenge; Digest re-uses its nonce with a growing nc. */
+  #authorization(): string | undefined {
+    const ch = this.#challenge;
+    const auth = this.#opts.auth;
+    if (ch === undefined || auth === undefined) return undefined;
+    const creds: Credentials = { username: auth.username, password: auth.password };
+    if (ch.scheme === "basic") return basicAuthorization(creds);
+    this.#nc++;
+    return digestAuthorization(creds, ch, "POST", `${this.#url.pathname}${this.#url.search}`, this.#nc, randomToken(8));
+  }
+
+  #log(entry: TranscriptEntry): void {
+    if (this.#opts.transcript === true) this.transcript.push(entry);
+  }
+}
