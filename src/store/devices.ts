@@ -15,6 +15,8 @@ export interface DevicesRepo {
   reportedHeader(id: DeviceId): { readonly dev: number; readonly parameterKey: string; readonly softwareVersion: string } | undefined;
   list(filter: DeviceFilter): { readonly devices: readonly DeviceRecord[]; readonly next: string | undefined };
   count(): number;
+  /** Devices per condition for metrics; converged + not_converged + unknown = all devices. */
+  countByCondition(): Readonly<Record<string, number>>;
   /** Up to `limit` device ids after `after` (keyset page), in id order. */
   idsAfter(after: string, limit: number): readonly DeviceId[];
   setParameterKey(dev: number, value: string): void;
@@ -106,6 +108,7 @@ export function devicesRepo(db: Database): DevicesRepo {
       return { devices: page.map(toRecord), next: rows.length > filter.limit && last !== undefined ? last.id : undefined };
     },
     count: () => s.count.get() ?? 0,
+    countByCondition: () => Object.fromEntries(Object.entries(s.byCondition).map(([k, stmt]) => [k, stmt.get() ?? 0])),
     idsAfter: (after, limit) => s.idsAfter.all(after, limit).map(asDeviceId),
     setParameterKey: (dev, value) => void s.setParameterKey.run(value, dev),
     setStatus: (dev, status) => void s.setStatus.run({ dev, ...statusColumns(status) }),
@@ -133,6 +136,15 @@ function statements(db: Database) {
       "SELECT dev, parameter_key, software_version FROM devices WHERE id = ?",
     ),
     count: db.prepare<[], number>("SELECT count(*) FROM devices").pluck(),
+    // Each count is a covering scan of one condition index, not of the device rows.
+    byCondition: {
+      converged: countWhere(db, "c_converged = 1"),
+      not_converged: countWhere(db, "c_converged = 0"),
+      unknown: countWhere(db, "c_converged IS NULL"),
+      drifted: countWhere(db, "c_drifted = 1"),
+      faulted: countWhere(db, "c_faulted = 1"),
+      pending: countWhere(db, "c_pending = 1"),
+    },
     idsAfter: db.prepare<[string, number], string>("SELECT id FROM devices WHERE id > ? ORDER BY id LIMIT ?").pluck(),
     setParameterKey: db.prepare<[string, number]>("UPDATE devices SET parameter_key = ? WHERE dev = ?"),
     setStatus: db.prepare<{ dev: number } & ReturnType<typeof statusColumns>>(UPDATE_STATUS_SQL),
@@ -141,6 +153,10 @@ function statements(db: Database) {
     insertTag: db.prepare<[string, string]>("INSERT OR IGNORE INTO device_tags (tag, id) VALUES (?, ?)"),
     deleteTag: db.prepare<[string, string]>("DELETE FROM device_tags WHERE tag = ? AND id = ?"),
   };
+}
+
+function countWhere(db: Database, where: string) {
+  return db.prepare<[], number>(`SELECT count(*) FROM devices WHERE ${where}`).pluck();
 }
 
 function factsParams(f: InformFacts, now: number, booted: boolean): FactsParams {

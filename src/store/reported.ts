@@ -15,6 +15,8 @@ export interface ReportedRepo {
   forgetUnder(dev: number, prefix: string): void;
   forgetParam(dev: number, path: string): void;
   forgetAll(dev: number): void;
+  /** Every parameter, name or object path known beneath `prefix` ("" = all). */
+  knownUnder(dev: number, prefix: string): readonly string[];
   load(dev: number, parameterKey: string, softwareVersion: string): ReportedState;
 }
 
@@ -55,6 +57,7 @@ export function reportedRepo(db: Database, paths: PathIds): ReportedRepo {
     forgetAll(dev) {
       for (const stmt of s.deleteAll) stmt.run(dev);
     },
+    knownUnder: (dev, prefix) => s.knownUnder.all({ dev, prefix }),
     load: (dev, parameterKey, softwareVersion) => toReportedState(s.params.all(dev), s.objects.all(dev), s.discovered.all(dev), parameterKey, softwareVersion),
   };
 }
@@ -88,6 +91,13 @@ function statements(db: Database) {
          FROM reported r JOIN paths p ON p.id = r.path_id WHERE r.dev = ?`,
       )
       .raw(true),
+    knownUnder: db
+      .prepare<{ dev: number; prefix: string }, string>(
+        `SELECT p.path FROM paths p WHERE p.path >= @prefix AND p.path < (@prefix || x'FF') AND (
+           EXISTS (SELECT 1 FROM reported r WHERE r.dev = @dev AND r.path_id = p.id) OR
+           EXISTS (SELECT 1 FROM objects o WHERE o.dev = @dev AND o.path_id = p.id))`,
+      )
+      .pluck(),
     objects: db.prepare<[number], PathAtRow>("SELECT p.path, o.observed_at FROM objects o JOIN paths p ON p.id = o.path_id WHERE o.dev = ?"),
     discovered: db.prepare<[number], PathAtRow>("SELECT p.path, d.observed_at FROM discovered d JOIN paths p ON p.id = d.path_id WHERE d.dev = ?"),
   };

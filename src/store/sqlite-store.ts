@@ -78,6 +78,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     getDevice: (id) => devices.get(id),
     listDevices: (filter) => devices.list(filter),
     countDevices: () => devices.count(),
+    countByCondition: () => devices.countByCondition(),
     eachDeviceId: () => eachDeviceId(devices.idsAfter),
     loadReported: (id) => {
       const h = devices.reportedHeader(id);

@@ -1,6 +1,7 @@
 import { assertNever } from "../domain/result.js";
 import type { DevicesRepo } from "./devices.js";
 import type { FaultsRepo } from "./faults.js";
+import { staleChildren } from "./gpn.js";
 import type { InventoryRepo } from "./inventory.js";
 import type { ReportedRepo } from "./reported.js";
 import type { StoreWrite } from "./types.js";
@@ -20,6 +21,7 @@ export function applyWrite(r: WriteRepos, dev: number, w: StoreWrite, now: () =>
     case "reported":
       return r.reported.upsertValues(dev, w.params, w.observedAt);
     case "names":
+      forgetVanished(r, dev, w.discovered, w.params);
       r.reported.upsertNames(dev, w.params, w.observedAt);
       return r.reported.markDiscovered(dev, w.discovered, w.observedAt);
     case "attributes":
@@ -56,6 +58,20 @@ export function applyWrite(r: WriteRepos, dev: number, w: StoreWrite, now: () =>
       return r.devices.setStatus(dev, w.status);
     default:
       return assertNever(w);
+  }
+}
+
+/** Forgets the direct children of a GetParameterNames path that its answer no longer lists (see gpn.ts). */
+function forgetVanished(r: WriteRepos, dev: number, discovered: string, answer: readonly { readonly path: string }[]): void {
+  const known = r.reported.knownUnder(dev, discovered);
+  if (known.length === 0) return;
+  for (const child of staleChildren(discovered, answer.map((p) => p.path), known)) {
+    if (!child.endsWith(".")) {
+      r.reported.forgetParam(dev, child);
+      continue;
+    }
+    r.reported.forgetUnder(dev, child);
+    r.inventory.forgetUnder(dev, child);
   }
 }
 

@@ -93,18 +93,45 @@ for (const backend of BACKENDS) {
     });
   });
 
+  test(`[${backend}] names forgets direct children the GetParameterNames answer no longer lists, with their subtree and ownership`, () => {
+    withStore(backend, (store) => {
+      seeded(store);
+      store.apply(ID, [
+        ...["PM.1.", "PM.2.", "PM.3.", "PM.30."].map((p): StoreWrite => ({ kind: "objectAdded", path: `A.${p}`, createdByUs: true, observedAt: 1 })),
+        reported("A.PM.3.Port", "80"),
+        reported("A.PM.30.Port", "81"),
+        reported("A.PMNumberOfEntries", "4"),
+        reported("A.Other.X", "kept: not under the enumerated path"),
+        { kind: "writeOnlyHash", path: "A.PM.3.Secret", hash: "h" },
+      ]);
+      // NextLevel=true on "A.PM.": the CPE now has instances 1, 2 and 30 (someone deleted 3 on the CPE's web UI).
+      store.apply(ID, [{ kind: "names", discovered: "A.PM.", observedAt: 5, params: ["A.PM.1.", "A.PM.2.", "A.PM.30."].map((path) => ({ path, writable: true })) }]);
+      const rep = store.loadReported(ID);
+      assert.deepEqual([...rep.objects.keys()].sort(), ["A.PM.1.", "A.PM.2.", "A.PM.30."]);
+      assert.deepEqual([...rep.params.keys()].sort(), ["A.Other.X", "A.PM.30.Port", "A.PMNumberOfEntries"]);
+      const inv = store.loadInventory(ID);
+      assert.deepEqual(inv.created, new Map([["A.PM.", [1, 2, 30]]]));
+      assert.equal(inv.writeOnlyHashes.size, 0);
+      // NextLevel=false from a CPE that omits object names: instance 30 is confirmed through its parameter.
+      store.apply(ID, [{ kind: "names", discovered: "A.PM.", observedAt: 6, params: [{ path: "A.PM.30.Port", writable: true }] }]);
+      assert.deepEqual([...store.loadReported(ID).objects.keys()], ["A.PM.30."]);
+      assert.equal(store.loadReported(ID).params.get("A.PM.30.Port")?.value, "81");
+    });
+  });
+
   test(`[${backend}] objectDeleted removes the object and everything beneath it, and nothing that only looks similar`, () => {
     withStore(backend, (store) => {
       seeded(store);
       const keep = ["A.T_1.X", "A.T%1.X", "A.T.10.X", "A.T.1X", "A.T.1", "A.Tx1.X", "B.T.1.X", "A.T.2.X"];
       const gone = ["A.T.1.X", "A.T.1.Sub.5.Y", "A.T.1._%"];
       store.apply(ID, [
+        // Enumerations first: a names write forgets known children its answer does not list.
+        { kind: "names", params: [], discovered: "A.T.", observedAt: 1 },
+        { kind: "names", params: [], discovered: "A.T.1.Sub.", observedAt: 1 },
+        { kind: "names", params: [{ path: "A.T.1.Name", writable: true }], discovered: "A.T.1.", observedAt: 1 },
         ...[...keep, ...gone].map((path) => reported(path, "v")),
         ...["A.T.1.", "A.T.1.Sub.5.", "A.T.10.", "A.T.2."].map((path): StoreWrite => ({ kind: "objectAdded", path, createdByUs: true, observedAt: 1 })),
         { kind: "objectAdded", path: "A.T_1.", createdByUs: false, observedAt: 1 },
-        { kind: "names", params: [{ path: "A.T.1.Name", writable: true }], discovered: "A.T.1.", observedAt: 1 },
-        { kind: "names", params: [], discovered: "A.T.1.Sub.", observedAt: 1 },
-        { kind: "names", params: [], discovered: "A.T.", observedAt: 1 },
         { kind: "writeOnlyHash", path: "A.T.1.Password", hash: "h" },
         { kind: "writeOnlyHash", path: "A.T.10.Password", hash: "h" },
         { kind: "backoff", path: "A.T.1.Bad", until: 5, code: 9005, attempts: 1 },

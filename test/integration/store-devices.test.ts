@@ -77,6 +77,14 @@ for (const backend of BACKENDS) {
     });
   });
 
+  test(`[${backend}] countByCondition counts devices per condition from the status columns`, () => {
+    withStore(backend, (store) => {
+      assert.deepEqual(store.countByCondition(), { converged: 0, not_converged: 0, unknown: 0, drifted: 0, faulted: 0, pending: 0 });
+      fleet(store);
+      assert.deepEqual(store.countByCondition(), { converged: 4, not_converged: 5, unknown: 3, drifted: 0, faulted: 3, pending: 0 });
+    });
+  });
+
   test(`[${backend}] setTags adds and removes idempotently; the tag filter follows`, () => {
     withStore(backend, (store) => {
       store.recordInform(facts("T1"), 1);

@@ -70,7 +70,7 @@ for (const backend of BACKENDS) {
       store.recordInform(facts("S1"), 1000);
       store.apply(id, [
         { kind: "reported", params: [{ path: SSID, value: "home", type: "xsd:string" }], observedAt: 1100 },
-        { kind: "names", params: [{ path: "InternetGatewayDevice.X.Y", writable: true }, { path: "InternetGatewayDevice.Q.1.", writable: true }], discovered: "InternetGatewayDevice.", observedAt: 1100 },
+        { kind: "names", params: [{ path: "InternetGatewayDevice.Q.Y", writable: true }, { path: "InternetGatewayDevice.Q.1.", writable: true }], discovered: "InternetGatewayDevice.Q.", observedAt: 1100 },
         { kind: "objectAdded", path: "InternetGatewayDevice.PM.3.", createdByUs: true, observedAt: 1100 },
         { kind: "writeOnlyHash", path: "InternetGatewayDevice.X.Password", hash: "h" },
         { kind: "backoff", path: "InternetGatewayDevice.X.Bad", until: 9999, code: 9005, attempts: 2 },
@@ -79,6 +79,8 @@ for (const backend of BACKENDS) {
       ]);
       store.setTags(id, ["lab"], []);
       store.setSecret(id, "cr", "pw");
+      const known = store.loadReported(id);
+      assert.deepEqual([known.params.size, known.names?.size, known.objects.size, known.discovered.size], [3, 1, 2, 1], "all kinds of knowledge present before");
       const r = store.recordInform(facts("S1", { events: [BOOTSTRAP], parameters: [p(PII, "60", "xsd:unsignedInt")] }), 2000);
       assert.equal(r.isNew, false);
       const rep = store.loadReported(id);
