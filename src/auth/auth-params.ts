@@ -65,6 +65,13 @@ function readParam(c: Cursor): [string, string] | undefined {
   return [name.toLowerCase(), value];
 }
 
+/** End of input, or a comma after optional whitespace. */
+function atBoundary(c: Cursor): boolean {
+  let i = c.i;
+  while (c.s[i] === " " || c.s[i] === "\t") i++;
+  return i >= c.s.length || c.s[i] === ",";
+}
+
 function skipCommas(c: Cursor): void {
   for (;;) {
     skipWs(c);
@@ -82,8 +89,9 @@ function readChallenge(c: Cursor): AuthChallenge | undefined {
   const first = readParam(c);
   if (first === undefined) {
     const token68 = readToken(c, TOKEN68);
-    if (token68 !== undefined) return { scheme: scheme.toLowerCase(), params, token68 };
+    if (token68 !== undefined && atBoundary(c)) return { scheme: scheme.toLowerCase(), params, token68 };
     c.i = afterScheme;
+    if (!atBoundary(c)) c.i = c.s.length; // unparseable tail: drop it rather than invent challenges
     return { scheme: scheme.toLowerCase(), params };
   }
   params.set(first[0], first[1]);
