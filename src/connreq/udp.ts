@@ -56,8 +56,10 @@ export async function sendUdpConnectionRequest(address: string, creds: ConnReqCr
     password: creds.password,
   });
   const buf = Buffer.from(message, "utf8");
+  const own = opts.socket === undefined;
   const socket = opts.socket ?? createSocket(isIPv6(target.host) ? "udp6" : "udp4");
-  socket.on("error", () => undefined); // send errors are reported by the callbacks
+  // Send errors arrive through the callbacks; a socket we own must not crash the process on 'error'.
+  if (own) socket.on("error", () => undefined);
   try {
     for (let i = 0; i < Math.max(1, opts.repeats); i++) {
       if (i > 0) await sleep(opts.intervalMs);
@@ -66,6 +68,6 @@ export async function sendUdpConnectionRequest(address: string, creds: ConnReqCr
     }
     return { kind: "sent", copies: Math.max(1, opts.repeats), id };
   } finally {
-    if (opts.socket === undefined) socket.close();
+    if (own) socket.close();
   }
 }

@@ -83,6 +83,7 @@ void test("UDP connection request: sent from the given socket (the STUN port), s
     await sendUdpConnectionRequest(`127.0.0.1:${cpe.port}`, CREDS, { repeats: 1, intervalMs: 0, socket: stun });
     await cpe.waitFor(2, 2_000);
     assert.equal(cpe.received.length, 2);
+    assert.equal(stun.listenerCount("error"), 0, "no listeners pile up on the caller's socket");
   } finally {
     stun.close();
     cpe.socket.close();
