@@ -1,0 +1,119 @@
+/**
+ * `converge validate [dir]`: load and check a policies folder the way the server would, and report every
+ * finding with file:line:column. Exit 0 clean (warnings allowed unless --strict), 1 on errors, 2 on usage.
+ * Formats: text (default), json, github (workflow annotations for CI).
+ */
+import { stat } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { loadPolicySet } from "../policy/load.js";
+import type { PolicyError } from "../policy/types.js";
+
+export interface CliIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  /** Paths in messages are shown relative to this folder. Default: process.cwd(). */
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+type Format = "text" | "json" | "github";
+
+interface Args {
+  readonly dir: string;
+  readonly format: Format;
+  readonly strict: boolean;
+  readonly secretsFile: string | undefined;
+}
+
+export const VALIDATE_USAGE = `usage: converge validate [dir] [--format text|json|github] [--strict] [--secrets-file <file>]
+  dir            the policies folder (default: ./policies)
+  --format       text (default): file:line:col: severity: message; json; github: ::error annotations
+  --strict       warnings fail too (exit 1)
+  --secrets-file a YAML map of secret values (outside git); CONVERGE_SECRET_<NAME> variables also count
+exit: 0 valid, 1 errors (or warnings with --strict), 2 usage error`;
+
+function parseArgs(args: readonly string[]): Args | string {
+  let dir: string | undefined;
+  let format: Format = "text";
+  let strict = false;
+  let secretsFile: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const value = (): string | undefined => inline ?? args[++i];
+    if (flag === "--strict") strict = true;
+    else if (flag === "--format") {
+      const f = value();
+      if (f !== "text" && f !== "json" && f !== "github") return `--format must be text, json or github (got ${f ?? "nothing"})`;
+      format = f;
+    } else if (flag === "--secrets-file") {
+      const f = value();
+      if (f === undefined) return "--secrets-file needs a path";
+      secretsFile = f;
+    } else if (flag === "-h" || flag === "--help") return "";
+    else if (a.startsWith("-")) return `unknown option ${a}`;
+    else if (dir !== undefined) return `one folder at a time (got ${dir} and ${a})`;
+    else dir = a;
+  }
+  return { dir: dir ?? "policies", format, strict, secretsFile };
+}
+
+const display = (cwd: string, dir: string, file: string): string => {
+  const abs = isAbsolute(file) ? file : join(resolve(cwd, dir), file);
+  const rel = relative(cwd, abs);
+  return (rel.startsWith("..") && isAbsolute(dir) ? abs : rel).split(sep).join("/");
+};
+
+const escapeData = (s: string): string => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+const escapeProp = (s: string): string => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+
+function renderText(f: PolicyError, file: string): string {
+  const at = f.path === "" ? "" : ` (at ${f.path})`;
+  return `${file}:${f.line}:${f.column}: ${f.severity}: ${f.message}${at}`;
+}
+
+function renderGithub(f: PolicyError, file: string): string {
+  const at = f.path === "" ? "" : ` (at ${f.path})`;
+  return `::${f.severity} file=${escapeProp(file)},line=${f.line},col=${f.column}::${escapeData(f.message + at)}`;
+}
+
+function summary(errors: number, warnings: number): string {
+  const n = (k: number, w: string): string => `${k} ${w}${k === 1 ? "" : "s"}`;
+  return `${n(errors, "error")}, ${n(warnings, "warning")}`;
+}
+
+/** Runs `converge validate`. Returns the exit code; writes findings to `io.stdout`, usage errors to `io.stderr`. */
+export async function runValidate(args: string[], io: CliIo, env?: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const out = (s: string): void => io.stdout(`${s}\n`);
+  const parsed = parseArgs(args);
+  if (typeof parsed === "string") {
+    io.stderr(parsed === "" ? `${VALIDATE_USAGE}\n` : `converge validate: ${parsed}\n${VALIDATE_USAGE}\n`);
+    return parsed === "" ? 0 : 2;
+  }
+  const cwd = io.cwd ?? process.cwd();
+  const dir = resolve(cwd, parsed.dir);
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) {
+    io.stderr(`converge validate: ${parsed.dir} is not a folder\n${VALIDATE_USAGE}\n`);
+    return 2;
+  }
+  const r = await loadPolicySet(dir, { ...(parsed.secretsFile === undefined ? {} : { secretsFile: resolve(cwd, parsed.secretsFile) }), env: io.env ?? env ?? process.env });
+  const findings = r.ok ? r.value.warnings : r.error;
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const warnings = findings.length - errors;
+  const failed = errors > 0 || (parsed.strict && warnings > 0);
+  const shown = (f: PolicyError): string => display(cwd, parsed.dir, f.file);
+  switch (parsed.format) {
+    case "json":
+      out(JSON.stringify({ ok: !failed, revision: r.ok ? r.value.revision : undefined, policies: r.ok ? r.value.policies.length : undefined, errors, warnings, findings: findings.map((f) => ({ ...f, file: shown(f) })) }, null, 2));
+      break;
+    case "github":
+      for (const f of findings) out(renderGithub(f, shown(f)));
+      break;
+    case "text":
+      for (const f of findings) out(renderText(f, shown(f)));
+      out(r.ok ? `${display(cwd, parsed.dir, ".")}: ${r.value.policies.length} policies, ${summary(errors, warnings)} (revision ${r.value.revision})` : summary(errors, warnings));
+      break;
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,125 @@
+/**
+ * Loads a policies folder into a `PolicySet` (I/O): reads every policy file, the variable files in `vars/`,
+ * the secrets; parses YAML with positions; validates against the JSON Schema; compiles; checks across
+ * policies; computes the revision. Any error rejects the whole folder.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import type { Result } from "../domain/result.js";
+import { err, ok } from "../domain/result.js";
+import type { DmIndex } from "./dm-index.js";
+import { compilePolicy } from "./compile.js";
+import { conflicts, duplicateNames, shadowed } from "./conflicts.js";
+import { buildPolicySet } from "./policy-set.js";
+import { revisionOf } from "./revision.js";
+import type { ContentFile } from "./revision.js";
+import { compilePolicySchema, validatePolicyDoc } from "./schema.js";
+import type { Issue, Lookups, Policy, PolicyError, PolicySet } from "./types.js";
+import { loadSecrets, loadVars } from "./load-vars.js";
+import type { ParsedDoc } from "./yaml-source.js";
+import { parseYamlFile } from "./yaml-source.js";
+
+export interface LoadOptions {
+  /** A YAML map of secret name -> value, outside git. */
+  readonly secretsFile?: string;
+  /** Where `CONVERGE_SECRET_<NAME>` variables are read from. Default: process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Clock for `loadedAt`. Default: Date.now. */
+  readonly now?: () => number;
+}
+
+const DM_CANDIDATES = [new URL("./dm-index.json", import.meta.url), new URL("../../src/policy/dm-index.json", import.meta.url)];
+
+/** The standard data-model index (src/policy/dm-index.json), or undefined when it is missing. */
+export function readDmIndex(): DmIndex | undefined {
+  const url = DM_CANDIDATES.find((u) => existsSync(u));
+  return url === undefined ? undefined : (JSON.parse(readFileSync(url, "utf8")) as DmIndex);
+}
+
+const toPosix = (p: string): string => p.split(sep).join("/");
+
+async function listPolicyFiles(dir: string, sub = ""): Promise<string[]> {
+  const entries = await readdir(join(dir, sub), { withFileTypes: true });
+  const out: string[] = [];
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = sub === "" ? e.name : `${sub}/${e.name}`;
+    if (e.name.startsWith(".") || (sub === "" && e.name === "vars")) continue;
+    if (e.isDirectory()) out.push(...(await listPolicyFiles(dir, rel)));
+    else if (/\.ya?ml$/.test(e.name)) out.push(rel);
+  }
+  return out;
+}
+
+export function issueToError(file: string, doc: ParsedDoc, i: Issue): PolicyError {
+  const pos = doc.locate(i.pointer, i.atKey ?? false);
+  return { file, line: pos.line, column: pos.column, severity: i.severity, code: i.code, path: i.pointer, message: i.message, ...(i.expected === undefined ? {} : { expected: i.expected }) };
+}
+
+interface FileResult {
+  readonly policies: Policy[];
+  readonly findings: PolicyError[];
+}
+
+function loadPolicyFile(rel: string, text: string, env: CompileEnv): FileResult {
+  const { docs, problems } = parseYamlFile(text);
+  const findings: PolicyError[] = problems.map((p) => ({ file: rel, line: p.line, column: p.column, severity: "error", code: "yaml-syntax", path: "", message: `YAML: ${p.message}` }));
+  const policies: Policy[] = [];
+  if (docs.length === 0 && problems.length === 0)
+    findings.push({ file: rel, line: 1, column: 1, severity: "warning", code: "schema", path: "", message: "no policy in this file" });
+  for (const doc of docs) {
+    const { policy, issues } = validatePolicyDoc(env.validate, doc.value);
+    const all: Issue[] = [...issues];
+    if (policy !== undefined) {
+      const siteOf = (pointer: string, atKey?: boolean): { line: number; column: number; pointer: string } => ({ ...doc.locate(pointer, atKey ?? false), pointer });
+      policies.push(compilePolicy(policy, { file: rel, dm: env.dm, issues: all, siteOf, hasVariable: env.lookups.hasVariable, hasSecret: (n) => env.lookups.secret(n) !== undefined }));
+    }
+    findings.push(...all.map((i) => issueToError(rel, doc, i)));
+  }
+  return { policies, findings };
+}
+
+interface CompileEnv {
+  readonly validate: ReturnType<typeof compilePolicySchema>;
+  readonly dm: DmIndex | undefined;
+  readonly lookups: Lookups;
+}
+
+const order = (a: PolicyError, b: PolicyError): number =>
+  a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line || a.column - b.column || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+
+/**
+ * Loads and validates a policies folder. On success the snapshot carries the warnings; on failure the error
+ * list holds every error AND every warning (severity tells them apart), sorted by file, line, column.
+ */
+export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promise<Result<PolicySet, PolicyError[]>> {
+  let files: string[];
+  try {
+    files = await listPolicyFiles(dir);
+  } catch (e) {
+    return err([{ file: ".", line: 1, column: 1, severity: "error", code: "yaml-syntax", path: "", message: `cannot read policies folder ${dir}: ${e instanceof Error ? e.message : String(e)}` }]);
+  }
+  const vars = await loadVars(dir);
+  const secrets = await loadSecrets(dir, opts.secretsFile, opts.env ?? process.env);
+  const lookups: Lookups = { ...vars.lookups, secret: secrets.secret };
+  const env: CompileEnv = { validate: compilePolicySchema(), dm: readDmIndex(), lookups };
+  const contents: ContentFile[] = [...vars.files];
+  const policies: Policy[] = [];
+  const findings: PolicyError[] = [...vars.problems, ...secrets.problems];
+  for (const rel of files) {
+    const text = await readFile(join(dir, rel), "utf8");
+    contents.push({ rel, text });
+    const r = loadPolicyFile(rel, text, env);
+    policies.push(...r.policies);
+    findings.push(...r.findings);
+  }
+  const sorted = buildPolicySet({ revision: "", loadedAt: 0, dir, policies, warnings: [], lookups }).policies;
+  findings.push(...duplicateNames(sorted), ...conflicts(sorted), ...shadowed(sorted));
+  findings.sort(order);
+  if (findings.some((f) => f.severity === "error")) return err(findings);
+  const revision = await revisionOf(dir, contents);
+  return ok(buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups }));
+}
+
+/** A path relative to the policies folder, with "/" separators (for messages and provenance). */
+export const relativeToDir = (dir: string, path: string): string => toPosix(relative(dir, path));

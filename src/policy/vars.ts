@@ -1,0 +1,113 @@
+/**
+ * Per-device variable files (`<policies>/vars/*.csv|*.yaml`), parsed from text. Pure.
+ * CSV: a header row whose first column is `id` (device id) or `serialNumber`, then one column per variable.
+ * YAML: a map from device id or serial number to a map of variables. The row `*` is every device's fallback.
+ * Each variable name belongs to one file; an empty cell means "no value for this device".
+ */
+import { parse, YAMLParseError } from "yaml";
+
+export interface VarTable {
+  readonly file: string;
+  readonly keyKind: "id" | "serialNumber" | "any";
+  readonly names: ReadonlySet<string>;
+  readonly rows: ReadonlyMap<string, ReadonlyMap<string, string>>;
+}
+
+export interface VarProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Splits CSV text into rows of cells (RFC 4180: quoted cells, doubled quotes, CRLF or LF). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") row.push(cell), (cell = "");
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(cell), rows.push(row), (row = []), (cell = "");
+    } else cell += c;
+  }
+  if (cell !== "" || row.length > 0) row.push(cell), rows.push(row);
+  return rows.filter((r) => !(r.length === 1 && r[0] === ""));
+}
+
+/** Parses a CSV variable file. */
+export function parseVarsCsv(file: string, text: string): { table: VarTable | undefined; problems: VarProblem[] } {
+  const rows = parseCsv(text.replace(/^\uFEFF/, ""));
+  const [header, ...body] = rows;
+  const problem = (line: number, message: string): { table: undefined; problems: VarProblem[] } => ({ table: undefined, problems: [{ file, line, column: 1, message }] });
+  if (header === undefined) return problem(1, "empty variable file (expected a header row: id or serialNumber, then variable names)");
+  const [keyCol, ...names] = header.map((h) => h.trim());
+  if (keyCol !== "id" && keyCol !== "serialNumber") return problem(1, `first column must be "id" or "serialNumber", got "${keyCol ?? ""}"`);
+  const bad = names.find((n) => !NAME.test(n));
+  if (bad !== undefined) return problem(1, `"${bad}" is not a valid variable name (letters, digits, _)`);
+  const out = new Map<string, Map<string, string>>();
+  const problems: VarProblem[] = [];
+  body.forEach((cells, i) => {
+    const key = (cells[0] ?? "").trim();
+    if (out.has(key)) problems.push({ file, line: i + 2, column: 1, message: `duplicate row for "${key}"` });
+    const vars = new Map<string, string>();
+    names.forEach((n, j) => {
+      const v = cells[j + 1];
+      if (v !== undefined && v !== "") vars.set(n, v);
+    });
+    out.set(key, vars);
+  });
+  return { table: { file, keyKind: keyCol, names: new Set(names), rows: out }, problems };
+}
+
+/** Parses a YAML variable file: `{ <id or serial or "*">: { name: value } }`. */
+export function parseVarsYaml(file: string, text: string): { table: VarTable | undefined; problems: VarProblem[] } {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    const pos = e instanceof YAMLParseError ? e.linePos?.[0] : undefined;
+    return { table: undefined, problems: [{ file, line: pos?.line ?? 1, column: pos?.col ?? 1, message: e instanceof Error ? e.message.split("\n")[0] ?? "" : String(e) }] };
+  }
+  if (doc === null || doc === undefined) doc = {};
+  if (!isRecord(doc)) return { table: undefined, problems: [{ file, line: 1, column: 1, message: "expected a map of device id or serial number to variables" }] };
+  const rows = new Map<string, Map<string, string>>();
+  const names = new Set<string>();
+  const problems: VarProblem[] = [];
+  for (const [key, vars] of Object.entries(doc)) {
+    if (!isRecord(vars)) {
+      problems.push({ file, line: 1, column: 1, message: `"${key}": expected a map of variable names to values` });
+      continue;
+    }
+    const m = new Map<string, string>();
+    for (const [n, v] of Object.entries(vars)) {
+      if (!NAME.test(n) || !["string", "number", "boolean"].includes(typeof v)) {
+        problems.push({ file, line: 1, column: 1, message: `"${key}.${n}": expected a variable name with a string, number or boolean value` });
+        continue;
+      }
+      names.add(n);
+      m.set(n, String(v));
+    }
+    rows.set(key, m);
+  }
+  return { table: { file, keyKind: "any", names, rows }, problems };
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** Looks a variable up for a device in its table: by id, then serial number, then the `*` row. */
+export function lookupVariable(t: VarTable, name: string, id: string, serialNumber: string): string | undefined {
+  const byId = t.keyKind === "serialNumber" ? undefined : t.rows.get(id)?.get(name);
+  const bySerial = t.keyKind === "id" ? undefined : t.rows.get(serialNumber)?.get(name);
+  return byId ?? bySerial ?? t.rows.get("*")?.get(name);
+}
