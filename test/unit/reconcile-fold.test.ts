@@ -1,0 +1,309 @@
+import test from "node:test";
+import assert from "node:assert/strict";
+import type { CpeMessage, CwmpFault } from "../../src/cwmp/types.js";
+import { fold } from "../../src/reconcile/fold.js";
+import { writeOnlyHash } from "../../src/reconcile/parameter-key.js";
+import { requestFor } from "../../src/reconcile/rpc.js";
+import type { Inventory, PlanStep, ReportedState } from "../../src/reconcile/types.js";
+import { LIMITS, NOW, PROV, QUIRKS, inventory, reported } from "../support/reconcile-builders.js";
+
+const KEY = "cv1-0123456789abcdef";
+const T = "Device.NAT.PortMapping.";
+const BASE = LIMITS.backoffBaseMs;
+
+type Out = ReturnType<typeof fold>;
+
+function run(step: PlanStep, response: CpeMessage, r: ReportedState = reported(), inv: Inventory = inventory()): Out {
+  const state = { reported: r, inventory: inv };
+  const before = structuredClone(state);
+  const out = fold(state, step, requestFor(step, KEY, QUIRKS), response, NOW, LIMITS);
+  assert.deepStrictEqual(state, before, "fold does not mutate its input");
+  return out;
+}
+
+const fault = (code: number, details: { name: string; code: number }[] = []): CpeMessage => {
+  const f: CwmpFault = { faultCode: "Client", faultString: "CWMP fault", code, message: `fault ${code}`, setParameterValuesFaults: details.map((d) => ({ ...d, string: `bad ${d.name}` })) };
+  return { method: "Fault", fault: f };
+};
+const faultWrite = (code: number, path: string, message: string, retryable = false, policy: string | undefined = undefined) =>
+  ({ kind: "fault", fault: { code: String(code), message, path, policy, sessionId: undefined, retryable, at: NOW } }) as const;
+
+void test("fold GetParameterValuesResponse: values observed now, writability and notification kept, read-back done", () => {
+  const r = reported({ names: { "A.X": true }, params: { "A.Y": ["old", "xsd:string", 1, false, 2] } });
+  const out = run(
+    { kind: "refresh", paths: ["A.X", "A.Y"], reason: "readback" },
+    { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "1", type: "xsd:int" }, { name: "A.Y", value: "new", type: "xsd:string" }] },
+    r,
+    inventory({ readback: new Set(["A.Y", "A.Z"]) }),
+  );
+  assert.deepStrictEqual(out.writes, [{ kind: "reported", params: [{ path: "A.X", value: "1", type: "xsd:int" }, { path: "A.Y", value: "new", type: "xsd:string" }], observedAt: NOW }]);
+  assert.deepStrictEqual(out.faults, []);
+  assert.deepStrictEqual(out.reported.params.get("A.X"), { value: "1", type: "xsd:int", writable: true, observedAt: NOW });
+  assert.deepStrictEqual(out.reported.params.get("A.Y"), { value: "new", type: "xsd:string", writable: false, observedAt: NOW, notification: 2 });
+  assert.equal(out.reported.names?.has("A.X"), false);
+  assert.deepStrictEqual(out.inventory.readback, new Set(["A.Z"]));
+});
+
+void test("fold GetParameterValuesResponse: a requested name left out backs off as 9005", () => {
+  const out = run({ kind: "refresh", paths: ["A.X", "A.Gone"], reason: "unknown" }, { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "1", type: "xsd:int" }] });
+  assert.deepStrictEqual(out.writes, [
+    { kind: "reported", params: [{ path: "A.X", value: "1", type: "xsd:int" }], observedAt: NOW },
+    { kind: "backoff", path: "A.Gone", until: NOW + BASE, code: 9005, attempts: 1 },
+    faultWrite(9005, "A.Gone", "not returned by GetParameterValues"),
+  ]);
+  assert.deepStrictEqual(out.inventory.backoff.get("A.Gone"), { until: NOW + BASE, code: 9005, attempts: 1 });
+});
+
+void test("fold GetParameterNamesResponse: children recorded, object discovered, vanished children forgotten", () => {
+  const r = reported({ objects: [T, `${T}1.`, `${T}2.`], params: { [`${T}2.ExternalPort`]: ["80", "xsd:unsignedInt"], [`${T}Stale`]: ["x", "xsd:string"] } });
+  const out = run(
+    { kind: "discover", path: T, reason: "stale" },
+    { method: "GetParameterNamesResponse", parameterList: [{ name: `${T}1.`, writable: true }, { name: `${T}3.`, writable: true }, { name: `${T}Enable`, writable: true }] },
+    r,
+    inventory({ created: new Map([[T, [2, 3]]]) }),
+  );
+  assert.deepStrictEqual(out.writes, [
+    { kind: "names", params: [{ path: `${T}1.`, writable: true }, { path: `${T}3.`, writable: true }, { path: `${T}Enable`, writable: true }], discovered: T, observedAt: NOW },
+    { kind: "objectDeleted", path: `${T}2.` },
+    { kind: "forgetPaths", paths: [`${T}Stale`] },
+  ]);
+  assert.deepStrictEqual([...out.reported.objects.keys()].sort(), [T, `${T}1.`, `${T}3.`]);
+  assert.equal(out.reported.params.has(`${T}2.ExternalPort`), false);
+  assert.deepStrictEqual(out.reported.names?.get(`${T}Enable`), { writable: true });
+  assert.equal(out.reported.discovered.get(T), NOW);
+  assert.deepStrictEqual(out.inventory.created, new Map([[T, [3]]]));
+});
+
+void test("fold GetParameterAttributesResponse: notification levels recorded", () => {
+  const out = run(
+    { kind: "readAttributes", paths: ["A.X"] },
+    { method: "GetParameterAttributesResponse", parameterList: [{ name: "A.X", notification: 1, accessList: [] }] },
+    reported({ params: { "A.X": ["1", "xsd:int"] } }),
+  );
+  assert.deepStrictEqual(out.writes, [{ kind: "attributes", params: [{ path: "A.X", notification: 1 }] }]);
+  assert.equal(out.reported.params.get("A.X")?.notification, 1);
+});
+
+void test("fold SetParameterValuesResponse status 0: ParameterKey recorded, readable values to read back, write-only values hashed", () => {
+  const step: PlanStep = { kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }, { name: "A.Pw", value: "s3cret", type: "xsd:string" }], from: [PROV, PROV], writeOnly: ["A.Pw"] };
+  const out = run(step, { method: "SetParameterValuesResponse", status: 0 }, reported({ params: { "A.X": ["1", "xsd:int"] } }));
+  assert.deepStrictEqual(out.writes, [
+    { kind: "parameterKey", value: KEY },
+    { kind: "writeOnlyHash", path: "A.Pw", hash: writeOnlyHash("s3cret") },
+  ]);
+  assert.deepStrictEqual(out.faults, []);
+  assert.equal(out.reported.parameterKey, KEY);
+  assert.deepStrictEqual(out.reported.params.get("A.X")?.value, "1", "reported holds only what the CPE said");
+  assert.deepStrictEqual(out.inventory.readback, new Set(["A.X"]));
+  assert.equal(out.inventory.writeOnlyHashes.get("A.Pw"), writeOnlyHash("s3cret"));
+  assert.equal(out.inventory.rebootPending, undefined);
+});
+
+void test("fold SetParameterValuesResponse status 1: a reboot is pending", () => {
+  const out = run({ kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }], from: [PROV] }, { method: "SetParameterValuesResponse", status: 1 });
+  assert.equal(out.inventory.rebootPending, true);
+});
+
+void test("fold a successful set clears an expired backoff and its faults", () => {
+  const inv = inventory({ backoff: new Map([["A.X", { until: NOW - 1, code: 9007, attempts: 2 }]]) });
+  const out = run({ kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }], from: [PROV] }, { method: "SetParameterValuesResponse", status: 0 }, reported(), inv);
+  assert.deepStrictEqual(out.writes, [{ kind: "parameterKey", value: KEY }, { kind: "clearBackoff", path: "A.X" }, { kind: "clearFaults", paths: ["A.X"] }]);
+  assert.equal(out.inventory.backoff.size, 0);
+});
+
+void test("fold a successful read does not clear a refused write's backoff", () => {
+  const inv = inventory({ backoff: new Map([["A.X", { until: NOW - 1, code: 9007, attempts: 2 }]]) });
+  const out = run({ kind: "refresh", paths: ["A.X"], reason: "stale" }, { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "1", type: "xsd:int" }] }, reported(), inv);
+  assert.equal(out.inventory.backoff.get("A.X")?.attempts, 2);
+});
+
+void test("fold SetParameterAttributesResponse: levels recorded", () => {
+  const out = run({ kind: "setAttributes", attributes: [{ path: "A.X", notification: 2 }] }, { method: "SetParameterAttributesResponse" }, reported({ params: { "A.X": ["1", "xsd:int"] } }));
+  assert.deepStrictEqual(out.writes, [{ kind: "attributes", params: [{ path: "A.X", notification: 2 }] }]);
+  assert.equal(out.reported.params.get("A.X")?.notification, 2);
+});
+
+void test("fold AddObjectResponse: the instance exists, Converge created it, the ParameterKey moved", () => {
+  const out = run({ kind: "addObject", table: T, key: { ExternalPort: "80" }, from: PROV }, { method: "AddObjectResponse", instanceNumber: 7, status: 0 }, reported({ objects: [T] }));
+  assert.deepStrictEqual(out.writes, [
+    { kind: "objectAdded", path: `${T}7.`, createdByUs: true, observedAt: NOW },
+    { kind: "parameterKey", value: KEY },
+  ]);
+  assert.equal(out.reported.objects.get(`${T}7.`), NOW);
+  assert.deepStrictEqual(out.inventory.created, new Map([[T, [7]]]));
+  assert.equal(out.reported.parameterKey, KEY);
+});
+
+void test("fold DeleteObjectResponse: the instance and everything beneath it are forgotten", () => {
+  const r = reported({ objects: [`${T}2.`], params: { [`${T}2.ExternalPort`]: ["80", "xsd:unsignedInt"], [`${T}3.ExternalPort`]: ["81", "xsd:unsignedInt"] } });
+  const out = run({ kind: "deleteObject", object: `${T}2.`, from: PROV }, { method: "DeleteObjectResponse", status: 0 }, r, inventory({ created: new Map([[T, [2, 3]]]) }));
+  assert.deepStrictEqual(out.writes, [{ kind: "objectDeleted", path: `${T}2.` }, { kind: "parameterKey", value: KEY }]);
+  assert.deepStrictEqual([...out.reported.params.keys()], [`${T}3.ExternalPort`]);
+  assert.deepStrictEqual(out.inventory.created, new Map([[T, [3]]]));
+});
+
+void test("fold 9005 on DeleteObject: the instance is already gone, as wanted", () => {
+  const out = run({ kind: "deleteObject", object: `${T}2.`, from: PROV }, fault(9005), reported({ objects: [`${T}2.`] }), inventory({ created: new Map([[T, [2]]]) }));
+  assert.deepStrictEqual(out.faults, []);
+  assert.deepStrictEqual(out.writes, [{ kind: "objectDeleted", path: `${T}2.` }, { kind: "parameterKey", value: KEY }]);
+  assert.equal(out.inventory.created.size, 0);
+});
+
+void test("fold DownloadResponse: the download is outstanding under its CommandKey", () => {
+  const out = run({ kind: "download", version: "2.0", url: "u", fileSize: 1, commandKey: "fw-1" }, { method: "DownloadResponse", status: 1, startTime: "", completeTime: "" });
+  const download = { commandKey: "fw-1", version: "2.0", startedAt: NOW };
+  assert.deepStrictEqual(out.writes, [{ kind: "download", download }]);
+  assert.deepStrictEqual(out.inventory.download, download);
+});
+
+void test("fold RebootResponse: no reboot pending any more", () => {
+  const out = run({ kind: "reboot", reason: "x" }, { method: "RebootResponse" }, reported(), inventory({ rebootPending: true }));
+  assert.equal(out.inventory.rebootPending, false);
+});
+
+// Fault handling: one row per fault kind.
+interface FaultRow {
+  readonly name: string;
+  readonly step: PlanStep;
+  readonly response: CpeMessage;
+  readonly inv?: Inventory;
+  readonly writes: Out["writes"];
+  readonly faults: Out["faults"];
+  readonly backoff: Inventory["backoff"];
+  readonly bisect: Inventory["bisect"];
+}
+
+const SPV3: PlanStep = {
+  kind: "setValues",
+  values: [{ name: "A.X", value: "1", type: "xsd:int" }, { name: "A.Y", value: "1", type: "xsd:int" }, { name: "A.Z", value: "1", type: "xsd:int" }],
+  from: [PROV, PROV, PROV],
+};
+const GPV4: PlanStep = { kind: "refresh", paths: ["A.1", "A.2", "A.3", "A.4"], reason: "unknown" };
+
+const FAULTS: readonly FaultRow[] = [
+  {
+    name: "8005 is retried next round, without backoff or record",
+    step: SPV3,
+    response: fault(8005),
+    writes: [],
+    faults: [{ code: "8005", message: "fault 8005", retryable: true }],
+    backoff: new Map(),
+    bisect: undefined,
+  },
+  {
+    name: "SPV detail (9007, 9008): each named parameter backs off; the rest is left to replan",
+    step: SPV3,
+    response: fault(9003, [{ name: "A.X", code: 9007 }, { name: "A.Z", code: 9008 }]),
+    writes: [
+      { kind: "backoff", path: "A.X", until: NOW + BASE, code: 9007, attempts: 1 },
+      faultWrite(9007, "A.X", "bad A.X", false, "base"),
+      { kind: "backoff", path: "A.Z", until: NOW + BASE, code: 9008, attempts: 1 },
+      faultWrite(9008, "A.Z", "bad A.Z", false, "base"),
+    ],
+    faults: [
+      { code: "9007", message: "bad A.X", path: "A.X", retryable: false },
+      { code: "9008", message: "bad A.Z", path: "A.Z", retryable: false },
+    ],
+    backoff: new Map([
+      ["A.X", { until: NOW + BASE, code: 9007, attempts: 1 }],
+      ["A.Z", { until: NOW + BASE, code: 9008, attempts: 1 }],
+    ]),
+    bisect: undefined,
+  },
+  {
+    name: "9005 without detail on a batch: bisect it",
+    step: GPV4,
+    response: fault(9005),
+    writes: [],
+    faults: [{ code: "9005", message: "fault 9005: no per-parameter detail; bisecting 4 paths", retryable: true }],
+    backoff: new Map(),
+    bisect: [["A.1", "A.2"], ["A.3", "A.4"]],
+  },
+  {
+    name: "9005 on a bisected half: halve again, other groups kept",
+    step: { kind: "refresh", paths: ["A.1", "A.2"], reason: "unknown" },
+    response: fault(9005),
+    inv: inventory({ bisect: [["A.1", "A.2"], ["A.3", "A.4"]] }),
+    writes: [],
+    faults: [{ code: "9005", message: "fault 9005: no per-parameter detail; bisecting 2 paths", retryable: true }],
+    backoff: new Map(),
+    bisect: [["A.3", "A.4"], ["A.1"], ["A.2"]],
+  },
+  {
+    name: "9005 on a single path: that path is unsupported and backs off",
+    step: { kind: "refresh", paths: ["A.2"], reason: "unknown" },
+    response: fault(9005),
+    inv: inventory({ bisect: [["A.1"], ["A.2"]] }),
+    writes: [{ kind: "backoff", path: "A.2", until: NOW + BASE, code: 9005, attempts: 1 }, faultWrite(9005, "A.2", "fault 9005")],
+    faults: [{ code: "9005", message: "fault 9005", path: "A.2", retryable: false }],
+    backoff: new Map([["A.2", { until: NOW + BASE, code: 9005, attempts: 1 }]]),
+    bisect: [["A.1"]],
+  },
+  {
+    name: "9002 on a batch: every path of the request backs off, retryable",
+    step: { kind: "refresh", paths: ["A.1", "A.2"], reason: "unknown" },
+    response: fault(9002),
+    writes: [
+      { kind: "backoff", path: "A.1", until: NOW + BASE, code: 9002, attempts: 1 },
+      faultWrite(9002, "A.1", "fault 9002", true),
+      { kind: "backoff", path: "A.2", until: NOW + BASE, code: 9002, attempts: 1 },
+      faultWrite(9002, "A.2", "fault 9002", true),
+    ],
+    faults: [
+      { code: "9002", message: "fault 9002", path: "A.1", retryable: true },
+      { code: "9002", message: "fault 9002", path: "A.2", retryable: true },
+    ],
+    backoff: new Map([
+      ["A.1", { until: NOW + BASE, code: 9002, attempts: 1 }],
+      ["A.2", { until: NOW + BASE, code: 9002, attempts: 1 }],
+    ]),
+    bisect: undefined,
+  },
+  {
+    name: "backoff grows exponentially with attempts and is capped",
+    step: { kind: "refresh", paths: ["A.1"], reason: "unknown" },
+    response: fault(9002),
+    inv: inventory({ backoff: new Map([["A.1", { until: NOW - 1, code: 9002, attempts: 3 }]]) }),
+    writes: [{ kind: "backoff", path: "A.1", until: NOW + Math.min(BASE * 8, LIMITS.backoffMaxMs), code: 9002, attempts: 4 }, faultWrite(9002, "A.1", "fault 9002", true)],
+    faults: [{ code: "9002", message: "fault 9002", path: "A.1", retryable: true }],
+    backoff: new Map([["A.1", { until: NOW + Math.min(BASE * 8, LIMITS.backoffMaxMs), code: 9002, attempts: 4 }]]),
+    bisect: undefined,
+  },
+  {
+    name: "AddObject fault backs off the keyed instance's selector",
+    step: { kind: "addObject", table: T, key: { Protocol: "TCP", ExternalPort: "80" }, from: PROV },
+    response: fault(9004),
+    writes: [
+      { kind: "backoff", path: `${T}[ExternalPort=80,Protocol=TCP]`, until: NOW + BASE, code: 9004, attempts: 1 },
+      faultWrite(9004, `${T}[ExternalPort=80,Protocol=TCP]`, "fault 9004", true, "base"),
+    ],
+    faults: [{ code: "9004", message: "fault 9004", path: `${T}[ExternalPort=80,Protocol=TCP]`, retryable: true }],
+    backoff: new Map([[`${T}[ExternalPort=80,Protocol=TCP]`, { until: NOW + BASE, code: 9004, attempts: 1 }]]),
+    bisect: undefined,
+  },
+  {
+    name: "Download fault backs off firmware",
+    step: { kind: "download", version: "2.0", url: "u", fileSize: 1, commandKey: "fw-1" },
+    response: fault(9010),
+    writes: [{ kind: "backoff", path: "#firmware", until: NOW + BASE, code: 9010, attempts: 1 }, faultWrite(9010, "#firmware", "fault 9010")],
+    faults: [{ code: "9010", message: "fault 9010", path: "#firmware", retryable: false }],
+    backoff: new Map([["#firmware", { until: NOW + BASE, code: 9010, attempts: 1 }]]),
+    bisect: undefined,
+  },
+];
+
+for (const row of FAULTS) {
+  void test(`fold fault: ${row.name}`, () => {
+    const out = run(row.step, row.response, reported(), row.inv ?? inventory());
+    assert.deepStrictEqual(out.writes, row.writes);
+    assert.deepStrictEqual(out.faults, row.faults);
+    assert.deepStrictEqual(out.inventory.backoff, row.backoff);
+    assert.deepStrictEqual(out.inventory.bisect, row.bisect);
+  });
+}
+
+void test("fold an answer of the wrong kind is a bad_message fault and changes nothing", () => {
+  const state = { reported: reported(), inventory: inventory() };
+  const out = fold(state, GPV4, requestFor(GPV4, KEY, QUIRKS), { method: "SetParameterValuesResponse", status: 0 }, NOW, LIMITS);
+  assert.deepStrictEqual(out, { ...state, writes: [], faults: [{ code: "bad_message", message: "GetParameterValues answered by SetParameterValuesResponse", retryable: true }] });
+});
