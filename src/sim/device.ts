@@ -152,6 +152,12 @@ export class SimDevice {
     return true;
   }
 
+  /** ManagementServer.ConnectionRequestUsername/Password as the ACS last set them (true values, not hidden). */
+  connectionRequestCredentials(): { readonly username: string; readonly password: string } {
+    const { connectionRequestUsername, connectionRequestPassword } = this.#params.paths;
+    return { username: this.#params.value(connectionRequestUsername) ?? "", password: this.#params.value(connectionRequestPassword) ?? "" };
+  }
+
   /** An authenticated connection request arrived: the next session carries `6 CONNECTION REQUEST`. */
   connectionRequested(): void {
     this.#events.add("6 CONNECTION REQUEST");

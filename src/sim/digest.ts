@@ -76,14 +76,20 @@ export function randomToken(bytes = 16): string {
  * Server side: true when `authorization` is a valid Digest (qop=auth, MD5) answer to a nonce we issued, for
  * these credentials and this request. Compares in constant time.
  */
-export function verifyDigest(authorization: string | undefined, c: Credentials, method: string, issued: ReadonlySet<string>, realm: string): boolean {
+export function verifyDigest(
+  authorization: string | undefined,
+  c: Credentials,
+  request: { readonly method: string; readonly uri: string },
+  issued: ReadonlySet<string>,
+  realm: string,
+): boolean {
   if (authorization === undefined || !/^\s*Digest\s/i.test(authorization)) return false;
   const p = parseAuthParams(authorization.replace(/^\s*Digest\s/i, ""));
   const nonce = p.nonce ?? "";
-  if (!issued.has(nonce) || p.username !== c.username || p.realm !== realm || p.qop !== "auth") return false;
+  if (!issued.has(nonce) || p.username !== c.username || p.realm !== realm || p.qop !== "auth" || p.uri !== request.uri) return false;
   if ((p.algorithm ?? "MD5").toUpperCase() !== "MD5") return false;
   const ha1 = md5(`${c.username}:${realm}:${c.password}`);
-  const ha2 = md5(`${method}:${p.uri ?? ""}`);
+  const ha2 = md5(`${request.method}:${request.uri}`);
   const want = md5(`${ha1}:${nonce}:${p.nc ?? ""}:${p.cnonce ?? ""}:auth:${ha2}`);
   const got = p.response ?? "";
   return got.length === want.length && timingSafeEqual(Buffer.from(got), Buffer.from(want));
