@@ -1,7 +1,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { createDigestVerifier, type DigestVerdict } from "../../src/auth/digest.js";
-import { digestAuthorization, type DigestInput } from "../../src/auth/digest-core.js";
+import { digestAuthorization, digestResponse, type DigestInput } from "../../src/auth/digest-core.js";
 import { parseAuthHeader } from "../../src/auth/auth-params.js";
 
 const SECRET = Buffer.from("0123456789abcdef0123456789abcdef");
@@ -48,6 +48,14 @@ void test("RFC 2617 worked example: our response computation matches the publish
   });
   assert.match(h, /response="6629fae49393a05397450978507c4ef1"/);
 });
+
+const RFC7616 = { username: "Mufasa", realm: "http-auth@example.org", password: "Circle of Life", method: "GET", uri: "/dir/index.html",
+  nonce: "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", qop: { nc: "00000001", cnonce: "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ" } };
+for (const [algorithm, want] of [["MD5", "8ca523f5e9506fed4657c9700eebdbec"], ["SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"]] as const) {
+  void test(`RFC 7616 §3.9.1 worked example (${algorithm}): our response matches the published value`, () => {
+    assert.equal(digestResponse({ ...RFC7616, algorithm }), want);
+  });
+}
 
 void test("challenge offers MD5 with qop=auth and only marks stale on request", () => {
   const { v } = setup();
