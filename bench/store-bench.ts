@@ -138,6 +138,15 @@ function populate(store: Store, fleet: number, params: number, results: Record<s
   const s = (performance.now() - start) / 1000;
   results[`populate ${fleet} devices x ${params} params (s)`] = s.toFixed(1);
   results["  = parameters stored/s"] = Math.round((fleet * params) / s);
+  const mid = `FLEET${String(Math.floor(fleet / 2)).padStart(7, "0")}`;
+  const after = deviceIdOf({ manufacturer: "", oui: "00259E", productClass: "EG8145V5", serialNumber: mid });
+  results["listDevices page of 100 (mid-fleet cursor)/s"] = rate(1000, () => store.listDevices({ limit: 100, after }));
+  results["listDevices page of 100, productClass filter/s"] = rate(1000, () => store.listDevices({ limit: 100, after, productClass: "EG8145V5" }));
+  results["countByCondition (ms)"] = (1000 / rate(1000, () => store.countByCondition())).toFixed(2);
+  const walk = performance.now();
+  let ids = 0;
+  for (const _ of store.eachDeviceId()) ids++;
+  results[`eachDeviceId over ${ids} ids (ms)`] = Math.round(performance.now() - walk);
 }
 
 main();

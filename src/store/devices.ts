@@ -190,12 +190,14 @@ interface ListParams {
 
 /** One SQL text per combination of filters present; each is prepared once and cached by the repo. */
 function listSql(f: DeviceFilter): string {
-  const where = ["d.id > @after"];
+  // With a tag, walk device_tags' (tag, id) key from the cursor: a page costs its size, not the tag's population.
+  const from = f.tag === undefined ? "devices d" : "device_tags t JOIN devices d ON d.id = t.id";
+  const where = f.tag === undefined ? ["d.id > @after"] : ["t.tag = @tag", "t.id > @after"];
   if (f.productClass !== undefined) where.push("d.product_class = @productClass");
   if (f.softwareVersion !== undefined) where.push("d.software_version = @softwareVersion");
-  if (f.tag !== undefined) where.push("d.id IN (SELECT id FROM device_tags WHERE tag = @tag)");
   if (f.condition !== undefined) where.push(`d.${CONDITION_COLUMN[f.condition.type]} = @condition`);
-  return `SELECT d.* FROM devices d WHERE ${where.join(" AND ")} ORDER BY d.id LIMIT @limit + 1`;
+  const order = f.tag === undefined ? "d.id" : "t.id";
+  return `SELECT d.* FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT @limit + 1`;
 }
 
 function listParams(f: DeviceFilter): ListParams {

@@ -90,3 +90,27 @@ test("a reopened WAL file keeps reported values, inventory and records written b
     t.cleanup();
   }
 });
+
+test("two stores on one file (server and CLI): each sees the other's committed writes; interned paths stay consistent", () => {
+  const t = tempDir();
+  try {
+    const path = join(t.dir, "converge.db");
+    const a = openSqliteStore(path);
+    const b = openSqliteStore(path);
+    try {
+      a.recordInform(facts("S1", { parameters: [p("X.Shared", "a")] }), 1);
+      assert.equal(b.loadReported(idOf("S1")).params.get("X.Shared")?.value, "a");
+      // b interns paths a already created and new ones; a reads them back under the same names.
+      b.recordInform(facts("S2", { parameters: [p("X.Shared", "b"), p("X.OnlyB", "b")] }), 2);
+      a.apply(idOf("S1"), [{ kind: "reported", params: [{ path: "X.OnlyB", value: "a2", type: "xsd:string" }], observedAt: 3 }]);
+      assert.deepEqual([...b.loadReported(idOf("S1")).params.keys()].sort(), ["X.OnlyB", "X.Shared"]);
+      assert.equal(a.loadReported(idOf("S2")).params.get("X.OnlyB")?.value, "b");
+      assert.equal(a.countDevices(), 2);
+    } finally {
+      a.close();
+      b.close();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
