@@ -28,6 +28,9 @@ type ParamMethod =
   | "AddObject"
   | "DeleteObject";
 
+const NONE: ReadonlySet<string> = new Set();
+const NO_QUIRKS: SimQuirks = Object.freeze({});
+
 const BOOTSTRAP: readonly EventStruct[] = Object.freeze([
   Object.freeze({ code: "0 BOOTSTRAP", commandKey: "" }),
   Object.freeze({ code: "1 BOOT", commandKey: "" }),
@@ -57,7 +60,7 @@ export class SimDevice {
   readonly cwmpVersion: CwmpVersion;
   readonly quirks: SimQuirks;
   /** Methods this firmware does not implement: fault 9000, and left out of GetRPCMethods. */
-  unsupportedMethods: ReadonlySet<string> = new Set();
+  unsupportedMethods: ReadonlySet<string> = NONE;
   /** Test hook deciding how a Download ends; default: success with the version named by the URL's file. */
   onDownload: ((req: DownloadRequest) => DownloadOutcome) | undefined;
   readonly #params: DeviceParams;
@@ -79,7 +82,7 @@ export class SimDevice {
       serialNumber: options.serialNumber ?? id.serialNumber,
     });
     this.cwmpVersion = options.cwmpVersion ?? (model.kind === "tr098" ? "1.0" : "1.2");
-    this.quirks = options.quirks ?? {};
+    this.quirks = options.quirks ?? NO_QUIRKS;
     this.#clock = options.clock ?? Date.now;
     this.#params = new DeviceParams(model, this.deviceId, this.quirks);
   }

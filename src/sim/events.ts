@@ -5,12 +5,13 @@
  */
 import type { EventStruct } from "../cwmp/types.js";
 
+const NOTHING: readonly EventStruct[] = Object.freeze([]);
 const TRANSFER_EVENT = "7 TRANSFER COMPLETE";
 const TRANSFER_METHODS = new Set(["M Download", "M Upload", "M ScheduleDownload"]);
 
 export class EventQueue {
   #queue: EventStruct[];
-  #informed: readonly EventStruct[] = [];
+  #informed: readonly EventStruct[] = NOTHING;
 
   constructor(initial: readonly EventStruct[]) {
     this.#queue = [...initial];
@@ -34,7 +35,7 @@ export class EventQueue {
   /** Replaces everything (factory reset). */
   replace(events: readonly EventStruct[]): void {
     this.#queue = [...events];
-    this.#informed = [];
+    this.#informed = NOTHING;
   }
 
   /** The events for this session's Inform (remembered, to be cleared when the session succeeds). */
@@ -55,6 +56,6 @@ export class EventQueue {
     };
     const drop = new Set(this.#informed.filter((e) => !keep(e)));
     this.#queue = this.#queue.filter((e) => !drop.has(e));
-    this.#informed = [];
+    this.#informed = NOTHING;
   }
 }

@@ -18,7 +18,7 @@ export function addObject(p: DeviceParams, objectName: string, parameterKey: str
   if (node === undefined || !node.object || !objectName.endsWith(".") || isInstanceSegment(lastSegment(objectName))) {
     return cpeFault(CPE_FAULT.INVALID_PARAMETER_NAME);
   }
-  const injected = p.failPaths.get(objectName);
+  const injected = p.injectedFault(objectName);
   if (injected !== undefined) return cpeFault(injected);
   if (!node.writable) return cpeFault(CPE_FAULT.REQUEST_DENIED);
   const instanceNumber = p.tree.addInstance(objectName);
@@ -36,7 +36,7 @@ export function deleteObject(p: DeviceParams, objectName: string, parameterKey: 
   if (node === undefined || !node.object || !objectName.endsWith(".") || !isInstanceSegment(lastSegment(objectName))) {
     return cpeFault(CPE_FAULT.INVALID_PARAMETER_NAME);
   }
-  const injected = p.failPaths.get(objectName);
+  const injected = p.injectedFault(objectName);
   if (injected !== undefined) return cpeFault(injected);
   if (!node.writable) return cpeFault(CPE_FAULT.REQUEST_DENIED);
   p.tree.deleteInstance(objectName);

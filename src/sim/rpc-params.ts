@@ -58,7 +58,7 @@ export function getParameterNames(p: DeviceParams, path: string, nextLevel: bool
 function spvItemFault(p: DeviceParams, item: ParamValue): number | undefined {
   const node = p.tree.node(item.name);
   if (node === undefined || node.object) return CPE_FAULT.INVALID_PARAMETER_NAME;
-  const injected = p.failPaths.get(item.name);
+  const injected = p.injectedFault(item.name);
   if (injected !== undefined) return injected;
   if (!node.writable) return CPE_FAULT.NON_WRITABLE_PARAMETER;
   if (item.type !== node.type) return CPE_FAULT.INVALID_PARAMETER_TYPE;
@@ -94,7 +94,7 @@ export function setParameterValues(p: DeviceParams, values: readonly ParamValue[
     if (node !== undefined) p.write(node, item.value);
   }
   p.parameterKey = parameterKey;
-  const status = values.some((v) => p.rebootRequiredPaths.has(v.name)) ? 1 : 0;
+  const status = values.some((v) => p.rebootRequired(v.name)) ? 1 : 0;
   return { method: "SetParameterValuesResponse", status };
 }
 
@@ -115,7 +115,7 @@ export function setParameterAttributes(p: DeviceParams, attributes: readonly Set
   for (const attr of attributes) {
     const nodes = expand(p, attr.name);
     if (nodes === undefined) return cpeFault(CPE_FAULT.INVALID_PARAMETER_NAME);
-    const rejected = attr.notificationChange && attr.notification > 0 && nodes.some((n) => p.notificationRejectPaths.has(n.path));
+    const rejected = attr.notificationChange && attr.notification > 0 && nodes.some((n) => p.notificationRejected(n.path));
     if (rejected) return cpeFault(CPE_FAULT.NOTIFICATION_REJECTED);
     resolved.push({ nodes, attr });
   }

@@ -24,13 +24,11 @@ export class DeviceParams {
   readonly paths: ModelPaths;
   readonly identity: DeviceIdStruct;
   readonly quirks: SimQuirks;
-  /** SPV/AddObject/DeleteObject on these paths fault with the given code. */
-  readonly failPaths = new Map<string, number>();
-  /** SPV touching these paths answers Status 1 (applied after reboot). */
-  readonly rebootRequiredPaths = new Set<string>();
-  /** SetParameterAttributes asking for notification on these paths faults with 9009. */
-  readonly notificationRejectPaths = new Set<string>();
   parameterKey: string;
+  // Fault-injection switches, created on first use: an untouched fleet device pays nothing for them.
+  #failPaths: Map<string, number> | undefined;
+  #rebootRequiredPaths: Set<string> | undefined;
+  #notificationRejectPaths: Set<string> | undefined;
   #softwareVersion: string | undefined;
   #connectionRequestUrl: string | undefined;
   #attributes: Map<string, Attribute> | undefined;
@@ -41,6 +39,34 @@ export class DeviceParams {
     this.identity = identity;
     this.quirks = quirks;
     this.parameterKey = this.tree.value(this.paths.parameterKey) ?? "";
+  }
+
+  /** SPV/AddObject/DeleteObject on these paths fault with the given code. */
+  get failPaths(): Map<string, number> {
+    return (this.#failPaths ??= new Map());
+  }
+
+  /** SPV touching these paths answers Status 1 (applied after reboot). */
+  get rebootRequiredPaths(): Set<string> {
+    return (this.#rebootRequiredPaths ??= new Set());
+  }
+
+  /** SetParameterAttributes asking for notification on these paths faults with 9009. */
+  get notificationRejectPaths(): Set<string> {
+    return (this.#notificationRejectPaths ??= new Set());
+  }
+
+  /** The injected fault for a path, without allocating the map. */
+  injectedFault(path: string): number | undefined {
+    return this.#failPaths?.get(path);
+  }
+
+  rebootRequired(path: string): boolean {
+    return this.#rebootRequiredPaths?.has(path) === true;
+  }
+
+  notificationRejected(path: string): boolean {
+    return this.#notificationRejectPaths?.has(path) === true;
   }
 
   get softwareVersion(): string {
