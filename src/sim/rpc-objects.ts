@@ -3,6 +3,7 @@ import type { CpeMessage } from "../cwmp/types.js";
 import { isInstanceSegment, parentOf, segmentsOf } from "../datamodel/model.js";
 import { CPE_FAULT } from "../domain/faults.js";
 import { cpeFault } from "./faults.js";
+import { validParameterKey } from "./rpc-params.js";
 import type { DeviceParams } from "./state.js";
 
 function lastSegment(path: string): string {
@@ -18,6 +19,7 @@ export function addObject(p: DeviceParams, objectName: string, parameterKey: str
   if (node === undefined || !node.object || !objectName.endsWith(".") || isInstanceSegment(lastSegment(objectName))) {
     return cpeFault(CPE_FAULT.INVALID_PARAMETER_NAME);
   }
+  if (!validParameterKey(parameterKey)) return cpeFault(CPE_FAULT.INVALID_ARGUMENTS);
   const injected = p.injectedFault(objectName);
   if (injected !== undefined) return cpeFault(injected);
   if (!node.writable) return cpeFault(CPE_FAULT.REQUEST_DENIED);
@@ -36,6 +38,7 @@ export function deleteObject(p: DeviceParams, objectName: string, parameterKey: 
   if (node === undefined || !node.object || !objectName.endsWith(".") || !isInstanceSegment(lastSegment(objectName))) {
     return cpeFault(CPE_FAULT.INVALID_PARAMETER_NAME);
   }
+  if (!validParameterKey(parameterKey)) return cpeFault(CPE_FAULT.INVALID_ARGUMENTS);
   const injected = p.injectedFault(objectName);
   if (injected !== undefined) return cpeFault(injected);
   if (!node.writable) return cpeFault(CPE_FAULT.REQUEST_DENIED);

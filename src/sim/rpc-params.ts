@@ -54,6 +54,11 @@ export function getParameterNames(p: DeviceParams, path: string, nextLevel: bool
   return { method: "GetParameterNamesResponse", parameterList: list };
 }
 
+/** TR-069 A.3.2.1: ParameterKey is a string(32); a longer one is 9003 (a full SHA-256 hex does not fit). */
+export function validParameterKey(key: string): boolean {
+  return [...key].length <= 32;
+}
+
 /** Why one SPV item cannot be applied, or undefined when it can. */
 function spvItemFault(p: DeviceParams, item: ParamValue): number | undefined {
   const node = p.tree.node(item.name);
@@ -81,6 +86,7 @@ const PER_PARAMETER = new Set<number>([
 export function setParameterValues(p: DeviceParams, values: readonly ParamValue[], parameterKey: string): CpeMessage {
   const names = new Set(values.map((v) => v.name));
   if (names.size !== values.length) return cpeFault(CPE_FAULT.INVALID_ARGUMENTS, [], "Parameter set twice");
+  if (!validParameterKey(parameterKey)) return cpeFault(CPE_FAULT.INVALID_ARGUMENTS, [], "ParameterKey longer than 32");
   const faults: SetParameterValuesFault[] = [];
   for (const item of values) {
     const code = spvItemFault(p, item);

@@ -112,6 +112,18 @@ void test("SPV: the same parameter twice is 9003 without detail", () => {
   assert.deepStrictEqual(faultOf(newDevice().handle({ method: "SetParameterValues", values: [v, v], parameterKey: "" })), { code: 9003, detail: [] });
 });
 
+void test("SPV/AddObject/DeleteObject: a ParameterKey over 32 characters is 9003 and nothing changes", () => {
+  const d = newDevice();
+  const key = "a".repeat(64); // a full SHA-256 hex digest
+  const spv = d.handle({ method: "SetParameterValues", values: [pv(`${MS}PeriodicInformInterval`, "60", "xsd:unsignedInt")], parameterKey: key });
+  const add = d.handle({ method: "AddObject", objectName: PM, parameterKey: key });
+  const del = d.handle({ method: "DeleteObject", objectName: `${PM}1.`, parameterKey: key });
+  assert.deepStrictEqual([spv, add, del].map((m) => faultOf(m)?.code), [9003, 9003, 9003]);
+  assert.deepStrictEqual([d.get(`${MS}PeriodicInformInterval`)?.value, d.hasObject(`${PM}3.`), d.hasObject(`${PM}1.`)], ["300", false, true]);
+  const ok = d.handle({ method: "SetParameterValues", values: [], parameterKey: "b".repeat(32) });
+  assert.deepStrictEqual([ok.method, d.parameterKey], ["SetParameterValuesResponse", "b".repeat(32)]);
+});
+
 void test("SPV: failPaths injects a per-parameter code into the 9003 detail", () => {
   const d = newDevice();
   d.failPaths.set(`${MS}PeriodicInformInterval`, 9007);
