@@ -4,7 +4,7 @@
  */
 import { err, ok, type Result } from "../domain/result.js";
 import { bool, notification, optStr, paramValues, str, strings, uint, type Warnings } from "./fields.js";
-import { decodeErr, openEnvelope, type DecodeError } from "./envelope.js";
+import { VERSIONS, decodeErr, openEnvelope, type DecodeError } from "./envelope.js";
 import type { AcsMessage, CwmpVersion } from "./types.js";
 import { child, membersOf, type XmlValue } from "./xml.js";
 
@@ -13,6 +13,8 @@ export interface DecodedAcsEnvelope {
   readonly holdRequests: boolean;
   readonly message: AcsMessage;
   readonly version: CwmpVersion;
+  /** CWMP 1.4 InformResponse header: the version the ACS chose (cwmp-notes §1.2). */
+  readonly useVersion?: CwmpVersion;
 }
 
 type AcsDecoder = (rpc: XmlValue, w: Warnings) => AcsMessage;
@@ -104,10 +106,13 @@ const ACS_DECODERS: Readonly<Record<string, AcsDecoder>> = {
 function decode(xml: string): Result<DecodedAcsEnvelope, DecodeError> {
   const env = openEnvelope(xml);
   if (!env.ok) return env;
-  const { method, rpc, warnings, version, header } = env.value;
+  const { method, rpc, warnings, version, header, headerNode } = env.value;
   const decoder = Object.hasOwn(ACS_DECODERS, method) ? ACS_DECODERS[method] : undefined;
   if (decoder === undefined) return decodeErr("unknown_method", `unknown ACS message <${method}>`);
-  return ok({ id: header.id, holdRequests: header.holdRequests, message: decoder(rpc, warnings), version });
+  const use = optStr(headerNode, "UseCWMPVersion");
+  const useVersion = VERSIONS.find((v) => v === use);
+  const base = { id: header.id, holdRequests: header.holdRequests, message: decoder(rpc, warnings), version };
+  return ok(useVersion === undefined ? base : { ...base, useVersion });
 }
 
 /**

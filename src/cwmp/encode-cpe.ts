@@ -3,7 +3,17 @@
  * Same templates and strictness as the ACS encoder.
  */
 import { assertNever } from "../domain/result.js";
-import type { CpeMessage, CpeRequest, CwmpFault, CwmpVersion, FaultStruct, InformRequest, QueuedTransfer } from "./types.js";
+import type {
+  CpeMessage,
+  CpeRequest,
+  CwmpFault,
+  CwmpVersion,
+  FaultStruct,
+  InformRequest,
+  ParamAttribute,
+  ParamInfo,
+  QueuedTransfer,
+} from "./types.js";
 import { CWMP_WIRE_NS, arrayEl, boolText, el, envelope, esc, idHeader, paramValueList, rpcEl, soapFault, stringArray, uintEl } from "./templates.js";
 
 export interface CpeEncodeOptions {
@@ -20,11 +30,22 @@ type Of<M extends CpeMessage["method"]> = Extract<CpeMessage, { method: M }>;
 
 const faultStruct = (f: FaultStruct): string => `<FaultStruct>${uintEl("FaultCode", f.code)}${el("FaultString", f.string)}</FaultStruct>`;
 
+const infoStruct = (p: ParamInfo, digit: boolean | undefined): string =>
+  `<ParameterInfoStruct>${el("Name", p.name)}<Writable>${boolText(p.writable, digit)}</Writable></ParameterInfoStruct>`;
+
+const attributeStruct = (p: ParamAttribute): string =>
+  `<ParameterAttributeStruct>${el("Name", p.name)}${uintEl("Notification", p.notification)}` +
+  `${stringArray("AccessList", p.accessList)}</ParameterAttributeStruct>`;
+
+const argStruct = (a: { readonly name: string; readonly value: string }): string =>
+  `<ArgStruct>${el("Name", a.name)}${el("Value", a.value)}</ArgStruct>`;
+
 function inform(m: InformRequest, digit: boolean | undefined): string {
   const d = m.deviceId;
   return rpcEl(
     "Inform",
-    `<DeviceId>${el("Manufacturer", d.manufacturer)}${el("OUI", d.oui)}${el("ProductClass", d.productClass)}${el("SerialNumber", d.serialNumber)}</DeviceId>` +
+    `<DeviceId>${el("Manufacturer", d.manufacturer)}${el("OUI", d.oui)}` +
+      `${el("ProductClass", d.productClass)}${el("SerialNumber", d.serialNumber)}</DeviceId>` +
       arrayEl("Event", "cwmp:EventStruct", m.events.map((e) => `<EventStruct>${el("EventCode", e.code)}${el("CommandKey", e.commandKey)}</EventStruct>`)) +
       uintEl("MaxEnvelopes", m.maxEnvelopes) +
       el("CurrentTime", m.currentTime) +
@@ -59,7 +80,9 @@ function transfer(t: QueuedTransfer, all: boolean, digit: boolean | undefined): 
 
 function cpeFault(f: CwmpFault): string {
   const spv = f.setParameterValuesFaults.map(
-    (s) => `<SetParameterValuesFault>${el("ParameterName", s.name)}${uintEl("FaultCode", s.code)}${el("FaultString", s.string)}</SetParameterValuesFault>`,
+    (s) =>
+      `<SetParameterValuesFault>${el("ParameterName", s.name)}${uintEl("FaultCode", s.code)}` +
+      `${el("FaultString", s.string)}</SetParameterValuesFault>`,
   );
   const detail = rpcEl("Fault", `${uintEl("FaultCode", f.code)}${el("FaultString", f.message)}${spv.join("")}`);
   return soapFault(f.faultCode === "" ? "Client" : f.faultCode, f.faultString, detail);
@@ -70,13 +93,16 @@ function requestBody(m: CpeRequest, digit: boolean | undefined): string {
     case "Inform":
       return inform(m, digit);
     case "TransferComplete":
-      return rpcEl(m.method, el("CommandKey", m.commandKey) + faultStruct(m.fault) + el("StartTime", m.startTime) + el("CompleteTime", m.completeTime));
+      return rpcEl(
+        m.method,
+        el("CommandKey", m.commandKey) + faultStruct(m.fault) + el("StartTime", m.startTime) + el("CompleteTime", m.completeTime),
+      );
     case "AutonomousTransferComplete":
       return autonomousTransferComplete(m, digit);
     case "GetRPCMethods":
       return rpcEl(m.method);
     case "RequestDownload":
-      return rpcEl(m.method, el("FileType", m.fileType) + arrayEl("FileTypeArg", "cwmp:ArgStruct", m.args.map((a) => `<ArgStruct>${el("Name", a.name)}${el("Value", a.value)}</ArgStruct>`)));
+      return rpcEl(m.method, el("FileType", m.fileType) + arrayEl("FileTypeArg", "cwmp:ArgStruct", m.args.map(argStruct)));
     case "Kicked":
       return rpcEl(m.method, el("Command", m.command) + el("Referer", m.referer) + el("Arg", m.arg) + el("Next", m.next));
     default:
@@ -89,9 +115,9 @@ function responseBody(m: Exclude<CpeMessage, Of<"Fault">>, digit: boolean | unde
     case "GetParameterValuesResponse":
       return rpcEl(m.method, paramValueList(m.parameterList, digit));
     case "GetParameterNamesResponse":
-      return rpcEl(m.method, arrayEl("ParameterList", "cwmp:ParameterInfoStruct", m.parameterList.map((p) => `<ParameterInfoStruct>${el("Name", p.name)}<Writable>${boolText(p.writable, digit)}</Writable></ParameterInfoStruct>`)));
+      return rpcEl(m.method, arrayEl("ParameterList", "cwmp:ParameterInfoStruct", m.parameterList.map((p) => infoStruct(p, digit))));
     case "GetParameterAttributesResponse":
-      return rpcEl(m.method, arrayEl("ParameterList", "cwmp:ParameterAttributeStruct", m.parameterList.map((p) => `<ParameterAttributeStruct>${el("Name", p.name)}${uintEl("Notification", p.notification)}${stringArray("AccessList", p.accessList)}</ParameterAttributeStruct>`)));
+      return rpcEl(m.method, arrayEl("ParameterList", "cwmp:ParameterAttributeStruct", m.parameterList.map(attributeStruct)));
     case "SetParameterValuesResponse":
     case "DeleteObjectResponse":
       return rpcEl(m.method, uintEl("Status", m.status));

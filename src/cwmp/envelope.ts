@@ -19,6 +19,8 @@ export interface OpenEnvelope {
   /** Local name of the Body's child, e.g. "Inform", "GetParameterValuesResponse", "Fault". */
   readonly method: string;
   readonly rpc: string | XmlObject;
+  /** The SOAP Header element, for header entries only one direction uses (UseCWMPVersion). */
+  readonly headerNode: string | XmlObject | undefined;
   readonly warnings: Warnings;
 }
 
@@ -32,7 +34,7 @@ const VERSION_BY_NS: ReadonlyMap<string, CwmpVersion> = new Map([
   ["urn:broadband-forum-org:cwmp-1-4", "1.4"],
 ]);
 
-const VERSIONS: readonly CwmpVersion[] = ["1.0", "1.1", "1.2", "1.3", "1.4"];
+export const VERSIONS: readonly CwmpVersion[] = ["1.0", "1.1", "1.2", "1.3", "1.4"];
 
 export const decodeErr = (code: DecodeError["code"], message: string): Result<never, DecodeError> => err({ code, message });
 
@@ -98,7 +100,8 @@ export function openEnvelope(xml: string): Result<OpenEnvelope, DecodeError> {
   const rpc = method === undefined ? undefined : child(body, method);
   if (method === undefined || rpc === undefined) return decodeErr("no_body", body === undefined ? "SOAP Envelope has no Body" : "SOAP Body is empty");
   if (keys.length > 1) w.push(`SOAP Body has ${keys.length} elements (${keys.join(", ")}): only <${method}> is decoded`);
-  const header = headerOf(child(env.value, "Header"), w);
+  const headerNode = child(env.value, "Header");
+  const header = headerOf(headerNode, w);
   const ns = method === "Fault" ? scan.value.cwmpNs : (scan.value.rpcNs ?? scan.value.cwmpNs);
-  return ok({ version: versionOf(ns, header, w), header, method, rpc, warnings: w });
+  return ok({ version: versionOf(ns, header, w), header, method, rpc, headerNode, warnings: w });
 }

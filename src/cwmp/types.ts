@@ -7,7 +7,11 @@
 import type { DeviceIdStruct } from "../domain/device.js";
 import type { XsdType } from "../domain/xsd.js";
 
-/** The CWMP versions, with their namespace (TR-069 Amendment 6 §A.3, cwmp-notes §1.1). */
+/**
+ * The CWMP versions, with their namespace (TR-069 Amendment 6 §A.3, cwmp-notes §1.1).
+ * Note: no BBF schema defines a cwmp-1-3 or cwmp-1-4 namespace; 1.3 and 1.4 are sent in cwmp-1-2. The encoders use
+ * `CWMP_WIRE_NS` (src/cwmp/encode.ts); the decoders accept every URI below defensively.
+ */
 export type CwmpVersion = "1.0" | "1.1" | "1.2" | "1.3" | "1.4";
 export const CWMP_NS: Readonly<Record<CwmpVersion, string>> = {
   "1.0": "urn:dslforum-org:cwmp-1-0",

@@ -63,7 +63,10 @@ describe("header fields", () => {
     {
       name: "UseCWMPVersion goes in a cwmp-1-2 InformResponse only",
       check: () => {
-        assert.match(encodeAcsMessage(ACS_SAMPLES.InformResponse, { version: "1.4", id: "1", useVersion: "1.4" }), /<cwmp:UseCWMPVersion soap-env:mustUnderstand="1">1\.4</);
+        const xml = encodeAcsMessage(ACS_SAMPLES.InformResponse, { version: "1.4", id: "1", useVersion: "1.3" });
+        assert.match(xml, /<cwmp:UseCWMPVersion soap-env:mustUnderstand="1">1\.3</);
+        const back = decodeAcsEnvelope(xml);
+        assert.ok(back.ok && back.value.useVersion === "1.3");
         assert.doesNotMatch(encodeAcsMessage(ACS_SAMPLES.InformResponse, { version: "1.0", id: "1", useVersion: "1.0" }), /UseCWMPVersion/);
         assert.doesNotMatch(encodeAcsMessage(ACS_SAMPLES.Reboot, { version: "1.4", id: "1", useVersion: "1.4" }), /UseCWMPVersion/);
       },
