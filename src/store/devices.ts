@@ -71,13 +71,19 @@ const FACT_COLUMNS = [
   "ip", "cr_url", "udp_cr_addr", "parameter_key", "last_events",
 ] as const;
 
-const UPSERT_FACTS = `
+const INSERT_DEVICE = `
 INSERT INTO devices (id, ${FACT_COLUMNS.join(", ")}, data_model, first_seen, last_inform, last_boot)
-VALUES (@id, ${FACT_COLUMNS.map((c) => `@${c}`).join(", ")}, @data_model, @now, @now, @last_boot)
-ON CONFLICT (id) DO UPDATE SET ${FACT_COLUMNS.map((c) => `${c} = excluded.${c}`).join(", ")},
-  data_model = COALESCE(excluded.data_model, data_model), last_inform = excluded.last_inform,
-  last_boot = COALESCE(excluded.last_boot, last_boot)
-RETURNING dev`;
+VALUES (@id, ${FACT_COLUMNS.map((c) => `@${c}`).join(", ")}, @data_model, @now, @now, @last_boot)`;
+
+// Split from the facts so a routine Inform touches no indexed column: SQLite rewrites the index entries of every
+// column an UPDATE sets, changed or not, and each dirty page is a WAL frame.
+const UPDATE_SEEN = `UPDATE devices SET last_inform = @now, last_events = @last_events,
+  last_boot = COALESCE(@last_boot, last_boot) WHERE dev = @dev`;
+
+const CHANGED_FACTS = ["manufacturer", "oui", "product_class", "serial", "software_version", "hardware_version", "ip", "cr_url", "udp_cr_addr", "parameter_key"] as const;
+const UPDATE_FACTS = `UPDATE devices SET ${CHANGED_FACTS.map((c) => `${c} = @${c}`).join(", ")},
+  data_model = COALESCE(@data_model, data_model)
+  WHERE dev = @dev AND (${CHANGED_FACTS.map((c) => `${c} IS NOT @${c}`).join(" OR ")} OR data_model IS NOT COALESCE(@data_model, data_model))`;
 
 export function devicesRepo(db: Database): DevicesRepo {
   const s = statements(db);
@@ -85,10 +91,13 @@ export function devicesRepo(db: Database): DevicesRepo {
   return {
     find: (id) => s.find.get(id),
     upsertFacts(facts, now, booted) {
-      const isNew = s.find.get(facts.deviceId) === undefined;
-      const dev = s.upsert.get(factsParams(facts, now, booted));
-      if (dev === undefined) throw new Error(`upsert of ${facts.deviceId} returned no row`);
-      return { dev, isNew };
+      const params = factsParams(facts, now, booted);
+      const known = s.find.get(facts.deviceId);
+      if (known === undefined) return { dev: Number(s.insert.run(params).lastInsertRowid), isNew: true };
+      const withDev = { ...params, dev: known };
+      s.updateSeen.run(withDev);
+      s.updateFacts.run(withDev);
+      return { dev: known, isNew: false };
     },
     get(id) {
       const row = s.get.get(id);
@@ -130,7 +139,9 @@ export function devicesRepo(db: Database): DevicesRepo {
 function statements(db: Database) {
   return {
     find: db.prepare<[string], number>("SELECT dev FROM devices WHERE id = ?").pluck(),
-    upsert: db.prepare<FactsParams, number>(UPSERT_FACTS).pluck(),
+    insert: db.prepare<FactsParams>(INSERT_DEVICE),
+    updateSeen: db.prepare<{ dev: number; now: number; last_events: string; last_boot: number | null }>(UPDATE_SEEN),
+    updateFacts: db.prepare<FactsParams & { dev: number }>(UPDATE_FACTS),
     get: db.prepare<[string], DeviceRow>("SELECT * FROM devices WHERE id = ?"),
     header: db.prepare<[string], { dev: number; parameter_key: string; software_version: string }>(
       "SELECT dev, parameter_key, software_version FROM devices WHERE id = ?",

@@ -38,6 +38,8 @@ export function statusColumns(status: DeviceStatus): StatusColumns {
   };
 }
 
+// An unchanged status (every steady-state session) matches no row and writes nothing.
 export const UPDATE_STATUS_SQL = `UPDATE devices SET status = @status, applied_revision = @applied_revision,
   attempted_revision = @attempted_revision, c_matched = @c_matched, c_converged = @c_converged,
-  c_drifted = @c_drifted, c_faulted = @c_faulted, c_pending = @c_pending WHERE dev = @dev`;
+  c_drifted = @c_drifted, c_faulted = @c_faulted, c_pending = @c_pending
+  WHERE dev = @dev AND status IS NOT @status`;

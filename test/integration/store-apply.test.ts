@@ -220,6 +220,12 @@ for (const backend of BACKENDS) {
       assert.deepEqual(d?.status, status);
       assert.equal(d?.parameterKey, "abc123");
       assert.equal(store.loadReported(ID).parameterKey, "abc123");
+      const converged = { ...status, conditions: [{ ...status.conditions[0], status: true }], appliedRevision: "abc123" };
+      for (const next of [converged, converged, status]) {
+        store.apply(ID, [{ kind: "status", status: next }]);
+        assert.deepEqual(store.getDevice(ID)?.status, next);
+        assert.equal(store.listDevices({ limit: 5, condition: { type: "Converged", status: true } }).devices.length, next === converged ? 1 : 0);
+      }
     });
   });
 
