@@ -1,5 +1,6 @@
 /** Well-known paths of a data model, computed once per shared model (not per device). */
 import type { DataModel } from "../datamodel/types.js";
+import { isInstanceSegment, parentOf, segmentsOf } from "../datamodel/model.js";
 
 export interface ModelPaths {
   readonly parameterKey: string;
@@ -13,6 +14,8 @@ export interface ModelPaths {
   readonly forcedInform: readonly string[];
   /** TR-098: an ExternalIPAddress to report when DefaultConnectionService names none. */
   readonly fallbackExternalIp: string | undefined;
+  /** Table pattern ("A.{i}.B.") -> the first instance of any table of that shape in the model ("A.1.B.1."). */
+  readonly instanceTemplates: ReadonlyMap<string, string>;
 }
 
 const cache = new WeakMap<DataModel, ModelPaths>();
@@ -53,6 +56,7 @@ export function modelPaths(model: DataModel): ModelPaths {
     defaultConnectionService: `${r}Layer3Forwarding.DefaultConnectionService`,
     forcedInform: forced,
     fallbackExternalIp: model.kind === "tr098" ? fallbackWanIp(model) : undefined,
+    instanceTemplates: instanceTemplates(model),
   };
   cache.set(model, paths);
   return paths;
@@ -63,4 +67,19 @@ function fallbackWanIp(model: DataModel): string | undefined {
   const candidates = model.nodes.filter((n) => !n.object && WAN_IP.test(n.path));
   const usable = candidates.find((n) => n.value !== "" && n.value !== "0.0.0.0");
   return (usable ?? candidates[0])?.path;
+}
+
+/** A table path with its instance numbers generalised: "A.2.B." -> "A.{i}.B.". */
+export function tablePattern(tablePath: string): string {
+  return `${segmentsOf(tablePath).map((s) => (isInstanceSegment(s) ? "{i}" : s)).join(".")}.`;
+}
+
+function instanceTemplates(model: DataModel): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of model.nodes) {
+    if (!n.object || !isInstanceSegment(segmentsOf(n.path).pop() ?? "")) continue;
+    const key = tablePattern(parentOf(n.path));
+    if (!out.has(key)) out.set(key, n.path);
+  }
+  return out;
 }

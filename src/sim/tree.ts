@@ -6,6 +6,7 @@
 import type { DataModel, DataModelNode } from "../datamodel/types.js";
 import { isInstanceSegment, parentOf, segmentsOf } from "../datamodel/model.js";
 import type { XsdType } from "../domain/xsd.js";
+import { modelPaths, tablePattern } from "./model-paths.js";
 
 export class DeviceTree {
   readonly base: DataModel;
@@ -19,8 +20,11 @@ export class DeviceTree {
   /** Table path -> highest instance number ever used (numbers are not reused). */
   #highest: Map<string, number> | undefined;
 
+  readonly #templates: ReadonlyMap<string, string>;
+
   constructor(base: DataModel) {
     this.base = base;
+    this.#templates = modelPaths(base).instanceTemplates;
   }
 
   /** Forgets every change: the device is back to its model (factory reset). */
@@ -146,11 +150,16 @@ export class DeviceTree {
     return out;
   }
 
-  /** The first instance of the table in the base model (even if deleted), else the first added one. */
+  /**
+   * The first instance of the table in the base model (even if deleted); else the first instance of a table
+   * of the same shape elsewhere in the model (a new WANConnectionDevice's WANPPPConnection table takes the
+   * shape of WANConnectionDevice.1.WANPPPConnection.1); else the first added one.
+   */
   #templateOf(tablePath: string): DataModelNode | undefined {
     const first = this.#baseInstances(tablePath)[0];
-    if (first !== undefined) return this.base.nodes[this.base.index.get(`${tablePath}${first}.`) ?? -1];
-    return this.children(tablePath).find((n) => n.object);
+    const path = first !== undefined ? `${tablePath}${first}.` : this.#templates.get(tablePattern(tablePath));
+    const base = path === undefined ? undefined : this.base.nodes[this.base.index.get(path) ?? -1];
+    return base ?? this.children(tablePath).find((n) => n.object);
   }
 
   #subtreeOf(object: DataModelNode): DataModelNode[] {

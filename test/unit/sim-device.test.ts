@@ -240,6 +240,19 @@ void test("AddObject: instance max+1 shaped like instance 1, defaults, writable 
   assert.equal(d.parameterKey, "add-1");
 });
 
+void test("AddObject in a new instance's nested table takes the shape of that table elsewhere in the model", () => {
+  const d = newDevice();
+  const r = d.handle({ method: "AddObject", objectName: PM, parameterKey: "" });
+  assert.equal(r.method === "AddObjectResponse" && r.instanceNumber, 3);
+  const rule = d.handle({ method: "AddObject", objectName: `${PM}3.Rule.`, parameterKey: "" });
+  assert.deepStrictEqual(rule, { method: "AddObjectResponse", instanceNumber: 1, status: 0 });
+  assert.deepStrictEqual(d.get(`${PM}3.Rule.1.Name`), { value: "", type: "xsd:string", writable: true });
+  // PortMapping.2.Rule is empty in the model: its first instance is shaped like PortMapping.1.Rule.1
+  const rule2 = d.handle({ method: "AddObject", objectName: `${PM}2.Rule.`, parameterKey: "" });
+  assert.equal(rule2.method === "AddObjectResponse" && rule2.instanceNumber, 1);
+  assert.equal(d.get(`${PM}2.Rule.1.Name`)?.value, "");
+});
+
 void test("AddObject after DeleteObject never reuses a number; the new instance is settable", () => {
   const d = newDevice();
   const add = (): CpeMessage => d.handle({ method: "AddObject", objectName: PM, parameterKey: "" });
