@@ -28,13 +28,13 @@ export const SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/";
 const SOAP12_ENV_NS = "http://www.w3.org/2003/05/soap-envelope";
 
 /** Namespace URI → version. cwmp-1-3/1-4 URIs exist in no schema but are accepted defensively (§1.1). */
+export const VERSIONS: readonly CwmpVersion[] = ["1.0", "1.1", "1.2", "1.3", "1.4"];
+
 const VERSION_BY_NS: ReadonlyMap<string, CwmpVersion> = new Map([
-  ...Object.entries(CWMP_NS).map(([v, ns]) => [ns, v as CwmpVersion] as const),
+  ...VERSIONS.map((v) => [CWMP_NS[v], v] as const),
   ["urn:broadband-forum-org:cwmp-1-3", "1.3"],
   ["urn:broadband-forum-org:cwmp-1-4", "1.4"],
 ]);
-
-export const VERSIONS: readonly CwmpVersion[] = ["1.0", "1.1", "1.2", "1.3", "1.4"];
 
 export const decodeErr = (code: DecodeError["code"], message: string): Result<never, DecodeError> => err({ code, message });
 

@@ -74,9 +74,12 @@ export function time(node: XmlValue | undefined, name: string, w: Warnings, wher
   return t;
 }
 
+const LEVELS: readonly NotificationLevel[] = [0, 1, 2, 3, 4, 5, 6];
+
 export function notification(node: XmlValue | undefined, w: Warnings, where: string): NotificationLevel {
   const n = uint(node, "Notification", w, where);
-  if (n <= 6) return n as NotificationLevel;
+  const level = LEVELS.find((l) => l === n);
+  if (level !== undefined) return level;
   w.push(`${where}: <Notification> ${n} is out of range 0-6, using 0`);
   return 0;
 }
