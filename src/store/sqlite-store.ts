@@ -73,7 +73,11 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
   });
 
   return {
-    close: () => void db.close(),
+    close: () => {
+      // Lets SQLite refresh planner statistics for the queries this connection ran (cheap; recommended at close).
+      db.pragma("optimize");
+      db.close();
+    },
     recordInform,
     getDevice: (id) => devices.get(id),
     listDevices: (filter) => devices.list(filter),
