@@ -67,15 +67,17 @@ const display = (cwd: string, dir: string, file: string): string => {
 const escapeData = (s: string): string => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 const escapeProp = (s: string): string => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
-function renderText(f: PolicyError, file: string): string {
+/** The message with what was expected and where in the document. */
+function detail(f: PolicyError): string {
+  const expected = f.expected === undefined ? "" : `; expected ${f.expected}`;
   const at = f.path === "" ? "" : ` (at ${f.path})`;
-  return `${file}:${f.line}:${f.column}: ${f.severity}: ${f.message}${at}`;
+  return `${f.message}${expected}${at}`;
 }
 
-function renderGithub(f: PolicyError, file: string): string {
-  const at = f.path === "" ? "" : ` (at ${f.path})`;
-  return `::${f.severity} file=${escapeProp(file)},line=${f.line},col=${f.column}::${escapeData(f.message + at)}`;
-}
+const renderText = (f: PolicyError, file: string): string => `${file}:${f.line}:${f.column}: ${f.severity}: ${detail(f)}`;
+
+const renderGithub = (f: PolicyError, file: string): string =>
+  `::${f.severity} file=${escapeProp(file)},line=${f.line},col=${f.column}::${escapeData(detail(f))}`;
 
 function summary(errors: number, warnings: number): string {
   const n = (k: number, w: string): string => `${k} ${w}${k === 1 ? "" : "s"}`;

@@ -5,7 +5,7 @@
 import type { NotificationLevel } from "../cwmp/types.js";
 import type { DmIndex } from "./dm-index.js";
 import { dataModelOf } from "../domain/device.js";
-import { checkTablePath, checkWritablePath } from "./dm-check.js";
+import { checkKnownPath, checkTablePath, checkWritablePath } from "./dm-check.js";
 import type { CompileContext } from "./compile-value.js";
 import { compileText, compileValue } from "./compile-value.js";
 import { compileSelector, neverMatches } from "./match.js";
@@ -117,6 +117,7 @@ function checkDuplicateKeys(instances: readonly PolicyInstance[], keyNames: read
 }
 
 function compileAttributes(raw: RawPolicy, ctx: PolicyCompileContext): PolicyAttribute[] {
+  if (ctx.dm !== undefined) for (const path of Object.keys(raw.attributes ?? {})) checkKnownPath(ctx.dm, path, ptr("/attributes", path), ctx.issues);
   return Object.entries(raw.attributes ?? {}).map(([path, a]) => ({
     path,
     notification: typeof a.notification === "number" ? (a.notification as NotificationLevel) : (NOTIFICATION[a.notification] ?? 0),

@@ -45,3 +45,11 @@ export function checkTablePath(dm: DmIndex, table: string, pointer: string, issu
   if (r.kind === "unknown")
     issues.push({ pointer, atKey: true, code: "not-a-table", severity: "warning", message: `"${table}" is not a multi-instance table in the ${modelName(table)} definitions` });
 }
+
+/** Checks a path the policy names without writing it (attributes): it must exist unless it is a vendor extension. */
+export function checkKnownPath(dm: DmIndex, path: string, pointer: string, issues: Issue[]): void {
+  const before = issues.length;
+  checkWritablePath(dm, path, pointer, issues);
+  // Attributes may be set on read-only parameters: drop that finding, keep unknown-path ones.
+  for (let i = issues.length - 1; i >= before; i--) if (issues[i]?.code === "read-only-path") issues.splice(i, 1);
+}

@@ -42,7 +42,7 @@ function toIssue(e: ErrorObject): Issue | undefined {
   const base = { code: "schema" as const, severity: "error" as const };
   if (e.propertyName !== undefined) {
     const d = describe(e);
-    return { ...base, pointer: ptr(at, e.propertyName), atKey: true, message: `"${e.propertyName}" is not a valid key here`, ...(d === undefined ? {} : { expected: d }) };
+    return { ...base, pointer: ptr(at, e.propertyName), atKey: true, message: `"${e.propertyName}" is not a valid key here`, ...withExpected(d) };
   }
   switch (e.keyword) {
     case "propertyNames":
@@ -57,18 +57,22 @@ function toIssue(e: ErrorObject): Issue | undefined {
       return { ...base, pointer: at, message: `missing required key "${String((e.params as { missingProperty: string }).missingProperty)}"` };
     case "type": {
       const want = String((e.params as { type: string | string[] }).type).split(",");
-      return { ...base, pointer: at, message: `expected ${orList(want)}, got ${typeName(e.data)}`, ...withExpected(describe(e)) };
+      return { ...base, pointer: at, message: `expected ${orList(want)}, got ${typeName(e.data)}` };
     }
     case "enum":
       return { ...base, pointer: at, message: `expected one of ${orList((e.params as { allowedValues: unknown[] }).allowedValues)}, got ${typeName(e.data)}` };
     case "pattern":
-      return { ...base, pointer: at, message: `${JSON.stringify(e.data)} is not valid here`, ...withExpected(describe(e)) };
+      return { ...base, pointer: at, message: `${JSON.stringify(e.data)} is not valid here${describeSuffix(e)}` };
     default:
-      return { ...base, pointer: at, message: `${e.message ?? e.keyword}`, ...withExpected(describe(e)) };
+      return { ...base, pointer: at, message: `${e.message ?? e.keyword}${describeSuffix(e)}` };
   }
 }
 
 const withExpected = (d: string | undefined): { expected?: string } => (d === undefined ? {} : { expected: d });
+const describeSuffix = (e: ErrorObject): string => {
+  const d = describe(e);
+  return d === undefined ? "" : ` (${d.replace(/\.$/, "")})`;
+};
 
 /** Validates a parsed document. Returns the typed policy or the issues (deduplicated). */
 export function validatePolicyDoc(validate: ValidateFunction<RawPolicy>, doc: unknown): { policy: RawPolicy | undefined; issues: Issue[] } {
