@@ -81,7 +81,12 @@ function informParams(serial: string): Param[] {
 function main(): void {
   const dir = mkdtempSync(join(tmpdir(), "converge-bench-"));
   const file = join(dir, "converge.db");
-  const store: Store = sqliteStore(openDatabase(file));
+  const db = openDatabase(file);
+  const store: Store = sqliteStore(db);
+  const bytes = (): number => {
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    return statSync(file).size;
+  };
   try {
     const results: Record<string, number | string> = {};
     const big = informFacts("BIG0001", tree(PARAMS, "BIG0001"));
@@ -103,11 +108,12 @@ function main(): void {
       const writes: StoreWrite[] = [{ kind: "reported", params: tree(100, "BIG0001").map((p) => ({ ...p, value: `${p.value}${i % 2}` })), observedAt: i }];
       store.apply(bigId, writes);
     });
+    const before = bytes();
     populate(store, FLEET, PARAMS, results);
+    const grown = bytes() - before;
+    results[`file bytes per fleet device (row, tags, ${PARAMS + 10} params)`] = Math.round(grown / FLEET);
+    results["file bytes per stored parameter (all overhead included)"] = (grown / (FLEET * (PARAMS + 10))).toFixed(1);
     store.close();
-    results["file bytes (db + wal after close)"] = statSync(file).size;
-    results["bytes per device (fleet)"] = Math.round(statSync(file).size / (FLEET + n + 2));
-    results["bytes per stored parameter"] = (statSync(file).size / (FLEET * PARAMS + n * 10)).toFixed(1);
     for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(62)} ${v}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
