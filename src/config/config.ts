@@ -43,6 +43,7 @@ export interface Config {
     readonly downloadTimeoutMs: number;
   };
   readonly kick: { readonly onReload: boolean; readonly perSecond: number; readonly concurrency: number };
+  readonly connectionRequest: { readonly provisionCredentials: boolean; readonly allowBasic: boolean; readonly timeoutMs: number };
   readonly reloadDebounceMs: number;
 }
 
@@ -64,6 +65,7 @@ export const DEFAULTS: Config = {
     downloadTimeoutMs: 3_600_000,
   },
   kick: { onReload: false, perSecond: 20, concurrency: 16 },
+  connectionRequest: { provisionCredentials: true, allowBasic: false, timeoutMs: 5_000 },
   reloadDebounceMs: 300,
 };
 
@@ -93,6 +95,7 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_MAX_BODY_BYTES", "limits.maxBodyBytes", "int"],
   ["CONVERGE_KICK_ON_RELOAD", "kick.onReload", "bool"],
   ["CONVERGE_KICK_PER_SECOND", "kick.perSecond", "number"],
+  ["CONVERGE_CONNREQ_PROVISION", "connectionRequest.provisionCredentials", "bool"],
 ];
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };

@@ -1,7 +1,7 @@
 /** The read-only context every sub-planner receives: the input, its structural index and the ParameterKey. */
 import type { PlanInput } from "./types.js";
 import { knowledgeOf, type Knowledge } from "./knowledge.js";
-import { parameterKeyFor } from "./parameter-key.js";
+import { parameterKeyForDesired } from "./parameter-key.js";
 
 export interface PlanContext {
   readonly input: PlanInput;
@@ -12,7 +12,7 @@ export interface PlanContext {
 }
 
 export function contextOf(input: PlanInput): PlanContext {
-  const parameterKey = parameterKeyFor(input.desired.revision);
+  const parameterKey = parameterKeyForDesired(input.desired);
   return {
     input,
     k: knowledgeOf(input.reported, input.inventory, input.now),

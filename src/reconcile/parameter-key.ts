@@ -1,5 +1,6 @@
 /** Short ids derived from content: the ParameterKey of a revision, write-only hashes, command keys. */
 import { createHash } from "node:crypto";
+import type { DesiredState } from "../policy/desired.types.js";
 
 const sha256 = (s: string): string => createHash("sha256").update(s, "utf8").digest("hex");
 
@@ -9,6 +10,22 @@ const sha256 = (s: string): string => createHash("sha256").update(s, "utf8").dig
  */
 export function parameterKeyFor(revision: string): string {
   return `cv1-${sha256(revision).slice(0, 16)}`;
+}
+
+/**
+ * The ParameterKey for one device's desired state (cwmp-notes §7.5: "a deterministic policy revision id for
+ * the device's desired state"): a hash of what the device should hold, not of the whole policy revision, so an
+ * edit that does not touch this device leaves its key, and its zero-RPC fast path, intact. Provenance (file,
+ * line) is left out: moving a line changes nothing on the device.
+ */
+export function parameterKeyForDesired(d: DesiredState): string {
+  const canonical = JSON.stringify([
+    d.values.map((v) => [v.path, v.writeOnly ? writeOnlyHash(v.value) : v.value, v.type ?? "", v.drift]),
+    d.tables.map((t) => [t.table, t.keyNames, t.prune, t.instances.map((i) => [i.key, i.values.map((v) => [v.path, v.value, v.type ?? ""])])]),
+    d.attributes.map((a) => [a.path, a.notification]),
+    d.firmware ? [d.firmware.version, d.firmware.url] : null,
+  ]);
+  return parameterKeyFor(canonical);
 }
 
 /** What the inventory remembers of a write-only value we set: its SHA-256, hex. Never the value itself. */

@@ -44,7 +44,7 @@ export function createReach(deps: ReachDeps): Reach {
     if (!dev) return { kind: "no_url" };
     const creds = connReqCredentials(deps.store, id);
     if (dev.connectionRequestUrl !== "") {
-      const out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, { timeoutMs: 5_000, allowBasic: false });
+      const out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic });
       if (out.kind === "ok" || dev.udpConnectionRequestAddress === "") return out;
     }
     if (dev.udpConnectionRequestAddress !== "") {

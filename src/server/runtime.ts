@@ -61,7 +61,7 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   let endpointRef: CwmpEndpoint | undefined;
   const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
   const debugDevices = new Set<string>();
-  const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: true });
+  const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: cfg.connectionRequest.provisionCredentials });
   const reach: Reach = createReach({ store, cfg, log, onOutcome: (kind) => obs.connectionRequest(kind) });
   const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
   if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
@@ -79,7 +79,7 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   const endpoint = new CwmpEndpoint(deps);
   endpointRef = endpoint;
   const cwmpLog: FastifyBaseLogger = log.child({ part: "cwmp" });
-  const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, disableRequestLogging: true, bodyLimit: cfg.limits.maxBodyBytes });
+  const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, bodyLimit: cfg.limits.maxBodyBytes });
   endpoint.register(cwmp, cfg.cwmp.path);
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
   const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices }), {

@@ -7,6 +7,7 @@ import type { DataModel, DataModelNode } from "../datamodel/types.js";
 import { isInstanceSegment, parentOf, segmentsOf } from "../datamodel/model.js";
 import type { XsdType } from "../domain/xsd.js";
 import { modelPaths, tablePattern } from "./model-paths.js";
+import { standardInstanceParams } from "./standard-instance.js";
 
 export class DeviceTree {
   readonly base: DataModel;
@@ -102,6 +103,11 @@ export class DeviceTree {
         if (segmentsOf(rel).some(isInstanceSegment)) continue;
         const value = t.object ? "" : defaultValue(t.type);
         this.#addNode({ path: instancePath + rel, object: t.object, writable: t.writable, value, type: t.type });
+      }
+    } else {
+      // No instance anywhere in the exported model: create what the standard defines for one.
+      for (const p of standardInstanceParams(tablePath)) {
+        this.#addNode({ path: instancePath + p.name, object: false, writable: p.writable, value: defaultValue(p.type), type: p.type });
       }
     }
     return n;
