@@ -1,0 +1,77 @@
+// The live source against a real folder and real chokidar: a valid edit is picked up with a new revision; an
+// invalid one is rejected whole and the previous revision keeps serving. Waits are bounded.
+import test from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createPolicySource } from "../../src/policy/source.js";
+import type { PolicySet } from "../../src/policy/types.js";
+import { makePolicyDir, removeDir } from "../support/policy-fixtures.js";
+
+const PII = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval";
+const policy = (interval: string): string => `name: inform\nparameters:\n  ${PII}: ${interval}\n`;
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const silent = { info: () => undefined, error: () => undefined };
+
+void test("policy source: reload on change, reject an invalid change whole, keep serving the last good set", async () => {
+  const dir = makePolicyDir({ "inform.yaml": policy("3600") });
+  const errors: string[] = [];
+  const source = createPolicySource({ dir, debounceMs: 50, log: { ...silent, error: (_o, msg) => void errors.push(msg) }, env: {} });
+  const changes: [string, string | undefined][] = [];
+  source.onChange((set, prev) => changes.push([set.revision, prev?.revision]));
+  try {
+    const first = await source.reload();
+    assert.ok(first.ok);
+    const r1 = first.value.revision;
+    assert.match(r1, /^sha256:[0-9a-f]{16}$/);
+    source.watch();
+    await new Promise((r) => setTimeout(r, 200)); // let chokidar finish its initial scan
+
+    writeFileSync(join(dir, "inform.yaml"), policy("300"));
+    await until(() => source.current()?.revision !== r1, "the valid edit to load");
+    const set2 = source.current() as PolicySet;
+    assert.equal(set2.policies[0]?.values[0]?.literal, "300");
+    assert.deepEqual(changes, [[r1, undefined], [set2.revision, r1]]);
+
+    writeFileSync(join(dir, "inform.yaml"), policy("[not, a, value"));
+    await until(() => source.lastError() !== undefined, "the invalid edit to be rejected");
+    assert.equal(source.current(), set2, "the previous snapshot keeps serving");
+    assert.equal(source.lastError()?.errors[0]?.code, "yaml-syntax");
+    assert.equal(errors.length, 1);
+    assert.equal(changes.length, 2);
+
+    writeFileSync(join(dir, "inform.yaml"), policy("300")); // back to the served content: same revision, no change event
+    await until(() => source.lastError() === undefined, "the fixed edit to load");
+    assert.equal(source.current()?.revision, set2.revision);
+    assert.equal(changes.length, 2);
+  } finally {
+    await source.close();
+    removeDir(dir);
+  }
+});
+
+void test("policy source: a burst of writes is debounced into few reloads", async () => {
+  const dir = makePolicyDir({ "inform.yaml": policy("1") });
+  let loads = 0;
+  const source = createPolicySource({ dir, debounceMs: 150, log: { info: () => void loads++, error: () => undefined }, env: {} });
+  try {
+    await source.reload();
+    source.watch();
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 2; i <= 20; i++) writeFileSync(join(dir, `p${i}.yaml`), `name: p${i}\nparameters:\n  InternetGatewayDevice.X_A.P${i}: ${i}\n`);
+    await until(() => source.current()?.policies.length === 20, "all 20 policies");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(loads <= 3, `loads: ${loads}`);
+  } finally {
+    await source.close();
+    removeDir(dir);
+  }
+});
