@@ -41,6 +41,8 @@ export interface SessionResult {
   /** too_many_messages | timeout | auth_failed | http_<status> | bad_envelope | unexpected_message | acs_fault_<code> | network */
   readonly error?: string;
   readonly durationMs: number;
+  /** Seconds from the last response's Retry-After (delta-seconds form), e.g. on a 503 overload answer. */
+  readonly retryAfterS?: number;
   readonly transcript?: TranscriptEntry[];
 }
 
@@ -85,13 +87,15 @@ export async function runSession(device: SimDevice, opts: SessionOptions): Promi
   }
   device.sessionEnded(error === undefined);
   const result: SessionResult = { ok: error === undefined, rpcs: s.rpcs, status: s.status, durationMs: performance.now() - start };
-  return { ...result, ...(error === undefined ? {} : { error }), ...(opts.transcript === true ? { transcript: s.transcript } : {}) };
+  const retry = s.retryAfter !== undefined && /^\d+$/.test(s.retryAfter.trim()) ? { retryAfterS: Number(s.retryAfter) } : {};
+  return { ...result, ...retry, ...(error === undefined ? {} : { error }), ...(opts.transcript === true ? { transcript: s.transcript } : {}) };
 }
 
 class ClientSession {
   readonly rpcs: string[] = [];
   readonly transcript: TranscriptEntry[] = [];
   status = 0;
+  retryAfter: string | undefined;
   readonly #device: SimDevice;
   readonly #opts: SessionOptions;
   readonly #url: URL;
@@ -189,6 +193,7 @@ class ClientSession {
       latin1: q.latin1 === true, chunked: q.chunked === true,
     });
     this.status = res.status;
+    this.retryAfter = res.retryAfter;
     if (q.noCookies !== true) this.#jar.store(res.setCookies);
     this.#log({ from: "acs", status: res.status, body: res.body });
     return res;

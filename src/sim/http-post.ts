@@ -8,6 +8,8 @@ export interface PostResponse {
   /** Every WWW-Authenticate header, separately. */
   readonly challenges: readonly string[];
   readonly setCookies: readonly string[];
+  /** The Retry-After header, when the ACS sent one (503 on overload, TR-069 §3.2.1.1). */
+  readonly retryAfter?: string;
 }
 
 export interface PostOptions {
@@ -59,7 +61,8 @@ function responseOf(res: http.IncomingMessage, raw: Buffer): PostResponse {
   for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
     if (res.rawHeaders[i]?.toLowerCase() === "www-authenticate") challenges.push(res.rawHeaders[i + 1] ?? "");
   }
-  return { status: res.statusCode ?? 0, body, challenges, setCookies: res.headers["set-cookie"] ?? [] };
+  const retryAfter = res.headers["retry-after"];
+  return { status: res.statusCode ?? 0, body, challenges, setCookies: res.headers["set-cookie"] ?? [], ...(retryAfter !== undefined ? { retryAfter } : {}) };
 }
 
 /** A minimal cookie jar: name=value pairs, later Set-Cookie wins, Max-Age=0 deletes (RFC 6265 §5.2). */
