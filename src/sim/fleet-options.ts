@@ -1,0 +1,131 @@
+/**
+ * What a simulated fleet is made of and how it runs: the options of `converge sim`, and the parsers for the
+ * model and quirk mixes (`file:weight,...`, `noCookies:5,latin1+chunked:2,none:90`). Pure: no I/O.
+ */
+import { err, ok, type Result } from "../domain/result.js";
+import type { SimQuirks } from "./types.js";
+
+/** Quirk switches the fleet can hand out (those SimDevice and the session client implement). */
+export const FLEET_QUIRKS = [
+  "noCookies",
+  "newConnectionPerRequest",
+  "latin1",
+  "booleanAsDigit",
+  "lyingArrayCounts",
+  "chunked",
+  "noSoapHeader",
+  "revealPasswords",
+] as const satisfies readonly (keyof SimQuirks)[];
+export type FleetQuirk = (typeof FLEET_QUIRKS)[number];
+
+export interface Weighted<T> {
+  readonly value: T;
+  readonly weight: number;
+}
+
+/** One entry of the quirk mix: a named set of switches ("none" = a well-behaved CPE). */
+export interface QuirkSet {
+  readonly name: string;
+  readonly quirks: SimQuirks;
+}
+
+export interface FleetOptions {
+  readonly acsUrl: string;
+  readonly count: number;
+  /** Model files (paths) with their weights. */
+  readonly models: readonly Weighted<string>[];
+  readonly quirks: readonly Weighted<QuirkSet>[];
+  readonly seed: string;
+  /** Periodic inform interval, seconds; each wait is jittered by ±`jitter` of it. */
+  readonly intervalS: number;
+  readonly jitter: number;
+  /** At most this many sessions in flight. */
+  readonly concurrency: number;
+  /** Every device informs at t=0 (still bounded by `concurrency`). */
+  readonly bootStorm: boolean;
+  /** First informs spread uniformly over this many seconds (ignored with `bootStorm`). */
+  readonly rampS: number;
+  /** Run this long, informing periodically; undefined: until every device completed `rounds` sessions. */
+  readonly durationS: number | undefined;
+  readonly rounds: number;
+  /** Hard stop for the rounds mode, seconds. */
+  readonly deadlineS: number;
+  /** Per HTTP request. */
+  readonly timeoutMs: number;
+  readonly maxMessages: number;
+  /** TR-069 §3.2.1.1 CWMPRetryMinimumWaitInterval (seconds) for failed sessions; multiplier 2. */
+  readonly retryMinS: number;
+  /** Cap on an honoured Retry-After (seconds); Infinity = honour it fully, as a real CPE does. */
+  readonly retryAfterMaxS: number;
+  /** Start the connection-request listener and register every device with it. */
+  readonly listen: boolean;
+  readonly auth?: { readonly username: string; readonly password: string; readonly scheme?: "basic" | "digest" };
+  /** REST API for converged/pending/faulted counts (optional). */
+  readonly apiUrl?: string;
+  readonly apiToken?: string;
+  /** First device index (workers take disjoint ranges so serials stay unique across processes). */
+  readonly indexOffset: number;
+}
+
+export const FLEET_DEFAULTS = {
+  intervalS: 300,
+  jitter: 0.1,
+  concurrency: 64,
+  rounds: 1,
+  deadlineS: 3600,
+  timeoutMs: 30_000,
+  maxMessages: 512,
+  retryMinS: 5,
+  seed: "converge",
+} as const;
+
+function parseWeight(text: string | undefined, entry: string): Result<number, string> {
+  if (text === undefined) return ok(1);
+  const w = Number(text);
+  return Number.isFinite(w) && w >= 0 ? ok(w) : err(`bad weight in "${entry}": expected a number >= 0`);
+}
+
+/** `a:3,b:1,c` -> weighted names (a missing weight is 1). Entries with weight 0 are dropped. */
+export function parseMix(text: string): Result<Weighted<string>[], string> {
+  const out: Weighted<string>[] = [];
+  for (const raw of text.split(",")) {
+    const entry = raw.trim();
+    if (entry === "") continue;
+    const colon = entry.lastIndexOf(":");
+    const hasWeight = colon > 0 && /^[\d.]+$/.test(entry.slice(colon + 1));
+    const name = hasWeight ? entry.slice(0, colon) : entry;
+    const w = parseWeight(hasWeight ? entry.slice(colon + 1) : undefined, entry);
+    if (!w.ok) return w;
+    if (w.value > 0) out.push({ value: name, weight: w.value });
+  }
+  return out.length > 0 ? ok(out) : err("empty mix: expected name:weight[,name:weight...] with a weight > 0");
+}
+
+/** `none:90,noCookies:5,latin1+chunked:5` -> quirk sets; unknown switches and noCookies+newConnectionPerRequest are errors. */
+export function parseQuirksMix(text: string): Result<Weighted<QuirkSet>[], string> {
+  const mix = parseMix(text);
+  if (!mix.ok) return mix;
+  const out: Weighted<QuirkSet>[] = [];
+  for (const { value: name, weight } of mix.value) {
+    const set = quirkSet(name);
+    if (!set.ok) return set;
+    out.push({ value: set.value, weight });
+  }
+  return ok(out);
+}
+
+function quirkSet(name: string): Result<QuirkSet, string> {
+  if (name === "none") return ok({ name, quirks: {} });
+  const quirks: Partial<Record<FleetQuirk, boolean>> = {};
+  for (const q of name.split("+")) {
+    const known = FLEET_QUIRKS.find((k) => k === q);
+    if (known === undefined) return err(`unknown quirk "${q}": expected none or ${FLEET_QUIRKS.join(", ")} (combine with +)`);
+    quirks[known] = true;
+  }
+  // Without cookies and without a kept connection the ACS cannot tell which session a POST belongs to.
+  if (quirks.noCookies === true && quirks.newConnectionPerRequest === true) return err(`quirk set "${name}": noCookies cannot be combined with newConnectionPerRequest`);
+  return ok({ name, quirks });
+}
+
+/** A well-behaved fleet. */
+export const NO_QUIRKS_MIX: readonly Weighted<QuirkSet>[] = [{ value: { name: "none", quirks: {} }, weight: 1 }];
