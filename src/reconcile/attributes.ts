@@ -1,14 +1,14 @@
 /**
- * Notification attributes: read the level when it is not known (GetParameterAttributes), set it when it differs.
- * A parameter must be known to exist first; the level is kept beside its reported value.
+ * Notification attributes: read the level when it is not known (GetParameterAttributes, which also proves the
+ * parameter exists), set it when it differs. The level is kept beside the reported value or the known name.
  */
 import type { DesiredAttribute } from "../policy/desired.types.js";
 import type { PlanContext } from "./context.js";
 import { intents, NO_INTENTS, type Intents } from "./intents.js";
-import { activeBackoff, existenceOf } from "./knowledge.js";
+import { activeBackoff, knownAbsent } from "./knowledge.js";
 import { isIgnored } from "./paths.js";
 
-// Attributes have no verify period of their own: existence checks use the longest freshness.
+// Attributes have no verify period of their own: any enumeration of the parent proves absence.
 const ALWAYS_FRESH = Number.POSITIVE_INFINITY;
 
 /** Plans one desired notification attribute. */
@@ -20,10 +20,8 @@ export function planAttribute(ctx: PlanContext, a: DesiredAttribute): Intents {
   }
   const b = activeBackoff(ctx.k, path);
   if (b !== undefined) return intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
-  const e = existenceOf(ctx.k, path, ALWAYS_FRESH);
-  if (e.kind === "discover") return intents({ discover: [{ path: e.path, reason: e.reason }] });
-  if (e.kind === "backoff") return intents({ notes: [{ kind: "backoff", path, until: e.until, code: e.code }] });
-  if (e.kind === "absent") return intents({ notes: [{ kind: "unsupported", path, message: `not in ${e.parent} on this device` }] });
+  const absentFrom = knownAbsent(ctx.k, path, ALWAYS_FRESH);
+  if (absentFrom !== undefined) return intents({ notes: [{ kind: "unsupported", path, message: `not in ${absentFrom} on this device` }] });
   const current = ctx.input.reported.params.get(path)?.notification ?? ctx.input.reported.names?.get(path)?.notification;
   if (current === undefined) return intents({ readAttributes: [path] });
   if (current === a.notification) return NO_INTENTS;

@@ -69,6 +69,15 @@ export function normaliseForWire(type: XsdType, value: string, quirks: Pick<Devi
   }
 }
 
+/**
+ * True when `reported` already holds what we would write for `desired` on this device: `desired` is compared in
+ * its wire form. The only case where this differs from `sameValue` is a lossy wire form (dateTime fractions for a
+ * CPE that rejects them), where the device can never hold more than whole seconds.
+ */
+export function sameAsWritten(type: XsdType, desired: string, reported: string, quirks: Pick<DeviceQuirks, "booleanAsDigit" | "datetimeMilliseconds">): boolean {
+  return sameValue(type, normaliseForWire(type, desired, quirks), reported);
+}
+
 function sameParsed(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a === b;
 }

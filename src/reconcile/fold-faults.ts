@@ -4,9 +4,10 @@
  * - 8005: transient, retried next round, no backoff;
  * - SetParameterValuesFault detail: each named parameter backs off with its own code; the rest (SPV is atomic,
  *   nothing was applied) is replanned and retried;
- * - a parameter-level code (9003, 9005-9008) on a multi-path batch without detail: the batch is bisected
- *   (session-scoped `Inventory.bisect`) until the bad name stands alone, then that name backs off;
- * - any other code, or a single path: every path of the step backs off with the code;
+ * - any other fault on a multi-path batch (9005 without detail, 9002 ...): the batch is bisected (session-scoped
+ *   `Inventory.bisect`) until the faulting name stands alone, then that name backs off; the others go through.
+ *   A bad name costs about 2·log2(batch) rounds, and one faulting item never blocks the rest;
+ * - a fault on a single path (or a step that is not a batch): the step's path backs off with the code;
  * - 9005 on DeleteObject: the instance is already gone, which is what we wanted.
  */
 import { CPE_FAULT } from "../domain/faults.js";
@@ -31,13 +32,6 @@ export interface Folded extends FoldState {
   readonly faults: readonly FoldFault[];
 }
 
-const PARAMETER_CODES: ReadonlySet<number> = new Set([
-  CPE_FAULT.INVALID_ARGUMENTS,
-  CPE_FAULT.INVALID_PARAMETER_NAME,
-  CPE_FAULT.INVALID_PARAMETER_TYPE,
-  CPE_FAULT.INVALID_PARAMETER_VALUE,
-  CPE_FAULT.NON_WRITABLE_PARAMETER,
-]);
 const TRANSIENT_CODES: ReadonlySet<number> = new Set([8005, CPE_FAULT.INTERNAL_ERROR, CPE_FAULT.RESOURCES_EXCEEDED]);
 
 /** The paths (or backoff keys) a step acts on: what a fault of the whole request backs off. */
@@ -70,7 +64,7 @@ export function foldFault(st: FoldState, step: PlanStep, fault: CwmpFault, now: 
   const details = step.kind === "setValues" ? fault.setParameterValuesFaults : [];
   if (details.length > 0) return backOff(st, step, details.map((d) => ({ path: d.name, code: d.code, message: d.string || fault.message })), now, limits);
   const paths = stepPaths(step);
-  if (paths.length > 1 && PARAMETER_CODES.has(fault.code)) {
+  if (paths.length > 1) {
     const message = `${fault.message || "fault"}: no per-parameter detail; bisecting ${paths.length} paths`;
     return { reported: st.reported, inventory: withBisected(st.inventory, paths), writes: [], faults: [{ code: String(fault.code), message, retryable: true }] };
   }

@@ -1,9 +1,9 @@
 /**
- * What the planner knows of a device's structure: which objects and parameters are known to exist, which are
- * known not to exist (their parent was enumerated without them), and where to look next when neither.
+ * What the planner knows of a device's structure: which objects and parameters are known to exist, and which are
+ * known not to exist (their parent was enumerated without them).
  */
 import type { Inventory, ReportedState } from "./types.js";
-import { ancestorsOf, parentOf, rootOf } from "./paths.js";
+import { ancestorsOf, parentOf } from "./paths.js";
 
 export interface Knowledge {
   readonly reported: ReportedState;
@@ -12,12 +12,6 @@ export interface Knowledge {
   /** Every object known to exist: reported objects, discovered paths, and all ancestors of known paths. */
   readonly objects: ReadonlySet<string>;
 }
-
-export type Existence =
-  | { readonly kind: "present" }
-  | { readonly kind: "absent"; readonly parent: string }
-  | { readonly kind: "discover"; readonly path: string; readonly reason: "unknown" | "stale" }
-  | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number };
 
 /** Indexes the reported structure once per plan. */
 export function knowledgeOf(reported: ReportedState, inventory: Inventory, now: number): Knowledge {
@@ -49,32 +43,19 @@ export function activeBackoff(k: Pick<Knowledge, "inventory" | "now">, path: str
 }
 
 /**
- * Whether `path` exists, and if that is not known, which object to enumerate next: GetParameterNames
- * (NextLevel=true) on the nearest known ancestor, never the whole tree. An ancestor enumerated less than
- * `freshMs` ago without listing the next segment means the path is absent.
+ * The object that proves `path` absent: its parent was enumerated (GetParameterNames) less than `freshMs` ago and
+ * did not list it. Undefined when the path is known, or when nothing proves it absent (then reading it is the
+ * cheapest way to find out: a GetParameterValues answers existence, type and value in one round, where walking
+ * the tree with GetParameterNames costs a round per level; a 9005 is bisected and backed off).
  */
-export function existenceOf(k: Knowledge, path: string, freshMs: number): Existence {
-  if (isKnown(k, path)) return { kind: "present" };
-  for (const anc of ancestorsOf(path)) {
-    if (!k.objects.has(anc)) continue;
-    const at = k.reported.discovered.get(anc);
-    if (at !== undefined && k.now - at < freshMs) return { kind: "absent", parent: anc };
-    return discoverOrBackoff(k, anc, at === undefined ? "unknown" : "stale");
-  }
-  return discoverOrBackoff(k, rootOf(path), "unknown");
-}
-
-function discoverOrBackoff(k: Knowledge, path: string, reason: "unknown" | "stale"): Existence {
-  const b = activeBackoff(k, path);
-  return b === undefined ? { kind: "discover", path, reason } : { kind: "backoff", path, until: b.until, code: b.code };
+export function knownAbsent(k: Knowledge, path: string, freshMs: number): string | undefined {
+  if (isKnown(k, path)) return undefined;
+  const parent = parentOf(path);
+  const at = k.reported.discovered.get(parent);
+  return at !== undefined && k.now - at < freshMs ? parent : undefined;
 }
 
 /** Writability as far as known (GetParameterNames or a 9008): undefined when not known. */
 export function writableOf(k: Knowledge, path: string): boolean | undefined {
   return k.reported.params.get(path)?.writable ?? k.reported.names?.get(path)?.writable;
-}
-
-/** True when `path` sits directly in `object`. */
-export function isChildOf(object: string, path: string): boolean {
-  return parentOf(path) === object;
 }

@@ -7,12 +7,6 @@ export function parentOf(path: string): string {
   return i < 0 ? "" : body.slice(0, i + 1);
 }
 
-/** The root object of a path: "Device.WiFi.SSID.1.SSID" -> "Device.". */
-export function rootOf(path: string): string {
-  const i = path.indexOf(".");
-  return i < 0 ? `${path}.` : path.slice(0, i + 1);
-}
-
 /** Every proper ancestor object of a path, nearest first: "A.B.C" -> ["A.B.", "A."]. */
 export function ancestorsOf(path: string): string[] {
   const out: string[] = [];
@@ -25,11 +19,6 @@ export function instanceOf(table: string, object: string): number | undefined {
   if (!object.startsWith(table) || !object.endsWith(".")) return undefined;
   const seg = object.slice(table.length, -1);
   return /^[1-9][0-9]*$/.test(seg) ? Number(seg) : undefined;
-}
-
-/** True when `path` is `prefix` itself or lies beneath the object `prefix` (ending "."). */
-export function isUnder(prefix: string, path: string): boolean {
-  return path.startsWith(prefix);
 }
 
 /**

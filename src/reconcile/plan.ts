@@ -24,7 +24,7 @@ const BLOCKING: ReadonlySet<PlanNote["kind"]> = new Set<PlanNote["kind"]>([
 
 /**
  * Computes the steps that converge `input.reported` toward `input.desired`, in the fixed order of `order.ts`:
- * discover unknown structure -> read unknown, stale or just-set values -> read unknown attributes -> delete
+ * enumerate desired tables -> read unknown, stale or just-set values -> read unknown attributes -> delete
  * (prune, created instances only) -> add missing keyed instances -> set differing values -> set attributes ->
  * download firmware -> reboot (only when allowed and needed).
  *
@@ -41,7 +41,7 @@ export function plan(input: PlanInput): Plan {
   const { desired } = input;
   const all = mergeIntents([
     intents({ notes: desired.notes.flatMap(noteOf) }),
-    ...desired.values.map((v) => planValue(ctx, v, v.path, false)),
+    ...desired.values.map((v) => planValue(ctx, v, v.path)),
     ...desired.tables.map((t) => planTable(ctx, t)),
     ...desired.attributes.map((a) => planAttribute(ctx, a)),
     planFirmware(ctx),

@@ -6,9 +6,9 @@
  */
 import type { DesiredInstance, DesiredTable, DesiredValue } from "../policy/desired.types.js";
 import type { PlanContext } from "./context.js";
-import { sameValue } from "./equality.js";
+import { sameAsWritten } from "./equality.js";
 import { intents, mergeIntents, NO_INTENTS, type Intents, type RefreshReason } from "./intents.js";
-import { activeBackoff, existenceOf } from "./knowledge.js";
+import { activeBackoff, knownAbsent } from "./knowledge.js";
 import { instanceOf, isIgnored, selectorOf } from "./paths.js";
 import { planValue } from "./values.js";
 
@@ -23,9 +23,11 @@ export function planTable(ctx: PlanContext, dt: DesiredTable): Intents {
   if (isIgnored(ctx.input.desired.ignore, t)) return NO_INTENTS;
   const b = activeBackoff(ctx.k, t);
   if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: t, until: b.until, code: b.code }] });
-  if (!ctx.k.objects.has(t)) return structureOf(ctx, dt);
+  const absentFrom = knownAbsent(ctx.k, t, dt.verifyEveryMs);
+  if (absentFrom !== undefined) return intents({ notes: [{ kind: "unsupported", path: t, message: `not in ${absentFrom} on this device` }] });
   const at = ctx.input.reported.discovered.get(t);
-  // The instance list must be current before matching: enumerate the table itself (one level).
+  // The instance list must be current before matching: enumerate the table itself, one level (TR-069 A.3.2.3
+  // NextLevel=true). A table the CPE does not have answers 9005 and backs off.
   if (at === undefined || ctx.input.now - at >= dt.verifyEveryMs) {
     return intents({ discover: [{ path: t, reason: at === undefined ? "unknown" : "stale" }] });
   }
@@ -41,20 +43,6 @@ export function planTable(ctx: PlanContext, dt: DesiredTable): Intents {
     addMissing(ctx, dt, missing),
     ...bound.map((bi) => planInstanceValues(ctx, dt, bi, keyNames)),
   ]);
-}
-
-function structureOf(ctx: PlanContext, dt: DesiredTable): Intents {
-  const e = existenceOf(ctx.k, dt.table, dt.verifyEveryMs);
-  switch (e.kind) {
-    case "present":
-      return NO_INTENTS; // unreachable: the caller checked the object is unknown
-    case "discover":
-      return intents({ discover: [{ path: e.path, reason: e.reason }] });
-    case "backoff":
-      return intents({ notes: [{ kind: "backoff", path: dt.table, until: e.until, code: e.code }] });
-    case "absent":
-      return intents({ notes: [{ kind: "unsupported", path: dt.table, message: `not in ${e.parent} on this device` }] });
-  }
 }
 
 function keyNamesOf(dt: DesiredTable): readonly string[] {
@@ -96,7 +84,7 @@ function keyMatches(ctx: PlanContext, table: string, n: number, keyNames: readon
   return keyNames.every((k) => {
     const p = ctx.input.reported.params.get(`${table}${n}.${k}`);
     const want = inst.key[k];
-    return p !== undefined && want !== undefined && sameValue(p.type, want, p.value);
+    return p !== undefined && want !== undefined && sameAsWritten(p.type, want, p.value, ctx.input.quirks);
   });
 }
 
@@ -159,5 +147,5 @@ function planInstanceValues(ctx: PlanContext, dt: DesiredTable, bi: Binding, key
     if (value === undefined) return [];
     return [{ path: k, value, type: undefined, writeOnly: false, drift: dt.drift, verifyEveryMs: dt.verifyEveryMs, from: bi.instance.from }];
   });
-  return mergeIntents([...keys, ...bi.instance.values].map((v) => planValue(ctx, v, `${base}${v.path}`, true)));
+  return mergeIntents([...keys, ...bi.instance.values].map((v) => planValue(ctx, v, `${base}${v.path}`)));
 }

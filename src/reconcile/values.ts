@@ -5,35 +5,30 @@
 import type { XsdType } from "../domain/xsd.js";
 import type { DesiredValue } from "../policy/desired.types.js";
 import type { PlanContext } from "./context.js";
-import { sameValue } from "./equality.js";
+import { sameAsWritten } from "./equality.js";
 import { intents, NO_INTENTS, type Intents } from "./intents.js";
-import { activeBackoff, existenceOf, writableOf } from "./knowledge.js";
+import { activeBackoff, isKnown, knownAbsent, writableOf } from "./knowledge.js";
 import { writeOnlyHash } from "./parameter-key.js";
 import { isIgnored } from "./paths.js";
 import type { ReportedParam } from "./types.js";
 
 const HIDDEN = "(write-only)";
 
-/**
- * Plans one desired value at full path `path`. `assumeExists`: the path is a parameter of a known table
- * instance, read directly rather than discovered (instances of a table share their parameters).
- */
-export function planValue(ctx: PlanContext, dv: DesiredValue, path: string, assumeExists: boolean): Intents {
+/** Plans one desired value at full path `path` (for table instances, under the bound instance number). */
+export function planValue(ctx: PlanContext, dv: DesiredValue, path: string): Intents {
   if (isIgnored(ctx.input.desired.ignore, path)) return NO_INTENTS;
   const b = activeBackoff(ctx.k, path);
   if (b !== undefined) return intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
-  if (!assumeExists) {
-    const e = existenceOf(ctx.k, path, dv.verifyEveryMs);
-    if (e.kind === "discover") return intents({ discover: [{ path: e.path, reason: e.reason }] });
-    if (e.kind === "backoff") return intents({ notes: [{ kind: "backoff", path, until: e.until, code: e.code }] });
-    if (e.kind === "absent") return intents({ notes: [{ kind: "unsupported", path, message: `not in ${e.parent} on this device` }] });
-  }
+  const absentFrom = knownAbsent(ctx.k, path, dv.verifyEveryMs);
+  if (absentFrom !== undefined) return intents({ notes: [{ kind: "unsupported", path, message: `not in ${absentFrom} on this device` }] });
   return dv.writeOnly ? planWriteOnly(ctx, dv, path) : planReadable(ctx, dv, path);
 }
 
 // cwmp-notes §7.5 (5): hidden values read back empty; compare with the hash of what we last set, and re-set
 // when the ParameterKey says another party may have written since.
 function planWriteOnly(ctx: PlanContext, dv: DesiredValue, path: string): Intents {
+  // Read once to learn that it exists and its xsd type (SPV with the wrong type is 9006); the value is ignored.
+  if (!isKnown(ctx.k, path) && dv.type === undefined) return intents({ refresh: [{ path, reason: "unknown" }] });
   const applied = ctx.input.inventory.writeOnlyHashes.get(path) === writeOnlyHash(dv.value);
   if (applied && ctx.keyMatches) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
@@ -48,7 +43,7 @@ function planReadable(ctx: PlanContext, dv: DesiredValue, path: string): Intents
   const p = ctx.input.reported.params.get(path);
   if (p === undefined) return intents({ refresh: [{ path, reason: "unknown" }] });
   if (now - p.observedAt >= dv.verifyEveryMs) return intents({ refresh: [{ path, reason: "stale" }] });
-  if (sameValue(compareType(p, dv.type), dv.value, p.value)) return NO_INTENTS;
+  if (sameAsWritten(compareType(p, dv.type), dv.value, p.value, ctx.input.quirks)) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
   if (dv.drift === "report") return intents({ notes: [{ kind: "drift", path, desired: dv.value, reported: p.value, healed: false }] });
   // Drift proper: this revision was applied (the CPE carries its key) and the value moved since.

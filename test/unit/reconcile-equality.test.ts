@@ -1,7 +1,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import type { XsdType } from "../../src/domain/xsd.js";
-import { normaliseForWire, sameValue } from "../../src/reconcile/equality.js";
+import { normaliseForWire, sameAsWritten, sameValue } from "../../src/reconcile/equality.js";
 
 const SAME: readonly (readonly [XsdType, string, string, boolean])[] = [
   // booleans: both spellings, any case, XML whitespace collapse
@@ -89,5 +89,20 @@ for (const [type, value, quirks, want] of WIRE) {
     // Dropping fractions for CPEs that reject them is the one lossy rewrite.
     const lossy = type === "xsd:dateTime" && !quirks.datetimeMilliseconds && /\.[0-9]*[1-9]/.test(value);
     assert.equal(sameValue(type, value, wire), !lossy, "the wire form denotes the same value unless fractions are dropped");
+  });
+}
+
+const AS_WRITTEN: readonly (readonly [XsdType, string, string, boolean, boolean])[] = [
+  // [type, desired, reported, datetimeMilliseconds, equal]
+  ["xsd:dateTime", "2024-01-01T00:00:00.250Z", "2024-01-01T00:00:00Z", false, true], // the CPE can only hold seconds
+  ["xsd:dateTime", "2024-01-01T00:00:00.250Z", "2024-01-01T00:00:00Z", true, false],
+  ["xsd:boolean", "true", "1", false, true],
+  ["xsd:unsignedInt", "007", "7", false, true],
+  ["xsd:string", "007", "7", false, false],
+];
+
+for (const [type, d, r, ms, want] of AS_WRITTEN) {
+  void test(`sameAsWritten(${type}, ${d}, ${r}, datetimeMilliseconds=${ms}) is ${want}`, () => {
+    assert.equal(sameAsWritten(type, d, r, { booleanAsDigit: false, datetimeMilliseconds: ms }), want);
   });
 }

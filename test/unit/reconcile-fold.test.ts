@@ -240,23 +240,21 @@ const FAULTS: readonly FaultRow[] = [
     bisect: [["A.1"]],
   },
   {
-    name: "9002 on a batch: every path of the request backs off, retryable",
-    step: { kind: "refresh", paths: ["A.1", "A.2"], reason: "unknown" },
+    name: "9002 on a batch: bisected too, so one faulting item never blocks the others",
+    step: { kind: "refresh", paths: ["A.1", "A.2", "A.3"], reason: "unknown" },
     response: fault(9002),
-    writes: [
-      { kind: "backoff", path: "A.1", until: NOW + BASE, code: 9002, attempts: 1 },
-      faultWrite(9002, "A.1", "fault 9002", true),
-      { kind: "backoff", path: "A.2", until: NOW + BASE, code: 9002, attempts: 1 },
-      faultWrite(9002, "A.2", "fault 9002", true),
-    ],
-    faults: [
-      { code: "9002", message: "fault 9002", path: "A.1", retryable: true },
-      { code: "9002", message: "fault 9002", path: "A.2", retryable: true },
-    ],
-    backoff: new Map([
-      ["A.1", { until: NOW + BASE, code: 9002, attempts: 1 }],
-      ["A.2", { until: NOW + BASE, code: 9002, attempts: 1 }],
-    ]),
+    writes: [],
+    faults: [{ code: "9002", message: "fault 9002: no per-parameter detail; bisecting 3 paths", retryable: true }],
+    backoff: new Map(),
+    bisect: [["A.1", "A.2"], ["A.3"]],
+  },
+  {
+    name: "9002 on a single path: it backs off, retryable",
+    step: { kind: "refresh", paths: ["A.1"], reason: "unknown" },
+    response: fault(9002),
+    writes: [{ kind: "backoff", path: "A.1", until: NOW + BASE, code: 9002, attempts: 1 }, faultWrite(9002, "A.1", "fault 9002", true)],
+    faults: [{ code: "9002", message: "fault 9002", path: "A.1", retryable: true }],
+    backoff: new Map([["A.1", { until: NOW + BASE, code: 9002, attempts: 1 }]]),
     bisect: undefined,
   },
   {

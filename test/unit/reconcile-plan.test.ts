@@ -1,11 +1,15 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { plan } from "../../src/reconcile/plan.js";
-import { downloadCommandKey, parameterKeyFor, writeOnlyHash } from "../../src/reconcile/parameter-key.js";
+import { downloadCommandKey, parameterKeyFor, parameterKeyForDesired, writeOnlyHash } from "../../src/reconcile/parameter-key.js";
+import type { DesiredState } from "../../src/policy/desired.types.js";
 import type { Plan, PlanInput, PlanNote, PlanStep } from "../../src/reconcile/types.js";
 import { DAY, NOW, PROV, QUIRKS, desired, dv, input, instance, inventory, reported, table, type P } from "../support/reconcile-builders.js";
 
-const KEY = parameterKeyFor("r1");
+// A key the CPE may carry that is not this desired state's (another revision, or another ACS).
+const KEY = "cv1-0000000000000000";
+/** The ParameterKey the CPE carries once this desired state was applied. */
+const applied = (d: DesiredState): string => parameterKeyForDesired(d);
 const MS = "Device.ManagementServer.";
 const PII = `${MS}PeriodicInformInterval`;
 const PIE = `${MS}PeriodicInformEnable`;
@@ -19,9 +23,13 @@ const FRESH: Readonly<Record<string, P>> = {
 };
 const PORT_KEYS = ["ExternalPort", "Protocol"];
 const FW = { version: "2.0", url: "http://fw/2.0.bin", fileSize: 1000, fileType: "1 Firmware Upgrade Image", username: "", password: "", checksum: undefined, from: PROV };
+const WO = desired({ values: [dv(PW, "s3cret", { writeOnly: true })] });
+const PII_3600 = desired({ values: [dv(PII, "3600")] });
+const ALL_FRESH = desired({ values: [dv(PII, "300"), dv(PIE, "true"), dv(PW, "s3cret", { writeOnly: true })], attributes: [{ path: PII, notification: 2, from: PROV }] });
 
-const result = (steps: PlanStep[], notes: PlanNote[] = [], converged = steps.length === 0 && notes.length === 0): Plan => ({ steps, notes, converged, parameterKey: KEY });
-const set = (...values: [string, string, string][]): PlanStep => ({
+/** The expected plan; its parameterKey is filled in per row (it is the key of the row's desired state). */
+const result = (steps: PlanStep[], notes: PlanNote[] = [], converged = steps.length === 0 && notes.length === 0): Omit<Plan, "parameterKey"> => ({ steps, notes, converged });
+const set = (...values: [string, string, string][]): Extract<PlanStep, { kind: "setValues" }> => ({
   kind: "setValues",
   values: values.map(([name, value, type]) => ({ name, value, type: type as "xsd:string" })),
   from: values.map(() => PROV),
@@ -30,7 +38,7 @@ const set = (...values: [string, string, string][]): PlanStep => ({
 interface Row {
   readonly name: string;
   readonly input: PlanInput;
-  readonly want: Plan;
+  readonly want: Omit<Plan, "parameterKey">;
 }
 
 const ROWS: readonly Row[] = [
@@ -81,11 +89,7 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "a write-only value whose hash and ParameterKey match is not written",
-    input: input(
-      desired({ values: [dv(PW, "s3cret", { writeOnly: true })] }),
-      reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: KEY }),
-      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]) }),
-    ),
+    input: input(WO, reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: applied(WO) }), inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]) })),
     want: result([]),
   },
   {
@@ -118,7 +122,7 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "drift: heal re-applies a value that moved after this revision was applied, and notes it",
-    input: input(desired({ values: [dv(PII, "3600")] }), reported({ params: FRESH, parameterKey: KEY })),
+    input: input(PII_3600, reported({ params: FRESH, parameterKey: applied(PII_3600) })),
     want: result([set([PII, "3600", "xsd:unsignedInt"])], [{ kind: "drift", path: PII, desired: "3600", reported: "300", healed: true }], false),
   },
   {
@@ -141,14 +145,9 @@ const ROWS: readonly Row[] = [
     want: result([set([PII, "3600", "xsd:unsignedInt"])]),
   },
   {
-    name: "a path under no known object is discovered from the nearest known ancestor, one level",
-    input: input(desired({ values: [dv("Device.WiFi.SSID.1.SSID", "home")] }), reported({ params: FRESH })),
-    want: result([{ kind: "discover", path: "Device.", reason: "unknown" }]),
-  },
-  {
-    name: "a parameter whose object is known but not enumerated: that object is discovered",
-    input: input(desired({ values: [dv(`${MS}PeriodicInformTime`, "2024-01-01T00:00:00Z")] }), reported({ params: FRESH })),
-    want: result([{ kind: "discover", path: MS, reason: "unknown" }]),
+    name: "a parameter under objects never seen is read directly: one GetParameterValues answers existence, type and value",
+    input: input(desired({ values: [dv("Device.WiFi.SSID.1.SSID", "home"), dv(`${MS}PeriodicInformTime`, "2024-01-01T00:00:00Z")] }), reported({ params: FRESH })),
+    want: result([{ kind: "refresh", paths: ["Device.WiFi.SSID.1.SSID", `${MS}PeriodicInformTime`], reason: "unknown" }]),
   },
   {
     name: "a parameter missing from its freshly enumerated object is unsupported",
@@ -156,9 +155,34 @@ const ROWS: readonly Row[] = [
     want: result([], [{ kind: "unsupported", path: `${MS}NoSuchThing`, message: `not in ${MS} on this device` }], false),
   },
   {
-    name: "an enumeration older than verify.every is redone before concluding absence",
+    name: "an enumeration older than verify.every proves nothing: the parameter is read",
     input: input(desired({ values: [dv(`${MS}NoSuchThing`, "1")] }), reported({ params: FRESH, discovered: { [MS]: NOW - 2 * DAY } })),
-    want: result([{ kind: "discover", path: MS, reason: "stale" }]),
+    want: result([{ kind: "refresh", paths: [`${MS}NoSuchThing`], reason: "unknown" }]),
+  },
+  {
+    name: "a write-only parameter of unknown type is read once (for its xsd type), then set",
+    input: input(desired({ values: [dv(PW, "s3cret", { writeOnly: true })] }), reported({ params: FRESH })),
+    want: result([{ kind: "refresh", paths: [PW], reason: "unknown" }]),
+  },
+  {
+    name: "a table whose existence is unknown is enumerated directly, one level",
+    input: input(desired({ tables: [table(T, PORT_KEYS, [])] }), reported({ params: FRESH })),
+    want: result([{ kind: "discover", path: T, reason: "unknown" }]),
+  },
+  {
+    name: "a table missing from its freshly enumerated parent is unsupported",
+    input: input(desired({ tables: [table(T, PORT_KEYS, [])] }), reported({ params: FRESH, discovered: { "Device.NAT.": NOW - 1000 } })),
+    want: result([], [{ kind: "unsupported", path: T, message: "not in Device.NAT. on this device" }], false),
+  },
+  {
+    name: "a table enumerated longer ago than verify.every is enumerated again",
+    input: input(desired({ tables: [table(T, PORT_KEYS, [])] }), reported({ objects: [T], discovered: { [T]: NOW - 2 * DAY } })),
+    want: result([{ kind: "discover", path: T, reason: "stale" }]),
+  },
+  {
+    name: "a table backing off (its enumeration faulted) is skipped with a note",
+    input: input(desired({ tables: [table(T, PORT_KEYS, [])] }), reported(), inventory({ backoff: new Map([[T, { until: NOW + 10, code: 9005, attempts: 1 }]]) })),
+    want: result([], [{ kind: "backoff", path: T, until: NOW + 10, code: 9005 }], false),
   },
   {
     name: "a desired table not yet enumerated is discovered (GetParameterNames on the table)",
@@ -277,8 +301,8 @@ const ROWS: readonly Row[] = [
   {
     name: "ParameterKey matches and every value is fresh and equal: zero steps, converged",
     input: input(
-      desired({ values: [dv(PII, "300"), dv(PIE, "true"), dv(PW, "s3cret", { writeOnly: true })], attributes: [{ path: PII, notification: 2, from: PROV }] }),
-      reported({ params: { ...FRESH, [PII]: ["300", "xsd:unsignedInt", NOW - 1000, true, 2], [PW]: ["", "xsd:string"] }, parameterKey: KEY }),
+      ALL_FRESH,
+      reported({ params: { ...FRESH, [PII]: ["300", "xsd:unsignedInt", NOW - 1000, true, 2], [PW]: ["", "xsd:string"] }, parameterKey: applied(ALL_FRESH) }),
       inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]) }),
     ),
     want: result([]),
@@ -355,8 +379,11 @@ const ROWS: readonly Row[] = [
         allowReboot: true,
         firmware: FW,
         values: [dv(URL, "new"), dv("Device.WiFi.SSID.1.SSID", "x"), dv(PIE, "true")],
-        attributes: [{ path: URL, notification: 2, from: PROV }],
-        tables: [table(T, PORT_KEYS, [instance({ ExternalPort: "80", Protocol: "TCP" }), instance({ ExternalPort: "443", Protocol: "TCP" })], { prune: true })],
+        attributes: [{ path: URL, notification: 2, from: PROV }, { path: PII, notification: 1, from: PROV }],
+        tables: [
+          table(T, PORT_KEYS, [instance({ ExternalPort: "80", Protocol: "TCP" }), instance({ ExternalPort: "443", Protocol: "TCP" })], { prune: true }),
+          table("Device.Hosts.Host.", ["PhysAddress"], []),
+        ],
       }),
       reported({
         params: {
@@ -374,8 +401,10 @@ const ROWS: readonly Row[] = [
       inventory({ created: new Map([[T, [2, 5]]]), rebootPending: true }),
     ),
     want: result([
-      { kind: "discover", path: "Device.", reason: "unknown" },
+      { kind: "discover", path: "Device.Hosts.Host.", reason: "unknown" },
+      { kind: "refresh", paths: ["Device.WiFi.SSID.1.SSID"], reason: "unknown" },
       { kind: "refresh", paths: [PIE], reason: "stale" },
+      { kind: "readAttributes", paths: [PII] },
       { kind: "deleteObject", object: `${T}5.`, from: PROV },
       { kind: "addObject", table: T, key: { ExternalPort: "443", Protocol: "TCP" }, from: PROV },
       set([URL, "new", "xsd:string"]),
@@ -389,10 +418,18 @@ const ROWS: readonly Row[] = [
 for (const row of ROWS) {
   void test(`plan: ${row.name}`, () => {
     const before = structuredClone(row.input);
-    assert.deepStrictEqual(plan(row.input), row.want);
+    assert.deepStrictEqual(plan(row.input), { ...row.want, parameterKey: parameterKeyForDesired(row.input.desired) });
     assert.deepStrictEqual(row.input, before, "plan() does not mutate its input");
   });
 }
+
+void test("parameterKeyForDesired follows what the device should hold, not the revision or where a line sits", () => {
+  const a = desired({ revision: "r1", values: [dv(PII, "300")] });
+  assert.equal(parameterKeyForDesired(a), parameterKeyForDesired({ ...a, revision: "r2" }));
+  assert.equal(parameterKeyForDesired(a), parameterKeyForDesired(desired({ values: [dv(PII, "300", { from: { ...PROV, line: 99 } })] })));
+  assert.notEqual(parameterKeyForDesired(a), parameterKeyForDesired(desired({ values: [dv(PII, "301")] })));
+  assert.ok(parameterKeyForDesired(a).length <= 32);
+});
 
 void test("parameterKeyFor is deterministic, distinct per revision, and fits string(32)", () => {
   assert.equal(parameterKeyFor("abc"), parameterKeyFor("abc"));
