@@ -6,7 +6,7 @@
 import type { Result } from "../domain/result.js";
 import { err, ok } from "../domain/result.js";
 
-type Token = { readonly num: true; readonly digits: string } | { readonly num: false; readonly text: string };
+export type Token = { readonly num: true; readonly digits: string } | { readonly num: false; readonly text: string };
 
 /** Splits a version string into numeric and alphabetic runs; separators (".", "-", "(", ...) are dropped. */
 export function tokenizeVersion(v: string): readonly Token[] {
@@ -34,7 +34,10 @@ function compareToken(a: Token, b: Token): number {
  * ("V5R020C10" < "V5R020C10S115"). Leading zeros do not count ("R020" = "R20").
  */
 export function compareVersions(a: string, b: string): number {
-  const ta = tokenizeVersion(a), tb = tokenizeVersion(b);
+  return compareTokens(tokenizeVersion(a), tokenizeVersion(b));
+}
+
+function compareTokens(ta: readonly Token[], tb: readonly Token[]): number {
   const n = Math.min(ta.length, tb.length);
   for (let i = 0; i < n; i++) {
     const c = compareToken(ta[i] as Token, tb[i] as Token);
@@ -47,6 +50,7 @@ export type VersionOp = ">=" | ">" | "<=" | "<" | "=" | "!=";
 export interface Comparator {
   readonly op: VersionOp;
   readonly version: string;
+  readonly tokens: readonly Token[];
 }
 
 const COMPARATOR = /^(>=|<=|!=|>|<|=)([A-Za-z0-9][A-Za-z0-9._()+~-]*)$/;
@@ -62,16 +66,18 @@ export function parseVersionRange(s: string): Result<readonly Comparator[], stri
     const m = COMPARATOR.exec(part);
     if (m === null) return err(`"${part}" is not a comparator (expected one of >=, >, <=, <, =, != followed by a version, e.g. ">=V5R020C10 <V5R021")`);
     const version = m[2] as string;
-    if (tokenizeVersion(version).length === 0) return err(`"${version}" has no digits or letters to compare`);
-    out.push({ op: m[1] as VersionOp, version });
+    const tokens = tokenizeVersion(version);
+    if (tokens.length === 0) return err(`"${version}" has no digits or letters to compare`);
+    out.push({ op: m[1] as VersionOp, version, tokens });
   }
   return ok(out);
 }
 
 /** Whether `version` satisfies every comparator. */
 export function satisfies(version: string, range: readonly Comparator[]): boolean {
-  return range.every(({ op, version: v }) => {
-    const c = compareVersions(version, v);
+  const mine = tokenizeVersion(version);
+  return range.every(({ op, tokens }) => {
+    const c = compareTokens(mine, tokens);
     switch (op) {
       case ">=": return c >= 0;
       case ">": return c > 0;
