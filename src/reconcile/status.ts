@@ -72,9 +72,18 @@ function faulted(notes: readonly PlanNote[], faults: readonly FoldFault[], desir
   const all = [...new Set([...fromFaults, ...fromNotes])];
   if (all.length === 0) return { type: "Faulted", status: false, reason: "NoFault", message: "" };
   const first = faults[0];
-  const reason = first !== undefined ? `Fault${first.code}` : (notes.find((n) => n.kind !== "drift" && n.kind !== "pending")?.kind ?? "Fault");
+  const note = notes.find((n) => NOTE_REASON[n.kind] !== undefined);
+  const reason = first !== undefined ? `Fault${first.code}` : ((note && NOTE_REASON[note.kind]) ?? "Fault");
   return { type: "Faulted", status: true, reason, message: all.join("; ") };
 }
+
+const NOTE_REASON: Partial<Record<PlanNote["kind"], string>> = {
+  backoff: "BackingOff",
+  unsupported: "Unsupported",
+  "not-writable": "NotWritable",
+  conflict: "PolicyConflict",
+  "unresolved-template": "UnresolvedTemplate",
+};
 
 function policySuffix(desired: DesiredState, path: string | undefined): string {
   if (path === undefined) return "";
