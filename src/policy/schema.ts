@@ -68,7 +68,8 @@ function toIssue(e: ErrorObject): Issue | undefined {
   }
 }
 
-const withExpected = (d: string | undefined): { expected?: string } => (d === undefined ? {} : { expected: d });
+const withExpected = (d: string | undefined): { expected?: string } =>
+  d === undefined ? {} : { expected: d.charAt(0).toLowerCase() + d.slice(1).replace(/\.$/, "") };
 const describeSuffix = (e: ErrorObject): string => {
   const d = describe(e);
   return d === undefined ? "" : ` (${d.replace(/\.$/, "")})`;
