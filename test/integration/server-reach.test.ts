@@ -1,0 +1,180 @@
+/**
+ * Reaching devices through the real server (issue 6): simulated CPEs converge under the example policies,
+ * which provisions their connection-request credentials; `POST /api/devices/:id/connection-request` then
+ * reaches them by HTTP Digest and by UDP (TR-111 Annex G) through the simulated CPE's listener, and answers
+ * with the `6 CONNECTION REQUEST` session. Wrong credentials, an unreachable URL and a device that never
+ * calls back give clear, recorded outcomes.
+ */
+import test, { after, before } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deviceIdOf, type DeviceId } from "../../src/domain/device.js";
+import { SimDevice } from "../../src/sim/device.js";
+import { runSession, type SessionResult } from "../../src/sim/client.js";
+import { ConnReqListener } from "../../src/sim/connreq-listener.js";
+import { connReqCredentials } from "../../src/server/desired-resolver.js";
+import { EXAMPLE_POLICIES, startTestServer, type TestServer } from "../support/server.js";
+import { model, type MODEL_FILES } from "../support/fleet-models.js";
+import { apiClient } from "../support/api-client.js";
+
+// TR-111 Part 2: the ACS turns on active notification of UDPConnectionRequestAddress so the CPE reports it.
+const UDP_NOTIFY_POLICY = `name: udp-notify-zte
+priority: 5
+match:
+  dataModel: tr098
+  productClass: ZXHN H199A
+attributes:
+  InternetGatewayDevice.ManagementServer.UDPConnectionRequestAddress: { notification: active }
+`;
+
+let server: TestServer;
+let api: ReturnType<typeof apiClient>;
+let httpListener: ConnReqListener;
+let udpListener: ConnReqListener;
+let policiesCopy: string;
+/** Devices that accept a connection request but never open the session. */
+const silent = new Set<SimDevice>();
+const triggered: Promise<SessionResult>[] = [];
+
+const session = (d: SimDevice): Promise<SessionResult> => runSession(d, { acsUrl: server.cwmpUrl, timeoutMs: 10_000, maxMessages: 200 });
+
+function onRequest(d: SimDevice): void {
+  if (!silent.has(d)) triggered.push(session(d));
+}
+
+before(async () => {
+  policiesCopy = mkdtempSync(join(tmpdir(), "converge-reach-policies-"));
+  cpSync(EXAMPLE_POLICIES, policiesCopy, { recursive: true });
+  writeFileSync(join(policiesCopy, "udp-notify-zte.yaml"), UDP_NOTIFY_POLICY);
+  server = await startTestServer({ policies: `${policiesCopy}/` });
+  api = apiClient(server.apiUrl);
+  httpListener = await ConnReqListener.start({ onRequest });
+  udpListener = await ConnReqListener.start({ onRequest, udp: true });
+});
+after(async () => {
+  await Promise.allSettled(triggered);
+  await httpListener.close();
+  await udpListener.close();
+  await server.close();
+  rmSync(policiesCopy, { recursive: true, force: true });
+});
+
+/** A loopback port nothing listens on. */
+async function closedPortUrl(): Promise<string> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return `http://127.0.0.1:${port}/cr`;
+}
+
+/** Sessions until one needs no RPC (converged with fresh values); bounded. */
+async function converge(d: SimDevice, max = 5): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    const r = await session(d);
+    assert.equal(r.ok, true, `session ${i + 1}: ${r.error}`);
+    if (r.rpcs.length === 0) return;
+  }
+  assert.fail(`${d.deviceId.serialNumber} not converged after ${max} sessions`);
+}
+
+async function newConverged(file: (typeof MODEL_FILES)[number], serial: string, listener: ConnReqListener): Promise<{ d: SimDevice; id: DeviceId }> {
+  const d = new SimDevice(model(file), { serialNumber: serial });
+  listener.register(d);
+  await converge(d);
+  return { d, id: deviceIdOf(d.deviceId) };
+}
+
+interface ConvergeNowBody {
+  outcome?: string;
+  session?: { events: string[]; outcome: string; rpcs: string[] } | null;
+  error?: { code: string };
+}
+interface DeviceView {
+  faults: { code: string; message: string }[];
+}
+
+const convergeNow = (id: string, waitMs = 10_000) => api<ConvergeNowBody>("POST", `/api/devices/${encodeURIComponent(id)}/connection-request?waitMs=${waitMs}`);
+const faultCodes = async (id: string): Promise<string[]> => (await api<DeviceView>("GET", `/api/devices/${encodeURIComponent(id)}`)).json.faults.map((f) => f.code);
+
+void test("HTTP Digest: credentials Converge provisioned reach the CPE, which opens a 6 CONNECTION REQUEST session", async () => {
+  const { d, id } = await newConverged("nokia-g1425ga-tr098.csv", "REACH-HTTP-1", httpListener);
+  const held = connReqCredentials(server.store, id);
+  assert.deepEqual(d.connectionRequestCredentials(), held, "the CPE holds exactly what the store provisioned");
+  assert.ok(held.username.length > 0 && held.password.length >= 16);
+  const ms = `${d.model.root}ManagementServer.`;
+  assert.equal(d.get(`${ms}ConnectionRequestUsername`)?.value, held.username);
+  const queued = await api("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, { method: "GetParameterValues", names: [`${ms}PeriodicInformInterval`] });
+  assert.equal(queued.status, 201, JSON.stringify(queued.json));
+  const r = await convergeNow(id);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.equal(r.json.outcome, "ok");
+  assert.deepEqual(r.json.session?.rpcs, ["GetParameterValues"], "the triggered session ran the queued task");
+  assert.ok(r.json.session?.events.includes("6 CONNECTION REQUEST"), JSON.stringify(r.json.session));
+  assert.equal(r.json.session?.outcome, "ok");
+  assert.deepEqual(await faultCodes(id), []);
+});
+
+void test("UDP (TR-111 Annex G): with the HTTP URL unreachable the signed UDP message brings the CPE in", async () => {
+  const { d, id } = await newConverged("zte-h199a-tr098.csv", "REACH-UDP-1", udpListener);
+  const udpPath = `${d.model.root}ManagementServer.UDPConnectionRequestAddress`;
+  const udp = udpListener.udpAddress ?? assert.fail("listener has no UDP socket");
+  // The policy made the address actively notified; the CPE re-announces it (as after a NAT binding change).
+  assert.ok(d.setLocal(udpPath, udp));
+  d.setConnectionRequestUrl(await closedPortUrl());
+  const r0 = await session(d);
+  assert.equal(r0.ok, true, r0.error);
+  const rec = server.store.getDevice(id);
+  assert.equal(rec?.udpConnectionRequestAddress, udp, "the server learned the UDP address from the Inform");
+  const r = await convergeNow(id);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.equal(r.json.outcome, "udp_sent");
+  assert.ok(r.json.session?.events.includes("6 CONNECTION REQUEST"), JSON.stringify(r.json.session));
+});
+
+void test("wrong credentials: 502 connection_request_auth_failed, recorded as a fault on the device", async () => {
+  const { d, id } = await newConverged("huawei-bm632w-tr098.csv", "REACH-AUTH-1", httpListener);
+  // Someone reset the password on the CPE (no notification: the ACS does not know).
+  assert.ok(d.setLocal(`${d.model.root}ManagementServer.ConnectionRequestPassword`, "changed-on-the-cpe"));
+  const before = triggered.length;
+  const r = await convergeNow(id, 2_000);
+  assert.equal(r.status, 502, JSON.stringify(r.json));
+  assert.equal(r.json.error?.code, "connection_request_auth_failed");
+  assert.equal(triggered.length, before, "the CPE started no session");
+  assert.ok((await faultCodes(id)).includes("connection_request:auth_failed"));
+});
+
+void test("unreachable URL: 504, recorded as a fault on the device", async () => {
+  const { d, id } = await newConverged("tplink-ex220-tr181.csv", "REACH-DOWN-1", httpListener);
+  d.setConnectionRequestUrl(await closedPortUrl());
+  const r0 = await session(d);
+  assert.equal(r0.ok, true, r0.error);
+  const started = Date.now();
+  const r = await convergeNow(id, 2_000);
+  assert.equal(r.status, 504, JSON.stringify(r.json));
+  assert.equal(r.json.error?.code, "connection_request_unreachable");
+  assert.ok(Date.now() - started < 10_000);
+  assert.ok((await faultCodes(id)).includes("connection_request:unreachable"));
+});
+
+void test("a CPE that accepts but never calls back in time: 202 after the bounded wait", async () => {
+  const { d, id } = await newConverged("tplink-ec220g5v3-tr181.csv", "REACH-SLOW-1", httpListener);
+  silent.add(d);
+  const started = Date.now();
+  const r = await convergeNow(id, 500);
+  const took = Date.now() - started;
+  assert.equal(r.status, 202, JSON.stringify(r.json));
+  assert.equal(r.json.session, null);
+  assert.ok(took >= 450 && took < 5_000, `waited ${took} ms`);
+  // It did accept: its next session carries the event.
+  silent.delete(d);
+  assert.ok(d.pendingEvents.some((e) => e.code === "6 CONNECTION REQUEST"));
+});
+
+void test("unknown device: 404", async () => {
+  const r = await convergeNow("000000-NOPE-0", 100);
+  assert.equal(r.status, 404);
+});
