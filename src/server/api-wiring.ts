@@ -3,7 +3,7 @@ import type { Config } from "../config/config.js";
 import type { DeviceId } from "../domain/device.js";
 import { createTokenAuth } from "../auth/tokens.js";
 import { createRateLimiter } from "../auth/rate-limit.js";
-import { matchesDevice } from "../policy/match.js";
+import { policyMatches } from "../policy/desired.js";
 import { explainDevice } from "../cli/explain.js";
 import { factsOfRecord, planDevice } from "../plan/device-plan.js";
 import type { Store } from "../store/types.js";
@@ -37,7 +37,7 @@ function matchCounts(w: ApiWiring, limit = 100_000): Map<string, number> {
     const d = w.store.getDevice(id);
     if (!d) continue;
     const facts = factsOfRecord(d, { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: d.softwareVersion });
-    for (const p of set.policies) if (matchesDevice(p.selector, facts)) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
+    for (const p of set.policies) if (policyMatches(p, facts)) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
   }
   return counts;
 }
