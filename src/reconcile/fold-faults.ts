@@ -71,7 +71,8 @@ export function foldFault(st: FoldState, step: PlanStep, fault: CwmpFault, now: 
   return backOff(st, step, paths.map((path) => ({ path, code: fault.code, message: fault.message })), now, limits);
 }
 
-function backOff(st: FoldState, step: PlanStep, items: readonly { path: string; code: number; message: string }[], now: number, limits: BackoffLimits): Folded {
+/** Backs off each item's path with its code, recording a fault for each. */
+export function backOff(st: FoldState, step: PlanStep, items: readonly { path: string; code: number; message: string }[], now: number, limits: BackoffLimits): Folded {
   const backoff = new Map(st.inventory.backoff);
   const writes: StoreWrite[] = [];
   const faults: FoldFault[] = [];

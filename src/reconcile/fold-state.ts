@@ -94,9 +94,9 @@ export function withoutCreatedUnder(inv: Inventory, object: string): Inventory {
   return { ...inv, created };
 }
 
-export function withReadback(inv: Inventory, add: readonly string[], remove: readonly string[]): Inventory {
-  const readback = new Set(inv.readback ?? []);
-  for (const p of add) readback.add(p);
+export function withReadback(inv: Inventory, add: readonly ParamValue[], remove: readonly string[]): Inventory {
+  const readback = new Map(inv.readback ?? []);
+  for (const v of add) readback.set(v.name, v.value);
   for (const p of remove) readback.delete(p);
   return { ...inv, readback };
 }

@@ -6,9 +6,10 @@
  * what the CPE said). The set paths go into the session-scoped `Inventory.readback`; the next plan re-reads them
  * (refresh reason "readback") before comparing. Write-only values are hashed instead and never read back.
  */
-import type { AcsRequest, CpeMessage, CpeResponse } from "../cwmp/types.js";
+import type { AcsRequest, CpeMessage, CpeResponse, ParamValue } from "../cwmp/types.js";
 import type { StoreWrite } from "../store/types.js";
-import { foldFault, stepPaths, type FoldFault, type Folded } from "./fold-faults.js";
+import { backOff, foldFault, stepPaths, type FoldFault, type Folded } from "./fold-faults.js";
+import { sameValue } from "./equality.js";
 import {
   withCreated,
   withNames,
@@ -56,7 +57,7 @@ function foldAnswer(st: FoldState, step: PlanStep, req: AcsRequest, res: CpeMess
     case "GetParameterAttributesResponse":
       return attributesRead(st, res);
     case "SetParameterValuesResponse":
-      return step.kind === "setValues" && req.method === "SetParameterValues" ? valuesSet(st, step, req.parameterKey, res.status) : mismatch(st, req, res);
+      return step.kind === "setValues" && req.method === "SetParameterValues" ? valuesSet(st, step, req.values, req.parameterKey, res.status) : mismatch(st, req, res);
     case "SetParameterAttributesResponse":
       return step.kind === "setAttributes" ? succeeded(st, stepPaths(step), true, withNotifications(st.reported, step.attributes), [attributesWrite(step)]) : mismatch(st, req, res);
     case "AddObjectResponse":
@@ -94,15 +95,20 @@ function valuesRead(st: FoldState, names: readonly string[], res: Extract<CpeRes
   const inventory = withReadback(st.inventory, [], got);
   const write: StoreWrite = { kind: "reported", params: res.parameterList.map((p) => ({ path: p.name, value: p.value, type: p.type })), observedAt: now };
   const ok = succeeded({ reported, inventory }, names, false, reported, [write], inventory);
+  const step: PlanStep = { kind: "refresh", paths: names, reason: "readback" };
   // A full name the CPE silently left out would otherwise be re-read forever: treat it as unknown (9005).
   const returned = new Set(got);
-  const missing = names.filter((n) => !n.endsWith(".") && !returned.has(n));
-  if (missing.length === 0) return ok;
-  const fault = { faultCode: "Client", faultString: "CWMP fault", code: 9005, message: "not returned by GetParameterValues", setParameterValuesFaults: [] };
-  return missing.reduce((acc: Folded, path): Folded => {
-    const f = foldFault(acc, { kind: "refresh", paths: [path], reason: "unknown" }, fault, now, limits, () => acc);
-    return { ...f, writes: [...acc.writes, ...f.writes], faults: [...acc.faults, ...f.faults] };
-  }, ok);
+  const missing = names.filter((n) => !n.endsWith(".") && !returned.has(n)).map((path) => ({ path, code: 9005, message: "not returned by GetParameterValues" }));
+  // A value the CPE accepted (SPV status 0/1) but does not hold: setting it again would loop, so back off.
+  const sent = st.inventory.readback ?? new Map<string, string>();
+  const dropped = res.parameterList.flatMap((p) => {
+    const value = sent.get(p.name);
+    if (value === undefined || sameValue(p.type, value, p.value)) return [];
+    return [{ path: p.name, code: 9007, message: `accepted ${JSON.stringify(value)} but reads back ${JSON.stringify(p.value)}` }];
+  });
+  if (missing.length + dropped.length === 0) return ok;
+  const out = backOff(ok, step, [...missing, ...dropped], now, limits);
+  return { ...out, writes: [...ok.writes, ...out.writes] };
 }
 
 function namesRead(st: FoldState, path: string, res: Extract<CpeResponse, { method: "GetParameterNamesResponse" }>, now: number): Folded {
@@ -126,7 +132,7 @@ function attributesWrite(step: Extract<PlanStep, { kind: "setAttributes" }>): St
 }
 
 // TR-069 A.3.2.1: status 0 = applied, 1 = applied after a reboot. The CPE now carries our ParameterKey.
-function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>, parameterKey: string, status: 0 | 1): Folded {
+function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>, sent: readonly ParamValue[], parameterKey: string, status: 0 | 1): Folded {
   const writeOnly = new Set(step.writeOnly ?? []);
   const hashes = new Map(st.inventory.writeOnlyHashes);
   const writes: StoreWrite[] = [{ kind: "parameterKey", value: parameterKey }];
@@ -135,7 +141,7 @@ function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>
     hashes.set(v.name, hash);
     writes.push({ kind: "writeOnlyHash", path: v.name, hash });
   }
-  const readback = step.values.map((v) => v.name).filter((n) => !writeOnly.has(n));
+  const readback = sent.filter((v) => !writeOnly.has(v.name));
   const inventory = { ...withReadback(st.inventory, readback, []), writeOnlyHashes: hashes, ...(status === 1 ? { rebootPending: true } : {}) };
   const reported = { ...st.reported, parameterKey };
   return succeeded(st, stepPaths(step), true, reported, writes, inventory);

@@ -52,10 +52,12 @@ export interface Inventory {
    */
   readonly rebootPending?: boolean;
   /**
-   * Session-scoped: paths set successfully but not read back yet. The planner re-reads them (refresh reason
-   * "readback") before comparing again. Not persisted: a session that ends first re-sets them next time (idempotent).
+   * Session-scoped: paths set successfully but not read back yet -> the value sent (wire form). The planner
+   * re-reads them (refresh reason "readback") before comparing again; a read-back that differs from what the CPE
+   * accepted is a fault (the CPE does not keep the value) and backs off, so a device never loops on it.
+   * Not persisted: a session that ends first re-sets them next time (idempotent).
    */
-  readonly readback?: ReadonlySet<string>;
+  readonly readback?: ReadonlyMap<string, string>;
   /**
    * Session-scoped: batches being bisected after a fault without per-parameter detail (9005 on a multi-path
    * GetParameterValues, say). The planner sends each group as its own batch; a group that faults again is halved,

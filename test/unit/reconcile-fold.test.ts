@@ -34,14 +34,31 @@ void test("fold GetParameterValuesResponse: values observed now, writability and
     { kind: "refresh", paths: ["A.X", "A.Y"], reason: "readback" },
     { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "1", type: "xsd:int" }, { name: "A.Y", value: "new", type: "xsd:string" }] },
     r,
-    inventory({ readback: new Set(["A.Y", "A.Z"]) }),
+    inventory({ readback: new Map([["A.Y", "new"], ["A.Z", "z"]]) }),
   );
   assert.deepStrictEqual(out.writes, [{ kind: "reported", params: [{ path: "A.X", value: "1", type: "xsd:int" }, { path: "A.Y", value: "new", type: "xsd:string" }], observedAt: NOW }]);
   assert.deepStrictEqual(out.faults, []);
   assert.deepStrictEqual(out.reported.params.get("A.X"), { value: "1", type: "xsd:int", writable: true, observedAt: NOW });
   assert.deepStrictEqual(out.reported.params.get("A.Y"), { value: "new", type: "xsd:string", writable: false, observedAt: NOW, notification: 2 });
   assert.equal(out.reported.names?.has("A.X"), false);
-  assert.deepStrictEqual(out.inventory.readback, new Set(["A.Z"]));
+  assert.deepStrictEqual(out.inventory.readback, new Map([["A.Z", "z"]]));
+});
+
+void test("fold GetParameterValuesResponse: a read-back that differs from what the CPE accepted backs off (no set loop)", () => {
+  const out = run(
+    { kind: "refresh", paths: ["A.X", "A.B"], reason: "readback" },
+    { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "ABC", type: "xsd:string" }, { name: "A.B", value: "1", type: "xsd:boolean" }] },
+    reported(),
+    inventory({ readback: new Map([["A.X", "abc"], ["A.B", "true"]]) }),
+  );
+  const message = 'accepted "abc" but reads back "ABC"';
+  assert.deepStrictEqual(out.writes, [
+    { kind: "reported", params: [{ path: "A.X", value: "ABC", type: "xsd:string" }, { path: "A.B", value: "1", type: "xsd:boolean" }], observedAt: NOW },
+    { kind: "backoff", path: "A.X", until: NOW + BASE, code: 9007, attempts: 1 },
+    faultWrite(9007, "A.X", message),
+  ]);
+  assert.deepStrictEqual(out.faults, [{ code: "9007", message, path: "A.X", retryable: false }]);
+  assert.deepStrictEqual(out.inventory.readback, new Map());
 });
 
 void test("fold GetParameterValuesResponse: a requested name left out backs off as 9005", () => {
@@ -94,7 +111,7 @@ void test("fold SetParameterValuesResponse status 0: ParameterKey recorded, read
   assert.deepStrictEqual(out.faults, []);
   assert.equal(out.reported.parameterKey, KEY);
   assert.deepStrictEqual(out.reported.params.get("A.X")?.value, "1", "reported holds only what the CPE said");
-  assert.deepStrictEqual(out.inventory.readback, new Set(["A.X"]));
+  assert.deepStrictEqual(out.inventory.readback, new Map([["A.X", "2"]]));
   assert.equal(out.inventory.writeOnlyHashes.get("A.Pw"), writeOnlyHash("s3cret"));
   assert.equal(out.inventory.rebootPending, undefined);
 });

@@ -324,7 +324,7 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "paths set but not read back are re-read before they are compared again",
-    input: input(desired({ values: [dv(PII, "3600")] }), reported({ params: FRESH }), inventory({ readback: new Set([PII]) })),
+    input: input(desired({ values: [dv(PII, "3600")] }), reported({ params: FRESH }), inventory({ readback: new Map([[PII, "3600"]]) })),
     want: result([{ kind: "refresh", paths: [PII], reason: "readback" }]),
   },
   {
