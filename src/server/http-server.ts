@@ -5,14 +5,9 @@
  */
 import http from "node:http";
 import https from "node:https";
+import type { TlsServerOptions } from "../auth/tls.js";
 
-export interface TlsServerOptions {
-  readonly key: Buffer;
-  readonly cert: Buffer;
-  readonly ca?: Buffer;
-  readonly requestCert: boolean;
-  readonly rejectUnauthorized: boolean;
-}
+export type { TlsServerOptions };
 
 export function serverFactory(tls: TlsServerOptions | undefined): (handler: http.RequestListener) => http.Server {
   return (handler) => {
