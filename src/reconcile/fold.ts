@@ -3,8 +3,10 @@
  * replan. Pure: returns the new state, the store writes the session commits in one transaction, and faults.
  *
  * Read-back: a successful SetParameterValues does NOT write the values into reported state (reported holds only
- * what the CPE said). The set paths go into the session-scoped `Inventory.readback`; the next plan re-reads them
- * (refresh reason "readback") before comparing. Write-only values are hashed instead and never read back.
+ * what the CPE said). The set paths and the values sent go into the session-scoped `Inventory.readback`; the next
+ * plan re-reads them (refresh reason "readback") before comparing. A read-back that differs from what the CPE
+ * accepted backs off (9007) rather than being set again every round. Write-only values are hashed instead and
+ * never read back. Pass the configured `limits` for backoff; the default is GenieACS's 300 s · 2^n up to a day.
  */
 import type { AcsRequest, CpeMessage, CpeResponse, ParamValue } from "../cwmp/types.js";
 import type { StoreWrite } from "../store/types.js";
