@@ -52,6 +52,16 @@ export function diffValues(desired: DesiredState, reported: ReportedState): Diff
   });
 }
 
+/** Plans leave this module for people (API, CLI): write-only values (passwords) are masked. */
+function masked(p: Plan): Plan {
+  const steps = p.steps.map((s) => {
+    if (s.kind !== "setValues" || !s.writeOnly?.length) return s;
+    const secret = new Set(s.writeOnly);
+    return { ...s, values: s.values.map((v) => (secret.has(v.name) ? { ...v, value: "(secret)" } : v)) };
+  });
+  return { ...p, steps };
+}
+
 export interface PlanContext {
   readonly store: Store;
   readonly desired: (facts: DeviceFacts) => DesiredState | undefined;
@@ -67,5 +77,5 @@ export function planDevice(ctx: PlanContext, id: DeviceId): DevicePlan | undefin
   const desired = ctx.desired(factsOfRecord(record, reported));
   if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
   const p = plan({ desired, reported, inventory: ctx.store.loadInventory(id), now: ctx.now, limits: ctx.limits, quirks: ctx.quirks });
-  return { deviceId: id, productClass: record.productClass, revision: desired.revision, matched: desired.matched, plan: p, diff: diffValues(desired, reported) };
+  return { deviceId: id, productClass: record.productClass, revision: desired.revision, matched: desired.matched, plan: masked(p), diff: diffValues(desired, reported) };
 }
