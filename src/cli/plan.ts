@@ -41,8 +41,8 @@ export async function runPlan(args: string[], io: CliIo, env: Readonly<Record<st
   const set = loaded.value;
   const store = openSqliteStore(db);
   try {
-    // Connection request credentials are not policy: plan shows what the policies change.
-    const resolver = createDesiredResolver({ current: () => set, store, provisionConnReq: false });
+    // The same desired state the server computes, without generating anything: plan never writes.
+    const resolver = createDesiredResolver({ current: () => set, store, provisionConnReq: "existing" });
     const ctx = { store, desired: resolver, limits: { ...DEFAULTS.limits, backoffBaseMs: 60_000, backoffMaxMs: 86_400_000 }, quirks: DEFAULT_QUIRKS, now: Date.now() };
     const acc = createAccumulator();
     const details: DeviceChange[] = [];

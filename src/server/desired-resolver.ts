@@ -18,9 +18,8 @@ const FROM = { policy: "converge:connection-request", file: "(built in)", line: 
 
 /** The credentials Converge uses to reach this device, generated once and kept in the store. */
 export function connReqCredentials(store: Store, id: DeviceId): { username: string; password: string } {
-  const username = store.getSecret(id, CR_USERNAME);
-  const password = store.getSecret(id, CR_PASSWORD);
-  if (username !== undefined && password !== undefined) return { username, password };
+  const stored = storedCredentials(store, id);
+  if (stored) return stored;
   const fresh = generateConnReqCredentials(id, randomBytes);
   store.setSecret(id, CR_USERNAME, fresh.username);
   store.setSecret(id, CR_PASSWORD, fresh.password);
@@ -38,7 +37,14 @@ function credentialValues(root: string, creds: { username: string; password: str
 export interface DesiredResolverOptions {
   readonly current: () => PolicySet | undefined;
   readonly store: Store;
-  readonly provisionConnReq: boolean;
+  /** "provision": generate missing credentials (the server); "existing": use stored ones only (plan, explain). */
+  readonly provisionConnReq: boolean | "existing";
+}
+
+function storedCredentials(store: Store, id: DeviceId): { username: string; password: string } | undefined {
+  const username = store.getSecret(id, CR_USERNAME);
+  const password = store.getSecret(id, CR_PASSWORD);
+  return username !== undefined && password !== undefined ? { username, password } : undefined;
 }
 
 export type DesiredResolver = (facts: DeviceFacts, set?: PolicySet) => DesiredState | undefined;
@@ -49,7 +55,10 @@ export function createDesiredResolver(opts: DesiredResolverOptions): DesiredReso
     const desired = desiredStateFor(set, facts);
     const root = facts.dataModel === "tr098" ? "InternetGatewayDevice." : facts.dataModel === "tr181" ? "Device." : undefined;
     if (!opts.provisionConnReq || !root) return desired;
-    const own = credentialValues(root, connReqCredentials(opts.store, facts.id as DeviceId));
+    const id = facts.id as DeviceId;
+    const creds = opts.provisionConnReq === "existing" ? storedCredentials(opts.store, id) : connReqCredentials(opts.store, id);
+    if (!creds) return desired;
+    const own = credentialValues(root, creds);
     const taken = new Set(desired.values.map((v) => v.path));
     const extra = own.filter((v) => !taken.has(v.path));
     return extra.length === 0 ? desired : { ...desired, values: [...desired.values, ...extra] };
