@@ -1,0 +1,66 @@
+/** Fleet options for benchmarks: the six real models, seeded, well-behaved CPEs unless told otherwise. */
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeCpeMessage } from "../../src/cwmp/encode-cpe.js";
+import { FLEET_DEFAULTS, NO_QUIRKS_MIX, type FleetOptions } from "../../src/sim/fleet-options.js";
+import type { Fleet } from "../../src/sim/fleet.js";
+import { DEFAULT_MODEL_DIR } from "../../src/cli/sim.js";
+import { ROOT } from "./procs.js";
+
+export const SIX_MODELS = [
+  "huawei-bm632w-tr098.csv",
+  "huawei-eg8145v5-tr098.csv",
+  "nokia-g1425ga-tr098.csv",
+  "zte-h199a-tr098.csv",
+  "tplink-ec220g5v3-tr181.csv",
+  "tplink-ex220-tr181.csv",
+] as const;
+
+export function fleetOptions(acsUrl: string, over: Partial<FleetOptions> = {}): FleetOptions {
+  return {
+    acsUrl,
+    count: 100,
+    models: SIX_MODELS.map((f) => ({ value: join(DEFAULT_MODEL_DIR, f), weight: 1 })),
+    quirks: NO_QUIRKS_MIX,
+    seed: "bench",
+    intervalS: 0.2,
+    jitter: 0.5,
+    concurrency: 64,
+    bootStorm: true,
+    rampS: 0,
+    durationS: undefined,
+    rounds: 1,
+    deadlineS: 600,
+    timeoutMs: 60_000,
+    maxMessages: FLEET_DEFAULTS.maxMessages,
+    retryMinS: 0.5,
+    retryAfterMaxS: 1,
+    listen: false,
+    indexOffset: 0,
+    ...over,
+  };
+}
+
+/** A temp dir with a copy of `policies` (a folder under the repo, or nothing for an empty one). */
+export function tempWorkspace(policies: string | undefined): { readonly dir: string; readonly policies: string; readonly db: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "converge-bench-"));
+  const p = join(dir, "policies");
+  cpSync(join(ROOT, policies ?? "test/fixtures/empty-policies"), p, { recursive: true });
+  return { dir, policies: p, db: join(dir, "converge.db"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Each device's next periodic Inform, encoded once (replayed by the lean generator). */
+export function encodedInforms(fleet: Fleet): Buffer[] {
+  return fleet.members.map((m, i) => {
+    const d = m.device;
+    const xml = encodeCpeMessage(d.inform(Date.now()), { version: d.cwmpVersion, id: `bench${i}`, booleanAsDigit: m.quirks.quirks.booleanAsDigit === true });
+    return Buffer.from(xml, "utf8");
+  });
+}
+
+/** Converged=true count from the API. */
+export async function health(apiUrl: string): Promise<{ devices: number }> {
+  const r = await fetch(`${apiUrl}/api/health`);
+  return (await r.json()) as { devices: number };
+}
