@@ -37,7 +37,15 @@ export function createReach(deps: ReachDeps): Reach {
   const waiters = new Map<DeviceId, ((s: SessionSummary) => void)[]>();
   const queue = new Set<DeviceId>();
   let inFlight = 0;
-  const drain = setInterval(() => pump(), Math.max(10, Math.floor(1000 / deps.cfg.kick.perSecond))).unref();
+  // A token bucket refilled at kick.perSecond while a backlog waits (empty when idle, so a kick starts without
+  // a burst), banking at most 50 ms of sends to make up for a late timer: rates above 100/s (the old one send
+  // per 10 ms tick) are honoured too.
+  const { perSecond, concurrency } = deps.cfg.kick;
+  const tickMs = Math.max(10, Math.floor(1000 / perSecond));
+  const maxCredit = Math.max(1, perSecond * 0.05);
+  let credit = 0;
+  let lastRefill = Date.now();
+  const drain = setInterval(() => pump(), tickMs).unref();
 
   async function send(id: DeviceId): Promise<ReachOutcome> {
     const dev = deps.store.getDevice(id);
@@ -61,42 +69,56 @@ export function createReach(deps: ReachDeps): Reach {
     deps.store.apply(id, [{ kind: "fault", fault: { code: `connection_request:${out.kind}`, message, path: undefined, policy: undefined, sessionId: undefined, retryable: true, at: Date.now() } }]);
   }
 
-  function waitForSession(id: DeviceId, waitMs: number): Promise<SessionSummary | undefined> {
-    return new Promise((resolve) => {
-      const list = waiters.get(id) ?? [];
-      const timer = setTimeout(() => {
-        const l = waiters.get(id);
-        if (l) waiters.set(id, l.filter((w) => w !== done));
-        resolve(undefined);
-      }, waitMs);
+  /** Removes one waiter only: a concurrent converge-now on the same device keeps waiting. */
+  function dropWaiter(id: DeviceId, w: (s: SessionSummary) => void): void {
+    const rest = (waiters.get(id) ?? []).filter((x) => x !== w);
+    if (rest.length > 0) waiters.set(id, rest);
+    else waiters.delete(id);
+  }
+
+  function waitForSession(id: DeviceId, waitMs: number): { session: Promise<SessionSummary | undefined>; cancel: () => void } {
+    let cancel = (): void => undefined;
+    const session = new Promise<SessionSummary | undefined>((resolve) => {
       const done = (s: SessionSummary): void => {
         clearTimeout(timer);
         resolve(s);
       };
-      list.push(done);
-      waiters.set(id, list);
+      cancel = () => {
+        clearTimeout(timer);
+        dropWaiter(id, done);
+        resolve(undefined);
+      };
+      const timer = setTimeout(cancel, waitMs);
+      waiters.set(id, [...(waiters.get(id) ?? []), done]);
     });
+    return { session, cancel };
   }
 
   function pump(): void {
-    if (inFlight >= deps.cfg.kick.concurrency) return;
-    const next = queue.values().next();
-    if (next.done) return;
-    queue.delete(next.value);
-    inFlight++;
-    void send(next.value)
-      .then((out) => record(next.value, out))
-      .catch((e: unknown) => deps.log.error({ err: e, device: next.value }, "kick failed"))
-      .finally(() => inFlight--);
+    const now = Date.now();
+    credit = queue.size === 0 ? 0 : Math.min(maxCredit, credit + ((now - lastRefill) * perSecond) / 1000);
+    lastRefill = now;
+    while (credit >= 1 && inFlight < concurrency) {
+      const next = queue.values().next();
+      if (next.done) return;
+      const id = next.value;
+      queue.delete(id);
+      credit--;
+      inFlight++;
+      void send(id)
+        .then((out) => record(id, out))
+        .catch((e: unknown) => deps.log.error({ err: e, device: id }, "kick failed"))
+        .finally(() => inFlight--);
+    }
   }
 
   return {
     async convergeNow(id, waitMs) {
-      const session = waitForSession(id, waitMs);
+      const { session, cancel } = waitForSession(id, waitMs);
       const out = await send(id);
       record(id, out);
       if (out.kind !== "ok" && out.kind !== "udp_sent") {
-        waiters.delete(id);
+        cancel();
         return { status: STATUS_FOR[out.kind] ?? 502, body: { error: { code: `connection_request_${out.kind}`, message: `connection request: ${out.kind}` }, outcome: out } };
       }
       const s = await session;

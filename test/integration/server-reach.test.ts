@@ -174,6 +174,32 @@ void test("a CPE that accepts but never calls back in time: 202 after the bounde
   assert.ok(d.pendingEvents.some((e) => e.code === "6 CONNECTION REQUEST"));
 });
 
+void test("a refused second request (CPE busy, 503) does not cancel the first one's wait for its session", async () => {
+  let accepted = 0;
+  let release = (): void => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const busyListener = await ConnReqListener.start({
+    busy: () => accepted++ > 0, // TR-069 §3.2.2: a CPE may refuse while a session is pending
+    onRequest: (d) => triggered.push(gate.then(() => session(d))),
+  });
+  try {
+    const { id } = await newConverged("huawei-eg8145v5-tr098.csv", "REACH-BUSY-1", busyListener);
+    const first = convergeNow(id, 5_000);
+    const until = Date.now() + 3_000;
+    while (accepted === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    const second = await convergeNow(id, 2_000);
+    assert.equal(second.status, 503, JSON.stringify(second.json));
+    assert.equal(second.json.error?.code, "connection_request_busy");
+    release();
+    const r = await first;
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.ok(r.json.session?.events.includes("6 CONNECTION REQUEST"));
+  } finally {
+    release();
+    await busyListener.close();
+  }
+});
+
 void test("unknown device: 404", async () => {
   const r = await convergeNow("000000-NOPE-0", 100);
   assert.equal(r.status, 404);
