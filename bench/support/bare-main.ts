@@ -3,7 +3,8 @@
  * parser options, keeps a session by cookie, and answers what a minimal ACS answers — InformResponse, then
  * (mode "converge") GetParameterValues, SetParameterValues, GetParameterValues read-back, then 204. No store,
  * no policies, no planner: the ceiling a CWMP server on this stack can reach.
- * Usage: node --import tsx bench/support/bare-main.ts <port> <minimal|converge>
+ * Usage: node --import tsx bench/support/bare-main.ts <port> <minimal|converge[:gpv,spv,gpv]>
+ * (the converge steps are configurable so the baseline sends exactly the RPCs the real server sends).
  */
 import Fastify from "fastify";
 import { XMLParser } from "fast-xml-parser";
@@ -12,7 +13,8 @@ import { encodeAcsMessage } from "../../src/cwmp/encode.js";
 import type { AcsMessage, CwmpVersion } from "../../src/cwmp/types.js";
 
 const port = Number(process.argv[2] ?? 0);
-const mode = process.argv[3] === "converge" ? "converge" : "minimal";
+const [mode = "minimal", stepList = "gpv,spv,gpv"] = (process.argv[3] ?? "minimal").split(":");
+const steps = mode === "converge" ? stepList.split(",") : [];
 const parser = new XMLParser(XML_PARSER_OPTIONS);
 
 interface Session {
@@ -34,13 +36,11 @@ function headerId(doc: unknown): string {
 
 function rpc(s: Session): AcsMessage | undefined {
   const name = `${s.root}ManagementServer.PeriodicInformInterval`;
-  switch (mode === "converge" ? s.step : 99) {
-    case 0:
+  switch (steps[s.step]) {
+    case "gpv":
       return { method: "GetParameterValues", names: [name] };
-    case 1:
+    case "spv":
       return { method: "SetParameterValues", values: [{ name, value: String(value++), type: "xsd:unsignedInt" }], parameterKey: "bench" };
-    case 2:
-      return { method: "GetParameterValues", names: [name] };
     default:
       return undefined;
   }

@@ -98,7 +98,7 @@ export async function startServe(opts: { readonly db: string; readonly policies:
 }
 
 /** The bare fastify baseline (bench/support/bare-main.ts) in `mode`. */
-export async function startBare(mode: "minimal" | "converge"): Promise<Child & { readonly url: string }> {
+export async function startBare(mode: "minimal" | `converge:${string}`): Promise<Child & { readonly url: string }> {
   const port = await freePort();
   const c = child("bench/support/bare-main.ts", [String(port), mode], {});
   const url = `http://127.0.0.1:${port}/`;
