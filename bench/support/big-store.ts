@@ -1,0 +1,85 @@
+/**
+ * A large store for benchmarks 4 and 5, written through the Store API (recordInform): N devices spread over
+ * the six real models, each with the Inform's forced parameters plus a few hundred reported parameters taken
+ * from its model, identities from the fleet's seeded serials (seed "store") so a simulated sample can
+ * inform as stored devices. Cached in the temp dir by size, so benchmark 5 reuses benchmark 4's file.
+ */
+import { existsSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { loadDataModel } from "../../src/datamodel/load.js";
+import { deviceIdOf } from "../../src/domain/device.js";
+import { fleetSerial } from "../../src/sim/fleet.js";
+import { SimDevice } from "../../src/sim/device.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import type { InformFacts } from "../../src/store/types.js";
+import { DEFAULT_MODEL_DIR } from "../../src/cli/sim.js";
+import { SIX_MODELS } from "./fleet.js";
+import { log } from "./report.js";
+
+export const STORE_SEED = "store";
+const EXTRA_PARAMS = 250;
+
+type Param = InformFacts["parameters"][number];
+
+function templates(): { readonly facts: (serial: string) => InformFacts; readonly params: number }[] {
+  return SIX_MODELS.map((file) => {
+    const model = loadDataModel(join(DEFAULT_MODEL_DIR, file));
+    const extra: Param[] = model.nodes.filter((n) => !n.object).slice(0, EXTRA_PARAMS).map((n) => ({ name: n.path, value: n.value, type: n.type }));
+    return {
+      params: extra.length,
+      facts: (serial: string): InformFacts => {
+        const d = new SimDevice(model, { serialNumber: serial });
+        const inform = d.inform(Date.now());
+        const forced: Param[] = inform.parameterList.map((p) => ({ name: p.name, value: p.value, type: p.type }));
+        const names = new Set(forced.map((p) => p.name));
+        const id = d.deviceId;
+        return {
+          deviceId: deviceIdOf(id),
+          manufacturer: id.manufacturer,
+          oui: id.oui,
+          productClass: id.productClass,
+          serialNumber: id.serialNumber,
+          softwareVersion: d.softwareVersion,
+          hardwareVersion: "1.0",
+          ip: "10.0.0.1",
+          connectionRequestUrl: `http://10.0.0.1:7547/${serial}`,
+          udpConnectionRequestAddress: "",
+          parameterKey: "",
+          dataModel: model.kind,
+          events: [{ code: "1 BOOT", commandKey: "" }],
+          parameters: [...forced, ...extra.filter((p) => !names.has(p.name))],
+        };
+      },
+    };
+  });
+}
+
+export interface BigStore {
+  readonly file: string;
+  readonly devices: number;
+  readonly seconds: number;
+  readonly reused: boolean;
+}
+
+/** The store file with `n` devices (built if missing). */
+export function bigStore(n: number): BigStore {
+  const file = join(tmpdir(), `converge-bench-store-${n}-v1.db`);
+  if (existsSync(file)) return { file, devices: n, seconds: 0, reused: true };
+  const partial = `${file}.partial`;
+  for (const f of [partial, `${partial}-wal`, `${partial}-shm`]) rmSync(f, { force: true });
+  const store = openSqliteStore(partial);
+  const t = templates();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const tpl = t[i % t.length];
+    if (tpl === undefined) continue;
+    store.recordInform(tpl.facts(fleetSerial(STORE_SEED, i)), Date.now());
+    if (i > 0 && i % 10_000 === 0) log(`store: ${i}/${n} devices (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  store.close();
+  renameSync(partial, file);
+  for (const suffix of ["-wal", "-shm"]) if (existsSync(`${partial}${suffix}`)) renameSync(`${partial}${suffix}`, `${file}${suffix}`);
+  return { file, devices: n, seconds: (performance.now() - t0) / 1000, reused: false };
+}
