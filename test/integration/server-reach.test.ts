@@ -204,3 +204,9 @@ void test("unknown device: 404", async () => {
   const r = await convergeNow("000000-NOPE-0", 100);
   assert.equal(r.status, 404);
 });
+
+void test("/metrics counts the connection requests above by outcome", async () => {
+  const text = await (await fetch(`${server.apiUrl}/metrics`)).text();
+  const count = (outcome: string): number => Number(new RegExp(`^converge_connection_requests_total\\{outcome="${outcome}"\\} (\\d+)`, "m").exec(text)?.[1] ?? 0);
+  for (const outcome of ["ok", "udp_sent", "auth_failed", "unreachable", "busy"]) assert.ok(count(outcome) >= 1, `${outcome}: ${text}`);
+});
