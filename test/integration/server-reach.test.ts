@@ -90,7 +90,7 @@ async function newConverged(file: (typeof MODEL_FILES)[number], serial: string, 
 
 interface ConvergeNowBody {
   outcome?: string;
-  session?: { events: string[]; outcome: string; rpcs: string[] } | null;
+  session?: { sessionId: string; events: string[]; outcome: string; rpcs: string[] } | null;
   error?: { code: string };
 }
 interface DeviceView {
@@ -198,6 +198,26 @@ void test("a refused second request (CPE busy, 503) does not cancel the first on
     release();
     await busyListener.close();
   }
+});
+
+void test("debug switch: the converge-now session's full SOAP transcript is retrievable, and only while debug is on", async () => {
+  const { id } = await newConverged("zte-h199a-tr098.csv", "REACH-DEBUG-1", httpListener);
+  const dev = `/api/devices/${encodeURIComponent(id)}`;
+  assert.equal((await api("PUT", `${dev}/debug`, { enabled: true })).status, 200);
+  const r = await convergeNow(id);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  const sid = r.json.session?.sessionId ?? assert.fail("no sessionId");
+  const t = await api<{ entries: unknown[] }>("GET", `${dev}/sessions/${encodeURIComponent(sid)}`);
+  assert.equal(t.status, 200, JSON.stringify(t.json));
+  const text = JSON.stringify(t.json.entries);
+  assert.ok(t.json.entries.length >= 2, text);
+  assert.match(text, /Inform/);
+  assert.match(text, /6 CONNECTION REQUEST/);
+  assert.equal((await api("PUT", `${dev}/debug`, { enabled: false })).status, 200);
+  const off = await convergeNow(id);
+  assert.equal(off.status, 200);
+  const offSid = off.json.session?.sessionId ?? assert.fail("no sessionId");
+  assert.equal((await api("GET", `${dev}/sessions/${encodeURIComponent(offSid)}`)).status, 404);
 });
 
 void test("unknown device: 404", async () => {
