@@ -53,7 +53,9 @@ export function createReach(deps: ReachDeps): Reach {
     const creds = connReqCredentials(deps.store, id);
     if (dev.connectionRequestUrl !== "") {
       const out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic });
-      if (out.kind === "ok" || dev.udpConnectionRequestAddress === "") return out;
+      // TR-111 Part 2: UDP is for a CPE the ACS cannot reach over HTTP (behind NAT). A CPE that answered and
+      // refused (401: wrong credentials, 503: busy) would refuse the UDP message too: report that, not "sent".
+      if (out.kind === "ok" || out.kind === "auth_failed" || out.kind === "busy" || dev.udpConnectionRequestAddress === "") return out;
     }
     if (dev.udpConnectionRequestAddress !== "") {
       const udp = await sendUdpConnectionRequest(dev.udpConnectionRequestAddress, creds, { repeats: 3, intervalMs: 200 });

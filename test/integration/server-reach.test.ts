@@ -147,6 +147,17 @@ void test("wrong credentials: 502 connection_request_auth_failed, recorded as a 
   assert.ok((await faultCodes(id)).includes("connection_request:auth_failed"));
 });
 
+void test("a CPE with a UDP address that refuses the HTTP request (wrong credentials) is reported, not UDP-retried", async () => {
+  const { d, id } = await newConverged("zte-h199a-tr098.csv", "REACH-UDP-AUTH", udpListener);
+  assert.ok(d.setLocal(`${d.model.root}ManagementServer.UDPConnectionRequestAddress`, udpListener.udpAddress ?? ""));
+  assert.equal((await session(d)).ok, true);
+  assert.equal(server.store.getDevice(id)?.udpConnectionRequestAddress, udpListener.udpAddress);
+  assert.ok(d.setLocal(`${d.model.root}ManagementServer.ConnectionRequestPassword`, "changed-on-the-cpe"));
+  const r = await convergeNow(id, 2_000);
+  assert.equal(r.status, 502, JSON.stringify(r.json));
+  assert.equal(r.json.error?.code, "connection_request_auth_failed");
+});
+
 void test("unreachable URL: 504, recorded as a fault on the device", async () => {
   const { d, id } = await newConverged("tplink-ex220-tr181.csv", "REACH-DOWN-1", httpListener);
   d.setConnectionRequestUrl(await closedPortUrl());
