@@ -55,7 +55,9 @@ describe("TLS: CWMP and API over https with a certificate generated at test time
   let server: TestServer;
   before(async () => {
     cert = await generateTestCert();
-    server = await startTestServer({ env: { CONVERGE_TLS_CERT: cert.certPath, CONVERGE_TLS_KEY: cert.keyPath, CONVERGE_API_TOKENS: TOKENS } });
+    server = await startTestServer({
+      env: { CONVERGE_TLS_CERT: cert.certPath, CONVERGE_TLS_KEY: cert.keyPath, CONVERGE_API_TOKENS: TOKENS, CONVERGE_CPE_AUTH: "basic", CONVERGE_CPE_USERNAME: CPE_USER, CONVERGE_CPE_PASSWORD: CPE_PASS },
+    });
   });
   after(async () => {
     await server.close();
@@ -67,14 +69,25 @@ describe("TLS: CWMP and API over https with a certificate generated at test time
     assert.match(server.apiUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  void test("a CPE's Inform over TLS gets an InformResponse and the device is stored", async () => {
-    const d = new SimDevice(model("zte-h199a-tr098.csv"), { serialNumber: "TLS-CPE-1" });
-    const xml = encodeCpeMessage(d.inform(Date.now()), { version: d.cwmpVersion, id: "1" });
-    const r = await https(`${server.cwmpUrl}/`, cert.cert, { method: "POST", headers: { "content-type": "text/xml; charset=utf-8" }, body: xml });
-    assert.equal(r.status, 200, r.body);
-    assert.match(r.body, /InformResponse/);
-    assert.ok(server.store.getDevice(deviceIdOf(d.deviceId)));
-  });
+  const basic = (user: string, pass: string): string => `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
+  const informRows: readonly { name: string; authorization?: string; status: number }[] = [
+    { name: "no credentials", status: 401 },
+    { name: "wrong Basic password", authorization: basic(CPE_USER, "wrong"), status: 401 },
+    { name: "Basic credentials (allowed: TLS)", authorization: basic(CPE_USER, CPE_PASS), status: 200 },
+  ];
+  for (const [i, row] of informRows.entries()) {
+    void test(`a CPE's Inform over TLS with ${row.name}: ${row.status}`, async () => {
+      const d = new SimDevice(model("zte-h199a-tr098.csv"), { serialNumber: `TLS-CPE-${i}` });
+      const xml = encodeCpeMessage(d.inform(Date.now()), { version: d.cwmpVersion, id: "1" });
+      const headers: Record<string, string> = { "content-type": "text/xml; charset=utf-8", ...(row.authorization ? { authorization: row.authorization } : {}) };
+      const r = await https(`${server.cwmpUrl}/`, cert.cert, { method: "POST", headers, body: xml });
+      assert.equal(r.status, row.status, r.body);
+      const stored = server.store.getDevice(deviceIdOf(d.deviceId)) !== undefined;
+      assert.equal(stored, row.status === 200);
+      if (row.status === 200) assert.match(r.body, /InformResponse/);
+      else assert.match(String(r.headers["www-authenticate"] ?? ""), /^Basic realm=/);
+    });
+  }
 
   void test("the API over TLS: health open, devices need the token", async () => {
     const health = await https(`${server.apiUrl}/api/health`, cert.cert);
