@@ -114,3 +114,21 @@ void test("a device that faults on one path converges on all the others and show
   const faulted = v.device.status?.conditions.find((c) => c.type === "Faulted");
   assert.equal(faulted?.status, true, JSON.stringify(v.device.status));
 });
+
+void test("an invalid policy edit while serving is rejected whole: the previous revision keeps serving and the error is visible", async () => {
+  const before = (await api<{ revision: string }>("GET", "/api/policies")).json.revision;
+  const file = join(server.policiesDir, "ntp-tr098.yaml");
+  const good = readFileSync(file, "utf8");
+  writeFileSync(file, good.replace("priority: 10", "priority: ten\nparamters: {}"));
+  let view: { revision: string; errors: unknown[] } = { revision: before, errors: [] };
+  for (let i = 0; i < 100 && view.errors.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    view = (await api<{ revision: string; errors: unknown[] }>("GET", "/api/policies")).json;
+  }
+  assert.ok(view.errors.length > 0, "the rejected change is visible in GET /api/policies");
+  assert.equal(view.revision, before, "the last good revision keeps serving");
+  const reload = await api<{ error: { code: string } }>("POST", "/api/policies/reload");
+  assert.equal(reload.status, 422);
+  assert.equal(reload.json.error.code, "policy_invalid");
+  writeFileSync(file, good);
+});
