@@ -8,9 +8,11 @@ import type { Config } from "../config/config.js";
 import type { DeviceId } from "../domain/device.js";
 import { sendHttpConnectionRequest, type ConnReqOutcome } from "../connreq/http.js";
 import { sendUdpConnectionRequest } from "../connreq/udp.js";
-import type { Store } from "../store/types.js";
+import { factsOfRecord } from "../plan/device-plan.js";
+import { writeOnlyHash } from "../reconcile/parameter-key.js";
+import type { DeviceRecord, Store } from "../store/types.js";
 import type { SessionSummary } from "./cwmp-deps.js";
-import { connReqCredentials } from "./desired-resolver.js";
+import { connReqCredentials, type DesiredResolver } from "./desired-resolver.js";
 
 export type ReachOutcome = ConnReqOutcome | { readonly kind: "no_url" } | { readonly kind: "udp_sent" };
 
@@ -29,6 +31,8 @@ export interface ReachDeps {
   readonly cfg: Config;
   readonly log: Logger;
   readonly onOutcome?: (kind: string) => void;
+  /** The desired state: credentials a policy sets (rotation) win over the generated ones once provisioned. */
+  readonly resolver?: DesiredResolver;
 }
 
 const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreachable: 504, timeout: 504, busy: 503, http_error: 502, no_url: 409 };
@@ -47,10 +51,25 @@ export function createReach(deps: ReachDeps): Reach {
   let lastRefill = Date.now();
   const drain = setInterval(() => pump(), tickMs).unref();
 
+  /**
+   * The credentials the CPE holds: a policy's (rotation) or the generated ones, whichever password the
+   * reconciler last set on it (its write-only hash); the policy's while none is known to be applied.
+   */
+  function credentialsFor(id: DeviceId, dev: DeviceRecord): { username: string; password: string } {
+    const own = connReqCredentials(deps.store, id);
+    const root = dev.dataModel === "tr098" ? "InternetGatewayDevice." : dev.dataModel === "tr181" ? "Device." : undefined;
+    if (!deps.resolver || !root) return own;
+    const desired = deps.resolver(factsOfRecord(dev, deps.store.loadReported(id)));
+    const value = (leaf: string): string | undefined => desired?.values.find((v) => v.path === `${root}ManagementServer.${leaf}`)?.value;
+    const wanted = { username: value("ConnectionRequestUsername") ?? own.username, password: value("ConnectionRequestPassword") ?? own.password };
+    const applied = deps.store.loadInventory(id).writeOnlyHashes.get(`${root}ManagementServer.ConnectionRequestPassword`);
+    return [wanted, own].find((c) => applied === writeOnlyHash(c.password)) ?? wanted;
+  }
+
   async function send(id: DeviceId): Promise<ReachOutcome> {
     const dev = deps.store.getDevice(id);
     if (!dev) return { kind: "no_url" };
-    const creds = connReqCredentials(deps.store, id);
+    const creds = credentialsFor(id, dev);
     if (dev.connectionRequestUrl !== "") {
       const out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic });
       // TR-111 Part 2: UDP is for a CPE the ACS cannot reach over HTTP (behind NAT). A CPE that answered and
