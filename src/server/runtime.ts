@@ -62,7 +62,7 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
   const debugDevices = new Set<string>();
   const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: cfg.connectionRequest.provisionCredentials });
-  const reach: Reach = createReach({ store, cfg, log, onOutcome: (kind) => obs.connectionRequest(kind) });
+  const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind) });
   const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
   if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
   const deps: CwmpDeps = {

@@ -242,10 +242,7 @@ void test("debug switch: the converge-now session's full SOAP transcript is retr
   assert.equal((await api("GET", `${dev}/sessions/${encodeURIComponent(offSid)}`)).status, 404);
 });
 
-// TODO(lead): passes once src/server/runtime.ts hands the resolver to reach: createReach({ store, cfg, log,
-// resolver, onOutcome }) (checked locally with that one-line change). Without it reach only knows the
-// generated secrets and a CPE given a policy's credentials answers 401. Drop the todo flag then.
-void test("credentials set by a policy (rotation) are provisioned and used to reach the CPE", { todo: "needs runtime.ts to pass the resolver to createReach" }, async () => {
+void test("credentials set by a policy (rotation) are provisioned and used to reach the CPE", async () => {
   const { d, id } = await newConverged("tplink-ex220-tr181.csv", "REACH-ROT-1", httpListener);
   assert.deepEqual(d.connectionRequestCredentials(), { username: "rotated-user", password: "rotated-password-0123" });
   const r = await convergeNow(id);
