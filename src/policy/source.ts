@@ -33,12 +33,15 @@ export interface PolicySource {
   watch(): void;
   close(): Promise<void>;
   onChange(cb: (set: PolicySet, previous: PolicySet | undefined) => void): void;
+  /** Called when a load is rejected (the previous set keeps serving). */
+  onReject(cb: (errors: readonly PolicyError[]) => void): void;
 }
 
 /** Creates the source. Nothing is loaded until `reload()`; nothing is watched until `watch()`. */
 export function createPolicySource(opts: PolicySourceOptions): PolicySource {
   const now = opts.now ?? Date.now;
   const listeners: ((set: PolicySet, previous: PolicySet | undefined) => void)[] = [];
+  const rejectListeners: ((errors: readonly PolicyError[]) => void)[] = [];
   let current: PolicySet | undefined;
   let lastError: { at: number; errors: readonly PolicyError[] } | undefined;
   let watcher: FSWatcher | undefined;
@@ -54,6 +57,7 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
       lastError = { at: now(), errors: r.error };
       const errors = r.error.filter((e) => e.severity === "error");
       opts.log.error({ dir: opts.dir, kept: current?.revision, errors: errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`) }, "policy reload rejected: the previous revision keeps serving");
+      for (const cb of rejectListeners) cb(r.error);
       return r;
     }
     const previous = current;
@@ -112,6 +116,9 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
     },
     onChange(cb) {
       listeners.push(cb);
+    },
+    onReject(cb) {
+      rejectListeners.push(cb);
     },
   };
 }

@@ -7,13 +7,13 @@ import pino, { type Logger } from "pino";
 import type { Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/types.js";
-import { createPolicySource } from "../policy/source.js";
+import { createPolicySource, type PolicySource } from "../policy/source.js";
 import { CwmpEndpoint } from "./cwmp-route.js";
 import { DEFAULT_QUIRKS, type CwmpDeps, type SessionSummary } from "./cwmp-deps.js";
 import { changedDevices } from "./kick.js";
 import { buildApiApp } from "./api/app.js";
 import { serverFactory } from "./http-server.js";
-import { loadTlsOptions } from "../auth/tls.js";
+import { loadTlsOptions, type TlsServerOptions } from "../auth/tls.js";
 import { createDesiredResolver } from "./desired-resolver.js";
 import { createApiDeps } from "./api-wiring.js";
 import { createCpeAuthenticator } from "./cpe-auth-wiring.js";
@@ -52,14 +52,34 @@ export function configProblems(cfg: Config): string[] {
 export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.logLevel })): Promise<Running> {
   const problems = configProblems(cfg);
   if (problems.length > 0) throw new Error(problems.join("\n"));
+  // Everything that can refuse the configuration runs before anything is opened: a refusal leaks nothing.
   const tls = loadTlsOptions(cfg.tls);
+  const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined) : undefined;
   const store = openSqliteStore(cfg.db);
   const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log });
+  try {
+    return await assemble(cfg, log, { tls, authenticate, store, policies });
+  } catch (e) {
+    await policies.close();
+    store.close();
+    throw e;
+  }
+}
+
+interface Parts {
+  readonly tls: TlsServerOptions | undefined;
+  readonly authenticate: CwmpDeps["authenticate"];
+  readonly store: Store;
+  readonly policies: PolicySource;
+}
+
+async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies }: Parts): Promise<Running> {
   const first = await policies.reload();
   if (!first.ok) log.error({ errors: first.error }, "policies rejected at start-up: serving without policies until a valid change arrives");
   policies.watch();
   let endpointRef: CwmpEndpoint | undefined;
   const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
+  policies.onReject(() => obs.reloadFailed());
   const debugDevices = new Set<string>();
   const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: cfg.connectionRequest.provisionCredentials });
   const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind) });
@@ -72,7 +92,7 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
     clock: Date.now,
     limits: { ...cfg.limits, backoffBaseMs: 60_000, backoffMaxMs: 24 * 3_600_000 },
     holdRequests: false,
-    ...(cfg.cpeAuth.mode !== "open" ? { authenticate: createCpeAuthenticator(cfg, tls !== undefined) } : {}),
+    ...(authenticate ? { authenticate } : {}),
     hooks,
     debugDevices,
   };
@@ -87,25 +107,26 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
     bodyLimit: 1024 * 1024,
     ...(tls ? { tls } : {}),
   });
-  await cwmp.listen({ port: cfg.cwmp.port, host: cfg.cwmp.bind });
-  await api.listen({ port: cfg.api.port, host: cfg.api.bind });
+  const close = async (): Promise<void> => {
+    reach.close();
+    endpoint.close();
+    await policies.close();
+    await Promise.allSettled([cwmp.close(), api.close()]);
+    store.close();
+  };
+  try {
+    await cwmp.listen({ port: cfg.cwmp.port, host: cfg.cwmp.bind });
+    await api.listen({ port: cfg.api.port, host: cfg.api.bind });
+  } catch (e) {
+    reach.close();
+    endpoint.close();
+    await Promise.allSettled([cwmp.close(), api.close()]);
+    throw e;
+  }
   const cwmpUrl = listenUrl(cwmp, tls !== undefined);
   const apiUrl = listenUrl(api, tls !== undefined);
   if (cfg.api.tokens.length === 0) log.warn(`REST API on ${apiUrl} has no tokens: listening on loopback only`);
   if (cfg.cpeAuth.mode === "open") log.warn("CPE authentication is open (lab mode): any device may inform");
   log.info({ cwmpUrl, apiUrl, db: cfg.db, policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
-  return {
-    cwmpUrl,
-    apiUrl,
-    store,
-    endpoint,
-    log,
-    async close() {
-      reach.close();
-      endpoint.close();
-      await policies.close();
-      await Promise.allSettled([cwmp.close(), api.close()]);
-      store.close();
-    },
-  };
+  return { cwmpUrl, apiUrl, store, endpoint, log, close };
 }
