@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { createSecureContext, type TLSSocket } from "node:tls";
+import type { Socket } from "node:net";
+import { createSecureContext, TLSSocket } from "node:tls";
 
 export interface TlsConfig {
   readonly cert?: string;
@@ -55,9 +56,12 @@ export function loadTlsOptions(cfg: TlsConfig): TlsServerOptions | undefined {
   return { cert, key, ...(ca ? { ca } : {}), requestCert, rejectUnauthorized: false };
 }
 
-/** The subject CN of a client certificate that verified against the configured CA, else undefined. */
-export function verifiedClientCertName(socket: TLSSocket): string | undefined {
-  if (!socket.authorized) return undefined;
+/**
+ * The subject CN of a client certificate that verified against the configured CA, else undefined
+ * (also for a plain TCP socket, or none).
+ */
+export function verifiedClientCertName(socket: Socket | undefined): string | undefined {
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined;
   const cn = socket.getPeerCertificate().subject?.CN;
   return typeof cn === "string" && cn !== "" ? cn : undefined;
 }

@@ -32,6 +32,8 @@ export interface Config {
     readonly allowBasicOverHttp: boolean;
     readonly username: string | undefined;
     readonly password: string | undefined;
+    /** TLS client certificates of CPEs: off | accept (instead of HTTP auth) | require (403 without one). */
+    readonly clientCert: "off" | "accept" | "require";
   };
   readonly tls: { readonly cert?: string; readonly key?: string; readonly ca?: string; readonly requestClientCert: boolean };
   readonly limits: {
@@ -54,7 +56,7 @@ export const DEFAULTS: Config = {
   policies: "./policies",
   secretsFile: undefined,
   logLevel: "info",
-  cpeAuth: { mode: "open", realm: "converge", allowBasicOverHttp: false, username: undefined, password: undefined },
+  cpeAuth: { mode: "open", realm: "converge", allowBasicOverHttp: false, username: undefined, password: undefined, clientCert: "off" },
   tls: { requestClientCert: false },
   limits: {
     maxSessions: 2000,
@@ -89,6 +91,8 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_TLS_CERT", "tls.cert", "string"],
   ["CONVERGE_TLS_KEY", "tls.key", "string"],
   ["CONVERGE_TLS_CA", "tls.ca", "string"],
+  ["CONVERGE_TLS_REQUEST_CLIENT_CERT", "tls.requestClientCert", "bool"],
+  ["CONVERGE_CPE_CLIENT_CERT", "cpeAuth.clientCert", "string"],
   ["CONVERGE_MAX_SESSIONS", "limits.maxSessions", "int"],
   ["CONVERGE_MAX_RPCS_PER_SESSION", "limits.maxRpcsPerSession", "int"],
   ["CONVERGE_SESSION_IDLE_MS", "limits.sessionIdleMs", "int"],

@@ -1,4 +1,7 @@
-/** CPE -> ACS authentication from configuration: shared credentials, Digest preferred, Basic over TLS only. */
+/**
+ * CPE -> ACS authentication from configuration: shared credentials, Digest preferred, Basic over TLS only;
+ * optionally TLS client certificates (cpeAuth.clientCert) in place of, or in addition to, HTTP auth.
+ */
 import { randomBytes } from "node:crypto";
 import type { Config } from "../config/config.js";
 import { authenticateCpe, cpeAuthConfigProblem, type CpeAuthConfig } from "../auth/cpe-auth.js";
@@ -12,11 +15,12 @@ export function createCpeAuthenticator(cfg: Config, tlsEnabled: boolean): NonNul
     allowBasicOverHttp: cfg.cpeAuth.allowBasicOverHttp,
     lookup: (u) => (u === username ? password : undefined),
     realm: cfg.cpeAuth.realm,
+    clientCert: cfg.cpeAuth.clientCert,
     ...(cfg.cpeAuth.mode === "digest" || cfg.cpeAuth.mode === "any"
       ? { digest: createDigestVerifier({ realm: cfg.cpeAuth.realm, nonceTtlMs: 300_000, secret: randomBytes(32), now: Date.now }) }
       : {}),
   };
   const problem = cpeAuthConfigProblem(auth, tlsEnabled);
   if (problem) throw new Error(problem);
-  return (req) => authenticateCpe({ method: req.method, authorization: req.authorization, tls: req.tls, ...(req.url !== undefined ? { url: req.url } : {}) }, auth);
+  return (req) => authenticateCpe(req, auth);
 }

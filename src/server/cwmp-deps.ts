@@ -12,8 +12,18 @@ export interface CwmpLimits extends PlanLimits {
 }
 
 export type CpeAuthOutcome =
-  | { readonly ok: true; readonly username?: string }
-  | { readonly ok: false; readonly status: 401; readonly wwwAuthenticate: readonly string[]; readonly reason: string };
+  | { readonly ok: true; readonly username?: string; readonly clientCert?: string }
+  | { readonly ok: false; readonly status: 401 | 403; readonly wwwAuthenticate: readonly string[]; readonly reason: string };
+
+/** One CWMP request as the CPE authenticator sees it. */
+export interface CpeAuthInput {
+  readonly method: string;
+  readonly authorization: string | undefined;
+  readonly tls: boolean;
+  readonly url?: string;
+  /** Subject CN of a TLS client certificate verified against `tls.ca` (verifiedClientCertName). */
+  readonly clientCertName?: string;
+}
 
 export interface SessionSummary {
   readonly sessionId: string;
@@ -42,7 +52,7 @@ export interface CwmpDeps {
   readonly clock: () => number;
   readonly limits: CwmpLimits;
   readonly holdRequests: boolean;
-  readonly authenticate?: (req: { readonly method: string; readonly authorization: string | undefined; readonly tls: boolean; readonly url?: string }) => CpeAuthOutcome;
+  readonly authenticate?: (req: CpeAuthInput) => CpeAuthOutcome;
   readonly hooks?: CwmpHooks;
   /** Devices whose sessions are recorded in full (SOAP transcripts). */
   readonly debugDevices?: ReadonlySet<string>;

@@ -14,6 +14,7 @@ import type { SessionReply } from "../session/types.js";
 import type { StoreWrite } from "../store/types.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import { openFromInform } from "./open-session.js";
+import { verifiedClientCertName } from "../auth/tls.js";
 import { COOKIE, SessionRegistry, type LiveSession } from "./sessions.js";
 
 const XML = 'text/xml; charset="utf-8"';
@@ -69,14 +70,19 @@ export class CwmpEndpoint {
 
   private authenticate(req: FastifyRequest): ((reply: FastifyReply) => FastifyReply) | undefined {
     if (!this.deps.authenticate) return undefined;
+    const cert = verifiedClientCertName(req.raw.socket);
     const out = this.deps.authenticate({
       method: req.method,
       authorization: header(req, "authorization"),
       tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true,
       url: req.url,
+      ...(cert !== undefined ? { clientCertName: cert } : {}),
     });
+    // The certificate's CN, once per session (its first request carries no cookie).
+    if (out.ok && out.clientCert !== undefined && header(req, "cookie") === undefined) req.server.log.info({ clientCert: out.clientCert, ip: req.ip }, "CPE authenticated by TLS client certificate");
     if (out.ok) return undefined;
-    return (reply) => reply.code(401).header("www-authenticate", [...out.wwwAuthenticate]).send();
+    if (out.wwwAuthenticate.length === 0) return (reply) => reply.code(out.status).send();
+    return (reply) => reply.code(out.status).header("www-authenticate", [...out.wwwAuthenticate]).send();
   }
 
   private inform(env: DecodedEnvelope, inform: InformRequest, req: FastifyRequest, reply: FastifyReply, live: LiveSession | undefined, socket: Socket | undefined): FastifyReply {

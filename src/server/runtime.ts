@@ -46,6 +46,18 @@ export function configProblems(cfg: Config): string[] {
   if (cfg.cpeAuth.mode !== "open" && (!cfg.cpeAuth.username || !cfg.cpeAuth.password)) {
     out.push(`cpeAuth.mode is ${cfg.cpeAuth.mode} but cpeAuth.username/password are not set`);
   }
+  const tlsOn = cfg.tls.cert !== undefined && cfg.tls.key !== undefined;
+  if (cfg.tls.requestClientCert && (!tlsOn || cfg.tls.ca === undefined)) {
+    out.push("tls.requestClientCert needs tls.cert, tls.key and tls.ca (the CA that signs CPE certificates)");
+  }
+  const cert = cfg.cpeAuth.clientCert;
+  if (cert !== "off") {
+    if (!tlsOn || cfg.tls.ca === undefined || !cfg.tls.requestClientCert) {
+      out.push(`cpeAuth.clientCert is ${cert} but TLS does not ask CPEs for certificates: set tls.cert, tls.key, tls.ca and tls.requestClientCert: true`);
+    }
+    // startServer builds the CPE authenticator only for modes other than "open".
+    if (cfg.cpeAuth.mode === "open") out.push(`cpeAuth.clientCert is ${cert} but cpeAuth.mode is open (every CPE is accepted): set mode to digest, basic or any`);
+  }
   return out;
 }
 
