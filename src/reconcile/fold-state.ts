@@ -5,6 +5,15 @@ import type { NotificationLevel, ParamInfo, ParamValue } from "../cwmp/types.js"
 import type { Inventory, KnownName, ReportedParam, ReportedState } from "./types.js";
 import { instanceOf, parentOf } from "./paths.js";
 
+/** How many of our most recent ParameterKeys a device remembers (cwmp-notes §7.5 lastConfirmedKey). */
+export const APPLIED_KEYS_KEPT = 4;
+
+/** Remembers `key` as one we set successfully (newest last, `APPLIED_KEYS_KEPT` kept). */
+export function withAppliedKey(inv: Inventory, key: string): Inventory {
+  const kept = (inv.appliedKeys ?? []).filter((k) => k !== key);
+  return { ...inv, appliedKeys: [...kept, key].slice(-APPLIED_KEYS_KEPT) };
+}
+
 export interface FoldState {
   readonly reported: ReportedState;
   readonly inventory: Inventory;

@@ -13,6 +13,7 @@ import type { StoreWrite } from "../store/types.js";
 import { backOff, foldFault, stepPaths, type FoldFault, type Folded } from "./fold-faults.js";
 import { sameValue } from "./equality.js";
 import {
+  withAppliedKey,
   withCreated,
   withNames,
   withNotifications,
@@ -69,7 +70,7 @@ function foldAnswer(st: FoldState, step: PlanStep, req: AcsRequest, res: CpeMess
     case "DownloadResponse":
       return step.kind === "download" ? downloadStarted(st, step, now) : mismatch(st, req, res);
     case "RebootResponse":
-      return { reported: st.reported, inventory: { ...st.inventory, rebootPending: false }, writes: [], faults: [] };
+      return { reported: st.reported, inventory: { ...st.inventory, rebootPending: false }, writes: [{ kind: "rebootPending", pending: false }], faults: [] };
     default:
       return mismatch(st, req, res);
   }
@@ -144,15 +145,15 @@ function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>
     writes.push({ kind: "writeOnlyHash", path: v.name, hash });
   }
   const readback = sent.filter((v) => !writeOnly.has(v.name));
-  const inventory = { ...withReadback(st.inventory, readback, []), writeOnlyHashes: hashes, ...(status === 1 ? { rebootPending: true } : {}) };
+  const inventory = { ...withAppliedKey(withReadback(st.inventory, readback, []), parameterKey), writeOnlyHashes: hashes };
   const reported = { ...st.reported, parameterKey };
-  return succeeded(st, stepPaths(step), true, reported, writes, inventory);
+  return withStatus(succeeded(st, stepPaths(step), true, reported, writes, inventory), status);
 }
 
 function added(st: FoldState, step: Extract<PlanStep, { kind: "addObject" }>, parameterKey: string, res: Extract<CpeResponse, { method: "AddObjectResponse" }>, now: number): Folded {
   const object = `${step.table}${res.instanceNumber}.`;
   const reported = { ...withObject(st.reported, object, now), parameterKey };
-  const inventory = withCreated(st.inventory, object, true);
+  const inventory = withAppliedKey(withCreated(st.inventory, object, true), parameterKey);
   const writes: StoreWrite[] = [
     { kind: "objectAdded", path: object, createdByUs: true, observedAt: now },
     { kind: "parameterKey", value: parameterKey },
@@ -163,7 +164,7 @@ function added(st: FoldState, step: Extract<PlanStep, { kind: "addObject" }>, pa
 function deleted(st: FoldState, step: PlanStep, req: AcsRequest): Folded {
   if (req.method !== "DeleteObject") return mismatch(st, req, { method: "DeleteObjectResponse", status: 0 });
   const reported = { ...withoutPath(st.reported, req.objectName), parameterKey: req.parameterKey };
-  const inventory = withoutCreatedUnder(st.inventory, req.objectName);
+  const inventory = withAppliedKey(withoutCreatedUnder(st.inventory, req.objectName), req.parameterKey);
   const writes: StoreWrite[] = [
     { kind: "objectDeleted", path: req.objectName },
     { kind: "parameterKey", value: req.parameterKey },
@@ -171,8 +172,11 @@ function deleted(st: FoldState, step: PlanStep, req: AcsRequest): Folded {
   return succeeded(st, stepPaths(step), true, reported, writes, inventory);
 }
 
+// TR-069 A.3.2.1: status 1 = committed, applied after a reboot. Remembered across sessions (cleared by "1 BOOT").
 function withStatus(f: Folded, status: 0 | 1): Folded {
-  return status === 1 ? { ...f, inventory: { ...f.inventory, rebootPending: true } } : f;
+  if (status !== 1) return f;
+  const writes: StoreWrite[] = f.inventory.rebootPending === true ? [...f.writes] : [...f.writes, { kind: "rebootPending", pending: true }];
+  return { ...f, inventory: { ...f.inventory, rebootPending: true }, writes };
 }
 
 function downloadStarted(st: FoldState, step: Extract<PlanStep, { kind: "download" }>, now: number): Folded {

@@ -48,9 +48,16 @@ export interface Inventory {
   readonly download: { readonly commandKey: string; readonly version: string; readonly startedAt: number } | undefined;
   /**
    * A SetParameterValues/AddObject/DeleteObject answered status 1: the change applies after a reboot.
-   * Optional: absent means false. (Persisting it needs a store write; until then it lives for the session.)
+   * Optional: absent means false. Persisted with the `rebootPending` store write; an Inform with "1 BOOT" clears it.
    */
   readonly rebootPending?: boolean;
+  /**
+   * The few most recent ParameterKeys Converge set successfully (newest last; persisted with each `parameterKey`
+   * store write). cwmp-notes §7.5: a CPE that reports one of these has seen no other party's
+   * SetParameterValues/AddObject/DeleteObject since ours, so a write-only value whose hash matches needs no write.
+   * Optional: absent means none known.
+   */
+  readonly appliedKeys?: readonly string[];
   /**
    * Session-scoped: paths set successfully but not read back yet -> the value sent (wire form). The planner
    * re-reads them (refresh reason "readback") before comparing again; a read-back that differs from what the CPE

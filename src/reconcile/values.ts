@@ -30,7 +30,7 @@ function planWriteOnly(ctx: PlanContext, dv: DesiredValue, path: string): Intent
   // Read once to learn that it exists and its xsd type (SPV with the wrong type is 9006); the value is ignored.
   if (!isKnown(ctx.k, path) && dv.type === undefined) return intents({ refresh: [{ path, reason: "unknown" }] });
   const applied = ctx.input.inventory.writeOnlyHashes.get(path) === writeOnlyHash(dv.value);
-  if (applied && ctx.keyMatches) return NO_INTENTS;
+  if (applied && keyIsOurs(ctx)) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
   if (dv.drift === "report") return intents({ notes: [{ kind: "drift", path, desired: HIDDEN, reported: HIDDEN, healed: false }] });
   const type = ctx.input.reported.params.get(path)?.type ?? dv.type ?? "xsd:string";
@@ -57,4 +57,14 @@ function planReadable(ctx: PlanContext, dv: DesiredValue, path: string): Intents
  */
 function compareType(p: ReportedParam, desired: XsdType | undefined): XsdType {
   return p.type === "xsd:string" && desired !== undefined ? desired : p.type;
+}
+
+/**
+ * cwmp-notes §7.5 (3): the CPE's ParameterKey changes only on a successful SetParameterValues/AddObject/
+ * DeleteObject (and is emptied by a factory reset). A key we set ourselves, this revision's or an earlier one's,
+ * means nobody else wrote through CWMP since; any other key (another ACS, an operator task, "") means someone may have.
+ */
+export function keyIsOurs(ctx: PlanContext): boolean {
+  const reported = ctx.input.reported.parameterKey;
+  return ctx.keyMatches || (reported !== "" && (ctx.input.inventory.appliedKeys ?? []).includes(reported));
 }

@@ -1,3 +1,4 @@
+import { APPLIED_KEYS_KEPT } from "../reconcile/fold-state.js";
 import type { Inventory } from "../reconcile/types.js";
 import type { Database } from "./db.js";
 
@@ -9,6 +10,9 @@ export interface InventoryRepo {
   setBackoff(dev: number, path: string, b: { readonly until: number; readonly code: number; readonly attempts: number }): void;
   clearBackoff(dev: number, path: string): void;
   setDownload(dev: number, download: Inventory["download"]): void;
+  setRebootPending(dev: number, pending: boolean): void;
+  /** Remembers `key` as one we set successfully, keeping the `APPLIED_KEYS_KEPT` most recent (newest last). */
+  addAppliedKey(dev: number, key: string): void;
   /** Forgets inventory about `prefix` (ending ".") and everything beneath it. */
   forgetUnder(dev: number, prefix: string): void;
   forgetAll(dev: number): void;
@@ -25,6 +29,10 @@ interface BackoffRow {
   readonly code: number;
   readonly attempts: number;
 }
+interface MemoryRow {
+  readonly reboot_pending: number;
+  readonly applied_keys: string;
+}
 interface DownloadRow {
   readonly command_key: string;
   readonly version: string;
@@ -32,6 +40,7 @@ interface DownloadRow {
 }
 
 const INSTANCE = /^(.+\.)(\d+)\.$/;
+
 const IN_RANGE = "dev = @dev AND path >= @prefix AND path < (@prefix || x'FF')";
 
 export const EMPTY_INVENTORY: Inventory = { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined };
@@ -57,13 +66,19 @@ export function inventoryRepo(db: Database): InventoryRepo {
       if (d === undefined) s.deleteDownload.run(dev);
       else s.upsertDownload.run(dev, d.commandKey, d.version, d.startedAt);
     },
+    // Clearing only updates an existing row: a boot storm must not add a row per device.
+    setRebootPending: (dev, pending) => void (pending ? s.upsertReboot.run(dev, 1) : s.clearReboot.run(dev)),
+    addAppliedKey(dev, key) {
+      const kept = parseKeys(s.memory.get(dev)?.applied_keys).filter((k) => k !== key);
+      s.upsertKeys.run(dev, JSON.stringify([...kept, key].slice(-APPLIED_KEYS_KEPT)));
+    },
     forgetUnder(dev, prefix) {
       for (const stmt of s.deleteUnder) stmt.run({ dev, prefix });
     },
     forgetAll(dev) {
       for (const stmt of s.deleteAll) stmt.run(dev);
     },
-    load: (dev) => toInventory(s.created.all(dev), s.hashes.all(dev), s.backoff.all(dev), s.download.get(dev)),
+    load: (dev) => withMemory(toInventory(s.created.all(dev), s.hashes.all(dev), s.backoff.all(dev), s.download.get(dev)), s.memory.get(dev)),
   };
 }
 
@@ -90,7 +105,15 @@ function statements(db: Database) {
       db.prepare<{ dev: number; prefix: string }>(`DELETE FROM write_only WHERE ${IN_RANGE}`),
       db.prepare<{ dev: number; prefix: string }>(`DELETE FROM backoff WHERE ${IN_RANGE}`),
     ],
-    deleteAll: ["created", "write_only", "backoff", "downloads"].map((t) => db.prepare<[number]>(`DELETE FROM ${t} WHERE dev = ?`)),
+    upsertReboot: db.prepare<[number, number]>(
+      "INSERT INTO device_memory (dev, reboot_pending) VALUES (?, ?) ON CONFLICT (dev) DO UPDATE SET reboot_pending = excluded.reboot_pending",
+    ),
+    upsertKeys: db.prepare<[number, string]>(
+      "INSERT INTO device_memory (dev, applied_keys) VALUES (?, ?) ON CONFLICT (dev) DO UPDATE SET applied_keys = excluded.applied_keys",
+    ),
+    clearReboot: db.prepare<[number]>("UPDATE device_memory SET reboot_pending = 0 WHERE dev = ? AND reboot_pending = 1"),
+    memory: db.prepare<[number], MemoryRow>("SELECT reboot_pending, applied_keys FROM device_memory WHERE dev = ?"),
+    deleteAll: ["created", "write_only", "backoff", "downloads", "device_memory"].map((t) => db.prepare<[number]>(`DELETE FROM ${t} WHERE dev = ?`)),
     created: db.prepare<[number], CreatedRow>("SELECT table_path, instance FROM created WHERE dev = ? ORDER BY table_path, instance"),
     hashes: db.prepare<[number], { readonly path: string; readonly hash: string }>("SELECT path, hash FROM write_only WHERE dev = ?"),
     backoff: db.prepare<[number], BackoffRow>("SELECT path, until, code, attempts FROM backoff WHERE dev = ?"),
@@ -111,4 +134,17 @@ function toInventory(created: readonly CreatedRow[], hashes: readonly { path: st
     backoff: new Map(backoff.map((b) => [b.path, { until: b.until, code: b.code, attempts: b.attempts }] as const)),
     download: d === undefined ? undefined : { commandKey: d.command_key, version: d.version, startedAt: d.started_at },
   };
+}
+
+function parseKeys(json: string | undefined): string[] {
+  if (json === undefined) return [];
+  const v: unknown = JSON.parse(json);
+  return Array.isArray(v) ? v.filter((k): k is string => typeof k === "string") : [];
+}
+
+/** Adds the optional fields only when known, so an untouched device loads exactly as before migration 2. */
+function withMemory(inv: Inventory, m: MemoryRow | undefined): Inventory {
+  if (m === undefined) return inv;
+  const keys = parseKeys(m.applied_keys);
+  return { ...inv, ...(m.reboot_pending === 1 ? { rebootPending: true } : {}), ...(keys.length > 0 ? { appliedKeys: keys } : {}) };
 }

@@ -56,7 +56,10 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
   };
 
   const recordInform = tx((facts: InformFacts, at: number): { readonly isNew: boolean } => {
-    const { dev, isNew } = devices.upsertFacts(facts, at, facts.events.some((e) => isEvent(e, BOOT_EVENTS)));
+    const booted = facts.events.some((e) => isEvent(e, BOOT_EVENTS));
+    const { dev, isNew } = devices.upsertFacts(facts, at, booted);
+    // TR-069 A.3.2.1: a change answered status 1 applies at the next boot; "1 BOOT" means it happened.
+    if (booted && !isNew) inventory.setRebootPending(dev, false);
     // TR-069 §3.7.1.5 / A.3.3.1: "0 BOOTSTRAP" means a fresh install or factory reset; everything we knew about
     // the device's parameters and what we did to it is void. Forget it before storing the Inform's values.
     if (!isNew && facts.events.some((e) => isEvent(e, BOOTSTRAP_EVENTS))) {
@@ -79,6 +82,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
       db.close();
     },
     recordInform,
+    atomically: <T>(fn: () => T): T => tx(fn)(),
     getDevice: (id) => devices.get(id),
     listDevices: (filter) => devices.list(filter),
     countDevices: () => devices.count(),

@@ -123,7 +123,11 @@ export type StoreWrite =
   | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number; readonly attempts: number }
   | { readonly kind: "clearBackoff"; readonly path: string }
   | { readonly kind: "download"; readonly download: Inventory["download"] }
+  /** A SetParameterValues/AddObject/DeleteObject with this ParameterKey succeeded: the CPE's key, and one of ours
+   * (kept among `Inventory.appliedKeys`). */
   | { readonly kind: "parameterKey"; readonly value: string }
+  /** `Inventory.rebootPending` set (status 1) or cleared (Reboot answered). An Inform with "1 BOOT" also clears it. */
+  | { readonly kind: "rebootPending"; readonly pending: boolean }
   | {
       readonly kind: "task";
       readonly id: number;
@@ -150,6 +154,8 @@ export interface Store {
   eachDeviceId(): IterableIterator<DeviceId>;
   loadReported(id: DeviceId): ReportedState;
   loadInventory(id: DeviceId): Inventory;
+  /** Runs `fn` (store calls) in ONE transaction: all of it is written, or nothing. Nested calls join it. */
+  atomically<T>(fn: () => T): T;
   /** All writes of one session step, in one transaction: all or nothing. */
   apply(id: DeviceId, writes: readonly StoreWrite[]): void;
   setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): void;

@@ -47,7 +47,10 @@ export function applyWrite(r: WriteRepos, dev: number, w: StoreWrite, now: () =>
     case "download":
       return r.inventory.setDownload(dev, w.download);
     case "parameterKey":
-      return r.devices.setParameterKey(dev, w.value);
+      r.devices.setParameterKey(dev, w.value);
+      return r.inventory.addAppliedKey(dev, w.value);
+    case "rebootPending":
+      return r.inventory.setRebootPending(dev, w.pending);
     case "task":
       return r.tasks.finish(dev, w.id, w.state, w.outcome, w.at ?? now());
     case "fault":

@@ -5,6 +5,7 @@ import { fold } from "../../src/reconcile/fold.js";
 import { writeOnlyHash } from "../../src/reconcile/parameter-key.js";
 import { requestFor } from "../../src/reconcile/rpc.js";
 import type { Inventory, PlanStep, ReportedState } from "../../src/reconcile/types.js";
+import type { StoreWrite } from "../../src/store/types.js";
 import { LIMITS, NOW, PROV, QUIRKS, inventory, reported } from "../support/reconcile-builders.js";
 
 const KEY = "cv1-0123456789abcdef";
@@ -177,6 +178,69 @@ void test("fold RebootResponse: no reboot pending any more", () => {
   const out = run({ kind: "reboot", reason: "x" }, { method: "RebootResponse" }, reported(), inventory({ rebootPending: true }));
   assert.equal(out.inventory.rebootPending, false);
 });
+
+// Session memory that outlives the session: reboot pending and the ParameterKeys we set. One row per behaviour.
+interface MemoryRow {
+  readonly name: string;
+  readonly step: PlanStep;
+  readonly response: CpeMessage;
+  readonly before: Inventory;
+  readonly rebootPending: boolean | undefined;
+  readonly appliedKeys: readonly string[] | undefined;
+  /** The writes of these kinds, in order (rebootPending with its flag). */
+  readonly writes: readonly { readonly kind: StoreWrite["kind"]; readonly pending?: boolean }[];
+}
+const SPV: PlanStep = { kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }], from: [PROV] };
+const ADD: PlanStep = { kind: "addObject", table: T, key: { ExternalPort: "80" }, from: PROV };
+const MEMORY_ROWS: readonly MemoryRow[] = [
+  {
+    name: "SPV status 1 sets reboot pending and persists it",
+    step: SPV, response: { method: "SetParameterValuesResponse", status: 1 }, before: inventory(),
+    rebootPending: true, appliedKeys: [KEY], writes: [{ kind: "parameterKey" }, { kind: "rebootPending", pending: true }],
+  },
+  {
+    name: "SPV status 1 while a reboot is already pending writes nothing more about it",
+    step: SPV, response: { method: "SetParameterValuesResponse", status: 1 }, before: inventory({ rebootPending: true }),
+    rebootPending: true, appliedKeys: [KEY], writes: [{ kind: "parameterKey" }],
+  },
+  {
+    name: "SPV status 0 leaves reboot pending alone",
+    step: SPV, response: { method: "SetParameterValuesResponse", status: 0 }, before: inventory(),
+    rebootPending: undefined, appliedKeys: [KEY], writes: [{ kind: "parameterKey" }],
+  },
+  {
+    name: "AddObject status 1 sets reboot pending and persists it",
+    step: ADD, response: { method: "AddObjectResponse", instanceNumber: 3, status: 1 }, before: inventory(),
+    rebootPending: true, appliedKeys: [KEY], writes: [{ kind: "objectAdded" }, { kind: "parameterKey" }, { kind: "rebootPending", pending: true }],
+  },
+  {
+    name: "a Reboot answered clears reboot pending and persists that",
+    step: { kind: "reboot", reason: "x" }, response: { method: "RebootResponse" }, before: inventory({ rebootPending: true }),
+    rebootPending: false, appliedKeys: undefined, writes: [{ kind: "rebootPending", pending: false }],
+  },
+  {
+    name: "a successful set remembers its key newest last, at most 4, without duplicates",
+    step: SPV, response: { method: "SetParameterValuesResponse", status: 0 }, before: inventory({ appliedKeys: ["k1", KEY, "k2", "k3", "k4"] }),
+    rebootPending: undefined, appliedKeys: ["k2", "k3", "k4", KEY], writes: [{ kind: "parameterKey" }],
+  },
+  {
+    name: "a faulted set remembers no key",
+    step: SPV, response: fault(9001), before: inventory({ appliedKeys: ["k1"] }),
+    rebootPending: undefined, appliedKeys: ["k1"], writes: [{ kind: "backoff" }, { kind: "fault" }],
+  },
+];
+
+for (const row of MEMORY_ROWS) {
+  void test(`fold memory: ${row.name}`, () => {
+    const out = run(row.step, row.response, reported({ objects: [T] }), row.before);
+    assert.equal(out.inventory.rebootPending, row.rebootPending);
+    assert.deepStrictEqual(out.inventory.appliedKeys, row.appliedKeys);
+    const kinds = new Set(row.writes.map((w) => w.kind));
+    const got = out.writes.filter((w) => kinds.has(w.kind)).map((w) => (w.kind === "rebootPending" ? w : { kind: w.kind }));
+    assert.deepStrictEqual(got, row.writes);
+    assert.equal(out.writes.filter((w) => w.kind === "rebootPending").length, row.writes.filter((w) => w.kind === "rebootPending").length);
+  });
+}
 
 // Fault handling: one row per fault kind.
 interface FaultRow {

@@ -102,6 +102,42 @@ const ROWS: readonly Row[] = [
     want: result([{ ...set([PW, "s3cret", "xsd:string"]), writeOnly: [PW] }]),
   },
   {
+    name: "a write-only value whose hash matches is not re-sent when the desired state changed but the CPE carries a key we set",
+    input: input(
+      desired({ values: [dv(PW, "s3cret", { writeOnly: true }), dv(PII, "3600")] }),
+      reported({ params: { [PW]: ["", "xsd:string"], ...FRESH }, parameterKey: KEY }),
+      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]), appliedKeys: ["cv1-1111111111111111", KEY] }),
+    ),
+    want: result([set([PII, "3600", "xsd:unsignedInt"])]),
+  },
+  {
+    name: "a write-only value is re-set when the CPE carries a key that is none of the ones we set",
+    input: input(
+      WO,
+      reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: "op:abc" }),
+      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]), appliedKeys: [KEY] }),
+    ),
+    want: result([{ ...set([PW, "s3cret", "xsd:string"]), writeOnly: [PW] }]),
+  },
+  {
+    name: "a write-only value is re-set after a factory reset emptied the ParameterKey, whatever keys we remember",
+    input: input(
+      WO,
+      reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: "" }),
+      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]), appliedKeys: [KEY] }),
+    ),
+    want: result([{ ...set([PW, "s3cret", "xsd:string"]), writeOnly: [PW] }]),
+  },
+  {
+    name: "a write-only value whose hash differs is re-set even when the CPE carries a key we set",
+    input: input(
+      desired({ values: [dv(PW, "n3w", { writeOnly: true })] }),
+      reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: KEY }),
+      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]), appliedKeys: [KEY] }),
+    ),
+    want: result([{ ...set([PW, "n3w", "xsd:string"]), writeOnly: [PW] }]),
+  },
+  {
     name: "a write-only value whose policy changed is re-set",
     input: input(
       desired({ values: [dv(PW, "n3w", { writeOnly: true })] }),

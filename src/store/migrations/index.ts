@@ -1,4 +1,5 @@
 import { sql as initial } from "./001-initial.js";
+import { sql as sessionMemory } from "./002-session-memory.js";
 
 export interface Migration {
   /** The `PRAGMA user_version` the database has once this migration is applied. */
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial", sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial", sql: initial },
+  { version: 2, name: "session-memory", sql: sessionMemory },
+];

@@ -1,0 +1,79 @@
+/**
+ * Inventory that outlives a session (migration 2): reboot pending, and the ParameterKeys Converge set
+ * (cwmp-notes §7.5). Real SQLite, both in memory and on file.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import type { Store, StoreWrite } from "../../src/store/types.js";
+import { BACKENDS, BOOT, BOOTSTRAP, PERIODIC, facts, idOf, tempDir, withStore } from "./store-helpers.js";
+
+const ID = idOf("M1");
+
+function seeded(store: Store): void {
+  store.recordInform(facts("M1", { parameters: [] }), 1);
+}
+
+interface Row {
+  readonly name: string;
+  readonly writes: readonly StoreWrite[];
+  /** An Inform after the writes, with these events (none: no Inform). */
+  readonly inform?: readonly (typeof BOOT)[];
+  readonly rebootPending: boolean | undefined;
+  readonly appliedKeys: readonly string[] | undefined;
+}
+
+const ROWS: readonly Row[] = [
+  { name: "an untouched device has neither", writes: [], rebootPending: undefined, appliedKeys: undefined },
+  { name: "reboot pending round-trips", writes: [{ kind: "rebootPending", pending: true }], rebootPending: true, appliedKeys: undefined },
+  { name: "reboot pending cleared by a write", writes: [{ kind: "rebootPending", pending: true }, { kind: "rebootPending", pending: false }], rebootPending: undefined, appliedKeys: undefined },
+  { name: "reboot pending cleared by an Inform with 1 BOOT", writes: [{ kind: "rebootPending", pending: true }], inform: [BOOT], rebootPending: undefined, appliedKeys: undefined },
+  { name: "reboot pending survives a periodic Inform", writes: [{ kind: "rebootPending", pending: true }], inform: [PERIODIC], rebootPending: true, appliedKeys: undefined },
+  {
+    name: "parameterKey writes are remembered newest last, 4 kept, repeats moved to the end",
+    writes: ["k1", "k2", "k3", "k1", "k4", "k5"].map((value): StoreWrite => ({ kind: "parameterKey", value })),
+    rebootPending: undefined,
+    appliedKeys: ["k3", "k1", "k4", "k5"],
+  },
+  {
+    name: "BOOTSTRAP forgets both",
+    writes: [{ kind: "rebootPending", pending: true }, { kind: "parameterKey", value: "k1" }],
+    inform: [BOOTSTRAP],
+    rebootPending: undefined,
+    appliedKeys: undefined,
+  },
+  { name: "keys survive a BOOT", writes: [{ kind: "parameterKey", value: "k1" }], inform: [BOOT], rebootPending: undefined, appliedKeys: ["k1"] },
+];
+
+for (const backend of BACKENDS) {
+  for (const row of ROWS) {
+    test(`[${backend}] inventory memory: ${row.name}`, () => {
+      withStore(backend, (store) => {
+        seeded(store);
+        store.apply(ID, row.writes);
+        if (row.inform) store.recordInform(facts("M1", { parameters: [], events: row.inform }), 2);
+        const inv = store.loadInventory(ID);
+        assert.equal(inv.rebootPending, row.rebootPending);
+        assert.deepEqual(inv.appliedKeys, row.appliedKeys);
+      });
+    });
+  }
+}
+
+test("inventory memory survives closing and reopening the database file", () => {
+  const t = tempDir();
+  try {
+    const path = join(t.dir, "converge.db");
+    const a = openSqliteStore(path);
+    seeded(a);
+    a.apply(ID, [{ kind: "parameterKey", value: "cv1-a" }, { kind: "rebootPending", pending: true }]);
+    a.close();
+    const b = openSqliteStore(path);
+    assert.deepEqual(b.loadInventory(ID), { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined, rebootPending: true, appliedKeys: ["cv1-a"] });
+    assert.equal(b.getDevice(ID)?.parameterKey, "cv1-a");
+    b.close();
+  } finally {
+    t.cleanup();
+  }
+});
