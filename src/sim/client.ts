@@ -1,23 +1,28 @@
 /**
- * Drives one CWMP session of a simulated CPE against an ACS over HTTP (I/O; cwmp-notes §3.2): Inform,
+ * Drives one CWMP session of a simulated CPE against an ACS over HTTP or HTTPS (I/O; cwmp-notes §3.2): Inform,
  * the CPE's own requests, the empty POST, then ACS requests answered one by one until the ACS sends an
  * empty response. Answers 401 challenges (Basic, Digest MD5 qop=auth), keeps cookies and the connection,
  * and applies the device's wire quirks. Every session is bounded by `maxMessages` and per-request timeouts.
  */
 import http from "node:http";
+import https from "node:https";
 import { performance } from "node:perf_hooks";
 import { decodeAcsEnvelope, type DecodedAcsEnvelope } from "../cwmp/decode-acs.js";
 import { encodeCpeMessage } from "../cwmp/encode-cpe.js";
 import type { AcsMessage, AcsRequest, CpeMessage, CpeRequest } from "../cwmp/types.js";
 import type { SimDevice } from "./device.js";
 import { basicAuthorization, digestAuthorization, parseChallenges, randomToken, type Challenge, type Credentials } from "./digest.js";
-import { CookieJar, post, type PostResponse } from "./http-post.js";
+import { CookieJar, post, type PostResponse, type TlsClientOptions } from "./http-post.js";
+
+export type { TlsClientOptions };
 
 export interface SessionOptions {
   readonly acsUrl: string;
   readonly auth?: { readonly username: string; readonly password: string; readonly scheme?: "basic" | "digest" };
-  /** Shared agent for fleets; by default each session has its own keep-alive connection. */
+  /** Shared agent for fleets (an https.Agent for an https URL); by default each session has its own keep-alive connection. */
   readonly agent?: http.Agent;
+  /** For an https `acsUrl`: the CAs to trust and, for client-certificate authentication, the CPE's cert and key. */
+  readonly tls?: TlsClientOptions;
   /** Per HTTP request. */
   readonly timeoutMs: number;
   /** Upper bound on POSTs in the session (a looping ACS ends it with "too_many_messages"). */
@@ -112,6 +117,7 @@ class ClientSession {
     this.#url = new URL(opts.acsUrl);
     if (device.quirks.newConnectionPerRequest === true) this.#agent = false;
     else if (opts.agent !== undefined) this.#agent = opts.agent;
+    else if (this.#url.protocol === "https:") this.#agent = this.#ownAgent = new https.Agent({ keepAlive: true, maxSockets: 1, ...opts.tls });
     else this.#agent = this.#ownAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   }
 
@@ -189,7 +195,7 @@ class ClientSession {
     if (authorization !== undefined) headers.Authorization = authorization;
     if (q.newConnectionPerRequest === true) headers.Connection = "close";
     const res = await post({
-      url: this.#url, agent: this.#agent, timeoutMs: this.#opts.timeoutMs, headers, xml,
+      url: this.#url, agent: this.#agent, timeoutMs: this.#opts.timeoutMs, headers, xml, ...(this.#opts.tls ? { tls: this.#opts.tls } : {}),
       latin1: q.latin1 === true, chunked: q.chunked === true,
     });
     this.status = res.status;

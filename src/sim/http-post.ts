@@ -1,5 +1,6 @@
-/** One HTTP POST as a CPE sends it (I/O): body encoding, chunking, cookies, timeouts. */
+/** One HTTP(S) POST as a CPE sends it (I/O): body encoding, chunking, cookies, timeouts, TLS. */
 import http from "node:http";
+import https from "node:https";
 import { Buffer } from "node:buffer";
 
 export interface PostResponse {
@@ -12,9 +13,21 @@ export interface PostResponse {
   readonly retryAfter?: string;
 }
 
+/** TLS settings of a CPE (PEM text or buffers): the CAs it trusts, and its own certificate for client auth. */
+export interface TlsClientOptions {
+  /** Trusted CAs for the ACS certificate; default: Node's bundled roots. */
+  readonly ca?: string | Buffer;
+  /** Client certificate and key, presented when the ACS asks (cpeAuth.clientCert). */
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+}
+
 export interface PostOptions {
   readonly url: URL;
+  /** For an https URL, an https.Agent (or false); an http.Agent cannot carry TLS. */
   readonly agent: http.Agent | false;
+  /** Used when the URL is https (also by an agent that opens the connection). */
+  readonly tls?: TlsClientOptions;
   readonly timeoutMs: number;
   readonly headers: Readonly<Record<string, string>>;
   /** undefined: the empty POST (no Content-Type, Content-Length 0). */
@@ -35,12 +48,15 @@ export function post(o: PostOptions): Promise<PostResponse> {
       headers.SOAPAction = "";
     }
     if (!o.chunked || body.length === 0) headers["Content-Length"] = String(body.length);
-    const req = http.request(o.url, { method: "POST", agent: o.agent, headers }, (res) => {
+    const onResponse = (res: http.IncomingMessage): void => {
       const parts: Buffer[] = [];
       res.on("data", (b: Buffer) => parts.push(b));
       res.on("error", reject);
       res.on("end", () => resolve(responseOf(res, Buffer.concat(parts))));
-    });
+    };
+    const req = o.url.protocol === "https:"
+      ? https.request(o.url, { method: "POST", agent: o.agent, headers, ...o.tls }, onResponse)
+      : http.request(o.url, { method: "POST", agent: o.agent, headers }, onResponse);
     req.setTimeout(o.timeoutMs, () => req.destroy(new Error("timeout")));
     req.on("error", reject);
     if (o.chunked) for (let i = 0; i < body.length; i += CHUNK) req.write(body.subarray(i, i + CHUNK));

@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { authenticateCpe, cpeAuthConfigProblem, type CpeAuthConfig, type CpeAuthMode } from "../../src/auth/cpe-auth.js";
+import { authenticateCpe, cpeAuthConfigProblem, type ClientCertMode, type CpeAuthConfig, type CpeAuthMode } from "../../src/auth/cpe-auth.js";
 import { createDigestVerifier } from "../../src/auth/digest.js";
 import { basicAuthorization } from "../../src/auth/basic.js";
 import { digestAuthorization } from "../../src/auth/digest-core.js";
@@ -76,3 +76,32 @@ for (const [c, tls, problem] of PROBLEMS) {
     assert.equal(cpeAuthConfigProblem(c, tls) !== undefined, problem);
   });
 }
+
+// Client certificates: [name, clientCert mode, HTTP mode, verified CN, authorization, expected status (0 = ok), expected username]
+const CERT_ROWS: [string, ClientCertMode, CpeAuthMode, string | undefined, () => string | undefined, number, string | undefined][] = [
+  ["off: a verified certificate is ignored, HTTP auth still needed", "off", "digest", "CPE-1", () => undefined, 401, undefined],
+  ["accept: a verified certificate stands in for HTTP auth", "accept", "digest", "CPE-1", () => undefined, 0, "CPE-1"],
+  ["accept: no certificate falls back to Digest", "accept", "digest", undefined, () => digestHeader("pw1"), 0, "cpe1"],
+  ["accept: no certificate and no credentials -> Digest challenge", "accept", "digest", undefined, () => undefined, 401, undefined],
+  ["require: no certificate -> 403 even with the right password", "require", "digest", undefined, () => digestHeader("pw1"), 403, undefined],
+  ["require: certificate without HTTP credentials -> 401", "require", "digest", "CPE-1", () => undefined, 401, undefined],
+  ["require: certificate and Digest -> ok as the HTTP user", "require", "digest", "CPE-1", () => digestHeader("pw1"), 0, "cpe1"],
+  ["require with mode open: the certificate alone authenticates", "require", "open", "CPE-1", () => undefined, 0, "CPE-1"],
+  ["require with mode open: no certificate -> 403", "require", "open", undefined, () => undefined, 403, undefined],
+];
+
+for (const [name, clientCert, mode, cn, auth, status, username] of CERT_ROWS) {
+  void test(`authenticateCpe client certificate: ${name}`, () => {
+    const r = authenticateCpe({ method: "POST", authorization: auth(), tls: true, url: "/", ...(cn ? { clientCertName: cn } : {}) }, { ...cfg(mode), clientCert });
+    assert.equal(r.ok ? 0 : r.status, status, r.ok ? "" : r.reason);
+    if (r.ok) {
+      assert.equal(r.username, username);
+      assert.equal(r.clientCert, clientCert === "off" ? undefined : cn);
+    } else if (r.status === 403) assert.deepEqual(r.wwwAuthenticate, [], "no HTTP challenge can fix a missing certificate");
+  });
+}
+
+void test("cpeAuthConfigProblem: client certificates need TLS", () => {
+  assert.match(cpeAuthConfigProblem({ mode: "digest", allowBasicOverHttp: false, digest, clientCert: "accept" }, false) ?? "", /need TLS/);
+  assert.equal(cpeAuthConfigProblem({ mode: "digest", allowBasicOverHttp: false, digest, clientCert: "accept" }, true), undefined);
+});

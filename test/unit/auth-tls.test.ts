@@ -93,3 +93,16 @@ void test("client certificates: a CPE with a CA-signed certificate is identified
     await s.close();
   }
 });
+
+void test("verifiedClientCertName: no socket or a plain TCP socket names nobody", async () => {
+  assert.equal(verifiedClientCertName(undefined), undefined);
+  const { createServer: createTcp, connect } = await import("node:net");
+  const tcp = createTcp((sock) => {
+    assert.equal(verifiedClientCertName(sock), undefined);
+    sock.end();
+  });
+  await new Promise<void>((r) => tcp.listen(0, "127.0.0.1", r));
+  const c = connect((tcp.address() as AddressInfo).port, "127.0.0.1");
+  await new Promise((r) => c.on("close", r));
+  await new Promise((r) => tcp.close(r));
+});
