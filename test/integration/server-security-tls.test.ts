@@ -138,6 +138,12 @@ describe("TLS client certificates of CPEs", () => {
           assert.equal(r.status, status, name);
           assert.equal(s.server.store.getDevice(deviceIdOf(d.deviceId)) !== undefined, error === undefined, name);
         }
+        if (mode === "accept") {
+          // A CPE that opens a new TLS connection per request (no agent): the certificate goes with each one.
+          const d = new SimDevice(model("tplink-ex220-tr181.csv"), { serialNumber: `TLS-SIM-${++serial}`, quirks: { newConnectionPerRequest: true } });
+          const r = await runSession(d, { acsUrl: s.server.cwmpUrl, timeoutMs: 5_000, maxMessages: 200, tls: mine() });
+          assert.equal(r.error, undefined, "new connection per request");
+        }
         const logged = s.lines.filter((l) => l.includes("TLS client certificate")).map((l) => (JSON.parse(l) as { clientCert?: string }).clientCert);
         assert.ok(logged.length > 0 && logged.every((cn) => cn === CLIENT_CN), JSON.stringify(logged));
       } finally {
