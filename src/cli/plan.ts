@@ -1,65 +1,140 @@
 /**
- * `converge plan [policies-dir] [--db file] [--device id] [--json | --markdown] [--detailed-exitcode]`
+ * `converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode]`
  * Runs the planner for every stored device against a policies folder, without touching a device.
  * Exit codes (as terraform's): 0 ok; with --detailed-exitcode, 0 = nothing would change, 2 = something
- * would change; 1 = errors (policies invalid, database unreadable); 2 also for usage errors without it.
+ * would change; 1 = errors (policies invalid, database unreadable, API unreachable or refusing);
+ * 2 also for usage errors without it.
+ *
+ * --db reads the SQLite file directly. --api reads a running server over REST (read scope; token from --token or
+ * CONVERGE_API_TOKEN): `GET /api/devices` pages, then `GET /api/devices/:id/state` per device (8 at a time).
+ * Connection-request credentials Converge generated never leave the server, so --api plans without them (as
+ * if no credentials were stored); a policy that sets ConnectionRequestUsername/Password is planned as usual.
+ * With --db the stored credentials are compared ("existing"): on a fleet that has received its credentials both
+ * give the same plan; --db alone shows credentials generated but not yet delivered.
  */
 import { existsSync } from "node:fs";
 import { parseDeviceId, type DeviceId } from "../domain/device.js";
 import { loadPolicySet } from "../policy/load.js";
+import { desiredStateFor } from "../policy/desired.js";
+import type { PolicySet } from "../policy/types.js";
 import { createDesiredResolver } from "../server/desired-resolver.js";
 import { DEFAULT_QUIRKS } from "../server/cwmp-deps.js";
 import { DEFAULTS } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
-import { planDevice } from "../plan/device-plan.js";
+import { planDevice, planSubject, type DevicePlan, type PlanSettings } from "../plan/device-plan.js";
+import { ApiError, fetchDevice, remoteDevices, type ApiSourceOptions } from "../plan/api-source.js";
 import { createAccumulator, deviceChange, type DeviceChange } from "../plan/fleet-plan.js";
 import { renderMarkdown, renderText } from "../plan/render.js";
-import { flagString, parseArgs } from "./args.js";
+import { flagString, parseArgs, type ParsedArgs } from "./args.js";
 import type { CliIo } from "./io.js";
 
-const SPEC = { db: true, device: true, json: false, markdown: false, "detailed-exitcode": false, secrets: true, help: false } as const;
-const USAGE = "usage: converge plan [policies-dir] [--db file] [--device id] [--json | --markdown] [--detailed-exitcode]\n";
+const SPEC = { db: true, api: true, token: true, device: true, json: false, markdown: false, "detailed-exitcode": false, secrets: true, help: false } as const;
+const USAGE = "usage: converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode]\n";
 
-export async function runPlan(args: string[], io: CliIo, env: Readonly<Record<string, string | undefined>>): Promise<number> {
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A failure of the fleet source (unknown device, unreadable store or API): reported, exit 1. */
+class SourceError extends Error {}
+
+export async function runPlan(args: string[], io: CliIo, env: Env): Promise<number> {
   const parsed = parseArgs(args, SPEC);
   if (!parsed.ok) return (io.stderr(`converge plan: ${parsed.error}\n${USAGE}`), 2);
   const p = parsed.value;
   if (p.flags.has("help")) return (io.stdout(USAGE), 0);
-  const dir = p.positional[0] ?? env["CONVERGE_POLICIES"] ?? DEFAULTS.policies;
-  const db = flagString(p, "db") ?? env["CONVERGE_DB"] ?? DEFAULTS.db;
   const deviceArg = flagString(p, "device");
   const device = deviceArg !== undefined ? parseDeviceId(deviceArg) : undefined;
   if (deviceArg !== undefined && !device) return (io.stderr(`converge plan: --device ${deviceArg} is not a device id (OUI-ProductClass-Serial)\n`), 2);
-  if (!existsSync(db)) return (io.stderr(`converge plan: no database at ${db} (use --db)\n`), 1);
+  const api = flagString(p, "api");
+  if (api !== undefined && p.flags.has("db")) return (io.stderr(`converge plan: --db and --api exclude each other\n${USAGE}`), 2);
+  const db = flagString(p, "db") ?? env["CONVERGE_DB"] ?? DEFAULTS.db;
+  if (api === undefined && !existsSync(db)) return (io.stderr(`converge plan: no database at ${db} (use --db or --api)\n`), 1);
+  const set = await loadPolicies(p, io, env);
+  if (!set) return 1;
+  try {
+    const run = api !== undefined ? apiPlan(set, apiOptions(api, p, env), device) : dbPlan(set, db, device);
+    return await run((plans) => report(plans, set, p, io, device !== undefined));
+  } catch (e) {
+    if (!(e instanceof SourceError || e instanceof ApiError)) throw e;
+    return (io.stderr(`converge plan: ${e.message}\n`), 1);
+  }
+}
+
+async function loadPolicies(p: ParsedArgs, io: CliIo, env: Env): Promise<PolicySet | undefined> {
+  const dir = p.positional[0] ?? env["CONVERGE_POLICIES"] ?? DEFAULTS.policies;
   const secretsFile = flagString(p, "secrets") ?? env["CONVERGE_SECRETS_FILE"];
   const loaded = await loadPolicySet(dir, secretsFile !== undefined ? { secretsFile } : {});
-  if (!loaded.ok) {
-    io.stderr(`converge plan: policies in ${dir} are invalid (run converge validate ${dir}):\n`);
-    for (const e of loaded.error.filter((x) => x.severity === "error").slice(0, 20)) io.stderr(`  ${e.file}:${e.line}:${e.column}: ${e.message}\n`);
-    return 1;
-  }
-  const set = loaded.value;
-  const store = openSqliteStore(db);
-  try {
-    // The same desired state the server computes, without generating anything: plan never writes.
-    const resolver = createDesiredResolver({ current: () => set, store, provisionConnReq: "existing" });
-    const ctx = { store, desired: resolver, limits: { ...DEFAULTS.limits, backoffBaseMs: 60_000, backoffMaxMs: 86_400_000 }, quirks: DEFAULT_QUIRKS, now: Date.now() };
-    const acc = createAccumulator();
-    const details: DeviceChange[] = [];
-    const ids: Iterable<DeviceId> = device ? [device] : store.eachDeviceId();
-    for (const id of ids) {
-      const dp = planDevice(ctx, id);
-      if (!dp) return (io.stderr(`converge plan: no device ${id} in ${db}\n`), 1);
-      const c = deviceChange(dp);
-      acc.accumulate(dp, c);
-      if (c.writes.length > 0 && (device || details.length < 10_000)) details.push(c);
+  if (loaded.ok) return loaded.value;
+  io.stderr(`converge plan: policies in ${dir} are invalid (run converge validate ${dir}):\n`);
+  for (const e of loaded.error.filter((x) => x.severity === "error").slice(0, 20)) io.stderr(`  ${e.file}:${e.line}:${e.column}: ${e.message}\n`);
+  return undefined;
+}
+
+function apiOptions(baseUrl: string, p: ParsedArgs, env: Env): ApiSourceOptions {
+  const token = flagString(p, "token") ?? env["CONVERGE_API_TOKEN"];
+  return token !== undefined && token !== "" ? { baseUrl, token } : { baseUrl };
+}
+
+const settings = (desired: PlanSettings["desired"]): PlanSettings => ({
+  desired,
+  limits: { ...DEFAULTS.limits, backoffBaseMs: 60_000, backoffMaxMs: 86_400_000 },
+  quirks: DEFAULT_QUIRKS,
+  now: Date.now(),
+});
+
+type Plans = AsyncIterable<DevicePlan>;
+type Run = (consume: (plans: Plans) => Promise<number>) => Promise<number>;
+
+function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
+  return async (consume) => {
+    const store = openSqliteStore(db);
+    try {
+      // The same desired state the server computes, without generating anything: plan never writes.
+      const resolver = createDesiredResolver({ current: () => set, store, provisionConnReq: "existing" });
+      const ctx = { ...settings(resolver), store };
+      async function* plans(): Plans {
+        for (const id of device ? [device] : store.eachDeviceId()) {
+          const dp = planDevice(ctx, id);
+          if (!dp) throw new SourceError(`no device ${id} in ${db}`);
+          yield dp;
+        }
+      }
+      return await consume(plans());
+    } finally {
+      store.close();
     }
-    const summary = acc.summary();
-    if (p.flags.has("json")) io.stdout(`${JSON.stringify({ revision: set.revision, summary, devices: details })}\n`);
-    else if (p.flags.has("markdown")) io.stdout(renderMarkdown(summary, details, set.revision));
-    else io.stdout(renderText(summary, device ? details : details.slice(0, 50), set.revision));
-    return p.flags.has("detailed-exitcode") && summary.changing > 0 ? 2 : 0;
-  } finally {
-    store.close();
+  };
+}
+
+function apiPlan(set: PolicySet, o: ApiSourceOptions, device: DeviceId | undefined): Run {
+  // Converge-generated connection-request credentials stay on the server: plan without them (see the header).
+  const ctx = settings((facts) => desiredStateFor(set, facts));
+  async function* plans(): Plans {
+    const devices = device ? [await one(o, device)] : remoteDevices(o);
+    for await (const d of devices) yield planSubject(ctx, d);
   }
+  return (consume) => consume(plans());
+}
+
+async function one(o: ApiSourceOptions, id: DeviceId): ReturnType<typeof fetchDevice> {
+  try {
+    return await fetchDevice(o, id);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) throw new SourceError(`no device ${id} at ${o.baseUrl}`);
+    throw e;
+  }
+}
+
+async function report(plans: Plans, set: PolicySet, p: ParsedArgs, io: CliIo, single: boolean): Promise<number> {
+  const acc = createAccumulator();
+  const details: DeviceChange[] = [];
+  for await (const dp of plans) {
+    const c = deviceChange(dp);
+    acc.accumulate(dp, c);
+    if (c.writes.length > 0 && (single || details.length < 10_000)) details.push(c);
+  }
+  const summary = acc.summary();
+  if (p.flags.has("json")) io.stdout(`${JSON.stringify({ revision: set.revision, summary, devices: details })}\n`);
+  else if (p.flags.has("markdown")) io.stdout(renderMarkdown(summary, details, set.revision));
+  else io.stdout(renderText(summary, single ? details : details.slice(0, 50), set.revision));
+  return p.flags.has("detailed-exitcode") && summary.changing > 0 ? 2 : 0;
 }

@@ -5,7 +5,7 @@
 import type { DeviceId } from "../domain/device.js";
 import { plan } from "../reconcile/plan.js";
 import { sameValue } from "../reconcile/equality.js";
-import type { DeviceQuirks, Plan, PlanLimits, ReportedState } from "../reconcile/types.js";
+import type { DeviceQuirks, Inventory, Plan, PlanLimits, ReportedState } from "../reconcile/types.js";
 import type { DesiredState, DeviceFacts } from "../policy/desired.types.js";
 import type { DeviceRecord, Store } from "../store/types.js";
 
@@ -26,7 +26,13 @@ export interface DevicePlan {
   readonly diff: readonly DiffEntry[];
 }
 
-export function factsOfRecord(d: DeviceRecord, reported: ReportedState): DeviceFacts {
+/** The parts of a device record that policies match on (all a plan needs of the record). */
+export type FactsRecord = Pick<
+  DeviceRecord,
+  "deviceId" | "manufacturer" | "oui" | "productClass" | "serialNumber" | "softwareVersion" | "hardwareVersion" | "dataModel" | "tags"
+>;
+
+export function factsOfRecord(d: FactsRecord, reported: ReportedState): DeviceFacts {
   const parameters = new Map<string, string>();
   for (const [path, p] of reported.params) parameters.set(path, p.value);
   return {
@@ -62,20 +68,38 @@ function masked(p: Plan): Plan {
   return { ...p, steps };
 }
 
-export interface PlanContext {
-  readonly store: Store;
+/** How to plan: everything but the device. */
+export interface PlanSettings {
   readonly desired: (facts: DeviceFacts) => DesiredState | undefined;
   readonly limits: PlanLimits;
   readonly quirks: DeviceQuirks;
   readonly now: number;
 }
 
+export interface PlanContext extends PlanSettings {
+  readonly store: Store;
+}
+
+/** One device as stored (a Store, or `GET /api/devices/:id/state`). */
+export interface PlanSubject {
+  readonly record: FactsRecord;
+  readonly reported: ReportedState;
+  readonly inventory: Inventory;
+}
+
+/** What the next session would do for `subject`, from its record, reported state and inventory. */
+export function planSubject(ctx: PlanSettings, subject: PlanSubject): DevicePlan {
+  const { record, reported, inventory } = subject;
+  const id = record.deviceId;
+  const desired = ctx.desired(factsOfRecord(record, reported));
+  if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
+  const p = plan({ desired, reported, inventory, now: ctx.now, limits: ctx.limits, quirks: ctx.quirks });
+  return { deviceId: id, productClass: record.productClass, revision: desired.revision, matched: desired.matched, plan: masked(p), diff: diffValues(desired, reported) };
+}
+
+/** `planSubject` for a device in `ctx.store`; undefined when the store does not know `id`. */
 export function planDevice(ctx: PlanContext, id: DeviceId): DevicePlan | undefined {
   const record = ctx.store.getDevice(id);
   if (!record) return undefined;
-  const reported = ctx.store.loadReported(id);
-  const desired = ctx.desired(factsOfRecord(record, reported));
-  if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
-  const p = plan({ desired, reported, inventory: ctx.store.loadInventory(id), now: ctx.now, limits: ctx.limits, quirks: ctx.quirks });
-  return { deviceId: id, productClass: record.productClass, revision: desired.revision, matched: desired.matched, plan: masked(p), diff: diffValues(desired, reported) };
+  return planSubject(ctx, { record, reported: ctx.store.loadReported(id), inventory: ctx.store.loadInventory(id) });
 }

@@ -2,6 +2,8 @@
 import type { FastifyInstance } from "fastify";
 import { parseDeviceId, type DeviceId } from "../../domain/device.js";
 import type { ConditionType, DeviceFilter } from "../../store/types.js";
+import { STATE_RESPONSE_SCHEMA, toJson } from "../../plan/state-json.js";
+import { CR_PASSWORD, CR_USERNAME } from "../desired-resolver.js";
 import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
 import { TASK_BODY_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
@@ -79,6 +81,19 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       tasks: deps.store.listTasks(id, 50),
     };
   });
+
+  // `converge plan --api`: what a plan needs, never a secret. Write-only values appear only as the hashes the
+  // reconciler compares with; `managedCredentials` says Converge keeps connection-request credentials for the device.
+  app.get<{ Params: { id: string } }>(
+    "/api/devices/:id/state",
+    { schema: { summary: "A device's record, reported state and inventory (what converge plan --api plans from)", params: ID_PARAMS, response: { 200: STATE_RESPONSE_SCHEMA, 404: ERROR_SCHEMA } } },
+    async (req, reply) => {
+      const id = known(req.params.id);
+      if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
+      const managedCredentials = deps.store.getSecret(id, CR_USERNAME) !== undefined && deps.store.getSecret(id, CR_PASSWORD) !== undefined;
+      return { device: deps.store.getDevice(id), ...toJson(deps.store.loadReported(id), deps.store.loadInventory(id)), managedCredentials };
+    },
+  );
 
   app.post<{ Params: { id: string }; Body: TaskBody }>(
     "/api/devices/:id/tasks",
