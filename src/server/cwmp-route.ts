@@ -112,9 +112,16 @@ export class CwmpEndpoint {
     const input = env ? { kind: "message" as const, id: env.header.id, message: env.message } : { kind: "empty" as const };
     if (env?.message.method === "Fault") this.deps.hooks?.onCpeFault?.(String(env.message.fault.code));
     const out = step(live.state, input, live.cfg, now);
+    if (out.reply.kind === "end") {
+      // The last step's writes and the session record commit together: one transaction ends the session.
+      live.state = out.state;
+      if (out.state.converged !== undefined) live.converged = out.state.converged;
+      live.transcript?.push({ at: now, direction: "out", status: 204, body: "" });
+      if (!this.end(live, out.state.outcome ?? "ok", out.writes)) return badRequest(reply, 500, "store_failed", "could not record the session's end");
+      return reply.code(204).send();
+    }
     if (!this.commit(live, out.writes)) return badRequest(reply, 500, "store_failed", "could not record the session step");
     live.state = out.state;
-    for (const w of out.writes) if (w.kind === "status") live.converged = w.status.conditions.some((c) => c.type === "Converged" && c.status);
     return this.send(live, out.reply, reply);
   }
 
@@ -130,12 +137,7 @@ export class CwmpEndpoint {
     }
   }
 
-  private send(live: LiveSession, r: SessionReply, reply: FastifyReply): FastifyReply {
-    if (r.kind === "end") {
-      this.end(live, live.state.outcome ?? "ok");
-      live.transcript?.push({ at: this.deps.clock(), direction: "out", status: 204, body: "" });
-      return reply.code(204).send();
-    }
+  private send(live: LiveSession, r: Extract<SessionReply, { kind: "message" }>, reply: FastifyReply): FastifyReply {
     this.countRpc(live, r.message);
     const xml = encodeAcsMessage(r.message, { version: live.version, id: r.id, holdRequests: r.holdRequests, booleanAsDigit: live.cfg.quirks.booleanAsDigit });
     this.recordOut(live, 200, xml);
@@ -157,36 +159,52 @@ export class CwmpEndpoint {
   }
 
   private failSession(live: LiveSession, code: "bad_message" | "session_timeout", message: string): void {
-    const now = this.deps.clock();
-    try {
-      this.deps.store.apply(live.deviceId, [{ kind: "fault", fault: { code, message, path: undefined, policy: undefined, sessionId: live.id, retryable: true, at: now } }]);
-    } catch {
-      // the session still ends below; the store error is the store's to report
-    }
-    this.end(live, `fault:${code}`);
+    const fault: StoreWrite = { kind: "fault", fault: { code, message, path: undefined, policy: undefined, sessionId: live.id, retryable: true, at: this.deps.clock() } };
+    this.end(live, `fault:${code}`, [fault]);
   }
 
-  /** Ends a live session: removes it and records it. Safe to call twice. */
-  end(live: LiveSession, outcome: string): void {
-    if (!this.sessions.has(live)) return;
+  /**
+   * Ends a live session: removes it, records its last writes and transcript in one transaction, and logs it.
+   * Safe to call twice. Returns false when the store refused (then nothing of it was written).
+   */
+  end(live: LiveSession, outcome: string, writes: readonly StoreWrite[] = []): boolean {
+    if (!this.sessions.has(live)) return true;
     this.sessions.remove(live);
     const now = this.deps.clock();
+    let recorded = true;
     try {
-      this.deps.store.endSession(live.id, now, outcome, live.state.rpcCount);
-      if (live.transcript) this.deps.store.saveTranscript(live.id, live.deviceId, live.transcript);
+      const transcript = live.transcript;
+      if (writes.length > 0 || transcript) {
+        this.deps.store.atomically(() => {
+          if (writes.length > 0) this.deps.store.apply(live.deviceId, writes);
+          if (transcript) this.deps.store.saveTranscript(live.id, live.deviceId, transcript);
+        });
+      }
+      this.deps.store.logSession({
+        id: live.id,
+        deviceId: live.deviceId,
+        startedAt: live.startedAt,
+        endedAt: now,
+        outcome,
+        rpcCount: live.state.rpcCount,
+        events: live.events,
+        revision: live.revision,
+      });
     } catch {
-      // recording the end is best effort; the device's next Inform starts a clean session
+      // Nothing of it was written; the device's next Inform starts a clean session and replans.
+      recorded = false;
     }
     this.deps.hooks?.onSessionEnd?.({
       sessionId: live.id,
       deviceId: live.deviceId,
-      outcome,
+      outcome: recorded ? outcome : "fault:store_failed",
       rpcCount: live.state.rpcCount,
       rpcs: live.rpcs,
       events: live.events,
       durationMs: now - live.startedAt,
       converged: live.converged,
     });
+    return recorded;
   }
 
   private expireIdle(): void {

@@ -46,13 +46,31 @@ export function openFromInform(
     return err({ status: 503, code: "already_in_session", message: `device ${facts.deviceId} is already in a session` });
   }
   deps.hooks?.onInform?.(facts);
+  // The Inform step is one transaction: the device's facts and what the session loads. The session itself is
+  // logged when it ends (Store.logSession).
+  // The live session is registered only once that transaction has committed.
+  const opened = deps.store.atomically(() => load(deps, sessions.newId(), env, inform, facts, socket, now));
+  if (!opened.ok) return opened;
+  if (busy) sessions.remove(busy);
+  sessions.add(opened.value);
+  return opened;
+}
+
+function load(
+  deps: CwmpDeps,
+  id: string,
+  env: DecodedEnvelope,
+  inform: InformRequest,
+  facts: ReturnType<typeof informFacts>,
+  socket: Socket | undefined,
+  now: number,
+): Result<LiveSession, OpenError> {
   deps.store.recordInform(facts, now);
   const record = deps.store.getDevice(facts.deviceId);
   if (!record) return err({ status: 503, code: "store_failed", message: "device not recorded" });
   const reported = deps.store.loadReported(facts.deviceId);
   const inventory = deps.store.loadInventory(facts.deviceId);
   const desired = deps.desired(deviceFacts(record, reported));
-  const id = sessions.newId();
   const live: LiveSession = {
     id,
     deviceId: facts.deviceId,
@@ -76,8 +94,5 @@ export function openFromInform(
       previousStatus: record.status,
     }),
   };
-  if (busy) sessions.remove(busy);
-  sessions.add(live);
-  deps.store.startSession({ id, deviceId: facts.deviceId, startedAt: now, events: live.events, revision: live.revision });
   return ok(live);
 }

@@ -31,9 +31,11 @@ function finish(state: SessionState, last: Plan | undefined, now: number, outcom
   const rec = state.reconcile;
   if (rec && last) {
     const status = statusFrom(last, rec.desired, state.faults, state.previousStatus, now);
-    writes.push({ kind: "status", status });
+    // An unchanged status (the converged device's periodic visit) writes nothing at all.
+    if (JSON.stringify(status) !== JSON.stringify(state.previousStatus)) writes.push({ kind: "status", status });
   }
-  return { state: { ...state, phase: "ended", outstanding: undefined, outcome }, reply: { kind: "end" }, writes };
+  const converged = rec && last ? { converged: last.converged } : {};
+  return { state: { ...state, ...converged, phase: "ended", outstanding: undefined, outcome }, reply: { kind: "end" }, writes };
 }
 
 /** Picks the next ACS request, or ends the session. Bounded by maxRpcsPerSession and maxReplanRounds. */

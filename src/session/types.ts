@@ -47,6 +47,8 @@ export interface SessionState {
   readonly previousStatus: DeviceStatus | undefined;
   /** Set when the session ended: "ok" or "fault:<code>". */
   readonly outcome: string | undefined;
+  /** Set when the session ended with a plan: whether the device is converged. */
+  readonly converged?: boolean;
 }
 
 export interface SessionConfig {

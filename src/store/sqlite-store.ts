@@ -70,6 +70,16 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     return { isNew };
   });
 
+  const sessionLog = createSessionLog(tx, (r) => {
+    const dev = devices.find(r.deviceId);
+    if (dev === undefined) return;
+    sessions.start(dev, r);
+    sessions.end(r.id, r.endedAt, r.outcome, r.rpcCount);
+  });
+
+  // Built once: wrapping a function in a better-sqlite3 transaction is not free.
+  const runAtomically = tx((fn: () => unknown): unknown => fn());
+
   const apply = tx((id: DeviceId, writes: readonly StoreWrite[]): void => {
     const dev = devOf(id);
     for (const w of writes) applyWrite(repos, dev, w, now);
@@ -77,12 +87,13 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
 
   return {
     close: () => {
+      sessionLog.flush();
       // Lets SQLite refresh planner statistics for the queries this connection ran (cheap; recommended at close).
       db.pragma("optimize");
       db.close();
     },
     recordInform,
-    atomically: <T>(fn: () => T): T => tx(fn)(),
+    atomically: <T>(fn: () => T): T => runAtomically(fn) as T,
     getDevice: (id) => devices.get(id),
     listDevices: (filter) => devices.list(filter),
     countDevices: () => devices.count(),
@@ -109,7 +120,9 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     },
     startSession: tx((s: Parameters<Store["startSession"]>[0]) => sessions.start(devOf(s.deviceId), s)),
     endSession: (id, endedAt, outcome, rpcCount) => sessions.end(id, endedAt, outcome, rpcCount),
+    logSession: (r) => sessionLog.add(r),
     listSessions: (id, limit) => {
+      sessionLog.flush();
       const dev = devices.find(id);
       return dev === undefined ? [] : sessions.list(dev, id, limit);
     },
@@ -126,6 +139,33 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     },
     getSecret: (id, name) => secrets.get(id, name),
     setSecret: (id, name, value) => secrets.set(id, name, value),
+  };
+}
+
+type FinishedSession = Parameters<Store["logSession"]>[0];
+
+/** The buffered session log: one transaction per batch instead of one per session. */
+function createSessionLog(tx: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => R, write: (r: FinishedSession) => void): { add(r: FinishedSession): void; flush(): void } {
+  let buffer: FinishedSession[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const writeAll = tx((rows: readonly FinishedSession[]) => {
+    for (const r of rows) write(r);
+  });
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (buffer.length === 0) return;
+    const rows = buffer;
+    buffer = [];
+    writeAll(rows);
+  };
+  return {
+    add(r) {
+      buffer.push(r);
+      if (buffer.length >= 256) flush();
+      else timer ??= setTimeout(flush, 100).unref();
+    },
+    flush,
   };
 }
 

@@ -164,6 +164,12 @@ export interface Store {
   pendingTasks(id: DeviceId): readonly TaskRecord[];
   listTasks(id: DeviceId, limit: number): readonly TaskRecord[];
 
+  /**
+   * Records a finished session. Sessions are an append-only log: rows are buffered and written in batches
+   * (at most ~100 ms or 256 rows later, and before any read of sessions or close), so a minimal session costs
+   * no transaction of its own. A crash loses at most that buffer of log rows, never device state.
+   */
+  logSession(s: Omit<SessionRecord, "endedAt"> & { readonly endedAt: number }): void;
   startSession(s: { readonly id: string; readonly deviceId: DeviceId; readonly startedAt: number; readonly events: readonly string[]; readonly revision: string | undefined }): void;
   endSession(id: string, endedAt: number, outcome: string, rpcCount: number): void;
   listSessions(id: DeviceId, limit: number): readonly SessionRecord[];
