@@ -85,6 +85,7 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     },
     openMetrics: w.cfg.api.openMetrics,
     debugDevices: w.debugDevices,
+    changed: (id) => w.endpoint.forget(id),
     liveSessions: () => [...w.endpoint.sessions.all()].map((s) => ({ id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, rpcCount: s.state.rpcCount })),
   };
 }

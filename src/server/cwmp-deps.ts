@@ -48,6 +48,8 @@ export interface CwmpDeps {
   readonly store: Store;
   /** The desired state of a device under the current policy snapshot; undefined when no policy set is loaded. */
   readonly desired: (facts: DeviceFacts) => DesiredState | undefined;
+  /** The revision of the policy snapshot serving now (undefined: none loaded). */
+  readonly revision: () => string | undefined;
   readonly quirks: (facts: InformFacts) => DeviceQuirks;
   readonly clock: () => number;
   readonly limits: CwmpLimits;

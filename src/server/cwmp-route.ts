@@ -10,6 +10,8 @@ import { decodeCpeEnvelope } from "../cwmp/decode.js";
 import { encodeAcsMessage } from "../cwmp/encode.js";
 import type { AcsMessage, DecodedEnvelope, InformRequest } from "../cwmp/types.js";
 import { step } from "../session/machine.js";
+import { nextVerifyAt, type FastPathEntry } from "../session/fast-path.js";
+import { deviceIdOf, type DeviceId } from "../domain/device.js";
 import type { SessionReply } from "../session/types.js";
 import type { StoreWrite } from "../store/types.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
@@ -28,11 +30,36 @@ function badRequest(reply: FastifyReply, status: number, code: string, message: 
   return reply.code(status).type("application/json").send({ error: { code, message } });
 }
 
+/** Bound on remembered converged devices (about 150 bytes each): beyond it the oldest fall back to the full path. */
+const FAST_PATH_ENTRIES = 1_000_000;
+
 export class CwmpEndpoint {
   readonly sessions = new SessionRegistry();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Devices that ended converged: their next quiet visit skips loading and planning (session/fast-path.ts). */
+  private readonly fastPath = new Map<DeviceId, FastPathEntry>();
 
   constructor(private readonly deps: CwmpDeps) {}
+
+  /** Something about the device changed outside a session (task, tags, debug): its next visit re-plans. */
+  forget(id: DeviceId): void {
+    this.fastPath.delete(id);
+  }
+
+  private remember(live: LiveSession): void {
+    const rec = live.state.reconcile;
+    if (live.fast) return;
+    if (live.converged !== true || !rec || live.state.outcome !== "ok") {
+      this.fastPath.delete(live.deviceId);
+      return;
+    }
+    this.fastPath.delete(live.deviceId); // re-insert: Map order is recency order for eviction
+    this.fastPath.set(live.deviceId, { revision: rec.desired.revision, informHash: live.informHash, nextVerifyAt: nextVerifyAt(rec.desired, rec.reported) });
+    if (this.fastPath.size > FAST_PATH_ENTRIES) {
+      const oldest = this.fastPath.keys().next().value;
+      if (oldest !== undefined) this.fastPath.delete(oldest);
+    }
+  }
 
   register(app: FastifyInstance, path: string): void {
     app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: this.deps.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -94,7 +121,7 @@ export class CwmpEndpoint {
       // Overload: 503 + Retry-After; the CPE backs off and retries (TR-069 §3.2.1.1, cwmp-notes §3.1).
       return reply.code(503).header("retry-after", "30").send();
     }
-    const opened = openFromInform(this.deps, this.sessions, env, inform, req.ip, socket, now);
+    const opened = openFromInform(this.deps, this.sessions, env, inform, req.ip, socket, now, this.fastPath.get(deviceIdOf(inform.deviceId)));
     if (!opened.ok) return reply.code(opened.error.status).header("retry-after", "30").send({ error: { code: opened.error.code, message: opened.error.message } });
     const s = opened.value;
     this.record(s, "in", env);
@@ -194,6 +221,8 @@ export class CwmpEndpoint {
       // Nothing of it was written; the device's next Inform starts a clean session and replans.
       recorded = false;
     }
+    if (recorded) this.remember(live);
+    else this.forget(live.deviceId);
     this.deps.hooks?.onSessionEnd?.({
       sessionId: live.id,
       deviceId: live.deviceId,

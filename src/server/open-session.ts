@@ -8,6 +8,7 @@ import { err, ok, type Result } from "../domain/result.js";
 import type { DecodedEnvelope, InformRequest } from "../cwmp/types.js";
 import { openSession } from "../session/machine.js";
 import { informFacts } from "../session/inform-facts.js";
+import { canTakeFastPath, informHash, type FastPathEntry } from "../session/fast-path.js";
 import type { DeviceFacts } from "../policy/desired.types.js";
 import { factsOfRecord } from "../plan/device-plan.js";
 import type { ReportedState } from "../reconcile/types.js";
@@ -39,6 +40,7 @@ export function openFromInform(
   ip: string,
   socket: Socket | undefined,
   now: number,
+  fastPath: FastPathEntry | undefined,
 ): Result<LiveSession, OpenError> {
   const facts = informFacts(inform, ip);
   const busy = sessions.forDevice(facts.deviceId);
@@ -46,14 +48,50 @@ export function openFromInform(
     return err({ status: 503, code: "already_in_session", message: `device ${facts.deviceId} is already in a session` });
   }
   deps.hooks?.onInform?.(facts);
-  // The Inform step is one transaction: the device's facts and what the session loads. The session itself is
-  // logged when it ends (Store.logSession).
-  // The live session is registered only once that transaction has committed.
-  const opened = deps.store.atomically(() => load(deps, sessions.newId(), env, inform, facts, socket, now));
+  const hash = informHash(inform, ip);
+  const fast = !deps.debugDevices?.has(facts.deviceId) && canTakeFastPath({ entry: fastPath, revision: deps.revision(), inform, informHash: hash, now });
+  // Full path: the Inform step is one transaction (the device's facts and what the session loads). Fast path:
+  // the facts are unchanged (same hash), so only the visit's time and events are written, deferred; nothing is
+  // loaded. Either way the session is logged when it ends, and
+  // the live session is registered only once the Inform is recorded.
+  const opened = fast
+    ? (deps.store.touchLater(facts.deviceId, now, facts.events), ok(converged(deps, sessions.newId(), env, inform, facts, socket, now, hash)))
+    : deps.store.atomically(() => load(deps, sessions.newId(), env, inform, facts, socket, now, hash));
   if (!opened.ok) return opened;
   if (busy) sessions.remove(busy);
   sessions.add(opened.value);
   return opened;
+}
+
+type Facts = ReturnType<typeof informFacts>;
+
+function live(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRequest, facts: Facts, socket: Socket | undefined, now: number, hash: string) {
+  return {
+    id,
+    deviceId: facts.deviceId,
+    version: env.version,
+    cfg: { limits: deps.limits, quirks: deps.quirks(facts), holdRequests: deps.holdRequests },
+    startedAt: now,
+    events: inform.events.map((e) => e.code),
+    socket,
+    lastSeen: now,
+    transcript: deps.debugDevices?.has(facts.deviceId) ? [] : undefined,
+    rpcs: [],
+    informHash: hash,
+  };
+}
+
+/** The fast path's session: nothing loaded, nothing to plan; the empty POST ends it with a 204. */
+function converged(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRequest, facts: Facts, socket: Socket | undefined, now: number, hash: string): LiveSession {
+  const empty = { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: "" };
+  const inventory = { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined };
+  return {
+    ...live(deps, id, env, inform, facts, socket, now, hash),
+    revision: deps.revision(),
+    fast: true,
+    converged: true,
+    state: openSession({ id, deviceId: facts.deviceId, version: env.version, tasks: [], desired: undefined, reported: empty, inventory, previousStatus: undefined }),
+  };
 }
 
 function load(
@@ -61,9 +99,10 @@ function load(
   id: string,
   env: DecodedEnvelope,
   inform: InformRequest,
-  facts: ReturnType<typeof informFacts>,
+  facts: Facts,
   socket: Socket | undefined,
   now: number,
+  hash: string,
 ): Result<LiveSession, OpenError> {
   deps.store.recordInform(facts, now);
   const record = deps.store.getDevice(facts.deviceId);
@@ -71,18 +110,10 @@ function load(
   const reported = deps.store.loadReported(facts.deviceId);
   const inventory = deps.store.loadInventory(facts.deviceId);
   const desired = deps.desired(deviceFacts(record, reported));
-  const live: LiveSession = {
-    id,
-    deviceId: facts.deviceId,
-    version: env.version,
-    cfg: { limits: deps.limits, quirks: deps.quirks(facts), holdRequests: deps.holdRequests },
-    startedAt: now,
-    events: inform.events.map((e) => e.code),
+  const session: LiveSession = {
+    ...live(deps, id, env, inform, facts, socket, now, hash),
     revision: desired?.revision,
-    socket,
-    lastSeen: now,
-    transcript: deps.debugDevices?.has(facts.deviceId) ? [] : undefined,
-    rpcs: [],
+    fast: false,
     state: openSession({
       id,
       deviceId: facts.deviceId,
@@ -94,5 +125,5 @@ function load(
       previousStatus: record.status,
     }),
   };
-  return ok(live);
+  return ok(session);
 }

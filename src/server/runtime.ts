@@ -100,6 +100,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const deps: CwmpDeps = {
     store,
     desired: resolver,
+    revision: () => policies.current()?.revision,
     quirks: () => DEFAULT_QUIRKS,
     clock: Date.now,
     limits: { ...cfg.limits, backoffBaseMs: 60_000, backoffMaxMs: 24 * 3_600_000 },

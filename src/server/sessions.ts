@@ -28,6 +28,10 @@ export interface LiveSession {
   readonly rpcs: string[];
   /** Known once the session ends with a status. */
   converged?: boolean;
+  /** Hash of the opening Inform (see session/fast-path.ts). */
+  readonly informHash: string;
+  /** Opened on the converged fast path: no state loaded, nothing planned. */
+  readonly fast: boolean;
 }
 
 const COOKIE_RE = new RegExp(`(?:^|[;,]\\s*)\\$?${COOKIE}="?([A-Za-z0-9_-]{8,64})"?`);
@@ -42,13 +46,22 @@ export class SessionRegistry {
   private readonly byId = new Map<string, LiveSession>();
   private readonly byDevice = new Map<DeviceId, LiveSession>();
   private readonly bySocket = new WeakMap<Socket, LiveSession>();
+  private pool = Buffer.alloc(0);
+  private poolAt = 0;
 
   get size(): number {
     return this.byId.size;
   }
 
+  /** Session ids are cookies, so unguessable: 96 random bits each, drawn from a pool refilled 4 KiB at a time. */
   newId(): string {
-    return randomBytes(12).toString("base64url");
+    if (this.poolAt + 12 > this.pool.length) {
+      this.pool = randomBytes(4096);
+      this.poolAt = 0;
+    }
+    const id = this.pool.subarray(this.poolAt, this.poolAt + 12).toString("base64url");
+    this.poolAt += 12;
+    return id;
   }
 
   find(cookie: string | undefined, socket: Socket | undefined): LiveSession | undefined {

@@ -20,6 +20,8 @@ export interface DevicesRepo {
   /** Up to `limit` device ids after `after` (keyset page), in id order. */
   idsAfter(after: string, limit: number): readonly DeviceId[];
   setParameterKey(dev: number, value: string): void;
+  /** A visit that changed nothing but the time and the events (the converged fast path). */
+  touch(id: DeviceId, now: number, events: readonly EventStruct[]): void;
   setStatus(dev: number, status: DeviceStatus): void;
   setTags(dev: number, id: DeviceId, add: readonly string[], remove: readonly string[]): void;
 }
@@ -99,6 +101,7 @@ export function devicesRepo(db: Database): DevicesRepo {
       s.updateFacts.run(withDev);
       return { dev: known, isNew: false };
     },
+    touch: (id, now, events) => void s.touch.run({ id, now, last_events: JSON.stringify(events) }),
     get(id) {
       const row = s.get.get(id);
       return row === undefined ? undefined : toRecord(row);
@@ -140,6 +143,7 @@ function statements(db: Database) {
   return {
     find: db.prepare<[string], number>("SELECT dev FROM devices WHERE id = ?").pluck(),
     insert: db.prepare<FactsParams>(INSERT_DEVICE),
+    touch: db.prepare<{ id: string; now: number; last_events: string }>("UPDATE devices SET last_inform = @now, last_events = @last_events WHERE id = @id"),
     updateSeen: db.prepare<{ dev: number; now: number; last_events: string; last_boot: number | null }>(UPDATE_SEEN),
     updateFacts: db.prepare<FactsParams & { dev: number }>(UPDATE_FACTS),
     get: db.prepare<[string], DeviceRow>("SELECT * FROM devices WHERE id = ?"),

@@ -9,6 +9,9 @@ export const OPEN_OUTCOME = "open";
 export interface SessionsRepo {
   start(dev: number, s: { readonly id: string; readonly startedAt: number; readonly events: readonly string[]; readonly revision: string | undefined }): void;
   end(id: string, endedAt: number, outcome: string, rpcCount: number): void;
+  /** A finished session in one row, without pruning (the batch prunes once per device: `prune`). */
+  insertFinished(dev: number, s: { readonly id: string; readonly startedAt: number; readonly endedAt: number; readonly outcome: string; readonly rpcCount: number; readonly events: readonly string[]; readonly revision: string | undefined }): void;
+  prune(dev: number): void;
   list(dev: number, deviceId: DeviceId, limit: number): readonly SessionRecord[];
 }
 
@@ -32,6 +35,10 @@ export function sessionsRepo(db: Database, keepPerDevice: number): SessionsRepo 
     end(id, endedAt, outcome, rpcCount) {
       if (s.end.run(endedAt, outcome, rpcCount, id).changes !== 1) throw new Error(`unknown session ${id}`);
     },
+    insertFinished(dev, x) {
+      s.insertFinished.run(x.id, dev, x.startedAt, x.endedAt, x.outcome, x.rpcCount, JSON.stringify(x.events), x.revision ?? null);
+    },
+    prune: (dev) => void s.prune.run({ dev, keep: keepPerDevice }),
     list: (dev, deviceId, limit) => s.list.all(dev, limit).map((r) => toRecord(r, deviceId)),
   };
 }
@@ -40,6 +47,9 @@ function statements(db: Database) {
   return {
     insert: db.prepare<[string, number, number, string, string, string | null]>(
       "INSERT INTO sessions (id, dev, started_at, outcome, rpc_count, events, revision) VALUES (?, ?, ?, ?, 0, ?, ?)",
+    ),
+    insertFinished: db.prepare<[string, number, number, number, string, number, string, string | null]>(
+      "INSERT INTO sessions (id, dev, started_at, ended_at, outcome, rpc_count, events, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     // Keeps the newest `keep` sessions of the device (one row per Inform otherwise grows without bound).
     prune: db.prepare<{ dev: number; keep: number }>(

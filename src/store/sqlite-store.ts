@@ -70,12 +70,23 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     return { isNew };
   });
 
-  const sessionLog = createSessionLog(tx, (r) => {
+  // Session rows of a batch are pruned once per device when the batch is written.
+  const toPrune = new Set<number>();
+  const deferred = createDeferred(tx, () => {
+    for (const dev of toPrune) sessions.prune(dev);
+    toPrune.clear();
+  });
+  const logSession = (r: FinishedSession): void => {
     const dev = devices.find(r.deviceId);
     if (dev === undefined) return;
-    sessions.start(dev, r);
-    sessions.end(r.id, r.endedAt, r.outcome, r.rpcCount);
-  });
+    sessions.insertFinished(dev, r);
+    toPrune.add(dev);
+  };
+  /** Reads see every deferred write: flush first (a no-op when nothing waits). */
+  const fresh = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) => (...args: A): R => {
+    deferred.flush();
+    return fn(...args);
+  };
 
   // Built once: wrapping a function in a better-sqlite3 transaction is not free.
   const runAtomically = tx((fn: () => unknown): unknown => fn());
@@ -87,19 +98,20 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
 
   return {
     close: () => {
-      sessionLog.flush();
+      deferred.flush();
       // Lets SQLite refresh planner statistics for the queries this connection ran (cheap; recommended at close).
       db.pragma("optimize");
       db.close();
     },
     recordInform,
     atomically: <T>(fn: () => T): T => runAtomically(fn) as T,
-    getDevice: (id) => devices.get(id),
-    listDevices: (filter) => devices.list(filter),
-    countDevices: () => devices.count(),
-    countByCondition: () => devices.countByCondition(),
+    getDevice: fresh((id: DeviceId) => devices.get(id)),
+    listDevices: fresh((filter: Parameters<Store["listDevices"]>[0]) => devices.list(filter)),
+    countDevices: fresh(() => devices.count()),
+    countByCondition: fresh(() => devices.countByCondition()),
     eachDeviceId: () => eachDeviceId(devices.idsAfter),
     loadReported: (id) => {
+      deferred.flush();
       const h = devices.reportedHeader(id);
       return h === undefined ? emptyReported() : reported.load(h.dev, h.parameterKey, h.softwareVersion);
     },
@@ -120,9 +132,11 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     },
     startSession: tx((s: Parameters<Store["startSession"]>[0]) => sessions.start(devOf(s.deviceId), s)),
     endSession: (id, endedAt, outcome, rpcCount) => sessions.end(id, endedAt, outcome, rpcCount),
-    logSession: (r) => sessionLog.add(r),
+    logSession: (r) => deferred.add(() => logSession(r)),
+    touchLater: (id, at, events) => deferred.add(() => devices.touch(id, at, events)),
+    flush: () => deferred.flush(),
     listSessions: (id, limit) => {
-      sessionLog.flush();
+      deferred.flush();
       const dev = devices.find(id);
       return dev === undefined ? [] : sessions.list(dev, id, limit);
     },
@@ -144,24 +158,37 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
 
 type FinishedSession = Parameters<Store["logSession"]>[0];
 
-/** The buffered session log: one transaction per batch instead of one per session. */
-function createSessionLog(tx: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => R, write: (r: FinishedSession) => void): { add(r: FinishedSession): void; flush(): void } {
-  let buffer: FinishedSession[] = [];
+/**
+ * Deferred writes: telemetry a converged device's periodic visit produces (its Inform facts, the session log
+ * row), applied in one transaction per batch (~100 ms or 256 entries, and before any read that could see them).
+ * A crash loses at most that batch of telemetry, never a reconciliation step.
+ */
+function createDeferred(
+  tx: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => R,
+  afterBatch: () => void,
+): { add(w: () => void): void; flush(): void } {
+  let buffer: (() => void)[] = [];
   let timer: NodeJS.Timeout | undefined;
-  const writeAll = tx((rows: readonly FinishedSession[]) => {
-    for (const r of rows) write(r);
+  const runAll = tx((ws: readonly (() => void)[]) => {
+    for (const w of ws) w();
+    afterBatch();
   });
   const flush = (): void => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (buffer.length === 0) return;
-    const rows = buffer;
+    const ws = buffer;
     buffer = [];
-    writeAll(rows);
+    try {
+      runAll(ws);
+    } catch (e) {
+      // Telemetry only: the batch is dropped whole (one transaction), the devices' next visits write it again.
+      process.emitWarning(`converge store: ${ws.length} deferred write(s) dropped: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
   return {
-    add(r) {
-      buffer.push(r);
+    add(w) {
+      buffer.push(w);
       if (buffer.length >= 256) flush();
       else timer ??= setTimeout(flush, 100).unref();
     },

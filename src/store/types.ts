@@ -170,6 +170,10 @@ export interface Store {
    * no transaction of its own. A crash loses at most that buffer of log rows, never device state.
    */
   logSession(s: Omit<SessionRecord, "endedAt"> & { readonly endedAt: number }): void;
+  /** Deferred the same way: a visit that changed nothing but the time and events (the converged fast path). */
+  touchLater(id: DeviceId, now: number, events: readonly EventStruct[]): void;
+  /** Writes every deferred row now. */
+  flush(): void;
   startSession(s: { readonly id: string; readonly deviceId: DeviceId; readonly startedAt: number; readonly events: readonly string[]; readonly revision: string | undefined }): void;
   endSession(id: string, endedAt: number, outcome: string, rpcCount: number): void;
   listSessions(id: DeviceId, limit: number): readonly SessionRecord[];

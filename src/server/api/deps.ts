@@ -28,5 +28,7 @@ export interface ApiDeps {
   readonly rateLimit?: (clientKey: string) => { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };
   readonly openMetrics: boolean;
   readonly debugDevices: Set<string>;
+  /** The operator changed something about the device (task, tags, debug): its next visit takes the full path. */
+  readonly changed: (id: DeviceId) => void;
   readonly liveSessions: () => readonly { readonly id: string; readonly deviceId: string; readonly startedAt: number; readonly rpcCount: number }[];
 }

@@ -104,6 +104,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const request = taskRequest(req.body, deps.clock());
       if (!request.ok) return sendError(reply, "bad_request", request.error);
       const task = deps.store.queueTask(id, request.value, deps.clock());
+      deps.changed(id);
       return reply.code(201).send({ task });
     },
   );
@@ -122,6 +123,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const id = known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
       deps.store.setTags(id, req.body.add ?? [], req.body.remove ?? []);
+      deps.changed(id);
       return { tags: deps.store.getDevice(id)?.tags ?? [] };
     },
   );
@@ -157,6 +159,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
       if (req.body.enabled) deps.debugDevices.add(id);
       else deps.debugDevices.delete(id);
+      deps.changed(id);
       return { debug: req.body.enabled };
     },
   );
