@@ -34,6 +34,8 @@ export interface SessionSummary {
   readonly events: readonly string[];
   readonly durationMs: number;
   readonly converged: boolean | undefined;
+  /** Answered on the converged fast path (nothing loaded, nothing planned). */
+  readonly fast: boolean;
 }
 
 export interface CwmpHooks {

@@ -232,6 +232,7 @@ export class CwmpEndpoint {
       events: live.events,
       durationMs: now - live.startedAt,
       converged: live.converged,
+      fast: live.fast,
     });
     return recorded;
   }

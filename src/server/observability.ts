@@ -21,6 +21,10 @@ function outcomeLabel(outcome: string, converged: boolean | undefined): string {
 export function createObservability(store: Store, policies: PolicySourceLike, activeSessions: () => number = () => 0): Observability {
   const metrics = createConvergeMetrics({ devicesByCondition: () => store.countByCondition(), activeSessions });
   let lastRevision: string | undefined;
+  const fastPath = metrics.registry.counter({
+    name: "converge_fast_path_sessions_total",
+    help: "Sessions of converged devices answered without loading state or planning (see docs/ARCHITECTURE.md).",
+  });
   const hooks: CwmpHooks = {
     onInform(facts) {
       for (const e of facts.events) metrics.informs.inc({ event: e.code.trim() });
@@ -31,6 +35,7 @@ export function createObservability(store: Store, policies: PolicySourceLike, ac
     onSessionEnd(s) {
       metrics.sessions.inc({ outcome: outcomeLabel(s.outcome, s.converged) });
       metrics.sessionDuration.observe({}, s.durationMs / 1000);
+      if (s.fast) fastPath.inc();
     },
   };
   return {
