@@ -6,7 +6,7 @@ const USAGE = `usage: converge <command> [options]
 commands:
   serve                      run the ACS (CWMP on :7547, REST API on :7557)
   validate [dir]             check a policies folder (--format text|json|github, --strict)
-  plan [dir]                 what a policies folder would change on the stored fleet (--db, --device, --json, --markdown, --detailed-exitcode)
+  plan [dir]                 what a policies folder would change on the stored fleet (--db file | --api url [--token t], --device, --json, --markdown, --detailed-exitcode)
   explain <device-id>        which policies match a stored device, and its desired state with provenance (--db, --policies)
   sim                        run a simulated CPE fleet against an ACS (--acs, --count, --model, ...)
   token hash <token>         print the sha256 to put in api.tokens / CONVERGE_API_TOKENS
