@@ -46,7 +46,15 @@ export interface CwmpHooks {
   onSessionEnd?(summary: SessionSummary): void;
 }
 
+/** The few logger methods the endpoint uses (pino's). */
+export interface SessionLog {
+  info(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
 export interface CwmpDeps {
+  /** One line per ended session, with the device id (fast-path visits at debug level). */
+  readonly log?: SessionLog;
   readonly store: Store;
   /** The desired state of a device under the current policy snapshot; undefined when no policy set is loaded. */
   readonly desired: (facts: DeviceFacts) => DesiredState | undefined;

@@ -223,6 +223,9 @@ export class CwmpEndpoint {
     }
     if (recorded) this.remember(live);
     else this.forget(live.deviceId);
+    const line = { device: live.deviceId, session: live.id, outcome: recorded ? outcome : "fault:store_failed", rpcs: live.rpcs, events: live.events, ms: now - live.startedAt, converged: live.converged, revision: live.revision };
+    if (live.fast) this.deps.log?.debug(line, "session ended (fast path)");
+    else this.deps.log?.info(line, "session ended");
     this.deps.hooks?.onSessionEnd?.({
       sessionId: live.id,
       deviceId: live.deviceId,

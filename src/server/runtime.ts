@@ -98,6 +98,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
   if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
   const deps: CwmpDeps = {
+    log: log.child({ part: "session" }),
     store,
     desired: resolver,
     revision: () => policies.current()?.revision,
