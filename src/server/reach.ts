@@ -40,6 +40,9 @@ const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreach
 export function createReach(deps: ReachDeps): Reach {
   const waiters = new Map<DeviceId, ((s: SessionSummary) => void)[]>();
   const queue = new Set<DeviceId>();
+  // Kicks arrive as lazy sequences (a reload's changed devices are found one by one): pulled a little at a time
+  // so that a reload of a large fleet never blocks the event loop.
+  const sources: Iterator<DeviceId>[] = [];
   let inFlight = 0;
   // A token bucket refilled at kick.perSecond while a backlog waits (empty when idle, so a kick starts without
   // a burst), banking at most 50 ms of sends to make up for a late timer: rates above 100/s (the old one send
@@ -115,7 +118,20 @@ export function createReach(deps: ReachDeps): Reach {
     return { session, cancel };
   }
 
+  /** Tops the queue up from pending kick sources, spending at most ~10 ms of this tick. */
+  function refill(): void {
+    const until = Date.now() + 10;
+    const want = Math.max(concurrency, Math.ceil(perSecond));
+    while (sources.length > 0 && queue.size < want && Date.now() < until) {
+      const source = sources[0] as Iterator<DeviceId>;
+      const next = source.next();
+      if (next.done) sources.shift();
+      else queue.add(next.value);
+    }
+  }
+
   function pump(): void {
+    refill();
     const now = Date.now();
     credit = queue.size === 0 ? 0 : Math.min(maxCredit, credit + ((now - lastRefill) * perSecond) / 1000);
     lastRefill = now;
@@ -147,7 +163,7 @@ export function createReach(deps: ReachDeps): Reach {
       return { status: 200, body: { outcome: out.kind, session: s } };
     },
     kick(ids) {
-      for (const id of ids) queue.add(id);
+      sources.push(ids[Symbol.iterator]());
     },
     sessionEnded(summary) {
       const list = waiters.get(summary.deviceId);
@@ -158,6 +174,7 @@ export function createReach(deps: ReachDeps): Reach {
     close() {
       clearInterval(drain);
       queue.clear();
+      sources.length = 0;
     },
   };
 }
