@@ -77,8 +77,13 @@ export class DeviceParams {
     this.#softwareVersion = v;
   }
 
+  /**
+   * A simulated CPE lives on this machine: until a listener gives it a URL, it reports a loopback one nobody
+   * answers (port 9), never the address its exported model carried (e.g. http://192.168.0.1:7547/), so an ACS
+   * kicking simulated devices only ever sends traffic to 127.0.0.1.
+   */
   get connectionRequestUrl(): string {
-    return this.#connectionRequestUrl ?? this.tree.value(this.paths.connectionRequestUrl) ?? "";
+    return this.#connectionRequestUrl ?? `http://127.0.0.1:9/cr/${encodeURIComponent(this.identity.serialNumber)}`;
   }
 
   set connectionRequestUrl(url: string) {
