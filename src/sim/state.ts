@@ -90,6 +90,11 @@ export class DeviceParams {
     this.#connectionRequestUrl = url;
   }
 
+  private baseValue(path: string): string | undefined {
+    const i = this.tree.base.index.get(path);
+    return i === undefined ? undefined : this.tree.base.nodes[i]?.value;
+  }
+
   /** The stored value of a parameter, including the device-owned ones; undefined if unknown or an object. */
   value(path: string): string | undefined {
     const stored = this.tree.value(path);
@@ -98,6 +103,8 @@ export class DeviceParams {
     if (path === this.paths.softwareVersion) return this.softwareVersion;
     if (path === this.paths.connectionRequestUrl) return this.connectionRequestUrl;
     if (path === this.paths.serialNumber) return this.identity.serialNumber;
+    // Like the ConnectionRequestURL: a UDP address from the exported model (a real LAN address) is not ours.
+    if (path.endsWith(".ManagementServer.UDPConnectionRequestAddress") && stored === this.baseValue(path)) return "";
     return stored;
   }
 
