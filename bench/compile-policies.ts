@@ -3,6 +3,7 @@
  * (varied selectors: product class lists, software-version ranges, serial globs, tags; templated values), the
  * baseline being the same loop over a set of 1 policy. Run alone: node --import tsx bench/compile-policies.ts
  */
+import { eg8145 } from "../test/support/policy-fixtures.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,18 +56,7 @@ async function load(n: number): Promise<PolicySet> {
   }
 }
 
-const FACTS: DeviceFacts = {
-  id: "00259E-EG8145V5-48575443A94196A5",
-  manufacturer: "Huawei Technologies Co., Ltd",
-  oui: "00259E",
-  productClass: "EG8145V5",
-  serialNumber: "48575443A94196A5",
-  softwareVersion: "V5R020C00S280",
-  hardwareVersion: "159D.A",
-  dataModel: "tr098",
-  tags: [],
-  parameters: new Map(),
-};
+const FACTS: DeviceFacts = eg8145();
 
 function loop(set: PolicySet): { perSecond: number; matched: number; values: number } {
   let n = 0;

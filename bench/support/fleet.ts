@@ -8,14 +8,9 @@ import type { Fleet } from "../../src/sim/fleet.js";
 import { DEFAULT_MODEL_DIR } from "../../src/cli/sim.js";
 import { ROOT } from "./procs.js";
 
-export const SIX_MODELS = [
-  "huawei-bm632w-tr098.csv",
-  "huawei-eg8145v5-tr098.csv",
-  "nokia-g1425ga-tr098.csv",
-  "zte-h199a-tr098.csv",
-  "tplink-ec220g5v3-tr181.csv",
-  "tplink-ex220-tr181.csv",
-] as const;
+/** The six real models (one list, shared with the tests). */
+export { MODEL_FILES as SIX_MODELS } from "../../test/support/fleet-models.js";
+import { MODEL_FILES as SIX_MODELS } from "../../test/support/fleet-models.js";
 
 export function fleetOptions(acsUrl: string, over: Partial<FleetOptions> = {}): FleetOptions {
   return {
