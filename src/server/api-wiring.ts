@@ -3,7 +3,6 @@ import type { Config } from "../config/config.js";
 import type { DeviceId } from "../domain/device.js";
 import { createTokenAuth } from "../auth/tokens.js";
 import { createRateLimiter } from "../auth/rate-limit.js";
-import { policyMatches } from "../policy/desired.js";
 import { explainDevice } from "../cli/explain.js";
 import { factsOfRecord, planDevice } from "../plan/device-plan.js";
 import type { Store } from "../store/types.js";
@@ -26,30 +25,15 @@ export interface ApiWiring {
   readonly debugDevices: Set<string>;
 }
 
-/** How many stored devices each policy matches (bounded scan: an operator view, not a hot path). */
-function matchCounts(w: ApiWiring, limit = 100_000): Map<string, number> {
-  const set = w.policies.current();
-  const counts = new Map<string, number>();
-  if (!set) return counts;
-  let seen = 0;
-  for (const id of w.store.eachDeviceId()) {
-    if (++seen > limit) break;
-    const d = w.store.getDevice(id);
-    if (!d) continue;
-    const facts = factsOfRecord(d, { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: d.softwareVersion });
-    for (const p of set.policies) if (policyMatches(p, facts)) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
-  }
-  return counts;
-}
-
 function summary(w: ApiWiring): PolicySummary {
   const set = w.policies.current();
   const last = w.policies.lastError();
-  const counts = matchCounts(w);
+  // As matched at each device's last session: one query, never a scan of the fleet on the ACS's event loop.
+  const counts = w.store.countByPolicy();
   return {
     revision: set?.revision,
     loadedAt: set?.loadedAt,
-    policies: (set?.policies ?? []).map((p) => ({ name: p.name, file: p.file, priority: p.priority, matches: counts.get(p.name) ?? 0 })),
+    policies: (set?.policies ?? []).map((p) => ({ name: p.name, file: p.file, priority: p.priority, matches: counts[p.name] ?? 0 })),
     errors: last?.errors ?? [],
     lastErrorAt: last?.at,
   };

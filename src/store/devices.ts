@@ -17,6 +17,8 @@ export interface DevicesRepo {
   count(): number;
   /** Devices per condition for metrics; converged + not_converged + unknown = all devices. */
   countByCondition(): Readonly<Record<string, number>>;
+  /** Devices per policy that matched at each device's last session (from the stored status). */
+  countByPolicy(): Readonly<Record<string, number>>;
   /** Up to `limit` device ids after `after` (keyset page), in id order. */
   idsAfter(after: string, limit: number): readonly DeviceId[];
   setParameterKey(dev: number, value: string): void;
@@ -120,6 +122,7 @@ export function devicesRepo(db: Database): DevicesRepo {
       return { devices: page.map(toRecord), next: rows.length > filter.limit && last !== undefined ? last.id : undefined };
     },
     count: () => s.count.get() ?? 0,
+    countByPolicy: () => Object.fromEntries(s.byPolicy.all().map((r) => [r.policy, r.n])),
     countByCondition: () => Object.fromEntries(Object.entries(s.byCondition).map(([k, stmt]) => [k, stmt.get() ?? 0])),
     idsAfter: (after, limit) => s.idsAfter.all(after, limit).map(asDeviceId),
     setParameterKey: (dev, value) => void s.setParameterKey.run(value, dev),
@@ -142,6 +145,9 @@ export function devicesRepo(db: Database): DevicesRepo {
 function statements(db: Database) {
   return {
     find: db.prepare<[string], number>("SELECT dev FROM devices WHERE id = ?").pluck(),
+    byPolicy: db.prepare<[], { policy: string; n: number }>(
+      "SELECT j.value AS policy, count(*) AS n FROM devices, json_each(devices.status, '$.matchedPolicies') AS j WHERE devices.status IS NOT NULL GROUP BY j.value",
+    ),
     insert: db.prepare<FactsParams>(INSERT_DEVICE),
     touch: db.prepare<{ id: string; now: number; last_events: string }>("UPDATE devices SET last_inform = @now, last_events = @last_events WHERE id = @id"),
     updateSeen: db.prepare<{ dev: number; now: number; last_events: string; last_boot: number | null }>(UPDATE_SEEN),

@@ -109,6 +109,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     listDevices: fresh((filter: Parameters<Store["listDevices"]>[0]) => devices.list(filter)),
     countDevices: fresh(() => devices.count()),
     countByCondition: fresh(() => devices.countByCondition()),
+    countByPolicy: fresh(() => devices.countByPolicy()),
     eachDeviceId: () => eachDeviceId(devices.idsAfter),
     loadReported: (id) => {
       deferred.flush();

@@ -150,6 +150,8 @@ export interface Store {
   countDevices(): number;
   /** Devices per condition for metrics: e.g. { converged: n, not_converged: n, faulted: n, pending: n, drifted: n, unknown: n }. */
   countByCondition(): Readonly<Record<string, number>>;
+  /** Devices per policy name, as matched at each device's last session. */
+  countByPolicy(): Readonly<Record<string, number>>;
   /** Iterates every device id (for `converge plan` over a large fleet without loading all rows at once). */
   eachDeviceId(): IterableIterator<DeviceId>;
   loadReported(id: DeviceId): ReportedState;

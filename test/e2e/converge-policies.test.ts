@@ -132,3 +132,13 @@ void test("an invalid policy edit while serving is rejected whole: the previous 
   assert.equal(reload.json.error.code, "policy_invalid");
   writeFileSync(file, good);
 });
+
+void test("GET /api/policies counts, per policy, the devices it matched at their last session", async () => {
+  const view = (await api<{ policies: { name: string; matches: number }[] }>("GET", "/api/policies")).json;
+  const matches = Object.fromEntries(view.policies.map((p) => [p.name, p.matches]));
+  assert.equal(matches["inform-tr181"], 2, JSON.stringify(matches));
+  // The pin matches "<V5R020C10S115": the EG8145V5 it upgraded no longer matches it.
+  assert.equal(matches["firmware-eg8145v5"], 0, JSON.stringify(matches));
+  assert.equal(matches["port-forward-tr098"], 3, JSON.stringify(matches));
+  assert.ok((matches["inform-tr098"] ?? 0) >= 4, JSON.stringify(matches));
+});
