@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * Reading variable files (`<policies>/vars/*.csv|*.yaml|*.yml`) and secrets (environment variables
  * `CONVERGE_SECRET_<NAME>` and an optional YAML secrets file outside git). I/O.
@@ -62,6 +63,8 @@ export async function loadVars(dir: string): Promise<LoadedVars> {
 
 export interface LoadedSecrets {
   readonly secret: (name: string) => string | undefined;
+  /** A digest of every secret (names and values): a rotation is a change even when the folder is not. */
+  readonly digest: string;
   readonly problems: PolicyError[];
 }
 
@@ -81,5 +84,7 @@ export async function loadSecrets(dir: string, secretsFile: string | undefined, 
   }
   const secrets = new Map(fromFile);
   for (const [k, v] of Object.entries(env)) if (k.startsWith("CONVERGE_SECRET_") && v !== undefined) secrets.set(k.slice("CONVERGE_SECRET_".length), v);
-  return { secret: (n) => secrets.get(n), problems };
+  const h = createHash("sha256");
+  for (const [k, v] of [...secrets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${k}\0${v}\0`);
+  return { secret: (n) => secrets.get(n), digest: h.digest("hex").slice(0, 16), problems };
 }

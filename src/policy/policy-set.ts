@@ -38,6 +38,7 @@ export interface PolicySetInput {
   readonly policies: readonly Policy[];
   readonly warnings: readonly PolicyError[];
   readonly lookups: Lookups;
+  readonly secretsDigest?: string;
 }
 
 /** Freezes a snapshot: policies sorted by precedence, indexed. */
@@ -50,6 +51,7 @@ export function buildPolicySet(input: PolicySetInput): PolicySet {
     policies,
     warnings: Object.freeze([...input.warnings]),
     lookups: Object.freeze({ ...input.lookups }),
+    secretsDigest: input.secretsDigest ?? "",
     index: indexPolicies(policies),
   });
 }

@@ -62,7 +62,8 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
     }
     const previous = current;
     lastError = undefined;
-    if (previous?.revision === r.value.revision) return { ok: true, value: previous };
+    // A new revision, or rotated secrets (outside git, so not in the revision), is a change.
+    if (previous?.revision === r.value.revision && previous.secretsDigest === r.value.secretsDigest) return { ok: true, value: previous };
     current = r.value;
     opts.log.info({ dir: opts.dir, revision: r.value.revision, previous: previous?.revision, policies: r.value.policies.length, warnings: r.value.warnings.length }, "policies loaded");
     for (const cb of listeners) cb(r.value, previous);

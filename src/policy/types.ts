@@ -145,6 +145,8 @@ export interface PolicySet {
   readonly warnings: readonly PolicyError[];
   readonly lookups: Lookups;
   readonly index: PolicyIndex;
+  /** Digest of the secrets in force (not part of the revision: secrets live outside git). */
+  readonly secretsDigest: string;
 }
 
 /** Pre-index of policies by literal OUI / ProductClass so matching a device only checks candidates. */

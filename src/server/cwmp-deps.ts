@@ -60,6 +60,8 @@ export interface CwmpDeps {
   readonly desired: (facts: DeviceFacts) => DesiredState | undefined;
   /** The revision of the policy snapshot serving now (undefined: none loaded). */
   readonly revision: () => string | undefined;
+  /** Identifies that snapshot for the fast path: its revision and its secrets (rotated outside git). */
+  readonly snapshot: () => string | undefined;
   readonly quirks: (facts: InformFacts) => DeviceQuirks;
   readonly clock: () => number;
   readonly limits: CwmpLimits;

@@ -49,12 +49,12 @@ export class CwmpEndpoint {
   private remember(live: LiveSession): void {
     const rec = live.state.reconcile;
     if (live.fast) return;
-    if (live.converged !== true || !rec || live.state.outcome !== "ok") {
+    if (live.converged !== true || !rec || live.state.outcome !== "ok" || live.snapshot === undefined) {
       this.fastPath.delete(live.deviceId);
       return;
     }
     this.fastPath.delete(live.deviceId); // re-insert: Map order is recency order for eviction
-    this.fastPath.set(live.deviceId, { revision: rec.desired.revision, informHash: live.informHash, nextVerifyAt: nextVerifyAt(rec.desired, rec.reported) });
+    this.fastPath.set(live.deviceId, { revision: live.snapshot, informHash: live.informHash, nextVerifyAt: nextVerifyAt(rec.desired, rec.reported) });
     if (this.fastPath.size > FAST_PATH_ENTRIES) {
       const oldest = this.fastPath.keys().next().value;
       if (oldest !== undefined) this.fastPath.delete(oldest);

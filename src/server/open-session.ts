@@ -49,7 +49,7 @@ export function openFromInform(
   }
   deps.hooks?.onInform?.(facts);
   const hash = informHash(inform, ip);
-  const fast = !deps.debugDevices?.has(facts.deviceId) && canTakeFastPath({ entry: fastPath, revision: deps.revision(), inform, informHash: hash, now });
+  const fast = !deps.debugDevices?.has(facts.deviceId) && canTakeFastPath({ entry: fastPath, revision: deps.snapshot(), inform, informHash: hash, now });
   // Full path: the Inform step is one transaction (the device's facts and what the session loads). Fast path:
   // the facts are unchanged (same hash), so only the visit's time and events are written, deferred; nothing is
   // loaded. Either way the session is logged when it ends, and
@@ -78,6 +78,7 @@ function live(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRe
     transcript: deps.debugDevices?.has(facts.deviceId) ? [] : undefined,
     rpcs: [],
     informHash: hash,
+    snapshot: deps.snapshot(),
   };
 }
 

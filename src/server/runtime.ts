@@ -102,6 +102,10 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     store,
     desired: resolver,
     revision: () => policies.current()?.revision,
+    snapshot: () => {
+      const s = policies.current();
+      return s ? `${s.revision}#${s.secretsDigest}` : undefined;
+    },
     quirks: () => DEFAULT_QUIRKS,
     clock: Date.now,
     limits: { ...cfg.limits, backoffBaseMs: 60_000, backoffMaxMs: 24 * 3_600_000 },

@@ -30,6 +30,8 @@ export interface LiveSession {
   converged?: boolean;
   /** Hash of the opening Inform (see session/fast-path.ts). */
   readonly informHash: string;
+  /** The policy snapshot (revision and secrets) the session started under. */
+  readonly snapshot: string | undefined;
   /** Opened on the converged fast path: no state loaded, nothing planned. */
   readonly fast: boolean;
 }

@@ -11,7 +11,7 @@ import type { DesiredState } from "../policy/desired.types.js";
 import type { ReportedState } from "../reconcile/types.js";
 
 export interface FastPathEntry {
-  /** The policy revision the device converged under. */
+  /** The policy snapshot the device converged under: its revision and its secrets (CwmpDeps.snapshot). */
   readonly revision: string;
   /** Hash of the Inform's facts and parameter values when it converged. */
   readonly informHash: string;

@@ -2,7 +2,7 @@
 // invalid one is rejected whole and the previous revision keeps serving. Waits are bounded.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createPolicySource } from "../../src/policy/source.js";
 import type { PolicySet } from "../../src/policy/types.js";
@@ -73,5 +73,30 @@ void test("policy source: a burst of writes is debounced into few reloads", asyn
   } finally {
     await source.close();
     removeDir(dir);
+  }
+});
+
+void test("policy source: rotated secrets (outside git, same folder) are a change on reload, with the same revision", async () => {
+  const dir = makePolicyDir({ "inform.yaml": policy("3600") });
+  const secrets = join(dir, "..", `secrets-${process.pid}-${Date.now()}.yaml`);
+  writeFileSync(secrets, "wifiKey: first-key\n");
+  const source = createPolicySource({ dir, secretsFile: secrets, debounceMs: 50, log: silent, env: {} });
+  const changes: string[] = [];
+  source.onChange((set) => changes.push(set.secretsDigest));
+  try {
+    const first = await source.reload();
+    assert.ok(first.ok);
+    assert.equal(first.value.lookups.secret("wifiKey"), "first-key");
+    writeFileSync(secrets, "wifiKey: rotated-key\n");
+    const second = await source.reload();
+    assert.ok(second.ok);
+    assert.equal(second.value.revision, first.value.revision, "the folder did not change");
+    assert.notEqual(second.value.secretsDigest, first.value.secretsDigest);
+    assert.equal(source.current()?.lookups.secret("wifiKey"), "rotated-key", "the new secret serves");
+    assert.equal(changes.length, 2);
+  } finally {
+    await source.close();
+    removeDir(dir);
+    rmSync(secrets, { force: true });
   }
 });
