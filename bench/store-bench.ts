@@ -127,9 +127,8 @@ function minimalSession(store: Store, facts: InformFacts, i: number): void {
   store.loadReported(id);
   store.loadInventory(id);
   store.pendingTasks(id);
-  store.startSession({ id: `sess-${i}`, deviceId: id, startedAt: 1000 + i, events: ["2 PERIODIC"], revision: "r1" });
   store.apply(id, [{ kind: "status", status: { conditions: [{ type: "Converged", status: true, reason: "UpToDate", message: "", lastTransition: 5 }], matchedPolicies: ["base"], appliedRevision: "r1", attemptedRevision: "r1", lastTransition: 5 } }]);
-  store.endSession(`sess-${i}`, 1001 + i, "ok", 1);
+  store.logSession({ id: `sess-${i}`, deviceId: id, startedAt: 1000 + i, endedAt: 1001 + i, outcome: "ok", rpcCount: 1, events: ["2 PERIODIC"], revision: "r1" });
 }
 
 /** Stores FLEET devices of PARAMS parameters each, timing the whole boot + full-read pass. */

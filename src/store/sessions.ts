@@ -3,13 +3,9 @@ import type { Database } from "./db.js";
 import { fromJson } from "./json.js";
 import type { SessionRecord } from "./types.js";
 
-/** Outcome of a session that has started and not ended (crashed ACS, or still running). */
-export const OPEN_OUTCOME = "open";
-
 export interface SessionsRepo {
-  start(dev: number, s: { readonly id: string; readonly startedAt: number; readonly events: readonly string[]; readonly revision: string | undefined }): void;
-  end(id: string, endedAt: number, outcome: string, rpcCount: number): void;
-  /** A finished session in one row, without pruning (the batch prunes once per device: `prune`). */
+  /** A finished session in one row, without pruning (the batch prunes once per device: `prune`). Sessions
+   * in progress live in memory (GET /api/sessions); the log holds ended ones only. */
   insertFinished(dev: number, s: { readonly id: string; readonly startedAt: number; readonly endedAt: number; readonly outcome: string; readonly rpcCount: number; readonly events: readonly string[]; readonly revision: string | undefined }): void;
   prune(dev: number): void;
   list(dev: number, deviceId: DeviceId, limit: number): readonly SessionRecord[];
@@ -28,13 +24,6 @@ interface SessionRow {
 export function sessionsRepo(db: Database, keepPerDevice: number): SessionsRepo {
   const s = statements(db);
   return {
-    start(dev, x) {
-      s.insert.run(x.id, dev, x.startedAt, OPEN_OUTCOME, JSON.stringify(x.events), x.revision ?? null);
-      s.prune.run({ dev, keep: keepPerDevice });
-    },
-    end(id, endedAt, outcome, rpcCount) {
-      if (s.end.run(endedAt, outcome, rpcCount, id).changes !== 1) throw new Error(`unknown session ${id}`);
-    },
     insertFinished(dev, x) {
       s.insertFinished.run(x.id, dev, x.startedAt, x.endedAt, x.outcome, x.rpcCount, JSON.stringify(x.events), x.revision ?? null);
     },
@@ -45,9 +34,6 @@ export function sessionsRepo(db: Database, keepPerDevice: number): SessionsRepo 
 
 function statements(db: Database) {
   return {
-    insert: db.prepare<[string, number, number, string, string, string | null]>(
-      "INSERT INTO sessions (id, dev, started_at, outcome, rpc_count, events, revision) VALUES (?, ?, ?, ?, 0, ?, ?)",
-    ),
     insertFinished: db.prepare<[string, number, number, number, string, number, string, string | null]>(
       "INSERT INTO sessions (id, dev, started_at, ended_at, outcome, rpc_count, events, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     ),
@@ -56,7 +42,6 @@ function statements(db: Database) {
       `DELETE FROM sessions WHERE dev = @dev AND started_at < (
          SELECT started_at FROM sessions WHERE dev = @dev ORDER BY started_at DESC LIMIT 1 OFFSET @keep - 1)`,
     ),
-    end: db.prepare<[number, string, number, string]>("UPDATE sessions SET ended_at = ?, outcome = ?, rpc_count = ? WHERE id = ?"),
     list: db.prepare<[number, number], SessionRow>(
       "SELECT id, started_at, ended_at, outcome, rpc_count, events, revision FROM sessions WHERE dev = ? ORDER BY started_at DESC, rowid DESC LIMIT ?",
     ),

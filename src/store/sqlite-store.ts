@@ -131,8 +131,6 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
       const dev = devices.find(id);
       return dev === undefined ? [] : tasks.list(dev, id, limit);
     },
-    startSession: tx((s: Parameters<Store["startSession"]>[0]) => sessions.start(devOf(s.deviceId), s)),
-    endSession: (id, endedAt, outcome, rpcCount) => sessions.end(id, endedAt, outcome, rpcCount),
     logSession: (r) => deferred.add(() => logSession(r)),
     touchLater: (id, at, events) => deferred.add(() => devices.touch(id, at, events)),
     flush: () => deferred.flush(),

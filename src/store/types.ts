@@ -176,8 +176,6 @@ export interface Store {
   touchLater(id: DeviceId, now: number, events: readonly EventStruct[]): void;
   /** Writes every deferred row now. */
   flush(): void;
-  startSession(s: { readonly id: string; readonly deviceId: DeviceId; readonly startedAt: number; readonly events: readonly string[]; readonly revision: string | undefined }): void;
-  endSession(id: string, endedAt: number, outcome: string, rpcCount: number): void;
   listSessions(id: DeviceId, limit: number): readonly SessionRecord[];
   listFaults(id: DeviceId, limit: number): readonly FaultRecord[];
   /** Session transcripts (issue 6): bounded per device. */
