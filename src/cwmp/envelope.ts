@@ -5,7 +5,7 @@
 import { err, ok, type Result } from "../domain/result.js";
 import { parseBool, parseUint, type Warnings } from "./fields.js";
 import { CWMP_NS, type CwmpVersion, type EnvelopeHeader } from "./types.js";
-import { child, elementKeys, first, localOf, parseXml, scanXml, textOf, type XmlObject, type XmlValue } from "./xml.js";
+import { child, elementKeys, first, localOf, parseDocument, textOf, type XmlObject, type XmlValue } from "./xml.js";
 
 export interface DecodeError {
   readonly code: "malformed" | "not_soap" | "no_body" | "unknown_method" | "invalid";
@@ -83,16 +83,15 @@ function envelopeOf(tree: XmlObject, roots: number, w: Warnings): Result<XmlObje
 /** Parses and opens an envelope. Never throws. */
 export function openEnvelope(xml: string): Result<OpenEnvelope, DecodeError> {
   if (!/\S/.test(xml)) return decodeErr("malformed", "empty document (an empty POST is handled before decoding)");
-  const scan = scanXml(xml);
-  if (!scan.ok) return decodeErr("malformed", `not well-formed XML: ${scan.error}`);
+  const doc = parseDocument(xml);
+  if (!doc.ok) return decodeErr("malformed", `not well-formed XML: ${doc.error}`);
+  const scan = { value: doc.value.scan };
   const { rootName, rootNs } = scan.value;
   if (localOf(rootName) !== "Envelope") return decodeErr("not_soap", `document element is <${rootName}>, not a SOAP Envelope`);
   if (rootNs === SOAP12_ENV_NS) return decodeErr("not_soap", "SOAP 1.2 envelope; CWMP uses SOAP 1.1");
   const w: Warnings = [];
   if (rootNs !== SOAP_ENV_NS) w.push(`Envelope namespace is "${rootNs ?? "(undeclared)"}", expected ${SOAP_ENV_NS}`);
-  const tree = parseXml(xml);
-  if (!tree.ok) return decodeErr("malformed", `not well-formed XML: ${tree.error}`);
-  const env = envelopeOf(tree.value, scan.value.roots, w);
+  const env = envelopeOf(doc.value.tree, scan.value.roots, w);
   if (!env.ok) return env;
   const body = child(env.value, "Body");
   const keys = elementKeys(body);

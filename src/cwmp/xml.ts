@@ -3,7 +3,7 @@
  * configuration, one cheap well-formedness/namespace scan, and typed accessors over the parsed tree.
  * Pure: no I/O, no module state.
  */
-import { XMLParser, XMLValidator, type X2jOptions } from "fast-xml-parser";
+import type { X2jOptions } from "fast-xml-parser";
 import { err, ok, type Result } from "../domain/result.js";
 
 /** Elements that are SOAP-encoded array members: always parsed as arrays, even with one member (cwmp-notes §2.3). */
@@ -21,7 +21,8 @@ const ARRAY_MEMBERS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The parser options (cwmp-notes §9). Exported so a benchmark can build the identical bare parser.
+ * The fast-xml-parser options our tree matches (cwmp-notes §9): the benchmark's bare route parses with them, and
+ * a differential test (test/golden/cwmp-tree-differential.test.ts) holds parseDocument to the same tree.
  * parseTagValue:false keeps "0008" and 64-bit counters as text; trimValues:false keeps real spaces in values.
  */
 export const XML_PARSER_OPTIONS: Readonly<Partial<X2jOptions>> = Object.freeze({
@@ -35,7 +36,6 @@ export const XML_PARSER_OPTIONS: Readonly<Partial<X2jOptions>> = Object.freeze({
     !isAttribute && ARRAY_MEMBERS.has(name),
 });
 
-const parser = new XMLParser(XML_PARSER_OPTIONS);
 
 /** A parsed element: text (leaf without attributes), an object of children/attributes, or repeated siblings. */
 export type XmlValue = string | XmlObject | XmlValue[];
@@ -61,6 +61,8 @@ export interface XmlScan {
 const MAX_DEPTH = 64;
 
 type ScanState = {
+  /** The tree being built (one frame per open element). */
+  tree: TreeBuilder;
   stack: string[];
   decls: (Map<string, string> | undefined)[];
   rootName: string | undefined;
@@ -119,14 +121,16 @@ function endOfStartTag(xml: string, from: number): number {
   return -1;
 }
 
-function skipMarkup(xml: string, i: number): number | string {
+function skipMarkup(xml: string, i: number, s: ScanState): number | string {
   if (xml.startsWith("<!--", i)) {
     const e = xml.indexOf("-->", i + 4);
     return e < 0 ? "unterminated comment" : e + 3;
   }
   if (xml.startsWith("<![CDATA[", i)) {
     const e = xml.indexOf("]]>", i + 9);
-    return e < 0 ? "unterminated CDATA section" : e + 3;
+    if (e < 0) return "unterminated CDATA section";
+    s.tree.raw(xml.slice(i + 9, e));
+    return e + 3;
   }
   if (xml.startsWith("<?", i)) {
     const e = xml.indexOf("?>", i + 2);
@@ -143,6 +147,7 @@ function closeTag(xml: string, i: number, s: ScanState): number | string {
   s.decls.pop();
   if (open === undefined) return `end tag </${name}> without a start tag`;
   if (open !== name) return `end tag </${name}> does not match <${open}>`;
+  s.tree.close();
   return e + 1;
 }
 
@@ -168,8 +173,11 @@ function openTag(xml: string, i: number, s: ScanState): number | string {
     s.rpcName = name;
     s.rpcNs = resolve(s, prefixOf(name));
   }
-  if (xml.charCodeAt(e - 1) === 47) s.decls.pop();
-  else s.stack.push(name);
+  s.tree.open(localOf(name), tag);
+  if (xml.charCodeAt(e - 1) === 47) {
+    s.decls.pop();
+    s.tree.close();
+  } else s.stack.push(name);
   return e + 1;
 }
 
@@ -178,18 +186,28 @@ function textOutsideRoot(xml: string, from: number, to: number): boolean {
 }
 
 /**
- * One linear pass that checks tag balance (fast-xml-parser alone accepts truncated or mismatched documents),
- * rejects DOCTYPE/ENTITY declarations, bounds nesting depth, and collects the xmlns declarations on the way
- * to the RPC element so the CWMP version can be resolved without a second parse (cwmp-notes §1.2).
- * On failure the message names the position.
+ * Parses a CWMP document in one linear pass. It checks tag balance (a general parser such as fast-xml-parser
+ * accepts truncated or mismatched documents), rejects DOCTYPE/ENTITY declarations, bounds nesting depth, and
+ * collects the xmlns declarations on the way to the RPC element so the CWMP version is resolved without a second
+ * parse (cwmp-notes §1.2); on failure the message names the position. On the way it builds the tree the
+ * accessors below read: the shape fast-xml-parser gives with XML_PARSER_OPTIONS, which a differential test pins.
+ * CPE messages are small and regular: one hand-written pass costs a fraction of a general parser.
  */
-export function scanXml(xml: string): Result<XmlScan, string> {
-  const s: ScanState = { stack: [], decls: [], rootName: undefined, rootNs: undefined, rpcName: undefined, rpcNs: undefined, cwmpNs: undefined, roots: 0 };
+export function parseDocument(xml: string): Result<{ readonly scan: XmlScan; readonly tree: XmlObject }, string> {
+  const tree = new TreeBuilder();
+  const scanned = scan(xml, tree);
+  return scanned.ok ? ok({ scan: scanned.value, tree: tree.result() }) : scanned;
+}
+
+/** The pass itself; `parseDocument` is its public face. */
+function scan(xml: string, tree: TreeBuilder): Result<XmlScan, string> {
+  const s: ScanState = { tree, stack: [], decls: [], rootName: undefined, rootNs: undefined, rpcName: undefined, rpcNs: undefined, cwmpNs: undefined, roots: 0 };
   let pos = 0;
   for (let i = xml.indexOf("<"); i !== -1; i = xml.indexOf("<", pos)) {
     if (s.stack.length === 0 && textOutsideRoot(xml, pos, i)) return err(`text outside the document element at ${positionOf(xml, pos)}`);
+    if (s.stack.length > 0 && i > pos) tree.text(xml.slice(pos, i));
     const c = xml.charCodeAt(i + 1);
-    const next = c === 33 || c === 63 ? skipMarkup(xml, i) : c === 47 ? closeTag(xml, i, s) : openTag(xml, i, s);
+    const next = c === 33 || c === 63 ? skipMarkup(xml, i, s) : c === 47 ? closeTag(xml, i, s) : openTag(xml, i, s);
     if (typeof next === "string") return err(`${next} at ${positionOf(xml, i)}`);
     pos = next;
   }
@@ -197,18 +215,6 @@ export function scanXml(xml: string): Result<XmlScan, string> {
   if (textOutsideRoot(xml, pos, xml.length)) return err(`text outside the document element at ${positionOf(xml, pos)}`);
   if (s.rootName === undefined) return err("no XML element found");
   return ok({ rootName: s.rootName, rootNs: s.rootNs, rpcName: s.rpcName, rpcNs: s.rpcNs, cwmpNs: s.cwmpNs, roots: s.roots });
-}
-
-/** Parses a document that `scanXml` accepted. Never throws: parser exceptions become an error message. */
-export function parseXml(xml: string): Result<XmlObject, string> {
-  try {
-    const tree: unknown = parser.parse(xml);
-    return isObject(tree) ? ok(tree) : err("parser returned no document");
-  } catch (e) {
-    const v = XMLValidator.validate(xml);
-    if (v !== true) return err(`${v.err.msg} at line ${v.err.line}, column ${v.err.col}`);
-    return err(e instanceof Error ? e.message : String(e));
-  }
 }
 
 export function isObject(v: unknown): v is XmlObject {
@@ -267,3 +273,76 @@ export function elementKeys(node: XmlValue | undefined): string[] {
 }
 
 export { localOf, prefixOf };
+
+// ---------------------------------------------------------------------------------------------------------
+// The tree builder behind parseDocument.
+
+const XML_ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'", nbsp: "\u00a0", copy: "\u00a9", reg: "\u00ae" };
+const ENTITY_RE = /&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{0,31});/g;
+
+/** Character and predefined entity references (unknown names are kept as written, as fast-xml-parser does). */
+export function decodeEntities(text: string): string {
+  if (!text.includes("&")) return text;
+  return text.replace(ENTITY_RE, (whole, ref: string) => {
+    if (ref.charCodeAt(0) !== 35) return XML_ENTITIES[ref] ?? whole;
+    const code = ref.charCodeAt(1) === 120 ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
+const ATTR_RE = /([^\s=/>]+)\s*=\s*(["'])([\s\S]*?)\2/g;
+
+interface Frame {
+  readonly name: string;
+  obj: Record<string, XmlValue> | undefined;
+  text: string;
+}
+
+/** Builds the parsed tree from the scan's events; objects have no prototype (element names are data). */
+class TreeBuilder {
+  private readonly frames: Frame[] = [{ name: "", obj: Object.create(null) as Record<string, XmlValue>, text: "" }];
+
+  open(name: string, tag: string): void {
+    let obj: Record<string, XmlValue> | undefined;
+    if (tag.includes("=")) {
+      for (const m of tag.matchAll(ATTR_RE)) {
+        const qname = m[1] ?? "";
+        // Namespace declarations are not attributes of the tree (removeNSPrefix drops them too).
+        if (qname === "xmlns" || qname.startsWith("xmlns:")) continue;
+        obj ??= Object.create(null) as Record<string, XmlValue>;
+        obj[`@_${localOf(qname)}`] = decodeEntities(m[3] ?? "");
+      }
+    }
+    this.frames.push({ name, obj, text: "" });
+  }
+
+  text(raw: string): void {
+    this.raw(decodeEntities(raw));
+  }
+
+  raw(text: string): void {
+    const top = this.frames[this.frames.length - 1];
+    if (top) top.text += text;
+  }
+
+  close(): void {
+    const f = this.frames.pop();
+    const parent = this.frames[this.frames.length - 1];
+    if (!f || !parent) return;
+    let value: XmlValue;
+    if (f.obj === undefined) value = f.text;
+    else {
+      if (f.text !== "") f.obj["#text"] = f.text;
+      value = f.obj;
+    }
+    const siblings = (parent.obj ??= Object.create(null) as Record<string, XmlValue>);
+    const existing = siblings[f.name];
+    if (existing === undefined) siblings[f.name] = ARRAY_MEMBERS.has(f.name) ? [value] : value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else siblings[f.name] = [existing, value];
+  }
+
+  result(): XmlObject {
+    return this.frames[0]?.obj ?? {};
+  }
+}

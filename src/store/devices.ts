@@ -23,7 +23,7 @@ export interface DevicesRepo {
   idsAfter(after: string, limit: number): readonly DeviceId[];
   setParameterKey(dev: number, value: string): void;
   /** A visit that changed nothing but the time and the events (the converged fast path). */
-  touch(id: DeviceId, now: number, events: readonly EventStruct[]): void;
+  touch(dev: number, now: number, events: readonly EventStruct[]): void;
   setStatus(dev: number, status: DeviceStatus): void;
   setTags(dev: number, id: DeviceId, add: readonly string[], remove: readonly string[]): void;
 }
@@ -103,7 +103,7 @@ export function devicesRepo(db: Database): DevicesRepo {
       s.updateFacts.run(withDev);
       return { dev: known, isNew: false };
     },
-    touch: (id, now, events) => void s.touch.run({ id, now, last_events: JSON.stringify(events) }),
+    touch: (dev, now, events) => void s.touch.run({ dev, now, last_events: JSON.stringify(events) }),
     get(id) {
       const row = s.get.get(id);
       return row === undefined ? undefined : toRecord(row);
@@ -149,7 +149,7 @@ function statements(db: Database) {
       "SELECT j.value AS policy, count(*) AS n FROM devices, json_each(devices.status, '$.matchedPolicies') AS j WHERE devices.status IS NOT NULL GROUP BY j.value",
     ),
     insert: db.prepare<FactsParams>(INSERT_DEVICE),
-    touch: db.prepare<{ id: string; now: number; last_events: string }>("UPDATE devices SET last_inform = @now, last_events = @last_events WHERE id = @id"),
+    touch: db.prepare<{ dev: number; now: number; last_events: string }>("UPDATE devices SET last_inform = @now, last_events = @last_events WHERE dev = @dev"),
     updateSeen: db.prepare<{ dev: number; now: number; last_events: string; last_boot: number | null }>(UPDATE_SEEN),
     updateFacts: db.prepare<FactsParams & { dev: number }>(UPDATE_FACTS),
     get: db.prepare<[string], DeviceRow>("SELECT * FROM devices WHERE id = ?"),

@@ -70,17 +70,28 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     return { isNew };
   });
 
-  // Session rows of a batch are pruned once per device when the batch is written.
+  // Within one batch (one transaction; devices are never deleted) a device's key is looked up once.
+  const batchDevs = new Map<DeviceId, number | undefined>();
+  const devInBatch = (id: DeviceId): number | undefined => {
+    if (!batchDevs.has(id)) batchDevs.set(id, devices.find(id));
+    return batchDevs.get(id);
+  };
+  // A device's session log is pruned to its bound every PRUNE_EVERY rows it logs (so it holds at most
+  // sessionsPerDevice + PRUNE_EVERY - 1 rows): pruning on every row cost as much as the insert.
+  const logged = new Map<number, number>();
   const toPrune = new Set<number>();
   const deferred = createDeferred(tx, () => {
     for (const dev of toPrune) sessions.prune(dev);
     toPrune.clear();
+    batchDevs.clear();
   });
   const logSession = (r: FinishedSession): void => {
-    const dev = devices.find(r.deviceId);
+    const dev = devInBatch(r.deviceId);
     if (dev === undefined) return;
     sessions.insertFinished(dev, r);
-    toPrune.add(dev);
+    const n = (logged.get(dev) ?? 0) + 1;
+    logged.set(dev, n);
+    if (n % PRUNE_EVERY === 0) toPrune.add(dev);
   };
   /** Reads see every deferred write: flush first (a no-op when nothing waits). */
   const fresh = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) => (...args: A): R => {
@@ -132,12 +143,17 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
       return dev === undefined ? [] : tasks.list(dev, id, limit);
     },
     logSession: (r) => deferred.add(() => logSession(r)),
-    touchLater: (id, at, events) => deferred.add(() => devices.touch(id, at, events)),
+    touchLater: (id, at, events) =>
+      deferred.add(() => {
+        const dev = devInBatch(id);
+        if (dev !== undefined) devices.touch(dev, at, events);
+      }),
     flush: () => deferred.flush(),
     listSessions: (id, limit) => {
       deferred.flush();
       const dev = devices.find(id);
-      return dev === undefined ? [] : sessions.list(dev, id, limit);
+      // The newest sessionsPerDevice are the log; up to PRUNE_EVERY - 1 older rows may wait for their prune.
+      return dev === undefined ? [] : sessions.list(dev, id, Math.min(limit, o.sessionsPerDevice));
     },
     listFaults: (id, limit) => {
       const dev = devices.find(id);
@@ -194,6 +210,8 @@ function createDeferred(
     flush,
   };
 }
+
+const PRUNE_EVERY = 16;
 
 const BOOT_EVENTS: ReadonlySet<string> = new Set(["1 BOOT", "0 BOOTSTRAP"]);
 const BOOTSTRAP_EVENTS: ReadonlySet<string> = new Set(["0 BOOTSTRAP"]);
