@@ -14,7 +14,7 @@ export interface ApiToken {
 }
 
 export interface Config {
-  readonly cwmp: { readonly port: number; readonly bind: string; readonly path: string; readonly publicUrl: string | undefined };
+  readonly cwmp: { readonly port: number; readonly bind: string; readonly path: string; readonly holdRequests: boolean };
   readonly api: {
     readonly port: number;
     readonly bind: string;
@@ -50,7 +50,7 @@ export interface Config {
 }
 
 export const DEFAULTS: Config = {
-  cwmp: { port: 7547, bind: "0.0.0.0", path: "/", publicUrl: undefined },
+  cwmp: { port: 7547, bind: "0.0.0.0", path: "/", holdRequests: false },
   api: { port: 7557, bind: "127.0.0.1", tokens: [], openMetrics: false, rateLimit: { perSecond: 50, burst: 100 } },
   db: "./data/converge.db",
   policies: "./policies",
@@ -77,7 +77,7 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_API_PORT", "api.port", "int"],
   ["CONVERGE_BIND", "cwmp.bind", "string"],
   ["CONVERGE_API_BIND", "api.bind", "string"],
-  ["CONVERGE_PUBLIC_URL", "cwmp.publicUrl", "string"],
+  ["CONVERGE_HOLD_REQUESTS", "cwmp.holdRequests", "bool"],
   ["CONVERGE_DB", "db", "string"],
   ["CONVERGE_POLICIES", "policies", "string"],
   ["CONVERGE_SECRETS_FILE", "secretsFile", "string"],

@@ -109,7 +109,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     quirks: () => DEFAULT_QUIRKS,
     clock: Date.now,
     limits: { ...cfg.limits, backoffBaseMs: 60_000, backoffMaxMs: 24 * 3_600_000 },
-    holdRequests: false,
+    holdRequests: cfg.cwmp.holdRequests,
     ...(authenticate ? { authenticate } : {}),
     hooks,
     debugDevices,
