@@ -1,6 +1,8 @@
 /**
- * CPE -> ACS authentication from configuration: shared credentials, Digest preferred, Basic over TLS only;
- * optionally TLS client certificates (cpeAuth.clientCert) in place of, or in addition to, HTTP auth.
+ * CPE -> ACS authentication: shared credentials from configuration, or per-device ones from the store (the CPE
+ * authenticates with its device id as username; `PUT /api/devices/:id/cpe-credentials` sets the password).
+ * Digest preferred, Basic over TLS only; optionally TLS client certificates (cpeAuth.clientCert) in place of,
+ * or in addition to, HTTP auth.
  */
 import { randomBytes } from "node:crypto";
 import type { Config } from "../config/config.js";
@@ -8,12 +10,15 @@ import { authenticateCpe, cpeAuthConfigProblem, type CpeAuthConfig } from "../au
 import { createDigestVerifier } from "../auth/digest.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 
-export function createCpeAuthenticator(cfg: Config, tlsEnabled: boolean): NonNullable<CwmpDeps["authenticate"]> {
+/** The store secret holding a device's own CWMP password. */
+export const CPE_PASSWORD_SECRET = "cwmp.password";
+
+export function createCpeAuthenticator(cfg: Config, tlsEnabled: boolean, perDevice: (username: string) => string | undefined = () => undefined): NonNullable<CwmpDeps["authenticate"]> {
   const { username, password } = cfg.cpeAuth;
   const auth: CpeAuthConfig = {
     mode: cfg.cpeAuth.mode,
     allowBasicOverHttp: cfg.cpeAuth.allowBasicOverHttp,
-    lookup: (u) => (u === username ? password : undefined),
+    lookup: (u) => (username !== undefined && u === username ? password : perDevice(u)),
     realm: cfg.cpeAuth.realm,
     clientCert: cfg.cpeAuth.clientCert,
     ...(cfg.cpeAuth.mode === "digest" || cfg.cpeAuth.mode === "any"

@@ -66,6 +66,8 @@ export interface CwmpDeps {
   readonly clock: () => number;
   readonly limits: CwmpLimits;
   readonly holdRequests: boolean;
+  /** The shared CPE username, if any: exempt from the per-device credential check. */
+  readonly sharedCpeUsername?: string;
   readonly authenticate?: (req: CpeAuthInput) => CpeAuthOutcome;
   readonly hooks?: CwmpHooks;
   /** Devices whose sessions are recorded in full (SOAP transcripts). */

@@ -11,7 +11,7 @@ import { encodeAcsMessage } from "../cwmp/encode.js";
 import type { AcsMessage, DecodedEnvelope, InformRequest } from "../cwmp/types.js";
 import { step } from "../session/machine.js";
 import { nextVerifyAt, type FastPathEntry } from "../session/fast-path.js";
-import { deviceIdOf, type DeviceId } from "../domain/device.js";
+import { deviceIdOf, parseDeviceId, type DeviceId } from "../domain/device.js";
 import type { SessionReply } from "../session/types.js";
 import type { StoreWrite } from "../store/types.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
@@ -79,7 +79,7 @@ export class CwmpEndpoint {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const socket: Socket | undefined = req.raw.socket;
     const auth = this.authenticate(req);
-    if (auth) return auth(reply);
+    if (auth.deny) return auth.deny(reply);
     const body = decodeBody(raw, { contentType: header(req, "content-type"), contentEncoding: header(req, "content-encoding") }, { maxBytes: this.deps.limits.maxBodyBytes });
     if (!body.ok) return badRequest(reply, body.error.code === "too_large" ? 413 : 400, body.error.code, body.error.message);
     const live = this.sessions.find(header(req, "cookie"), socket);
@@ -90,13 +90,18 @@ export class CwmpEndpoint {
       return badRequest(reply, 400, decoded.error.code, decoded.error.message);
     }
     if (decoded.value.message.method === "Inform") {
+      // Per-device credentials (username = a device id) are good for that device only.
+      const claimed = auth.username !== undefined ? parseDeviceId(auth.username) : undefined;
+      if (claimed && claimed !== deviceIdOf(decoded.value.message.deviceId) && auth.username !== this.deps.sharedCpeUsername) {
+        return badRequest(reply, 403, "wrong_device", "these credentials belong to another device");
+      }
       return this.inform(decoded.value, decoded.value.message, req, reply, live, socket);
     }
     return this.inSession(live, decoded.value, reply, socket);
   }
 
-  private authenticate(req: FastifyRequest): ((reply: FastifyReply) => FastifyReply) | undefined {
-    if (!this.deps.authenticate) return undefined;
+  private authenticate(req: FastifyRequest): { readonly deny?: (reply: FastifyReply) => FastifyReply; readonly username?: string } {
+    if (!this.deps.authenticate) return {};
     const cert = verifiedClientCertName(req.raw.socket);
     const out = this.deps.authenticate({
       method: req.method,
@@ -107,9 +112,9 @@ export class CwmpEndpoint {
     });
     // The certificate's CN, once per session (its first request carries no cookie).
     if (out.ok && out.clientCert !== undefined && header(req, "cookie") === undefined) req.server.log.info({ clientCert: out.clientCert, ip: req.ip }, "CPE authenticated by TLS client certificate");
-    if (out.ok) return undefined;
-    if (out.wwwAuthenticate.length === 0) return (reply) => reply.code(out.status).send();
-    return (reply) => reply.code(out.status).header("www-authenticate", [...out.wwwAuthenticate]).send();
+    if (out.ok) return out.username !== undefined ? { username: out.username } : {};
+    if (out.wwwAuthenticate.length === 0) return { deny: (reply) => reply.code(out.status).send() };
+    return { deny: (reply) => reply.code(out.status).header("www-authenticate", [...out.wwwAuthenticate]).send() };
   }
 
   private inform(env: DecodedEnvelope, inform: InformRequest, req: FastifyRequest, reply: FastifyReply, live: LiveSession | undefined, socket: Socket | undefined): FastifyReply {

@@ -16,7 +16,8 @@ import { serverFactory } from "./http-server.js";
 import { loadTlsOptions, type TlsServerOptions } from "../auth/tls.js";
 import { createDesiredResolver } from "./desired-resolver.js";
 import { createApiDeps } from "./api-wiring.js";
-import { createCpeAuthenticator } from "./cpe-auth-wiring.js";
+import { CPE_PASSWORD_SECRET, createCpeAuthenticator } from "./cpe-auth-wiring.js";
+import { parseDeviceId } from "../domain/device.js";
 import { createObservability, type Observability } from "./observability.js";
 import { createReach, type Reach } from "./reach.js";
 
@@ -43,8 +44,8 @@ export function configProblems(cfg: Config): string[] {
   if (!loopback && cfg.api.tokens.length === 0) {
     out.push(`api.bind is ${cfg.api.bind} but no API tokens are configured: refusing to expose an unauthenticated API (set CONVERGE_API_TOKENS, see docs/operations.md)`);
   }
-  if (cfg.cpeAuth.mode !== "open" && (!cfg.cpeAuth.username || !cfg.cpeAuth.password)) {
-    out.push(`cpeAuth.mode is ${cfg.cpeAuth.mode} but cpeAuth.username/password are not set`);
+  if (cfg.cpeAuth.mode !== "open" && Boolean(cfg.cpeAuth.username) !== Boolean(cfg.cpeAuth.password)) {
+    out.push(`cpeAuth.username and cpeAuth.password go together (shared credentials); leave both out for per-device credentials only`);
   }
   const tlsOn = cfg.tls.cert !== undefined && cfg.tls.key !== undefined;
   if (cfg.tls.requestClientCert && (!tlsOn || cfg.tls.ca === undefined)) {
@@ -66,8 +67,14 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   if (problems.length > 0) throw new Error(problems.join("\n"));
   // Everything that can refuse the configuration runs before anything is opened: a refusal leaks nothing.
   const tls = loadTlsOptions(cfg.tls);
-  const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined) : undefined;
+  let opened: Store | undefined;
+  const perDevice = (u: string): string | undefined => {
+    const id = parseDeviceId(u);
+    return id ? opened?.getSecret(id, CPE_PASSWORD_SECRET) : undefined;
+  };
+  const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
   const store = openSqliteStore(cfg.db);
+  opened = store;
   const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log });
   try {
     return await assemble(cfg, log, { tls, authenticate, store, policies });
@@ -111,6 +118,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     limits: { ...cfg.limits, backoffBaseMs: 60_000, backoffMaxMs: 24 * 3_600_000 },
     holdRequests: cfg.cwmp.holdRequests,
     ...(authenticate ? { authenticate } : {}),
+    ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
     hooks,
     debugDevices,
   };

@@ -20,7 +20,8 @@ import { generateTestCert, type TestCert } from "../support/tls-cert.js";
 
 const CPE_USER = "cpe-fleet";
 const CPE_PASS = "s3cret-cpe-password";
-const CLIENT_CN = "00259E-EG8145V5-TLSCLIENT";
+// Not a device id: a CN that is one (OUI-ProductClass-Serial) binds the certificate to that device, as for per-device HTTP credentials.
+const CLIENT_CN = "cpe-tls-client";
 const GOOD = { username: CPE_USER, password: CPE_PASS };
 
 let serial = 0;

@@ -7,6 +7,7 @@ import { CR_PASSWORD, CR_USERNAME } from "../desired-resolver.js";
 import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
 import { TASK_BODY_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
+import { CPE_PASSWORD_SECRET } from "../cpe-auth-wiring.js";
 
 const ID_PARAMS = { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 300 } } } as const;
 const CONDITIONS: readonly ConditionType[] = ["Matched", "Converged", "Drifted", "Faulted", "Pending"];
@@ -125,6 +126,25 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       deps.store.setTags(id, req.body.add ?? [], req.body.remove ?? []);
       deps.changed(id);
       return { tags: deps.store.getDevice(id)?.tags ?? [] };
+    },
+  );
+
+  app.put<{ Params: { id: string }; Body: { password: string } }>(
+    "/api/devices/:id/cpe-credentials",
+    {
+      config: { scope: "write" },
+      schema: {
+        summary: "Set the device's own CWMP password (per-device CPE authentication; the username is the device id). The device need not have informed yet.",
+        params: ID_PARAMS,
+        body: { type: "object", required: ["password"], additionalProperties: false, properties: { password: { type: "string", minLength: 8, maxLength: 256 } } },
+        response: { 400: ERROR_SCHEMA },
+      },
+    },
+    async (req, reply) => {
+      const id = parseDeviceId(req.params.id);
+      if (!id) return sendError(reply, "bad_request", `${req.params.id} is not a device id (OUI-ProductClass-Serial)`);
+      deps.store.setSecret(id, CPE_PASSWORD_SECRET, req.body.password);
+      return reply.code(204).send();
     },
   );
 
