@@ -5,7 +5,8 @@
  * would change; 1 = errors (policies invalid, database unreadable, API unreachable or refusing);
  * 2 also for usage errors without it.
  *
- * --db reads the SQLite file directly. --api reads a running server over REST (read scope; token from --token or
+ * --db reads the SQLite file directly. --api reads a running server over REST (write scope: device state holds
+ * hashes of write-only values; token from --token or
  * CONVERGE_API_TOKEN): `GET /api/devices` pages, then `GET /api/devices/:id/state` per device (8 at a time).
  * Connection-request credentials Converge generated never leave the server, so --api plans without them (as
  * if no credentials were stored); a policy that sets ConnectionRequestUsername/Password is planned as usual.

@@ -1,7 +1,7 @@
 /**
  * `converge plan` against a stored fleet: after simulated CPEs converged under the example policies, the same
  * folder plans no change; an edited folder plans exactly the edited value on the devices it matches. The same
- * through a running server's REST API (`--api`, read token) as through its database file (`--db`).
+ * through a running server's REST API (`--api`, write-scope token) as through its database file (`--db`).
  */
 import test, { after, before } from "node:test";
 import assert from "node:assert/strict";
@@ -19,12 +19,14 @@ import { EXAMPLE_POLICIES, startTestServer, type TestServer } from "../support/s
 import { model } from "../support/fleet-models.js";
 
 let server: TestServer;
-const READ_TOKEN = "plan-read-token-0123456789abcdef";
+// The state endpoint holds hashes of write-only values: a write-scope token (a read token gets 403, below).
+const PLAN_TOKEN = "plan-write-token-0123456789abcdef";
+const READ_ONLY = "plan-read-token-0123456789abcdef";
 const sims: SimDevice[] = [];
 const files = ["zte-h199a-tr098.csv", "nokia-g1425ga-tr098.csv", "tplink-ex220-tr181.csv"] as const;
 
 before(async () => {
-  server = await startTestServer({ policies: EXAMPLE_POLICIES, env: { CONVERGE_API_TOKENS: `planner:${hashToken(READ_TOKEN)}:read` } });
+  server = await startTestServer({ policies: EXAMPLE_POLICIES, env: { CONVERGE_API_TOKENS: `planner:${hashToken(PLAN_TOKEN)}:write,reader:${hashToken(READ_ONLY)}:read` } });
   for (const f of files) {
     const d = new SimDevice(model(f), { serialNumber: `PLAN${f.slice(0, 4).toUpperCase()}` });
     sims.push(d);
@@ -48,7 +50,7 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
   return { code, stdout, stderr };
 }
 
-const source = (via: "db" | "api"): string[] => (via === "db" ? ["--db", server.dbPath] : ["--api", server.apiUrl, "--token", READ_TOKEN]);
+const source = (via: "db" | "api"): string[] => (via === "db" ? ["--db", server.dbPath] : ["--api", server.apiUrl, "--token", PLAN_TOKEN]);
 
 async function plan(dir: string, via: "db" | "api" = "db"): Promise<{ code: number; out: PlanJson }> {
   const r = await cli([dir, ...source(via), "--json", "--detailed-exitcode"]);
@@ -107,7 +109,7 @@ void test("--api --device plans one device; the token may come from CONVERGE_API
   const sim = sims[0];
   assert.ok(sim);
   const id = deviceIdOf(sim.deviceId);
-  const r = await cli([editedFolder(), "--api", server.apiUrl, "--device", id, "--json"], { CONVERGE_API_TOKEN: READ_TOKEN });
+  const r = await cli([editedFolder(), "--api", server.apiUrl, "--device", id, "--json"], { CONVERGE_API_TOKEN: PLAN_TOKEN });
   assert.equal(r.code, 0, r.stderr);
   const out: PlanJson = JSON.parse(r.stdout);
   assert.equal(out.summary.devices, 1);
@@ -121,7 +123,7 @@ void test("--api errors exit 1 with the reason: no token (401), an unknown devic
   const ghost = await cli([server.policiesDir, ...source("api"), "--device", "000000-Nope-1"]);
   assert.equal(ghost.code, 1);
   assert.match(ghost.stderr, /no device 000000-Nope-1/);
-  const down = await cli([server.policiesDir, "--api", "http://127.0.0.1:1", "--token", READ_TOKEN]);
+  const down = await cli([server.policiesDir, "--api", "http://127.0.0.1:1", "--token", PLAN_TOKEN]);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /127\.0\.0\.1:1/);
   const both = await cli([server.policiesDir, "--db", server.dbPath, "--api", server.apiUrl]);
@@ -132,7 +134,7 @@ void test("GET /api/devices/:id/state: record, reported state and inventory, and
   const sim = sims[0];
   assert.ok(sim);
   const id = deviceIdOf(sim.deviceId);
-  const r = await apiClient(server.apiUrl, READ_TOKEN)<{ device: { deviceId: string }; reported: { parameterKey: string; params: Record<string, { value: string }> }; inventory: { writeOnlyHashes: Record<string, string>; appliedKeys?: string[] }; managedCredentials: boolean }>("GET", `/api/devices/${encodeURIComponent(id)}/state`);
+  const r = await apiClient(server.apiUrl, PLAN_TOKEN)<{ device: { deviceId: string }; reported: { parameterKey: string; params: Record<string, { value: string }> }; inventory: { writeOnlyHashes: Record<string, string>; appliedKeys?: string[] }; managedCredentials: boolean }>("GET", `/api/devices/${encodeURIComponent(id)}/state`);
   assert.equal(r.status, 200);
   assert.equal(r.json.device.deviceId, id);
   assert.equal(r.json.managedCredentials, true);
@@ -146,6 +148,15 @@ void test("GET /api/devices/:id/state: record, reported state and inventory, and
   } finally {
     store.close();
   }
-  const unknown = await apiClient(server.apiUrl, READ_TOKEN)("GET", "/api/devices/000000-Nope-1/state");
+  const unknown = await apiClient(server.apiUrl, PLAN_TOKEN)("GET", "/api/devices/000000-Nope-1/state");
   assert.equal(unknown.status, 404);
+});
+
+void test("the state endpoint needs a write-scope token (it holds hashes of write-only values): a read token gets 403", async () => {
+  const sim = sims[0];
+  assert.ok(sim);
+  const r = await apiClient(server.apiUrl, READ_ONLY)("GET", `/api/devices/${encodeURIComponent(deviceIdOf(sim.deviceId))}/state`);
+  assert.equal(r.status, 403);
+  const plan = await cli([server.policiesDir, "--api", server.apiUrl, "--token", READ_ONLY]);
+  assert.equal(plan.code, 1);
 });

@@ -87,7 +87,9 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // reconciler compares with; `managedCredentials` says Converge keeps connection-request credentials for the device.
   app.get<{ Params: { id: string } }>(
     "/api/devices/:id/state",
-    { schema: { summary: "A device's record, reported state and inventory (what converge plan --api plans from)", params: ID_PARAMS, response: { 200: STATE_RESPONSE_SCHEMA, 404: ERROR_SCHEMA } } },
+    // Write scope: the inventory holds hashes of write-only values (passwords), which a weak secret could be
+    // guessed from offline; only tokens that may change devices may read them.
+    { config: { scope: "write" }, schema: { summary: "A device's record, reported state and inventory (what converge plan --api plans from). Write scope: it holds hashes of write-only values.", params: ID_PARAMS, response: { 200: STATE_RESPONSE_SCHEMA, 404: ERROR_SCHEMA } } },
     async (req, reply) => {
       const id = known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
