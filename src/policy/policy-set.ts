@@ -2,7 +2,7 @@
  * Builds the immutable `PolicySet` snapshot from compiled policies: precedence order and the OUI /
  * ProductClass pre-index that keeps per-device matching proportional to the candidate policies. Pure.
  */
-import type { Lookups, Policy, PolicyError, PolicyIndex, PolicySet } from "./types.js";
+import type { Policy, PolicyIndex, PolicySet } from "./types.js";
 
 /** Precedence: priority descending, then name ascending (code-unit order, locale-independent). */
 export function byPrecedence(a: Policy, b: Policy): number {
@@ -31,15 +31,8 @@ export function indexPolicies(policies: readonly Policy[]): PolicyIndex {
   return { byOui, byProductClass, rest };
 }
 
-export interface PolicySetInput {
-  readonly revision: string;
-  readonly loadedAt: number;
-  readonly dir: string;
-  readonly policies: readonly Policy[];
-  readonly warnings: readonly PolicyError[];
-  readonly lookups: Lookups;
-  readonly secretsDigest?: string;
-}
+/** A snapshot before indexing: the index is derived, the secrets digest optional (tests build sets without one). */
+export type PolicySetInput = Omit<PolicySet, "index" | "secretsDigest"> & { readonly secretsDigest?: string };
 
 /** Freezes a snapshot: policies sorted by precedence, indexed. */
 export function buildPolicySet(input: PolicySetInput): PolicySet {

@@ -6,6 +6,18 @@ import type { AcsCounts } from "./fleet-acs.js";
 import type { FleetProgress, StopReason } from "./fleet.js";
 import { FleetCounters, type CountersJson } from "./fleet-stats.js";
 
+/** What one process hands back (JSON-safe, so it crosses the IPC channel as is). */
+export interface FleetPart {
+  readonly counters: CountersJson;
+  readonly devices: number;
+  readonly done: number;
+  readonly elapsedS: number;
+  readonly stopped: StopReason;
+  readonly lastOutcomes: Readonly<Record<string, number>>;
+  readonly models: Readonly<Record<string, number>>;
+  readonly quirks: Readonly<Record<string, number>>;
+}
+
 export interface FleetSummary {
   readonly devices: number;
   readonly done: number;
@@ -31,17 +43,7 @@ export interface FleetSummary {
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
 /** Builds a summary from (merged) counters. */
-export function summarize(parts: {
-  readonly counters: FleetCounters;
-  readonly devices: number;
-  readonly done: number;
-  readonly elapsedS: number;
-  readonly stopped: StopReason;
-  readonly lastOutcomes: Readonly<Record<string, number>>;
-  readonly models: Readonly<Record<string, number>>;
-  readonly quirks: Readonly<Record<string, number>>;
-  readonly workers: number;
-}): FleetSummary {
+export function summarize(parts: Omit<FleetPart, "counters"> & { readonly counters: FleetCounters; readonly workers: number }): FleetSummary {
   const c = parts.counters;
   const h = c.latency;
   return {

@@ -5,10 +5,10 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { acsCounts, type AcsCounts } from "./fleet-acs.js";
-import { Fleet, type FleetProgress, type FleetRunResult, type StopReason } from "./fleet.js";
+import { Fleet, type FleetProgress, type FleetRunResult } from "./fleet.js";
 import type { FleetOptions } from "./fleet-options.js";
-import { summarize, type FleetSummary } from "./fleet-report.js";
-import { FleetCounters, bump, type CountersJson } from "./fleet-stats.js";
+import { summarize, type FleetPart, type FleetSummary } from "./fleet-report.js";
+import { FleetCounters, bump } from "./fleet-stats.js";
 
 export interface FleetRunOptions {
   readonly workers?: number;
@@ -16,17 +16,6 @@ export interface FleetRunOptions {
   readonly signal?: AbortSignal;
 }
 
-/** What one process hands back (JSON-safe, so it crosses the IPC channel as is). */
-export interface FleetPart {
-  readonly counters: CountersJson;
-  readonly devices: number;
-  readonly done: number;
-  readonly elapsedS: number;
-  readonly stopped: StopReason;
-  readonly lastOutcomes: Readonly<Record<string, number>>;
-  readonly models: Readonly<Record<string, number>>;
-  readonly quirks: Readonly<Record<string, number>>;
-}
 
 /** Builds, runs once and closes a fleet in this process. */
 export async function runFleetHere(opts: FleetOptions, hooks: Omit<FleetRunOptions, "workers"> = {}): Promise<FleetPart> {
