@@ -31,6 +31,17 @@ export interface LoadOptions {
 
 const DM_CANDIDATES = [new URL("./dm-index.json", import.meta.url), new URL("../../src/policy/dm-index.json", import.meta.url)];
 
+let compiled: Pick<CompileEnv, "validate" | "dm"> | undefined;
+
+/**
+ * The compiled schema and the data-model index are constants of the code, not of a policies folder: built once
+ * per process, not on every reload (compiling the schema was the largest cost of a reload).
+ */
+function constants(): Pick<CompileEnv, "validate" | "dm"> {
+  compiled ??= { validate: compilePolicySchema(), dm: readDmIndex() };
+  return compiled;
+}
+
 /** The standard data-model index (src/policy/dm-index.json), or undefined when it is missing. */
 export function readDmIndex(): DmIndex | undefined {
   const url = DM_CANDIDATES.find((u) => existsSync(u));
@@ -102,7 +113,7 @@ export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promis
   const vars = await loadVars(dir);
   const secrets = await loadSecrets(dir, opts.secretsFile, opts.env ?? process.env);
   const lookups: Lookups = { ...vars.lookups, secret: secrets.secret };
-  const env: CompileEnv = { validate: compilePolicySchema(), dm: readDmIndex(), lookups };
+  const env: CompileEnv = { ...constants(), lookups };
   const contents: ContentFile[] = [...vars.files];
   const policies: Policy[] = [];
   const findings: PolicyError[] = [...vars.problems, ...secrets.problems];
