@@ -19,8 +19,8 @@ import { loadPolicySet } from "../policy/load.js";
 import { desiredStateFor } from "../policy/desired.js";
 import type { PolicySet } from "../policy/types.js";
 import { createDesiredResolver } from "../server/desired-resolver.js";
-import { DEFAULT_QUIRKS } from "../server/cwmp-deps.js";
-import { DEFAULTS } from "../config/config.js";
+import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
+import { DEFAULTS, planLimitsOf } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import { planDevice, planSubject, type DevicePlan, type PlanSettings } from "../plan/device-plan.js";
 import { ApiError, fetchDevice, remoteDevices, type ApiSourceOptions } from "../plan/api-source.js";
@@ -77,7 +77,7 @@ function apiOptions(baseUrl: string, p: ParsedArgs, env: Env): ApiSourceOptions 
 
 const settings = (desired: PlanSettings["desired"]): PlanSettings => ({
   desired,
-  limits: { ...DEFAULTS.limits, backoffBaseMs: 60_000, backoffMaxMs: 86_400_000 },
+  limits: planLimitsOf(DEFAULTS.limits),
   quirks: DEFAULT_QUIRKS,
   now: Date.now(),
 });

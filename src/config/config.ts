@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse as parseYaml } from "yaml";
 import { err, ok, type Result } from "../domain/result.js";
+import { DEFAULT_LIMITS } from "../reconcile/limits.js";
+import type { PlanLimits } from "../reconcile/types.js";
 
 export interface ApiToken {
   readonly name: string;
@@ -209,4 +211,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
   const text = readFile(file);
   if (text === undefined && env["CONVERGE_CONFIG"] !== undefined) return err([`CONVERGE_CONFIG: cannot read ${file}`]);
   return buildConfig(env, text, file);
+}
+
+/** The planner's bounds from configuration; backoff is not configurable and follows reconcile/limits.ts. */
+export function planLimitsOf(l: Config["limits"]): PlanLimits {
+  return {
+    maxRpcsPerSession: l.maxRpcsPerSession,
+    maxReplanRounds: l.maxReplanRounds,
+    downloadTimeoutMs: l.downloadTimeoutMs,
+    backoffBaseMs: DEFAULT_LIMITS.backoffBaseMs,
+    backoffMaxMs: DEFAULT_LIMITS.backoffMaxMs,
+  };
 }

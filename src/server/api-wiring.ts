@@ -1,5 +1,5 @@
 /** Builds the REST API's dependencies from the running parts. */
-import type { Config } from "../config/config.js";
+import { planLimitsOf, type Config } from "../config/config.js";
 import type { DeviceId } from "../domain/device.js";
 import { createTokenAuth } from "../auth/tokens.js";
 import { createRateLimiter } from "../auth/rate-limit.js";
@@ -8,15 +8,15 @@ import { factsOfRecord, planDevice } from "../plan/device-plan.js";
 import type { Store } from "../store/types.js";
 import type { ApiDeps, PolicySummary } from "./api/deps.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
-import { DEFAULT_QUIRKS } from "./cwmp-deps.js";
+import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import type { DesiredResolver } from "./desired-resolver.js";
 import type { Observability } from "./observability.js";
-import type { PolicySourceLike } from "./policy-source-like.js";
+import type { PolicySource } from "../policy/source.js";
 import type { Reach } from "./reach.js";
 
 export interface ApiWiring {
   readonly store: Store;
-  readonly policies: PolicySourceLike;
+  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload">;
   readonly resolver: DesiredResolver;
   readonly endpoint: CwmpEndpoint;
   readonly cfg: Config;
@@ -42,7 +42,7 @@ function summary(w: ApiWiring): PolicySummary {
 export function createApiDeps(w: ApiWiring): ApiDeps {
   const tokens = w.cfg.api.tokens.length > 0 ? createTokenAuth(w.cfg.api.tokens) : undefined;
   const limiter = createRateLimiter({ perSecond: w.cfg.api.rateLimit.perSecond, burst: w.cfg.api.rateLimit.burst, maxKeys: 10_000 });
-  const limits = { ...w.cfg.limits, backoffBaseMs: 60_000, backoffMaxMs: 24 * 3_600_000 };
+  const limits = planLimitsOf(w.cfg.limits);
   return {
     store: w.store,
     clock: Date.now,

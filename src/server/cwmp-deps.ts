@@ -74,4 +74,3 @@ export interface CwmpDeps {
   readonly debugDevices?: ReadonlySet<string>;
 }
 
-export const DEFAULT_QUIRKS: DeviceQuirks = { booleanAsDigit: false, datetimeMilliseconds: true, gpvBatchSize: 64, spvBatchSize: 32 };

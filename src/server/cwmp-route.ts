@@ -126,7 +126,7 @@ export class CwmpEndpoint {
       // Overload: 503 + Retry-After; the CPE backs off and retries (TR-069 §3.2.1.1, cwmp-notes §3.1).
       return reply.code(503).header("retry-after", "30").send();
     }
-    const opened = openFromInform(this.deps, this.sessions, env, inform, req.ip, socket, now, this.fastPath.get(deviceIdOf(inform.deviceId)));
+    const opened = openFromInform(this.deps, this.sessions, env, inform, req.ip, socket, now, (id) => this.fastPath.get(id));
     if (!opened.ok) return reply.code(opened.error.status).header("retry-after", "30").send({ error: { code: opened.error.code, message: opened.error.message } });
     const s = opened.value;
     this.record(s, "in", env);

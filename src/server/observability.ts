@@ -2,7 +2,7 @@
 import { createConvergeMetrics, type ConvergeMetrics } from "../metrics/converge-metrics.js";
 import type { Store } from "../store/types.js";
 import type { CwmpHooks } from "./cwmp-deps.js";
-import type { PolicySourceLike } from "./policy-source-like.js";
+import type { PolicySource } from "../policy/source.js";
 
 export interface Observability {
   readonly metrics: ConvergeMetrics;
@@ -18,7 +18,7 @@ function outcomeLabel(outcome: string, converged: boolean | undefined): string {
   return converged === false ? "not_converged" : "ok";
 }
 
-export function createObservability(store: Store, policies: PolicySourceLike, activeSessions: () => number = () => 0): Observability {
+export function createObservability(store: Store, policies: Pick<PolicySource, "current">, activeSessions: () => number = () => 0): Observability {
   const metrics = createConvergeMetrics({ devicesByCondition: () => store.countByCondition(), activeSessions });
   let lastRevision: string | undefined;
   const fastPath = metrics.registry.counter({

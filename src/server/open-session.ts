@@ -4,15 +4,14 @@
  * policy snapshot (kept for the whole session).
  */
 import type { Socket } from "node:net";
+import type { DeviceId } from "../domain/device.js";
 import { err, ok, type Result } from "../domain/result.js";
 import type { DecodedEnvelope, InformRequest } from "../cwmp/types.js";
 import { openSession } from "../session/machine.js";
 import { informFacts } from "../session/inform-facts.js";
 import { canTakeFastPath, informHash, type FastPathEntry } from "../session/fast-path.js";
-import type { DeviceFacts } from "../policy/desired.types.js";
 import { factsOfRecord } from "../plan/device-plan.js";
-import type { ReportedState } from "../reconcile/types.js";
-import type { DeviceRecord } from "../store/types.js";
+import type { Inventory, ReportedState } from "../reconcile/types.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import type { LiveSession, SessionRegistry } from "./sessions.js";
 
@@ -20,11 +19,6 @@ export interface OpenError {
   readonly status: 400 | 503;
   readonly code: string;
   readonly message: string;
-}
-
-/** Device facts for policy matching: the record just written by recordInform, plus reported values. */
-function deviceFacts(record: DeviceRecord, reported: ReportedState): DeviceFacts {
-  return factsOfRecord(record, reported);
 }
 
 /** A socket that is gone cannot carry the old session any further: a new Inform may take over. */
@@ -40,7 +34,7 @@ export function openFromInform(
   ip: string,
   socket: Socket | undefined,
   now: number,
-  fastPath: FastPathEntry | undefined,
+  fastPathOf: (id: DeviceId) => FastPathEntry | undefined,
 ): Result<LiveSession, OpenError> {
   const facts = informFacts(inform, ip);
   const busy = sessions.forDevice(facts.deviceId);
@@ -49,7 +43,7 @@ export function openFromInform(
   }
   deps.hooks?.onInform?.(facts);
   const hash = informHash(inform, ip);
-  const fast = !deps.debugDevices?.has(facts.deviceId) && canTakeFastPath({ entry: fastPath, revision: deps.snapshot(), inform, informHash: hash, now });
+  const fast = !deps.debugDevices?.has(facts.deviceId) && canTakeFastPath({ entry: fastPathOf(facts.deviceId), revision: deps.snapshot(), inform, informHash: hash, now });
   // Full path: the Inform step is one transaction (the device's facts and what the session loads). Fast path:
   // the facts are unchanged (same hash), so only the visit's time and events are written, deferred; nothing is
   // loaded. Either way the session is logged when it ends, and
@@ -82,16 +76,18 @@ function live(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRe
   };
 }
 
+// The fast path loads nothing: one shared, empty state for all its sessions (no reconcile state is kept).
+const NOTHING_REPORTED: ReportedState = { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: "" };
+const NOTHING_DONE: Inventory = { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined };
+
 /** The fast path's session: nothing loaded, nothing to plan; the empty POST ends it with a 204. */
 function converged(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRequest, facts: Facts, socket: Socket | undefined, now: number, hash: string): LiveSession {
-  const empty = { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: "" };
-  const inventory = { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined };
   return {
     ...live(deps, id, env, inform, facts, socket, now, hash),
     revision: deps.revision(),
     fast: true,
     converged: true,
-    state: openSession({ id, deviceId: facts.deviceId, version: env.version, tasks: [], desired: undefined, reported: empty, inventory, previousStatus: undefined }),
+    state: openSession({ id, deviceId: facts.deviceId, version: env.version, tasks: [], desired: undefined, reported: NOTHING_REPORTED, inventory: NOTHING_DONE, previousStatus: undefined }),
   };
 }
 
@@ -110,7 +106,7 @@ function load(
   if (!record) return err({ status: 503, code: "store_failed", message: "device not recorded" });
   const reported = deps.store.loadReported(facts.deviceId);
   const inventory = deps.store.loadInventory(facts.deviceId);
-  const desired = deps.desired(deviceFacts(record, reported));
+  const desired = deps.desired(factsOfRecord(record, reported));
   const session: LiveSession = {
     ...live(deps, id, env, inform, facts, socket, now, hash),
     revision: desired?.revision,

@@ -4,12 +4,13 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
-import type { Config } from "../config/config.js";
+import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/types.js";
 import { createPolicySource, type PolicySource } from "../policy/source.js";
 import { CwmpEndpoint } from "./cwmp-route.js";
-import { DEFAULT_QUIRKS, type CwmpDeps, type SessionSummary } from "./cwmp-deps.js";
+import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
+import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import { changedDevices } from "./kick.js";
 import { buildApiApp } from "./api/app.js";
 import { serverFactory } from "./http-server.js";
@@ -115,7 +116,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     },
     quirks: () => DEFAULT_QUIRKS,
     clock: Date.now,
-    limits: { ...cfg.limits, backoffBaseMs: 60_000, backoffMaxMs: 24 * 3_600_000 },
+    limits: { ...cfg.limits, ...planLimitsOf(cfg.limits) },
     holdRequests: cfg.cwmp.holdRequests,
     ...(authenticate ? { authenticate } : {}),
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),

@@ -4,6 +4,8 @@
  */
 import type { AcsMessage, CpeRequest, TransferCompleteRequest } from "../cwmp/types.js";
 import type { StoreWrite } from "../store/types.js";
+import { FIRMWARE_BACKOFF_KEY } from "../reconcile/firmware.js";
+import { nextBackoff, type BackoffLimits } from "../reconcile/limits.js";
 import type { SessionState } from "./types.js";
 
 /** RPCs this ACS answers (GetRPCMethods from the CPE). */
@@ -23,7 +25,7 @@ export interface CpeRequestOutcome {
 }
 
 /** TransferComplete: ties back to our Download by CommandKey; success is confirmed later by the new version. */
-function transferComplete(state: SessionState, req: TransferCompleteRequest, now: number): CpeRequestOutcome {
+function transferComplete(state: SessionState, req: TransferCompleteRequest, now: number, limits: BackoffLimits): CpeRequestOutcome {
   const inv = state.reconcile?.inventory;
   const ours = inv?.download !== undefined && inv.download.commandKey === req.commandKey;
   const writes: StoreWrite[] = [];
@@ -46,12 +48,12 @@ function transferComplete(state: SessionState, req: TransferCompleteRequest, now
   if (ours && state.reconcile && inv) {
     // The download is no longer outstanding either way. A failure backs off the firmware "path".
     writes.push({ kind: "download", download: undefined });
-    const attempts = (inv.backoff.get("#firmware")?.attempts ?? 0) + (req.fault.code !== 0 ? 1 : 0);
     const backoff = new Map(inv.backoff);
     if (req.fault.code !== 0) {
-      const until = now + Math.min(60_000 * 2 ** attempts, 24 * 3_600_000);
-      backoff.set("#firmware", { until, code: req.fault.code, attempts });
-      writes.push({ kind: "backoff", path: "#firmware", until, code: req.fault.code, attempts });
+      // The same key and arithmetic as a Download that faults at once (reconcile/fold-faults.ts).
+      const next = nextBackoff(limits, inv.backoff.get(FIRMWARE_BACKOFF_KEY)?.attempts ?? 0, now);
+      backoff.set(FIRMWARE_BACKOFF_KEY, { until: next.until, code: req.fault.code, attempts: next.attempts });
+      writes.push({ kind: "backoff", path: FIRMWARE_BACKOFF_KEY, until: next.until, code: req.fault.code, attempts: next.attempts });
     }
     next = { ...next, reconcile: { ...state.reconcile, inventory: { ...inv, download: undefined, backoff } } };
   }
@@ -59,10 +61,10 @@ function transferComplete(state: SessionState, req: TransferCompleteRequest, now
 }
 
 /** Builds the response to a CPE request and the writes it causes. */
-export function answerCpeRequest(state: SessionState, req: Exclude<CpeRequest, { method: "Inform" }>, now: number): CpeRequestOutcome {
+export function answerCpeRequest(state: SessionState, req: Exclude<CpeRequest, { method: "Inform" }>, now: number, limits: BackoffLimits): CpeRequestOutcome {
   switch (req.method) {
     case "TransferComplete":
-      return transferComplete(state, req, now);
+      return transferComplete(state, req, now, limits);
     case "AutonomousTransferComplete":
       return { reply: { method: "AutonomousTransferCompleteResponse" }, writes: [], state };
     case "GetRPCMethods":

@@ -62,7 +62,7 @@ export function step(state: SessionState, input: SessionInput, cfg: SessionConfi
   if (input.kind === "message" && isCpeRequest(input.message)) {
     const req = input.message;
     if (req.method === "Inform") return endWithFault(state, "bad_session_state", "Inform inside an open session", now);
-    const out = answerCpeRequest(state, req, now);
+    const out = answerCpeRequest(state, req, now, cfg.limits);
     return {
       state: out.state,
       reply: { kind: "message", message: out.reply, id: input.id ?? `acs-${state.nextId}`, holdRequests: false },

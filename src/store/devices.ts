@@ -52,23 +52,11 @@ interface DeviceRow {
   readonly attempted_revision: string | null;
 }
 
-interface FactsParams {
-  readonly id: string;
-  readonly manufacturer: string;
-  readonly oui: string;
-  readonly product_class: string;
-  readonly serial: string;
-  readonly software_version: string;
-  readonly hardware_version: string;
-  readonly ip: string;
-  readonly cr_url: string;
-  readonly udp_cr_addr: string;
-  readonly parameter_key: string;
-  readonly data_model: string | null;
-  readonly now: number;
-  readonly last_boot: number | null;
-  readonly last_events: string;
-}
+/** What an Inform writes: the row's fact columns, plus the visit's time. */
+type FactsParams = Pick<
+  DeviceRow,
+  "id" | "manufacturer" | "oui" | "product_class" | "serial" | "software_version" | "hardware_version" | "ip" | "cr_url" | "udp_cr_addr" | "parameter_key" | "data_model" | "last_boot" | "last_events"
+> & { readonly now: number };
 
 const FACT_COLUMNS = [
   "manufacturer", "oui", "product_class", "serial", "software_version", "hardware_version",

@@ -95,3 +95,15 @@ void test("step never mutates its input state", () => {
   step(s, { kind: "empty" }, CFG, 1000);
   assert.deepEqual(s, copy);
 });
+
+void test("a failed TransferComplete of our Download clears it and backs the firmware off with the planner's arithmetic", () => {
+  const desired = { revision: "r1", matched: [], values: [], tables: [], attributes: [], firmware: undefined, ignore: [], allowReboot: false, notes: [] };
+  const inventory = { ...EMPTY_INVENTORY, download: { commandKey: "fw-1", version: "2.0", startedAt: 0 } };
+  const s = openSession({ id: "s1", deviceId: ID, version: "1.0", tasks: [], desired, reported: EMPTY_REPORTED, inventory, previousStatus: undefined });
+  const [r] = run(s, [msg({ method: "TransferComplete", commandKey: "fw-1", fault: { code: 9010, string: "Download failure" }, startTime: "", completeTime: "" }, "cpe-1")]);
+  assert.ok(r);
+  assert.equal(r.state.reconcile?.inventory.download, undefined);
+  // CFG.limits: base 60 s, first failure -> 60 s (nextBackoff: base * 2^0), attempts 1.
+  assert.deepEqual(r.state.reconcile?.inventory.backoff.get("#firmware"), { until: 1000 + 60_000, code: 9010, attempts: 1 });
+  assert.deepEqual(r.writes.map((w) => w.kind), ["fault", "download", "backoff"]);
+});
