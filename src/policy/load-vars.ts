@@ -10,6 +10,7 @@ import type { Lookups, PolicyError } from "./types.js";
 import type { ContentFile } from "./revision.js";
 import type { VarProblem, VarTable } from "./vars.js";
 import { lookupVariable, parseVarsCsv, parseVarsYaml } from "./vars.js";
+import { YAML_LIMITS } from "./yaml-limits.js";
 
 const toError = (p: VarProblem): PolicyError => ({ file: p.file, line: p.line, column: p.column, severity: "error", code: "vars-file", path: "", message: p.message });
 
@@ -35,7 +36,19 @@ export async function loadVars(dir: string): Promise<LoadedVars> {
   const problems: PolicyError[] = [];
   for (const name of await listVarFiles(dir)) {
     const rel = `vars/${name}`;
-    const text = await readFile(join(dir, rel), "utf8");
+    let text: string;
+    try {
+      text = await readFile(join(dir, rel), "utf8");
+    } catch (e) {
+      const code = e instanceof Error && "code" in e ? String(e.code) : "";
+      const why = code === "EISDIR" ? "it is a directory" : code === "ELOOP" ? "it is a symbolic link loop" : code === "ENOENT" ? "it is a dangling symbolic link (or was removed)" : e instanceof Error ? e.message : String(e);
+      problems.push({ file: rel, line: 1, column: 1, severity: "error", code: "io", path: "", message: `cannot read ${rel}: ${why}` });
+      continue;
+    }
+    if (text.length > YAML_LIMITS.maxFileChars) {
+      problems.push({ file: rel, line: 1, column: 1, severity: "error", code: "too-large", path: "", message: `${rel}: file of ${text.length} characters exceeds ${YAML_LIMITS.maxFileChars}` });
+      continue;
+    }
     files.push({ rel, text });
     const r = name.endsWith(".csv") ? parseVarsCsv(rel, text) : parseVarsYaml(rel, text);
     problems.push(...r.problems.map(toError));
@@ -75,7 +88,7 @@ export async function loadSecrets(dir: string, secretsFile: string | undefined, 
   if (secretsFile !== undefined) {
     const shown = relative(dir, secretsFile).split(sep).join("/");
     try {
-      const doc: unknown = parse(await readFile(secretsFile, "utf8"));
+      const doc: unknown = parse(await readFile(secretsFile, "utf8"), { uniqueKeys: false, maxAliasCount: YAML_LIMITS.maxAliasCount });
       if (typeof doc === "object" && doc !== null && !Array.isArray(doc))
         for (const [k, v] of Object.entries(doc)) if (["string", "number", "boolean"].includes(typeof v)) fromFile.set(k, String(v));
     } catch (e) {

@@ -74,7 +74,7 @@ interface FileResult {
 
 function loadPolicyFile(rel: string, text: string, env: CompileEnv): FileResult {
   const { docs, problems } = parseYamlFile(text);
-  const findings: PolicyError[] = problems.map((p) => ({ file: rel, line: p.line, column: p.column, severity: "error", code: "yaml-syntax", path: "", message: `YAML: ${p.message}` }));
+  const findings: PolicyError[] = problems.map((p) => ({ file: rel, line: p.line, column: p.column, severity: "error", code: p.kind ?? "yaml-syntax", path: "", message: `YAML: ${p.message}` }));
   const policies: Policy[] = [];
   if (docs.length === 0 && problems.length === 0)
     findings.push({ file: rel, line: 1, column: 1, severity: "warning", code: "schema", path: "", message: "no policy in this file" });
@@ -104,6 +104,26 @@ const order = (a: PolicyError, b: PolicyError): number =>
  * list holds every error AND every warning (severity tells them apart), sorted by file, line, column.
  */
 export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promise<Result<PolicySet, PolicyError[]>> {
+  try {
+    return await loadUnguarded(dir, opts);
+  } catch (e) {
+    // The error boundary: whatever a folder does (I/O races, a library throwing), it is a rejected revision.
+    return err([{ file: ".", line: 1, column: 1, severity: "error", code: "load-failed", path: "", message: `loading ${dir} failed: ${e instanceof Error ? e.message : String(e)}` }]);
+  }
+}
+
+/** Reads one file of the folder; a directory, a symlink loop or a dangling link named *.yaml is an `io` error. */
+export async function readFolderFile(dir: string, rel: string): Promise<{ ok: true; text: string } | { ok: false; error: PolicyError }> {
+  try {
+    return { ok: true, text: await readFile(join(dir, rel), "utf8") };
+  } catch (e) {
+    const code = e instanceof Error && "code" in e ? String(e.code) : "";
+    const why = code === "EISDIR" ? "is a directory" : code === "ELOOP" ? "is a symbolic link loop" : code === "ENOENT" ? "is a dangling symbolic link (or was removed)" : e instanceof Error ? e.message : String(e);
+    return { ok: false, error: { file: rel, line: 1, column: 1, severity: "error", code: "io", path: "", message: `cannot read ${rel}: it ${why}` } };
+  }
+}
+
+async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<PolicySet, PolicyError[]>> {
   let files: string[];
   try {
     files = await listPolicyFiles(dir);
@@ -118,7 +138,12 @@ export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promis
   const policies: Policy[] = [];
   const findings: PolicyError[] = [...vars.problems, ...secrets.problems];
   for (const rel of files) {
-    const text = await readFile(join(dir, rel), "utf8");
+    const read = await readFolderFile(dir, rel);
+    if (!read.ok) {
+      findings.push(read.error);
+      continue;
+    }
+    const text = read.text;
     contents.push({ rel, text });
     const r = loadPolicyFile(rel, text, env);
     policies.push(...r.policies);

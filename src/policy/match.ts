@@ -6,7 +6,8 @@ import type { DeviceFacts } from "./desired.types.js";
 import type { RawMatch, RawParamCondition, RawScalar, RawStringMatch } from "./raw.js";
 import type { Issue } from "./types.js";
 import { ptr } from "./types.js";
-import { globToRegExp, isGlob } from "./glob.js";
+import { isGlob } from "./glob.js";
+import { compileGlob, compileLinearRegex, type LinearRegex } from "./linear-regex.js";
 import type { Comparator } from "./version.js";
 import { isVersionRange, parseVersionRange, satisfies } from "./version.js";
 
@@ -20,7 +21,7 @@ export interface StringMatcher {
 export interface ParamCondition {
   readonly path: string;
   readonly equals: string | undefined;
-  readonly pattern: RegExp | undefined;
+  readonly pattern: LinearRegex | undefined;
   readonly in: readonly string[] | undefined;
   readonly exists: boolean | undefined;
 }
@@ -77,7 +78,7 @@ function compileStringMatch(r: RawStringMatch, at: string, field: StringField, i
       if (range.ok) tests.push(rangeTest(range.value));
       else issues.push({ pointer: here, code: "invalid-version-range", severity: "error", message: `invalid version range "${s}": ${range.error}` });
     } else if (isGlob(s)) {
-      const re = globToRegExp(s, ci);
+      const re = compileGlob(s, ci);
       tests.push((v) => re.test(v));
     } else literals.push(ci ? s.toLowerCase() : s);
   });
@@ -86,14 +87,12 @@ function compileStringMatch(r: RawStringMatch, at: string, field: StringField, i
 
 const rangeTest = (range: readonly Comparator[]) => (v: string): boolean => satisfies(v, range);
 
-function compileRegex(src: string, at: string, issues: Issue[], ci = false): RegExp | undefined {
-  try {
-    return new RegExp(src, ci ? "iu" : "u");
-  } catch (e) {
-    const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, "") : String(e);
-    issues.push({ pointer: at, code: "invalid-regex", severity: "error", message: `invalid regular expression: ${why}` });
-    return undefined;
-  }
+/** A policy regex on the linear-time engine; an unsupported or invalid one is an `invalid-regex` error. */
+function compileRegex(src: string, at: string, issues: Issue[], ci = false): LinearRegex | undefined {
+  const re = compileLinearRegex(src, ci);
+  if (re.ok) return re.value;
+  issues.push({ pointer: at, code: "invalid-regex", severity: "error", message: `invalid regular expression: ${re.error}` });
+  return undefined;
 }
 
 const lexical = (v: RawScalar): string => String(v);

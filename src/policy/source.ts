@@ -52,7 +52,12 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
   const loadOpts: LoadOptions = { ...(opts.secretsFile === undefined ? {} : { secretsFile: opts.secretsFile }), ...(opts.env === undefined ? {} : { env: opts.env }), now };
 
   async function loadOnce(): Promise<Result<PolicySet, PolicyError[]>> {
-    const r = await loadPolicySet(opts.dir, loadOpts);
+    let r: Result<PolicySet, PolicyError[]>;
+    try {
+      r = await loadPolicySet(opts.dir, loadOpts);
+    } catch (e) {
+      r = { ok: false, error: [{ file: ".", line: 1, column: 1, severity: "error", code: "load-failed", path: "", message: `loading ${opts.dir} failed: ${e instanceof Error ? e.message : String(e)}` }] };
+    }
     if (!r.ok) {
       lastError = { at: now(), errors: r.error };
       const errors = r.error.filter((e) => e.severity === "error");
