@@ -16,6 +16,8 @@ const toError = (p: VarProblem): PolicyError => ({ file: p.file, line: p.line, c
 
 export interface LoadedVars {
   readonly lookups: Pick<Lookups, "variable" | "hasVariable">;
+  /** Each variable name's table: plain data (Maps), what crosses a thread boundary. */
+  readonly owner: ReadonlyMap<string, VarTable>;
   readonly files: ContentFile[];
   readonly problems: PolicyError[];
 }
@@ -61,21 +63,24 @@ export async function loadVars(dir: string): Promise<LoadedVars> {
       if (prev !== undefined) problems.push({ file: t.file, line: 1, column: 1, severity: "error", code: "vars-file", path: "", message: `variable "${n}" is also defined in ${prev.file}: each variable belongs to one file` });
       else owner.set(n, t);
     }
+  return { lookups: varLookups(owner), owner, files, problems };
+}
+
+/** The lookup functions over the variable tables. */
+export function varLookups(owner: ReadonlyMap<string, VarTable>): Pick<Lookups, "variable" | "hasVariable"> {
   return {
-    lookups: {
-      variable: (n, id, serial) => {
-        const t = owner.get(n);
-        return t === undefined ? undefined : lookupVariable(t, n, id, serial);
-      },
-      hasVariable: (n) => owner.has(n),
+    variable: (n, id, serial) => {
+      const t = owner.get(n);
+      return t === undefined ? undefined : lookupVariable(t, n, id, serial);
     },
-    files,
-    problems,
+    hasVariable: (n) => owner.has(n),
   };
 }
 
 export interface LoadedSecrets {
   readonly secret: (name: string) => string | undefined;
+  /** The secrets in force, name to value (crosses to the main thread from the loader's worker, never further). */
+  readonly values: ReadonlyMap<string, string>;
   /** A digest of every secret (names and values): a rotation is a change even when the folder is not. */
   readonly digest: string;
   readonly problems: PolicyError[];
@@ -99,5 +104,5 @@ export async function loadSecrets(dir: string, secretsFile: string | undefined, 
   for (const [k, v] of Object.entries(env)) if (k.startsWith("CONVERGE_SECRET_") && v !== undefined) secrets.set(k.slice("CONVERGE_SECRET_".length), v);
   const h = createHash("sha256");
   for (const [k, v] of [...secrets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${k}\0${v}\0`);
-  return { secret: (n) => secrets.get(n), digest: h.digest("hex").slice(0, 16), problems };
+  return { secret: (n) => secrets.get(n), values: secrets, digest: h.digest("hex").slice(0, 16), problems };
 }

@@ -17,6 +17,7 @@ import type { ContentFile } from "./revision.js";
 import { compilePolicySchema, validatePolicyDoc } from "./schema.js";
 import type { Issue, Lookups, Policy, PolicyError, PolicySet } from "./types.js";
 import { loadSecrets, loadVars } from "./load-vars.js";
+import type { VarTable } from "./vars.js";
 import type { ParsedDoc } from "./yaml-source.js";
 import { parseYamlFile } from "./yaml-source.js";
 
@@ -104,6 +105,19 @@ const order = (a: PolicyError, b: PolicyError): number =>
  * list holds every error AND every warning (severity tells them apart), sorted by file, line, column.
  */
 export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promise<Result<PolicySet, PolicyError[]>> {
+  const r = await loadPolicyParts(dir, opts);
+  return r.ok ? ok(r.value.set) : r;
+}
+
+/** A loaded set with the data behind its lookup functions (what the off-thread loader sends back). */
+export interface LoadedParts {
+  readonly set: PolicySet;
+  readonly vars: ReadonlyMap<string, VarTable>;
+  readonly secrets: ReadonlyMap<string, string>;
+}
+
+/** `loadPolicySet`, keeping the variable tables and secrets the set's lookups close over. Never throws. */
+export async function loadPolicyParts(dir: string, opts: LoadOptions = {}): Promise<Result<LoadedParts, PolicyError[]>> {
   try {
     return await loadUnguarded(dir, opts);
   } catch (e) {
@@ -123,7 +137,7 @@ export async function readFolderFile(dir: string, rel: string): Promise<{ ok: tr
   }
 }
 
-async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<PolicySet, PolicyError[]>> {
+async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<LoadedParts, PolicyError[]>> {
   let files: string[];
   try {
     files = await listPolicyFiles(dir);
@@ -154,7 +168,8 @@ async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<Pol
   findings.sort(order);
   if (findings.some((f) => f.severity === "error")) return err(findings);
   const revision = await revisionOf(dir, contents);
-  return ok(buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest }));
+  const set = buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest });
+  return ok({ set, vars: vars.owner, secrets: secrets.values });
 }
 
 /** A path relative to the policies folder, with "/" separators (for messages and provenance). */

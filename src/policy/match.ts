@@ -36,6 +36,8 @@ export interface Selector {
   readonly parameters: readonly ParamCondition[];
   /** Canonical text of the `match` block: equal keys mean equal selectors. */
   readonly key: string;
+  /** The `match` block as written: a selector crosses a thread boundary as this and is compiled again. */
+  readonly raw: RawMatch | undefined;
 }
 
 const CASE_INSENSITIVE: ReadonlySet<StringField> = new Set(["manufacturer", "oui"]);
@@ -58,6 +60,7 @@ export function compileSelector(raw: RawMatch | undefined, base: string): { sele
     tags: { all: m.tags?.all ?? [], any: m.tags?.any ?? [], none: m.tags?.none ?? [] },
     parameters,
     key: canonical(m),
+    raw,
   };
   return { selector, issues };
 }
