@@ -4,7 +4,7 @@
  * the last good set keeps serving and the errors stay visible through `lastError()`. This is the one piece of
  * mutable state the policy layer has.
  */
-import { existsSync, lstatSync, statSync } from "node:fs";
+import { existsSync, lstatSync, statSync, watch as fsWatch, type FSWatcher as FsWatcher } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { watch as chokidarWatch } from "chokidar";
 import type { FSWatcher } from "chokidar";
@@ -80,7 +80,7 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
   const timers = opts.timers ?? REAL_TIMERS;
   const dir = resolve(opts.dir);
   let watcher: FSWatcher | undefined;
-  let parentWatcher: FSWatcher | undefined;
+  let parentWatcher: FsWatcher | undefined;
   let watching = false;
   let missing = false;
   let timer: unknown;
@@ -198,11 +198,17 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
       watching = true;
       // The parent sees the folder deleted, created again, or swapped (a symlink retargeted by a deploy).
       const name = basename(dir);
-      parentWatcher = chokidarWatch(dirname(dir), { ignoreInitial: true, depth: 0, followSymlinks: false, ignored: (p) => resolve(p) !== dir && resolve(p) !== dirname(dir) });
-      parentWatcher.on("all", (_event, path) => {
-        if (basename(path) === name && resolve(path) === dir) rearm();
-      });
-      parentWatcher.on("error", (e) => opts.log.error({ dir: dirname(dir), err: e instanceof Error ? e.message : String(e) }, "policy folder parent watcher error"));
+      // fs.watch on the parent directory reports every rename/create/delete of its entries by name, including a
+      // symlink renamed over the folder's name (chokidar folds that into nothing).
+      try {
+        parentWatcher = fsWatch(dirname(dir), (_event, file) => {
+          if (file === null || file.toString() === name) rearm();
+        });
+        parentWatcher.on("error", (e) => opts.log.error({ dir: dirname(dir), err: e.message }, "policy folder parent watcher error"));
+        parentWatcher.unref();
+      } catch (e) {
+        opts.log.error({ dir: dirname(dir), err: e instanceof Error ? e.message : String(e) }, "cannot watch the policies folder's parent: a deleted or swapped folder will not be noticed");
+      }
       arm();
     },
     async close() {
@@ -210,7 +216,7 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
       if (timer !== undefined) timers.clearTimeout(timer);
       timer = undefined;
       await watcher?.close();
-      await parentWatcher?.close();
+      parentWatcher?.close();
       watcher = undefined;
       parentWatcher = undefined;
       await inFlight;

@@ -29,7 +29,12 @@ export interface YamlProblem {
  * Duplicate keys, key and alias counts in one pass over the parsed tree (the yaml library's own `uniqueKeys`
  * check compares every key with every other: quadratic, 13 minutes for 150,000 keys).
  */
-function checkTree(doc: Document, lc: LineCounter, counts: { keys: number; aliases: number }, problems: YamlProblem[]): void {
+/** Optional work meter: map entries examined by the duplicate check, the position index and position lookups. */
+export interface YamlWorkMeter {
+  steps: number;
+}
+
+function checkTree(doc: Document, lc: LineCounter, counts: { keys: number; aliases: number }, problems: YamlProblem[], meter: YamlWorkMeter | undefined): void {
   visit(doc, {
     Alias(_k, node) {
       counts.aliases++;
@@ -48,6 +53,7 @@ function checkTree(doc: Document, lc: LineCounter, counts: { keys: number; alias
         return visit.BREAK;
       }
       const seen = new Set<string>();
+      if (meter) meter.steps += map.items.length;
       for (const p of map.items) {
         const k = keyText(p.key);
         if (k === undefined) continue;
@@ -66,7 +72,7 @@ function checkTree(doc: Document, lc: LineCounter, counts: { keys: number; alias
  * problems; nothing here throws. Linear in the text: the size is bounded before parsing, keys and aliases are
  * counted before values are built, and key positions are looked up through a per-map index.
  */
-export function parseYamlFile(text: string): { docs: ParsedDoc[]; problems: YamlProblem[] } {
+export function parseYamlFile(text: string, meter?: YamlWorkMeter): { docs: ParsedDoc[]; problems: YamlProblem[] } {
   if (text.length > YAML_LIMITS.maxFileChars)
     return { docs: [], problems: [{ kind: "too-large", message: `file of ${text.length} characters exceeds ${YAML_LIMITS.maxFileChars}`, line: 1, column: 1 }] };
   const lc = new LineCounter();
@@ -83,10 +89,10 @@ export function parseYamlFile(text: string): { docs: ParsedDoc[]; problems: Yaml
       }
       if (doc.errors.length > 0 || doc.contents === null) continue;
       const before = problems.length;
-      checkTree(doc, lc, counts, problems);
+      checkTree(doc, lc, counts, problems, meter);
       if (problems.length > before) continue;
       const index = new WeakMap<YAMLMap, Map<string, Pair>>();
-      docs.push({ value: doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount }), locate: (p, atKey) => locateIn(doc, lc, index, p, atKey ?? false) });
+      docs.push({ value: doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount }), locate: (p, atKey) => locateIn(doc, lc, index, p, atKey ?? false, meter) });
     }
   } catch (e) {
     // The yaml library throws for an alias that expands past maxAliasCount (a "billion laughs" file).
@@ -99,14 +105,14 @@ export function parseYamlFile(text: string): { docs: ParsedDoc[]; problems: Yaml
 
 const unescape = (seg: string): string => seg.replace(/~1/g, "/").replace(/~0/g, "~");
 
-function locateIn(doc: Document, lc: LineCounter, index: WeakMap<YAMLMap, Map<string, Pair>>, pointer: string, atKey: boolean): { line: number; column: number } {
+function locateIn(doc: Document, lc: LineCounter, index: WeakMap<YAMLMap, Map<string, Pair>>, pointer: string, atKey: boolean, meter: YamlWorkMeter | undefined): { line: number; column: number } {
   const segs = pointer === "" ? [] : pointer.slice(1).split("/").map(unescape);
   let node: unknown = doc.contents;
   let best = offsetOf(node) ?? 0;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i] as string;
     const last = i === segs.length - 1;
-    const step = child(node, seg, index);
+    const step = child(node, seg, index, meter);
     if (step === undefined) break;
     const keyOff = offsetOf(step.key);
     const valOff = offsetOf(step.value);
@@ -118,8 +124,9 @@ function locateIn(doc: Document, lc: LineCounter, index: WeakMap<YAMLMap, Map<st
 }
 
 /** The pair of `map` whose key is `seg`, through an index built once per map (a scan per lookup was quadratic). */
-function pairOf(map: YAMLMap, seg: string, index: WeakMap<YAMLMap, Map<string, Pair>>): Pair | undefined {
+function pairOf(map: YAMLMap, seg: string, index: WeakMap<YAMLMap, Map<string, Pair>>, meter: YamlWorkMeter | undefined): Pair | undefined {
   let byKey = index.get(map);
+  if (meter) meter.steps += byKey === undefined ? map.items.length + 1 : 1;
   if (byKey === undefined) {
     byKey = new Map();
     for (const p of map.items) {
@@ -131,9 +138,9 @@ function pairOf(map: YAMLMap, seg: string, index: WeakMap<YAMLMap, Map<string, P
   return byKey.get(seg);
 }
 
-function child(node: unknown, seg: string, index: WeakMap<YAMLMap, Map<string, Pair>>): { key: unknown; value: unknown } | undefined {
+function child(node: unknown, seg: string, index: WeakMap<YAMLMap, Map<string, Pair>>, meter: YamlWorkMeter | undefined): { key: unknown; value: unknown } | undefined {
   if (isMap(node)) {
-    const pair = pairOf(node as YAMLMap, seg, index);
+    const pair = pairOf(node as YAMLMap, seg, index, meter);
     return pair === undefined ? undefined : { key: pair.key, value: pair.value };
   }
   if (isSeq(node) && /^[0-9]+$/.test(seg)) {
