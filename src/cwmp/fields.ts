@@ -9,9 +9,9 @@ import { attrOf, child, membersOf, textOf, type XmlObject, type XmlValue } from 
 /** Warnings collected while decoding one envelope (a value, never module state). */
 export type Warnings = string[];
 
-/** A CPE value as quoted in a warning: at most 64 characters of it (warnings are logged and stored). */
+/** A CPE value as quoted in a warning: at most 256 characters of it (warnings are logged and stored). */
 export function clip(v: string): string {
-  return v.length <= 64 ? v : `${v.slice(0, 64)}…(${v.length} characters)`;
+  return v.length <= 256 ? v : `${v.slice(0, 256)}…(${v.length} characters)`;
 }
 
 /** A structural string field, trimmed; "" with a warning when absent. */
