@@ -12,7 +12,7 @@
  */
 import { CPE_FAULT } from "../domain/faults.js";
 import type { CwmpFault } from "../cwmp/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import type { FoldState } from "./fold-state.js";
 import { withBisected, withoutBisect } from "./fold-state.js";
 import { FIRMWARE_BACKOFF_KEY, REBOOT_BACKOFF_KEY } from "./firmware.js";

@@ -9,7 +9,7 @@
  * never read back. Pass the configured `limits` for backoff; the default is GenieACS's 300 s · 2^n up to a day.
  */
 import type { AcsRequest, CpeMessage, CpeResponse, ParamValue } from "../cwmp/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import { backOff, foldFault, stepPaths, type FoldFault, type Folded } from "./fold-faults.js";
 import { sameValue } from "./equality.js";
 import {

@@ -4,7 +4,7 @@
  * tests, benchmarks and in-process fleet simulations. Pure apart from what `respond` does.
  */
 import type { AcsRequest, CpeMessage } from "../cwmp/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import { fold, type FoldFault } from "./fold.js";
 import { plan } from "./plan.js";
 import { requestFor } from "./rpc.js";

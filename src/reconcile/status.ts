@@ -4,7 +4,7 @@
  * device last converged to) and attemptedRevision (the revision a session last worked on), as Flux does.
  */
 import type { DesiredState } from "../policy/desired.types.js";
-import type { Condition, ConditionType, DeviceStatus } from "../store/types.js";
+import type { Condition, ConditionType, DeviceStatus } from "../domain/status.js";
 import type { FoldFault } from "./fold-faults.js";
 import type { Plan, PlanNote } from "./types.js";
 

@@ -6,7 +6,7 @@ import { err, ok, type Result } from "../domain/result.js";
 import type { CpeMessage, CpeResponse, CwmpFault } from "../cwmp/types.js";
 import { fold } from "../reconcile/fold.js";
 import type { PlanLimits, PlanStep } from "../reconcile/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import type { Outstanding, SessionFault, SessionState } from "./types.js";
 
 type Answer = CpeResponse | Extract<CpeMessage, { method: "Fault" }>;

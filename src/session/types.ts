@@ -7,7 +7,7 @@ import type { SessionFaultCode } from "../domain/faults.js";
 import type { AcsMessage, AcsRequest, CpeMessage, CwmpVersion } from "../cwmp/types.js";
 import type { DesiredState } from "../policy/desired.types.js";
 import type { DeviceQuirks, Inventory, PlanLimits, PlanStep, ReportedState } from "../reconcile/types.js";
-import type { DeviceStatus, StoreWrite, TaskRecord } from "../store/types.js";
+import type { DeviceStatus, StoreWrite, TaskRecord } from "../domain/store.js";
 
 /** Where an outstanding ACS request came from: an operator task or the reconciler's plan. */
 export type WorkOrigin = { readonly kind: "task"; readonly taskId: number } | { readonly kind: "plan"; readonly step: PlanStep };

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { statusFrom } from "../../src/reconcile/status.js";
 import type { FoldFault } from "../../src/reconcile/fold.js";
 import type { Plan, PlanNote, PlanStep } from "../../src/reconcile/types.js";
-import type { Condition, DeviceStatus } from "../../src/store/types.js";
+import type { Condition, DeviceStatus } from "../../src/domain/store.js";
 import { NOW, desired, dv } from "../support/reconcile-builders.js";
 
 const D = desired({ revision: "rev-2", matched: ["base", "wifi"], values: [dv("A.X", "1")] });
