@@ -2,6 +2,7 @@
  * The CWMP session as a pure state machine. The HTTP route decodes a request, calls `step`, commits the
  * writes in one transaction, and encodes the reply. No HTTP object, socket, clock or database lives here.
  */
+import type { Fault } from "../domain/faults.js";
 import type { DeviceId } from "../domain/device.js";
 import type { SessionFaultCode } from "../domain/faults.js";
 import type { AcsMessage, AcsRequest, CpeMessage, CwmpVersion } from "../cwmp/types.js";
@@ -25,12 +26,6 @@ export interface ReconcileState {
   readonly inventory: Inventory;
 }
 
-export interface SessionFault {
-  readonly code: string; // CWMP code ("9005") or SessionFaultCode
-  readonly message: string;
-  readonly path?: string;
-  readonly retryable: boolean;
-}
 
 export interface SessionState {
   readonly id: string;
@@ -43,7 +38,7 @@ export interface SessionState {
   readonly nextId: number;
   readonly tasks: readonly TaskRecord[];
   readonly reconcile: ReconcileState | undefined;
-  readonly faults: readonly SessionFault[];
+  readonly faults: readonly Fault[];
   readonly previousStatus: DeviceStatus | undefined;
   /** Set when the session ended: "ok" or "fault:<code>". */
   readonly outcome: string | undefined;
