@@ -88,10 +88,10 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
   app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [] } }, async () => {
-    const policies = deps.policies.summary();
+    const policies = await deps.policies.summary();
     return {
       status: "ok",
-      devices: deps.store.countDevices(),
+      devices: await deps.store.countDevices(),
       activeSessions: deps.liveSessions().length,
       policyRevision: policies.revision ?? null,
       // "missing": the policies folder is gone; the last good revision keeps serving and hot reload waits for it.
@@ -100,7 +100,7 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   });
   app.get("/api/sessions", { schema: { summary: "Sessions in progress" } }, async () => ({ sessions: deps.liveSessions() }));
   app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false } }, async (_req, reply) =>
-    reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? deps.metrics() : ""),
+    reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? await deps.metrics() : ""),
   );
   deviceRoutes(app, deps);
   policyRoutes(app, deps);
