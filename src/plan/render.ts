@@ -1,6 +1,6 @@
 /** Renders a fleet plan as text (terminal) or Markdown (a PR comment). */
 import type { PlanStep } from "../reconcile/types.js";
-import { WRITE_KINDS, type Bucket, type DeviceChange, type FleetSummary } from "./fleet-plan.js";
+import { WRITE_KINDS, type AttributedStep, type Bucket, type DeviceChange, type FleetSummary } from "./fleet-plan.js";
 
 export function describeStep(s: PlanStep): string {
   switch (s.kind) {
@@ -27,6 +27,11 @@ export function describeStep(s: PlanStep): string {
   }
 }
 
+/** " [policy@revision]": which policies caused a step. */
+function causedBy(s: AttributedStep): string {
+  return s.policies.length > 0 ? ` [${s.policies.join(", ")}]` : "";
+}
+
 function stepCounts(steps: Readonly<Record<string, number>>): string {
   return WRITE_KINDS.filter((k) => (steps[k] ?? 0) > 0)
     .map((k) => `${steps[k]} ${k}`)
@@ -49,7 +54,7 @@ export function renderText(s: FleetSummary, details: readonly DeviceChange[], re
   ];
   for (const d of details) {
     lines.push(`${d.disruptive ? "!" : "~"} ${d.deviceId} (${d.productClass})${d.reads ? ` [+${d.reads} read(s)]` : ""}`);
-    for (const st of d.writes) lines.push(`    ${describeStep(st)}`);
+    for (const st of d.writes) lines.push(`    ${describeStep(st)}${causedBy(st)}`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -68,7 +73,7 @@ export function renderMarkdown(s: FleetSummary, details: readonly DeviceChange[]
     lines.push("", "<details><summary>Per device</summary>", "");
     for (const d of details.slice(0, 200)) {
       lines.push(`- \`${d.deviceId}\` (${d.productClass})${d.disruptive ? " ⚠️" : ""}`);
-      for (const st of d.writes) lines.push(`  - ${describeStep(st)}`);
+      for (const st of d.writes) lines.push(`  - ${describeStep(st)}${causedBy(st)}`);
     }
     if (details.length > 200) lines.push(`- … and ${details.length - 200} more`);
     lines.push("", "</details>");

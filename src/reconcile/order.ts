@@ -31,7 +31,7 @@ export function stepsOf(i: Intents, quirks: DeviceQuirks, inventory: Inventory):
     ...uniqueBy(i.deletes, (d) => d.object),
     ...i.adds,
     ...setSteps(i, quirks, groups),
-    ...chunk(uniqueBy(i.attributes, (a) => a.path), Math.max(1, quirks.spvBatchSize)).map((attributes): PlanStep => ({ kind: "setAttributes", attributes })),
+    ...chunk(uniqueBy(i.attributes, (a) => a.path), Math.max(1, quirks.spvBatchSize)).map((batch): PlanStep => ({ kind: "setAttributes", attributes: batch.map((a) => ({ path: a.path, notification: a.notification })), from: batch.map((a) => a.from) })),
     ...i.download.slice(0, 1),
     ...i.reboot.slice(0, 1),
   ];

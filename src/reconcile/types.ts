@@ -4,6 +4,7 @@
 import type { XsdType } from "../domain/xsd.js";
 import type { AcsRequest, NotificationLevel, ParamValue } from "../cwmp/types.js";
 import type { DesiredState, Provenance } from "../policy/desired.types.js";
+import type { WriteOnlyHasher } from "./parameter-key.js";
 
 /** One reported parameter with the time we observed it. */
 export interface ReportedParam {
@@ -95,6 +96,8 @@ export interface PlanInput {
   readonly now: number;
   readonly limits: PlanLimits;
   readonly quirks: DeviceQuirks;
+  /** How write-only values are fingerprinted (keyed, per installation): compared with `inventory.writeOnlyHashes`. */
+  readonly hashWriteOnly: WriteOnlyHasher;
 }
 
 export type PlanStep =
@@ -115,6 +118,8 @@ export type PlanStep =
   | {
       readonly kind: "setAttributes";
       readonly attributes: readonly { readonly path: string; readonly notification: NotificationLevel }[];
+      /** Provenance of each attribute, index-aligned with `attributes`. */
+      readonly from: readonly Provenance[];
     }
   | {
       readonly kind: "download";
@@ -126,8 +131,11 @@ export type PlanStep =
       readonly fileType?: string;
       readonly username?: string;
       readonly password?: string;
+      /** The policy that pins the firmware. */
+      readonly from: Provenance;
     }
-  | { readonly kind: "reboot"; readonly reason: string };
+  /** `from`: the policy whose `allowReboot` lets Converge reboot (the step's cause for the by-policy summary). */
+  | { readonly kind: "reboot"; readonly reason: string; readonly from: Provenance };
 
 export type PlanNote =
   | { readonly kind: "drift"; readonly path: string; readonly desired: string; readonly reported: string; readonly healed: boolean }

@@ -8,7 +8,6 @@ import type { PlanContext } from "./context.js";
 import { sameAsWritten } from "./equality.js";
 import { intents, NO_INTENTS, type Intents } from "./intents.js";
 import { activeBackoff, isKnown, knownAbsent, writableOf } from "./knowledge.js";
-import { writeOnlyHash } from "./parameter-key.js";
 import { isIgnored } from "./paths.js";
 import type { ReportedParam } from "./types.js";
 
@@ -29,7 +28,7 @@ export function planValue(ctx: PlanContext, dv: DesiredValue, path: string): Int
 function planWriteOnly(ctx: PlanContext, dv: DesiredValue, path: string): Intents {
   // Read once to learn that it exists and its xsd type (SPV with the wrong type is 9006); the value is ignored.
   if (!isKnown(ctx.k, path) && dv.type === undefined) return intents({ refresh: [{ path, reason: "unknown" }] });
-  const applied = ctx.input.inventory.writeOnlyHashes.get(path) === writeOnlyHash(dv.value);
+  const applied = ctx.input.inventory.writeOnlyHashes.get(path) === ctx.input.hashWriteOnly(dv.value);
   if (applied && keyIsOurs(ctx)) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
   if (dv.drift === "report") return intents({ notes: [{ kind: "drift", path, desired: HIDDEN, reported: HIDDEN, healed: false }] });

@@ -13,6 +13,8 @@ import type { DesiredResolver } from "./desired-resolver.js";
 import type { Observability } from "./observability.js";
 import type { PolicySource } from "../policy/source.js";
 import type { Reach } from "./reach.js";
+import { keyedDigest, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
+import { safeEqual } from "../auth/safe-equal.js";
 
 export interface ApiWiring {
   readonly store: Store;
@@ -23,6 +25,7 @@ export interface ApiWiring {
   readonly obs: Observability;
   readonly reach: Reach;
   readonly debugDevices: Set<string>;
+  readonly hashWriteOnly: WriteOnlyHasher;
 }
 
 function summary(w: ApiWiring): PolicySummary {
@@ -53,7 +56,15 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
         return r.ok ? { ok: true, revision: r.value.revision, errors: [] } : { ok: false, revision: w.policies.current()?.revision, errors: r.error };
       },
     },
-    planFor: (id: DeviceId) => planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, now: Date.now() }, id),
+    planFor: (id: DeviceId) => planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, now: Date.now(), hashWriteOnly: w.hashWriteOnly }, id),
+    compareWriteOnly: (id, values) => {
+      const stored = w.store.loadInventory(id).writeOnlyHashes;
+      const key = w.store.installationKey();
+      return values.map(({ path, sha256 }) => {
+        const hash = stored.get(path);
+        return { path, known: hash !== undefined, applied: hash !== undefined && safeEqual(hash, keyedDigest(key, sha256)) };
+      });
+    },
     explain: (id: DeviceId) => {
       const set = w.policies.current();
       const d = w.store.getDevice(id);

@@ -4,6 +4,7 @@ import type { DesiredState, DeviceFacts } from "../policy/desired.types.js";
 import type { Store } from "../store/types.js";
 import type { InformFacts } from "../store/types.js";
 import type { DeviceId } from "../domain/device.js";
+import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 
 export interface CwmpLimits extends PlanLimits {
   readonly maxSessions: number;
@@ -66,6 +67,8 @@ export interface CwmpDeps {
   readonly clock: () => number;
   readonly limits: CwmpLimits;
   readonly holdRequests: boolean;
+  /** The installation's keyed hash of write-only values (`keyedHasher(store.installationKey())`). */
+  readonly hashWriteOnly: WriteOnlyHasher;
   /** The shared CPE username, if any: exempt from the per-device credential check. */
   readonly sharedCpeUsername?: string;
   readonly authenticate?: (req: CpeAuthInput) => CpeAuthOutcome;

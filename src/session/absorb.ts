@@ -2,6 +2,7 @@
  * Folds the CPE's answer to the outstanding ACS request into the session: a task outcome, or the
  * reconciler's fold of a plan step.
  */
+import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { err, ok, type Result } from "../domain/result.js";
 import type { CpeMessage, CpeResponse, CwmpFault } from "../cwmp/types.js";
 import { fold } from "../reconcile/fold.js";
@@ -55,10 +56,10 @@ function absorbTask(state: SessionState, o: Outstanding & { origin: { kind: "tas
   return { state: { ...state, outstanding: undefined, faults: [...state.faults, ...faults] }, writes };
 }
 
-function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep, answer: Answer, now: number, limits: PlanLimits): Absorbed {
+function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep, answer: Answer, now: number, limits: PlanLimits, hashWriteOnly: WriteOnlyHasher): Absorbed {
   const rec = state.reconcile;
   if (!rec) return { state: { ...state, outstanding: undefined }, writes: [] };
-  const out = fold({ reported: rec.reported, inventory: rec.inventory }, stepDone, o.request, answer, now, limits);
+  const out = fold({ reported: rec.reported, inventory: rec.inventory }, stepDone, o.request, answer, now, limits, hashWriteOnly);
   const faults: SessionFault[] = out.faults.map((f) => ({ code: f.code, message: f.message, ...(f.path !== undefined ? { path: f.path } : {}), retryable: f.retryable }));
   return {
     state: {
@@ -72,10 +73,10 @@ function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep,
 }
 
 /** Checks the answer belongs to the outstanding request (method name; the cwmp:ID is advisory, cwmp-notes §2.2). */
-export function absorbResponse(state: SessionState, o: Outstanding, answer: Answer, now: number, limits: PlanLimits): Result<Absorbed, string> {
+export function absorbResponse(state: SessionState, o: Outstanding, answer: Answer, now: number, limits: PlanLimits, hashWriteOnly: WriteOnlyHasher): Result<Absorbed, string> {
   if (answer.method !== "Fault" && answer.method !== `${o.request.method}Response`) {
     return err(`expected ${o.request.method}Response or Fault, got ${answer.method}`);
   }
   if (o.origin.kind === "task") return ok(absorbTask(state, { ...o, origin: o.origin }, answer, now));
-  return ok(absorbPlanStep(state, o, o.origin.step, answer, now, limits));
+  return ok(absorbPlanStep(state, o, o.origin.step, answer, now, limits, hashWriteOnly));
 }

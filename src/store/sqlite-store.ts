@@ -7,7 +7,7 @@ import { faultsRepo } from "./faults.js";
 import { EMPTY_INVENTORY, inventoryRepo } from "./inventory.js";
 import { pathIds, transaction } from "./paths.js";
 import { reportedRepo } from "./reported.js";
-import { secretsRepo } from "./secrets.js";
+import { installationKey, secretsRepo } from "./secrets.js";
 import { sessionsRepo } from "./sessions.js";
 import { tasksRepo } from "./tasks.js";
 import { transcriptsRepo } from "./transcripts.js";
@@ -168,6 +168,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     },
     getSecret: (id, name) => secrets.get(id, name),
     setSecret: (id, name, value) => secrets.set(id, name, value),
+    installationKey: () => installationKey(db),
   };
 }
 

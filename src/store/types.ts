@@ -184,6 +184,8 @@ export interface Store {
   /** Per-device secrets Converge generated (connection request credentials). */
   getSecret(id: DeviceId, name: string): string | undefined;
   setSecret(id: DeviceId, name: string, value: string): void;
+  /** The per-installation key of write-only hashes (hex), created on first use; it never leaves the server. */
+  installationKey(): string;
 }
 
 export interface TranscriptEntry {

@@ -19,6 +19,11 @@ export interface ApiDeps {
   };
   /** The plan the next session would run, with the desired-vs-reported diff; undefined for unknown devices. */
   readonly planFor: (id: DeviceId) => unknown;
+  /**
+   * For each `{ path, sha256 }` (the SHA-256 hex of a value the client holds): whether it is the write-only value
+   * Converge last set at `path` (`known`: a hash is stored at all). The stored keyed hash is never returned.
+   */
+  readonly compareWriteOnly: (id: DeviceId, values: readonly { readonly path: string; readonly sha256: string }[]) => readonly { readonly path: string; readonly known: boolean; readonly applied: boolean }[];
   /** Explain: matched policies and the merged desired state with provenance. */
   readonly explain: (id: DeviceId) => unknown;
   readonly connectionRequest?: (id: DeviceId, waitMs: number) => Promise<{ readonly status: number; readonly body: unknown }>;

@@ -98,6 +98,45 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
+  // `converge plan --api` compares the write-only values of its desired state without ever receiving a hash:
+  // it sends each value's SHA-256 (over the API's TLS, with a write token), the server answers applied or not.
+  app.post<{ Params: { id: string }; Body: { values: { path: string; sha256: string }[] } }>(
+    "/api/devices/:id/write-only/compare",
+    {
+      config: { scope: "write" },
+      schema: {
+        summary: "Compare write-only values with what Converge last set, without returning any hash. Send each value's SHA-256 (hex).",
+        params: ID_PARAMS,
+        body: {
+          type: "object",
+          required: ["values"],
+          additionalProperties: false,
+          properties: {
+            values: {
+              type: "array",
+              maxItems: 1024,
+              items: { type: "object", required: ["path", "sha256"], additionalProperties: false, properties: { path: { type: "string", minLength: 1, maxLength: 256 }, sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$" } } },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["results"],
+            properties: { results: { type: "array", items: { type: "object", required: ["path", "known", "applied"], properties: { path: { type: "string" }, known: { type: "boolean" }, applied: { type: "boolean" } } } } },
+          },
+          400: ERROR_SCHEMA,
+          404: ERROR_SCHEMA,
+        },
+      },
+    },
+    async (req, reply) => {
+      const id = known(req.params.id);
+      if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
+      return { results: deps.compareWriteOnly(id, req.body.values) };
+    },
+  );
+
   app.post<{ Params: { id: string }; Body: TaskBody }>(
     "/api/devices/:id/tasks",
     { config: { scope: "write" }, schema: { summary: "Queue an operator task for the device's next session", params: ID_PARAMS, body: TASK_BODY_SCHEMA, response: { 400: ERROR_SCHEMA, 404: ERROR_SCHEMA } } },
