@@ -63,6 +63,7 @@ export async function loadVars(dir: string): Promise<LoadedVars> {
 
 export interface LoadedSecrets {
   readonly secret: (name: string) => string | undefined;
+  readonly values: () => readonly string[];
   /** A digest of every secret (names and values): a rotation is a change even when the folder is not. */
   readonly digest: string;
   readonly problems: PolicyError[];
@@ -86,5 +87,6 @@ export async function loadSecrets(dir: string, secretsFile: string | undefined, 
   for (const [k, v] of Object.entries(env)) if (k.startsWith("CONVERGE_SECRET_") && v !== undefined) secrets.set(k.slice("CONVERGE_SECRET_".length), v);
   const h = createHash("sha256");
   for (const [k, v] of [...secrets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${k}\0${v}\0`);
-  return { secret: (n) => secrets.get(n), digest: h.digest("hex").slice(0, 16), problems };
+  const values = [...secrets.values()];
+  return { secret: (n) => secrets.get(n), values: () => values, digest: h.digest("hex").slice(0, 16), problems };
 }

@@ -112,7 +112,7 @@ export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promis
   }
   const vars = await loadVars(dir);
   const secrets = await loadSecrets(dir, opts.secretsFile, opts.env ?? process.env);
-  const lookups: Lookups = { ...vars.lookups, secret: secrets.secret };
+  const lookups: Lookups = { ...vars.lookups, secret: secrets.secret, secretValues: secrets.values };
   const env: CompileEnv = { ...constants(), lookups };
   const contents: ContentFile[] = [...vars.files];
   const policies: Policy[] = [];

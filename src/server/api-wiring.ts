@@ -3,7 +3,7 @@ import { planLimitsOf, type Config } from "../config/config.js";
 import type { DeviceId } from "../domain/device.js";
 import { createTokenAuth } from "../auth/tokens.js";
 import { createRateLimiter } from "../auth/rate-limit.js";
-import { explainDevice } from "../cli/explain.js";
+import { explainData } from "../cli/explain.js";
 import { factsOfRecord, planDevice } from "../plan/device-plan.js";
 import type { Store } from "../store/types.js";
 import type { ApiDeps, PolicySummary } from "./api/deps.js";
@@ -15,6 +15,9 @@ import type { PolicySource } from "../policy/source.js";
 import type { Reach } from "./reach.js";
 import { keyedDigest, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { safeEqual } from "../auth/safe-equal.js";
+import { knownSecrets } from "../domain/mask.js";
+import { CR_PASSWORD } from "./desired-resolver.js";
+import { CPE_PASSWORD_SECRET } from "./cpe-auth-wiring.js";
 
 export interface ApiWiring {
   readonly store: Store;
@@ -68,8 +71,8 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     explain: (id: DeviceId) => {
       const set = w.policies.current();
       const d = w.store.getDevice(id);
-      if (!set || !d) return { text: "no policy set loaded" };
-      return { text: explainDevice(set, factsOfRecord(d, w.store.loadReported(id))) };
+      if (!set || !d) return undefined;
+      return explainData(set, factsOfRecord(d, w.store.loadReported(id)));
     },
     connectionRequest: (id, waitMs) => w.reach.convergeNow(id, waitMs),
     metrics: () => w.obs.render(),
@@ -81,6 +84,10 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     openMetrics: w.cfg.api.openMetrics,
     debugDevices: w.debugDevices,
     changed: (id) => w.endpoint.forget(id),
+    secretValues: (id) => {
+      const own = id ? [w.store.getSecret(id, CR_PASSWORD), w.store.getSecret(id, CPE_PASSWORD_SECRET)] : [];
+      return knownSecrets([...(w.policies.current()?.lookups.secretValues?.() ?? []), ...own]);
+    },
     liveSessions: () => [...w.endpoint.sessions.all()].map((s) => ({ id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, rpcCount: s.state.rpcCount })),
   };
 }

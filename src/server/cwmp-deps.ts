@@ -73,6 +73,8 @@ export interface CwmpDeps {
   readonly sharedCpeUsername?: string;
   readonly authenticate?: (req: CpeAuthInput) => CpeAuthOutcome;
   readonly hooks?: CwmpHooks;
+  /** Clear secret values (policy secrets) masked out of transcripts beside each session's own. */
+  readonly secretValues?: () => readonly string[];
   /** Devices whose sessions are recorded in full (SOAP transcripts). */
   readonly debugDevices?: ReadonlySet<string>;
 }

@@ -3,7 +3,8 @@
  * Everything with I/O is created here and handed to the factories; nothing below reads process.env.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { createMaskedLogger, type MaskedLogger } from "./logging.js";
 import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/types.js";
@@ -64,7 +65,13 @@ export function configProblems(cfg: Config): string[] {
   return out;
 }
 
-export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.logLevel })): Promise<Running> {
+/**
+ * `logger`: the masked logger (server/logging.ts) to use, default one at `cfg.logLevel` on stdout. A plain pino
+ * Logger is accepted too (its lines are masked structurally only where the caller configured it).
+ */
+export async function startServer(cfg: Config, logger: Logger | MaskedLogger = createMaskedLogger(cfg.logLevel)): Promise<Running> {
+  const masked: MaskedLogger | undefined = "setSecrets" in logger ? logger : undefined;
+  const log: Logger = "setSecrets" in logger ? logger.log : logger;
   const problems = configProblems(cfg);
   if (problems.length > 0) throw new Error(problems.join("\n"));
   // Everything that can refuse the configuration runs before anything is opened: a refusal leaks nothing.
@@ -79,6 +86,10 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   opened = store;
   const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log });
   try {
+    masked?.setSecrets(() => {
+      const set = policies.current();
+      return set?.lookups.secretValues?.() ?? [];
+    });
     return await assemble(cfg, log, { tls, authenticate, store, policies });
   } catch (e) {
     await policies.close();
@@ -122,6 +133,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     limits: { ...cfg.limits, ...planLimitsOf(cfg.limits) },
     holdRequests: cfg.cwmp.holdRequests,
     hashWriteOnly,
+    secretValues: () => policies.current()?.lookups.secretValues?.() ?? [],
     ...(authenticate ? { authenticate } : {}),
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
     hooks,

@@ -192,5 +192,11 @@ export interface TranscriptEntry {
   readonly at: number;
   readonly direction: "in" | "out";
   readonly status?: number;
+  /** The decoded message (JSON) for what the CPE sent; the SOAP Converge sent for "out". Secrets masked. */
   readonly body: string;
+  /** "in": the raw SOAP the CPE sent, masked, at most 64 KiB (`truncated` when it was longer). */
+  readonly raw?: string;
+  /** "in": the raw SOAP's length in characters before truncation. */
+  readonly rawLength?: number;
+  readonly truncated?: boolean;
 }

@@ -2,7 +2,9 @@
  * The northbound REST API (fastify). Built by one factory from its dependencies; tests use inject() or a real
  * loopback port. Every route has a JSON schema; /openapi.json is generated from them.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import { maskJson, scrub } from "../../domain/mask.js";
+import { parseDeviceId } from "../../domain/device.js";
 import swagger from "@fastify/swagger";
 import { serverFactory, type TlsServerOptions } from "../http-server.js";
 import type { ApiDeps } from "./deps.js";
@@ -45,11 +47,30 @@ function guard(app: FastifyInstance, deps: ApiDeps): void {
   });
 }
 
+/**
+ * The one masking rule (domain/mask.ts) on every API response: JSON payloads are masked structurally and by
+ * value before serialisation; text payloads (metrics, errors) are scrubbed by value. Routes need not remember.
+ */
+function masking(app: FastifyInstance, deps: ApiDeps): void {
+  const secretsOf = (req: FastifyRequest): readonly string[] => {
+    const params = req.params as Record<string, unknown> | undefined;
+    const raw = params && typeof params["id"] === "string" ? params["id"] : undefined;
+    return deps.secretValues(raw !== undefined ? parseDeviceId(raw) : undefined);
+  };
+  app.addHook("preSerialization", async (req, _reply, payload: unknown) => maskJson(payload, secretsOf(req)));
+  app.addHook("onSend", async (req, _reply, payload: unknown) => {
+    if (typeof payload !== "string") return payload;
+    const secrets = secretsOf(req);
+    return secrets.length > 0 ? scrub(payload, secrets) : payload;
+  });
+}
+
 export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<FastifyInstance> {
   const base: FastifyServerOptions = { bodyLimit: opts.bodyLimit, ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } } };
   const app = Fastify({ ...base, serverFactory: serverFactory(opts.tls), ...(opts.logger ? { loggerInstance: opts.logger } : {}) });
   await app.register(swagger, { openapi: { info: { title: "Converge API", version: "0.1.0" }, components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } }, security: [{ bearer: [] }] } });
   guard(app, deps);
+  masking(app, deps);
   app.setErrorHandler((error: { statusCode?: number; validation?: unknown; message: string }, _req, reply) => {
     if (error.validation) return sendError(reply, "bad_request", error.message);
     if (error.statusCode === 413) return sendError(reply, "payload_too_large", error.message);

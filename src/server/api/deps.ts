@@ -1,6 +1,7 @@
 /** What the REST API needs; the composition root (cli/serve.ts) wires the real parts in. */
 import type { DeviceId } from "../../domain/device.js";
 import type { Store } from "../../store/types.js";
+import type { Explanation } from "../../cli/explain.js";
 
 export interface PolicySummary {
   readonly revision: string | undefined;
@@ -24,8 +25,8 @@ export interface ApiDeps {
    * Converge last set at `path` (`known`: a hash is stored at all). The stored keyed hash is never returned.
    */
   readonly compareWriteOnly: (id: DeviceId, values: readonly { readonly path: string; readonly sha256: string }[]) => readonly { readonly path: string; readonly known: boolean; readonly applied: boolean }[];
-  /** Explain: matched policies and the merged desired state with provenance. */
-  readonly explain: (id: DeviceId) => unknown;
+  /** Explain: matched policies and the merged desired state with provenance; undefined without a policy set. */
+  readonly explain: (id: DeviceId) => Explanation | undefined;
   readonly connectionRequest?: (id: DeviceId, waitMs: number) => Promise<{ readonly status: number; readonly body: unknown }>;
   readonly metrics?: () => string;
   /** Bearer-token check; undefined = API bound to loopback without tokens. */
@@ -35,5 +36,7 @@ export interface ApiDeps {
   readonly debugDevices: Set<string>;
   /** The operator changed something about the device (task, tags, debug): its next visit takes the full path. */
   readonly changed: (id: DeviceId) => void;
+  /** Clear secret values to scrub from a response (policy secrets; the device's stored credentials when `id`). */
+  readonly secretValues: (id: DeviceId | undefined) => readonly string[];
   readonly liveSessions: () => readonly { readonly id: string; readonly deviceId: string; readonly startedAt: number; readonly rpcCount: number }[];
 }

@@ -8,6 +8,8 @@ import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
 import { TASK_BODY_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
 import { CPE_PASSWORD_SECRET } from "../cpe-auth-wiring.js";
+import { renderExplanation } from "../../cli/explain.js";
+import { EXPLAIN_SCHEMA } from "./explain-schema.js";
 
 const ID_PARAMS = { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 300 } } } as const;
 const CONDITIONS: readonly ConditionType[] = ["Matched", "Converged", "Drifted", "Faulted", "Pending"];
@@ -195,11 +197,26 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return deps.planFor(id);
   });
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id/explain", { schema: { summary: "Matched policies and the merged desired state with provenance", params: ID_PARAMS } }, async (req, reply) => {
-    const id = known(req.params.id);
-    if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-    return deps.explain(id);
-  });
+  app.get<{ Params: { id: string }; Querystring: { format?: "json" | "text" } }>(
+    "/api/devices/:id/explain",
+    {
+      schema: {
+        summary: "Matched policies and the merged desired state with provenance: JSON, or the text of converge explain with ?format=text (or Accept: text/plain)",
+        params: ID_PARAMS,
+        querystring: { type: "object", additionalProperties: false, properties: { format: { type: "string", enum: ["json", "text"] } } },
+        response: { 200: EXPLAIN_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA },
+      },
+    },
+    async (req, reply) => {
+      const id = known(req.params.id);
+      if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
+      const e = deps.explain(id);
+      if (!e) return sendError(reply, "conflict", "no policy set loaded");
+      const accept = req.headers.accept ?? "";
+      const text = req.query.format === "text" || (req.query.format === undefined && accept.startsWith("text/plain"));
+      return text ? reply.type("text/plain; charset=utf-8").send(renderExplanation(e)) : e;
+    },
+  );
 
   app.get<{ Params: { id: string; session: string } }>(
     "/api/devices/:id/sessions/:session",
