@@ -48,8 +48,9 @@ export function scrub(s: string, secrets: readonly string[]): string {
 const maskValue = (v: unknown): unknown => (typeof v === "string" && v !== "" ? MASK : v);
 
 /**
- * `value` with every secret masked (rules 1-3), as a new value; the input is not mutated. Objects and arrays are
- * walked to `maxDepth` (deeper content is scrubbed by value only, after serialisation, by the caller's choice).
+ * `value` with every secret masked (rules 1-3), as a new value; the input is not mutated. Plain objects, arrays
+ * and Maps are walked to `maxDepth`; class instances are returned as they are (serialised text of them is
+ * scrubbed by value where the caller does so: the API's onSend hook, the logger's message hook).
  */
 export function maskJson<T>(value: T, secrets: readonly string[] = [], maxDepth = 64): T {
   return walk(value, secrets, maxDepth) as T;
@@ -60,7 +61,9 @@ function walk(v: unknown, secrets: readonly string[], depth: number): unknown {
   if (typeof v !== "object" || v === null || depth <= 0) return v;
   if (Array.isArray(v)) return v.map((x) => walk(x, secrets, depth - 1));
   if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, typeof k === "string" && isSecretPath(k) ? maskEntry(x) : walk(x, secrets, depth - 1)]));
-  if (v instanceof Set || v instanceof Date || Buffer.isBuffer(v)) return v;
+  // Only plain data is walked: class instances (sockets, requests, errors) are left as they are.
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
   const o = v as Record<string, unknown>;
   const named = (typeof o["name"] === "string" && isSecretPath(o["name"])) || (typeof o["path"] === "string" && isSecretPath(o["path"]));
   const out: Record<string, unknown> = {};
