@@ -129,10 +129,11 @@ async function withWriteOnly(o: ApiSourceOptions, ctx: PlanSettings, d: RemoteDe
   if (stored.size === 0) return d;
   const desired = ctx.desired(factsOfRecord(d.record, d.reported));
   if (!desired) return d;
-  const candidates: { path: string; value: string }[] = desired.values.filter((v) => v.writeOnly && stored.has(v.path)).map((v) => ({ path: v.path, value: v.value }));
+  const remembered = (v: { readonly writeOnly: boolean; readonly drift: string }): boolean => v.writeOnly || v.drift === "report";
+  const candidates: { path: string; value: string }[] = desired.values.filter((v) => remembered(v) && stored.has(v.path)).map((v) => ({ path: v.path, value: v.value }));
   for (const t of desired.tables)
     for (const i of t.instances)
-      for (const v of i.values.filter((x) => x.writeOnly))
+      for (const v of i.values.filter(remembered))
         for (const p of stored.keys()) if (p.startsWith(t.table) && p.endsWith(`.${v.path}`)) candidates.push({ path: p, value: v.value });
   const applied = await compareWriteOnly(o, d.record.deviceId, candidates);
   if (applied.size === 0) return d;
@@ -156,7 +157,7 @@ async function report(plans: Plans, set: PolicySet, p: ParsedArgs, io: CliIo, si
   for await (const dp of plans) {
     const c = deviceChange(dp);
     acc.accumulate(dp, c);
-    if (c.writes.length > 0 && (single || details.length < 10_000)) details.push(c);
+    if ((c.writes.length > 0 || c.drift.length > 0) && (single || details.length < 10_000)) details.push(c);
   }
   const summary = acc.summary();
   if (p.flags.has("json")) io.stdout(`${JSON.stringify({ revision: set.revision, summary, devices: details })}\n`);

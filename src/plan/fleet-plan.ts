@@ -20,6 +20,8 @@ export interface DeviceChange {
   readonly reads: number;
   readonly disruptive: boolean;
   readonly policies: readonly string[];
+  /** `drift: report` values the device holds differently: recorded, not reverted (no write step). */
+  readonly drift: readonly { readonly path: string; readonly desired: string; readonly reported: string }[];
 }
 
 export interface Bucket {
@@ -33,6 +35,8 @@ export interface FleetSummary {
   readonly changing: number;
   readonly disruptiveDevices: number;
   readonly unmatched: number;
+  /** Devices with `drift: report` drift (listed per device, never reverted). */
+  readonly drifted: number;
   readonly byPolicy: Readonly<Record<string, Bucket>>;
   readonly byModel: Readonly<Record<string, Bucket>>;
   readonly steps: Readonly<Record<WriteKind, number>>;
@@ -52,6 +56,7 @@ export function deviceChange(p: DevicePlan): DeviceChange {
     reads: steps.length - writes.length,
     disruptive: writes.some((s) => DISRUPTIVE_KINDS.has(s.kind)),
     policies: policies.sort(),
+    drift: (p.plan?.notes ?? []).flatMap((n) => (n.kind === "drift" && !n.healed ? [{ path: n.path, desired: n.desired, reported: n.reported }] : [])),
   };
 }
 
@@ -73,10 +78,12 @@ export function createAccumulator(): { accumulate(p: DevicePlan, c: DeviceChange
   let changing = 0;
   let disruptiveDevices = 0;
   let unmatched = 0;
+  let drifted = 0;
   return {
     accumulate(p, c) {
       devices++;
       if (p.matched.length === 0) unmatched++;
+      if (c.drift.length > 0) drifted++;
       if (c.writes.length === 0) return;
       changing++;
       if (c.disruptive) disruptiveDevices++;
@@ -85,6 +92,6 @@ export function createAccumulator(): { accumulate(p: DevicePlan, c: DeviceChange
       // Each step counts for the policies that caused it (a step two policies share counts for both).
       for (const pol of c.policies) add(byPolicy, pol, c.writes.filter((s) => s.policies.includes(pol)));
     },
-    summary: () => ({ devices, changing, disruptiveDevices, unmatched, byPolicy, byModel, steps }),
+    summary: () => ({ devices, changing, disruptiveDevices, unmatched, drifted, byPolicy, byModel, steps }),
   };
 }

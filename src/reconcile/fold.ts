@@ -138,9 +138,10 @@ function attributesWrite(step: Extract<PlanStep, { kind: "setAttributes" }>): St
 // TR-069 A.3.2.1: status 0 = applied, 1 = applied after a reboot. The CPE now carries our ParameterKey.
 function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>, sent: readonly ParamValue[], parameterKey: string, status: 0 | 1, hashWriteOnly: WriteOnlyHasher): Folded {
   const writeOnly = new Set(step.writeOnly ?? []);
+  const remembered = new Set([...writeOnly, ...(step.report ?? [])]);
   const hashes = new Map(st.inventory.writeOnlyHashes);
   const writes: StoreWrite[] = [{ kind: "parameterKey", value: parameterKey }];
-  for (const v of step.values.filter((x) => writeOnly.has(x.name))) {
+  for (const v of step.values.filter((x) => remembered.has(x.name))) {
     const hash = hashWriteOnly(v.value);
     hashes.set(v.name, hash);
     writes.push({ kind: "writeOnlyHash", path: v.name, hash });

@@ -50,8 +50,9 @@ function setSteps(i: Intents, quirks: DeviceQuirks, groups: readonly (readonly s
   return batchBy(sets, (s) => s.value.name, quirks.spvBatchSize, groups).map(
     (batch): PlanStep => {
       const writeOnly = batch.filter((s) => s.writeOnly).map((s) => s.value.name);
+      const report = batch.filter((s) => s.report === true && !s.writeOnly).map((s) => s.value.name);
       const step = { kind: "setValues" as const, values: batch.map((s) => s.value), from: batch.map((s) => s.from) };
-      return writeOnly.length > 0 ? { ...step, writeOnly } : step;
+      return { ...step, ...(writeOnly.length > 0 ? { writeOnly } : {}), ...(report.length > 0 ? { report } : {}) };
     },
   );
 }

@@ -41,7 +41,10 @@ export interface KnownName {
 export interface Inventory {
   /** Instances Converge created: table path -> instance numbers. Only these may be pruned. */
   readonly created: ReadonlyMap<string, readonly number[]>;
-  /** Write-only params: path -> hash of the value last set successfully. */
+  /**
+   * Write-only and `drift: report` params: path -> keyed hash of the value last set successfully. For a report-mode
+   * value it says "this desired value was applied": a later difference is drift to report, not to revert.
+   */
   readonly writeOnlyHashes: ReadonlyMap<string, string>;
   /** Paths the CPE rejected as unknown (9005), not retried until `until`. */
   readonly backoff: ReadonlyMap<string, { readonly until: number; readonly code: number; readonly attempts: number }>;
@@ -114,6 +117,8 @@ export type PlanStep =
       readonly from: readonly Provenance[];
       /** Names of write-only values in this batch (hashed, never read back; renderers should mask them). */
       readonly writeOnly?: readonly string[];
+      /** Names of `drift: report` values in this batch: their hash is remembered, so later drift is reported, not reverted. */
+      readonly report?: readonly string[];
     }
   | {
       readonly kind: "setAttributes";

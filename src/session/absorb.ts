@@ -6,7 +6,8 @@ import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { err, ok, type Result } from "../domain/result.js";
 import type { CpeMessage, CpeResponse, CwmpFault } from "../cwmp/types.js";
 import { fold } from "../reconcile/fold.js";
-import type { PlanLimits, PlanStep } from "../reconcile/types.js";
+import type { PlanLimits, PlanStep, ReportedState } from "../reconcile/types.js";
+import { withObject, withoutPath, withValues } from "../reconcile/fold-state.js";
 import type { StoreWrite } from "../store/types.js";
 import type { Outstanding, SessionFault, SessionState } from "./types.js";
 
@@ -53,7 +54,24 @@ function absorbTask(state: SessionState, o: Outstanding & { origin: { kind: "tas
     ...knowledgeFromTask(o, answer, now),
   ];
   const faults = failed ? faultOf(answer.fault) : [];
-  return { state: { ...state, outstanding: undefined, faults: [...state.faults, ...faults] }, writes };
+  // The session's own view learns what the task did, so the reconciler (which runs after the tasks) re-reads a
+  // value a task wrote and heals it in this session, instead of ending "converged" on what it knew at Inform.
+  const rec = state.reconcile;
+  const reconcile = rec ? { ...rec, reported: reportedAfterTask(rec.reported, o, answer, now) } : undefined;
+  return { state: { ...state, outstanding: undefined, faults: [...state.faults, ...faults], reconcile }, writes };
+}
+
+/** The session's reported state after a task's answer (the same knowledge `knowledgeFromTask` stores). */
+function reportedAfterTask(r: ReportedState, o: Outstanding, answer: Answer, now: number): ReportedState {
+  const req = o.request;
+  if (answer.method === "GetParameterValuesResponse") return withValues(r, answer.parameterList, now);
+  // SetParameterValues/AddObject/DeleteObject change the CPE's ParameterKey (the task's, not ours): cwmp-notes §7.5.
+  if (answer.method === "SetParameterValuesResponse" && req.method === "SetParameterValues") {
+    return { ...req.values.reduce((acc, v) => withoutPath(acc, v.name), r), parameterKey: req.parameterKey };
+  }
+  if (answer.method === "AddObjectResponse" && req.method === "AddObject") return { ...withObject(r, `${req.objectName}${answer.instanceNumber}.`, now), parameterKey: req.parameterKey };
+  if (answer.method === "DeleteObjectResponse" && req.method === "DeleteObject") return { ...withoutPath(r, req.objectName), parameterKey: req.parameterKey };
+  return r;
 }
 
 function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep, answer: Answer, now: number, limits: PlanLimits, hashWriteOnly: WriteOnlyHasher): Absorbed {

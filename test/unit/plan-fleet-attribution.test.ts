@@ -56,3 +56,19 @@ void test("each step counts for its own policy; a matched policy that causes not
   );
   assert.match(renderText(s, [c], "abc123"), /DOWNLOAD firmware 2\.0 from http:\/\/fw\/2\.bin \[firmware\]/);
 });
+
+void test("plan lists drift: report drift per device (not a change, never reverted) and counts the devices", () => {
+  const drifted: DevicePlan = {
+    ...device,
+    plan: { converged: false, parameterKey: "cv1-x", steps: [], notes: [{ kind: "drift", path: "W.Channel", desired: "6", reported: "11", healed: false }, { kind: "drift", path: "W.SSID", desired: "a", reported: "b", healed: true }] },
+  };
+  const acc = createAccumulator();
+  const c = deviceChange(drifted);
+  acc.accumulate(drifted, c);
+  assert.deepEqual(c.drift, [{ path: "W.Channel", desired: "6", reported: "11" }], "healed drift is a write, not report-mode drift");
+  assert.equal(acc.summary().drifted, 1);
+  assert.equal(acc.summary().changing, 0);
+  const text = renderText(acc.summary(), [c], "abc123");
+  assert.match(text, /drift \(report: not reverted\) W\.Channel: device has "11", policy wants "6"/);
+  assert.match(text, /1 device\(s\) drifted/);
+});

@@ -116,6 +116,16 @@ void test("fold SetParameterValuesResponse status 0: ParameterKey recorded, read
   assert.equal(out.inventory.rebootPending, undefined);
 });
 
+void test("fold SetParameterValuesResponse: a drift: report value's hash is remembered and it is still read back", () => {
+  const step: PlanStep = { kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }], from: [PROV], report: ["A.X"] };
+  const out = run(step, { method: "SetParameterValuesResponse", status: 0 }, reported({ params: { "A.X": ["1", "xsd:int"] } }));
+  assert.deepStrictEqual(out.writes, [
+    { kind: "parameterKey", value: KEY },
+    { kind: "writeOnlyHash", path: "A.X", hash: HASH("2") },
+  ]);
+  assert.deepStrictEqual(out.inventory.readback, new Map([["A.X", "2"]]));
+});
+
 void test("fold SetParameterValuesResponse status 1: a reboot is pending", () => {
   const out = run({ kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }], from: [PROV] }, { method: "SetParameterValuesResponse", status: 1 });
   assert.equal(out.inventory.rebootPending, true);

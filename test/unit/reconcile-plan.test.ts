@@ -152,9 +152,19 @@ const ROWS: readonly Row[] = [
     want: result([]),
   },
   {
-    name: "drift: report records the difference and never writes",
+    name: "drift: report applies a value the device never got from us (a device that first matches), and remembers it",
     input: input(desired({ values: [dv(PII, "3600", { drift: "report" })] }), reported({ params: FRESH, parameterKey: KEY })),
+    want: result([{ ...set([PII, "3600", "xsd:unsignedInt"]), report: [PII] }]),
+  },
+  {
+    name: "drift: report, once applied: a later difference is reported, never reverted",
+    input: input(desired({ values: [dv(PII, "3600", { drift: "report" })] }), reported({ params: FRESH, parameterKey: KEY }), inventory({ writeOnlyHashes: new Map([[PII, HASH("3600")]]) })),
     want: result([], [{ kind: "drift", path: PII, desired: "3600", reported: "300", healed: false }], false),
+  },
+  {
+    name: "drift: report applies again when the desired value changes",
+    input: input(desired({ values: [dv(PII, "3600", { drift: "report" })] }), reported({ params: FRESH, parameterKey: KEY }), inventory({ writeOnlyHashes: new Map([[PII, HASH("1800")]]) })),
+    want: result([{ ...set([PII, "3600", "xsd:unsignedInt"]), report: [PII] }]),
   },
   {
     name: "drift: heal re-applies a value that moved after this revision was applied, and notes it",
