@@ -16,6 +16,9 @@ import type { Reach } from "./reach.js";
 import { keyedDigest, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { safeEqual } from "../auth/safe-equal.js";
 import { knownSecrets } from "../domain/mask.js";
+import { readDmIndex } from "../policy/load.js";
+import { lookupParam, xsdTypeOf, type DmIndex } from "../policy/dm-index.js";
+import type { XsdType } from "../domain/xsd.js";
 import { CR_PASSWORD } from "./desired-resolver.js";
 import { CPE_PASSWORD_SECRET } from "./cpe-auth-wiring.js";
 
@@ -45,6 +48,15 @@ function summary(w: ApiWiring): PolicySummary {
   };
 }
 
+let dm: DmIndex | undefined | null = null;
+/** The standard TR-098/TR-181 type of a parameter path (the data-model index, read once). */
+function standardType(path: string): XsdType | undefined {
+  if (dm === null) dm = readDmIndex();
+  if (!dm) return undefined;
+  const found = lookupParam(dm, path, () => undefined);
+  return found.kind === "param" ? xsdTypeOf(found.param.t) : undefined;
+}
+
 export function createApiDeps(w: ApiWiring): ApiDeps {
   const tokens = w.cfg.api.tokens.length > 0 ? createTokenAuth(w.cfg.api.tokens) : undefined;
   const limiter = createRateLimiter({ perSecond: w.cfg.api.rateLimit.perSecond, burst: w.cfg.api.rateLimit.burst, maxKeys: 10_000 });
@@ -60,6 +72,12 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       },
     },
     planFor: (id: DeviceId) => planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, now: Date.now(), hashWriteOnly: w.hashWriteOnly }, id),
+    paramTypeOf: (id, name) => {
+      const reported = w.store.loadReported(id).params.get(name)?.type;
+      // A reported xsd:string may be a decoder's default for a missing xsi:type: the standard model knows better.
+      if (reported !== undefined && reported !== "xsd:string") return reported;
+      return standardType(name) ?? reported;
+    },
     compareWriteOnly: (id, values) => {
       const stored = w.store.loadInventory(id).writeOnlyHashes;
       const key = w.store.installationKey();

@@ -133,7 +133,8 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     },
     apply,
     setTags: tx((id: DeviceId, add: readonly string[], remove: readonly string[]) => devices.setTags(devOf(id), id, add, remove)),
-    queueTask: tx((id: DeviceId, request, at: number) => tasks.queue(devOf(id), id, request, at)),
+    queueTask: tx((id: DeviceId, request, at: number, queuedBy?: string) => tasks.queue(devOf(id), id, request, at, queuedBy)),
+    auditTasks: (filter) => tasks.audit(filter),
     pendingTasks: (id) => {
       const dev = devices.find(id);
       return dev === undefined ? [] : tasks.pending(dev, id);

@@ -76,6 +76,8 @@ export interface TaskRecord {
   readonly doneAt: number | undefined;
   /** Outcome detail: the CPE's response summary or fault (JSON-serialisable). */
   readonly outcome: unknown;
+  /** Who queued it (the audit trail): the API token's name, "loopback" without tokens; undefined if unknown. */
+  readonly queuedBy: string | undefined;
 }
 
 export interface FaultRecord {
@@ -162,7 +164,9 @@ export interface Store {
   apply(id: DeviceId, writes: readonly StoreWrite[]): void;
   setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): void;
 
-  queueTask(id: DeviceId, request: AcsRequest, now: number): TaskRecord;
+  queueTask(id: DeviceId, request: AcsRequest, now: number, queuedBy?: string): TaskRecord;
+  /** Operator audit trail across the fleet, newest first (see TaskAuditFilter). */
+  auditTasks(filter: { readonly queuedBy?: string; readonly before?: number; readonly limit: number }): readonly TaskRecord[];
   pendingTasks(id: DeviceId): readonly TaskRecord[];
   listTasks(id: DeviceId, limit: number): readonly TaskRecord[];
 

@@ -19,7 +19,7 @@ const EMPTY_REPORTED = { params: new Map(), objects: new Map(), discovered: new 
 const EMPTY_INVENTORY = { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined };
 
 const gpv: AcsRequest = { method: "GetParameterValues", names: ["InternetGatewayDevice.DeviceInfo.UpTime"] };
-const task = (id: number, request: AcsRequest = gpv): TaskRecord => ({ id, deviceId: ID, request, state: "pending", createdAt: 0, doneAt: undefined, outcome: undefined });
+const task = (id: number, request: AcsRequest = gpv): TaskRecord => ({ id, deviceId: ID, request, state: "pending", createdAt: 0, doneAt: undefined, outcome: undefined, queuedBy: undefined });
 
 function open(tasks: TaskRecord[] = []): SessionState {
   return openSession({ id: "s1", deviceId: ID, version: "1.0", tasks, desired: undefined, reported: EMPTY_REPORTED, inventory: EMPTY_INVENTORY, previousStatus: undefined });

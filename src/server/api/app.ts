@@ -17,7 +17,14 @@ declare module "fastify" {
     /** The token scope a route needs; "read" when absent. */
     scope?: "read" | "write";
   }
+  interface FastifyRequest {
+    /** Who is asking (the audit trail): the token's configured name, "loopback" for an API without tokens. */
+    actor: string;
+  }
 }
+
+/** The actor of a request on an API bound to loopback without tokens. */
+export const LOOPBACK_ACTOR = "loopback";
 
 const PUBLIC = new Set(["/api/health", "/openapi.json"]);
 
@@ -28,6 +35,7 @@ export interface ApiAppOptions {
 }
 
 function guard(app: FastifyInstance, deps: ApiDeps): void {
+  app.decorateRequest("actor", LOOPBACK_ACTOR);
   app.addHook("onRequest", async (req, reply) => {
     const path = req.routeOptions.url ?? req.url.split("?")[0] ?? "";
     if (PUBLIC.has(path) || (path === "/metrics" && deps.openMetrics)) return;
@@ -44,6 +52,7 @@ function guard(app: FastifyInstance, deps: ApiDeps): void {
       if (check.status === 401) reply.header("www-authenticate", 'Bearer realm="converge"');
       return sendError(reply, check.status === 401 ? "unauthorized" : "forbidden", check.message);
     }
+    req.actor = check.name ?? "token";
   });
 }
 

@@ -1,5 +1,6 @@
 /** What the REST API needs; the composition root (cli/serve.ts) wires the real parts in. */
 import type { DeviceId } from "../../domain/device.js";
+import type { XsdType } from "../../domain/xsd.js";
 import type { Store } from "../../store/types.js";
 import type { Explanation } from "../../cli/explain.js";
 
@@ -30,7 +31,9 @@ export interface ApiDeps {
   readonly connectionRequest?: (id: DeviceId, waitMs: number) => Promise<{ readonly status: number; readonly body: unknown }>;
   readonly metrics?: () => string;
   /** Bearer-token check; undefined = API bound to loopback without tokens. */
-  readonly auth?: (authorization: string | undefined, scope: "read" | "write") => { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403; readonly message: string };
+  readonly auth?: (authorization: string | undefined, scope: "read" | "write") => { readonly ok: true; readonly name?: string } | { readonly ok: false; readonly status: 401 | 403; readonly message: string };
+  /** The xsd type of `name` on device `id`: its reported type, else the standard data model's (typed tasks). */
+  readonly paramTypeOf: (id: DeviceId, name: string) => XsdType | undefined;
   readonly rateLimit?: (clientKey: string) => { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };
   readonly openMetrics: boolean;
   readonly debugDevices: Set<string>;

@@ -6,7 +6,7 @@ import { STATE_RESPONSE_SCHEMA, toJson } from "../../plan/state-json.js";
 import { CR_PASSWORD, CR_USERNAME } from "../desired-resolver.js";
 import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
-import { TASK_BODY_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
+import { TASK_BODY_SCHEMA, TASK_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
 import { CPE_PASSWORD_SECRET } from "../cpe-auth-wiring.js";
 import { renderExplanation } from "../../cli/explain.js";
 import { EXPLAIN_SCHEMA } from "./explain-schema.js";
@@ -141,15 +141,44 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post<{ Params: { id: string }; Body: TaskBody }>(
     "/api/devices/:id/tasks",
-    { config: { scope: "write" }, schema: { summary: "Queue an operator task for the device's next session", params: ID_PARAMS, body: TASK_BODY_SCHEMA, response: { 400: ERROR_SCHEMA, 404: ERROR_SCHEMA } } },
+    {
+      config: { scope: "write" },
+      schema: {
+        summary:
+          "Queue an operator task for the device's next session (recorded with the token that queued it). SetParameterValues values are typed from the device's data model unless a type is given.",
+        params: ID_PARAMS,
+        body: TASK_BODY_SCHEMA,
+        response: { 201: { type: "object", required: ["task"], properties: { task: TASK_SCHEMA } }, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA },
+      },
+    },
     async (req, reply) => {
       const id = known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-      const request = taskRequest(req.body, deps.clock());
+      const request = taskRequest(req.body, deps.clock(), (name) => deps.paramTypeOf(id, name));
       if (!request.ok) return sendError(reply, "bad_request", request.error);
-      const task = deps.store.queueTask(id, request.value, deps.clock());
+      const task = deps.store.queueTask(id, request.value, deps.clock(), req.actor);
       deps.changed(id);
       return reply.code(201).send({ task });
+    },
+  );
+
+  app.get<{ Querystring: { queuedBy?: string; before?: number; limit?: number } }>(
+    "/api/tasks",
+    {
+      schema: {
+        summary: "The operator audit trail: tasks across the fleet, newest first, optionally those one token queued (queuedBy = the token's name)",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { queuedBy: { type: "string", maxLength: 64 }, before: { type: "integer", minimum: 1, description: "task id to page below" }, limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+        },
+        response: { 200: { type: "object", required: ["tasks", "next"], properties: { tasks: { type: "array", items: TASK_SCHEMA }, next: { type: ["integer", "null"] } } }, 400: ERROR_SCHEMA },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 100;
+      const tasks = deps.store.auditTasks({ limit, ...(req.query.queuedBy !== undefined ? { queuedBy: req.query.queuedBy } : {}), ...(req.query.before !== undefined ? { before: req.query.before } : {}) });
+      return { tasks, next: tasks.length === limit ? (tasks.at(-1)?.id ?? null) : null };
     },
   );
 
