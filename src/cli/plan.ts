@@ -94,18 +94,18 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
     const store = openSqliteStore(db);
     try {
       // The same desired state the server computes, without generating anything: plan never writes.
-      const resolver = createDesiredResolver({ current: () => set, store, provisionConnReq: "existing" });
-      const ctx = { ...settings(resolver, keyedHasher(store.installationKey())), store };
+      const resolver = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
+      const ctx = { ...settings(resolver, keyedHasher(await store.installationKey())), store };
       async function* plans(): Plans {
-        for (const id of device ? [device] : store.eachDeviceId()) {
-          const dp = planDevice(ctx, id);
+        for await (const id of device ? [device] : store.eachDeviceId()) {
+          const dp = await planDevice(ctx, id);
           if (!dp) throw new SourceError(`no device ${id} in ${db}`);
           yield dp;
         }
       }
       return await consume(plans());
     } finally {
-      store.close();
+      await store.close();
     }
   };
 }
@@ -127,7 +127,7 @@ function apiPlan(set: PolicySet, o: ApiSourceOptions, device: DeviceId | undefin
 async function withWriteOnly(o: ApiSourceOptions, ctx: PlanSettings, d: RemoteDevice, local: WriteOnlyHasher): Promise<RemoteDevice> {
   const stored = d.inventory.writeOnlyHashes;
   if (stored.size === 0) return d;
-  const desired = ctx.desired(factsOfRecord(d.record, d.reported));
+  const desired = ctx.desired(factsOfRecord(d.record, d.reported), new Map());
   if (!desired) return d;
   const remembered = (v: { readonly writeOnly: boolean; readonly drift: string }): boolean => v.writeOnly || v.drift === "report";
   const candidates: { path: string; value: string }[] = desired.values.filter((v) => remembered(v) && stored.has(v.path)).map((v) => ({ path: v.path, value: v.value }));

@@ -3,9 +3,9 @@ import { planLimitsOf, type Config } from "../config/config.js";
 import type { DeviceId } from "../domain/device.js";
 import { createTokenAuth } from "../auth/tokens.js";
 import { createRateLimiter } from "../auth/rate-limit.js";
-import { explainData } from "../cli/explain.js";
+import { explainData } from "../plan/explain.js";
 import { factsOfRecord, planDevice } from "../plan/device-plan.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../domain/store.js";
 import type { ApiDeps, PolicySummary } from "./api/deps.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
@@ -16,11 +16,9 @@ import type { Reach } from "./reach.js";
 import { keyedDigest, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { safeEqual } from "../auth/safe-equal.js";
 import { knownSecrets } from "../domain/mask.js";
-import { readDmIndex } from "../policy/load.js";
-import { lookupParam, xsdTypeOf, type DmIndex } from "../policy/dm-index.js";
+import { readDmIndex } from "../datamodel/dm-index-file.js";
+import { lookupParam, xsdTypeOf, type DmIndex } from "../datamodel/dm-index.js";
 import type { XsdType } from "../domain/xsd.js";
-import { CR_PASSWORD } from "./desired-resolver.js";
-import { CPE_PASSWORD_SECRET } from "./cpe-auth-wiring.js";
 
 export interface ApiWiring {
   readonly store: Store;
@@ -34,11 +32,11 @@ export interface ApiWiring {
   readonly hashWriteOnly: WriteOnlyHasher;
 }
 
-function summary(w: ApiWiring): PolicySummary {
+async function summary(w: ApiWiring): Promise<PolicySummary> {
   const set = w.policies.current();
   const last = w.policies.lastError();
   // As matched at each device's last session: one query, never a scan of the fleet on the ACS's event loop.
-  const counts = w.store.countByPolicy();
+  const counts = await w.store.countByPolicy();
   return {
     revision: set?.revision,
     loadedAt: set?.loadedAt,
@@ -72,25 +70,28 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       },
     },
     planFor: (id: DeviceId) => planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, now: Date.now(), hashWriteOnly: w.hashWriteOnly }, id),
-    paramTypeOf: (id, name) => {
-      const reported = w.store.loadReported(id).params.get(name)?.type;
-      // A reported xsd:string may be a decoder's default for a missing xsi:type: the standard model knows better.
-      if (reported !== undefined && reported !== "xsd:string") return reported;
-      return standardType(name) ?? reported;
+    paramTypes: async (id) => {
+      const params = (await w.store.loadReported(id)).params;
+      return (name) => {
+        const reported = params.get(name)?.type;
+        // A reported xsd:string may be a decoder's default for a missing xsi:type: the standard model knows better.
+        if (reported !== undefined && reported !== "xsd:string") return reported;
+        return standardType(name) ?? reported;
+      };
     },
-    compareWriteOnly: (id, values) => {
-      const stored = w.store.loadInventory(id).writeOnlyHashes;
-      const key = w.store.installationKey();
+    compareWriteOnly: async (id, values) => {
+      const stored = (await w.store.loadInventory(id)).writeOnlyHashes;
+      const key = await w.store.installationKey();
       return values.map(({ path, sha256 }) => {
         const hash = stored.get(path);
         return { path, known: hash !== undefined, applied: hash !== undefined && safeEqual(hash, keyedDigest(key, sha256)) };
       });
     },
-    explain: (id: DeviceId) => {
+    explain: async (id: DeviceId) => {
       const set = w.policies.current();
-      const d = w.store.getDevice(id);
+      const d = await w.store.getDevice(id);
       if (!set || !d) return undefined;
-      return explainData(set, factsOfRecord(d, w.store.loadReported(id)));
+      return explainData(set, factsOfRecord(d, await w.store.loadReported(id)));
     },
     connectionRequest: (id, waitMs) => w.reach.convergeNow(id, waitMs),
     metrics: () => w.obs.render(),
@@ -102,8 +103,10 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     openMetrics: w.cfg.api.openMetrics,
     debugDevices: w.debugDevices,
     changed: (id) => w.endpoint.forget(id),
-    secretValues: (id) => {
-      const own = id ? [w.store.getSecret(id, CR_PASSWORD), w.store.getSecret(id, CPE_PASSWORD_SECRET)] : [];
+    secretValues: async (id) => {
+      // The passwords Converge keeps for the device (connection-request password, its own CWMP password...).
+      // Passwords only: a username (the connection-request one is the device id) is no secret to scrub.
+      const own = id ? [...(await w.store.getSecrets(id))].filter(([name]) => name.endsWith("password")).map(([, v]) => v) : [];
       return knownSecrets([...(w.policies.current()?.lookups.secretValues?.() ?? []), ...own]);
     },
     liveSessions: () => [...w.endpoint.sessions.all()].map((s) => ({ id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, rpcCount: s.state.rpcCount })),

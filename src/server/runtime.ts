@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { createMaskedLogger, type MaskedLogger } from "./logging.js";
 import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../domain/store.js";
 import { createPolicySource, type PolicySource } from "../policy/source.js";
 import { CwmpEndpoint } from "./cwmp-route.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
@@ -77,7 +77,7 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
   // Everything that can refuse the configuration runs before anything is opened: a refusal leaks nothing.
   const tls = loadTlsOptions(cfg.tls);
   let opened: Store | undefined;
-  const perDevice = (u: string): string | undefined => {
+  const perDevice = async (u: string): Promise<string | undefined> => {
     const id = parseDeviceId(u);
     return id ? opened?.getSecret(id, CPE_PASSWORD_SECRET) : undefined;
   };
@@ -93,7 +93,7 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
     return await assemble(cfg, log, { tls, authenticate, store, policies });
   } catch (e) {
     await policies.close();
-    store.close();
+    await store.close();
     throw e;
   }
 }
@@ -114,8 +114,8 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   policies.onReject(() => obs.reloadFailed());
   const debugDevices = new Set<string>();
   // Write-only values are fingerprinted with the installation's own key (created by the store on first use).
-  const hashWriteOnly = keyedHasher(store.installationKey());
-  const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: cfg.connectionRequest.provisionCredentials });
+  const hashWriteOnly = keyedHasher(await store.installationKey());
+  const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials });
   const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind) });
   const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
   if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
@@ -123,6 +123,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     log: log.child({ part: "session" }),
     store,
     desired: resolver,
+    provisionConnReq: cfg.connectionRequest.provisionCredentials,
     revision: () => policies.current()?.revision,
     snapshot: () => {
       const s = policies.current();
@@ -152,17 +153,17 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   });
   const close = async (): Promise<void> => {
     reach.close();
-    endpoint.close();
+    await endpoint.close();
     await policies.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
-    store.close();
+    await store.close();
   };
   try {
     await cwmp.listen({ port: cfg.cwmp.port, host: cfg.cwmp.bind });
     await api.listen({ port: cfg.api.port, host: cfg.api.bind });
   } catch (e) {
     reach.close();
-    endpoint.close();
+    await endpoint.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
     throw e;
   }

@@ -89,12 +89,12 @@ before(async () => {
   // The CPE with revealPasswords really reports the generated connection-request password: the test has a leak to find.
   const store = openSqliteStore(server.dbPath);
   try {
-    crPasswords = ids.map((id) => store.getSecret(id, CR_PASSWORD) ?? "");
-    storedHashes = ids.flatMap((id) => [...store.loadInventory(id).writeOnlyHashes.values()]);
-    const reported = store.loadReported(ids[0] as DeviceId).params.get("InternetGatewayDevice.ManagementServer.ConnectionRequestPassword")?.value;
+    crPasswords = await Promise.all(ids.map(async (id) => (await store.getSecret(id, CR_PASSWORD)) ?? ""));
+    storedHashes = (await Promise.all(ids.map(async (id) => [...(await store.loadInventory(id)).writeOnlyHashes.values()]))).flat();
+    const reported = (await store.loadReported(ids[0] as DeviceId)).params.get("InternetGatewayDevice.ManagementServer.ConnectionRequestPassword")?.value;
     assert.equal(reported, crPasswords[0], "the device reported its connection-request password back (the quirk)");
   } finally {
-    store.close();
+    await store.close();
   }
   assert.ok(crPasswords.every((p) => p.length >= 8));
   assert.ok(storedHashes.length >= 3, `write-only hashes stored: ${storedHashes.length}`);

@@ -61,15 +61,15 @@ function guard(app: FastifyInstance, deps: ApiDeps): void {
  * value before serialisation; text payloads (metrics, errors) are scrubbed by value. Routes need not remember.
  */
 function masking(app: FastifyInstance, deps: ApiDeps): void {
-  const secretsOf = (req: FastifyRequest): readonly string[] => {
+  const secretsOf = (req: FastifyRequest): Promise<readonly string[]> => {
     const params = req.params as Record<string, unknown> | undefined;
     const raw = params && typeof params["id"] === "string" ? params["id"] : undefined;
     return deps.secretValues(raw !== undefined ? parseDeviceId(raw) : undefined);
   };
-  app.addHook("preSerialization", async (req, _reply, payload: unknown) => maskJson(payload, secretsOf(req)));
+  app.addHook("preSerialization", async (req, _reply, payload: unknown) => maskJson(payload, await secretsOf(req)));
   app.addHook("onSend", async (req, _reply, payload: unknown) => {
     if (typeof payload !== "string") return payload;
-    const secrets = secretsOf(req);
+    const secrets = await secretsOf(req);
     return secrets.length > 0 ? scrub(payload, secrets) : payload;
   });
 }
@@ -90,13 +90,13 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
   app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [] } }, async () => ({
     status: "ok",
-    devices: deps.store.countDevices(),
+    devices: await deps.store.countDevices(),
     activeSessions: deps.liveSessions().length,
-    policyRevision: deps.policies.summary().revision ?? null,
+    policyRevision: (await deps.policies.summary()).revision ?? null,
   }));
   app.get("/api/sessions", { schema: { summary: "Sessions in progress" } }, async () => ({ sessions: deps.liveSessions() }));
   app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false } }, async (_req, reply) =>
-    reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? deps.metrics() : ""),
+    reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? await deps.metrics() : ""),
   );
   deviceRoutes(app, deps);
   policyRoutes(app, deps);

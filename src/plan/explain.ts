@@ -6,11 +6,11 @@
  * included: the structured form carries `MASK` in their place, and is masked by the one rule besides.
  */
 import { desiredStateFor, matchingPolicies } from "../policy/desired.js";
-import type { DesiredValue, DeviceFacts, Provenance } from "../policy/desired.types.js";
+import type { DesiredValue, MatchSubject, Provenance } from "../policy/desired.types.js";
 import type { PolicySet } from "../policy/types.js";
 import type { NotificationLevel } from "../cwmp/types.js";
 import { MASK, maskJson } from "../domain/mask.js";
-import { secretValuesOf } from "../plan/device-plan.js";
+import { secretValuesOf } from "./device-plan.js";
 
 export interface ExplainedValue {
   readonly path: string;
@@ -47,10 +47,10 @@ const value = (v: DesiredValue): ExplainedValue => ({
 });
 
 /** The structured explanation of one device's desired state (secrets masked). */
-export function explainData(set: PolicySet, facts: DeviceFacts): Explanation {
+export function explainData(set: PolicySet, facts: MatchSubject): Explanation {
   const d = desiredStateFor(set, facts);
   const out: Explanation = {
-    device: { id: facts.id, manufacturer: facts.manufacturer, productClass: facts.productClass, dataModel: facts.dataModel ?? null, softwareVersion: facts.softwareVersion },
+    device: { id: facts.deviceId, manufacturer: facts.manufacturer, productClass: facts.productClass, dataModel: facts.dataModel ?? null, softwareVersion: facts.softwareVersion },
     revision: set.revision,
     matched: matchingPolicies(set, facts).map((p) => ({ name: p.name, priority: p.priority, file: p.file, line: p.line })),
     parameters: [...d.values].sort((a, b) => (a.path < b.path ? -1 : 1)).map(value),
@@ -69,7 +69,7 @@ const shown = (v: ExplainedValue): string => (v.writeOnly ? "(write-only, hidden
 const typeOf = (v: ExplainedValue): string => (v.type === null ? "" : ` ${v.type}`);
 
 /** Renders the explanation of one device's desired state. Ends with a newline. */
-export function explainDevice(set: PolicySet, facts: DeviceFacts): string {
+export function explainDevice(set: PolicySet, facts: MatchSubject): string {
   return renderExplanation(explainData(set, facts));
 }
 
