@@ -1,4 +1,8 @@
-/** `converge serve`: load configuration, start the ACS, stop cleanly on SIGINT/SIGTERM. */
+/**
+ * `converge serve`: load configuration, start the ACS, stop cleanly on SIGINT/SIGTERM, and stop with its parent:
+ * `npm start` does not forward SIGTERM to its child (the shell it runs the script in dies, the server would be
+ * re-parented and keep the ports), so the server also stops when its parent process goes away.
+ */
 import { readFileSync } from "node:fs";
 import { loadConfig } from "../config/config.js";
 import { startServer } from "../server/runtime.js";
@@ -35,12 +39,31 @@ export async function runServe(args: readonly string[], io: CliIo, env: Readonly
   }
   const server = running;
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
       server.log.info("shutting down");
       void server.close().then(resolve, resolve);
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+    watchParent(() => {
+      server.log.info("parent process exited: shutting down");
+      stop();
+    });
   });
   return 0;
+}
+
+/** Calls `onGone` once when this process's parent exits (it is re-parented: ppid changes). Polls every 500 ms. */
+export function watchParent(onGone: () => void, everyMs = 500): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
