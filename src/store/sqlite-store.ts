@@ -70,7 +70,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     return { isNew };
   });
 
-  // Within one batch (one transaction; devices are never deleted) a device's key is looked up once.
+  // Within one batch (one transaction; deleteDevice flushes first) a device's key is looked up once.
   const batchDevs = new Map<DeviceId, number | undefined>();
   const devInBatch = (id: DeviceId): number | undefined => {
     if (!batchDevs.has(id)) batchDevs.set(id, devices.find(id));
@@ -98,6 +98,15 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     deferred.flush();
     return fn(...args);
   };
+
+  // Every table but secrets hangs off devices with ON DELETE CASCADE (migrations); secrets are keyed by id text.
+  const deleteDeviceRow = db.prepare("DELETE FROM devices WHERE id = ?");
+  const deleteSecrets = db.prepare("DELETE FROM secrets WHERE device_id = ?");
+  const deleteDevice = tx((id: DeviceId): boolean => {
+    const gone = deleteDeviceRow.run(id).changes > 0;
+    deleteSecrets.run(id);
+    return gone;
+  });
 
   // Built once: wrapping a function in a better-sqlite3 transaction is not free.
   const runAtomically = tx((fn: () => unknown): unknown => fn());
@@ -132,6 +141,8 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
       return dev === undefined ? EMPTY_INVENTORY : inventory.load(dev);
     },
     apply,
+    // Deferred telemetry first: a batch must not cache the device's key across its deletion.
+    deleteDevice: (id) => (deferred.flush(), deleteDevice(id)),
     setTags: tx((id: DeviceId, add: readonly string[], remove: readonly string[]) => devices.setTags(devOf(id), id, add, remove)),
     queueTask: tx((id: DeviceId, request, at: number) => tasks.queue(devOf(id), id, request, at)),
     pendingTasks: (id) => {

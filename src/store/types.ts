@@ -161,6 +161,10 @@ export interface Store {
   /** All writes of one session step, in one transaction: all or nothing. */
   apply(id: DeviceId, writes: readonly StoreWrite[]): void;
   setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): void;
+  /** Forgets the device entirely, in ONE transaction: its record, tags, reported state, inventory, tasks, faults,
+   * sessions, transcripts and secrets. False when there was no such device (secrets stored ahead of a first
+   * Inform are still removed). */
+  deleteDevice(id: DeviceId): boolean;
 
   queueTask(id: DeviceId, request: AcsRequest, now: number): TaskRecord;
   pendingTasks(id: DeviceId): readonly TaskRecord[];

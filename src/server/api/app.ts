@@ -7,6 +7,8 @@ import swagger from "@fastify/swagger";
 import { serverFactory, type TlsServerOptions } from "../http-server.js";
 import type { ApiDeps } from "./deps.js";
 import { deviceRoutes } from "./device-routes.js";
+import { deviceIdParams } from "./device-id.js";
+import { deviceAdminRoutes } from "./device-admin-routes.js";
 import { sendError } from "./errors.js";
 import { policyRoutes } from "./policy-routes.js";
 
@@ -68,7 +70,9 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false } }, async (_req, reply) =>
     reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? deps.metrics() : ""),
   );
+  deviceIdParams(app, (id) => deps.store.getDevice(id) !== undefined);
   deviceRoutes(app, deps);
+  deviceAdminRoutes(app, deps);
   policyRoutes(app, deps);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -22,6 +22,8 @@ export interface ApiDeps {
   /** Explain: matched policies and the merged desired state with provenance. */
   readonly explain: (id: DeviceId) => unknown;
   readonly connectionRequest?: (id: DeviceId, waitMs: number) => Promise<{ readonly status: number; readonly body: unknown }>;
+  /** Queues connection requests, paced by kick.perSecond and kick.concurrency (bulk "converge now"). */
+  readonly kick?: (ids: Iterable<DeviceId>) => void;
   readonly metrics?: () => string;
   /** Bearer-token check; undefined = API bound to loopback without tokens. */
   readonly auth?: (authorization: string | undefined, scope: "read" | "write") => { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403; readonly message: string };

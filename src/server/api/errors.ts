@@ -6,6 +6,7 @@ export type ApiErrorCode =
   | "unauthorized"
   | "forbidden"
   | "not_found"
+  | "conflict"
   | "rate_limited"
   | "payload_too_large"
   | "policy_invalid"
@@ -16,6 +17,7 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   rate_limited: 429,
   payload_too_large: 413,
   policy_invalid: 422,
