@@ -26,11 +26,19 @@ import { planDevice, planSubject, type DevicePlan, type PlanSettings } from "../
 import { ApiError, fetchDevice, remoteDevices, type ApiSourceOptions } from "../plan/api-source.js";
 import { createAccumulator, deviceChange, type DeviceChange } from "../plan/fleet-plan.js";
 import { renderMarkdown, renderText } from "../plan/render.js";
-import { flagString, parseArgs, type ParsedArgs } from "./args.js";
+import { flagString, parseArgs, secretsFileOf, type ParsedArgs } from "./args.js";
 import type { CliIo } from "./io.js";
 
-const SPEC = { db: true, api: true, token: true, device: true, json: false, markdown: false, "detailed-exitcode": false, secrets: true, help: false } as const;
-const USAGE = "usage: converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode]\n";
+const SPEC = { db: true, api: true, token: true, device: true, json: false, markdown: false, "detailed-exitcode": false, "secrets-file": true } as const;
+const USAGE = `usage: converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode] [--secrets-file file]
+  policies-dir         default: CONVERGE_POLICIES or ./policies
+  --db file            plan from the SQLite file (default: CONVERGE_DB or ./data/converge.db)
+  --api url            plan from a running server's REST API (write-scope token: --token or CONVERGE_API_TOKEN)
+  --device id          one device (as the device list shows it)
+  --json, --markdown   machine output / a PR comment (default: text)
+  --detailed-exitcode  0 = no change, 2 = changes, 1 = errors
+  --secrets-file file  a YAML map of secret values (default: CONVERGE_SECRETS_FILE)
+`;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -62,7 +70,7 @@ export async function runPlan(args: string[], io: CliIo, env: Env): Promise<numb
 
 async function loadPolicies(p: ParsedArgs, io: CliIo, env: Env): Promise<PolicySet | undefined> {
   const dir = p.positional[0] ?? env["CONVERGE_POLICIES"] ?? DEFAULTS.policies;
-  const secretsFile = flagString(p, "secrets") ?? env["CONVERGE_SECRETS_FILE"];
+  const secretsFile = secretsFileOf(p, env);
   const loaded = await loadPolicySet(dir, secretsFile !== undefined ? { secretsFile } : {});
   if (loaded.ok) return loaded.value;
   io.stderr(`converge plan: policies in ${dir} are invalid (run converge validate ${dir}):\n`);

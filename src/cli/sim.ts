@@ -180,7 +180,8 @@ function acsPoller(opts: FleetOptions): { latest(): AcsCounts | undefined; stop(
 }
 
 export async function runSim(args: string[], io: CliIo, env: Env): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
+  const help = parseArgs(args, SPEC);
+  if (help.ok && help.value.flags.has("help")) {
     io.stdout(USAGE);
     return 0;
   }

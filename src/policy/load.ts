@@ -27,6 +27,8 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Clock for `loadedAt`. Default: Date.now. */
   readonly now?: () => number;
+  /** Told the folder's revision and policy count, also when the folder is rejected (`validate --format json`). */
+  readonly report?: (s: { readonly revision: string; readonly policies: number }) => void;
 }
 
 const DM_CANDIDATES = [new URL("./dm-index.json", import.meta.url), new URL("../../src/policy/dm-index.json", import.meta.url)];
@@ -79,7 +81,7 @@ function loadPolicyFile(rel: string, text: string, env: CompileEnv): FileResult 
   if (docs.length === 0 && problems.length === 0)
     findings.push({ file: rel, line: 1, column: 1, severity: "warning", code: "schema", path: "", message: "no policy in this file" });
   for (const doc of docs) {
-    const { policy, issues } = validatePolicyDoc(env.validate, doc.value);
+    const { policy, issues } = validatePolicyDoc(env.validate, emptyMatchIsEvery(doc.value));
     const all: Issue[] = [...issues];
     if (policy !== undefined) {
       const siteOf = (pointer: string, atKey?: boolean): { line: number; column: number; pointer: string } => ({ ...doc.locate(pointer, atKey ?? false), pointer });
@@ -88,6 +90,12 @@ function loadPolicyFile(rel: string, text: string, env: CompileEnv): FileResult 
     findings.push(...all.map((i) => issueToError(rel, doc, i)));
   }
   return { policies, findings };
+}
+
+/** `match:` with nothing under it is YAML null: documented as "every device", the same as `match: {}`. */
+function emptyMatchIsEvery(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || !("match" in value) || value.match !== null) return value;
+  return { ...value, match: {} };
 }
 
 interface CompileEnv {
@@ -127,8 +135,11 @@ export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promis
   const sorted = buildPolicySet({ revision: "", loadedAt: 0, dir, policies, warnings: [], lookups }).policies;
   findings.push(...duplicateNames(sorted), ...conflicts(sorted), ...shadowed(sorted));
   findings.sort(order);
-  if (findings.some((f) => f.severity === "error")) return err(findings);
+  const failed = findings.some((f) => f.severity === "error");
+  if (failed && !opts.report) return err(findings);
   const revision = await revisionOf(dir, contents);
+  opts.report?.({ revision, policies: policies.length });
+  if (failed) return err(findings);
   return ok(buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest }));
 }
 
