@@ -51,3 +51,8 @@ export function secretsFileOf(p: ParsedArgs, env: Env): string | undefined {
   const v = flagString(p, "secrets-file") ?? env["CONVERGE_SECRETS_FILE"];
   return v === undefined || v === "" ? undefined : v;
 }
+
+/** `--files`, else CONVERGE_FILES_DIR, else ./files: the hosted files a firmware `file:` names. */
+export function filesDirOf(p: ParsedArgs, env: Env): string {
+  return flagString(p, "files") ?? (env["CONVERGE_FILES_DIR"] || "./files");
+}

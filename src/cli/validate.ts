@@ -7,7 +7,7 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { loadPolicySet } from "../policy/load.js";
 import type { PolicyError } from "../policy/types.js";
-import { flagString, parseArgs, secretsFileOf } from "./args.js";
+import { filesDirOf, flagString, parseArgs, secretsFileOf } from "./args.js";
 
 export interface CliIo {
   readonly stdout: (s: string) => void;
@@ -24,25 +24,27 @@ interface Args {
   readonly format: Format;
   readonly strict: boolean;
   readonly secretsFile: string | undefined;
+  readonly filesDir: string;
 }
 
-export const VALIDATE_USAGE = `usage: converge validate [dir] [--format text|json|github] [--strict] [--secrets-file <file>]
+export const VALIDATE_USAGE = `usage: converge validate [dir] [--format text|json|github] [--strict] [--secrets-file <file>] [--files <dir>]
   dir            the policies folder (default: ./policies)
   --format       text (default): file:line:col: severity: message; json; github: ::error annotations
   --strict       warnings fail too (exit 1)
   --secrets-file a YAML map of secret values (outside git; default: CONVERGE_SECRETS_FILE);
                  CONVERGE_SECRET_<NAME> variables also count
+  --files        the hosted files folder a firmware file: names (default: CONVERGE_FILES_DIR or ./files)
 exit: 0 valid, 1 errors (or warnings with --strict), 2 usage error`;
 
 function argsOf(args: readonly string[], env: Readonly<Record<string, string | undefined>>): Args | string {
-  const parsed = parseArgs(args, { format: true, strict: false, "secrets-file": true });
+  const parsed = parseArgs(args, { format: true, strict: false, "secrets-file": true, files: true });
   if (!parsed.ok) return parsed.error;
   const p = parsed.value;
   if (p.flags.has("help")) return "";
   const format = flagString(p, "format") ?? "text";
   if (format !== "text" && format !== "json" && format !== "github") return `--format must be text, json or github (got ${format})`;
   if (p.positional.length > 1) return `one folder at a time (got ${p.positional.join(" and ")})`;
-  return { dir: p.positional[0] ?? "policies", format, strict: p.flags.has("strict"), secretsFile: secretsFileOf(p, env) };
+  return { dir: p.positional[0] ?? "policies", format, strict: p.flags.has("strict"), secretsFile: secretsFileOf(p, env), filesDir: filesDirOf(p, env) };
 }
 
 const display = (cwd: string, dir: string, file: string): string => {
@@ -89,7 +91,7 @@ export async function runValidate(args: string[], io: CliIo, env?: Readonly<Reco
     return 2;
   }
   let folder: { revision: string; policies: number } | undefined;
-  const r = await loadPolicySet(dir, { ...(parsed.secretsFile === undefined ? {} : { secretsFile: resolve(cwd, parsed.secretsFile) }), env: envOf, report: (s) => (folder = s) });
+  const r = await loadPolicySet(dir, { ...(parsed.secretsFile === undefined ? {} : { secretsFile: resolve(cwd, parsed.secretsFile) }), env: envOf, filesDir: resolve(cwd, parsed.filesDir), report: (s) => (folder = s) });
   const findings = r.ok ? r.value.warnings : r.error;
   const errors = findings.filter((f) => f.severity === "error").length;
   const warnings = findings.length - errors;

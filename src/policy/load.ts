@@ -17,6 +17,10 @@ import type { ContentFile } from "./revision.js";
 import { compilePolicySchema, validatePolicyDoc } from "./schema.js";
 import type { Issue, Lookups, Policy, PolicyError, PolicySet } from "./types.js";
 import { loadSecrets, loadVars } from "./load-vars.js";
+import { resolveHostedFiles } from "./load-files.js";
+
+/** Where hosted files are looked for when no folder is given (the server's files.dir default). */
+export const DEFAULT_FILES_DIR = "./files";
 import type { ParsedDoc } from "./yaml-source.js";
 import { parseYamlFile } from "./yaml-source.js";
 
@@ -27,6 +31,8 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Clock for `loadedAt`. Default: Date.now. */
   readonly now?: () => number;
+  /** The folder of hosted files a firmware `file:` (or `/files/` url) names. Default: ./files. */
+  readonly filesDir?: string;
   /** Told the folder's revision and policy count, also when the folder is rejected (`validate --format json`). */
   readonly report?: (s: { readonly revision: string; readonly policies: number }) => void;
 }
@@ -132,6 +138,9 @@ export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promis
     policies.push(...r.policies);
     findings.push(...r.findings);
   }
+  const hosted = await resolveHostedFiles(policies, opts.filesDir ?? DEFAULT_FILES_DIR);
+  policies.splice(0, policies.length, ...hosted.policies);
+  findings.push(...hosted.findings);
   const sorted = buildPolicySet({ revision: "", loadedAt: 0, dir, policies, warnings: [], lookups }).policies;
   findings.push(...duplicateNames(sorted), ...conflicts(sorted), ...shadowed(sorted));
   findings.sort(order);

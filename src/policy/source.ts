@@ -24,6 +24,8 @@ export interface PolicySourceOptions {
   readonly log: SourceLog;
   readonly env?: LoadOptions["env"];
   readonly now?: () => number;
+  /** Hosted files (files.dir) a firmware `file:` names. */
+  readonly filesDir?: string;
 }
 
 export interface PolicySource {
@@ -49,7 +51,7 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
   let inFlight: Promise<Result<PolicySet, PolicyError[]>> | undefined;
   let again = false;
 
-  const loadOpts: LoadOptions = { ...(opts.secretsFile === undefined ? {} : { secretsFile: opts.secretsFile }), ...(opts.env === undefined ? {} : { env: opts.env }), now };
+  const loadOpts: LoadOptions = { ...(opts.secretsFile === undefined ? {} : { secretsFile: opts.secretsFile }), ...(opts.env === undefined ? {} : { env: opts.env }), ...(opts.filesDir === undefined ? {} : { filesDir: opts.filesDir }), now };
 
   async function loadOnce(): Promise<Result<PolicySet, PolicyError[]>> {
     const r = await loadPolicySet(opts.dir, loadOpts);

@@ -91,6 +91,8 @@ export async function runSession(device: SimDevice, opts: SessionOptions): Promi
     s.close();
   }
   device.sessionEnded(error === undefined);
+  // A real CPE downloads between sessions: the next session starts once the file is in (bounded by its timeout).
+  await device.settled();
   const result: SessionResult = { ok: error === undefined, rpcs: s.rpcs, status: s.status, durationMs: performance.now() - start };
   const retry = s.retryAfter !== undefined && /^\d+$/.test(s.retryAfter.trim()) ? { retryAfterS: Number(s.retryAfter) } : {};
   return { ...result, ...retry, ...(error === undefined ? {} : { error }), ...(opts.transcript === true ? { transcript: s.transcript } : {}) };
