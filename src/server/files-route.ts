@@ -72,7 +72,8 @@ export function registerFilesRoute(app: FastifyInstance, opts: FilesRouteOptions
     const length = f.size === 0 ? 0 : end - start + 1;
     reply.header("content-length", String(length));
     if (range) reply.code(206).header("content-range", `bytes ${start}-${end}/${f.size}`);
-    if (req.method === "HEAD" || length === 0) return reply.send();
+    if (length === 0) return reply.send();
+    // HEAD too: fastify's HEAD route (from this GET) drops the body and keeps the headers.
     return reply.send(createReadStream(f.path, { start, end }));
   };
   // fastify answers HEAD from the GET route (exposeHeadRoutes): headers only.
