@@ -47,6 +47,8 @@ export interface Running {
   readonly store: Store;
   readonly endpoint: CwmpEndpoint;
   readonly log: Logger;
+  /** The REST API app (its routes: api/app.ts apiRoutes). */
+  readonly api: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -185,5 +187,5 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   if (cfg.api.tokens.length === 0) log.warn(`REST API on ${apiUrl} has no tokens: listening on loopback only`);
   if (cfg.cpeAuth.mode === "open") log.warn("CPE authentication is open (lab mode): any device may inform");
   log.info({ cwmpUrl, apiUrl, db: cfg.db, policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
-  return { cwmpUrl, apiUrl, store, endpoint, log, close };
+  return { cwmpUrl, apiUrl, store, endpoint, log, api, close };
 }

@@ -11,6 +11,7 @@ import { deviceIdParams } from "./device-id.js";
 import { deviceAdminRoutes } from "./device-admin-routes.js";
 import { sendError } from "./errors.js";
 import { policyRoutes } from "./policy-routes.js";
+import { objects, okObject, PUBLIC_ROUTES, withStandardErrors } from "./openapi-responses.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -19,7 +20,14 @@ declare module "fastify" {
   }
 }
 
-const PUBLIC = new Set(["/api/health", "/openapi.json"]);
+const PUBLIC = PUBLIC_ROUTES;
+
+const registeredRoutes = new WeakMap<FastifyInstance, readonly { method: string; url: string }[]>();
+
+/** Every route registered on an API app (methods as fastify has them, HEAD included), in order. */
+export function apiRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return registeredRoutes.get(app) ?? [];
+}
 
 export interface ApiAppOptions {
   readonly logger: FastifyBaseLogger | false;
@@ -50,6 +58,14 @@ function guard(app: FastifyInstance, deps: ApiDeps): void {
 export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<FastifyInstance> {
   const base: FastifyServerOptions = { bodyLimit: opts.bodyLimit, ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } } };
   const app = Fastify({ ...base, serverFactory: serverFactory(opts.tls), ...(opts.logger ? { loggerInstance: opts.logger } : {}) });
+  // Before swagger and the routes: every route's schema gets the standard error responses (openapi-responses.ts),
+  // and the list of registered routes is kept for the completeness test.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    withStandardErrors(route);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  registeredRoutes.set(app, routes);
   await app.register(swagger, { openapi: { info: { title: "Converge API", version: "0.1.0" }, components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } }, security: [{ bearer: [] }] } });
   guard(app, deps);
   app.setErrorHandler((error: { statusCode?: number; validation?: unknown; message: string }, _req, reply) => {
@@ -60,14 +76,14 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
     return sendError(reply, "internal", "internal error");
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
-  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [] } }, async () => ({
+  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [], response: { 200: okObject("status", { status: { type: "string" }, devices: { type: "integer" }, activeSessions: { type: "integer" }, policyRevision: { type: ["string", "null"] } }) } } }, async () => ({
     status: "ok",
     devices: deps.store.countDevices(),
     activeSessions: deps.liveSessions().length,
     policyRevision: deps.policies.summary().revision ?? null,
   }));
-  app.get("/api/sessions", { schema: { summary: "Sessions in progress" } }, async () => ({ sessions: deps.liveSessions() }));
-  app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false } }, async (_req, reply) =>
+  app.get("/api/sessions", { schema: { summary: "Sessions in progress", response: { 200: okObject("the live sessions", { sessions: objects("id, deviceId, startedAt, rpcCount") }) } } }, async () => ({ sessions: deps.liveSessions() }));
+  app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false, produces: ["text/plain"], response: { 200: { type: "string", description: "Prometheus text exposition format" } } } }, async (_req, reply) =>
     reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? deps.metrics() : ""),
   );
   deviceIdParams(app, (id) => deps.store.getDevice(id) !== undefined);

@@ -7,7 +7,7 @@
  * The rule: the API reads the raw path segment. Those six escapes are kept as they are (they are part of the
  * id), any other percent-escape is decoded. A segment that names no stored device that way is decoded once
  * more and tried again, so double-encoded ids (`encodeURIComponent(id)`, what clients did until now) keep
- * working. Linear in the segment's length; segments longer than MAX_RAW are left to the route's schema.
+ * working; for an id no device has yet, a segment holding `%252D`-style escapes is read as double-encoded. Linear in the segment's length; segments longer than MAX_RAW are left to the route's schema.
  */
 import type { FastifyInstance } from "fastify";
 import { parseDeviceId, type DeviceId } from "../../domain/device.js";
@@ -39,8 +39,14 @@ export async function resolveDeviceId(raw: string, exists: (id: DeviceId) => boo
     const id = parseDeviceId(c);
     if (id && (await exists(id))) return c;
   }
-  return candidates.find((c) => parseDeviceId(c) !== undefined) ?? (candidates[0] as string);
+  // No stored device either way (e.g. credentials set before a first Inform): an escaped id escape (`%252D`)
+  // is what encodeURIComponent(id) makes, so read it as double-encoded.
+  const [asListed, decodedOnce] = candidates as [string, string];
+  const preferred = DOUBLE_ENCODED.test(raw) ? [decodedOnce, asListed] : [asListed, decodedOnce];
+  return preferred.find((c) => parseDeviceId(c) !== undefined) ?? asListed;
 }
+
+const DOUBLE_ENCODED = /%25(?:2D|25|20|2F|3F|23)/i;
 
 /** Rewrites `:id` of every `/api/devices/:id...` route to the id the raw segment names (see above). */
 export function deviceIdParams(app: FastifyInstance, exists: (id: DeviceId) => boolean | Promise<boolean>): void {

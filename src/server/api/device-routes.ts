@@ -8,6 +8,9 @@ import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
 import { TASK_BODY_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
 import { CPE_PASSWORD_SECRET } from "../cpe-auth-wiring.js";
+import { objects, okObject } from "./openapi-responses.js";
+
+const DEVICE = { type: "object", additionalProperties: true, description: "device record: deviceId, facts, tags, status conditions" } as const;
 
 const ID_PARAMS = { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 300 } } } as const;
 const CONDITIONS: readonly ConditionType[] = ["Matched", "Converged", "Drifted", "Faulted", "Pending"];
@@ -51,7 +54,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
             after: { type: "string" },
           },
         },
-        response: { 400: ERROR_SCHEMA },
+        response: { 200: okObject("a page of devices", { devices: { type: "array", items: DEVICE }, next: { type: ["string", "null"], description: "cursor for after=" } }), 400: ERROR_SCHEMA },
       },
     },
     async (req, reply) => {
@@ -70,7 +73,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id", { schema: { summary: "A device: facts, status, reported parameters, sessions, faults, tasks", params: ID_PARAMS, response: { 404: ERROR_SCHEMA } } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>("/api/devices/:id", { schema: { summary: "A device: facts, status, reported parameters, sessions, faults, tasks", params: ID_PARAMS, response: { 200: okObject("the device", { device: DEVICE, parameters: { type: "object", additionalProperties: true }, sessions: objects("recent sessions"), faults: objects("recent faults"), tasks: objects("recent tasks") }), 404: ERROR_SCHEMA } } }, async (req, reply) => {
     const id = known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
     const reported = deps.store.loadReported(id);
@@ -100,7 +103,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post<{ Params: { id: string }; Body: TaskBody }>(
     "/api/devices/:id/tasks",
-    { config: { scope: "write" }, schema: { summary: "Queue an operator task for the device's next session", params: ID_PARAMS, body: TASK_BODY_SCHEMA, response: { 400: ERROR_SCHEMA, 404: ERROR_SCHEMA } } },
+    { config: { scope: "write" }, schema: { summary: "Queue an operator task for the device's next session", params: ID_PARAMS, body: TASK_BODY_SCHEMA, response: { 201: okObject("queued", { task: { type: "object", additionalProperties: true } }), 400: ERROR_SCHEMA, 404: ERROR_SCHEMA } } },
     async (req, reply) => {
       const id = known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
@@ -120,6 +123,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Add or remove device tags (policies match on tags)",
         params: ID_PARAMS,
         body: { type: "object", additionalProperties: false, properties: { add: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,64}$" }, maxItems: 64 }, remove: { type: "array", items: { type: "string" }, maxItems: 64 } } },
+        response: { 200: okObject("the device's tags now", { tags: { type: "array", items: { type: "string" } } }) },
       },
     },
     async (req, reply) => {
@@ -139,7 +143,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Set the device's own CWMP password (per-device CPE authentication; the username is the device id). The device need not have informed yet.",
         params: ID_PARAMS,
         body: { type: "object", required: ["password"], additionalProperties: false, properties: { password: { type: "string", minLength: 8, maxLength: 256 } } },
-        response: { 400: ERROR_SCHEMA },
+        response: { 204: { type: "null", description: "stored" }, 400: ERROR_SCHEMA },
       },
     },
     async (req, reply) => {
@@ -150,13 +154,13 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id/plan", { schema: { summary: "What the next session would do, and the desired-vs-reported diff", params: ID_PARAMS } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>("/api/devices/:id/plan", { schema: { summary: "What the next session would do, and the desired-vs-reported diff", params: ID_PARAMS, response: { 200: okObject("the plan: steps, diff, notes") } } }, async (req, reply) => {
     const id = known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
     return deps.planFor(id);
   });
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id/explain", { schema: { summary: "Matched policies and the merged desired state with provenance", params: ID_PARAMS } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>("/api/devices/:id/explain", { schema: { summary: "Matched policies and the merged desired state with provenance", params: ID_PARAMS, response: { 200: okObject("explain output") } } }, async (req, reply) => {
     const id = known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
     return deps.explain(id);
@@ -164,7 +168,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get<{ Params: { id: string; session: string } }>(
     "/api/devices/:id/sessions/:session",
-    { schema: { summary: "A recorded session transcript (devices with debug on)", params: { type: "object", properties: { id: { type: "string" }, session: { type: "string", maxLength: 64 } } } } },
+    { schema: { summary: "A recorded session transcript (devices with debug on)", params: { type: "object", properties: { id: { type: "string" }, session: { type: "string", maxLength: 64 } } }, response: { 200: okObject("the transcript", { session: { type: "string" }, entries: objects("at, direction, status, body") }) } } },
     async (req, reply) => {
       const id = known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
@@ -175,7 +179,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.put<{ Params: { id: string }; Body: { enabled: boolean } }>(
     "/api/devices/:id/debug",
-    { config: { scope: "write" }, schema: { summary: "Record full SOAP transcripts of this device's sessions", params: ID_PARAMS, body: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } } } },
+    { config: { scope: "write" }, schema: { summary: "Record full SOAP transcripts of this device's sessions", params: ID_PARAMS, body: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } }, response: { 200: okObject("the switch now", { debug: { type: "boolean" } }) } } },
     async (req, reply) => {
       const id = known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
@@ -194,6 +198,14 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Converge now: send a connection request and wait (bounded) for the session it triggers",
         params: ID_PARAMS,
         querystring: { type: "object", properties: { waitMs: { type: "integer", minimum: 0, maximum: 120000, default: 30000 } } },
+        response: {
+          200: okObject("the device opened the session it was asked for", { outcome: { type: "string" }, session: { type: "object", additionalProperties: true } }),
+          202: okObject("the request was delivered, no session within waitMs", { outcome: { type: "string" }, session: { type: "null" }, message: { type: "string" } }),
+          409: { ...ERROR_SCHEMA, description: "the device has no connection-request URL" },
+          502: { ...ERROR_SCHEMA, description: "the device refused the connection request (credentials) or answered an HTTP error" },
+          503: { ...ERROR_SCHEMA, description: "the device is busy (it answered 503)" },
+          504: { ...ERROR_SCHEMA, description: "the device is unreachable or did not answer in time" },
+        },
       },
     },
     async (req, reply) => {

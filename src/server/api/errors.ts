@@ -30,6 +30,8 @@ export function sendError(reply: FastifyReply, code: ApiErrorCode, message: stri
 
 export const ERROR_SCHEMA = {
   type: "object",
+  // Some errors carry more (a 409's current count, a rejected reload's findings): never dropped by the serializer.
+  additionalProperties: true,
   properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] } },
   required: ["error"],
 } as const;
