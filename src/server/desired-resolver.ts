@@ -8,8 +8,8 @@ import type { DeviceId } from "../domain/device.js";
 import { generateConnReqCredentials } from "../connreq/credentials.js";
 import { desiredStateFor } from "../policy/desired.js";
 import type { PolicySet } from "../policy/types.js";
-import type { DesiredState, DesiredValue, DeviceFacts } from "../policy/desired.types.js";
-import type { Store } from "../store/types.js";
+import type { DesiredState, DesiredValue, MatchSubject } from "../policy/desired.types.js";
+import type { Store, StoreWrite } from "../domain/store.js";
 import { FILES_PREFIX } from "../policy/hosted-path.js";
 
 export const CR_USERNAME = "connreq.username";
@@ -17,14 +17,35 @@ export const CR_PASSWORD = "connreq.password";
 
 const FROM = { policy: "converge:connection-request", file: "(built in)", line: 0 } as const;
 
-/** The credentials Converge uses to reach this device, generated once and kept in the store. */
-export function connReqCredentials(store: Store, id: DeviceId): { username: string; password: string } {
-  const stored = storedCredentials(store, id);
-  if (stored) return stored;
+/** Credentials as stored among a device's secrets, if both are. */
+export function storedCredentials(secrets: ReadonlyMap<string, string>): { username: string; password: string } | undefined {
+  const username = secrets.get(CR_USERNAME);
+  const password = secrets.get(CR_PASSWORD);
+  return username !== undefined && password !== undefined ? { username, password } : undefined;
+}
+
+/**
+ * The device's connection request credentials: the stored ones, or fresh ones with the writes that keep them
+ * (committed with the session step that first sends them, so a credential the CPE holds is always stored).
+ */
+export function ensureConnReqCredentials(secrets: ReadonlyMap<string, string>, id: DeviceId): { creds: { username: string; password: string }; writes: StoreWrite[] } {
+  const stored = storedCredentials(secrets);
+  if (stored) return { creds: stored, writes: [] };
   const fresh = generateConnReqCredentials(id, randomBytes);
-  store.setSecret(id, CR_USERNAME, fresh.username);
-  store.setSecret(id, CR_PASSWORD, fresh.password);
-  return fresh;
+  return {
+    creds: fresh,
+    writes: [
+      { kind: "secret", name: CR_USERNAME, value: fresh.username },
+      { kind: "secret", name: CR_PASSWORD, value: fresh.password },
+    ],
+  };
+}
+
+/** The credentials Converge uses to reach this device, generated once and kept in the store. */
+export async function connReqCredentials(store: Store, id: DeviceId): Promise<{ username: string; password: string }> {
+  const { creds, writes } = ensureConnReqCredentials(await store.getSecrets(id), id);
+  for (const w of writes) if (w.kind === "secret") await store.setSecret(id, w.name, w.value);
+  return creds;
 }
 
 function credentialValues(root: string, creds: { username: string; password: string }): DesiredValue[] {
@@ -37,8 +58,7 @@ function credentialValues(root: string, creds: { username: string; password: str
 
 export interface DesiredResolverOptions {
   readonly current: () => PolicySet | undefined;
-  readonly store: Store;
-  /** "provision": generate missing credentials (the server); "existing": use stored ones only (plan, explain). */
+  /** Provision the connection request credentials found among the device's secrets (false: never). */
   readonly provisionConnReq: boolean | "existing";
   /** Hosted firmware (`/files/...`): how the CPE reaches it. Absent: the URL stays relative (plan, explain). */
   readonly hosted?: HostedFiles;
@@ -48,35 +68,32 @@ export interface HostedFiles {
   /** The base URL CPEs reach the files route at (files.publicUrl, else the CWMP listener's URL); read per call. */
   readonly base: () => string | undefined;
   /** files.auth: cpe: the credentials the Download carries when the policy gives none (the device's own, else shared). */
-  readonly credentials?: (id: DeviceId) => { readonly username: string; readonly password: string } | undefined;
+  readonly credentials?: (id: DeviceId, secrets: ReadonlyMap<string, string>) => { readonly username: string; readonly password: string } | undefined;
 }
 
 /** A Download of a hosted file gets an absolute URL (and, behind CPE auth, the device's credentials). */
-function withHostedFirmware(desired: DesiredState, id: DeviceId, hosted: HostedFiles | undefined): DesiredState {
+function withHostedFirmware(desired: DesiredState, id: DeviceId, secrets: ReadonlyMap<string, string>, hosted: HostedFiles | undefined): DesiredState {
   const fw = desired.firmware;
   if (!hosted || fw === undefined || !fw.url.startsWith(FILES_PREFIX)) return desired;
   const base = hosted.base();
   if (base === undefined) return desired;
-  const creds = fw.username === "" && fw.password === "" ? hosted.credentials?.(id) : undefined;
+  const creds = fw.username === "" && fw.password === "" ? hosted.credentials?.(id, secrets) : undefined;
   return { ...desired, firmware: { ...fw, url: `${base.replace(/\/+$/, "")}${fw.url}`, ...(creds ? { username: creds.username, password: creds.password } : {}) } };
 }
 
-function storedCredentials(store: Store, id: DeviceId): { username: string; password: string } | undefined {
-  const username = store.getSecret(id, CR_USERNAME);
-  const password = store.getSecret(id, CR_PASSWORD);
-  return username !== undefined && password !== undefined ? { username, password } : undefined;
-}
-
-export type DesiredResolver = (facts: DeviceFacts, set?: PolicySet) => DesiredState | undefined;
+/**
+ * The desired state of a device under `set` (default: the current snapshot). Pure given its inputs: the
+ * device's secrets are passed in (the session's Inform load, or `loadConnReqSecrets`); it never writes.
+ */
+export type DesiredResolver = (facts: MatchSubject, secrets: ReadonlyMap<string, string>, set?: PolicySet) => DesiredState | undefined;
 
 export function createDesiredResolver(opts: DesiredResolverOptions): DesiredResolver {
-  return (facts, set = opts.current()) => {
+  return (facts, secrets, set = opts.current()) => {
     if (!set) return undefined;
-    const desired = withHostedFirmware(desiredStateFor(set, facts), facts.id as DeviceId, opts.hosted);
+    const desired = withHostedFirmware(desiredStateFor(set, facts), facts.deviceId, secrets, opts.hosted);
     const root = facts.dataModel === "tr098" ? "InternetGatewayDevice." : facts.dataModel === "tr181" ? "Device." : undefined;
     if (!opts.provisionConnReq || !root) return desired;
-    const id = facts.id as DeviceId;
-    const creds = opts.provisionConnReq === "existing" ? storedCredentials(opts.store, id) : connReqCredentials(opts.store, id);
+    const creds = storedCredentials(secrets);
     if (!creds) return desired;
     const own = credentialValues(root, creds);
     const taken = new Set(desired.values.map((v) => v.path));

@@ -51,7 +51,7 @@ describe("converge sim against an https ACS", () => {
     assert.deepEqual(s.counters.downloads, { count: 3, bytes: 3 * 65536, resumed: 0, failed: 0 });
     assert.ok(s.sessionsOk >= 6, `a session after each boot: ${s.sessionsOk}`);
     // (The API is on TLS too, with the same self-signed certificate: read the store.)
-    const list = server.store.listDevices({ productClass: "EG8145V5", limit: 10 }).devices;
+    const list = (await server.store.listDevices({ productClass: "EG8145V5", limit: 10 })).devices;
     assert.equal(list.length, 3);
     for (const d of list) {
       assert.equal(d.softwareVersion, "V5R020C10S115");

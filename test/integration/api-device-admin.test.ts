@@ -55,8 +55,8 @@ void test("DELETE /api/devices/:id forgets the device and all it holds in one go
   assert.equal((await api("PUT", `/api/devices/${id}/cpe-credentials`, { password: "a-long-password" })).status, 204);
   const store = server.store;
   const did = id as Parameters<typeof store.getDevice>[0];
-  assert.ok(store.loadReported(did).params.size > 0);
-  assert.equal(store.pendingTasks(did).length, 1);
+  assert.ok((await store.loadReported(did)).params.size > 0);
+  assert.equal((await store.pendingTasks(did)).length, 1);
 
   // A session in progress (an Inform answered, the session kept open): the device cannot be deleted under it.
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -84,12 +84,12 @@ void test("DELETE /api/devices/:id forgets the device and all it holds in one go
   assert.equal(deleted, 204);
   assert.equal((await api("GET", `/api/devices/${id}`)).status, 404);
   assert.equal((await api("DELETE", `/api/devices/${id}`)).status, 404);
-  assert.equal(store.getDevice(did), undefined);
-  assert.equal(store.loadReported(did).params.size, 0);
-  assert.equal(store.pendingTasks(did).length, 0);
-  assert.equal(store.listSessions(did, 10).length, 0);
-  assert.equal(store.listFaults(did, 10).length, 0);
-  assert.equal(store.getSecret(did, "cpe.password"), undefined);
+  assert.equal((await store.getDevice(did)), undefined);
+  assert.equal((await store.loadReported(did)).params.size, 0);
+  assert.equal((await store.pendingTasks(did)).length, 0);
+  assert.equal((await store.listSessions(did, 10)).length, 0);
+  assert.equal((await store.listFaults(did, 10)).length, 0);
+  assert.equal((await store.getSecret(did, "cpe.password")), undefined);
   // The device informs again: a new device, nothing carried over.
   const again = await session(device);
   assert.equal(again.ok, true, again.error);

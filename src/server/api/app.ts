@@ -78,15 +78,15 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
   app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [], response: { 200: okObject("status", { status: { type: "string" }, devices: { type: "integer" }, activeSessions: { type: "integer" }, policyRevision: { type: ["string", "null"] } }) } } }, async () => ({
     status: "ok",
-    devices: deps.store.countDevices(),
+    devices: await deps.store.countDevices(),
     activeSessions: deps.liveSessions().length,
-    policyRevision: deps.policies.summary().revision ?? null,
+    policyRevision: (await deps.policies.summary()).revision ?? null,
   }));
   app.get("/api/sessions", { schema: { summary: "Sessions in progress", response: { 200: okObject("the live sessions", { sessions: objects("id, deviceId, startedAt, rpcCount") }) } } }, async () => ({ sessions: deps.liveSessions() }));
   app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false, produces: ["text/plain"], response: { 200: { type: "string", description: "Prometheus text exposition format" } } } }, async (_req, reply) =>
-    reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? deps.metrics() : ""),
+    reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? await deps.metrics() : ""),
   );
-  deviceIdParams(app, (id) => deps.store.getDevice(id) !== undefined);
+  deviceIdParams(app, async (id) => (await deps.store.getDevice(id)) !== undefined);
   deviceRoutes(app, deps);
   deviceAdminRoutes(app, deps);
   policyRoutes(app, deps);

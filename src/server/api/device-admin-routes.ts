@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { parseDeviceId, type DeviceId } from "../../domain/device.js";
-import type { ConditionType, DeviceFilter } from "../../store/types.js";
+import type { ConditionType, DeviceFilter } from "../../domain/store.js";
 import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
 import { TASK_BODY_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
@@ -97,9 +97,9 @@ export function deviceAdminRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (req, reply) => {
       const id = parseDeviceId(req.params.id);
-      if (!id || !deps.store.getDevice(id)) return sendError(reply, "not_found", `no device ${req.params.id}`);
+      if (!id || !(await deps.store.getDevice(id))) return sendError(reply, "not_found", `no device ${req.params.id}`);
       if (deps.liveSessions().some((s) => s.deviceId === id)) return sendError(reply, "conflict", `device ${id} is in a session; retry when it ends`);
-      deps.store.deleteDevice(id);
+      await deps.store.deleteDevice(id);
       deps.debugDevices.delete(id);
       deps.changed(id);
       return reply.code(204).send();
@@ -139,18 +139,14 @@ export function deviceAdminRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (answer.dryRun) return answer;
       if (b.expect === undefined) return sendError(reply, "bad_request", `a real run needs expect: the count of its dry run (${ids.length} now)`);
       if (b.expect !== ids.length) return reply.code(409).send({ error: { code: "conflict", message: `${ids.length} devices match now, ${b.expect} expected: nothing done; dry-run again` }, matched: ids.length });
-      for (let i = 0; i < ids.length; i += PAGE) {
-        const page = ids.slice(i, i + PAGE);
-        // One transaction per page of devices; a device deleted meanwhile is skipped.
-        deps.store.atomically(() => {
-          for (const id of page) {
-            if (!deps.store.getDevice(id)) continue;
-            if (action === "tags") deps.store.setTags(id, b.tags?.add ?? [], b.tags?.remove ?? []);
-            else if (action === "task" && request?.ok) deps.store.queueTask(id, request.value, deps.clock());
-          }
-        });
-        for (const id of page) deps.changed(id);
-        if (i + PAGE < ids.length) await new Promise((r) => setImmediate(r));
+      // One transaction per device (the Store port's unit); a device deleted meanwhile is skipped.
+      for (const [i, id] of ids.entries()) {
+        if (action === "connectionRequest") break;
+        if (!(await deps.store.getDevice(id))) continue;
+        if (action === "tags") await deps.store.setTags(id, b.tags?.add ?? [], b.tags?.remove ?? []);
+        else if (action === "task" && request?.ok) await deps.store.queueTask(id, request.value, deps.clock());
+        deps.changed(id);
+        if (i % PAGE === PAGE - 1) await new Promise((r) => setImmediate(r));
       }
       if (action === "connectionRequest") deps.kick?.(ids);
       return { ...answer, applied: ids.length };
