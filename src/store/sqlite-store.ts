@@ -4,6 +4,7 @@ import type { ReportedState } from "../reconcile/types.js";
 import { openDatabase, type Database } from "./db.js";
 import { devicesRepo } from "./devices.js";
 import { faultsRepo } from "./faults.js";
+import { fleetStatsRepo } from "./fleet-stats.js";
 import { EMPTY_INVENTORY, inventoryRepo } from "./inventory.js";
 import { pathIds, transaction } from "./paths.js";
 import { reportedRepo } from "./reported.js";
@@ -46,6 +47,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
   const faults = faultsRepo(db, o.faultsPerDevice);
   const transcripts = transcriptsRepo(db, o.transcriptsPerDevice);
   const secrets = secretsRepo(db);
+  const stats = fleetStatsRepo(db);
   const repos = { devices, reported, inventory, tasks, faults };
   const tx = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) => transaction(db, paths, fn);
 
@@ -121,6 +123,10 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     countDevices: fresh(() => devices.count()),
     countByCondition: fresh(() => devices.countByCondition()),
     countByPolicy: fresh(() => devices.countByPolicy()),
+    countMatching: fresh((filter: Parameters<Store["countMatching"]>[0]) => devices.countMatching(filter)),
+    countByModel: fresh((limit: number) => stats.byModel(limit)),
+    activity: fresh((since: number, bucketMs: number) => stats.activity(since, bucketMs)),
+    topFaults: fresh((since: number, limit: number) => stats.topFaults(since, limit)),
     eachDeviceId: () => eachDeviceId(devices.idsAfter),
     loadReported: (id) => {
       deferred.flush();
