@@ -9,23 +9,28 @@ import type { Store } from "../store/types.js";
 import type { ApiDeps, PolicySummary } from "./api/deps.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
-import type { DesiredResolver } from "./desired-resolver.js";
+import { createDesiredResolver, type DesiredResolver } from "./desired-resolver.js";
+import { createFleetPlanJob } from "./fleet-plan-job.js";
 import type { Observability } from "./observability.js";
 import type { PolicySource } from "../policy/source.js";
 import type { Reach } from "./reach.js";
 
 export interface ApiWiring {
   readonly store: Store;
-  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload">;
+  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload"> & Partial<Pick<PolicySource, "onReject">>;
   readonly resolver: DesiredResolver;
   readonly endpoint: CwmpEndpoint;
   readonly cfg: Config;
   readonly obs: Observability;
   readonly reach: Reach;
   readonly debugDevices: Set<string>;
+  /** Where the console bundle is served from (undefined: no console). */
+  readonly consoleDir?: string;
+  /** Registers a cleanup for server shutdown. */
+  readonly onClose?: (fn: () => void) => void;
 }
 
-function summary(w: ApiWiring): PolicySummary {
+function summary(w: ApiWiring, lastRejected: PolicySummary["lastRejected"]): PolicySummary {
   const set = w.policies.current();
   const last = w.policies.lastError();
   // As matched at each device's last session: one query, never a scan of the fleet on the ACS's event loop.
@@ -36,6 +41,7 @@ function summary(w: ApiWiring): PolicySummary {
     policies: (set?.policies ?? []).map((p) => ({ name: p.name, file: p.file, priority: p.priority, matches: counts[p.name] ?? 0 })),
     errors: last?.errors ?? [],
     lastErrorAt: last?.at,
+    lastRejected,
   };
 }
 
@@ -43,11 +49,24 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
   const tokens = w.cfg.api.tokens.length > 0 ? createTokenAuth(w.cfg.api.tokens) : undefined;
   const limiter = createRateLimiter({ perSecond: w.cfg.api.rateLimit.perSecond, burst: w.cfg.api.rateLimit.burst, maxKeys: 10_000 });
   const limits = planLimitsOf(w.cfg.limits);
+  let lastRejected: PolicySummary["lastRejected"];
+  w.policies.onReject?.((errors) => (lastRejected = { at: Date.now(), errors }));
+  const fleetPlan = createFleetPlanJob({
+    clock: Date.now,
+    context: () => {
+      const set = w.policies.current();
+      if (!set) return undefined;
+      // Plans never write: credentials Converge has not generated yet are not generated for a plan.
+      const desired = createDesiredResolver({ current: () => set, store: w.store, provisionConnReq: "existing" });
+      return { revision: set.revision, ctx: { store: w.store, desired, limits, quirks: DEFAULT_QUIRKS, now: Date.now() } };
+    },
+  });
+  w.onClose?.(() => fleetPlan.close());
   return {
     store: w.store,
     clock: Date.now,
     policies: {
-      summary: () => summary(w),
+      summary: () => summary(w, lastRejected),
       async reload() {
         const r = await w.policies.reload();
         return r.ok ? { ok: true, revision: r.value.revision, errors: [] } : { ok: false, revision: w.policies.current()?.revision, errors: r.error };
@@ -70,6 +89,8 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     openMetrics: w.cfg.api.openMetrics,
     debugDevices: w.debugDevices,
     changed: (id) => w.endpoint.forget(id),
+    fleetPlan: () => fleetPlan.view(),
+    ...(w.consoleDir !== undefined ? { consoleDir: w.consoleDir } : {}),
     liveSessions: () => [...w.endpoint.sessions.all()].map((s) => ({ id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, rpcCount: s.state.rpcCount })),
   };
 }

@@ -2,6 +2,7 @@
  * The composition root of `converge serve`: Config -> Store -> PolicySource -> CWMP endpoint + REST API.
  * Everything with I/O is created here and handed to the factories; nothing below reads process.env.
  */
+import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { planLimitsOf, type Config } from "../config/config.js";
@@ -21,6 +22,9 @@ import { CPE_PASSWORD_SECRET, createCpeAuthenticator } from "./cpe-auth-wiring.j
 import { parseDeviceId } from "../domain/device.js";
 import { createObservability, type Observability } from "./observability.js";
 import { createReach, type Reach } from "./reach.js";
+
+/** The console bundle (npm run build:console): dist/console/ at the package root, from src/server or dist/server. */
+const CONSOLE_DIR = fileURLToPath(new URL("../../dist/console/", import.meta.url));
 
 export interface Running {
   readonly cwmpUrl: string;
@@ -129,12 +133,14 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, bodyLimit: cfg.limits.maxBodyBytes });
   endpoint.register(cwmp, cfg.cwmp.path);
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
-  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices }), {
+  const cleanups: (() => void)[] = [];
+  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, consoleDir: CONSOLE_DIR, onClose: (fn) => cleanups.push(fn) }), {
     logger: apiLog,
     bodyLimit: 1024 * 1024,
     ...(tls ? { tls } : {}),
   });
   const close = async (): Promise<void> => {
+    for (const fn of cleanups) fn();
     reach.close();
     endpoint.close();
     await policies.close();

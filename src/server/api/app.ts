@@ -9,11 +9,15 @@ import type { ApiDeps } from "./deps.js";
 import { deviceRoutes } from "./device-routes.js";
 import { sendError } from "./errors.js";
 import { policyRoutes } from "./policy-routes.js";
+import { fleetRoutes } from "./fleet-routes.js";
+import { consoleRoutes } from "./console-routes.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
     /** The token scope a route needs; "read" when absent. */
     scope?: "read" | "write";
+    /** Served without a token (the console's static files: the sign-in page must load). */
+    public?: boolean;
   }
 }
 
@@ -28,7 +32,7 @@ export interface ApiAppOptions {
 function guard(app: FastifyInstance, deps: ApiDeps): void {
   app.addHook("onRequest", async (req, reply) => {
     const path = req.routeOptions.url ?? req.url.split("?")[0] ?? "";
-    if (PUBLIC.has(path) || (path === "/metrics" && deps.openMetrics)) return;
+    if (PUBLIC.has(path) || req.routeOptions.config.public === true || (path === "/metrics" && deps.openMetrics)) return;
     if (deps.rateLimit) {
       const r = deps.rateLimit(req.ip);
       if (!r.ok) {
@@ -70,6 +74,8 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   );
   deviceRoutes(app, deps);
   policyRoutes(app, deps);
+  fleetRoutes(app, deps);
+  if (deps.consoleDir !== undefined) consoleRoutes(app, deps.consoleDir);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,6 +1,7 @@
 /** What the REST API needs; the composition root (cli/serve.ts) wires the real parts in. */
 import type { DeviceId } from "../../domain/device.js";
 import type { Store } from "../../store/types.js";
+import type { FleetPlanView } from "../fleet-plan-job.js";
 
 export interface PolicySummary {
   readonly revision: string | undefined;
@@ -8,6 +9,8 @@ export interface PolicySummary {
   readonly policies: readonly { readonly name: string; readonly file: string; readonly priority: number; readonly matches?: number }[];
   readonly errors: readonly unknown[];
   readonly lastErrorAt: number | undefined;
+  /** The last rejected change since start, kept after a later good load (the overview shows it). */
+  readonly lastRejected: { readonly at: number; readonly errors: readonly unknown[] } | undefined;
 }
 
 export interface ApiDeps {
@@ -30,5 +33,9 @@ export interface ApiDeps {
   readonly debugDevices: Set<string>;
   /** The operator changed something about the device (task, tags, debug): its next visit takes the full path. */
   readonly changed: (id: DeviceId) => void;
+  /** The serving policy set's plan over the stored fleet (computed in the background, see fleet-plan-job.ts). */
+  readonly fleetPlan: () => FleetPlanView;
+  /** Where the console's bundle is (index.html and assets); undefined: no console. */
+  readonly consoleDir?: string;
   readonly liveSessions: () => readonly { readonly id: string; readonly deviceId: string; readonly startedAt: number; readonly rpcCount: number }[];
 }
