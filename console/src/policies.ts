@@ -28,8 +28,7 @@ function PlanSection() {
     ${r
       ? html`<p class="meta" data-testid="plan-summary">
             ${current ? "" : html`<strong>Older revision <code>${r.revision}</code>:</strong> `}
-            ${fmt(r.summary.devices)} devices planned <${Time} ms=${r.computedAt} /> in ${fmt(r.durationMs)} ms:
-            <strong>${fmt(r.summary.changing)}</strong> would change, ${fmt(r.summary.disruptiveDevices)} disruptively (reboot, download, delete); ${fmt(r.summary.unmatched)} match no policy.
+            ${fmt(r.summary.devices)} devices planned <${Time} ms=${r.computedAt} /> in ${fmt(r.durationMs)} ms:${" "}<strong>${fmt(r.summary.changing)}</strong> would change, ${fmt(r.summary.disruptiveDevices)} disruptively (reboot, download, delete); ${fmt(r.summary.unmatched)} match no policy.
           </p>
           <div class="grid2">
             <${BucketTable} title="Policy" rows=${r.summary.byPolicy} link=${(k: string) => devicesHref({ policy: k })} />

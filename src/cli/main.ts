@@ -7,6 +7,7 @@ commands:
   serve                      run the ACS (CWMP on :7547, REST API on :7557)
   validate [dir]             check a policies folder (--format text|json|github, --strict)
   plan [dir]                 what a policies folder would change on the stored fleet (--db file | --api url [--token t], --device, --json, --markdown, --detailed-exitcode)
+  devices [filters]          search stored devices: --serial, --model, --ip, --condition, ... (--db file | --api url, --json)
   explain <device-id>        which policies match a stored device, and its desired state with provenance (--db, --policies)
   sim                        run a simulated CPE fleet against an ACS (--acs, --count, --model, ...)
   token hash <token>         print the sha256 to put in api.tokens / CONVERGE_API_TOKENS
@@ -19,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import("./validate.js")).runValidate,
   plan: async () => (await import("./plan.js")).runPlan,
   explain: async () => (await import("./explain-cmd.js")).runExplain,
+  devices: async () => (await import("./devices.js")).runDevices,
   sim: async () => (await import("./sim.js")).runSim,
   token: async () => (await import("./token.js")).runToken,
 };
