@@ -76,6 +76,10 @@ test("the console in Chromium against converge serve and a simulated fleet", { s
         devices.push(d);
       }
     }
+    // One TR-181 device refuses its NTP server (9007): a fault for the overview's top faults.
+    const refusing = devices.find((d) => d.model.kind === "tr181");
+    assert.ok(refusing);
+    refusing.failPaths.set("Device.Time.NTPServer1", 9007);
     for (const d of devices) {
       for (let i = 0; i < 5; i++) {
         const r = await runSession(d, acs);
@@ -105,6 +109,10 @@ test("the console in Chromium against converge serve and a simulated fleet", { s
       assert.equal(await page.getByTestId("revision").innerText(), api.policies.revision);
       await page.locator("figure.chart svg").waitFor();
       await shot(page, "overview");
+      // The most common fault, one click away from the devices it affects.
+      await page.getByRole("link", { name: /devices with fault 9007/ }).click();
+      await page.getByTestId("result-count").filter({ hasText: "1 device(s) match" }).waitFor();
+      assert.match(await page.locator("table.devices tbody").innerText(), new RegExp(refusing.deviceId.serialNumber));
     });
 
     await t.test("search a device by serial (lower case: case-insensitive prefix) and open it", async () => {
