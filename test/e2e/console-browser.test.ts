@@ -117,8 +117,11 @@ test("the console in Chromium against converge serve and a simulated fleet", { s
 
     await t.test("search a device by serial (lower case: case-insensitive prefix) and open it", async () => {
       await page.getByRole("link", { name: "Devices", exact: true }).click();
+      // The search form is rebuilt for the new (empty) filter before typing into it.
+      await page.waitForFunction(() => location.hash === "#/devices" && (document.querySelector("input[name=fault]") as HTMLInputElement | null)?.value === "");
+      // Keyboard only: the labelled field, then Enter submits the search form.
       await page.getByLabel("Serial number").fill(serial.toLowerCase());
-      await page.getByRole("button", { name: "Search" }).click();
+      await page.getByLabel("Serial number").press("Enter");
       await page.getByTestId("result-count").filter({ hasText: "1 device(s) match" }).waitFor();
       const rows = page.locator("table.devices tbody tr");
       assert.equal(await rows.count(), 1);
@@ -141,6 +144,17 @@ test("the console in Chromium against converge serve and a simulated fleet", { s
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `page overflows horizontally by ${overflow}px`);
       await shot(page, "device");
+      // The README's picture: the top of the device page down to the diff with its provenance.
+      const box = await diff.boundingBox();
+      await page.screenshot({ path: join(OUTPUT_DIR, "device-readme.png"), fullPage: true, clip: { x: 0, y: 0, width: 1366, height: Math.min(2200, Math.ceil((box?.y ?? 1000) + (box?.height ?? 600) + 20)) } });
+    });
+
+    await t.test("live: a session the device opens by itself appears without a reload", async () => {
+      const rows = page.locator("[data-testid=sessions] tbody tr");
+      const before = await rows.count();
+      const r = await runSession(target, acs);
+      assert.equal(r.ok, true, r.error);
+      await page.waitForFunction((n) => document.querySelectorAll("[data-testid=sessions] tbody tr").length > n, before, { timeout: 10_000 });
     });
 
     await t.test("converge now: a connection request and the session it caused appears", async () => {
