@@ -39,7 +39,7 @@ async function time(base: string, what: string, path: string): Promise<Timing> {
 }
 
 export async function consoleApi(): Promise<Record<string, unknown>> {
-  const store = consoleStore(CONSOLE_STORE_DEVICES);
+  const store = await consoleStore(CONSOLE_STORE_DEVICES);
   log(`console-api: store of ${store.devices} devices ${store.reused ? "reused" : `built in ${store.seconds.toFixed(0)} s`} (${store.file})`);
   const ws = tempWorkspace(undefined);
   const server = await startServe({ db: store.file, policies: ws.policies });

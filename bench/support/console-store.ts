@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { deviceIdOf, type DeviceId } from "../../src/domain/device.js";
 import { fleetSerial } from "../../src/sim/fleet.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
-import type { DeviceStatus, InformFacts } from "../../src/store/types.js";
+import type { DeviceStatus, InformFacts } from "../../src/domain/store.js";
 import { QUICK, log } from "./report.js";
 
 export const CONSOLE_STORE_DEVICES = QUICK ? 20_000 : 100_000;
@@ -55,7 +55,7 @@ function status(i: number, now: number, policies: readonly string[]): DeviceStat
   };
 }
 
-export function consoleStore(n: number): ConsoleStore {
+export async function consoleStore(n: number): Promise<ConsoleStore> {
   const file = join(tmpdir(), `converge-bench-console-${n}-v1.db`);
   const m0 = MAKES[0];
   const sample = {
@@ -74,7 +74,7 @@ export function consoleStore(n: number): ConsoleStore {
   const now = Date.now();
   const CHUNK = 5000;
   for (let start = 0; start < n; start += CHUNK) {
-    store.atomically(() => {
+    {
       for (let i = start; i < Math.min(n, start + CHUNK); i++) {
         const m = MAKES[i % MAKES.length]!;
         const serialNumber = fleetSerial("console", i);
@@ -96,20 +96,20 @@ export function consoleStore(n: number): ConsoleStore {
           parameters: [{ name: VALUE_PATH, value: i % 100 === 42 ? "Guest" : `isp-${serialNumber.slice(-4)}`, type: "xsd:string" }],
         };
         // Last informs spread over the last 4 hours (so "silent for 2 h" matches about half).
-        store.recordInform(facts, now - (i % 240) * 60_000);
-        store.apply(deviceId, [{ kind: "status", status: status(i, now, m.policies) }]);
-        if (i % 10 === 3) store.setTags(deviceId, ["north"], []);
-        if (i % 20 === 7) store.apply(deviceId, [{ kind: "fault", fault: { code: i % 40 === 7 ? "9007" : "too_many_rpcs", message: "Invalid parameter value", path: VALUE_PATH, policy: "wifi", sessionId: undefined, retryable: true, at: now - (i % 180) * 60_000 } }]);
+        await store.recordInform(facts, now - (i % 240) * 60_000);
+        await store.apply(deviceId, [{ kind: "status", status: status(i, now, m.policies) }]);
+        if (i % 10 === 3) await store.setTags(deviceId, ["north"], []);
+        if (i % 20 === 7) await store.apply(deviceId, [{ kind: "fault", fault: { code: i % 40 === 7 ? "9007" : "too_many_rpcs", message: "Invalid parameter value", path: VALUE_PATH, policy: "wifi", sessionId: undefined, retryable: true, at: now - (i % 180) * 60_000 } }]);
         for (let s = 0; s < 3; s++) {
           const at = now - ((i * 3 + s) % 180) * 60_000;
           store.logSession({ id: `b${i}-${s}`, deviceId, startedAt: at, endedAt: at + 20, outcome: i % 50 === 1 && s === 0 ? "fault:9007" : "ok", rpcCount: 0, events: ["2 PERIODIC"], revision: "sha256:bench" });
         }
       }
-    });
-    store.flush();
+    }
+    await store.flush();
     if (start > 0 && start % 20_000 === 0) log(`console store: ${start}/${n} devices (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
-  store.close();
+  await store.close();
   renameSync(partial, file);
   for (const suffix of ["-wal", "-shm"]) if (existsSync(`${partial}${suffix}`)) renameSync(`${partial}${suffix}`, `${file}${suffix}`);
   return { file, devices: n, seconds: (performance.now() - t0) / 1000, reused: false, ...sample };

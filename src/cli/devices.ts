@@ -9,7 +9,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DEFAULTS } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import { filterFromQuery, SEARCH_PARAMS, type SearchParam, type SearchQuery } from "../store/search-query.js";
-import type { DeviceRecord } from "../store/types.js";
+import type { DeviceRecord } from "../domain/store.js";
 import type { CliIo } from "./io.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -101,13 +101,13 @@ async function* dbPages(db: string, query: SearchQuery, limit: number, after: st
     for (;;) {
       const f = filterFromQuery(query, Date.now(), { limit, after: cursor });
       if (!f.ok) throw new CliFailure(f.error);
-      const page = store.listDevices(f.value);
+      const page = await store.listDevices(f.value);
       yield { devices: page.devices, next: page.next ?? null };
       if (page.next === undefined) return;
       cursor = page.next;
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -3,9 +3,9 @@ import { planLimitsOf, type Config } from "../config/config.js";
 import type { DeviceId } from "../domain/device.js";
 import { createTokenAuth } from "../auth/tokens.js";
 import { createRateLimiter } from "../auth/rate-limit.js";
-import { explainDevice } from "../cli/explain.js";
+import { explainDevice } from "../plan/explain.js";
 import { factsOfRecord, planDevice } from "../plan/device-plan.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../domain/store.js";
 import type { ApiDeps, PolicySummary } from "./api/deps.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
@@ -30,11 +30,11 @@ export interface ApiWiring {
   readonly onClose?: (fn: () => void) => void;
 }
 
-function summary(w: ApiWiring, lastRejected: PolicySummary["lastRejected"]): PolicySummary {
+async function summary(w: ApiWiring, lastRejected: PolicySummary["lastRejected"]): Promise<PolicySummary> {
   const set = w.policies.current();
   const last = w.policies.lastError();
   // As matched at each device's last session: one query, never a scan of the fleet on the ACS's event loop.
-  const counts = w.store.countByPolicy();
+  const counts = await w.store.countByPolicy();
   return {
     revision: set?.revision,
     loadedAt: set?.loadedAt,
@@ -57,7 +57,7 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       const set = w.policies.current();
       if (!set) return undefined;
       // Plans never write: credentials Converge has not generated yet are not generated for a plan.
-      const desired = createDesiredResolver({ current: () => set, store: w.store, provisionConnReq: "existing" });
+      const desired = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
       return { revision: set.revision, ctx: { store: w.store, desired, limits, quirks: DEFAULT_QUIRKS, now: Date.now() } };
     },
   });
@@ -73,11 +73,11 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       },
     },
     planFor: (id: DeviceId) => planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, now: Date.now() }, id),
-    explain: (id: DeviceId) => {
+    explain: async (id: DeviceId) => {
       const set = w.policies.current();
-      const d = w.store.getDevice(id);
+      const d = await w.store.getDevice(id);
       if (!set || !d) return { text: "no policy set loaded" };
-      return { text: explainDevice(set, factsOfRecord(d, w.store.loadReported(id))) };
+      return { text: explainDevice(set, factsOfRecord(d, await w.store.loadReported(id))) };
     },
     connectionRequest: (id, waitMs) => w.reach.convergeNow(id, waitMs),
     metrics: () => w.obs.render(),

@@ -5,7 +5,6 @@
  * the device ids in pages, yielding to the event loop between small batches, and the result is kept per
  * policy revision until it is `maxAgeMs` old. A request gets the last result and the running job's progress.
  */
-import type { DeviceId } from "../domain/device.js";
 import { planDevice, type PlanContext } from "../plan/device-plan.js";
 import { createAccumulator, deviceChange, type DeviceChange, type FleetSummary } from "../plan/fleet-plan.js";
 
@@ -60,9 +59,9 @@ export function createFleetPlanJob(o: FleetPlanJobOptions): FleetPlanJob {
     const acc = createAccumulator();
     const sample: DeviceChange[] = [];
     let n = 0;
-    for (const id of ctx.store.eachDeviceId() as Iterable<DeviceId>) {
+    for await (const id of ctx.store.eachDeviceId()) {
       if (closed) return;
-      const dp = planDevice({ ...ctx, now: o.clock() }, id);
+      const dp = await planDevice({ ...ctx, now: o.clock() }, id);
       if (dp) {
         const c = deviceChange(dp);
         acc.accumulate(dp, c);
@@ -81,7 +80,8 @@ export function createFleetPlanJob(o: FleetPlanJobOptions): FleetPlanJob {
       if (!current) return { revision: null, result: result ?? null, running: null, error: null };
       const fresh = result !== undefined && result.revision === current.revision && o.clock() - result.computedAt < maxAgeMs;
       if (!fresh && !closed && (running === undefined || running.revision !== current.revision)) {
-        const state = { revision: current.revision, startedAt: o.clock(), planned: 0, total: current.ctx.store.countDevices(), done: Promise.resolve() };
+        const state = { revision: current.revision, startedAt: o.clock(), planned: 0, total: 0, done: Promise.resolve() };
+        void current.ctx.store.countDevices().then((n) => (state.total = n), () => undefined);
         const previous = running?.done ?? Promise.resolve();
         // A job for an older revision finishes first (its result is kept, marked with its revision).
         state.done = previous.then(() => run(current.revision, current.ctx, state)).catch((e: unknown) => {

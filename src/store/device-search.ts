@@ -7,7 +7,7 @@
  * index range `[p, p || U+10FFFF)`: no LIKE, so no escaping and no pattern the input could turn into a scan.
  */
 import { CONDITION_COLUMN } from "./status.js";
-import type { DeviceFilter } from "./types.js";
+import type { DeviceFilter } from "../domain/store.js";
 
 /** The `reported` filter has no value index: a page examines at most this many devices (in id order). */
 export const REPORTED_SCAN_WINDOW = 20_000;

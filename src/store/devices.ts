@@ -5,7 +5,8 @@ import type { Database } from "./db.js";
 import { countSql, searchSql, WINDOW_END_SQL, type SearchParams } from "./device-search.js";
 import { fromJson, fromJsonOr } from "./json.js";
 import { UPDATE_STATUS_SQL, statusColumns } from "./status.js";
-import type { DeviceFilter, DeviceRecord, DeviceStatus, InformFacts } from "./types.js";
+import type { DeviceFilter, DeviceRecord, InformFacts } from "../domain/store.js";
+import type { DeviceStatus } from "../domain/status.js";
 
 export interface DevicesRepo {
   /** The device's row number (the key every per-device table uses), if the device is known. */

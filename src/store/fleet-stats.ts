@@ -3,7 +3,7 @@
  * never a walk of device rows in JavaScript.
  */
 import type { Database } from "./db.js";
-import type { ActivityBucket, FaultSummary, ModelCount } from "./types.js";
+import type { ActivityBucket, FaultSummary, ModelCount } from "../domain/store.js";
 
 export interface FleetStatsRepo {
   byModel(limit: number): readonly ModelCount[];

@@ -4,7 +4,7 @@
  * backtracking patterns.
  */
 import { err, ok, type Result } from "../domain/result.js";
-import type { ConditionType, DeviceFilter } from "./types.js";
+import type { ConditionType, DeviceFilter } from "../domain/store.js";
 
 export const CONDITIONS: readonly ConditionType[] = ["Matched", "Converged", "Drifted", "Faulted", "Pending"];
 

@@ -9,21 +9,21 @@ import assert from "node:assert/strict";
 import { deviceIdOf } from "../../src/domain/device.js";
 import { hashToken } from "../../src/auth/tokens.js";
 import { runDevices } from "../../src/cli/devices.js";
-import type { Store } from "../../src/store/types.js";
+import type { Store } from "../../src/domain/store.js";
 import { apiClient } from "../support/api-client.js";
 import { EXAMPLE_POLICIES, startTestServer } from "../support/server.js";
 import { facts, p } from "./store-helpers.js";
 
-function seed(store: Store, now: number): void {
+async function seed(store: Store, now: number): Promise<void> {
   for (let i = 0; i < 30; i++) {
     const serial = `${i % 2 === 0 ? "alpha" : "BETA"}-${String(i).padStart(3, "0")}`;
     const productClass = i % 3 === 0 ? "EG8145V5" : "HG8245";
     const deviceId = deviceIdOf({ manufacturer: "Huawei", oui: "00259E", productClass, serialNumber: serial });
-    store.recordInform({ ...facts(serial), deviceId, serialNumber: serial, productClass, ip: `192.168.${i % 3}.${i}`, parameters: [p("InternetGatewayDevice.DeviceInfo.ProvisioningCode", i === 7 ? "LAB" : "")] }, now - i * 60_000);
-    if (i === 4) store.apply(deviceId, [{ kind: "fault", fault: { code: "9007", message: "Invalid parameter value", path: "InternetGatewayDevice.X", policy: "p", sessionId: undefined, retryable: false, at: now - 1000 } }]);
+    await store.recordInform({ ...facts(serial), deviceId, serialNumber: serial, productClass, ip: `192.168.${i % 3}.${i}`, parameters: [p("InternetGatewayDevice.DeviceInfo.ProvisioningCode", i === 7 ? "LAB" : "")] }, now - i * 60_000);
+    if (i === 4) await store.apply(deviceId, [{ kind: "fault", fault: { code: "9007", message: "Invalid parameter value", path: "InternetGatewayDevice.X", policy: "p", sessionId: undefined, retryable: false, at: now - 1000 } }]);
     store.logSession({ id: `s-${i}`, deviceId, startedAt: now - i * 60_000, endedAt: now - i * 60_000 + 10, outcome: i === 4 ? "fault:9007" : "ok", rpcCount: 1, events: ["2 PERIODIC"], revision: undefined });
   }
-  store.flush();
+  await store.flush();
 }
 
 const READ = "read-token-for-the-search-test-000000";
@@ -33,7 +33,7 @@ test("search, fleet aggregates, me, console files and converge devices", { timeo
   const srv = await startTestServer({ policies: EXAMPLE_POLICIES, env: { CONVERGE_API_TOKENS: `r:${hashToken(READ)}:read,w:${hashToken(WRITE)}:write` } });
   try {
     const now = Date.now();
-    seed(srv.store, now);
+    await seed(srv.store, now);
     const call = apiClient(srv.apiUrl, READ);
     type Page = { devices: { serialNumber: string; deviceId: string }[]; next: string | null; total?: number | null };
 
@@ -127,7 +127,7 @@ test("search, fleet aggregates, me, console files and converge devices", { timeo
         const code = await runDevices(args, { stdout: (s) => void (out += s), stderr: (s) => void (err += s) }, {});
         return { code, out, err };
       };
-      srv.store.flush();
+      await srv.store.flush();
       const db = await run(["--db", srv.dbPath, "--serial", "beta", "--model", "HG", "--limit", "3", "--all", "--json"]);
       assert.equal(db.code, 0, db.err);
       const viaApi = await run(["--api", srv.apiUrl, "--token", READ, "--serial", "beta", "--model", "HG", "--limit", "3", "--all", "--json"]);

@@ -54,12 +54,12 @@ const PLAN_VIEW = {
 
 export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get("/api/overview", { schema: { summary: "Fleet overview: devices by condition, policy, model and firmware; the serving policy revision and the last rejected change", response: { 200: OVERVIEW_SCHEMA } } }, async () => {
-    const p = deps.policies.summary();
+    const p = await deps.policies.summary();
     return {
-      devices: deps.store.countDevices(),
-      conditions: deps.store.countByCondition(),
-      byPolicy: deps.store.countByPolicy(),
-      byModel: deps.store.countByModel(50),
+      devices: await deps.store.countDevices(),
+      conditions: await deps.store.countByCondition(),
+      byPolicy: await deps.store.countByPolicy(),
+      byModel: await deps.store.countByModel(50),
       policies: {
         revision: p.revision ?? null,
         loadedAt: p.loadedAt ?? null,
@@ -86,7 +86,7 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if ((minutes * 60_000) / bucketMs > 2000) return sendError(reply, "bad_request", "at most 2000 buckets: widen bucketSeconds or shorten minutes");
       const to = deps.clock();
       const from = to - minutes * 60_000;
-      return { from, to, bucketMs, buckets: deps.store.activity(from, bucketMs) };
+      return { from, to, bucketMs, buckets: await deps.store.activity(from, bucketMs) };
     },
   );
 
@@ -101,7 +101,7 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (req) => {
       const since = deps.clock() - (req.query.hours ?? 24) * 3_600_000;
-      return { since, faults: deps.store.topFaults(since, req.query.limit ?? 10) };
+      return { since, faults: await deps.store.topFaults(since, req.query.limit ?? 10) };
     },
   );
 

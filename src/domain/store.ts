@@ -1,55 +1,30 @@
 /**
- * The store seam. Adapters (server, CLI) call it; the pure core never does. Row <-> domain mapping stays in
- * store/. SQLite (better-sqlite3, WAL) implements it today; the interface is kept small so a PostgreSQL
- * backend can sit beside it later.
+ * The Store port: what the server, the CLI and the planner's adapters ask of persistence, in the core's own
+ * vocabulary. Adapters in `src/store/` implement it (SQLite today, better-sqlite3 synchronous underneath); the
+ * port is asynchronous so a networked database (PostgreSQL) can implement it too. The pure core never calls
+ * it: the session machine and the fold RETURN `StoreWrite`s, the route commits them.
+ *
+ * The rule: ONE transaction per session step. Every method that writes is one transaction of its own, all or
+ * nothing; there is no open-ended transaction across awaits.
  */
-import type { DeviceId } from "../domain/device.js";
-import type { XsdType } from "../domain/xsd.js";
-import type { AcsRequest, EventStruct, NotificationLevel } from "../cwmp/types.js";
+import type { AcsRequest, NotificationLevel } from "../cwmp/types.js";
 import type { Inventory, ReportedState } from "../reconcile/types.js";
+import type { DeviceId } from "./device.js";
+import type { DeviceFacts, InformEvent, InformFacts } from "./facts.js";
+import type { Fault } from "./faults.js";
+import type { ConditionType, DeviceStatus } from "./status.js";
+import type { XsdType } from "./xsd.js";
 
-/** Inform facts as stored. */
-export interface InformFacts {
-  readonly deviceId: DeviceId;
-  readonly manufacturer: string;
-  readonly oui: string;
-  readonly productClass: string;
-  readonly serialNumber: string;
-  readonly softwareVersion: string;
-  readonly hardwareVersion: string;
-  readonly ip: string;
-  readonly connectionRequestUrl: string;
-  readonly udpConnectionRequestAddress: string;
-  readonly parameterKey: string;
-  readonly dataModel: "tr098" | "tr181" | undefined;
-  readonly events: readonly EventStruct[];
-  /** The Inform's ParameterList, stored as reported values observed `now`. */
-  readonly parameters: readonly { readonly name: string; readonly value: string; readonly type: XsdType }[];
-}
+export type { InformFacts } from "./facts.js";
+export type { Condition, ConditionType, DeviceStatus } from "./status.js";
+export type { Fault } from "./faults.js";
 
-export type ConditionType = "Matched" | "Converged" | "Drifted" | "Faulted" | "Pending";
-
-export interface Condition {
-  readonly type: ConditionType;
-  readonly status: boolean;
-  readonly reason: string;
-  readonly message: string;
-  readonly lastTransition: number;
-}
-
-export interface DeviceStatus {
-  readonly conditions: readonly Condition[];
-  readonly matchedPolicies: readonly string[];
-  readonly appliedRevision: string | undefined;
-  readonly attemptedRevision: string | undefined;
-  readonly lastTransition: number;
-}
-
-export interface DeviceRecord extends Omit<InformFacts, "events" | "parameters"> {
+/** A device as stored: its facts plus what Converge keeps about its visits. */
+export interface DeviceRecord extends DeviceFacts {
   readonly firstSeen: number;
   readonly lastInform: number;
   readonly lastBoot: number | undefined;
-  readonly lastEvents: readonly EventStruct[];
+  readonly lastEvents: readonly InformEvent[];
   readonly tags: readonly string[];
   readonly status: DeviceStatus | undefined;
 }
@@ -135,16 +110,19 @@ export interface TaskRecord {
   readonly outcome: unknown;
 }
 
-export interface FaultRecord {
+/** A recorded fault: the one `Fault` shape, with where and when. */
+export interface FaultRecord extends Fault {
   readonly id: number;
   readonly deviceId: DeviceId;
-  /** CWMP code as string ("9005") or a session fault name ("too_many_rpcs"). */
-  readonly code: string;
-  readonly message: string;
   readonly path: string | undefined;
   readonly policy: string | undefined;
   readonly sessionId: string | undefined;
-  readonly retryable: boolean;
+  readonly at: number;
+}
+
+/** A fault as a session step writes it. */
+export interface FaultWrite extends Fault {
+  readonly sessionId?: string | undefined;
   readonly at: number;
 }
 
@@ -158,6 +136,15 @@ export interface SessionRecord {
   readonly rpcCount: number;
   readonly events: readonly string[];
   readonly revision: string | undefined;
+}
+
+export type FinishedSession = Omit<SessionRecord, "endedAt"> & { readonly endedAt: number };
+
+export interface TranscriptEntry {
+  readonly at: number;
+  readonly direction: "in" | "out";
+  readonly status?: number;
+  readonly body: string;
 }
 
 /** Writes produced by one session step; `Store.apply` commits them in ONE transaction. */
@@ -193,70 +180,80 @@ export type StoreWrite =
       /** When the task finished (TaskRecord.doneAt); the store's clock if omitted. */
       readonly at?: number;
     }
-  | { readonly kind: "fault"; readonly fault: Omit<FaultRecord, "id" | "deviceId"> }
+  | { readonly kind: "fault"; readonly fault: FaultWrite }
   | { readonly kind: "clearFaults"; readonly paths: readonly string[] }
-  | { readonly kind: "status"; readonly status: DeviceStatus };
+  | { readonly kind: "status"; readonly status: DeviceStatus }
+  /** A per-device secret Converge generated (connection request credentials). */
+  | { readonly kind: "secret"; readonly name: string; readonly value: string }
+  /** The SOAP transcript of a session of a device with debug on (bounded per device). */
+  | { readonly kind: "transcript"; readonly sessionId: string; readonly entries: readonly TranscriptEntry[] };
+
+/** What a full-path session starts from, read in the Inform's transaction. */
+export interface InformLoad {
+  readonly isNew: boolean;
+  readonly record: DeviceRecord;
+  readonly reported: ReportedState;
+  readonly inventory: Inventory;
+  readonly tasks: readonly TaskRecord[];
+  /** The device's secrets by name (connection request credentials...). */
+  readonly secrets: ReadonlyMap<string, string>;
+}
 
 export interface Store {
-  close(): void;
-  /** Upserts the device from an Inform: facts, events, last inform/boot, reported params. BOOTSTRAP first forgets
-   * every reported parameter, object, discovered path and inventory entry of the device. One transaction. */
-  recordInform(facts: InformFacts, now: number): { readonly isNew: boolean };
-  getDevice(id: DeviceId): DeviceRecord | undefined;
+  close(): Promise<void>;
+  /**
+   * The Inform step, ONE transaction: upserts the device (facts, events, last inform/boot, the Inform's reported
+   * values; "1 BOOT" clears a pending reboot; "0 BOOTSTRAP" first forgets every reported parameter, object,
+   * discovered path and inventory entry of the device), then reads what the session starts from.
+   */
+  recordInform(facts: InformFacts, now: number): Promise<InformLoad>;
+  getDevice(id: DeviceId): Promise<DeviceRecord | undefined>;
   /** A page of devices; `next` (the cursor for `after`) is set while more may match. A page can hold fewer
    * than `limit` devices and still have a `next` (the `reported` filter's bounded window). */
-  listDevices(filter: DeviceFilter): { readonly devices: readonly DeviceRecord[]; readonly next: string | undefined };
-  countDevices(): number;
+  listDevices(filter: DeviceFilter): Promise<{ readonly devices: readonly DeviceRecord[]; readonly next: string | undefined }>;
+  countDevices(): Promise<number>;
   /** Devices per condition for metrics: e.g. { converged: n, not_converged: n, faulted: n, pending: n, drifted: n, unknown: n }. */
-  countByCondition(): Readonly<Record<string, number>>;
+  countByCondition(): Promise<Readonly<Record<string, number>>>;
   /** Devices per policy name, as matched at each device's last session. */
-  countByPolicy(): Readonly<Record<string, number>>;
+  countByPolicy(): Promise<Readonly<Record<string, number>>>;
   /** How many devices match `filter` (its cursor and limit ignored); undefined for a filter that cannot be
    * counted on an index (`reported`). */
-  countMatching(filter: DeviceFilter): number | undefined;
+  countMatching(filter: DeviceFilter): Promise<number | undefined>;
   /** The largest model/firmware groups, most devices first. */
-  countByModel(limit: number): readonly ModelCount[];
+  countByModel(limit: number): Promise<readonly ModelCount[]>;
   /** Sessions and faults per `bucketMs` since `since` (buckets without either are left out). */
-  activity(since: number, bucketMs: number): readonly ActivityBucket[];
+  activity(since: number, bucketMs: number): Promise<readonly ActivityBucket[]>;
   /** The most common fault codes since `since`, by devices affected. */
-  topFaults(since: number, limit: number): readonly FaultSummary[];
-  /** Iterates every device id (for `converge plan` over a large fleet without loading all rows at once). */
-  eachDeviceId(): IterableIterator<DeviceId>;
-  loadReported(id: DeviceId): ReportedState;
-  loadInventory(id: DeviceId): Inventory;
-  /** Runs `fn` (store calls) in ONE transaction: all of it is written, or nothing. Nested calls join it. */
-  atomically<T>(fn: () => T): T;
-  /** All writes of one session step, in one transaction: all or nothing. */
-  apply(id: DeviceId, writes: readonly StoreWrite[]): void;
-  setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): void;
+  topFaults(since: number, limit: number): Promise<readonly FaultSummary[]>;
+  /** Every device id, in keyset pages (for `converge plan` over a large fleet without loading all rows at once). */
+  eachDeviceId(): AsyncIterableIterator<DeviceId>;
+  loadReported(id: DeviceId): Promise<ReportedState>;
+  loadInventory(id: DeviceId): Promise<Inventory>;
+  /** All writes of one session step, in one transaction: all or nothing. The device must exist. */
+  apply(id: DeviceId, writes: readonly StoreWrite[]): Promise<void>;
+  setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): Promise<void>;
 
-  queueTask(id: DeviceId, request: AcsRequest, now: number): TaskRecord;
-  pendingTasks(id: DeviceId): readonly TaskRecord[];
-  listTasks(id: DeviceId, limit: number): readonly TaskRecord[];
+  queueTask(id: DeviceId, request: AcsRequest, now: number): Promise<TaskRecord>;
+  pendingTasks(id: DeviceId): Promise<readonly TaskRecord[]>;
+  listTasks(id: DeviceId, limit: number): Promise<readonly TaskRecord[]>;
 
   /**
    * Records a finished session. Sessions are an append-only log: rows are buffered and written in batches
    * (at most ~100 ms or 256 rows later, and before any read of sessions or close), so a minimal session costs
    * no transaction of its own. A crash loses at most that buffer of log rows, never device state.
+   * Deferred telemetry: returns at once (the adapter buffers).
    */
-  logSession(s: Omit<SessionRecord, "endedAt"> & { readonly endedAt: number }): void;
+  logSession(s: FinishedSession): void;
   /** Deferred the same way: a visit that changed nothing but the time and events (the converged fast path). */
-  touchLater(id: DeviceId, now: number, events: readonly EventStruct[]): void;
+  touchLater(id: DeviceId, now: number, events: readonly InformEvent[]): void;
   /** Writes every deferred row now. */
-  flush(): void;
-  listSessions(id: DeviceId, limit: number): readonly SessionRecord[];
-  listFaults(id: DeviceId, limit: number): readonly FaultRecord[];
-  /** Session transcripts (issue 6): bounded per device. */
-  saveTranscript(sessionId: string, deviceId: DeviceId, entries: readonly TranscriptEntry[]): void;
-  getTranscript(deviceId: DeviceId, sessionId: string): readonly TranscriptEntry[] | undefined;
-  /** Per-device secrets Converge generated (connection request credentials). */
-  getSecret(id: DeviceId, name: string): string | undefined;
-  setSecret(id: DeviceId, name: string, value: string): void;
-}
-
-export interface TranscriptEntry {
-  readonly at: number;
-  readonly direction: "in" | "out";
-  readonly status?: number;
-  readonly body: string;
+  flush(): Promise<void>;
+  listSessions(id: DeviceId, limit: number): Promise<readonly SessionRecord[]>;
+  listFaults(id: DeviceId, limit: number): Promise<readonly FaultRecord[]>;
+  getTranscript(deviceId: DeviceId, sessionId: string): Promise<readonly TranscriptEntry[] | undefined>;
+  /** Per-device secrets (connection request credentials Converge generated, a device's own CWMP password). */
+  getSecret(id: DeviceId, name: string): Promise<string | undefined>;
+  /** Every secret of the device, by name. */
+  getSecrets(id: DeviceId): Promise<ReadonlyMap<string, string>>;
+  setSecret(id: DeviceId, name: string, value: string): Promise<void>;
 }
