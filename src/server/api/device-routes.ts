@@ -45,7 +45,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       schema: {
         summary: "Search devices (filters run in SQL on indexes; keyset pages in device id order)",
         querystring: DEVICE_LIST_QUERY,
-        response: { 200: DEVICE_LIST_RESPONSE, 400: ERROR_SCHEMA },
+        response: { 200: DEVICE_LIST_RESPONSE, 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 429: ERROR_SCHEMA },
       },
     },
     async (req, reply) => {

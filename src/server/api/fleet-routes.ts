@@ -7,6 +7,9 @@ import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
 
+/** What any read route can answer besides its result: no or a bad token, too many requests. */
+const READ_ERRORS = { 401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 429: ERROR_SCHEMA } as const;
+
 const COUNT_MAP = { type: "object", additionalProperties: { type: "integer" } } as const;
 const ERRORS = { type: "array", items: { type: "object", additionalProperties: true } } as const;
 
@@ -53,7 +56,7 @@ const PLAN_VIEW = {
 } as const;
 
 export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get("/api/overview", { schema: { summary: "Fleet overview: devices by condition, policy, model and firmware; the serving policy revision and the last rejected change", response: { 200: OVERVIEW_SCHEMA } } }, async () => {
+  app.get("/api/overview", { schema: { summary: "Fleet overview: devices by condition, policy, model and firmware; the serving policy revision and the last rejected change", response: { 200: OVERVIEW_SCHEMA, ...READ_ERRORS } } }, async () => {
     const p = await deps.policies.summary();
     return {
       devices: await deps.store.countDevices(),
@@ -77,7 +80,7 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
       schema: {
         summary: "Sessions (and failed sessions) and faults per time bucket over the last minutes",
         querystring: { type: "object", additionalProperties: false, properties: { minutes: { type: "integer", minimum: 1, maximum: 10080, default: 180 }, bucketSeconds: { type: "integer", minimum: 10, maximum: 86400, default: 60 } } },
-        response: { 200: { type: "object", properties: { from: { type: "integer" }, to: { type: "integer" }, bucketMs: { type: "integer" }, buckets: { type: "array", items: BUCKET } } }, 400: ERROR_SCHEMA },
+        response: { 200: { type: "object", properties: { from: { type: "integer" }, to: { type: "integer" }, bucketMs: { type: "integer" }, buckets: { type: "array", items: BUCKET } } }, 400: ERROR_SCHEMA, ...READ_ERRORS },
       },
     },
     async (req, reply) => {
@@ -96,7 +99,7 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
       schema: {
         summary: "The most common fault codes recorded in the last hours, by devices affected (GET /api/devices?fault=CODE lists them)",
         querystring: { type: "object", additionalProperties: false, properties: { hours: { type: "integer", minimum: 1, maximum: 8760, default: 24 }, limit: { type: "integer", minimum: 1, maximum: 100, default: 10 } } },
-        response: { 200: { type: "object", properties: { since: { type: "integer" }, faults: { type: "array", items: FAULT_SUMMARY } } }, 400: ERROR_SCHEMA },
+        response: { 200: { type: "object", properties: { since: { type: "integer" }, faults: { type: "array", items: FAULT_SUMMARY } } }, 400: ERROR_SCHEMA, ...READ_ERRORS },
       },
     },
     async (req) => {
@@ -107,7 +110,7 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get(
     "/api/plan",
-    { schema: { summary: "What the serving policy set would change on the stored fleet, by policy and model (as converge plan). Computed in the background and kept a minute per revision: poll until result.revision is the revision", response: { 200: PLAN_VIEW } } },
+    { schema: { summary: "What the serving policy set would change on the stored fleet, by policy and model (as converge plan). Computed in the background and kept a minute per revision: poll until result.revision is the revision", response: { 200: PLAN_VIEW, ...READ_ERRORS } } },
     async () => deps.fleetPlan(),
   );
 
@@ -116,7 +119,7 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
     {
       schema: {
         summary: "What the presented token may do (the console shows write actions only to write tokens)",
-        response: { 200: { type: "object", properties: { scope: { enum: ["read", "write"] }, tokens: { type: "boolean", description: "false: no tokens configured (loopback only), everything is allowed" } } }, 401: ERROR_SCHEMA },
+        response: { 200: { type: "object", properties: { scope: { enum: ["read", "write"] }, tokens: { type: "boolean", description: "false: no tokens configured (loopback only), everything is allowed" } } }, ...READ_ERRORS },
       },
     },
     async (req) => {
