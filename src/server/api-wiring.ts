@@ -67,6 +67,7 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     clock: Date.now,
     policies: {
       summary: () => summary(w, lastRejected),
+      revision: () => w.policies.current()?.revision,
       async reload() {
         const r = await w.policies.reload();
         return r.ok ? { ok: true, revision: r.value.revision, errors: [] } : { ok: false, revision: w.policies.current()?.revision, errors: r.error };

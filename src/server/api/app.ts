@@ -66,7 +66,7 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
     status: "ok",
     devices: await deps.store.countDevices(),
     activeSessions: deps.liveSessions().length,
-    policyRevision: (await deps.policies.summary()).revision ?? null,
+    policyRevision: deps.policies.revision() ?? null,
   }));
   app.get("/api/sessions", { schema: { summary: "Sessions in progress" } }, async () => ({ sessions: deps.liveSessions() }));
   app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false } }, async (_req, reply) =>

@@ -18,6 +18,8 @@ export interface ApiDeps {
   readonly clock: () => number;
   readonly policies: {
     summary(): Promise<PolicySummary>;
+    /** The serving revision alone (what /api/health reports: no per-policy counts for a liveness probe). */
+    revision(): string | undefined;
     reload(): Promise<{ readonly ok: boolean; readonly revision: string | undefined; readonly errors: readonly unknown[] }>;
   };
   /** The plan the next session would run, with the desired-vs-reported diff; undefined for unknown devices. */
