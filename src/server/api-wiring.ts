@@ -17,7 +17,7 @@ import type { Reach } from "./reach.js";
 
 export interface ApiWiring {
   readonly store: Store;
-  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload"> & Partial<Pick<PolicySource, "onReject">>;
+  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload" | "folderState"> & Partial<Pick<PolicySource, "onReject">>;
   readonly resolver: DesiredResolver;
   readonly endpoint: CwmpEndpoint;
   readonly cfg: Config;
@@ -42,6 +42,7 @@ async function summary(w: ApiWiring, lastRejected: PolicySummary["lastRejected"]
     errors: last?.errors ?? [],
     lastErrorAt: last?.at,
     lastRejected,
+    folder: w.policies.folderState(),
   };
 }
 
@@ -68,6 +69,7 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     policies: {
       summary: () => summary(w, lastRejected),
       revision: () => w.policies.current()?.revision,
+      folder: () => w.policies.folderState(),
       async reload() {
         const r = await w.policies.reload();
         return r.ok ? { ok: true, revision: r.value.revision, errors: [] } : { ok: false, revision: w.policies.current()?.revision, errors: r.error };

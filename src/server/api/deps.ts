@@ -11,6 +11,8 @@ export interface PolicySummary {
   readonly lastErrorAt: number | undefined;
   /** The last rejected change since start, kept after a later good load (the overview shows it). */
   readonly lastRejected: { readonly at: number; readonly errors: readonly unknown[] } | undefined;
+  /** "missing" when the policies folder is gone (deleted, or a symlink swap in progress): hot reload waits for it. */
+  readonly folder: "present" | "missing";
 }
 
 export interface ApiDeps {
@@ -20,6 +22,8 @@ export interface ApiDeps {
     summary(): Promise<PolicySummary>;
     /** The serving revision alone (what /api/health reports: no per-policy counts for a liveness probe). */
     revision(): string | undefined;
+    /** Whether the policies folder is there (see PolicySummary.folder). */
+    folder(): "present" | "missing";
     reload(): Promise<{ readonly ok: boolean; readonly revision: string | undefined; readonly errors: readonly unknown[] }>;
   };
   /** The plan the next session would run, with the desired-vs-reported diff; undefined for unknown devices. */
