@@ -56,7 +56,7 @@ function status(i: number, now: number, policies: readonly string[]): DeviceStat
 }
 
 export async function consoleStore(n: number): Promise<ConsoleStore> {
-  const file = join(tmpdir(), `converge-bench-console-${n}-v1.db`);
+  const file = join(tmpdir(), `converge-bench-console-${n}-v2.db`);
   const m0 = MAKES[0];
   const sample = {
     sampleSerial: fleetSerial("console", Math.floor(n / 2)),

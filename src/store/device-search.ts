@@ -1,6 +1,6 @@
 /**
  * The SQL behind device search: one statement text per combination of filters present (each prepared once and
- * cached by the devices repo), with every filter on an index (migration 3). Pages are keyset pages in device id
+ * cached by the devices repo), with every filter on an index (migration 4). Pages are keyset pages in device id
  * order (`id > @after ... LIMIT`), so page N costs what page 1 costs.
  *
  * Text filters compare with `COLLATE NOCASE` (ASCII case folding, as the indexes are built); a prefix is the

@@ -1,5 +1,5 @@
 /**
- * Fleet aggregates for the console's overview (issue 14): each one SQL aggregate over an index (migration 3),
+ * Fleet aggregates for the console's overview (issue 14): each one SQL aggregate over an index (migration 4),
  * never a walk of device rows in JavaScript.
  */
 import type { Database } from "./db.js";

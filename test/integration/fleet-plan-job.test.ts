@@ -10,6 +10,7 @@ import { createDesiredResolver } from "../../src/server/desired-resolver.js";
 import { createFleetPlanJob } from "../../src/server/fleet-plan-job.js";
 import { planLimitsOf, DEFAULTS } from "../../src/config/config.js";
 import { DEFAULT_QUIRKS } from "../../src/reconcile/limits.js";
+import { keyedHasher } from "../../src/reconcile/parameter-key.js";
 import { deviceIdOf } from "../../src/domain/device.js";
 import { EXAMPLE_POLICIES } from "../support/server.js";
 import { fileURLToPath } from "node:url";
@@ -26,12 +27,13 @@ test("the fleet plan runs in batches off the request, once per revision, and is 
       const serial = `P${String(i).padStart(4, "0")}`;
       await store.recordInform({ ...facts(serial), deviceId: deviceIdOf({ manufacturer: "Huawei", oui: "00259E", productClass: "EG8145V5", serialNumber: serial }), productClass: "EG8145V5", serialNumber: serial }, 1);
     }
+    const hashWriteOnly = keyedHasher(await store.installationKey());
     let revision = set.revision;
     let clock = 1_000;
     const job = createFleetPlanJob({
       clock: () => clock,
       batch: 10,
-      context: () => ({ revision, ctx: { store, desired: createDesiredResolver({ current: () => set, provisionConnReq: "existing" }), limits: planLimitsOf(DEFAULTS.limits), quirks: DEFAULT_QUIRKS, now: clock } }),
+      context: () => ({ revision, ctx: { store, desired: createDesiredResolver({ current: () => set, provisionConnReq: "existing" }), limits: planLimitsOf(DEFAULTS.limits), quirks: DEFAULT_QUIRKS, now: clock, hashWriteOnly } }),
     });
     const first = job.view();
     assert.equal(first.result, null);

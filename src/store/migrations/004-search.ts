@@ -1,5 +1,5 @@
 /**
- * Migration 3: indexes for device search and the console's fleet aggregates (issues 11 "Search" and 14).
+ * Migration 4: indexes for device search and the console's fleet aggregates (issues 11 "Search" and 14).
  *
  * - Case-insensitive lookups (`COLLATE NOCASE`) on the facts people type: serial, device id, manufacturer, OUI,
  *   product class, software version; prefix search is a range on these (`p <= x < p || U+10FFFF`), never a scan.
