@@ -129,7 +129,7 @@ export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promis
   findings.sort(order);
   if (findings.some((f) => f.severity === "error")) return err(findings);
   const revision = await revisionOf(dir, contents);
-  return ok(buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest }));
+  return ok(buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest, sources: contents }));
 }
 
 /** A path relative to the policies folder, with "/" separators (for messages and provenance). */
