@@ -80,6 +80,10 @@ export interface DesiredState {
   /** May the reconciler issue a Reboot when a set needs one (SPV status 1)? */
   readonly allowReboot: boolean;
   readonly notes: readonly DesiredNote[];
+  /** Policies whose disruptive steps (Download, Reboot, prune deletes) are held outside their rollout's window. */
+  readonly held?: readonly string[];
+  /** Policy name -> the revision a rollout pins this device to (absent: the snapshot's revision). */
+  readonly versions?: Readonly<Record<string, string>>;
 }
 
 /** Facts about a device that policies match on and templates read. */
