@@ -74,6 +74,9 @@ export interface RolloutRecord {
   /** The revision whose version of the policy the fleet was converging to; undefined when the policy is new. */
   readonly stableRevision: string | undefined;
   readonly canaryRevision: string;
+  /** Fingerprints (Policy.fingerprint) of the two versions: how a later reload tells them apart. */
+  readonly stableFingerprint: string | undefined;
+  readonly canaryFingerprint: string;
   readonly strategy: StagedStrategy;
   readonly state: RolloutState;
   /** Index of the latest started wave. */

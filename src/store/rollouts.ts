@@ -11,6 +11,8 @@ interface RolloutRow {
   policy: string;
   stable_revision: string | null;
   canary_revision: string;
+  stable_fp: string | null;
+  canary_fp: string;
   strategy: string;
   state: string;
   wave: number;
@@ -36,6 +38,8 @@ const toRecord = (r: RolloutRow): RolloutRecord => ({
   policy: r.policy,
   stableRevision: r.stable_revision ?? undefined,
   canaryRevision: r.canary_revision,
+  stableFingerprint: r.stable_fp ?? undefined,
+  canaryFingerprint: r.canary_fp,
   strategy: JSON.parse(r.strategy) as StagedStrategy,
   state: r.state as RolloutState,
   wave: r.wave,
@@ -62,8 +66,8 @@ export function openSqliteRolloutStore(path: string): RolloutStore {
 
 export function sqliteRolloutStore(db: Database): RolloutStore {
   const upsertRollout = db.prepare(
-    `INSERT INTO rollouts (id, policy, stable_revision, canary_revision, strategy, state, wave, wave_started_at, created_at, updated_at, reason, superseded_by)
-     VALUES (@id, @policy, @stable_revision, @canary_revision, @strategy, @state, @wave, @wave_started_at, @created_at, @updated_at, @reason, @superseded_by)
+    `INSERT INTO rollouts (id, policy, stable_revision, canary_revision, stable_fp, canary_fp, strategy, state, wave, wave_started_at, created_at, updated_at, reason, superseded_by)
+     VALUES (@id, @policy, @stable_revision, @canary_revision, @stable_fp, @canary_fp, @strategy, @state, @wave, @wave_started_at, @created_at, @updated_at, @reason, @superseded_by)
      ON CONFLICT (id) DO UPDATE SET state = excluded.state, wave = excluded.wave, wave_started_at = excluded.wave_started_at,
        updated_at = excluded.updated_at, reason = excluded.reason, superseded_by = excluded.superseded_by, strategy = excluded.strategy`,
   );
@@ -87,6 +91,8 @@ export function sqliteRolloutStore(db: Database): RolloutStore {
     policy: r.policy,
     stable_revision: r.stableRevision ?? null,
     canary_revision: r.canaryRevision,
+    stable_fp: r.stableFingerprint ?? null,
+    canary_fp: r.canaryFingerprint,
     strategy: JSON.stringify(r.strategy),
     state: r.state,
     wave: r.wave,

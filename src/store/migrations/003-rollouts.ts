@@ -13,6 +13,8 @@ CREATE TABLE rollouts (
   policy          TEXT NOT NULL,
   stable_revision TEXT,
   canary_revision TEXT NOT NULL,
+  stable_fp       TEXT,
+  canary_fp       TEXT NOT NULL,
   strategy        TEXT NOT NULL,
   state           TEXT NOT NULL,
   wave            INTEGER NOT NULL,
