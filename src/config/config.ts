@@ -49,6 +49,8 @@ export interface Config {
   readonly kick: { readonly onReload: boolean; readonly perSecond: number; readonly concurrency: number };
   readonly connectionRequest: { readonly provisionCredentials: boolean; readonly allowBasic: boolean; readonly timeoutMs: number };
   readonly reloadDebounceMs: number;
+  /** Staged rollouts (docs/rollouts.md): the strategy of policies that say nothing, and how often gates are judged. */
+  readonly rollout: { readonly default: unknown; readonly tickMs: number };
 }
 
 export const DEFAULTS: Config = {
@@ -71,10 +73,11 @@ export const DEFAULTS: Config = {
   kick: { onReload: false, perSecond: 20, concurrency: 16 },
   connectionRequest: { provisionCredentials: true, allowBasic: false, timeoutMs: 5_000 },
   reloadDebounceMs: 300,
+  rollout: { default: "immediate", tickMs: 5_000 },
 };
 
 /** Environment variable -> config key path, with how to read its text. */
-const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "number" | "tokens"])[] = [
+const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "number" | "tokens" | "json"])[] = [
   ["CONVERGE_CWMP_PORT", "cwmp.port", "int"],
   ["CONVERGE_API_PORT", "api.port", "int"],
   ["CONVERGE_BIND", "cwmp.bind", "string"],
@@ -102,6 +105,8 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_KICK_ON_RELOAD", "kick.onReload", "bool"],
   ["CONVERGE_KICK_PER_SECOND", "kick.perSecond", "number"],
   ["CONVERGE_CONNREQ_PROVISION", "connectionRequest.provisionCredentials", "bool"],
+  ["CONVERGE_ROLLOUT_DEFAULT", "rollout.default", "json"],
+  ["CONVERGE_ROLLOUT_TICK_MS", "rollout.tickMs", "int"],
 ];
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -126,6 +131,16 @@ function envValue(name: string, text: string, kind: (typeof ENV)[number][2]): Re
   switch (kind) {
     case "string":
       return ok(text);
+    case "json": {
+      // A bare word ("immediate", "staged") or a JSON value ({"waves": ["1%", "100%"]}).
+      if (!text.trimStart().startsWith("{")) return ok(text.trim());
+      if (text.length > 16_384) return err(`${name}: longer than 16 KiB`);
+      try {
+        return ok(JSON.parse(text) as Json);
+      } catch (e) {
+        return err(`${name}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     case "int":
       return /^\d+$/.test(text) ? ok(Number(text)) : err(`${name}: expected a whole number, got "${text}"`);
     case "number":

@@ -21,6 +21,14 @@ import { COOKIE, SessionRegistry, type LiveSession } from "./sessions.js";
 
 const XML = 'text/xml; charset="utf-8"';
 
+/** Keeps the faults a step records on the live session (the session summary carries them to rollouts). */
+function noteFaults(live: LiveSession, writes: readonly StoreWrite[]): void {
+  for (const w of writes) {
+    if (w.kind !== "fault") continue;
+    (live.faults ??= []).push({ code: w.fault.code, path: w.fault.path, policy: w.fault.policy, message: w.fault.message });
+  }
+}
+
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(", ") : v;
@@ -159,6 +167,7 @@ export class CwmpEndpoint {
 
   private commit(live: LiveSession, writes: readonly StoreWrite[]): boolean {
     if (writes.length === 0) return true;
+    noteFaults(live, writes);
     try {
       this.deps.store.apply(live.deviceId, writes);
       return true;
@@ -202,6 +211,7 @@ export class CwmpEndpoint {
   end(live: LiveSession, outcome: string, writes: readonly StoreWrite[] = []): boolean {
     if (!this.sessions.has(live)) return true;
     this.sessions.remove(live);
+    noteFaults(live, writes);
     const now = this.deps.clock();
     let recorded = true;
     try {
@@ -241,6 +251,7 @@ export class CwmpEndpoint {
       durationMs: now - live.startedAt,
       converged: live.converged,
       fast: live.fast,
+      ...(live.faults ? { faults: live.faults } : {}),
     });
     return recorded;
   }

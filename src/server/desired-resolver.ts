@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { DeviceId } from "../domain/device.js";
 import { generateConnReqCredentials } from "../connreq/credentials.js";
-import { desiredStateFor } from "../policy/desired.js";
+import { desiredStateFor, type VersionPins } from "../policy/desired.js";
 import type { PolicySet } from "../policy/types.js";
 import type { DesiredState, DesiredValue, DeviceFacts } from "../policy/desired.types.js";
 import type { Store } from "../store/types.js";
@@ -39,6 +39,8 @@ export interface DesiredResolverOptions {
   readonly store: Store;
   /** "provision": generate missing credentials (the server); "existing": use stored ones only (plan, explain). */
   readonly provisionConnReq: boolean | "existing";
+  /** Which version of each policy a device gets while rollouts are in progress (the rollout manager). */
+  readonly pins?: (facts: DeviceFacts) => VersionPins | undefined;
 }
 
 function storedCredentials(store: Store, id: DeviceId): { username: string; password: string } | undefined {
@@ -52,7 +54,7 @@ export type DesiredResolver = (facts: DeviceFacts, set?: PolicySet) => DesiredSt
 export function createDesiredResolver(opts: DesiredResolverOptions): DesiredResolver {
   return (facts, set = opts.current()) => {
     if (!set) return undefined;
-    const desired = desiredStateFor(set, facts);
+    const desired = desiredStateFor(set, facts, opts.pins?.(facts));
     const root = facts.dataModel === "tr098" ? "InternetGatewayDevice." : facts.dataModel === "tr181" ? "Device." : undefined;
     if (!opts.provisionConnReq || !root) return desired;
     const id = facts.id as DeviceId;

@@ -21,6 +21,13 @@ import { CPE_PASSWORD_SECRET, createCpeAuthenticator } from "./cpe-auth-wiring.j
 import { parseDeviceId } from "../domain/device.js";
 import { createObservability, type Observability } from "./observability.js";
 import { createReach, type Reach } from "./reach.js";
+import { RolloutManager, type FleetDevice } from "../rollout/manager.js";
+import { openSqliteRolloutStore } from "../store/rollouts.js";
+import type { RolloutStore } from "../rollout/store-port.js";
+import { compileStoredVersion } from "../rollout/versions.js";
+import { parseStrategy } from "../rollout/strategy.js";
+import { IMMEDIATE, type Strategy } from "../rollout/types.js";
+import { factsOfRecord } from "../plan/device-plan.js";
 
 export interface Running {
   readonly cwmpUrl: string;
@@ -28,7 +35,20 @@ export interface Running {
   readonly store: Store;
   readonly endpoint: CwmpEndpoint;
   readonly log: Logger;
+  readonly rollouts: RolloutManager;
   close(): Promise<void>;
+}
+
+/** What tests (and embedders) may inject: the rollouts' clock (soak, gates, windows). */
+export interface StartOptions {
+  readonly clock?: () => number;
+}
+
+/** The configured default strategy, or the problems with it (config key rollout.default). */
+export function defaultStrategyOf(cfg: Config): { readonly strategy: Strategy; readonly problems: readonly string[] } {
+  const r = parseStrategy(cfg.rollout.default, "");
+  const problems = r.issues.filter((i) => i.severity === "error").map((i) => `config key rollout.default${i.pointer.replace(/\//g, ".")}: ${i.message}`);
+  return { strategy: r.strategy ?? IMMEDIATE, problems };
 }
 
 function listenUrl(app: FastifyInstance, tls: boolean): string {
@@ -52,6 +72,7 @@ export function configProblems(cfg: Config): string[] {
   if (cfg.tls.requestClientCert && (!tlsOn || cfg.tls.ca === undefined)) {
     out.push("tls.requestClientCert needs tls.cert, tls.key and tls.ca (the CA that signs CPE certificates)");
   }
+  out.push(...defaultStrategyOf(cfg).problems);
   const cert = cfg.cpeAuth.clientCert;
   if (cert !== "off") {
     if (!tlsOn || cfg.tls.ca === undefined || !cfg.tls.requestClientCert) {
@@ -63,7 +84,7 @@ export function configProblems(cfg: Config): string[] {
   return out;
 }
 
-export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.logLevel })): Promise<Running> {
+export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.logLevel }), options: StartOptions = {}): Promise<Running> {
   const problems = configProblems(cfg);
   if (problems.length > 0) throw new Error(problems.join("\n"));
   // Everything that can refuse the configuration runs before anything is opened: a refusal leaks nothing.
@@ -77,10 +98,12 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   const store = openSqliteStore(cfg.db);
   opened = store;
   const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log });
+  const rolloutStore = openSqliteRolloutStore(cfg.db);
   try {
-    return await assemble(cfg, log, { tls, authenticate, store, policies });
+    return await assemble(cfg, log, { tls, authenticate, store, policies, rolloutStore, clock: options.clock ?? Date.now });
   } catch (e) {
     await policies.close();
+    await rolloutStore.close();
     store.close();
     throw e;
   }
@@ -91,19 +114,49 @@ interface Parts {
   readonly authenticate: CwmpDeps["authenticate"];
   readonly store: Store;
   readonly policies: PolicySource;
+  readonly rolloutStore: RolloutStore;
+  readonly clock: () => number;
 }
 
-async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies }: Parts): Promise<Running> {
+function* fleetOf(store: Store): Generator<FleetDevice> {
+  for (const id of store.eachDeviceId()) {
+    const d = store.getDevice(id);
+    if (d) yield { facts: factsOfRecord(d, store.loadReported(id)) };
+  }
+}
+
+async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies, rolloutStore, clock }: Parts): Promise<Running> {
+  let endpointRef: CwmpEndpoint | undefined;
+  let reachRef: Reach | undefined;
+  const rollouts = await RolloutManager.open({
+    store: rolloutStore,
+    fleet: () => fleetOf(store),
+    clock,
+    defaultStrategy: defaultStrategyOf(cfg).strategy,
+    log: log.child({ part: "rollout" }),
+    compile: (revision, sources) => compileStoredVersion({ revision, sources }, cfg.secretsFile === undefined ? {} : { secretsFile: cfg.secretsFile }),
+    kick: (ids) => reachRef?.kick(ids),
+  });
+  policies.beforeChange((set, previous) => rollouts.changed(set, previous));
   const first = await policies.reload();
   if (!first.ok) log.error({ errors: first.error }, "policies rejected at start-up: serving without policies until a valid change arrives");
   policies.watch();
-  let endpointRef: CwmpEndpoint | undefined;
   const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
   policies.onReject(() => obs.reloadFailed());
   const debugDevices = new Set<string>();
-  const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: cfg.connectionRequest.provisionCredentials });
+  const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: cfg.connectionRequest.provisionCredentials, pins: (f) => rollouts.pinsFor(f) });
   const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind) });
-  const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
+  reachRef = reach;
+  const hooks = {
+    ...obs.hooks,
+    onSessionEnd: (s: SessionSummary) => {
+      obs.hooks.onSessionEnd?.(s);
+      reach.sessionEnded(s);
+      rollouts.sessionEnded({ deviceId: s.deviceId, converged: s.converged, rpcs: s.rpcs, faults: s.faults ?? [] });
+    },
+  };
+  const ticker = setInterval(() => rollouts.tick(), cfg.rollout.tickMs);
+  ticker.unref();
   if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
   const deps: CwmpDeps = {
     log: log.child({ part: "session" }),
@@ -112,7 +165,8 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     revision: () => policies.current()?.revision,
     snapshot: () => {
       const s = policies.current();
-      return s ? `${s.revision}#${s.secretsDigest}` : undefined;
+      // The rollout epoch changes whenever some device's pinned version may have changed (a wave started).
+      return s ? `${s.revision}#${s.secretsDigest}#${rollouts.epoch()}` : undefined;
     },
     quirks: () => DEFAULT_QUIRKS,
     clock: Date.now,
@@ -135,16 +189,20 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     ...(tls ? { tls } : {}),
   });
   const close = async (): Promise<void> => {
+    clearInterval(ticker);
     reach.close();
     endpoint.close();
     await policies.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
+    await rollouts.flushed();
+    await rolloutStore.close();
     store.close();
   };
   try {
     await cwmp.listen({ port: cfg.cwmp.port, host: cfg.cwmp.bind });
     await api.listen({ port: cfg.api.port, host: cfg.api.bind });
   } catch (e) {
+    clearInterval(ticker);
     reach.close();
     endpoint.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
@@ -155,5 +213,5 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   if (cfg.api.tokens.length === 0) log.warn(`REST API on ${apiUrl} has no tokens: listening on loopback only`);
   if (cfg.cpeAuth.mode === "open") log.warn("CPE authentication is open (lab mode): any device may inform");
   log.info({ cwmpUrl, apiUrl, db: cfg.db, policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
-  return { cwmpUrl, apiUrl, store, endpoint, log, close };
+  return { cwmpUrl, apiUrl, store, endpoint, log, rollouts, close };
 }

@@ -34,6 +34,15 @@ export interface LiveSession {
   readonly snapshot: string | undefined;
   /** Opened on the converged fast path: no state loaded, nothing planned. */
   readonly fast: boolean;
+  /** Faults this session recorded (what a rollout counts against the policy they came from). */
+  faults?: SessionFault[];
+}
+
+export interface SessionFault {
+  readonly code: string;
+  readonly path: string | undefined;
+  readonly policy: string | undefined;
+  readonly message: string;
 }
 
 const COOKIE_RE = new RegExp(`(?:^|[;,]\\s*)\\$?${COOKIE}="?([A-Za-z0-9_-]{8,64})"?`);
