@@ -467,6 +467,12 @@ export class RolloutManager {
     return l && l.record.id === id ? [...l.devices.values()] : undefined;
   }
 
+  /** Assignments of any rollout: from memory when in force, else from the store. */
+  async storedAssignments(id: string): Promise<readonly DeviceAssignment[]> {
+    await this.writes;
+    return this.assignments(id) ?? this.o.store.loadAssignments(id);
+  }
+
   events(id: string): Promise<readonly RolloutEvent[]> {
     return this.writes.then(() => this.o.store.events(id, TIMELINE));
   }

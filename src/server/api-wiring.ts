@@ -13,6 +13,10 @@ import type { DesiredResolver } from "./desired-resolver.js";
 import type { Observability } from "./observability.js";
 import type { PolicySource } from "../policy/source.js";
 import type { Reach } from "./reach.js";
+import type { RolloutManager } from "../rollout/manager.js";
+import type { RolloutRecord, RolloutState } from "../rollout/types.js";
+import { countWaves, rolloutView, type RolloutView } from "../rollout/view.js";
+import type { RolloutApi } from "./api/deps.js";
 
 export interface ApiWiring {
   readonly store: Store;
@@ -23,6 +27,29 @@ export interface ApiWiring {
   readonly obs: Observability;
   readonly reach: Reach;
   readonly debugDevices: Set<string>;
+  readonly rollouts?: RolloutManager;
+}
+
+/** The API's view of the rollout manager. */
+export function rolloutApi(m: RolloutManager): RolloutApi {
+  const view = async (r: RolloutRecord, detail: boolean, devices: boolean): Promise<RolloutView> => {
+    const live = m.counts(r.id);
+    const list = live === undefined || devices ? await m.storedAssignments(r.id) : undefined;
+    const counts = live ?? countWaves(r, list ?? []);
+    return rolloutView(r, counts, { ...(detail ? { events: await m.events(r.id) } : {}), ...(devices && list ? { devices: list } : {}) });
+  };
+  return {
+    list: async (state) => Promise.all(m.list(state as RolloutState | undefined).map((r) => view(r, false, false))),
+    get: async (id, devices) => {
+      const r = m.get(id);
+      return r === undefined ? undefined : view(r, true, devices);
+    },
+    control: async (id, action) => {
+      const r = m.control(id, action);
+      return r.ok ? { ok: true, rollout: await view(r.rollout, true, false) } : r;
+    },
+    deviceVersions: (id) => m.deviceVersions(id),
+  };
 }
 
 function summary(w: ApiWiring): PolicySummary {
@@ -33,7 +60,19 @@ function summary(w: ApiWiring): PolicySummary {
   return {
     revision: set?.revision,
     loadedAt: set?.loadedAt,
-    policies: (set?.policies ?? []).map((p) => ({ name: p.name, file: p.file, priority: p.priority, matches: counts[p.name] ?? 0 })),
+    policies: (set?.policies ?? []).map((p) => {
+      const r = w.rollouts?.forPolicy(p.name);
+      const running = r !== undefined && (r.state === "running" || r.state === "paused");
+      return {
+        name: p.name,
+        file: p.file,
+        priority: p.priority,
+        matches: counts[p.name] ?? 0,
+        stableRevision: r === undefined ? (set?.revision ?? null) : r.state === "running" || r.state === "paused" || r.state === "aborted" || r.state === "rolled-back" ? (r.stableRevision ?? null) : (set?.revision ?? null),
+        canaryRevision: running ? r.canaryRevision : null,
+        rollout: r === undefined ? null : { id: r.id, state: r.state, wave: r.wave, waves: r.strategy.waves.length },
+      };
+    }),
     errors: last?.errors ?? [],
     lastErrorAt: last?.at,
   };
@@ -70,6 +109,7 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     openMetrics: w.cfg.api.openMetrics,
     debugDevices: w.debugDevices,
     changed: (id) => w.endpoint.forget(id),
+    ...(w.rollouts ? { rollouts: rolloutApi(w.rollouts) } : {}),
     liveSessions: () => [...w.endpoint.sessions.all()].map((s) => ({ id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, rpcCount: s.state.rpcCount })),
   };
 }

@@ -183,7 +183,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, bodyLimit: cfg.limits.maxBodyBytes });
   endpoint.register(cwmp, cfg.cwmp.path);
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
-  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices }), {
+  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, rollouts }), {
     logger: apiLog,
     bodyLimit: 1024 * 1024,
     ...(tls ? { tls } : {}),

@@ -9,6 +9,7 @@ import type { ApiDeps } from "./deps.js";
 import { deviceRoutes } from "./device-routes.js";
 import { sendError } from "./errors.js";
 import { policyRoutes } from "./policy-routes.js";
+import { rolloutRoutes } from "./rollout-routes.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -70,6 +71,7 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   );
   deviceRoutes(app, deps);
   policyRoutes(app, deps);
+  rolloutRoutes(app, deps);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

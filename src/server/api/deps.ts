@@ -1,16 +1,37 @@
 /** What the REST API needs; the composition root (cli/serve.ts) wires the real parts in. */
 import type { DeviceId } from "../../domain/device.js";
 import type { Store } from "../../store/types.js";
+import type { RolloutView } from "../../rollout/view.js";
+import type { ControlAction } from "../../rollout/manager.js";
 
 export interface PolicySummary {
   readonly revision: string | undefined;
   readonly loadedAt: number | undefined;
-  readonly policies: readonly { readonly name: string; readonly file: string; readonly priority: number; readonly matches?: number }[];
+  readonly policies: readonly {
+    readonly name: string;
+    readonly file: string;
+    readonly priority: number;
+    readonly matches?: number;
+    /** The version most devices converge to, and the one a rollout in progress brings (else null). */
+    readonly stableRevision?: string | null;
+    readonly canaryRevision?: string | null;
+    readonly rollout?: { readonly id: string; readonly state: string; readonly wave: number; readonly waves: number } | null;
+  }[];
   readonly errors: readonly unknown[];
   readonly lastErrorAt: number | undefined;
 }
 
+/** Staged rollouts as the API sees them (JSON views from src/rollout/view.ts). */
+export interface RolloutApi {
+  list(state?: string): Promise<readonly RolloutView[]>;
+  get(id: string, devices: boolean): Promise<RolloutView | undefined>;
+  control(id: string, action: ControlAction): Promise<{ readonly ok: true; readonly rollout: RolloutView } | { readonly ok: false; readonly code: "not_found" | "conflict"; readonly message: string }>;
+  /** Per governed policy: the revision a device is pinned to and the one it applied. */
+  deviceVersions(id: string): readonly unknown[];
+}
+
 export interface ApiDeps {
+  readonly rollouts?: RolloutApi;
   readonly store: Store;
   readonly clock: () => number;
   readonly policies: {

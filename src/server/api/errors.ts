@@ -8,6 +8,7 @@ export type ApiErrorCode =
   | "not_found"
   | "rate_limited"
   | "payload_too_large"
+  | "conflict"
   | "policy_invalid"
   | "internal";
 
@@ -18,6 +19,7 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   not_found: 404,
   rate_limited: 429,
   payload_too_large: 413,
+  conflict: 409,
   policy_invalid: 422,
   internal: 500,
 };
