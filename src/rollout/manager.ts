@@ -14,7 +14,7 @@ import type { Policy, PolicySet } from "../policy/types.js";
 import { assignWaves, type Candidate } from "./assign.js";
 import { judgeWave } from "./gate.js";
 import type { RolloutStore } from "./store-port.js";
-import type { DeviceAssignment, DeviceRolloutState, PauseReason, RolloutEvent, RolloutRecord, RolloutState, StagedStrategy, Strategy, WaveCounts } from "./types.js";
+import type { DeviceAssignment, DeviceRolloutState, FaultSummary, PauseReason, RolloutEvent, RolloutRecord, RolloutState, StagedStrategy, Strategy, WaveCounts } from "./types.js";
 import { DEVICE_STATES, IN_FORCE } from "./types.js";
 import { deviceZone, windowOpen } from "./window.js";
 
@@ -326,6 +326,7 @@ export class RolloutManager {
       if (next !== a) {
         this.setDevice(l, a, next);
         if (next.state === "faulted" && r.state === "running") this.judge(l, now);
+        else if (next.state === "faulted" && r.state === "paused" && r.reason?.kind === "gate-faulted" && r.reason.wave === a.wave) this.addToReason(l, now);
       }
     }
   }
@@ -362,11 +363,27 @@ export class RolloutManager {
       this.advance(l, now, d.message, "promoted");
       return;
     }
-    const faults = [...l.devices.values()].filter((a) => a.wave === r.wave && a.state === "faulted").flatMap((a) => (a.fault ? [a.fault] : []));
+    const faults = this.waveFaults(l, r.wave);
     const reason: PauseReason = { at: now, wave: r.wave, kind: d.reason, message: d.message, faults: faults.slice(0, MAX_REASON_FAULTS), models: [...new Set(faults.map((f) => f.model))].sort() };
     this.autoPauses++;
     if (r.strategy.onFailure === "rollback") this.finish(l, "rolled-back", now, `gate failed on wave ${r.wave + 1}: ${d.message}; every device back to the stable version`, reason);
     else this.update(l, { ...r, state: "paused", reason, updatedAt: now }, { at: now, kind: "paused", message: `gate failed on wave ${r.wave + 1}: ${d.message}` });
+  }
+
+  /** A paused wave keeps faulting (devices already in a session): the reason lists them too. */
+  private addToReason(l: Live, now: number): void {
+    const r = l.record;
+    if (!r.reason) return;
+    const faults = this.waveFaults(l, r.reason.wave);
+    const reason: PauseReason = { ...r.reason, faults: faults.slice(0, MAX_REASON_FAULTS), models: [...new Set(faults.map((f) => f.model))].sort() };
+    l.record = { ...r, reason, updatedAt: now };
+    this.all.set(r.id, l.record);
+    const record = l.record;
+    this.write(() => this.o.store.updateRollout(record));
+  }
+
+  private waveFaults(l: Live, wave: number): FaultSummary[] {
+    return [...l.devices.values()].filter((a) => a.wave === wave && a.state === "faulted").flatMap((a) => (a.fault ? [a.fault] : []));
   }
 
   private update(l: Live, record: RolloutRecord, event: RolloutEvent, bump = false): void {
