@@ -3,7 +3,7 @@
  * its value and provenance, and the notes (conflicts, unresolved templates, shadowed values). Pure: the
  * dispatcher loads the policies and the device facts. Write-only values (passwords, keys) are never printed.
  */
-import { desiredStateFor, matchingPolicies } from "../policy/desired.js";
+import { desiredStateFor, matchingPolicies, type VersionPins } from "../policy/desired.js";
 import type { DesiredValue, DeviceFacts, Provenance } from "../policy/desired.types.js";
 import type { PolicySet } from "../policy/types.js";
 
@@ -12,15 +12,15 @@ const shown = (v: DesiredValue): string => (v.writeOnly ? "(write-only, hidden)"
 const typeOf = (v: DesiredValue): string => (v.type === undefined ? "" : ` ${v.type}`);
 
 /** Renders the explanation of one device's desired state. Ends with a newline. */
-export function explainDevice(set: PolicySet, facts: DeviceFacts): string {
-  const d = desiredStateFor(set, facts);
+export function explainDevice(set: PolicySet, facts: DeviceFacts, pins?: VersionPins): string {
+  const d = desiredStateFor(set, facts, pins);
   const lines: string[] = [
     `device ${facts.id} (${facts.manufacturer} ${facts.productClass}, ${facts.dataModel ?? "unknown data model"}, software ${facts.softwareVersion || "?"})`,
     `policy revision ${set.revision}`,
     "",
     `matched policies (${d.matched.length}, highest precedence first):`,
   ];
-  for (const p of matchingPolicies(set, facts)) lines.push(`  ${p.name}  priority ${p.priority}  ${p.file}:${p.line}`);
+  for (const p of matchingPolicies(set, facts, pins)) lines.push(`  ${p.name}  priority ${p.priority}  ${p.file}:${p.line}${d.versions?.[p.name] !== undefined ? `  (rollout: pinned to ${d.versions[p.name]})` : ""}`);
   if (d.matched.length === 0) lines.push("  (none)");
   lines.push("", `parameters (${d.values.length}):`);
   for (const v of [...d.values].sort((a, b) => (a.path < b.path ? -1 : 1)))
@@ -34,6 +34,7 @@ export function explainDevice(set: PolicySet, facts: DeviceFacts): string {
   if (d.firmware !== undefined) lines.push("", `firmware ${d.firmware.version} from ${d.firmware.url} (${d.firmware.fileSize} bytes)  from ${at(d.firmware.from)}`);
   if (d.ignore.length > 0) lines.push("", `ignored: ${d.ignore.join(", ")}`);
   lines.push("", `reboot allowed: ${d.allowReboot ? "yes" : "no"}`);
+  if (d.held !== undefined && d.held.length > 0) lines.push(`held for a maintenance window (Download, Reboot, prune): ${d.held.join(", ")}`);
   if (d.notes.length > 0) lines.push("", "notes:");
   for (const n of d.notes) lines.push(`  ${n.kind}: ${n.path}: ${n.message}  [${n.from.map(at).join("; ")}]`);
   return lines.join("\n") + "\n";

@@ -97,7 +97,8 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       const set = w.policies.current();
       const d = w.store.getDevice(id);
       if (!set || !d) return { text: "no policy set loaded" };
-      return { text: explainDevice(set, factsOfRecord(d, w.store.loadReported(id))) };
+      const facts = factsOfRecord(d, w.store.loadReported(id));
+      return { text: explainDevice(set, facts, w.rollouts?.pinsFor(facts)) };
     },
     connectionRequest: (id, waitMs) => w.reach.convergeNow(id, waitMs),
     metrics: () => w.obs.render(),
