@@ -9,6 +9,7 @@ commands:
   plan [dir]                 what a policies folder would change on the stored fleet (--db file | --api url [--token t], --device, --json, --markdown, --detailed-exitcode)
   explain <device-id>        which policies match a stored device, and its desired state with provenance (--db, --policies)
   sim                        run a simulated CPE fleet against an ACS (--acs, --count, --model, ...)
+  rollout <sub> [id]         staged rollouts over the API: list | status | pause | resume | promote | abort (--api, --token, --json)
   token hash <token>         print the sha256 to put in api.tokens / CONVERGE_API_TOKENS
 `;
 
@@ -21,6 +22,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   explain: async () => (await import("./explain-cmd.js")).runExplain,
   sim: async () => (await import("./sim.js")).runSim,
   token: async () => (await import("./token.js")).runToken,
+  rollout: async () => (await import("./rollout.js")).runRollout,
 };
 
 export async function main(argv: string[], io: CliIo = processIo, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
