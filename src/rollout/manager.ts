@@ -81,8 +81,10 @@ export class RolloutManager {
   private writes: Promise<void> = Promise.resolve();
   private epochN = 0;
   private seq = 0;
-  /** Automatic pauses and rollbacks since start (metrics). */
+  /** Automatic pauses and rollbacks since start. */
   autoPauses = 0;
+  /** Called on each automatic pause or rollback (the metrics counter). */
+  onAutoPause: (() => void) | undefined;
 
   private constructor(private readonly o: RolloutManagerOptions) {}
 
@@ -366,6 +368,7 @@ export class RolloutManager {
     const faults = this.waveFaults(l, r.wave);
     const reason: PauseReason = { at: now, wave: r.wave, kind: d.reason, message: d.message, faults: faults.slice(0, MAX_REASON_FAULTS), models: [...new Set(faults.map((f) => f.model))].sort() };
     this.autoPauses++;
+    this.onAutoPause?.();
     if (r.strategy.onFailure === "rollback") this.finish(l, "rolled-back", now, `gate failed on wave ${r.wave + 1}: ${d.message}; every device back to the stable version`, reason);
     else this.update(l, { ...r, state: "paused", reason, updatedAt: now }, { at: now, kind: "paused", message: `gate failed on wave ${r.wave + 1}: ${d.message}` });
   }

@@ -28,6 +28,7 @@ import { compileStoredVersion } from "../rollout/versions.js";
 import { parseStrategy } from "../rollout/strategy.js";
 import { IMMEDIATE, type Strategy } from "../rollout/types.js";
 import { factsOfRecord } from "../plan/device-plan.js";
+import { registerRolloutMetrics } from "./rollout-metrics.js";
 
 export interface Running {
   readonly cwmpUrl: string;
@@ -143,6 +144,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   policies.watch();
   const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
   policies.onReject(() => obs.reloadFailed());
+  registerRolloutMetrics(obs.metrics.registry, rollouts);
   const debugDevices = new Set<string>();
   const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: cfg.connectionRequest.provisionCredentials, pins: (f) => rollouts.pinsFor(f) });
   const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind) });

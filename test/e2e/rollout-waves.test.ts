@@ -92,6 +92,10 @@ void test("a faulting model trips the canary gate: the rollout pauses with that 
     assert.deepEqual(new Set(paused.reason?.faults.map((f) => f.deviceId)), new Set(faultyCanaries.map(idOf)), "the reason names the faulted canaries");
     assert.ok(paused.reason?.faults.every((f) => f.code === "9007" && f.path === PATH));
     assert.equal(paused.waves[0]?.faulted, faultyCanaries.length);
+    const metrics = await (await fetch(`${fleet.running.apiUrl}/metrics`)).text();
+    assert.match(metrics, /^converge_rollout_auto_pauses_total 1$/m);
+    assert.match(metrics, new RegExp(`^converge_rollout_state\\{rollout="${r.id}",state="paused"\\} 1$`, "m"));
+    assert.match(metrics, new RegExp(`^converge_rollout_devices\\{rollout="${r.id}",wave="1",state="faulted"\\} ${faultyCanaries.length}$`, "m"));
 
     // Paused: time passing and ticks start no further wave, and no device outside the canary wave is touched.
     fleet.clock.advance(10 * 60_000);
