@@ -90,19 +90,16 @@ function parseWaves(v: unknown, at: string, issues: Sink): WaveSize[] | undefine
     error(issues, at, "waves must be a list of 1 to 20 sizes", "e.g. [1%, 10%, 50%, 100%]");
     return undefined;
   }
-  const waves: WaveSize[] = [];
-  v.forEach((w, i) => {
-    const s = parseWave(w, ptr(at, i), issues);
-    if (s !== undefined) waves.push(s);
-  });
-  if (waves.length !== v.length) return undefined;
-  for (let i = 1; i < waves.length; i++) {
-    const a = waves[i - 1], b = waves[i];
+  const parsed = v.map((w, i) => parseWave(w, ptr(at, i), issues));
+  for (let i = 1; i < parsed.length; i++) {
+    const a = parsed[i - 1], b = parsed[i];
     if (a === undefined || b === undefined) continue;
     // Counts and percentages compare only with their own kind (the fleet's size is not known here).
     if (a.kind === b.kind && b.value <= a.value) error(issues, ptr(at, i), `waves must grow: wave ${i + 1} (${show(b)}) is not larger than wave ${i} (${show(a)}); sizes are cumulative`);
     if (a.kind === "percent" && a.value === 100) error(issues, ptr(at, i), `wave ${i + 1} comes after a wave of 100%: it can never hold a device`);
   }
+  const waves = parsed.filter((w) => w !== undefined);
+  if (waves.length !== v.length) return undefined;
   const last = waves[waves.length - 1];
   if (last !== undefined && !(last.kind === "percent" && last.value === 100))
     warning(issues, ptr(at, waves.length - 1), `the last wave is ${show(last)}, not 100%: the rest of the fleet gets the new version only when the rollout completes`);
