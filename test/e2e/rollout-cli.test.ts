@@ -5,6 +5,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
 import { ManualClock, RolloutFleet, type RolloutJson } from "../support/rollout-fleet.js";
 
@@ -31,6 +32,16 @@ void test("converge rollout: list, status with progress bars, pause/resume/promo
     fleet.add("zte-h199a-tr098.csv", 4, "CL1");
     await fleet.converge();
     fleet.writePolicy("interval.yaml", policy(1800));
+    // converge plan previews the rollout the change would start, against the version the server serves.
+    let planOut = "";
+    const planCode = await main(["plan", fleet.policiesDir, "--db", join(fleet.dir, "converge.db"), "--json"], { stdout: (s) => void (planOut += s), stderr: (s) => void (planOut += s) }, {});
+    assert.equal(planCode, 0, planOut);
+    const preview = (JSON.parse(planOut) as { rollouts: { policy: string; waves: { size: string; devices: number }[]; canaryModels: string[] }[] }).rollouts;
+    assert.deepEqual(preview.map((r) => [r.policy, r.waves.map((w) => w.devices)]), [["interval", [2, 2, 4]]]);
+    assert.equal(preview[0]?.canaryModels.length, 2, "one canary per model");
+    let planText = "";
+    await main(["plan", fleet.policiesDir, "--db", join(fleet.dir, "converge.db")], { stdout: (s) => void (planText += s), stderr: (s) => void (planText += s) }, {});
+    assert.match(planText, /rollouts this change would start:\n  interval: \S+ -> \S+\n    waves: 1\) 1 = 2 devices, 2\) 50% = 2 devices, 3\) 100% = 4 devices/);
     await reload(fleet);
     const api = ["--api", fleet.running.apiUrl];
     const read = [...api, "--token", "read-token"];
