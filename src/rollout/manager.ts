@@ -322,7 +322,10 @@ export class RolloutManager {
       const fault = s.faults.find((f) => f.policy === r.policy || (f.policy === undefined && /^TransferComplete/.test(f.message) && this.firmwareOf(r)));
       let next: DeviceAssignment = a;
       if (fault) next = { ...a, state: "faulted", fault: { deviceId: a.deviceId, model: a.model, code: fault.code, path: fault.path, message: fault.message } };
-      else if (s.converged === true) next = { ...a, state: "converged", applied: pinned, disruptiveAt: undefined };
+      else if (s.converged === true) {
+        // The hot case (a converged canary's periodic visit) changes nothing and writes nothing.
+        if (a.state !== "converged" || a.applied !== pinned || a.disruptiveAt !== undefined) next = { ...a, state: "converged", applied: pinned, disruptiveAt: undefined };
+      }
       else if (s.rpcs.some((m) => m === "Download" || m === "Reboot")) next = { ...a, state: "pending", disruptiveAt: now };
       else if (a.state === "converged") next = { ...a, state: "pending" };
       if (next !== a) {
