@@ -18,6 +18,7 @@ import { compileStoredVersion } from "../rollout/versions.js";
 import { previewRollouts, renderPreviews, type RolloutPreview } from "../rollout/preview.js";
 import { parseStrategy } from "../rollout/strategy.js";
 import { IMMEDIATE } from "../rollout/types.js";
+import type { MatchSubject } from "../policy/desired.types.js";
 import { existsSync } from "node:fs";
 import { parseDeviceId, type DeviceId } from "../domain/device.js";
 import { loadPolicySet } from "../policy/load.js";
@@ -98,18 +99,18 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
     const store = openSqliteStore(db);
     try {
       // The same desired state the server computes, without generating anything: plan never writes.
-      const resolver = createDesiredResolver({ current: () => set, store, provisionConnReq: "existing" });
+      const resolver = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
       const ctx = { ...settings(resolver), store };
       async function* plans(): Plans {
-        for (const id of device ? [device] : store.eachDeviceId()) {
-          const dp = planDevice(ctx, id);
+        for await (const id of device ? [device] : store.eachDeviceId()) {
+          const dp = await planDevice(ctx, id);
           if (!dp) throw new SourceError(`no device ${id} in ${db}`);
           yield dp;
         }
       }
       return await consume(plans());
     } finally {
-      store.close();
+      await store.close();
     }
   };
 }
@@ -140,10 +141,11 @@ async function previewFromDb(set: PolicySet, db: string, env: Env): Promise<Roll
     const served = await rollouts.getMeta("served_revision");
     const stored = served === undefined ? undefined : await rollouts.loadVersion(served);
     const current = stored === undefined ? undefined : await compileStoredVersion(stored);
-    const facts = [...store.eachDeviceId()].flatMap((id) => {
-      const d = store.getDevice(id);
-      return d ? [factsOfRecord(d, store.loadReported(id))] : [];
-    });
+    const facts: MatchSubject[] = [];
+    for await (const id of store.eachDeviceId()) {
+      const d = await store.getDevice(id);
+      if (d) facts.push(factsOfRecord(d, await store.loadReported(id)));
+    }
     return previewRollouts(set, current, facts, parseStrategy(env["CONVERGE_ROLLOUT_DEFAULT"] ?? "immediate", "").strategy ?? IMMEDIATE);
   } finally {
     store.close();

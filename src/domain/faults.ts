@@ -40,3 +40,17 @@ export type SessionFaultCode =
   | "unsupported_path"
   | "download_failed"
   | "download_timeout";
+
+/**
+ * A fault as Converge records it: ONE shape for the session, the fold, the store and the API. `code` is a CWMP
+ * code as a string ("9005") or a named ACS fault (`SessionFaultCode`, "connection_request:<outcome>").
+ */
+export interface Fault {
+  readonly code: string;
+  readonly message: string;
+  /** The parameter (or backoff key) it concerns, when it concerns one. */
+  readonly path?: string | undefined;
+  /** The policy that asked for what failed, when known. */
+  readonly policy?: string | undefined;
+  readonly retryable: boolean;
+}

@@ -8,7 +8,7 @@
  * One rollout per changed policy (docs/rollouts.md says why). Time comes from the injected clock only.
  */
 import type { DeviceId } from "../domain/device.js";
-import type { DeviceFacts } from "../policy/desired.types.js";
+import type { MatchSubject } from "../policy/desired.types.js";
 import { policyMatches, type VersionPins } from "../policy/desired.js";
 import type { Policy, PolicySet } from "../policy/types.js";
 import { assignWaves, type Candidate } from "./assign.js";
@@ -26,7 +26,7 @@ export interface RolloutLog {
 
 /** A device as the manager sees it when a rollout starts. */
 export interface FleetDevice {
-  readonly facts: DeviceFacts;
+  readonly facts: MatchSubject;
 }
 
 export interface RolloutManagerOptions {
@@ -68,7 +68,7 @@ const MAX_REASON_FAULTS = 50;
 const TIMELINE = 200;
 
 const emptyCounts = (): Record<DeviceRolloutState, number> => ({ waiting: 0, pending: 0, converged: 0, faulted: 0 });
-const modelOf = (f: DeviceFacts): string => `${f.productClass}/${f.softwareVersion}`;
+const modelOf = (f: MatchSubject): string => `${f.productClass}/${f.softwareVersion}`;
 const ZONE_PATHS = ["InternetGatewayDevice.Time.LocalTimeZoneName", "Device.Time.LocalTimeZone", "InternetGatewayDevice.Time.LocalTimeZone"];
 
 export class RolloutManager {
@@ -212,7 +212,7 @@ export class RolloutManager {
     const candidates: Candidate[] = [];
     for await (const d of this.o.fleet()) {
       const f = d.facts;
-      if (policyMatches(p, f) || (stable !== undefined && policyMatches(stable, f))) candidates.push({ id: f.id, model: modelOf(f), tags: f.tags });
+      if (policyMatches(p, f) || (stable !== undefined && policyMatches(stable, f))) candidates.push({ id: f.deviceId, model: modelOf(f), tags: f.tags });
     }
     const waves = assignWaves(id, candidates, strategy.waves, strategy.canaryPerModel);
     const devices = new Map<string, DeviceAssignment>();
@@ -265,7 +265,7 @@ export class RolloutManager {
   }
 
   /** Which version of each governed policy this device gets now, and which disruptive steps wait. Sync, in memory. */
-  pinsFor(facts: DeviceFacts): VersionPins | undefined {
+  pinsFor(facts: MatchSubject): VersionPins | undefined {
     if (this.live.size === 0) return undefined;
     const replace = new Map<string, Policy | undefined>();
     const held: string[] = [];
@@ -273,7 +273,7 @@ export class RolloutManager {
     let now: number | undefined;
     for (const l of this.live.values()) {
       const r = l.record;
-      const a = l.devices.get(facts.id);
+      const a = l.devices.get(facts.deviceId);
       const canary = (r.state === "running" || r.state === "paused") && a !== undefined && a.wave <= r.wave;
       if (!canary) {
         replace.set(r.policy, this.stablePolicy(r));

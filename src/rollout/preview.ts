@@ -6,7 +6,7 @@
  * sizes and the canary models, not the very devices.
  */
 import { policyMatches } from "../policy/desired.js";
-import type { DeviceFacts } from "../policy/desired.types.js";
+import type { MatchSubject } from "../policy/desired.types.js";
 import type { PolicySet } from "../policy/types.js";
 import { assignWaves } from "./assign.js";
 import type { Strategy } from "./types.js";
@@ -25,7 +25,7 @@ export interface RolloutPreview {
 
 const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 
-export function previewRollouts(proposed: PolicySet, current: PolicySet | undefined, devices: readonly DeviceFacts[], defaultStrategy: Strategy): RolloutPreview[] {
+export function previewRollouts(proposed: PolicySet, current: PolicySet | undefined, devices: readonly MatchSubject[], defaultStrategy: Strategy): RolloutPreview[] {
   if (current === undefined) return [];
   const out: RolloutPreview[] = [];
   for (const p of proposed.policies) {
@@ -33,8 +33,8 @@ export function previewRollouts(proposed: PolicySet, current: PolicySet | undefi
     const old = current.policies.find((q) => q.name === p.name);
     if (strategy.kind === "immediate" || old?.fingerprint === p.fingerprint) continue;
     const matched = devices.filter((f) => policyMatches(p, f) || (old !== undefined && policyMatches(old, f)));
-    const model = (f: DeviceFacts): string => `${f.productClass}/${f.softwareVersion}`;
-    const waves = assignWaves(`preview-${p.name}`, matched.map((f) => ({ id: f.id, model: model(f), tags: f.tags })), strategy.waves, strategy.canaryPerModel);
+    const model = (f: MatchSubject): string => `${f.productClass}/${f.softwareVersion}`;
+    const waves = assignWaves(`preview-${p.name}`, matched.map((f) => ({ id: f.deviceId, model: model(f), tags: f.tags })), strategy.waves, strategy.canaryPerModel);
     const disruptive = [
       ...(p.firmware !== undefined ? [`Download ${p.firmware.version}`] : []),
       ...p.tables.filter((t) => t.prune).map((t) => `prune deletes under ${t.table}`),
@@ -46,7 +46,7 @@ export function previewRollouts(proposed: PolicySet, current: PolicySet | undefi
       from: old === undefined ? undefined : current.revision,
       to: proposed.revision,
       waves: strategy.waves.map((s, i) => ({ size: showSize(s), devices: [...waves.values()].filter((x) => x === i).length })),
-      canaryModels: [...new Set(matched.filter((f) => waves.get(f.id) === 0).map(model))].sort(),
+      canaryModels: [...new Set(matched.filter((f) => waves.get(f.deviceId) === 0).map(model))].sort(),
       disruptive,
       window: w === undefined ? undefined : `${w.days.join(",")} ${hhmm(w.fromMinute)}-${hhmm(w.toMinute)} ${w.tz}`,
     });

@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../domain/store.js";
 import { createPolicySource, type PolicySource } from "../policy/source.js";
 import { CwmpEndpoint } from "./cwmp-route.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
@@ -91,7 +91,7 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   // Everything that can refuse the configuration runs before anything is opened: a refusal leaks nothing.
   const tls = loadTlsOptions(cfg.tls);
   let opened: Store | undefined;
-  const perDevice = (u: string): string | undefined => {
+  const perDevice = async (u: string): Promise<string | undefined> => {
     const id = parseDeviceId(u);
     return id ? opened?.getSecret(id, CPE_PASSWORD_SECRET) : undefined;
   };
@@ -105,7 +105,7 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   } catch (e) {
     await policies.close();
     await rolloutStore.close();
-    store.close();
+    await store.close();
     throw e;
   }
 }
@@ -119,10 +119,10 @@ interface Parts {
   readonly clock: () => number;
 }
 
-function* fleetOf(store: Store): Generator<FleetDevice> {
-  for (const id of store.eachDeviceId()) {
-    const d = store.getDevice(id);
-    if (d) yield { facts: factsOfRecord(d, store.loadReported(id)) };
+async function* fleetOf(store: Store): AsyncGenerator<FleetDevice> {
+  for await (const id of store.eachDeviceId()) {
+    const d = await store.getDevice(id);
+    if (d) yield { facts: factsOfRecord(d, await store.loadReported(id)) };
   }
 }
 
@@ -146,7 +146,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   policies.onReject(() => obs.reloadFailed());
   registerRolloutMetrics(obs.metrics.registry, rollouts);
   const debugDevices = new Set<string>();
-  const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: cfg.connectionRequest.provisionCredentials, pins: (f) => rollouts.pinsFor(f) });
+  const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials, pins: (f) => rollouts.pinsFor(f) });
   const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind) });
   reachRef = reach;
   const hooks = {
@@ -164,6 +164,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     log: log.child({ part: "session" }),
     store,
     desired: resolver,
+    provisionConnReq: cfg.connectionRequest.provisionCredentials,
     revision: () => policies.current()?.revision,
     snapshot: () => {
       const s = policies.current();
@@ -193,12 +194,12 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const close = async (): Promise<void> => {
     clearInterval(ticker);
     reach.close();
-    endpoint.close();
+    await endpoint.close();
     await policies.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
     await rollouts.flushed();
     await rolloutStore.close();
-    store.close();
+    await store.close();
   };
   try {
     await cwmp.listen({ port: cfg.cwmp.port, host: cfg.cwmp.bind });
@@ -206,7 +207,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   } catch (e) {
     clearInterval(ticker);
     reach.close();
-    endpoint.close();
+    await endpoint.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
     throw e;
   }
