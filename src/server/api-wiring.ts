@@ -68,7 +68,8 @@ async function summary(w: ApiWiring): Promise<PolicySummary> {
         file: p.file,
         priority: p.priority,
         matches: counts[p.name] ?? 0,
-        stableRevision: r === undefined ? (set?.revision ?? null) : r.state === "running" || r.state === "paused" || r.state === "aborted" || r.state === "rolled-back" ? (r.stableRevision ?? null) : (set?.revision ?? null),
+        // A rollout in force (running, paused, aborted, rolled back) serves its stable version to (some) devices.
+        stableRevision: r === undefined ? (set?.revision ?? null) : (r.stableRevision ?? null),
         canaryRevision: running ? r.canaryRevision : null,
         rollout: r === undefined ? null : { id: r.id, state: r.state, wave: r.wave, waves: r.strategy.waves.length },
       };

@@ -53,6 +53,9 @@ void test("a restart mid-rollout keeps the wave, the assignments and the counts,
     assert.deepEqual(sort(after), sort(before), "same assignments and device states");
     assert.equal((await fleet.api<{ rollouts: RolloutJson[] }>("GET", "/api/rollouts")).body.rollouts.length, 1, "the restart started no new rollout");
 
+    const policies = (await fleet.api<{ policies: { name: string; stableRevision: string | null; canaryRevision: string | null; rollout: { id: string; state: string; wave: number } | null }[] }>("GET", "/api/policies")).body.policies;
+    assert.deepEqual(policies.find((p) => p.name === "interval"), { name: "interval", file: "interval.yaml", priority: 0, matches: 60, stableRevision: after.stableRevision, canaryRevision: after.canaryRevision, rollout: { id, state: "running", wave: 1, waves: 3 } });
+
     // A device of the last wave is still pinned to the stable version, compiled from the stored sources.
     const waveOf = new Map((after.devices ?? []).map((a) => [a.id, a.wave]));
     const late = fleet.devices.find((d) => waveOf.get(idOf(d)) === 2) ?? assert.fail("no wave-3 device");
