@@ -51,6 +51,9 @@ export type PolicyErrorCode =
   | "vars-file"
   | "secrets-file"
   | "missing-secret"
+  | "io"
+  | "too-large"
+  | "load-failed"
   | "rollout-strategy";
 
 /** Where something is written: line and column (1-based) and its JSON pointer in the document. */

@@ -20,7 +20,7 @@ import type { RolloutApi } from "./api/deps.js";
 
 export interface ApiWiring {
   readonly store: Store;
-  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload">;
+  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload" | "folderState">;
   readonly resolver: DesiredResolver;
   readonly endpoint: CwmpEndpoint;
   readonly cfg: Config;
@@ -76,6 +76,7 @@ async function summary(w: ApiWiring): Promise<PolicySummary> {
     }),
     errors: last?.errors ?? [],
     lastErrorAt: last?.at,
+    folder: w.policies.folderState(),
   };
 }
 

@@ -19,6 +19,8 @@ export interface PolicySummary {
   }[];
   readonly errors: readonly unknown[];
   readonly lastErrorAt: number | undefined;
+  /** "missing" when the policies folder is gone (deleted, or a symlink swap in progress): hot reload waits for it. */
+  readonly folder: "present" | "missing";
 }
 
 /** Staged rollouts as the API sees them (JSON views from src/rollout/view.ts). */
