@@ -37,9 +37,12 @@ export function planFirmware(ctx: PlanContext): Intents {
     fileType: fw.fileType,
     username: fw.username,
     password: fw.password,
+    from: fw.from,
   };
   return intents({ download: [step] });
 }
+
+const REBOOT_FROM = { policy: "converge:reboot", file: "(built in)", line: 0 } as const;
 
 /** TR-069 A.3.2.1: SPV status 1 means the change applies after a reboot; we reboot only where policy allows. */
 export function planReboot(ctx: PlanContext): Intents {
@@ -51,5 +54,6 @@ export function planReboot(ctx: PlanContext): Intents {
   }
   const held = ctx.input.desired.held ?? [];
   if (held.length > 0) return intents({ notes: [{ kind: "pending", what: "window", message: `reboot waits for the maintenance window of ${held.join(", ")}` }] });
-  return intents({ reboot: [{ kind: "reboot", reason: "a change applies after a reboot (status 1)" }] });
+  const from = ctx.input.desired.allowRebootFrom ?? REBOOT_FROM;
+  return intents({ reboot: [{ kind: "reboot", reason: "a change applies after a reboot (status 1)", from }] });
 }

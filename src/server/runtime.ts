@@ -3,7 +3,8 @@
  * Everything with I/O is created here and handed to the factories; nothing below reads process.env.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { createMaskedLogger, type MaskedLogger } from "./logging.js";
 import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../domain/store.js";
@@ -11,6 +12,7 @@ import { createPolicySource, type PolicySource } from "../policy/source.js";
 import { CwmpEndpoint } from "./cwmp-route.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
+import { keyedHasher } from "../reconcile/parameter-key.js";
 import { changedDevices } from "./kick.js";
 import { buildApiApp } from "./api/app.js";
 import { serverFactory } from "./http-server.js";
@@ -29,6 +31,25 @@ import { parseStrategy } from "../rollout/strategy.js";
 import { IMMEDIATE, type Strategy } from "../rollout/types.js";
 import { factsOfRecord } from "../plan/device-plan.js";
 import { registerRolloutMetrics } from "./rollout-metrics.js";
+import { registerFilesRoute } from "./files-route.js";
+import type { HostedFiles } from "./desired-resolver.js";
+import type { DeviceId } from "../domain/device.js";
+import { hostname } from "node:os";
+
+/** The CWMP listener's URL as a CPE can use it: a wildcard bind address becomes this host's name. */
+function publicBase(listenUrl: string): string {
+  const u = new URL(listenUrl);
+  if (u.hostname === "0.0.0.0" || u.hostname === "[::]") u.hostname = hostname();
+  return u.origin;
+}
+
+/** files.auth: cpe: the device's own CWMP credentials when it has them, else the shared ones. */
+function hostedFileCredentials(cfg: Config, secrets: ReadonlyMap<string, string>, id: DeviceId): { username: string; password: string } | undefined {
+  const own = secrets.get(CPE_PASSWORD_SECRET);
+  if (own !== undefined) return { username: id, password: own };
+  const { username, password } = cfg.cpeAuth;
+  return username !== undefined && password !== undefined ? { username, password } : undefined;
+}
 
 export interface Running {
   readonly cwmpUrl: string;
@@ -37,6 +58,8 @@ export interface Running {
   readonly endpoint: CwmpEndpoint;
   readonly log: Logger;
   readonly rollouts: RolloutManager;
+  /** The REST API app (its routes: api/app.ts apiRoutes). */
+  readonly api: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -66,6 +89,9 @@ export function configProblems(cfg: Config): string[] {
   if (!loopback && cfg.api.tokens.length === 0) {
     out.push(`api.bind is ${cfg.api.bind} but no API tokens are configured: refusing to expose an unauthenticated API (set CONVERGE_API_TOKENS, see docs/operations.md)`);
   }
+  if (cfg.files.auth === "cpe" && cfg.cpeAuth.mode === "open") {
+    out.push("files.auth is cpe but cpeAuth.mode is open: there are no CPE credentials to ask for (set cpeAuth.mode, or files.auth: open)");
+  }
   if (cfg.cpeAuth.mode !== "open" && Boolean(cfg.cpeAuth.username) !== Boolean(cfg.cpeAuth.password)) {
     out.push(`cpeAuth.username and cpeAuth.password go together (shared credentials); leave both out for per-device credentials only`);
   }
@@ -85,7 +111,13 @@ export function configProblems(cfg: Config): string[] {
   return out;
 }
 
-export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.logLevel }), options: StartOptions = {}): Promise<Running> {
+/**
+ * `logger`: the masked logger (server/logging.ts) to use, default one at `cfg.logLevel` on stdout. A plain pino
+ * Logger is accepted too (its lines are masked structurally only where the caller configured it).
+ */
+export async function startServer(cfg: Config, logger: Logger | MaskedLogger = createMaskedLogger(cfg.logLevel), options: StartOptions = {}): Promise<Running> {
+  const masked: MaskedLogger | undefined = "setSecrets" in logger ? logger : undefined;
+  const log: Logger = "setSecrets" in logger ? logger.log : logger;
   const problems = configProblems(cfg);
   if (problems.length > 0) throw new Error(problems.join("\n"));
   // Everything that can refuse the configuration runs before anything is opened: a refusal leaks nothing.
@@ -98,9 +130,13 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
   const store = openSqliteStore(cfg.db);
   opened = store;
-  const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log, offThread: true });
+  const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log, offThread: true, filesDir: cfg.files.dir });
   const rolloutStore = openSqliteRolloutStore(cfg.db);
   try {
+    masked?.setSecrets(() => {
+      const set = policies.current();
+      return set?.lookups.secretValues?.() ?? [];
+    });
     return await assemble(cfg, log, { tls, authenticate, store, policies, rolloutStore, clock: options.clock ?? Date.now });
   } catch (e) {
     await policies.close();
@@ -146,8 +182,16 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   policies.onReject(() => obs.reloadFailed());
   registerRolloutMetrics(obs.metrics.registry, rollouts);
   const debugDevices = new Set<string>();
-  const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials, pins: (f) => rollouts.pinsFor(f) });
-  const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind) });
+  // Write-only values are fingerprinted with the installation's own key (created by the store on first use).
+  const hashWriteOnly = keyedHasher(await store.installationKey());
+  // Hosted files are served on the CWMP listener; their URL is known once it listens (or is configured).
+  let filesBase: string | undefined = cfg.files.publicUrl;
+  const hosted: HostedFiles = {
+    base: () => filesBase,
+    ...(cfg.files.auth === "cpe" ? { credentials: (id: DeviceId, secrets: ReadonlyMap<string, string>) => hostedFileCredentials(cfg, secrets, id) } : {}),
+  };
+  const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials, hosted, pins: (f) => rollouts.pinsFor(f) });
+  const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind) });
   reachRef = reach;
   const hooks = {
     ...obs.hooks,
@@ -175,6 +219,8 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     clock: Date.now,
     limits: { ...cfg.limits, ...planLimitsOf(cfg.limits) },
     holdRequests: cfg.cwmp.holdRequests,
+    hashWriteOnly,
+    secretValues: () => policies.current()?.lookups.secretValues?.() ?? [],
     ...(authenticate ? { authenticate } : {}),
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
     hooks,
@@ -184,9 +230,10 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   endpointRef = endpoint;
   const cwmpLog: FastifyBaseLogger = log.child({ part: "cwmp" });
   const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, bodyLimit: cfg.limits.maxBodyBytes });
+  registerFilesRoute(cwmp, { dir: cfg.files.dir, ...(cfg.files.auth === "cpe" && authenticate ? { authenticate } : {}) });
   endpoint.register(cwmp, cfg.cwmp.path);
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
-  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, rollouts }), {
+  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, hashWriteOnly, rollouts }), {
     logger: apiLog,
     bodyLimit: 1024 * 1024,
     ...(tls ? { tls } : {}),
@@ -212,9 +259,10 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     throw e;
   }
   const cwmpUrl = listenUrl(cwmp, tls !== undefined);
+  filesBase ??= publicBase(cwmpUrl);
   const apiUrl = listenUrl(api, tls !== undefined);
   if (cfg.api.tokens.length === 0) log.warn(`REST API on ${apiUrl} has no tokens: listening on loopback only`);
   if (cfg.cpeAuth.mode === "open") log.warn("CPE authentication is open (lab mode): any device may inform");
   log.info({ cwmpUrl, apiUrl, db: cfg.db, policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
-  return { cwmpUrl, apiUrl, store, endpoint, log, rollouts, close };
+  return { cwmpUrl, apiUrl, store, endpoint, log, api, rollouts, close };
 }

@@ -59,7 +59,7 @@ void test("a restart mid-rollout keeps the wave, the assignments and the counts,
     // A device of the last wave is still pinned to the stable version, compiled from the stored sources.
     const waveOf = new Map((after.devices ?? []).map((a) => [a.id, a.wave]));
     const late = fleet.devices.find((d) => waveOf.get(idOf(d)) === 2) ?? assert.fail("no wave-3 device");
-    const explain = (await fleet.api<{ text: string }>("GET", `/api/devices/${encodeURIComponent(idOf(late))}/explain`)).body.text;
+    const explain = JSON.stringify((await fleet.api("GET", `/api/devices/${encodeURIComponent(idOf(late))}/explain`)).body);
     assert.match(explain, /3600/);
     assert.doesNotMatch(explain, /1800/);
     const detail = (await fleet.api<{ versions: { policy: string; pinned: string }[] }>("GET", `/api/devices/${encodeURIComponent(idOf(late))}`)).body;

@@ -2,23 +2,42 @@
  * The northbound REST API (fastify). Built by one factory from its dependencies; tests use inject() or a real
  * loopback port. Every route has a JSON schema; /openapi.json is generated from them.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import { maskJson, scrub } from "../../domain/mask.js";
+import { parseDeviceId } from "../../domain/device.js";
 import swagger from "@fastify/swagger";
 import { serverFactory, type TlsServerOptions } from "../http-server.js";
 import type { ApiDeps } from "./deps.js";
 import { deviceRoutes } from "./device-routes.js";
+import { deviceIdParams } from "./device-id.js";
+import { deviceAdminRoutes } from "./device-admin-routes.js";
 import { sendError } from "./errors.js";
 import { policyRoutes } from "./policy-routes.js";
 import { rolloutRoutes } from "./rollout-routes.js";
+import { objects, okObject, PUBLIC_ROUTES, withStandardErrors } from "./openapi-responses.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
     /** The token scope a route needs; "read" when absent. */
     scope?: "read" | "write";
   }
+  interface FastifyRequest {
+    /** Who is asking (the audit trail): the token's configured name, "loopback" for an API without tokens. */
+    actor: string;
+  }
 }
 
-const PUBLIC = new Set(["/api/health", "/openapi.json"]);
+/** The actor of a request on an API bound to loopback without tokens. */
+export const LOOPBACK_ACTOR = "loopback";
+
+const PUBLIC = PUBLIC_ROUTES;
+
+const registeredRoutes = new WeakMap<FastifyInstance, readonly { method: string; url: string }[]>();
+
+/** Every route registered on an API app (methods as fastify has them, HEAD included), in order. */
+export function apiRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return registeredRoutes.get(app) ?? [];
+}
 
 export interface ApiAppOptions {
   readonly logger: FastifyBaseLogger | false;
@@ -27,6 +46,7 @@ export interface ApiAppOptions {
 }
 
 function guard(app: FastifyInstance, deps: ApiDeps): void {
+  app.decorateRequest("actor", LOOPBACK_ACTOR);
   app.addHook("onRequest", async (req, reply) => {
     const path = req.routeOptions.url ?? req.url.split("?")[0] ?? "";
     if (PUBLIC.has(path) || (path === "/metrics" && deps.openMetrics)) return;
@@ -43,6 +63,25 @@ function guard(app: FastifyInstance, deps: ApiDeps): void {
       if (check.status === 401) reply.header("www-authenticate", 'Bearer realm="converge"');
       return sendError(reply, check.status === 401 ? "unauthorized" : "forbidden", check.message);
     }
+    req.actor = check.name ?? "token";
+  });
+}
+
+/**
+ * The one masking rule (domain/mask.ts) on every API response: JSON payloads are masked structurally and by
+ * value before serialisation; text payloads (metrics, errors) are scrubbed by value. Routes need not remember.
+ */
+function masking(app: FastifyInstance, deps: ApiDeps): void {
+  const secretsOf = (req: FastifyRequest): Promise<readonly string[]> => {
+    const params = req.params as Record<string, unknown> | undefined;
+    const raw = params && typeof params["id"] === "string" ? params["id"] : undefined;
+    return deps.secretValues(raw !== undefined ? parseDeviceId(raw) : undefined);
+  };
+  app.addHook("preSerialization", async (req, _reply, payload: unknown) => maskJson(payload, await secretsOf(req)));
+  app.addHook("onSend", async (req, _reply, payload: unknown) => {
+    if (typeof payload !== "string") return payload;
+    const secrets = await secretsOf(req);
+    return secrets.length > 0 ? scrub(payload, secrets) : payload;
   });
 }
 
@@ -68,6 +107,14 @@ export function nonFiniteNumberAt(parts: Readonly<Record<string, unknown>>): str
 export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<FastifyInstance> {
   const base: FastifyServerOptions = { bodyLimit: opts.bodyLimit, ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } } };
   const app = Fastify({ ...base, serverFactory: serverFactory(opts.tls), ...(opts.logger ? { loggerInstance: opts.logger } : {}) });
+  // Before swagger and the routes: every route's schema gets the standard error responses (openapi-responses.ts),
+  // and the list of registered routes is kept for the completeness test.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    withStandardErrors(route);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  registeredRoutes.set(app, routes);
   await app.register(swagger, { openapi: { info: { title: "Converge API", version: "0.1.0" }, components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } }, security: [{ bearer: [] }] } });
   guard(app, deps);
   // A JSON body before validation (ajv would turn Infinity into the string "Infinity" for a union type), query
@@ -80,6 +127,7 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
     const at = nonFiniteNumberAt({ querystring: req.query, params: req.params });
     if (at !== undefined) return sendError(reply, "bad_request", `${at} must be a finite number`);
   });
+  masking(app, deps);
   app.setErrorHandler((error: { statusCode?: number; validation?: unknown; message: string }, _req, reply) => {
     if (error.validation) return sendError(reply, "bad_request", error.message);
     if (error.statusCode === 413) return sendError(reply, "payload_too_large", error.message);
@@ -88,7 +136,7 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
     return sendError(reply, "internal", "internal error");
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
-  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [] } }, async () => {
+  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [], response: { 200: okObject("status", { status: { type: "string" }, devices: { type: "integer" }, activeSessions: { type: "integer" }, policyRevision: { type: ["string", "null"] }, policiesFolder: { type: "string", enum: ["present", "missing"] } }) } } }, async () => {
     const policies = await deps.policies.summary();
     return {
       status: "ok",
@@ -99,11 +147,13 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
       policiesFolder: policies.folder,
     };
   });
-  app.get("/api/sessions", { schema: { summary: "Sessions in progress" } }, async () => ({ sessions: deps.liveSessions() }));
-  app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false } }, async (_req, reply) =>
+  app.get("/api/sessions", { schema: { summary: "Sessions in progress", response: { 200: okObject("the live sessions", { sessions: objects("id, deviceId, startedAt, rpcCount") }) } } }, async () => ({ sessions: deps.liveSessions() }));
+  app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false, produces: ["text/plain"], response: { 200: { type: "string", description: "Prometheus text exposition format" } } } }, async (_req, reply) =>
     reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? await deps.metrics() : ""),
   );
+  deviceIdParams(app, async (id) => (await deps.store.getDevice(id)) !== undefined);
   deviceRoutes(app, deps);
+  deviceAdminRoutes(app, deps);
   policyRoutes(app, deps);
   rolloutRoutes(app, deps);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

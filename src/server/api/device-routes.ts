@@ -6,8 +6,13 @@ import { STATE_RESPONSE_SCHEMA, toJson } from "../../plan/state-json.js";
 import { CR_PASSWORD, CR_USERNAME } from "../desired-resolver.js";
 import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
-import { TASK_BODY_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
+import { TASK_BODY_SCHEMA, TASK_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
 import { CPE_PASSWORD_SECRET } from "../cpe-auth-wiring.js";
+import { renderExplanation } from "../../plan/explain.js";
+import { EXPLAIN_SCHEMA } from "./explain-schema.js";
+import { objects, okObject } from "./openapi-responses.js";
+
+const DEVICE = { type: "object", additionalProperties: true, description: "device record: deviceId, facts, tags, status conditions" } as const;
 
 const ID_PARAMS = { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 300 } } } as const;
 const CONDITIONS: readonly ConditionType[] = ["Matched", "Converged", "Drifted", "Faulted", "Pending"];
@@ -51,7 +56,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
             after: { type: "string" },
           },
         },
-        response: { 400: ERROR_SCHEMA },
+        response: { 200: okObject("a page of devices", { devices: { type: "array", items: DEVICE }, next: { type: ["string", "null"], description: "cursor for after=" } }), 400: ERROR_SCHEMA },
       },
     },
     async (req, reply) => {
@@ -70,7 +75,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id", { schema: { summary: "A device: facts, status, reported parameters, sessions, faults, tasks", params: ID_PARAMS, response: { 404: ERROR_SCHEMA } } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>("/api/devices/:id", { schema: { summary: "A device: facts, status, reported parameters, sessions, faults, tasks", params: ID_PARAMS, response: { 200: okObject("the device", { device: DEVICE, parameters: { type: "object", additionalProperties: true }, sessions: objects("recent sessions"), faults: objects("recent faults"), tasks: objects("recent tasks") }), 404: ERROR_SCHEMA } } }, async (req, reply) => {
     const id = await known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
     const reported = await deps.store.loadReported(id);
@@ -101,17 +106,86 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.post<{ Params: { id: string }; Body: TaskBody }>(
-    "/api/devices/:id/tasks",
-    { config: { scope: "write" }, schema: { summary: "Queue an operator task for the device's next session", params: ID_PARAMS, body: TASK_BODY_SCHEMA, response: { 400: ERROR_SCHEMA, 404: ERROR_SCHEMA } } },
+  // `converge plan --api` compares the write-only values of its desired state without ever receiving a hash:
+  // it sends each value's SHA-256 (over the API's TLS, with a write token), the server answers applied or not.
+  app.post<{ Params: { id: string }; Body: { values: { path: string; sha256: string }[] } }>(
+    "/api/devices/:id/write-only/compare",
+    {
+      config: { scope: "write" },
+      schema: {
+        summary: "Compare write-only values with what Converge last set, without returning any hash. Send each value's SHA-256 (hex).",
+        params: ID_PARAMS,
+        body: {
+          type: "object",
+          required: ["values"],
+          additionalProperties: false,
+          properties: {
+            values: {
+              type: "array",
+              maxItems: 1024,
+              items: { type: "object", required: ["path", "sha256"], additionalProperties: false, properties: { path: { type: "string", minLength: 1, maxLength: 256 }, sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$" } } },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["results"],
+            properties: { results: { type: "array", items: { type: "object", required: ["path", "known", "applied"], properties: { path: { type: "string" }, known: { type: "boolean" }, applied: { type: "boolean" } } } } },
+          },
+          400: ERROR_SCHEMA,
+          404: ERROR_SCHEMA,
+        },
+      },
+    },
     async (req, reply) => {
       const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-      const request = taskRequest(req.body, deps.clock());
+      return { results: await deps.compareWriteOnly(id, req.body.values) };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: TaskBody }>(
+    "/api/devices/:id/tasks",
+    {
+      config: { scope: "write" },
+      schema: {
+        summary:
+          "Queue an operator task for the device's next session (recorded with the token that queued it). SetParameterValues values are typed from the device's data model unless a type is given.",
+        params: ID_PARAMS,
+        body: TASK_BODY_SCHEMA,
+        response: { 201: { type: "object", required: ["task"], properties: { task: TASK_SCHEMA } }, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA },
+      },
+    },
+    async (req, reply) => {
+      const id = await known(req.params.id);
+      if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
+      const typeOf = req.body.method === "SetParameterValues" ? await deps.paramTypes(id) : () => undefined;
+      const request = taskRequest(req.body, deps.clock(), typeOf);
       if (!request.ok) return sendError(reply, "bad_request", request.error);
-      const task = await deps.store.queueTask(id, request.value, deps.clock());
+      const task = await deps.store.queueTask(id, request.value, deps.clock(), req.actor);
       deps.changed(id);
       return reply.code(201).send({ task });
+    },
+  );
+
+  app.get<{ Querystring: { queuedBy?: string; before?: number; limit?: number } }>(
+    "/api/tasks",
+    {
+      schema: {
+        summary: "The operator audit trail: tasks across the fleet, newest first, optionally those one token queued (queuedBy = the token's name)",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { queuedBy: { type: "string", maxLength: 64 }, before: { type: "integer", minimum: 1, description: "task id to page below" }, limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+        },
+        response: { 200: { type: "object", required: ["tasks", "next"], properties: { tasks: { type: "array", items: TASK_SCHEMA }, next: { type: ["integer", "null"] } } }, 400: ERROR_SCHEMA },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 100;
+      const tasks = await deps.store.auditTasks({ limit, ...(req.query.queuedBy !== undefined ? { queuedBy: req.query.queuedBy } : {}), ...(req.query.before !== undefined ? { before: req.query.before } : {}) });
+      return { tasks, next: tasks.length === limit ? (tasks.at(-1)?.id ?? null) : null };
     },
   );
 
@@ -123,6 +197,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Add or remove device tags (policies match on tags)",
         params: ID_PARAMS,
         body: { type: "object", additionalProperties: false, properties: { add: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,64}$" }, maxItems: 64 }, remove: { type: "array", items: { type: "string" }, maxItems: 64 } } },
+        response: { 200: okObject("the device's tags now", { tags: { type: "array", items: { type: "string" } } }) },
       },
     },
     async (req, reply) => {
@@ -142,7 +217,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Set the device's own CWMP password (per-device CPE authentication; the username is the device id). The device need not have informed yet.",
         params: ID_PARAMS,
         body: { type: "object", required: ["password"], additionalProperties: false, properties: { password: { type: "string", minLength: 8, maxLength: 256 } } },
-        response: { 400: ERROR_SCHEMA },
+        response: { 204: { type: "null", description: "stored" }, 400: ERROR_SCHEMA },
       },
     },
     async (req, reply) => {
@@ -153,21 +228,36 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id/plan", { schema: { summary: "What the next session would do, and the desired-vs-reported diff", params: ID_PARAMS } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>("/api/devices/:id/plan", { schema: { summary: "What the next session would do, and the desired-vs-reported diff", params: ID_PARAMS, response: { 200: okObject("the plan: steps, diff, notes") } } }, async (req, reply) => {
     const id = await known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
     return deps.planFor(id);
   });
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id/explain", { schema: { summary: "Matched policies and the merged desired state with provenance", params: ID_PARAMS } }, async (req, reply) => {
-    const id = await known(req.params.id);
-    if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-    return deps.explain(id);
-  });
+  app.get<{ Params: { id: string }; Querystring: { format?: "json" | "text" } }>(
+    "/api/devices/:id/explain",
+    {
+      schema: {
+        summary: "Matched policies and the merged desired state with provenance: JSON, or the text of converge explain with ?format=text (or Accept: text/plain)",
+        params: ID_PARAMS,
+        querystring: { type: "object", additionalProperties: false, properties: { format: { type: "string", enum: ["json", "text"] } } },
+        response: { 200: EXPLAIN_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA },
+      },
+    },
+    async (req, reply) => {
+      const id = await known(req.params.id);
+      if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
+      const e = await deps.explain(id);
+      if (!e) return sendError(reply, "conflict", "no policy set loaded");
+      const accept = req.headers.accept ?? "";
+      const text = req.query.format === "text" || (req.query.format === undefined && accept.startsWith("text/plain"));
+      return text ? reply.type("text/plain; charset=utf-8").send(renderExplanation(e)) : e;
+    },
+  );
 
   app.get<{ Params: { id: string; session: string } }>(
     "/api/devices/:id/sessions/:session",
-    { schema: { summary: "A recorded session transcript (devices with debug on)", params: { type: "object", properties: { id: { type: "string" }, session: { type: "string", maxLength: 64 } } } } },
+    { schema: { summary: "A recorded session transcript (devices with debug on)", params: { type: "object", properties: { id: { type: "string" }, session: { type: "string", maxLength: 64 } } }, response: { 200: okObject("the transcript", { session: { type: "string" }, entries: objects("at, direction, status, body") }) } } },
     async (req, reply) => {
       const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
@@ -178,7 +268,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.put<{ Params: { id: string }; Body: { enabled: boolean } }>(
     "/api/devices/:id/debug",
-    { config: { scope: "write" }, schema: { summary: "Record full SOAP transcripts of this device's sessions", params: ID_PARAMS, body: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } } } },
+    { config: { scope: "write" }, schema: { summary: "Record full SOAP transcripts of this device's sessions", params: ID_PARAMS, body: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } }, response: { 200: okObject("the switch now", { debug: { type: "boolean" } }) } } },
     async (req, reply) => {
       const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
@@ -197,6 +287,14 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Converge now: send a connection request and wait (bounded) for the session it triggers",
         params: ID_PARAMS,
         querystring: { type: "object", properties: { waitMs: { type: "integer", minimum: 0, maximum: 120000, default: 30000 } } },
+        response: {
+          200: okObject("the device opened the session it was asked for", { outcome: { type: "string" }, session: { type: "object", additionalProperties: true } }),
+          202: okObject("the request was delivered, no session within waitMs", { outcome: { type: "string" }, session: { type: "null" }, message: { type: "string" } }),
+          409: { ...ERROR_SCHEMA, description: "the device has no connection-request URL" },
+          502: { ...ERROR_SCHEMA, description: "the device refused the connection request (credentials) or answered an HTTP error" },
+          503: { ...ERROR_SCHEMA, description: "the device is busy (it answered 503)" },
+          504: { ...ERROR_SCHEMA, description: "the device is unreachable or did not answer in time" },
+        },
       },
     },
     async (req, reply) => {

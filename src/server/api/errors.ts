@@ -6,9 +6,9 @@ export type ApiErrorCode =
   | "unauthorized"
   | "forbidden"
   | "not_found"
+  | "conflict"
   | "rate_limited"
   | "payload_too_large"
-  | "conflict"
   | "policy_invalid"
   | "internal";
 
@@ -17,9 +17,9 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   rate_limited: 429,
   payload_too_large: 413,
-  conflict: 409,
   policy_invalid: 422,
   internal: 500,
 };
@@ -30,6 +30,8 @@ export function sendError(reply: FastifyReply, code: ApiErrorCode, message: stri
 
 export const ERROR_SCHEMA = {
   type: "object",
+  // Some errors carry more (a 409's current count, a rejected reload's findings): never dropped by the serializer.
+  additionalProperties: true,
   properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] } },
   required: ["error"],
 } as const;

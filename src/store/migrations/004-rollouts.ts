@@ -1,5 +1,5 @@
 /**
- * Migration 3: staged rollouts (docs/rollouts.md).
+ * Migration 4: staged rollouts (docs/rollouts.md).
  *
  * - `rollouts`: one row per rollout of one policy; strategy and pause reason as JSON.
  * - `rollout_devices`: the wave each device of a rollout was assigned when it started, and where it stands.
