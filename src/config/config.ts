@@ -57,6 +57,8 @@ export interface Config {
     readonly auth: "open" | "cpe";
   };
   readonly reloadDebounceMs: number;
+  /** Staged rollouts (docs/rollouts.md): the strategy of policies that say nothing, and how often gates are judged. */
+  readonly rollout: { readonly default: unknown; readonly tickMs: number };
 }
 
 export const DEFAULTS: Config = {
@@ -80,10 +82,11 @@ export const DEFAULTS: Config = {
   connectionRequest: { provisionCredentials: true, allowBasic: false, timeoutMs: 5_000 },
   files: { dir: "./files", publicUrl: undefined, auth: "open" },
   reloadDebounceMs: 300,
+  rollout: { default: "immediate", tickMs: 5_000 },
 };
 
 /** Environment variable -> config key path, with how to read its text. */
-const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "number" | "tokens"])[] = [
+const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "number" | "tokens" | "json"])[] = [
   ["CONVERGE_CWMP_PORT", "cwmp.port", "int"],
   ["CONVERGE_API_PORT", "api.port", "int"],
   ["CONVERGE_BIND", "cwmp.bind", "string"],
@@ -114,6 +117,8 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_FILES_DIR", "files.dir", "string"],
   ["CONVERGE_FILES_PUBLIC_URL", "files.publicUrl", "string"],
   ["CONVERGE_FILES_AUTH", "files.auth", "string"],
+  ["CONVERGE_ROLLOUT_DEFAULT", "rollout.default", "json"],
+  ["CONVERGE_ROLLOUT_TICK_MS", "rollout.tickMs", "int"],
 ];
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -138,6 +143,16 @@ function envValue(name: string, text: string, kind: (typeof ENV)[number][2]): Re
   switch (kind) {
     case "string":
       return ok(text);
+    case "json": {
+      // A bare word ("immediate", "staged") or a JSON value ({"waves": ["1%", "100%"]}).
+      if (!text.trimStart().startsWith("{")) return ok(text.trim());
+      if (text.length > 16_384) return err(`${name}: longer than 16 KiB`);
+      try {
+        return ok(JSON.parse(text) as Json);
+      } catch (e) {
+        return err(`${name}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     case "int":
       return /^\d+$/.test(text) ? ok(Number(text)) : err(`${name}: expected a whole number, got "${text}"`);
     case "number":

@@ -183,7 +183,7 @@ async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<Loa
   const revision = await revisionOf(dir, contents);
   opts.report?.({ revision, policies: policies.length });
   if (failed) return err(findings);
-  const set = buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest });
+  const set = buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest, sources: contents });
   return ok({ set, vars: vars.owner, secrets: secrets.values });
 }
 

@@ -148,7 +148,7 @@ export type PlanNote =
   | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number }
   | { readonly kind: "conflict"; readonly path: string; readonly message: string }
   | { readonly kind: "unresolved-template"; readonly path: string; readonly message: string }
-  | { readonly kind: "pending"; readonly what: "reboot" | "transfer"; readonly message: string }
+  | { readonly kind: "pending"; readonly what: "reboot" | "transfer" | "window"; readonly message: string }
   /** A desired path the device does not have (its parent was enumerated without it). */
   | { readonly kind: "unsupported"; readonly path: string; readonly message: string };
 

@@ -14,6 +14,10 @@ import { createFleetPlanJob } from "./fleet-plan-job.js";
 import type { Observability } from "./observability.js";
 import type { PolicySource } from "../policy/source.js";
 import type { Reach } from "./reach.js";
+import type { RolloutManager } from "../rollout/manager.js";
+import type { RolloutRecord, RolloutState } from "../rollout/types.js";
+import { countWaves, rolloutView, type RolloutView } from "../rollout/view.js";
+import type { RolloutApi } from "./api/deps.js";
 import { keyedDigest, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { safeEqual } from "../auth/safe-equal.js";
 import { knownSecrets } from "../domain/mask.js";
@@ -35,6 +39,29 @@ export interface ApiWiring {
   readonly consoleDir?: string;
   /** Registers a cleanup for server shutdown. */
   readonly onClose?: (fn: () => void) => void;
+  readonly rollouts?: RolloutManager;
+}
+
+/** The API's view of the rollout manager. */
+export function rolloutApi(m: RolloutManager): RolloutApi {
+  const view = async (r: RolloutRecord, detail: boolean, devices: boolean): Promise<RolloutView> => {
+    const live = m.counts(r.id);
+    const list = live === undefined || devices ? await m.storedAssignments(r.id) : undefined;
+    const counts = live ?? countWaves(r, list ?? []);
+    return rolloutView(r, counts, { ...(detail ? { events: await m.events(r.id) } : {}), ...(devices && list ? { devices: list } : {}) });
+  };
+  return {
+    list: async (state) => Promise.all(m.list(state as RolloutState | undefined).map((r) => view(r, false, false))),
+    get: async (id, devices) => {
+      const r = m.get(id);
+      return r === undefined ? undefined : view(r, true, devices);
+    },
+    control: async (id, action) => {
+      const r = m.control(id, action);
+      return r.ok ? { ok: true, rollout: await view(r.rollout, true, false) } : r;
+    },
+    deviceVersions: (id) => m.deviceVersions(id),
+  };
 }
 
 async function summary(w: ApiWiring, lastRejected: PolicySummary["lastRejected"]): Promise<PolicySummary> {
@@ -45,7 +72,20 @@ async function summary(w: ApiWiring, lastRejected: PolicySummary["lastRejected"]
   return {
     revision: set?.revision,
     loadedAt: set?.loadedAt,
-    policies: (set?.policies ?? []).map((p) => ({ name: p.name, file: p.file, priority: p.priority, matches: counts[p.name] ?? 0 })),
+    policies: (set?.policies ?? []).map((p) => {
+      const r = w.rollouts?.forPolicy(p.name);
+      const running = r !== undefined && (r.state === "running" || r.state === "paused");
+      return {
+        name: p.name,
+        file: p.file,
+        priority: p.priority,
+        matches: counts[p.name] ?? 0,
+        // A rollout in force (running, paused, aborted, rolled back) serves its stable version to (some) devices.
+        stableRevision: r === undefined ? (set?.revision ?? null) : (r.stableRevision ?? null),
+        canaryRevision: running ? r.canaryRevision : null,
+        rollout: r === undefined ? null : { id: r.id, state: r.state, wave: r.wave, waves: r.strategy.waves.length },
+      };
+    }),
     errors: last?.errors ?? [],
     lastErrorAt: last?.at,
     lastRejected,
@@ -113,7 +153,8 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       const set = w.policies.current();
       const d = await w.store.getDevice(id);
       if (!set || !d) return undefined;
-      return explainData(set, factsOfRecord(d, await w.store.loadReported(id)));
+      const facts = factsOfRecord(d, await w.store.loadReported(id));
+      return explainData(set, facts, w.rollouts?.pinsFor(facts));
     },
     connectionRequest: (id, waitMs) => w.reach.convergeNow(id, waitMs),
     kick: (ids) => w.reach.kick(ids),
@@ -126,6 +167,7 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     openMetrics: w.cfg.api.openMetrics,
     debugDevices: w.debugDevices,
     changed: (id) => w.endpoint.forget(id),
+    ...(w.rollouts ? { rollouts: rolloutApi(w.rollouts) } : {}),
     secretValues: async (id) => {
       // The passwords Converge keeps for the device (connection-request password, its own CWMP password...).
       // Passwords only: a username (the connection-request one is the device id) is no secret to scrub.

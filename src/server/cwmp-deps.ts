@@ -37,6 +37,8 @@ export interface SessionSummary {
   readonly converged: boolean | undefined;
   /** Answered on the converged fast path (nothing loaded, nothing planned). */
   readonly fast: boolean;
+  /** Faults the session recorded, with the policy each came from (rollout gates count them). */
+  readonly faults?: readonly { readonly code: string; readonly path: string | undefined; readonly policy: string | undefined; readonly message: string }[];
 }
 
 export interface CwmpHooks {

@@ -23,6 +23,14 @@ import { COOKIE, SessionRegistry, type LiveSession } from "./sessions.js";
 
 const XML = 'text/xml; charset="utf-8"';
 
+/** Keeps the faults a step records on the live session (the session summary carries them to rollouts). */
+function noteFaults(live: LiveSession, writes: readonly StoreWrite[]): void {
+  for (const w of writes) {
+    if (w.kind !== "fault") continue;
+    (live.faults ??= []).push({ code: w.fault.code, path: w.fault.path, policy: w.fault.policy, message: w.fault.message });
+  }
+}
+
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(", ") : v;
@@ -165,6 +173,7 @@ export class CwmpEndpoint {
   private async commit(live: LiveSession, stepWrites: readonly StoreWrite[]): Promise<boolean> {
     const writes = live.pendingWrites.length > 0 ? [...live.pendingWrites, ...stepWrites] : stepWrites;
     if (writes.length === 0) return true;
+    noteFaults(live, writes);
     try {
       await this.deps.store.apply(live.deviceId, writes);
       live.pendingWrites = [];
@@ -230,6 +239,7 @@ export class CwmpEndpoint {
   async end(live: LiveSession, outcome: string, stepWrites: readonly StoreWrite[] = []): Promise<boolean> {
     if (!this.sessions.has(live)) return true;
     this.sessions.remove(live);
+    noteFaults(live, stepWrites);
     const now = this.deps.clock();
     let recorded = true;
     try {
@@ -270,6 +280,7 @@ export class CwmpEndpoint {
       durationMs: now - live.startedAt,
       converged: live.converged,
       fast: live.fast,
+      ...(live.faults ? { faults: live.faults } : {}),
     });
     return recorded;
   }

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { DeviceId } from "../domain/device.js";
 import { generateConnReqCredentials } from "../connreq/credentials.js";
-import { desiredStateFor } from "../policy/desired.js";
+import { desiredStateFor, type VersionPins } from "../policy/desired.js";
 import type { PolicySet } from "../policy/types.js";
 import type { DesiredState, DesiredValue, MatchSubject } from "../policy/desired.types.js";
 import type { Store, StoreWrite } from "../domain/store.js";
@@ -60,6 +60,8 @@ export interface DesiredResolverOptions {
   readonly current: () => PolicySet | undefined;
   /** Provision the connection request credentials found among the device's secrets (false: never). */
   readonly provisionConnReq: boolean | "existing";
+  /** Which version of each policy a device gets while rollouts are in progress (the rollout manager). */
+  readonly pins?: (facts: MatchSubject) => VersionPins | undefined;
   /** Hosted firmware (`/files/...`): how the CPE reaches it. Absent: the URL stays relative (plan, explain). */
   readonly hosted?: HostedFiles;
 }
@@ -90,7 +92,7 @@ export type DesiredResolver = (facts: MatchSubject, secrets: ReadonlyMap<string,
 export function createDesiredResolver(opts: DesiredResolverOptions): DesiredResolver {
   return (facts, secrets, set = opts.current()) => {
     if (!set) return undefined;
-    const desired = withHostedFirmware(desiredStateFor(set, facts), facts.deviceId, secrets, opts.hosted);
+    const desired = withHostedFirmware(desiredStateFor(set, facts, opts.pins?.(facts)), facts.deviceId, secrets, opts.hosted);
     const root = facts.dataModel === "tr098" ? "InternetGatewayDevice." : facts.dataModel === "tr181" ? "Device." : undefined;
     if (!opts.provisionConnReq || !root) return desired;
     const creds = storedCredentials(secrets);

@@ -36,6 +36,15 @@ export interface LiveSession {
   readonly fast: boolean;
   /** Writes of the Inform step not yet committed (generated secrets): they join the next step's transaction. */
   pendingWrites: readonly StoreWrite[];
+  /** Faults this session recorded (what a rollout counts against the policy they came from). */
+  faults?: SessionFault[];
+}
+
+export interface SessionFault {
+  readonly code: string;
+  readonly path: string | undefined;
+  readonly policy: string | undefined;
+  readonly message: string;
 }
 
 const COOKIE_RE = new RegExp(`(?:^|[;,]\\s*)\\$?${COOKIE}="?([A-Za-z0-9_-]{8,64})"?`);

@@ -13,6 +13,7 @@ import { deviceIdParams } from "./device-id.js";
 import { deviceAdminRoutes } from "./device-admin-routes.js";
 import { sendError } from "./errors.js";
 import { policyRoutes } from "./policy-routes.js";
+import { rolloutRoutes } from "./rollout-routes.js";
 import { objects, okObject, PUBLIC_ROUTES, withStandardErrors } from "./openapi-responses.js";
 import { fleetRoutes } from "./fleet-routes.js";
 import { consoleRoutes } from "./console-routes.js";
@@ -159,6 +160,7 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   policyRoutes(app, deps);
   fleetRoutes(app, deps);
   if (deps.consoleDir !== undefined) consoleRoutes(app, deps.consoleDir);
+  rolloutRoutes(app, deps);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -2,13 +2,24 @@
 import type { DeviceId } from "../../domain/device.js";
 import type { XsdType } from "../../domain/xsd.js";
 import type { Store } from "../../domain/store.js";
+import type { RolloutView } from "../../rollout/view.js";
+import type { ControlAction } from "../../rollout/manager.js";
 import type { Explanation } from "../../plan/explain.js";
 import type { FleetPlanView } from "../fleet-plan-job.js";
 
 export interface PolicySummary {
   readonly revision: string | undefined;
   readonly loadedAt: number | undefined;
-  readonly policies: readonly { readonly name: string; readonly file: string; readonly priority: number; readonly matches?: number }[];
+  readonly policies: readonly {
+    readonly name: string;
+    readonly file: string;
+    readonly priority: number;
+    readonly matches?: number;
+    /** The version most devices converge to, and the one a rollout in progress brings (else null). */
+    readonly stableRevision?: string | null;
+    readonly canaryRevision?: string | null;
+    readonly rollout?: { readonly id: string; readonly state: string; readonly wave: number; readonly waves: number } | null;
+  }[];
   readonly errors: readonly unknown[];
   readonly lastErrorAt: number | undefined;
   /** The last rejected change since start, kept after a later good load (the overview shows it). */
@@ -17,7 +28,17 @@ export interface PolicySummary {
   readonly folder: "present" | "missing";
 }
 
+/** Staged rollouts as the API sees them (JSON views from src/rollout/view.ts). */
+export interface RolloutApi {
+  list(state?: string): Promise<readonly RolloutView[]>;
+  get(id: string, devices: boolean): Promise<RolloutView | undefined>;
+  control(id: string, action: ControlAction): Promise<{ readonly ok: true; readonly rollout: RolloutView } | { readonly ok: false; readonly code: "not_found" | "conflict"; readonly message: string }>;
+  /** Per governed policy: the revision a device is pinned to and the one it applied. */
+  deviceVersions(id: string): readonly unknown[];
+}
+
 export interface ApiDeps {
+  readonly rollouts?: RolloutApi;
   readonly store: Store;
   readonly clock: () => number;
   readonly policies: {

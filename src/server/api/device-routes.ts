@@ -75,6 +75,8 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       sessions: await deps.store.listSessions(id, 20),
       faults: await deps.store.listFaults(id, 50),
       tasks: await deps.store.listTasks(id, 50),
+      // Per policy a rollout governs: the revision the device is pinned to and the one it last converged to.
+      versions: deps.rollouts?.deviceVersions(id) ?? [],
     };
   });
 
