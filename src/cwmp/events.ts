@@ -38,6 +38,9 @@ const BY_UPPER: ReadonlyMap<string, string> = new Map(STANDARD.map((c) => [c.toU
 
 /** The canonical form of an event code as a CPE sent it. Linear in the code's length. */
 export function normaliseEventCode(raw: string): string {
-  const collapsed = raw.trim().split(/[ \t\r\n]+/).join(" ");
+  const collapsed = raw
+    .trim()
+    .split(/[ \t\r\n]+/)
+    .join(" ");
   return BY_UPPER.get(collapsed.toUpperCase()) ?? collapsed;
 }

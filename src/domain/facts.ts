@@ -48,7 +48,10 @@ export interface MatchSubject extends DeviceFacts {
 }
 
 /** What policies see of a stored device: its facts, its tags, its reported values by path. */
-export function matchSubjectOf(d: DeviceFacts & { readonly tags: readonly string[] }, reported: { readonly params: ReadonlyMap<string, { readonly value: string }> }): MatchSubject {
+export function matchSubjectOf(
+  d: DeviceFacts & { readonly tags: readonly string[] },
+  reported: { readonly params: ReadonlyMap<string, { readonly value: string }> },
+): MatchSubject {
   const parameters = new Map<string, string>();
   for (const [path, p] of reported.params) parameters.set(path, p.value);
   return {

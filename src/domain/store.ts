@@ -106,7 +106,12 @@ export type StoreWrite =
       }[];
       readonly observedAt: number;
     }
-  | { readonly kind: "names"; readonly params: readonly { readonly path: string; readonly writable: boolean }[]; readonly discovered: string; readonly observedAt: number }
+  | {
+      readonly kind: "names";
+      readonly params: readonly { readonly path: string; readonly writable: boolean }[];
+      readonly discovered: string;
+      readonly observedAt: number;
+    }
   | { readonly kind: "attributes"; readonly params: readonly { readonly path: string; readonly notification: NotificationLevel }[] }
   | { readonly kind: "objectAdded"; readonly path: string; readonly createdByUs: boolean; readonly observedAt: number }
   | { readonly kind: "objectDeleted"; readonly path: string }

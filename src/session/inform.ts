@@ -38,7 +38,12 @@ export function bootedBy(facts: InformFacts): boolean {
  * secrets the adapter drew for names the device lacks (connection request credentials): those not already
  * stored are written with the step.
  */
-export function applyInform(facts: InformFacts, known: DeviceLoad | undefined, now: number, newSecrets: ReadonlyMap<string, string> = new Map()): InformOutcome {
+export function applyInform(
+  facts: InformFacts,
+  known: DeviceLoad | undefined,
+  now: number,
+  newSecrets: ReadonlyMap<string, string> = new Map(),
+): InformOutcome {
   const before = known?.record;
   const booted = bootedBy(facts);
   const forget = before !== undefined && has(facts, BOOTSTRAP);
@@ -46,7 +51,8 @@ export function applyInform(facts: InformFacts, known: DeviceLoad | undefined, n
   const writes: StoreWrite[] = [{ kind: "inform", facts: deviceFacts, events, at: now, booted }];
   if (booted && before !== undefined) writes.push({ kind: "rebootPending", pending: false });
   if (forget) writes.push({ kind: "forgetState" });
-  if (parameters.length > 0) writes.push({ kind: "reported", params: parameters.map((p) => ({ path: p.name, value: p.value, type: p.type })), observedAt: now });
+  if (parameters.length > 0)
+    writes.push({ kind: "reported", params: parameters.map((p) => ({ path: p.name, value: p.value, type: p.type })), observedAt: now });
   for (const [name, value] of newSecrets) if (!known?.secrets.has(name)) writes.push({ kind: "secret", name, value });
 
   const record: DeviceRecord = {
