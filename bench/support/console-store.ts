@@ -14,6 +14,7 @@ import { fleetSerial } from "../../src/sim/fleet.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { DeviceStatus, InformFacts } from "../../src/domain/store.js";
 import { QUICK, log } from "./report.js";
+import { recordInform } from "../../test/support/record-inform.js";
 
 export const CONSOLE_STORE_DEVICES = QUICK ? 20_000 : 100_000;
 
@@ -96,7 +97,7 @@ export async function consoleStore(n: number): Promise<ConsoleStore> {
           parameters: [{ name: VALUE_PATH, value: i % 100 === 42 ? "Guest" : `isp-${serialNumber.slice(-4)}`, type: "xsd:string" }],
         };
         // Last informs spread over the last 4 hours (so "silent for 2 h" matches about half).
-        await store.recordInform(facts, now - (i % 240) * 60_000);
+        await recordInform(store, facts, now - (i % 240) * 60_000);
         await store.apply(deviceId, [{ kind: "status", status: status(i, now, m.policies) }]);
         if (i % 10 === 3) await store.setTags(deviceId, ["north"], []);
         if (i % 20 === 7) await store.apply(deviceId, [{ kind: "fault", fault: { code: i % 40 === 7 ? "9007" : "too_many_rpcs", message: "Invalid parameter value", path: VALUE_PATH, policy: "wifi", sessionId: undefined, retryable: true, at: now - (i % 180) * 60_000 } }]);

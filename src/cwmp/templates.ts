@@ -16,9 +16,11 @@ export const CWMP_WIRE_NS: Readonly<Record<CwmpVersion, string>> = {
   "1.4": "urn:dslforum-org:cwmp-1-2",
 };
 
-// XML 1.0 cannot carry these at all, not even as character references.
+// XML 1.0 cannot carry these at all, not even as character references (control characters are the point here).
+/* eslint-disable no-control-regex */
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const NEEDS_ESCAPE = /[&<>"'\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+/* eslint-enable no-control-regex */
 const ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#13;" };
 
 /**

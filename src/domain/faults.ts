@@ -1,13 +1,4 @@
-/** TR-069 fault codes (TR-069 A.5.1 and the cwmp XSD). Faults are data. */
-export const ACS_FAULT = {
-  METHOD_NOT_SUPPORTED: 8000,
-  REQUEST_DENIED: 8001,
-  INTERNAL_ERROR: 8002,
-  INVALID_ARGUMENTS: 8003,
-  RESOURCES_EXCEEDED: 8004,
-  RETRY_REQUEST: 8005,
-} as const;
-
+/** TR-069 CPE fault codes (TR-069 A.5.1 and the cwmp XSD). Faults are data. */
 export const CPE_FAULT = {
   METHOD_NOT_SUPPORTED: 9000,
   REQUEST_DENIED: 9001,

@@ -10,7 +10,7 @@
 import type { AcsRequest, NotificationLevel } from "../cwmp/types.js";
 import type { Inventory, ReportedState } from "../reconcile/types.js";
 import type { DeviceId } from "./device.js";
-import type { DeviceFacts, InformEvent, InformFacts } from "./facts.js";
+import type { DeviceFacts, InformEvent } from "./facts.js";
 import type { Fault } from "./faults.js";
 import type { ConditionType, DeviceStatus } from "./status.js";
 import type { XsdType } from "./xsd.js";
@@ -157,6 +157,11 @@ export interface TranscriptEntry {
 
 /** Writes produced by one session step; `Store.apply` commits them in ONE transaction. */
 export type StoreWrite =
+  /** The Inform step's first write: upserts the device's facts, last inform, events and (when `booted`) last boot.
+   * Creates the device if new (then it must come first in its `apply`). */
+  | { readonly kind: "inform"; readonly facts: DeviceFacts; readonly events: readonly InformEvent[]; readonly at: number; readonly booted: boolean }
+  /** "0 BOOTSTRAP": forget every reported parameter, object, discovered path and inventory entry of the device. */
+  | { readonly kind: "forgetState" }
   | {
       readonly kind: "reported";
       readonly params: readonly {
@@ -166,7 +171,12 @@ export type StoreWrite =
       }[];
       readonly observedAt: number;
     }
-  | { readonly kind: "names"; readonly params: readonly { readonly path: string; readonly writable: boolean }[]; readonly discovered: string; readonly observedAt: number }
+  | {
+      readonly kind: "names";
+      readonly params: readonly { readonly path: string; readonly writable: boolean }[];
+      readonly discovered: string;
+      readonly observedAt: number;
+    }
   | { readonly kind: "attributes"; readonly params: readonly { readonly path: string; readonly notification: NotificationLevel }[] }
   | { readonly kind: "objectAdded"; readonly path: string; readonly createdByUs: boolean; readonly observedAt: number }
   | { readonly kind: "objectDeleted"; readonly path: string }
@@ -196,10 +206,10 @@ export type StoreWrite =
   /** The SOAP transcript of a session of a device with debug on (bounded per device). */
   | { readonly kind: "transcript"; readonly sessionId: string; readonly entries: readonly TranscriptEntry[] };
 
-/** What a full-path session starts from, read in the Inform's transaction. */
-export interface InformLoad {
-  readonly isNew: boolean;
-  readonly record: DeviceRecord;
+/** What the store holds about a device, read at once: what a full-path session starts from. */
+export interface DeviceLoad {
+  /** Undefined for a device never seen (then everything else is empty). */
+  readonly record: DeviceRecord | undefined;
   readonly reported: ReportedState;
   readonly inventory: Inventory;
   readonly tasks: readonly TaskRecord[];
@@ -209,12 +219,8 @@ export interface InformLoad {
 
 export interface Store {
   close(): Promise<void>;
-  /**
-   * The Inform step, ONE transaction: upserts the device (facts, events, last inform/boot, the Inform's reported
-   * values; "1 BOOT" clears a pending reboot; "0 BOOTSTRAP" first forgets every reported parameter, object,
-   * discovered path and inventory entry of the device), then reads what the session starts from.
-   */
-  recordInform(facts: InformFacts, now: number): Promise<InformLoad>;
+  /** Everything a session starts from, in one read (the Inform step's writes come from session/inform.ts). */
+  loadDevice(id: DeviceId): Promise<DeviceLoad>;
   getDevice(id: DeviceId): Promise<DeviceRecord | undefined>;
   /** A page of devices; `next` (the cursor for `after`) is set while more may match. A page can hold fewer
    * than `limit` devices and still have a `next` (the `reported` filter's bounded window). */
@@ -237,7 +243,8 @@ export interface Store {
   eachDeviceId(): AsyncIterableIterator<DeviceId>;
   loadReported(id: DeviceId): Promise<ReportedState>;
   loadInventory(id: DeviceId): Promise<Inventory>;
-  /** All writes of one session step, in one transaction: all or nothing. The device must exist. */
+  /** All writes of one session step, in one transaction: all or nothing. The device must exist, or the first
+   * write be its `inform`. */
   apply(id: DeviceId, writes: readonly StoreWrite[]): Promise<void>;
   setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): Promise<void>;
   /** Forgets the device entirely, in ONE transaction: its record, tags, reported state, inventory, tasks, faults,

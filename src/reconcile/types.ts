@@ -2,7 +2,7 @@
  * The planner's contract: one explicit input, one plan value out. No I/O, no clock, no mutation.
  */
 import type { XsdType } from "../domain/xsd.js";
-import type { AcsRequest, NotificationLevel, ParamValue } from "../cwmp/types.js";
+import type { NotificationLevel, ParamValue } from "../cwmp/types.js";
 import type { DesiredState, Provenance } from "../policy/desired.types.js";
 import type { WriteOnlyHasher } from "./parameter-key.js";
 
@@ -161,5 +161,3 @@ export interface Plan {
   readonly parameterKey: string;
 }
 
-/** Turns a plan step into the CWMP request the session sends. */
-export type StepToRequest = (step: PlanStep, parameterKey: string) => AcsRequest;

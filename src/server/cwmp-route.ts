@@ -170,17 +170,14 @@ export class CwmpEndpoint {
     return this.send(live, out.reply, reply);
   }
 
-  private async commit(live: LiveSession, stepWrites: readonly StoreWrite[]): Promise<boolean> {
-    const writes = live.pendingWrites.length > 0 ? [...live.pendingWrites, ...stepWrites] : stepWrites;
+  private async commit(live: LiveSession, writes: readonly StoreWrite[]): Promise<boolean> {
     if (writes.length === 0) return true;
     noteFaults(live, writes);
     try {
       await this.deps.store.apply(live.deviceId, writes);
-      live.pendingWrites = [];
       return true;
     } catch {
       // One transaction per step: nothing of this step was written. End the session; the next Inform retries.
-      live.pendingWrites = [];
       await this.end(live, "fault:store_failed");
       return false;
     }
@@ -244,12 +241,7 @@ export class CwmpEndpoint {
     let recorded = true;
     try {
       const transcript = live.transcript;
-      const writes: readonly StoreWrite[] = [
-        ...live.pendingWrites,
-        ...stepWrites,
-        ...(transcript ? [{ kind: "transcript" as const, sessionId: live.id, entries: transcript }] : []),
-      ];
-      live.pendingWrites = [];
+      const writes: readonly StoreWrite[] = transcript ? [...stepWrites, { kind: "transcript", sessionId: live.id, entries: transcript }] : stepWrites;
       if (writes.length > 0) await this.deps.store.apply(live.deviceId, writes);
       this.deps.store.logSession({
         id: live.id,

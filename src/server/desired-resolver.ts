@@ -9,7 +9,7 @@ import { generateConnReqCredentials } from "../connreq/credentials.js";
 import { desiredStateFor, type VersionPins } from "../policy/desired.js";
 import type { PolicySet } from "../policy/types.js";
 import type { DesiredState, DesiredValue, MatchSubject } from "../policy/desired.types.js";
-import type { Store, StoreWrite } from "../domain/store.js";
+import type { Store } from "../domain/store.js";
 import { FILES_PREFIX } from "../policy/hosted-path.js";
 
 export const CR_USERNAME = "connreq.username";
@@ -24,27 +24,23 @@ export function storedCredentials(secrets: ReadonlyMap<string, string>): { usern
   return username !== undefined && password !== undefined ? { username, password } : undefined;
 }
 
-/**
- * The device's connection request credentials: the stored ones, or fresh ones with the writes that keep them
- * (committed with the session step that first sends them, so a credential the CPE holds is always stored).
- */
-export function ensureConnReqCredentials(secrets: ReadonlyMap<string, string>, id: DeviceId): { creds: { username: string; password: string }; writes: StoreWrite[] } {
-  const stored = storedCredentials(secrets);
-  if (stored) return { creds: stored, writes: [] };
+/** Fresh connection request credentials for a device whose secrets lack them (undefined when it has both). */
+export function drawConnReqCredentials(secrets: ReadonlyMap<string, string>, id: DeviceId): ReadonlyMap<string, string> | undefined {
+  if (storedCredentials(secrets)) return undefined;
   const fresh = generateConnReqCredentials(id, randomBytes);
-  return {
-    creds: fresh,
-    writes: [
-      { kind: "secret", name: CR_USERNAME, value: fresh.username },
-      { kind: "secret", name: CR_PASSWORD, value: fresh.password },
-    ],
-  };
+  return new Map([
+    [CR_USERNAME, fresh.username],
+    [CR_PASSWORD, fresh.password],
+  ]);
 }
 
 /** The credentials Converge uses to reach this device, generated once and kept in the store. */
 export async function connReqCredentials(store: Store, id: DeviceId): Promise<{ username: string; password: string }> {
-  const { creds, writes } = ensureConnReqCredentials(await store.getSecrets(id), id);
-  for (const w of writes) if (w.kind === "secret") await store.setSecret(id, w.name, w.value);
+  const secrets = await store.getSecrets(id);
+  const drawn = drawConnReqCredentials(secrets, id);
+  for (const [name, value] of drawn ?? []) await store.setSecret(id, name, value);
+  const creds = storedCredentials(drawn ?? secrets);
+  if (!creds) throw new Error("connection request credentials missing");
   return creds;
 }
 

@@ -29,7 +29,7 @@ export function createObservability(store: Store, policies: Pick<PolicySource, "
   });
   const hooks: CwmpHooks = {
     onInform(facts) {
-      for (const e of facts.events) metrics.informs.inc({ event: e.code.trim() });
+      for (const e of facts.events) metrics.informs.inc({ event: e.code });
     },
     onRpc: (method) => metrics.rpcs.inc({ method }),
     onCpeFault: (code) => metrics.cpeFaults.inc({ code }),

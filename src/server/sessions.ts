@@ -7,7 +7,7 @@ import type { Socket } from "node:net";
 import type { DeviceId } from "../domain/device.js";
 import type { CwmpVersion } from "../cwmp/types.js";
 import type { SessionConfig, SessionState } from "../session/types.js";
-import type { StoreWrite, TranscriptEntry } from "../domain/store.js";
+import type { TranscriptEntry } from "../domain/store.js";
 
 export const COOKIE = "converge_session";
 
@@ -34,8 +34,6 @@ export interface LiveSession {
   readonly snapshot: string | undefined;
   /** Opened on the converged fast path: no state loaded, nothing planned. */
   readonly fast: boolean;
-  /** Writes of the Inform step not yet committed (generated secrets): they join the next step's transaction. */
-  pendingWrites: readonly StoreWrite[];
   /** Faults this session recorded (what a rollout counts against the policy they came from). */
   faults?: SessionFault[];
 }

@@ -5,14 +5,15 @@ import type { Database } from "./db.js";
 import { countSql, searchSql, WINDOW_END_SQL, type SearchParams } from "./device-search.js";
 import { fromJson, fromJsonOr } from "./json.js";
 import { UPDATE_STATUS_SQL, statusColumns } from "./status.js";
-import type { DeviceFilter, DeviceRecord, InformFacts } from "../domain/store.js";
+import type { DeviceFilter, DeviceRecord } from "../domain/store.js";
+import type { DeviceFacts, InformEvent } from "../domain/facts.js";
 import type { DeviceStatus } from "../domain/status.js";
 
 export interface DevicesRepo {
   /** The device's row number (the key every per-device table uses), if the device is known. */
   find(id: DeviceId): number | undefined;
   /** Inserts or updates the device's Inform facts; returns its row number and whether it is new. */
-  upsertFacts(facts: InformFacts, now: number, booted: boolean): { readonly dev: number; readonly isNew: boolean };
+  upsertFacts(facts: DeviceFacts, events: readonly InformEvent[], now: number, booted: boolean): { readonly dev: number; readonly isNew: boolean };
   get(id: DeviceId): DeviceRecord | undefined;
   /** The two ReportedState fields that live on the device row. */
   reportedHeader(id: DeviceId): { readonly dev: number; readonly parameterKey: string; readonly softwareVersion: string } | undefined;
@@ -93,8 +94,8 @@ export function devicesRepo(db: Database): DevicesRepo {
   };
   return {
     find: (id) => s.find.get(id),
-    upsertFacts(facts, now, booted) {
-      const params = factsParams(facts, now, booted);
+    upsertFacts(facts, events, now, booted) {
+      const params = factsParams(facts, events, now, booted);
       const known = s.find.get(facts.deviceId);
       if (known === undefined) return { dev: Number(s.insert.run(params).lastInsertRowid), isNew: true };
       const withDev = { ...params, dev: known };
@@ -194,7 +195,7 @@ function countWhere(db: Database, where: string) {
   return db.prepare<[], number>(`SELECT count(*) FROM devices WHERE ${where}`).pluck();
 }
 
-function factsParams(f: InformFacts, now: number, booted: boolean): FactsParams {
+function factsParams(f: DeviceFacts, events: readonly InformEvent[], now: number, booted: boolean): FactsParams {
   return {
     id: f.deviceId,
     manufacturer: f.manufacturer,
@@ -210,7 +211,7 @@ function factsParams(f: InformFacts, now: number, booted: boolean): FactsParams 
     data_model: f.dataModel ?? null,
     now,
     last_boot: booted ? now : null,
-    last_events: JSON.stringify(f.events),
+    last_events: JSON.stringify(events),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { DeviceId } from "../domain/device.js";
 import type { InformEvent } from "../domain/facts.js";
-import type { FinishedSession, InformFacts, InformLoad, Store, StoreWrite } from "../domain/store.js";
+import type { DeviceLoad, FinishedSession, Store, StoreWrite } from "../domain/store.js";
 import type { ReportedState } from "../reconcile/types.js";
 import { openDatabase, type Database } from "./db.js";
 import { devicesRepo } from "./devices.js";
@@ -50,7 +50,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
   };
   return {
     close: run(s.close),
-    recordInform: run(s.recordInform),
+    loadDevice: run(s.loadDevice),
     getDevice: run(s.getDevice),
     listDevices: run(s.listDevices),
     countDevices: run(s.countDevices),
@@ -158,34 +158,20 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     return dev === undefined ? [] : tasks.pending(dev, id);
   };
 
-  const recordInform = tx((facts: InformFacts, at: number): InformLoad => {
+  /** One read transaction: a consistent snapshot of the device. */
+  const loadDevice = tx((id: DeviceId): DeviceLoad => {
     deferred.flush();
-    const booted = facts.events.some((e) => isEvent(e, BOOT_EVENTS));
-    const { dev, isNew } = devices.upsertFacts(facts, at, booted);
-    // TR-069 A.3.2.1: a change answered status 1 applies at the next boot; "1 BOOT" means it happened.
-    if (booted && !isNew) inventory.setRebootPending(dev, false);
-    // TR-069 §3.7.1.5 / A.3.3.1: "0 BOOTSTRAP" means a fresh install or factory reset; everything we knew about
-    // the device's parameters and what we did to it is void. Forget it before storing the Inform's values.
-    if (!isNew && facts.events.some((e) => isEvent(e, BOOTSTRAP_EVENTS))) {
-      reported.forgetAll(dev);
-      inventory.forgetAll(dev);
-    }
-    reported.upsertValues(dev, facts.parameters.map((p) => ({ path: p.name, value: p.value, type: p.type })), at);
-    const record = devices.get(facts.deviceId);
-    if (record === undefined) throw new Error(`device ${facts.deviceId} not recorded`);
-    return {
-      isNew,
-      record,
-      reported: loadReported(facts.deviceId),
-      inventory: inventory.load(dev),
-      tasks: tasks.pending(dev, facts.deviceId),
-      secrets: secrets.all(facts.deviceId),
-    };
+    const record = devices.get(id);
+    const dev = devices.find(id);
+    if (record === undefined || dev === undefined) return { record: undefined, reported: emptyReported(), inventory: EMPTY_INVENTORY, tasks: [], secrets: secrets.all(id) };
+    return { record, reported: loadReported(id), inventory: inventory.load(dev), tasks: tasks.pending(dev, id), secrets: secrets.all(id) };
   });
 
   const apply = tx((id: DeviceId, writes: readonly StoreWrite[]): void => {
-    const dev = devOf(id);
-    for (const w of writes) applyWrite(repos, dev, id, w, now);
+    // An Inform write first creates (or updates) the device; every other write needs it to exist.
+    const first = writes[0];
+    const dev = first?.kind === "inform" ? devices.upsertFacts(first.facts, first.events, first.at, first.booted).dev : devOf(id);
+    for (const w of first?.kind === "inform" ? writes.slice(1) : writes) applyWrite(repos, dev, id, w, now);
   });
 
   return {
@@ -195,7 +181,7 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
       db.pragma("optimize");
       db.close();
     },
-    recordInform,
+    loadDevice,
     getDevice: fresh((id: DeviceId) => devices.get(id)),
     listDevices: fresh((filter: Parameters<Store["listDevices"]>[0]) => devices.list(filter)),
     countDevices: fresh(() => devices.count()),
@@ -286,14 +272,6 @@ function createDeferred(
 }
 
 const PRUNE_EVERY = 16;
-
-const BOOT_EVENTS: ReadonlySet<string> = new Set(["1 BOOT", "0 BOOTSTRAP"]);
-const BOOTSTRAP_EVENTS: ReadonlySet<string> = new Set(["0 BOOTSTRAP"]);
-
-// CPEs vary in case and spacing of event codes ("0 bootstrap", "1  BOOT"); compare a normalised form.
-function isEvent(e: InformEvent, codes: ReadonlySet<string>): boolean {
-  return codes.has(e.code.trim().replace(/\s+/g, " ").toUpperCase());
-}
 
 function emptyReported(): ReportedState {
   return { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: "", names: new Map() };

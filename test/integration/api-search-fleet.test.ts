@@ -13,13 +13,14 @@ import type { Store } from "../../src/domain/store.js";
 import { apiClient } from "../support/api-client.js";
 import { EXAMPLE_POLICIES, startTestServer } from "../support/server.js";
 import { facts, p } from "./store-helpers.js";
+import { recordInform } from "../support/record-inform.js";
 
 async function seed(store: Store, now: number): Promise<void> {
   for (let i = 0; i < 30; i++) {
     const serial = `${i % 2 === 0 ? "alpha" : "BETA"}-${String(i).padStart(3, "0")}`;
     const productClass = i % 3 === 0 ? "EG8145V5" : "HG8245";
     const deviceId = deviceIdOf({ manufacturer: "Huawei", oui: "00259E", productClass, serialNumber: serial });
-    await store.recordInform({ ...facts(serial), deviceId, serialNumber: serial, productClass, ip: `192.168.${i % 3}.${i}`, parameters: [p("InternetGatewayDevice.DeviceInfo.ProvisioningCode", i === 7 ? "LAB" : "")] }, now - i * 60_000);
+    await recordInform(store, { ...facts(serial), deviceId, serialNumber: serial, productClass, ip: `192.168.${i % 3}.${i}`, parameters: [p("InternetGatewayDevice.DeviceInfo.ProvisioningCode", i === 7 ? "LAB" : "")] }, now - i * 60_000);
     if (i === 4) await store.apply(deviceId, [{ kind: "fault", fault: { code: "9007", message: "Invalid parameter value", path: "InternetGatewayDevice.X", policy: "p", sessionId: undefined, retryable: false, at: now - 1000 } }]);
     store.logSession({ id: `s-${i}`, deviceId, startedAt: now - i * 60_000, endedAt: now - i * 60_000 + 10, outcome: i === 4 ? "fault:9007" : "ok", rpcCount: 1, events: ["2 PERIODIC"], revision: undefined });
   }

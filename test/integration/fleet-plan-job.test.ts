@@ -15,6 +15,7 @@ import { deviceIdOf } from "../../src/domain/device.js";
 import { EXAMPLE_POLICIES } from "../support/server.js";
 import { fileURLToPath } from "node:url";
 import { facts } from "./store-helpers.js";
+import { recordInform } from "../support/record-inform.js";
 
 test("the fleet plan runs in batches off the request, once per revision, and is kept", async () => {
   const loaded = await loadPolicySet(fileURLToPath(EXAMPLE_POLICIES));
@@ -25,7 +26,7 @@ test("the fleet plan runs in batches off the request, once per revision, and is 
   try {
     for (let i = 0; i < 120; i++) {
       const serial = `P${String(i).padStart(4, "0")}`;
-      await store.recordInform({ ...facts(serial), deviceId: deviceIdOf({ manufacturer: "Huawei", oui: "00259E", productClass: "EG8145V5", serialNumber: serial }), productClass: "EG8145V5", serialNumber: serial }, 1);
+      await recordInform(store, { ...facts(serial), deviceId: deviceIdOf({ manufacturer: "Huawei", oui: "00259E", productClass: "EG8145V5", serialNumber: serial }), productClass: "EG8145V5", serialNumber: serial }, 1);
     }
     const hashWriteOnly = keyedHasher(await store.installationKey());
     let revision = set.revision;

@@ -11,6 +11,7 @@ import { REPORTED_SCAN_WINDOW, searchSql } from "../../src/store/device-search.j
 import type { DeviceFilter, DeviceStatus, Store } from "../../src/domain/store.js";
 import { deviceIdOf } from "../../src/domain/device.js";
 import { facts, p } from "./store-helpers.js";
+import { recordInform } from "../support/record-inform.js";
 
 type Filter = Omit<DeviceFilter, "after" | "limit">;
 
@@ -30,7 +31,7 @@ async function fleet(store: Store): Promise<void> {
     const serial = `${i < 6 ? "abc" : "XYZ"}${String(i).padStart(3, "0")}`;
     const deviceId = deviceIdOf({ ...m, serialNumber: serial });
     const ssid = i % 4 === 0 ? "Guest-WiFi" : `home-${i}`;
-    await store.recordInform(
+    await recordInform(store, 
       { ...facts(serial), ...m, deviceId, serialNumber: serial, ip: `10.0.${i % 2}.${i}`, parameters: [p("InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", ssid)] },
       1000 * i,
     );
