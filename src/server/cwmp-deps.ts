@@ -4,11 +4,19 @@ import type { DesiredState, DeviceFacts } from "../policy/desired.types.js";
 import type { Store } from "../store/types.js";
 import type { InformFacts } from "../store/types.js";
 import type { DeviceId } from "../domain/device.js";
+import type { MessageBounds } from "../session/message-bounds.js";
+import type { RefusalReason } from "./refusals.js";
 
-export interface CwmpLimits extends PlanLimits {
+export interface CwmpLimits extends PlanLimits, MessageBounds {
   readonly maxSessions: number;
   readonly sessionIdleMs: number;
   readonly maxBodyBytes: number;
+  /** Sessions one source (an authenticated device identity, else an IP address) may hold at once. */
+  readonly maxSessionsPerSource?: number;
+  /** Idle bound of a session with no authenticated identity (open mode). Default: sessionIdleMs. */
+  readonly unauthenticatedIdleMs?: number;
+  /** CPE-initiated requests (TransferComplete, GetRPCMethods, ...) per session; beyond: `too_many_cpe_requests`. */
+  readonly maxCpeRequestsPerSession: number;
 }
 
 export type CpeAuthOutcome =
@@ -44,12 +52,15 @@ export interface CwmpHooks {
   onCpeFault?(code: string): void;
   onShed?(): void;
   onSessionEnd?(summary: SessionSummary): void;
+  /** Every refusal at the CWMP port, by reason (see refusals.ts). */
+  onRefusal?(reason: RefusalReason): void;
 }
 
 /** The few logger methods the endpoint uses (pino's). */
 export interface SessionLog {
   info(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
 }
 
 export interface CwmpDeps {
@@ -69,6 +80,10 @@ export interface CwmpDeps {
   /** The shared CPE username, if any: exempt from the per-device credential check. */
   readonly sharedCpeUsername?: string;
   readonly authenticate?: (req: CpeAuthInput) => CpeAuthOutcome;
+  /** Authenticate every request, not only the Inform (cpeAuth.perRequest). Default: once per session. */
+  readonly authPerRequest?: boolean;
+  /** Per model: whether ACS messages carry the `<?xml ...?>` declaration (cwmp.omitXmlDeclaration). Default true. */
+  readonly xmlDeclaration?: (facts: InformFacts) => boolean;
   readonly hooks?: CwmpHooks;
   /** Devices whose sessions are recorded in full (SOAP transcripts). */
   readonly debugDevices?: ReadonlySet<string>;

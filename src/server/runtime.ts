@@ -2,18 +2,19 @@
  * The composition root of `converge serve`: Config -> Store -> PolicySource -> CWMP endpoint + REST API.
  * Everything with I/O is created here and handed to the factories; nothing below reads process.env.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../store/types.js";
 import { createPolicySource, type PolicySource } from "../policy/source.js";
-import { CwmpEndpoint } from "./cwmp-route.js";
+import type { CwmpEndpoint } from "./cwmp-route.js";
+import { buildCwmpApp } from "./cwmp-app.js";
+import { xmlDeclarationFor } from "./model-selector.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import { changedDevices } from "./kick.js";
 import { buildApiApp } from "./api/app.js";
-import { serverFactory } from "./http-server.js";
 import { loadTlsOptions, type TlsServerOptions } from "../auth/tls.js";
 import { createDesiredResolver } from "./desired-resolver.js";
 import { createApiDeps } from "./api-wiring.js";
@@ -119,15 +120,15 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     limits: { ...cfg.limits, ...planLimitsOf(cfg.limits) },
     holdRequests: cfg.cwmp.holdRequests,
     ...(authenticate ? { authenticate } : {}),
+    authPerRequest: cfg.cpeAuth.perRequest,
+    xmlDeclaration: xmlDeclarationFor(cfg.cwmp.omitXmlDeclaration),
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
     hooks,
     debugDevices,
   };
-  const endpoint = new CwmpEndpoint(deps);
-  endpointRef = endpoint;
   const cwmpLog: FastifyBaseLogger = log.child({ part: "cwmp" });
-  const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, bodyLimit: cfg.limits.maxBodyBytes });
-  endpoint.register(cwmp, cfg.cwmp.path);
+  const { app: cwmp, endpoint } = buildCwmpApp(deps, { logger: cwmpLog, path: cfg.cwmp.path, ...(tls ? { tls } : {}) });
+  endpointRef = endpoint;
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
   const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices }), {
     logger: apiLog,

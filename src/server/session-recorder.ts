@@ -1,0 +1,96 @@
+/**
+ * Records what a session does: its transcript (devices with debug on), each step's writes (one transaction),
+ * and its end: last writes + transcript in one transaction, the session log row, the log line, the hook.
+ */
+import type { DecodedEnvelope } from "../cwmp/types.js";
+import type { StoreWrite } from "../store/types.js";
+import type { CwmpDeps } from "./cwmp-deps.js";
+import type { ConvergedCache } from "./converged-cache.js";
+import type { LiveSession, SessionRegistry } from "./sessions.js";
+
+export class SessionRecorder {
+  constructor(
+    private readonly deps: Pick<CwmpDeps, "store" | "clock" | "log" | "hooks">,
+    private readonly sessions: SessionRegistry,
+    private readonly cache: ConvergedCache,
+  ) {}
+
+  received(s: LiveSession, env: DecodedEnvelope | undefined): void {
+    if (!s.transcript) return;
+    s.transcript.push({ at: this.deps.clock(), direction: "in", body: env ? JSON.stringify(env.message) : "" });
+  }
+
+  sent(s: LiveSession, status: number, body: string): void {
+    s.transcript?.push({ at: this.deps.clock(), direction: "out", status, body });
+  }
+
+  /** Commits one step's writes; on a store error ends the session (nothing of the step was written). */
+  commit(live: LiveSession, writes: readonly StoreWrite[]): boolean {
+    if (writes.length === 0) return true;
+    try {
+      this.deps.store.apply(live.deviceId, writes);
+      return true;
+    } catch {
+      // One transaction per step: nothing of this step was written. End the session; the next Inform retries.
+      this.end(live, "fault:store_failed");
+      return false;
+    }
+  }
+
+  /** Ends the session with a named fault, recorded with it. */
+  fail(live: LiveSession, code: string, message: string): void {
+    const fault: StoreWrite = { kind: "fault", fault: { code, message, path: undefined, policy: undefined, sessionId: live.id, retryable: true, at: this.deps.clock() } };
+    this.end(live, `fault:${code}`, [fault]);
+  }
+
+  /**
+   * Ends a live session: removes it, records its last writes and transcript in one transaction, and logs it.
+   * Safe to call twice. Returns false when the store refused (then nothing of it was written).
+   */
+  end(live: LiveSession, outcome: string, writes: readonly StoreWrite[] = []): boolean {
+    if (!this.sessions.has(live)) return true;
+    this.sessions.remove(live);
+    const now = this.deps.clock();
+    let recorded = true;
+    try {
+      const transcript = live.transcript;
+      if (writes.length > 0 || transcript) {
+        this.deps.store.atomically(() => {
+          if (writes.length > 0) this.deps.store.apply(live.deviceId, writes);
+          if (transcript) this.deps.store.saveTranscript(live.id, live.deviceId, transcript);
+        });
+      }
+      this.deps.store.logSession({
+        id: live.id,
+        deviceId: live.deviceId,
+        startedAt: live.startedAt,
+        endedAt: now,
+        outcome,
+        rpcCount: live.state.rpcCount,
+        events: live.events,
+        revision: live.revision,
+      });
+    } catch {
+      // Nothing of it was written; the device's next Inform starts a clean session and replans.
+      recorded = false;
+    }
+    if (recorded) this.cache.remember(live);
+    else this.cache.forget(live.deviceId);
+    const final = recorded ? outcome : "fault:store_failed";
+    const line = { device: live.deviceId, session: live.id, outcome: final, rpcs: live.rpcs, events: live.events, ms: now - live.startedAt, converged: live.converged, revision: live.revision };
+    if (live.fast) this.deps.log?.debug(line, "session ended (fast path)");
+    else this.deps.log?.info(line, "session ended");
+    this.deps.hooks?.onSessionEnd?.({
+      sessionId: live.id,
+      deviceId: live.deviceId,
+      outcome: final,
+      rpcCount: live.state.rpcCount,
+      rpcs: live.rpcs,
+      events: live.events,
+      durationMs: now - live.startedAt,
+      converged: live.converged,
+      fast: live.fast,
+    });
+    return recorded;
+  }
+}
