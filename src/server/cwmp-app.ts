@@ -54,8 +54,8 @@ export function buildCwmpApp(deps: CwmpDeps, opts: CwmpAppOptions): CwmpApp {
       app.log.error({ err: error }, "CWMP request failed");
       return endpoint.refusals.refuse(reply, { status: 500, reason: "store_failed", message: "internal error", ip: req.ip });
     }
-    const reason = status === 413 ? "too_large" : "bad_request";
-    return endpoint.refusals.refuse(reply, { status, reason, message: `${error.code ?? "error"}: ${error.message}`, ip: req.ip });
+    if (status === 413) return endpoint.refusals.refuse(reply, { status, reason: "too_large", message: `request body above limits.maxBodyBytes (${deps.limits.maxBodyBytes} bytes)`, ip: req.ip });
+    return endpoint.refusals.refuse(reply, { status, reason: "bad_request", message: error.message.slice(0, 200), ip: req.ip });
   });
   app.setNotFoundHandler((req, reply) => {
     const method = req.method === "POST" ? "not_found" : "method_not_allowed";

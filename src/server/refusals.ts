@@ -42,7 +42,7 @@ export function authReason(verifierReason: string, status: 401 | 403): RefusalRe
   if (verifierReason === "no credentials") return "no_credentials";
   if (verifierReason === "wrong credentials") return "wrong_credentials";
   if (verifierReason === "unknown user") return "unknown_user";
-  if (verifierReason.startsWith("nonce")) return "stale_nonce";
+  if (verifierReason === "nonce expired" || verifierReason === "nonce count replayed" || verifierReason === "nonce no longer tracked") return "stale_nonce";
   if (verifierReason.startsWith("Basic refused")) return "basic_refused";
   return "bad_credentials";
 }
