@@ -71,7 +71,7 @@ export type Lookup =
   | { readonly kind: "moved"; readonly live: LiveSession }
   /** Our cookie, naming no live session (ended, expired, or never issued). */
   | { readonly kind: "unknown_cookie" }
-  /** No cookie, and the connection carries more than one cookieless session: never guess. */
+  /** No cookie, and the connection carries more than one session: never guess. */
   | { readonly kind: "ambiguous" }
   | { readonly kind: "none" };
 
@@ -112,10 +112,10 @@ export class SessionRegistry {
     }
     const on = socket ? this.bySocket.get(socket) : undefined;
     if (!on) return { kind: "none" };
-    const cookieless = [...on].filter((s) => s.client?.cookieEchoed !== true);
-    if (cookieless.length > 1) return { kind: "ambiguous" };
-    const only = cookieless[0];
-    return only ? { kind: "found", live: only, by: "socket" } : { kind: "none" };
+    // A connection that carries two sessions (a proxy) cannot tell whose a cookieless request is.
+    if (on.size > 1) return { kind: "ambiguous" };
+    const only = on.values().next().value;
+    return only && only.client?.cookieEchoed !== true ? { kind: "found", live: only, by: "socket" } : { kind: "none" };
   }
 
   /** The session of the cookie, if live (wherever its connection is). */
