@@ -52,7 +52,7 @@ export class CwmpEndpoint {
   readonly cache = new ConvergedCache();
   readonly recorder: SessionRecorder;
   readonly refusals: Refusals;
-  private readonly sweeper: IdleSweeper;
+  readonly sweeper: IdleSweeper;
 
   constructor(private readonly deps: CwmpDeps) {
     this.recorder = new SessionRecorder(deps, this.sessions, this.cache);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { encodeCpeMessage } from "../../src/cwmp/encode-cpe.js";
 import { SimDevice } from "../../src/sim/device.js";
 import { model } from "../support/fleet-models.js";
+import type { InjectOptions } from "fastify";
 import { buildTestCwmpApp, type TestCwmpApp } from "../support/cwmp-app.js";
 
 const XML = 'text/xml; charset="utf-8"';
@@ -60,7 +61,7 @@ describe("refusals: one answer shape, a counter by reason, a rate-limited warn l
   });
   afterEach(async () => t.close());
 
-  const rows: readonly { name: string; req: Parameters<TestCwmpApp["app"]["inject"]>[0]; status: number; reason: string }[] = [
+  const rows: readonly { name: string; req: InjectOptions; status: number; reason: string }[] = [
     { name: "a body above limits.maxBodyBytes", req: { method: "POST", url: "/", headers: { "content-type": XML }, payload: "x".repeat(4096) }, status: 413, reason: "too_large" },
     { name: "a GET", req: { method: "GET", url: "/" }, status: 405, reason: "method_not_allowed" },
     { name: "an empty POST outside a session", req: { method: "POST", url: "/", payload: "" }, status: 400, reason: "no_session" },
