@@ -13,8 +13,38 @@ import { writeOnlyHash } from "../reconcile/parameter-key.js";
 import type { DeviceRecord, Store } from "../store/types.js";
 import type { SessionSummary } from "./cwmp-deps.js";
 import { connReqCredentials, type DesiredResolver } from "./desired-resolver.js";
+import { createConnReqGuard, type ConnReqGuard } from "./connreq-guard.js";
 
-export type ReachOutcome = ConnReqOutcome | { readonly kind: "no_url" } | { readonly kind: "udp_sent" };
+export type ReachOutcome =
+  | ConnReqOutcome
+  | { readonly kind: "no_url" }
+  | { readonly kind: "udp_sent" }
+  /** The target is one a connection request never goes to (connreq/targets.ts, connectionRequest.allowedNetworks). */
+  | { readonly kind: "target_refused"; readonly message: string }
+  | { readonly kind: "rate_limited"; readonly message: string };
+
+/**
+ * What the API and the device's fault say: a refused target, a network error, a timeout and an HTTP error
+ * all read "unreachable" with one message, so the outcome never tells what the target is (the server log has
+ * the detail). Busy and auth_failed are answers of a CPE and stay.
+ */
+export function publicOutcome(out: ReachOutcome): { readonly kind: string; readonly message: string } {
+  switch (out.kind) {
+    case "unreachable":
+    case "timeout":
+    case "http_error":
+    case "target_refused":
+      return { kind: "unreachable", message: "the connection request did not reach the device" };
+    case "auth_failed":
+      return { kind: out.kind, message: "the device refused the connection request credentials" };
+    case "busy":
+      return { kind: out.kind, message: "the device is busy (503)" };
+    case "rate_limited":
+      return { kind: out.kind, message: out.message };
+    default:
+      return { kind: out.kind, message: out.kind };
+  }
+}
 
 export interface Reach {
   /** Sends a connection request and waits up to `waitMs` for the session; returns an HTTP status and body. */
@@ -33,11 +63,18 @@ export interface ReachDeps {
   readonly onOutcome?: (kind: string) => void;
   /** The desired state: credentials a policy sets (rotation) win over the generated ones once provisioned. */
   readonly resolver?: DesiredResolver;
+  /** The ACS's own listening ports (never a connection-request target), known once it listens. */
+  readonly ownPorts?: () => readonly number[];
+  /** Default: from cfg.connectionRequest (allowedNetworks, perTargetPerMinute) and the system resolver. */
+  readonly guard?: ConnReqGuard;
 }
 
-const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreachable: 504, timeout: 504, busy: 503, http_error: 502, no_url: 409 };
+const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreachable: 504, busy: 503, no_url: 409, rate_limited: 429 };
 
 export function createReach(deps: ReachDeps): Reach {
+  const guard = deps.guard ?? createConnReqGuard({ allowedNetworks: deps.cfg.connectionRequest.allowedNetworks, perTargetPerMinute: deps.cfg.connectionRequest.perTargetPerMinute, ownPorts: deps.ownPorts ?? (() => []) });
+  /** One connection request in flight per device: concurrent callers share it. */
+  const inFlightByDevice = new Map<DeviceId, Promise<ReachOutcome>>();
   const waiters = new Map<DeviceId, ((s: SessionSummary) => void)[]>();
   const queue = new Set<DeviceId>();
   // Kicks arrive as lazy sequences (a reload's changed devices are found one by one): pulled a little at a time
@@ -69,18 +106,36 @@ export function createReach(deps: ReachDeps): Reach {
     return [wanted, own].find((c) => applied === writeOnlyHash(c.password)) ?? wanted;
   }
 
-  async function send(id: DeviceId): Promise<ReachOutcome> {
+  function send(id: DeviceId): Promise<ReachOutcome> {
+    const running = inFlightByDevice.get(id);
+    if (running) return running;
+    const p = sendOnce(id).finally(() => inFlightByDevice.delete(id));
+    inFlightByDevice.set(id, p);
+    return p;
+  }
+
+  async function sendOnce(id: DeviceId): Promise<ReachOutcome> {
     const dev = deps.store.getDevice(id);
     if (!dev) return { kind: "no_url" };
     const creds = credentialsFor(id, dev);
+    let refused: ReachOutcome | undefined;
     if (dev.connectionRequestUrl !== "") {
-      const out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic });
-      // TR-111 Part 2: UDP is for a CPE the ACS cannot reach over HTTP (behind NAT). A CPE that answered and
-      // refused (401: wrong credentials, 503: busy) would refuse the UDP message too: report that, not "sent".
-      if (out.kind === "ok" || out.kind === "auth_failed" || out.kind === "busy" || dev.udpConnectionRequestAddress === "") return out;
+      const target = await guard.http(dev.connectionRequestUrl, Date.now());
+      if (target.ok) {
+        const out = await sendHttpConnectionRequest(target.value.url, creds, { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic, host: target.value.host });
+        // TR-111 Part 2: UDP is for a CPE the ACS cannot reach over HTTP (behind NAT). A CPE that answered and
+        // refused (401: wrong credentials, 503: busy) would refuse the UDP message too: report that, not "sent".
+        if (out.kind === "ok" || out.kind === "auth_failed" || out.kind === "busy" || dev.udpConnectionRequestAddress === "") return out;
+      } else {
+        const no: ReachOutcome = { kind: target.kind, message: target.reason };
+        if (dev.udpConnectionRequestAddress === "") return no;
+        refused = no;
+      }
     }
     if (dev.udpConnectionRequestAddress !== "") {
-      const udp = await sendUdpConnectionRequest(dev.udpConnectionRequestAddress, creds, { repeats: 3, intervalMs: 200 });
+      const target = await guard.udp(dev.udpConnectionRequestAddress, Date.now());
+      if (!target.ok) return refused ?? { kind: target.kind, message: target.reason };
+      const udp = await sendUdpConnectionRequest(target.value, creds, { repeats: 3, intervalMs: 200 });
       return udp.kind === "sent" ? { kind: "udp_sent" } : udp;
     }
     return { kind: "no_url" };
@@ -89,8 +144,11 @@ export function createReach(deps: ReachDeps): Reach {
   function record(id: DeviceId, out: ReachOutcome): void {
     deps.onOutcome?.(out.kind);
     if (out.kind === "ok" || out.kind === "udp_sent") return;
-    const message = "message" in out ? out.message : "status" in out ? `HTTP ${out.status}` : out.kind;
-    deps.store.apply(id, [{ kind: "fault", fault: { code: `connection_request:${out.kind}`, message, path: undefined, policy: undefined, sessionId: undefined, retryable: true, at: Date.now() } }]);
+    const detail = "message" in out ? out.message : "status" in out ? `HTTP ${out.status}` : "detail" in out ? (out.detail ?? out.kind) : out.kind;
+    // The detail (what the target answered or why it was refused) is for the operator's log only.
+    deps.log.info({ device: id, outcome: out.kind, detail }, "connection request not delivered");
+    const shown = publicOutcome(out);
+    deps.store.apply(id, [{ kind: "fault", fault: { code: `connection_request:${shown.kind}`, message: shown.message, path: undefined, policy: undefined, sessionId: undefined, retryable: true, at: Date.now() } }]);
   }
 
   /** Removes one waiter only: a concurrent converge-now on the same device keeps waiting. */
@@ -156,7 +214,8 @@ export function createReach(deps: ReachDeps): Reach {
       record(id, out);
       if (out.kind !== "ok" && out.kind !== "udp_sent") {
         cancel();
-        return { status: STATUS_FOR[out.kind] ?? 502, body: { error: { code: `connection_request_${out.kind}`, message: `connection request: ${out.kind}` }, outcome: out } };
+        const shown = publicOutcome(out);
+        return { status: STATUS_FOR[shown.kind] ?? 504, body: { error: { code: `connection_request_${shown.kind}`, message: shown.message }, outcome: shown.kind } };
       }
       const s = await session;
       if (!s) return { status: 202, body: { outcome: out.kind, session: null, message: `device did not open a session within ${waitMs} ms` } };

@@ -22,6 +22,7 @@ import { CPE_PASSWORD_SECRET, createCpeAuthenticator } from "./cpe-auth-wiring.j
 import { parseDeviceId } from "../domain/device.js";
 import { createObservability, type Observability } from "./observability.js";
 import { createReach, type Reach } from "./reach.js";
+import { allowedNetworksProblem } from "./connreq-guard.js";
 
 export interface Running {
   readonly cwmpUrl: string;
@@ -53,6 +54,8 @@ export function configProblems(cfg: Config): string[] {
   if (cfg.tls.requestClientCert && (!tlsOn || cfg.tls.ca === undefined)) {
     out.push("tls.requestClientCert needs tls.cert, tls.key and tls.ca (the CA that signs CPE certificates)");
   }
+  const networks = allowedNetworksProblem(cfg.connectionRequest.allowedNetworks);
+  if (networks) out.push(networks);
   const cert = cfg.cpeAuth.clientCert;
   if (cert !== "off") {
     if (!tlsOn || cfg.tls.ca === undefined || !cfg.tls.requestClientCert) {
@@ -103,7 +106,9 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   policies.onReject(() => obs.reloadFailed());
   const debugDevices = new Set<string>();
   const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: cfg.connectionRequest.provisionCredentials });
-  const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind) });
+  // Never a connection-request target: the ports this process listens on (known once it listens).
+  const ownPorts: number[] = [cfg.cwmp.port, cfg.api.port].filter((p) => p > 0);
+  const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind), ownPorts: () => ownPorts });
   const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
   if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
   const deps: CwmpDeps = {
@@ -150,6 +155,10 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     endpoint.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
     throw e;
+  }
+  for (const app of [cwmp, api]) {
+    const addr = app.server.address();
+    if (addr !== null && typeof addr !== "string") ownPorts.push(addr.port);
   }
   const cwmpUrl = listenUrl(cwmp, tls !== undefined);
   const apiUrl = listenUrl(api, tls !== undefined);
