@@ -49,8 +49,11 @@ export function publicOutcome(out: ReachOutcome): { readonly kind: string; reado
 export interface Reach {
   /** Sends a connection request and waits up to `waitMs` for the session; returns an HTTP status and body. */
   convergeNow(id: DeviceId, waitMs: number): Promise<{ status: number; body: unknown }>;
-  /** Queues devices to kick (deduplicated); drained at `kick.perSecond` with `kick.concurrency` in flight. */
-  kick(ids: Iterable<DeviceId>): void;
+  /**
+   * Queues devices to kick (deduplicated); drained at `kick.perSecond` with `kick.concurrency` in flight.
+   * `label` names the run in its two log lines (started; done with the counts of its outcomes).
+   */
+  kick(ids: Iterable<DeviceId>, label?: string): void;
   /** Called by the CWMP endpoint when a session ends. */
   sessionEnded(summary: SessionSummary): void;
   close(): void;
@@ -71,6 +74,16 @@ export interface ReachDeps {
 
 const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreachable: 504, busy: 503, no_url: 409, rate_limited: 429 };
 
+/** One kick (a reload's changed devices): counted for its log lines. */
+interface KickRun {
+  readonly label: string;
+  readonly started: number;
+  queued: number;
+  pending: number;
+  drained: boolean;
+  readonly outcomes: Map<string, number>;
+}
+
 export function createReach(deps: ReachDeps): Reach {
   const guard = deps.guard ?? createConnReqGuard({ allowedNetworks: deps.cfg.connectionRequest.allowedNetworks, perTargetPerMinute: deps.cfg.connectionRequest.perTargetPerMinute, ownPorts: deps.ownPorts ?? (() => []) });
   /** One connection request in flight per device: concurrent callers share it. */
@@ -79,7 +92,8 @@ export function createReach(deps: ReachDeps): Reach {
   const queue = new Set<DeviceId>();
   // Kicks arrive as lazy sequences (a reload's changed devices are found one by one): pulled a little at a time
   // so that a reload of a large fleet never blocks the event loop.
-  const sources: Iterator<DeviceId>[] = [];
+  const sources: { readonly it: Iterator<DeviceId>; readonly run: KickRun }[] = [];
+  const runOf = new Map<DeviceId, KickRun>();
   let inFlight = 0;
   // A token bucket refilled at kick.perSecond while a backlog waits (empty when idle, so a kick starts without
   // a burst), banking at most 50 ms of sends to make up for a late timer: rates above 100/s (the old one send
@@ -181,11 +195,33 @@ export function createReach(deps: ReachDeps): Reach {
     const until = Date.now() + 10;
     const want = Math.max(concurrency, Math.ceil(perSecond));
     while (sources.length > 0 && queue.size < want && Date.now() < until) {
-      const source = sources[0] as Iterator<DeviceId>;
-      const next = source.next();
-      if (next.done) sources.shift();
-      else queue.add(next.value);
+      const source = sources[0] as (typeof sources)[number];
+      const next = source.it.next();
+      if (next.done) {
+        sources.shift();
+        source.run.drained = true;
+        finish(source.run);
+      } else if (!queue.has(next.value)) {
+        queue.add(next.value);
+        runOf.set(next.value, source.run);
+        source.run.queued++;
+        source.run.pending++;
+      }
     }
+  }
+
+  function finish(run: KickRun): void {
+    if (!run.drained || run.pending > 0) return;
+    deps.log.info({ kick: run.label, devices: run.queued, outcomes: Object.fromEntries(run.outcomes), ms: Date.now() - run.started }, "kick done");
+  }
+
+  function settled(id: DeviceId, kind: string): void {
+    const run = runOf.get(id);
+    if (!run) return;
+    runOf.delete(id);
+    run.outcomes.set(kind, (run.outcomes.get(kind) ?? 0) + 1);
+    run.pending--;
+    finish(run);
   }
 
   function pump(): void {
@@ -201,8 +237,8 @@ export function createReach(deps: ReachDeps): Reach {
       credit--;
       inFlight++;
       void send(id)
-        .then((out) => record(id, out))
-        .catch((e: unknown) => deps.log.error({ err: e, device: id }, "kick failed"))
+        .then((out) => (record(id, out), settled(id, out.kind)))
+        .catch((e: unknown) => (deps.log.error({ err: e, device: id }, "kick failed"), settled(id, "error")))
         .finally(() => inFlight--);
     }
   }
@@ -221,8 +257,10 @@ export function createReach(deps: ReachDeps): Reach {
       if (!s) return { status: 202, body: { outcome: out.kind, session: null, message: `device did not open a session within ${waitMs} ms` } };
       return { status: 200, body: { outcome: out.kind, session: s } };
     },
-    kick(ids) {
-      sources.push(ids[Symbol.iterator]());
+    kick(ids, label = "kick") {
+      const run: KickRun = { label, started: Date.now(), queued: 0, pending: 0, drained: false, outcomes: new Map() };
+      deps.log.info({ kick: label, perSecond, concurrency }, "kick started");
+      sources.push({ it: ids[Symbol.iterator](), run });
     },
     sessionEnded(summary) {
       const list = waiters.get(summary.deviceId);
@@ -234,6 +272,7 @@ export function createReach(deps: ReachDeps): Reach {
       clearInterval(drain);
       queue.clear();
       sources.length = 0;
+      runOf.clear();
     },
   };
 }

@@ -110,7 +110,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const ownPorts: number[] = [cfg.cwmp.port, cfg.api.port].filter((p) => p > 0);
   const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind), ownPorts: () => ownPorts });
   const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
-  if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
+  if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous), `reload ${previous?.revision ?? "(none)"} -> ${set.revision}`));
   const deps: CwmpDeps = {
     log: log.child({ part: "session" }),
     store,

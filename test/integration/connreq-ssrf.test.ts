@@ -8,7 +8,7 @@ import test, { after, before } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { createServer, type AddressInfo } from "node:net";
-import { deviceIdOf } from "../../src/domain/device.js";
+import { deviceIdOf, type DeviceId } from "../../src/domain/device.js";
 import { SimDevice } from "../../src/sim/device.js";
 import { runSession } from "../../src/sim/client.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -40,7 +40,7 @@ after(async () => {
   await server.close();
 });
 
-async function deviceAt(serial: string, url: string): Promise<string> {
+async function deviceAt(serial: string, url: string): Promise<DeviceId> {
   const d = new SimDevice(model("zte-h199a-tr098.csv"), { serialNumber: serial });
   d.setConnectionRequestUrl(url);
   const r = await runSession(d, { acsUrl: server.cwmpUrl, timeoutMs: 5_000, maxMessages: 50 });
@@ -84,7 +84,7 @@ void test("the ACS's own ports are never targeted; a closed port and a non-CPE H
   assert.equal(answers[0]?.body.error?.code, "connection_request_unreachable");
   const after = refusalsAtCwmp(await (await fetch(`${server.apiUrl}/metrics`)).text());
   assert.equal(after, before, "no GET reached the ACS's own CWMP port");
-  const faults = server.store.listFaults(ids[0] ?? "", 5);
+  const faults = server.store.listFaults(ids[0] ?? assert.fail(), 5);
   assert.equal(faults[0]?.code, "connection_request:unreachable");
   assert.doesNotMatch(faults[0]?.message ?? "", /port|own|ECONN/i, "the recorded fault does not say why");
 });
