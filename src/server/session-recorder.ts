@@ -4,6 +4,7 @@
  */
 import type { DecodedEnvelope } from "../cwmp/types.js";
 import type { StoreWrite } from "../store/types.js";
+import type { SessionFaultCode } from "../domain/faults.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import type { ConvergedCache } from "./converged-cache.js";
 import type { LiveSession, SessionRegistry } from "./sessions.js";
@@ -38,7 +39,7 @@ export class SessionRecorder {
   }
 
   /** Ends the session with a named fault, recorded with it. */
-  fail(live: LiveSession, code: string, message: string): void {
+  fail(live: LiveSession, code: SessionFaultCode, message: string): void {
     const fault: StoreWrite = { kind: "fault", fault: { code, message, path: undefined, policy: undefined, sessionId: live.id, retryable: true, at: this.deps.clock() } };
     this.end(live, `fault:${code}`, [fault]);
   }
