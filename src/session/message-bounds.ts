@@ -29,6 +29,7 @@ interface Walk {
 function walk(v: Json, key: string, field: string, inFault: boolean, parameter: string | undefined, b: MessageBounds, w: Walk): Json {
   if (w.refused) return v;
   if (typeof v === "string") {
+    if (key === "method") return v; // the decoder's own name of the message
     const faultText = FAULT_TEXT.has(key) || (inFault && key === "message");
     if (faultText && v.length > b.maxFaultStringChars) {
       w.truncated++;
