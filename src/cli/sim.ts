@@ -15,8 +15,8 @@ import type { CliIo } from "./io.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** test/fixtures/datamodels of the package: src/cli/sim.ts and dist/cli/sim.js are both two levels down. */
-export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../../test/fixtures/datamodels/", import.meta.url));
+/** The device models the package ships (datamodels/): src/cli/sim.ts and dist/cli/sim.js are both two levels down. */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../../datamodels/", import.meta.url));
 
 const QUIRK_LINES = FLEET_QUIRKS.map((q) => `                            ${q.padEnd(24)} ${FLEET_QUIRK_HELP[q]}`).join("\n");
 

@@ -9,8 +9,9 @@
  * never read back. Pass the configured `limits` for backoff; the default is GenieACS's 300 s · 2^n up to a day.
  */
 import type { AcsRequest, CpeMessage, CpeResponse, ParamValue } from "../cwmp/types.js";
-import type { StoreWrite } from "../store/types.js";
-import { backOff, foldFault, stepPaths, type FoldFault, type Folded } from "./fold-faults.js";
+import type { Fault } from "../domain/faults.js";
+import type { StoreWrite } from "../domain/store.js";
+import { backOff, foldFault, stepPaths, type Folded } from "./fold-faults.js";
 import { sameValue } from "./equality.js";
 import {
   withAppliedKey,
@@ -29,7 +30,6 @@ import { DEFAULT_LIMITS, type BackoffLimits } from "./limits.js";
 import { writeOnlyHash } from "./parameter-key.js";
 import type { PlanStep } from "./types.js";
 
-export type { FoldFault } from "./fold-faults.js";
 
 // After a read, only a "name does not exist" backoff is disproved; a refused write stays backed off.
 const READ_CLEARS: ReadonlySet<number> = new Set([9005, 9002, 9004, 9001, 9000]);
@@ -46,7 +46,7 @@ export function fold(
   response: CpeMessage,
   now: number,
   limits: BackoffLimits = DEFAULT_LIMITS,
-): { reported: FoldState["reported"]; inventory: FoldState["inventory"]; writes: StoreWrite[]; faults: FoldFault[] } {
+): { reported: FoldState["reported"]; inventory: FoldState["inventory"]; writes: StoreWrite[]; faults: Fault[] } {
   const out = response.method === "Fault" ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request)) : foldAnswer(state, step, request, response, now, limits);
   return { reported: out.reported, inventory: out.inventory, writes: [...out.writes], faults: [...out.faults] };
 }

@@ -25,7 +25,7 @@ import { ConvergedCache } from "./converged-cache.js";
 import { SessionRecorder } from "./session-recorder.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { authReason, Refusals, type Refusal, type RefusalReason } from "./refusals.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import type {} from "./cwmp-request.js";
 
 const XML = 'text/xml; charset="utf-8"';
@@ -79,13 +79,13 @@ export class CwmpEndpoint {
     this.sweeper.start();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.sweeper.stop();
-    for (const s of [...this.sessions.all()]) this.end(s, "fault:server_shutdown");
+    await Promise.all([...this.sessions.all()].map((s) => this.end(s, "fault:server_shutdown")));
   }
 
   /** Ends a live session (see SessionRecorder.end). */
-  end(live: LiveSession, outcome: string, writes: readonly StoreWrite[] = []): boolean {
+  end(live: LiveSession, outcome: string, writes: readonly StoreWrite[] = []): Promise<boolean> {
     return this.recorder.end(live, outcome, writes);
   }
 
@@ -97,20 +97,20 @@ export class CwmpEndpoint {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const socket: Socket | undefined = req.raw.socket;
     const found = this.sessions.lookup(header(req, "cookie"), socket);
-    const who = this.authenticate(req, reply, found);
+    const who = await this.authenticate(req, reply, found);
     if (!("kind" in who)) return who;
     const body = decodeBody(raw, { contentType: contentTypeOf(req), contentEncoding: header(req, "content-encoding") }, { maxBytes: this.deps.limits.maxBodyBytes });
     if (!body.ok) return this.refuse(req, reply, body.error.code === "too_large" ? 413 : 400, body.error.code === "too_large" ? "too_large" : "bad_body", body.error.message);
     if (body.value.trim() === "") return this.inSession(req, reply, found, who, undefined);
     const decoded = decodeCpeEnvelope(body.value);
     if (!decoded.ok) {
-      if (found.kind === "found") this.recorder.fail(found.live, "bad_message", decoded.error.message);
+      if (found.kind === "found") await this.recorder.fail(found.live, "bad_message", decoded.error.message);
       return this.refuse(req, reply, 400, "bad_message", `${decoded.error.code}: ${decoded.error.message}`);
     }
     const bounded = boundMessage(decoded.value.message, this.deps.limits);
     if (!bounded.ok) {
       const what = `${decoded.value.message.method}: ${bounded.field}${bounded.parameter !== undefined ? ` (${bounded.parameter})` : ""} is ${bounded.length} characters, above limits.maxStoredValueChars (${this.deps.limits.maxStoredValueChars})`;
-      if (found.kind === "found") this.recorder.fail(found.live, "value_too_large", what);
+      if (found.kind === "found") await this.recorder.fail(found.live, "value_too_large", what);
       return this.refuse(req, reply, 413, "value_too_large", what);
     }
     const env: DecodedEnvelope = bounded.truncated > 0 ? { ...decoded.value, message: bounded.message } : decoded.value;
@@ -127,13 +127,13 @@ export class CwmpEndpoint {
    * trusted on its cookie and connection (embedded stacks send the empty POST without Authorization); with
    * `authPerRequest` every request authenticates. A request that does carry credentials is always checked.
    */
-  private authenticate(req: FastifyRequest, reply: FastifyReply, found: Lookup): Who | FastifyReply {
+  private async authenticate(req: FastifyRequest, reply: FastifyReply, found: Lookup): Promise<Who | FastifyReply> {
     if (!this.deps.authenticate) return { kind: "open" };
     const authorization = header(req, "authorization");
     const cert = verifiedClientCertName(req.raw.socket);
     const trusted = found.kind === "found" && found.live.client?.identity !== undefined && !this.deps.authPerRequest;
     if (trusted && (authorization === undefined || authorization.trim() === "") && (cert === undefined || cert === found.live.client?.identity)) return { kind: "trusted" };
-    const out = this.deps.authenticate({
+    const out = await this.deps.authenticate({
       method: req.method,
       authorization,
       tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true,
@@ -149,8 +149,8 @@ export class CwmpEndpoint {
     return { kind: "verified", identity: out.username ?? out.clientCert };
   }
 
-  private challenge(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const out = this.deps.authenticate?.({ method: req.method, authorization: undefined, tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true, url: req.url });
+  private async challenge(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const out = await this.deps.authenticate?.({ method: req.method, authorization: undefined, tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true, url: req.url });
     const headers: Record<string, string[]> = out && !out.ok && out.wwwAuthenticate.length > 0 ? { "www-authenticate": [...out.wwwAuthenticate] } : {};
     return this.refuse(req, reply, 401, "no_credentials", "an Inform must authenticate", { headers, empty: true });
   }
@@ -182,7 +182,7 @@ export class CwmpEndpoint {
     }
   }
 
-  private inform(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope, inform: InformRequest): FastifyReply {
+  private async inform(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope, inform: InformRequest): Promise<FastifyReply> {
     const deviceId = deviceIdOf(inform.deviceId);
     const identity = who.kind === "verified" ? who.identity : undefined;
     // Per-device credentials (username = a device id) are good for that device only.
@@ -194,7 +194,7 @@ export class CwmpEndpoint {
     // TR-069 §3.7.1: an Inform on the device's own session means the CPE started over: drop the old context.
     // Another device's session on the same connection (a proxy) is left alone.
     const previous = found.kind === "found" || found.kind === "moved" ? found.live : undefined;
-    if (previous && previous.deviceId === deviceId) this.end(previous, "fault:superseded");
+    if (previous && previous.deviceId === deviceId) await this.end(previous, "fault:superseded");
     const source = this.admissionSource(identity, req.ip);
     const refused = this.admit(source, deviceId);
     if (refused) {
@@ -203,8 +203,16 @@ export class CwmpEndpoint {
       const message = refused === "overloaded" ? `${this.sessions.size} sessions open (limits.maxSessions)` : `source ${source} holds ${this.sessions.sourceCount(source)} sessions (limits.maxSessionsPerSource)`;
       return this.refuse(req, reply, 503, refused, message, { headers: { "retry-after": "30" }, empty: true, device: deviceId });
     }
-    const opened = openFromInform(this.deps, this.sessions, env, inform, req.ip, req.raw.socket, now, (id) => this.cache.get(id));
+    this.sessions.reserve(source);
+    let opened: Awaited<ReturnType<typeof openFromInform>>;
+    try {
+      opened = await openFromInform(this.deps, this.sessions, env, inform, req.ip, req.raw.socket, now, (id) => this.cache.get(id));
+    } catch (e) {
+      this.sessions.release(source);
+      throw e;
+    }
     if (!opened.ok) {
+      this.sessions.release(source);
       const reason: RefusalReason = opened.error.code === "already_in_session" ? "already_in_session" : opened.error.code === "store_failed" ? "store_failed" : "bad_request";
       return this.refuse(req, reply, opened.error.status, reason, opened.error.message, { headers: { "retry-after": "30" }, device: deviceId });
     }
@@ -225,13 +233,13 @@ export class CwmpEndpoint {
   /** Issue 10 point 8: a global bound and a per-source share, so one client cannot take every slot. */
   private admit(source: string, deviceId: DeviceId): "overloaded" | "source_share" | undefined {
     const own = this.sessions.forDevice(deviceId) ? 1 : 0; // a superseding Inform takes its own slot back
-    if (this.sessions.size - own >= this.deps.limits.maxSessions) return "overloaded";
+    if (this.sessions.load - own >= this.deps.limits.maxSessions) return "overloaded";
     const share = this.deps.limits.maxSessionsPerSource ?? this.deps.limits.maxSessions;
     if (this.sessions.sourceCount(source) - own >= share) return "source_share";
     return undefined;
   }
 
-  private inSession(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope | undefined): FastifyReply {
+  private async inSession(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope | undefined): Promise<FastifyReply> {
     const what = env ? env.message.method : "empty POST";
     const live = this.sessionFor(req, reply, found, who, what);
     if (!("state" in live)) return live;
@@ -241,7 +249,7 @@ export class CwmpEndpoint {
     this.sessions.touch(live, req.raw.socket, now);
     this.recorder.received(live, env);
     if (env && CPE_REQUESTS.has(env.message.method) && live.client && ++live.client.cpeRequests > this.deps.limits.maxCpeRequestsPerSession) {
-      this.recorder.fail(live, "too_many_cpe_requests", `more than ${this.deps.limits.maxCpeRequestsPerSession} CPE requests in one session (limits.maxCpeRequestsPerSession)`);
+      await this.recorder.fail(live, "too_many_cpe_requests", `more than ${this.deps.limits.maxCpeRequestsPerSession} CPE requests in one session (limits.maxCpeRequestsPerSession)`);
       this.refusals.note({ status: 204, reason: "too_many_cpe_requests", message: `session ${live.id} ended`, ip: req.ip, device: live.deviceId });
       return reply.code(204).send();
     }
@@ -253,10 +261,10 @@ export class CwmpEndpoint {
       live.state = out.state;
       if (out.state.converged !== undefined) live.converged = out.state.converged;
       this.recorder.sent(live, 204, "");
-      if (!this.end(live, out.state.outcome ?? "ok", out.writes)) return this.refuse(req, reply, 500, "store_failed", "could not record the session's end", { device: live.deviceId });
+      if (!(await this.end(live, out.state.outcome ?? "ok", out.writes))) return this.refuse(req, reply, 500, "store_failed", "could not record the session's end", { device: live.deviceId });
       return reply.code(204).send();
     }
-    if (!this.recorder.commit(live, out.writes)) return this.refuse(req, reply, 500, "store_failed", "could not record the session step", { device: live.deviceId });
+    if (!(await this.recorder.commit(live, out.writes))) return this.refuse(req, reply, 500, "store_failed", "could not record the session step", { device: live.deviceId });
     live.state = out.state;
     return this.send(live, out.reply, reply);
   }

@@ -13,19 +13,19 @@ export class IdleSweeper {
     private readonly sessions: SessionRegistry,
     private readonly bounds: IdleBounds,
     private readonly clock: () => number,
-    private readonly expire: (s: LiveSession, idleMs: number) => void,
+    private readonly expire: (s: LiveSession, idleMs: number) => Promise<unknown>,
   ) {}
 
   start(): void {
     if (this.timer) return;
     const every = Math.min(1000, this.bounds.sessionIdleMs, this.bounds.unauthenticatedIdleMs);
-    this.timer = setInterval(() => this.sweep(), Math.max(10, every)).unref();
+    this.timer = setInterval(() => void this.sweep(), Math.max(10, every)).unref();
   }
 
-  /** One pass (the timer's, or a test's). */
-  sweep(): void {
+  /** One pass (the timer's, or a test's, which may await it). */
+  async sweep(): Promise<void> {
     const now = this.clock();
-    for (const s of this.sessions.expired(now, this.bounds.sessionIdleMs, this.bounds.unauthenticatedIdleMs)) this.expire(s, now - s.lastSeen);
+    await Promise.all(this.sessions.expired(now, this.bounds.sessionIdleMs, this.bounds.unauthenticatedIdleMs).map((s) => this.expire(s, now - s.lastSeen)));
   }
 
   stop(): void {

@@ -1,6 +1,6 @@
 /** Per-model settings selected by OUI / productClass / manufacturer (cwmp.omitXmlDeclaration). */
 import type { ModelSelector } from "../config/config.js";
-import type { InformFacts } from "../store/types.js";
+import type { InformFacts } from "../domain/store.js";
 
 type Model = Pick<InformFacts, "oui" | "productClass" | "manufacturer">;
 

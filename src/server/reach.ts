@@ -10,7 +10,7 @@ import { sendHttpConnectionRequest, type ConnReqOutcome } from "../connreq/http.
 import { sendUdpConnectionRequest } from "../connreq/udp.js";
 import { factsOfRecord } from "../plan/device-plan.js";
 import { writeOnlyHash } from "../reconcile/parameter-key.js";
-import type { DeviceRecord, Store } from "../store/types.js";
+import type { DeviceRecord, Store } from "../domain/store.js";
 import type { SessionSummary } from "./cwmp-deps.js";
 import { connReqCredentials, type DesiredResolver } from "./desired-resolver.js";
 import { createConnReqGuard, type ConnReqGuard } from "./connreq-guard.js";
@@ -53,7 +53,7 @@ export interface Reach {
    * Queues devices to kick (deduplicated); drained at `kick.perSecond` with `kick.concurrency` in flight.
    * `label` names the run in its two log lines (started; done with the counts of its outcomes).
    */
-  kick(ids: Iterable<DeviceId>, label?: string): void;
+  kick(ids: AsyncIterable<DeviceId> | Iterable<DeviceId>, label?: string): void;
   /** Called by the CWMP endpoint when a session ends. */
   sessionEnded(summary: SessionSummary): void;
   close(): void;
@@ -92,7 +92,7 @@ export function createReach(deps: ReachDeps): Reach {
   const queue = new Set<DeviceId>();
   // Kicks arrive as lazy sequences (a reload's changed devices are found one by one): pulled a little at a time
   // so that a reload of a large fleet never blocks the event loop.
-  const sources: { readonly it: Iterator<DeviceId>; readonly run: KickRun }[] = [];
+  const sources: { readonly it: AsyncIterator<DeviceId> | Iterator<DeviceId>; readonly run: KickRun }[] = [];
   const runOf = new Map<DeviceId, KickRun>();
   let inFlight = 0;
   // A token bucket refilled at kick.perSecond while a backlog waits (empty when idle, so a kick starts without
@@ -109,14 +109,14 @@ export function createReach(deps: ReachDeps): Reach {
    * The credentials the CPE holds: a policy's (rotation) or the generated ones, whichever password the
    * reconciler last set on it (its write-only hash); the policy's while none is known to be applied.
    */
-  function credentialsFor(id: DeviceId, dev: DeviceRecord): { username: string; password: string } {
-    const own = connReqCredentials(deps.store, id);
+  async function credentialsFor(id: DeviceId, dev: DeviceRecord): Promise<{ username: string; password: string }> {
+    const own = await connReqCredentials(deps.store, id);
     const root = dev.dataModel === "tr098" ? "InternetGatewayDevice." : dev.dataModel === "tr181" ? "Device." : undefined;
     if (!deps.resolver || !root) return own;
-    const desired = deps.resolver(factsOfRecord(dev, deps.store.loadReported(id)));
+    const desired = deps.resolver(factsOfRecord(dev, await deps.store.loadReported(id)), await deps.store.getSecrets(id));
     const value = (leaf: string): string | undefined => desired?.values.find((v) => v.path === `${root}ManagementServer.${leaf}`)?.value;
     const wanted = { username: value("ConnectionRequestUsername") ?? own.username, password: value("ConnectionRequestPassword") ?? own.password };
-    const applied = deps.store.loadInventory(id).writeOnlyHashes.get(`${root}ManagementServer.ConnectionRequestPassword`);
+    const applied = (await deps.store.loadInventory(id)).writeOnlyHashes.get(`${root}ManagementServer.ConnectionRequestPassword`);
     return [wanted, own].find((c) => applied === writeOnlyHash(c.password)) ?? wanted;
   }
 
@@ -129,9 +129,9 @@ export function createReach(deps: ReachDeps): Reach {
   }
 
   async function sendOnce(id: DeviceId): Promise<ReachOutcome> {
-    const dev = deps.store.getDevice(id);
+    const dev = await deps.store.getDevice(id);
     if (!dev) return { kind: "no_url" };
-    const creds = credentialsFor(id, dev);
+    const creds = await credentialsFor(id, dev);
     let refused: ReachOutcome | undefined;
     if (dev.connectionRequestUrl !== "") {
       const target = await guard.http(dev.connectionRequestUrl, Date.now());
@@ -155,14 +155,14 @@ export function createReach(deps: ReachDeps): Reach {
     return { kind: "no_url" };
   }
 
-  function record(id: DeviceId, out: ReachOutcome): void {
+  async function record(id: DeviceId, out: ReachOutcome): Promise<void> {
     deps.onOutcome?.(out.kind);
     if (out.kind === "ok" || out.kind === "udp_sent") return;
     const detail = "message" in out ? out.message : "status" in out ? `HTTP ${out.status}` : "detail" in out ? (out.detail ?? out.kind) : out.kind;
     // The detail (what the target answered or why it was refused) is for the operator's log only.
     deps.log.info({ device: id, outcome: out.kind, detail }, "connection request not delivered");
     const shown = publicOutcome(out);
-    deps.store.apply(id, [{ kind: "fault", fault: { code: `connection_request:${shown.kind}`, message: shown.message, path: undefined, policy: undefined, sessionId: undefined, retryable: true, at: Date.now() } }]);
+    await deps.store.apply(id, [{ kind: "fault", fault: { code: `connection_request:${shown.kind}`, message: shown.message, retryable: true, at: Date.now() } }]);
   }
 
   /** Removes one waiter only: a concurrent converge-now on the same device keeps waiting. */
@@ -190,23 +190,30 @@ export function createReach(deps: ReachDeps): Reach {
     return { session, cancel };
   }
 
-  /** Tops the queue up from pending kick sources, spending at most ~10 ms of this tick. */
-  function refill(): void {
-    const until = Date.now() + 10;
-    const want = Math.max(concurrency, Math.ceil(perSecond));
-    while (sources.length > 0 && queue.size < want && Date.now() < until) {
-      const source = sources[0] as (typeof sources)[number];
-      const next = source.it.next();
-      if (next.done) {
-        sources.shift();
-        source.run.drained = true;
-        finish(source.run);
-      } else if (!queue.has(next.value)) {
-        queue.add(next.value);
-        runOf.set(next.value, source.run);
-        source.run.queued++;
-        source.run.pending++;
+  /** Tops the queue up from pending kick sources, spending at most ~10 ms of this tick; one refill at a time. */
+  let refilling = false;
+  async function refill(): Promise<void> {
+    if (refilling) return;
+    refilling = true;
+    try {
+      const until = Date.now() + 10;
+      const want = Math.max(concurrency, Math.ceil(perSecond));
+      while (sources.length > 0 && queue.size < want && Date.now() < until) {
+        const source = sources[0] as (typeof sources)[number];
+        const next = await source.it.next();
+        if (next.done) {
+          sources.shift();
+          source.run.drained = true;
+          finish(source.run);
+        } else if (!queue.has(next.value)) {
+          queue.add(next.value);
+          runOf.set(next.value, source.run);
+          source.run.queued++;
+          source.run.pending++;
+        }
       }
+    } finally {
+      refilling = false;
     }
   }
 
@@ -225,7 +232,12 @@ export function createReach(deps: ReachDeps): Reach {
   }
 
   function pump(): void {
-    refill();
+    void refill()
+      .then(sendSome)
+      .catch((e: unknown) => deps.log.error({ err: e }, "kick refill failed"));
+  }
+
+  function sendSome(): void {
     const now = Date.now();
     credit = queue.size === 0 ? 0 : Math.min(maxCredit, credit + ((now - lastRefill) * perSecond) / 1000);
     lastRefill = now;
@@ -237,7 +249,7 @@ export function createReach(deps: ReachDeps): Reach {
       credit--;
       inFlight++;
       void send(id)
-        .then((out) => (record(id, out), settled(id, out.kind)))
+        .then(async (out) => (await record(id, out), settled(id, out.kind)))
         .catch((e: unknown) => (deps.log.error({ err: e, device: id }, "kick failed"), settled(id, "error")))
         .finally(() => inFlight--);
     }
@@ -247,7 +259,7 @@ export function createReach(deps: ReachDeps): Reach {
     async convergeNow(id, waitMs) {
       const { session, cancel } = waitForSession(id, waitMs);
       const out = await send(id);
-      record(id, out);
+      await record(id, out);
       if (out.kind !== "ok" && out.kind !== "udp_sent") {
         cancel();
         const shown = publicOutcome(out);
@@ -260,7 +272,7 @@ export function createReach(deps: ReachDeps): Reach {
     kick(ids, label = "kick") {
       const run: KickRun = { label, started: Date.now(), queued: 0, pending: 0, drained: false, outcomes: new Map() };
       deps.log.info({ kick: label, perSecond, concurrency }, "kick started");
-      sources.push({ it: ids[Symbol.iterator](), run });
+      sources.push({ it: Symbol.asyncIterator in ids ? ids[Symbol.asyncIterator]() : ids[Symbol.iterator](), run });
     },
     sessionEnded(summary) {
       const list = waiters.get(summary.deviceId);

@@ -3,7 +3,7 @@
  * and its end: last writes + transcript in one transaction, the session log row, the log line, the hook.
  */
 import type { DecodedEnvelope } from "../cwmp/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import type { SessionFaultCode } from "../domain/faults.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import type { ConvergedCache } from "./converged-cache.js";
@@ -25,42 +25,49 @@ export class SessionRecorder {
     s.transcript?.push({ at: this.deps.clock(), direction: "out", status, body });
   }
 
-  /** Commits one step's writes; on a store error ends the session (nothing of the step was written). */
-  commit(live: LiveSession, writes: readonly StoreWrite[]): boolean {
+  /**
+   * Commits one step's writes (with the Inform step's pending ones); on a store error ends the session
+   * (nothing of the step was written).
+   */
+  async commit(live: LiveSession, stepWrites: readonly StoreWrite[]): Promise<boolean> {
+    const writes = live.pendingWrites.length > 0 ? [...live.pendingWrites, ...stepWrites] : stepWrites;
     if (writes.length === 0) return true;
     try {
-      this.deps.store.apply(live.deviceId, writes);
+      await this.deps.store.apply(live.deviceId, writes);
+      live.pendingWrites = [];
       return true;
     } catch {
       // One transaction per step: nothing of this step was written. End the session; the next Inform retries.
-      this.end(live, "fault:store_failed");
+      live.pendingWrites = [];
+      await this.end(live, "fault:store_failed");
       return false;
     }
   }
 
   /** Ends the session with a named fault, recorded with it. */
-  fail(live: LiveSession, code: SessionFaultCode, message: string): void {
-    const fault: StoreWrite = { kind: "fault", fault: { code, message, path: undefined, policy: undefined, sessionId: live.id, retryable: true, at: this.deps.clock() } };
-    this.end(live, `fault:${code}`, [fault]);
+  fail(live: LiveSession, code: SessionFaultCode, message: string): Promise<boolean> {
+    const fault: StoreWrite = { kind: "fault", fault: { code, message, sessionId: live.id, retryable: true, at: this.deps.clock() } };
+    return this.end(live, `fault:${code}`, [fault]);
   }
 
   /**
    * Ends a live session: removes it, records its last writes and transcript in one transaction, and logs it.
    * Safe to call twice. Returns false when the store refused (then nothing of it was written).
    */
-  end(live: LiveSession, outcome: string, writes: readonly StoreWrite[] = []): boolean {
+  async end(live: LiveSession, outcome: string, stepWrites: readonly StoreWrite[] = []): Promise<boolean> {
     if (!this.sessions.has(live)) return true;
     this.sessions.remove(live);
     const now = this.deps.clock();
     let recorded = true;
     try {
       const transcript = live.transcript;
-      if (writes.length > 0 || transcript) {
-        this.deps.store.atomically(() => {
-          if (writes.length > 0) this.deps.store.apply(live.deviceId, writes);
-          if (transcript) this.deps.store.saveTranscript(live.id, live.deviceId, transcript);
-        });
-      }
+      const writes: readonly StoreWrite[] = [
+        ...live.pendingWrites,
+        ...stepWrites,
+        ...(transcript ? [{ kind: "transcript" as const, sessionId: live.id, entries: transcript }] : []),
+      ];
+      live.pendingWrites = [];
+      if (writes.length > 0) await this.deps.store.apply(live.deviceId, writes);
       this.deps.store.logSession({
         id: live.id,
         deviceId: live.deviceId,

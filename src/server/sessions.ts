@@ -10,7 +10,7 @@ import type { Socket } from "node:net";
 import type { DeviceId } from "../domain/device.js";
 import type { CwmpVersion } from "../cwmp/types.js";
 import type { SessionConfig, SessionState } from "../session/types.js";
-import type { TranscriptEntry } from "../store/types.js";
+import type { StoreWrite, TranscriptEntry } from "../domain/store.js";
 
 export const COOKIE = "converge_session";
 
@@ -53,6 +53,8 @@ export interface LiveSession {
   readonly fast: boolean;
   /** Set by the route right after the session opens. */
   client?: ClientBinding;
+  /** Writes of the Inform step not yet committed (generated secrets): they join the next step's transaction. */
+  pendingWrites: readonly StoreWrite[];
 }
 
 const COOKIE_RE = new RegExp(`(?:^|[;,]\\s*)\\$?${COOKIE}="?([A-Za-z0-9_-]{8,64})"?`);
@@ -84,11 +86,27 @@ export class SessionRegistry {
   private readonly byDevice = new Map<DeviceId, LiveSession>();
   private readonly bySocket = new WeakMap<Socket, Set<LiveSession>>();
   private readonly perSource = new Map<string, number>();
+  /** Devices whose Inform is being recorded (awaiting the store): not yet sessions, already taken. */
+  private readonly openingDevices = new Set<DeviceId>();
   private pool = Buffer.alloc(0);
   private poolAt = 0;
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Sessions plus Informs being opened: what the `maxSessions` bound counts. */
+  get load(): number {
+    return this.byId.size + this.openingDevices.size;
+  }
+
+  isOpening(id: DeviceId): boolean {
+    return this.openingDevices.has(id);
+  }
+
+  opening(id: DeviceId, on: boolean): void {
+    if (on) this.openingDevices.add(id);
+    else this.openingDevices.delete(id);
   }
 
   /** Session ids are cookies, so unguessable: 96 random bits each, drawn from a pool refilled 4 KiB at a time. */
@@ -143,10 +161,23 @@ export class SessionRegistry {
     if (s.socket) this.attach(s.socket, s);
   }
 
-  /** Called once the route has bound the session to its client (admission source). */
+  /**
+   * Takes an admission slot of `source` for an Inform being opened (before the store is awaited, so concurrent
+   * Informs of one source cannot all pass the share); `bind` hands it to the session, `release` gives it back.
+   */
+  reserve(source: string): void {
+    this.perSource.set(source, this.sourceCount(source) + 1);
+  }
+
+  release(source: string): void {
+    const n = this.sourceCount(source) - 1;
+    if (n > 0) this.perSource.set(source, n);
+    else this.perSource.delete(source);
+  }
+
+  /** Binds an opened session to its client; its source's slot was reserved. */
   bind(s: LiveSession, client: ClientBinding): void {
     s.client = client;
-    this.perSource.set(client.source, this.sourceCount(client.source) + 1);
   }
 
   touch(s: LiveSession, socket: Socket | undefined, now: number): void {
@@ -163,11 +194,7 @@ export class SessionRegistry {
     this.byId.delete(s.id);
     if (this.byDevice.get(s.deviceId) === s) this.byDevice.delete(s.deviceId);
     if (s.socket) this.detach(s.socket, s);
-    if (s.client) {
-      const n = this.sourceCount(s.client.source) - 1;
-      if (n > 0) this.perSource.set(s.client.source, n);
-      else this.perSource.delete(s.client.source);
-    }
+    if (s.client) this.release(s.client.source);
   }
 
   /** Sessions idle for longer than their bound: `idleMs`, or `unauthenticatedIdleMs` for a session without identity. */

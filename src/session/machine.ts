@@ -9,7 +9,7 @@ import type { CpeMessage, CpeRequest, CpeResponse, CwmpVersion } from "../cwmp/t
 import type { DeviceId } from "../domain/device.js";
 import type { DesiredState } from "../policy/desired.types.js";
 import type { Inventory, ReportedState } from "../reconcile/types.js";
-import type { DeviceStatus, StoreWrite, TaskRecord } from "../store/types.js";
+import type { DeviceStatus, StoreWrite, TaskRecord } from "../domain/store.js";
 import { answerCpeRequest } from "./cpe-requests.js";
 import { absorbResponse } from "./absorb.js";
 import { chooseNext } from "./next.js";

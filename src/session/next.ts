@@ -6,7 +6,7 @@ import { plan } from "../reconcile/plan.js";
 import { requestFor } from "../reconcile/rpc.js";
 import { statusFrom } from "../reconcile/status.js";
 import type { Plan } from "../reconcile/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import { endWithFault } from "./end.js";
 import type { Outstanding, SessionConfig, SessionState, StepResult } from "./types.js";
 

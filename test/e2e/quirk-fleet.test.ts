@@ -69,10 +69,10 @@ test("a fleet with every issue 9 quirk converges against a real server with Dige
     assert.deepEqual(Object.fromEntries(run.counters.errors), {}, "no session failed");
     for (const m of fleet.members) {
       const id = deviceIdOf(m.device.deviceId);
-      const status = srv.store.getDevice(id)?.status;
+      const status = (await srv.store.getDevice(id))?.status;
       const fault = ENDS_WITH_FAULT[m.quirks.name];
       if (fault !== undefined) {
-        assert.ok(srv.store.listFaults(id, 20).some((f) => f.code === fault), `${m.quirks.name} on ${m.model} ends with ${fault}`);
+        assert.ok((await srv.store.listFaults(id, 20)).some((f) => f.code === fault), `${m.quirks.name} on ${m.model} ends with ${fault}`);
         continue;
       }
       const converged = status?.conditions.find((c) => c.type === "Converged")?.status;

@@ -46,7 +46,7 @@ async function deviceAt(serial: string, url: string): Promise<DeviceId> {
   const r = await runSession(d, { acsUrl: server.cwmpUrl, timeoutMs: 5_000, maxMessages: 50 });
   assert.equal(r.ok, true, r.error);
   const id = deviceIdOf(d.deviceId);
-  assert.equal(server.store.getDevice(id)?.connectionRequestUrl, url);
+  assert.equal((await server.store.getDevice(id))?.connectionRequestUrl, url);
   return id;
 }
 
@@ -84,7 +84,7 @@ void test("the ACS's own ports are never targeted; a closed port and a non-CPE H
   assert.equal(answers[0]?.body.error?.code, "connection_request_unreachable");
   const after = refusalsAtCwmp(await (await fetch(`${server.apiUrl}/metrics`)).text());
   assert.equal(after, before, "no GET reached the ACS's own CWMP port");
-  const faults = server.store.listFaults(ids[0] ?? assert.fail(), 5);
+  const faults = await server.store.listFaults(ids[0] ?? assert.fail(), 5);
   assert.equal(faults[0]?.code, "connection_request:unreachable");
   assert.doesNotMatch(faults[0]?.message ?? "", /port|own|ECONN/i, "the recorded fault does not say why");
 });

@@ -44,7 +44,7 @@ describe("admission: a per-source share of the session slots", () => {
     assert.deepEqual(flood.filter((s) => s === 503).length, 9);
     const honest = await inform(t, device("HONEST-1"), "10.1.1.1");
     assert.equal(honest.status, 200, "another CPE is not locked out by the flood");
-    const rendered = t.obs.render();
+    const rendered = await t.obs.render();
     assert.match(rendered, /converge_cwmp_refusals_total\{reason="source_share"\} 9/);
   });
 
@@ -52,10 +52,10 @@ describe("admission: a per-source share of the session slots", () => {
     for (let i = 0; i < 3; i++) assert.equal((await inform(t, device(`IDLE-${i}`), "10.9.9.9")).status, 200);
     assert.equal((await inform(t, device("IDLE-3"), "10.9.9.9")).status, 503);
     t.clock.now += t.cfg.limits.unauthenticatedIdleMs + 1;
-    t.endpoint.sweeper.sweep();
+    await t.endpoint.sweeper.sweep();
     assert.equal(t.endpoint.sessions.size, 0);
     assert.ok(t.cfg.limits.unauthenticatedIdleMs < t.cfg.limits.sessionIdleMs);
-    const faults = t.store.listFaults(deviceIdOf(device("IDLE-0").deviceId), 10);
+    const faults = await t.store.listFaults(deviceIdOf(device("IDLE-0").deviceId), 10);
     assert.equal(faults[0]?.code, "session_timeout");
     assert.equal((await inform(t, device("IDLE-3"), "10.9.9.9")).status, 200);
   });
@@ -73,10 +73,10 @@ describe("an authenticated session keeps the full idle bound", () => {
     const r = await t.app.inject({ method: "POST", url: "/", headers: { "content-type": XML, authorization: `Basic ${Buffer.from("cpe:pw").toString("base64")}` }, payload: xml(d, d.inform(Date.now())) });
     assert.equal(r.statusCode, 200, r.body);
     t.clock.now += t.cfg.limits.unauthenticatedIdleMs + 1;
-    t.endpoint.sweeper.sweep();
+    await t.endpoint.sweeper.sweep();
     assert.equal(t.endpoint.sessions.size, 1);
     t.clock.now += t.cfg.limits.sessionIdleMs;
-    t.endpoint.sweeper.sweep();
+    await t.endpoint.sweeper.sweep();
     assert.equal(t.endpoint.sessions.size, 0);
   });
 });
@@ -99,7 +99,7 @@ describe("CPE requests and stored strings are bounded", () => {
     assert.deepEqual(statuses.slice(0, 5), [200, 200, 200, 200, 200]);
     assert.equal(statuses[5], 204, "the sixth ends the session");
     assert.ok(statuses.slice(6).every((s) => s === 400), "and nothing more is accepted in it");
-    const faults = t.store.listFaults(deviceIdOf(d.deviceId), 10);
+    const faults = await t.store.listFaults(deviceIdOf(d.deviceId), 10);
     assert.equal(faults[0]?.code, "too_many_cpe_requests");
   });
 
@@ -110,7 +110,7 @@ describe("CPE requests and stored strings are bounded", () => {
     const tc: CpeMessage = { method: "TransferComplete", commandKey: "k", fault: { code: 9010, string: huge }, startTime: "2024-05-01T12:00:00Z", completeTime: "2024-05-01T12:05:00Z" };
     const r = await t.app.inject({ method: "POST", url: "/", headers: { cookie, "content-type": XML }, payload: xml(d, tc) });
     assert.equal(r.statusCode, 200, r.body);
-    const stored = t.store.listFaults(deviceIdOf(d.deviceId), 10).find((f) => f.code === "9010");
+    const stored = (await t.store.listFaults(deviceIdOf(d.deviceId), 10)).find((f) => f.code === "9010");
     assert.ok(stored);
     assert.ok(stored.message.length < t.cfg.limits.maxFaultStringChars + 100, `stored ${stored.message.length} characters`);
     assert.match(stored.message, /truncated/);
@@ -125,6 +125,6 @@ describe("CPE requests and stored strings are bounded", () => {
     assert.equal(r.statusCode, 413, r.body);
     assert.match(r.body, /value_too_large/);
     assert.match(r.body, /X_Big/);
-    assert.equal(t.store.getDevice(deviceIdOf(d.deviceId)), undefined, "nothing of it was stored");
+    assert.equal(await t.store.getDevice(deviceIdOf(d.deviceId)), undefined, "nothing of it was stored");
   });
 });

@@ -23,8 +23,8 @@ function cookieOf(setCookie: string | string[] | undefined): string {
   return (first ?? "").split(";")[0] ?? "";
 }
 
-function refusalCount(t: TestCwmpApp, reason: string): number {
-  const line = t.obs.render().split("\n").find((l) => l.startsWith(`converge_cwmp_refusals_total{reason="${reason}"}`));
+async function refusalCount(t: TestCwmpApp, reason: string): Promise<number> {
+  const line = (await t.obs.render()).split("\n").find((l) => l.startsWith(`converge_cwmp_refusals_total{reason="${reason}"}`));
   return line ? Number(line.split(" ").pop()) : 0;
 }
 
@@ -75,7 +75,7 @@ describe("refusals: one answer shape, a counter by reason, a rate-limited warn l
       const body = JSON.parse(r.body) as { error?: { code?: string } };
       assert.equal(body.error?.code, row.reason, "our error shape, never fastify's");
       assert.doesNotMatch(r.body, /FST_ERR|statusCode/, "no framework error page");
-      assert.equal(refusalCount(t, row.reason), 1);
+      assert.equal(await refusalCount(t, row.reason), 1);
       const warn = t.lines.filter((l) => l.level === "warn" && l.msg === "CWMP request refused");
       assert.equal(warn.length, 1);
       assert.equal(warn[0]?.obj["reason"], row.reason);
@@ -90,7 +90,7 @@ describe("refusals: one answer shape, a counter by reason, a rate-limited warn l
     await t.app.inject({ method: "POST", url: "/", payload: "" });
     assert.equal(warns().length, 2);
     assert.equal(warns()[1]?.obj["suppressed"], 4);
-    assert.equal(refusalCount(t, "no_session"), 6);
+    assert.equal(await refusalCount(t, "no_session"), 6);
   });
 });
 
@@ -107,8 +107,8 @@ describe("authentication refusals carry the verifier's reason", () => {
     assert.match(String(none.headers["www-authenticate"]), /^Digest realm=/);
     const bad = await t.app.inject({ method: "POST", url: "/", headers: { "content-type": XML, authorization: 'Digest username="cpe", realm="converge", nonce="x", uri="/", response="00"' }, payload: informXml("AUTH-1") });
     assert.equal(bad.statusCode, 401);
-    assert.equal(refusalCount(t, "no_credentials"), 1);
-    assert.equal(refusalCount(t, "bad_credentials"), 1);
+    assert.equal(await refusalCount(t, "no_credentials"), 1);
+    assert.equal(await refusalCount(t, "bad_credentials"), 1);
     const line = t.lines.find((l) => l.level === "warn" && l.obj["reason"] === "bad_credentials");
     assert.equal(line?.obj["detail"], "nonce not issued by this server");
   });

@@ -71,7 +71,7 @@ describe("two CPEs through one kept-alive proxy connection", () => {
       const stale = await rawPost(url, proxy, { cookie: "converge_session=staleCookieOfA0123" }, answerA);
       assert.equal(stale.status, 400);
       assert.match(stale.body, /unknown_session/);
-      assert.notEqual(server.store.loadReported(idB).params.get(PATH)?.value, "111", "A's value was never stored as B's");
+      assert.notEqual((await server.store.loadReported(idB)).params.get(PATH)?.value, "111", "A's value was never stored as B's");
 
       let answerB = await rawPost(url, proxy, { cookie: cookieB }, xmlOf(b, b.handle(request), id));
       for (let i = 0; i < 20 && answerB.status === 200; i++) {
@@ -79,7 +79,7 @@ describe("two CPEs through one kept-alive proxy connection", () => {
         answerB = await rawPost(url, proxy, { cookie: cookieB }, xmlOf(b, b.handle(next.request), next.id));
       }
       assert.equal(answerB.status, 204, answerB.body);
-      assert.equal(server.store.loadReported(idB).params.get(PATH)?.value, "222");
+      assert.equal((await server.store.loadReported(idB)).params.get(PATH)?.value, "222");
       const endA = await rawPost(url, proxy, { cookie: cookieA });
       assert.equal(endA.status, 204, "A's own session was untouched and ends normally");
     } finally {

@@ -26,7 +26,7 @@ void test("a kick run logs its start and, when done, its devices and outcomes", 
       const d = new SimDevice(model("zte-h199a-tr098.csv"), { serialNumber: `KICKLOG-${i}` });
       d.setConnectionRequestUrl("");
       const facts = { ...informFacts(d.inform(Date.now()), "127.0.0.1"), connectionRequestUrl: "", udpConnectionRequestAddress: "" };
-      store.recordInform(facts, Date.now());
+      await store.recordInform(facts, Date.now());
       ids.push(facts.deviceId);
     }
     reach.kick(ids, "reload r1 -> r2");
@@ -40,6 +40,6 @@ void test("a kick run logs its start and, when done, its devices and outcomes", 
     assert.deepEqual(done?.["outcomes"], { no_url: 3 });
   } finally {
     reach.close();
-    store.close();
+    await store.close();
   }
 });

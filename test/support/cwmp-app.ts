@@ -6,7 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { buildConfig, planLimitsOf, type Config } from "../../src/config/config.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
-import type { Store } from "../../src/store/types.js";
+import type { Store } from "../../src/domain/store.js";
 import { buildCwmpApp } from "../../src/server/cwmp-app.js";
 import type { CwmpEndpoint } from "../../src/server/cwmp-route.js";
 import type { CwmpDeps } from "../../src/server/cwmp-deps.js";
@@ -74,9 +74,9 @@ export async function buildTestCwmpApp(env: Readonly<Record<string, string>> = {
     lines,
     clock,
     async close() {
-      endpoint.close();
+      await endpoint.close();
       await app.close();
-      store.close();
+      await store.close();
     },
   };
 }
