@@ -15,6 +15,7 @@ function live(reg: SessionRegistry, serial: string, socket: Socket, echoed = fal
   const deviceId = parseDeviceId(`00259E-EG8145V5-${serial}`) ?? assert.fail();
   const s = { id, deviceId, socket, lastSeen: 0, startedAt: 0 } as unknown as LiveSession;
   reg.add(s);
+  reg.reserve("ip:x");
   reg.bind(s, { identity: undefined, source: "ip:x", cookieEchoed: echoed, xmlDeclaration: true, cpeRequests: 0 });
   return s;
 }
