@@ -48,6 +48,12 @@ describe("admission: a per-source share of the session slots", () => {
     assert.match(rendered, /converge_cwmp_refusals_total\{reason="source_share"\} 9/);
   });
 
+  void test("concurrent Informs of one source cannot all pass its share while the store records them", async () => {
+    const all = await Promise.all(Array.from({ length: 12 }, (_, i) => inform(t, device(`RACE-${i}`), "10.8.8.8")));
+    assert.equal(all.filter((r) => r.status === 200).length, 3, JSON.stringify(all.map((r) => r.status)));
+    assert.equal(t.endpoint.sessions.sourceCount("ip:10.8.8.8"), 3);
+  });
+
   void test("a session without an authenticated identity gives its slot back after limits.unauthenticatedIdleMs", async () => {
     for (let i = 0; i < 3; i++) assert.equal((await inform(t, device(`IDLE-${i}`), "10.9.9.9")).status, 200);
     assert.equal((await inform(t, device("IDLE-3"), "10.9.9.9")).status, 503);
