@@ -49,7 +49,10 @@ export type PolicyErrorCode =
   | "shadowed"
   | "vars-file"
   | "secrets-file"
-  | "missing-secret";
+  | "missing-secret"
+  | "io"
+  | "too-large"
+  | "load-failed";
 
 /** Where something is written: line and column (1-based) and its JSON pointer in the document. */
 export interface Site {

@@ -16,7 +16,7 @@ import type { Reach } from "./reach.js";
 
 export interface ApiWiring {
   readonly store: Store;
-  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload">;
+  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload" | "folderState">;
   readonly resolver: DesiredResolver;
   readonly endpoint: CwmpEndpoint;
   readonly cfg: Config;
@@ -36,6 +36,7 @@ async function summary(w: ApiWiring): Promise<PolicySummary> {
     policies: (set?.policies ?? []).map((p) => ({ name: p.name, file: p.file, priority: p.priority, matches: counts[p.name] ?? 0 })),
     errors: last?.errors ?? [],
     lastErrorAt: last?.at,
+    folder: w.policies.folderState(),
   };
 }
 

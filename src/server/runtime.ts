@@ -80,7 +80,7 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
   const store = openSqliteStore(cfg.db);
   opened = store;
-  const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log });
+  const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log, offThread: true });
   try {
     return await assemble(cfg, log, { tls, authenticate, store, policies });
   } catch (e) {

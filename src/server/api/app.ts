@@ -45,11 +45,40 @@ function guard(app: FastifyInstance, deps: ApiDeps): void {
   });
 }
 
+/**
+ * Where a decoded request holds a number JSON Schema cannot mean: JSON and JSON Schema numbers are finite, but
+ * `?limit=Infinity` or `1e309` (query strings coerced by ajv, JSON bodies by JSON.parse) become ±Infinity,
+ * which passes "integer" and range keywords in the validator and reaches SQLite as a type error. Iterative, so
+ * a deeply nested body cannot overflow the stack; linear in the request.
+ */
+export function nonFiniteNumberAt(parts: Readonly<Record<string, unknown>>): string | undefined {
+  const stack: [string, unknown][] = Object.entries(parts);
+  while (stack.length > 0) {
+    const [path, v] = stack.pop() as [string, unknown];
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) return path;
+    } else if (typeof v === "object" && v !== null) {
+      for (const [k, x] of Object.entries(v)) stack.push([`${path}/${k}`, x]);
+    }
+  }
+  return undefined;
+}
+
 export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<FastifyInstance> {
   const base: FastifyServerOptions = { bodyLimit: opts.bodyLimit, ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } } };
   const app = Fastify({ ...base, serverFactory: serverFactory(opts.tls), ...(opts.logger ? { loggerInstance: opts.logger } : {}) });
   await app.register(swagger, { openapi: { info: { title: "Converge API", version: "0.1.0" }, components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } }, security: [{ bearer: [] }] } });
   guard(app, deps);
+  // A JSON body before validation (ajv would turn Infinity into the string "Infinity" for a union type), query
+  // and path parameters after it (they are strings until ajv coerces them).
+  app.addHook("preValidation", async (req, reply) => {
+    const at = nonFiniteNumberAt({ body: req.body });
+    if (at !== undefined) return sendError(reply, "bad_request", `${at} must be a finite number`);
+  });
+  app.addHook("preHandler", async (req, reply) => {
+    const at = nonFiniteNumberAt({ querystring: req.query, params: req.params });
+    if (at !== undefined) return sendError(reply, "bad_request", `${at} must be a finite number`);
+  });
   app.setErrorHandler((error: { statusCode?: number; validation?: unknown; message: string }, _req, reply) => {
     if (error.validation) return sendError(reply, "bad_request", error.message);
     if (error.statusCode === 413) return sendError(reply, "payload_too_large", error.message);
@@ -58,12 +87,17 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
     return sendError(reply, "internal", "internal error");
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
-  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [] } }, async () => ({
-    status: "ok",
-    devices: await deps.store.countDevices(),
-    activeSessions: deps.liveSessions().length,
-    policyRevision: (await deps.policies.summary()).revision ?? null,
-  }));
+  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [] } }, async () => {
+    const policies = await deps.policies.summary();
+    return {
+      status: "ok",
+      devices: await deps.store.countDevices(),
+      activeSessions: deps.liveSessions().length,
+      policyRevision: policies.revision ?? null,
+      // "missing": the policies folder is gone; the last good revision keeps serving and hot reload waits for it.
+      policiesFolder: policies.folder,
+    };
+  });
   app.get("/api/sessions", { schema: { summary: "Sessions in progress" } }, async () => ({ sessions: deps.liveSessions() }));
   app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false } }, async (_req, reply) =>
     reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? await deps.metrics() : ""),

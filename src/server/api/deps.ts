@@ -8,6 +8,8 @@ export interface PolicySummary {
   readonly policies: readonly { readonly name: string; readonly file: string; readonly priority: number; readonly matches?: number }[];
   readonly errors: readonly unknown[];
   readonly lastErrorAt: number | undefined;
+  /** "missing" when the policies folder is gone (deleted, or a symlink swap in progress): hot reload waits for it. */
+  readonly folder: "present" | "missing";
 }
 
 export interface ApiDeps {
