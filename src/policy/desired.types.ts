@@ -79,6 +79,8 @@ export interface DesiredState {
   readonly ignore: readonly string[];
   /** May the reconciler issue a Reboot when a set needs one (SPV status 1)? */
   readonly allowReboot: boolean;
+  /** The policy whose `allowReboot` is in force (a reboot step's cause); absent when none says. */
+  readonly allowRebootFrom?: Provenance;
   readonly notes: readonly DesiredNote[];
 }
 

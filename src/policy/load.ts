@@ -140,7 +140,8 @@ async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<Loa
   }
   const vars = await loadVars(dir);
   const secrets = await loadSecrets(dir, opts.secretsFile, opts.env ?? process.env);
-  const lookups: Lookups = { ...vars.lookups, secret: secrets.secret };
+  const secretList = [...secrets.values.values()];
+  const lookups: Lookups = { ...vars.lookups, secret: secrets.secret, secretValues: () => secretList };
   const env: CompileEnv = { ...constants(), lookups };
   const contents: ContentFile[] = [...vars.files];
   const policies: Policy[] = [];

@@ -32,5 +32,6 @@ export function toTransfer(parts: LoadedParts): PolicySetTransfer {
 export function fromTransfer(t: PolicySetTransfer): PolicySet {
   const policies = t.set.policies.map(({ match, ...p }): Policy => ({ ...p, selector: compileSelector(match, "").selector }));
   const secrets = t.secrets;
-  return buildPolicySet({ ...t.set, policies, lookups: { ...varLookups(t.vars), secret: (n) => secrets.get(n) } });
+  const secretList = [...secrets.values()];
+  return buildPolicySet({ ...t.set, policies, lookups: { ...varLookups(t.vars), secret: (n) => secrets.get(n), secretValues: () => secretList } });
 }

@@ -135,6 +135,8 @@ export interface Lookups {
   readonly variable: (name: string, id: string, serialNumber: string) => string | undefined;
   readonly hasVariable: (name: string) => boolean;
   readonly secret: (name: string) => string | undefined;
+  /** Every secret value in force, for masking (domain/mask.ts rule 3); absent in sets built without secrets. */
+  readonly secretValues?: () => readonly string[];
 }
 
 /** An immutable, revisioned snapshot of the policies folder. */

@@ -6,6 +6,7 @@ import type { InformFacts } from "../domain/store.js";
 import type { DeviceId } from "../domain/device.js";
 import type { MessageBounds } from "../session/message-bounds.js";
 import type { RefusalReason } from "./refusals.js";
+import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 
 export interface CwmpLimits extends PlanLimits, MessageBounds {
   readonly maxSessions: number;
@@ -79,6 +80,8 @@ export interface CwmpDeps {
   readonly clock: () => number;
   readonly limits: CwmpLimits;
   readonly holdRequests: boolean;
+  /** The installation's keyed hash of write-only values (`keyedHasher(store.installationKey())`). */
+  readonly hashWriteOnly: WriteOnlyHasher;
   /** The shared CPE username, if any: exempt from the per-device credential check. */
   readonly sharedCpeUsername?: string;
   readonly authenticate?: (req: CpeAuthInput) => Promise<CpeAuthOutcome>;
@@ -87,6 +90,8 @@ export interface CwmpDeps {
   /** Per model: whether ACS messages carry the `<?xml ...?>` declaration (cwmp.omitXmlDeclaration). Default true. */
   readonly xmlDeclaration?: (facts: InformFacts) => boolean;
   readonly hooks?: CwmpHooks;
+  /** Clear secret values (policy secrets) masked out of transcripts beside each session's own. */
+  readonly secretValues?: () => readonly string[];
   /** Devices whose sessions are recorded in full (SOAP transcripts). */
   readonly debugDevices?: ReadonlySet<string>;
 }

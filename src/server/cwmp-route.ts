@@ -47,6 +47,8 @@ function contentTypeOf(req: FastifyRequest): string | undefined {
 /** Who authenticated this request: nobody (open mode), a trusted session, or a verified identity. */
 type Who = { readonly kind: "open" } | { readonly kind: "trusted" } | { readonly kind: "verified"; readonly identity: string | undefined };
 
+export { TRANSCRIPT_RAW_MAX } from "./session-recorder.js";
+
 export class CwmpEndpoint {
   readonly sessions = new SessionRegistry();
   readonly cache = new ConvergedCache();
@@ -101,7 +103,7 @@ export class CwmpEndpoint {
     if (!("kind" in who)) return who;
     const body = decodeBody(raw, { contentType: contentTypeOf(req), contentEncoding: header(req, "content-encoding") }, { maxBytes: this.deps.limits.maxBodyBytes });
     if (!body.ok) return this.refuse(req, reply, body.error.code === "too_large" ? 413 : 400, body.error.code === "too_large" ? "too_large" : "bad_body", body.error.message);
-    if (body.value.trim() === "") return this.inSession(req, reply, found, who, undefined);
+    if (body.value.trim() === "") return this.inSession(req, reply, found, who, undefined, "");
     const decoded = decodeCpeEnvelope(body.value);
     if (!decoded.ok) {
       if (found.kind === "found") await this.recorder.fail(found.live, "bad_message", decoded.error.message);
@@ -117,9 +119,9 @@ export class CwmpEndpoint {
     if (env.message.method === "Inform") {
       // The Inform itself is always authenticated (a trusted session does not vouch for a new one).
       if (who.kind === "trusted") return this.challenge(req, reply);
-      return this.inform(req, reply, found, who, env, env.message);
+      return this.inform(req, reply, found, who, env, env.message, body.value);
     }
-    return this.inSession(req, reply, found, who, env);
+    return this.inSession(req, reply, found, who, env, body.value);
   }
 
   /**
@@ -182,7 +184,7 @@ export class CwmpEndpoint {
     }
   }
 
-  private async inform(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope, inform: InformRequest): Promise<FastifyReply> {
+  private async inform(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope, inform: InformRequest, raw: string): Promise<FastifyReply> {
     const deviceId = deviceIdOf(inform.deviceId);
     const identity = who.kind === "verified" ? who.identity : undefined;
     // Per-device credentials (username = a device id) are good for that device only.
@@ -218,7 +220,7 @@ export class CwmpEndpoint {
     }
     const s = opened.value;
     this.sessions.bind(s, { identity, source, cookieEchoed: false, xmlDeclaration: this.deps.xmlDeclaration?.(informFacts(inform, req.ip)) ?? true, cpeRequests: 0 });
-    this.recorder.received(s, env);
+    this.recorder.received(s, env, raw);
     const xml = this.encode(s, { method: "InformResponse", maxEnvelopes: 1 }, env.header.id ?? "1", false);
     this.recorder.sent(s, 200, xml);
     return reply.code(200).type(XML).header("set-cookie", `${COOKIE}=${s.id}; Path=/; HttpOnly`).send(xml);
@@ -239,7 +241,7 @@ export class CwmpEndpoint {
     return undefined;
   }
 
-  private async inSession(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope | undefined): Promise<FastifyReply> {
+  private async inSession(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope | undefined, raw: string): Promise<FastifyReply> {
     const what = env ? env.message.method : "empty POST";
     const live = this.sessionFor(req, reply, found, who, what);
     if (!("state" in live)) return live;
@@ -247,7 +249,7 @@ export class CwmpEndpoint {
     const misfit = env ? this.misfit(live, env) : undefined;
     if (misfit) return this.refuse(req, reply, 409, "answer_mismatch", misfit, { device: live.deviceId });
     this.sessions.touch(live, req.raw.socket, now);
-    this.recorder.received(live, env);
+    this.recorder.received(live, env, raw);
     if (env && CPE_REQUESTS.has(env.message.method) && live.client && ++live.client.cpeRequests > this.deps.limits.maxCpeRequestsPerSession) {
       await this.recorder.fail(live, "too_many_cpe_requests", `more than ${this.deps.limits.maxCpeRequestsPerSession} CPE requests in one session (limits.maxCpeRequestsPerSession)`);
       this.refusals.note({ status: 204, reason: "too_many_cpe_requests", message: `session ${live.id} ended`, ip: req.ip, device: live.deviceId });

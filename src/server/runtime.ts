@@ -3,7 +3,8 @@
  * Everything with I/O is created here and handed to the factories; nothing below reads process.env.
  */
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { createMaskedLogger, type MaskedLogger } from "./logging.js";
 import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../domain/store.js";
@@ -13,6 +14,7 @@ import { buildCwmpApp } from "./cwmp-app.js";
 import { xmlDeclarationFor } from "./model-selector.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
+import { keyedHasher } from "../reconcile/parameter-key.js";
 import { changedDevices } from "./kick.js";
 import { buildApiApp } from "./api/app.js";
 import { loadTlsOptions, type TlsServerOptions } from "../auth/tls.js";
@@ -67,7 +69,13 @@ export function configProblems(cfg: Config): string[] {
   return out;
 }
 
-export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.logLevel })): Promise<Running> {
+/**
+ * `logger`: the masked logger (server/logging.ts) to use, default one at `cfg.logLevel` on stdout. A plain pino
+ * Logger is accepted too (its lines are masked structurally only where the caller configured it).
+ */
+export async function startServer(cfg: Config, logger: Logger | MaskedLogger = createMaskedLogger(cfg.logLevel)): Promise<Running> {
+  const masked: MaskedLogger | undefined = "setSecrets" in logger ? logger : undefined;
+  const log: Logger = "setSecrets" in logger ? logger.log : logger;
   const problems = configProblems(cfg);
   if (problems.length > 0) throw new Error(problems.join("\n"));
   // Everything that can refuse the configuration runs before anything is opened: a refusal leaks nothing.
@@ -82,6 +90,10 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   opened = store;
   const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log, offThread: true });
   try {
+    masked?.setSecrets(() => {
+      const set = policies.current();
+      return set?.lookups.secretValues?.() ?? [];
+    });
     return await assemble(cfg, log, { tls, authenticate, store, policies });
   } catch (e) {
     await policies.close();
@@ -105,10 +117,12 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
   policies.onReject(() => obs.reloadFailed());
   const debugDevices = new Set<string>();
+  // Write-only values are fingerprinted with the installation's own key (created by the store on first use).
+  const hashWriteOnly = keyedHasher(await store.installationKey());
   const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials });
   // Never a connection-request target: the ports this process listens on (known once it listens).
   const ownPorts: number[] = [cfg.cwmp.port, cfg.api.port].filter((p) => p > 0);
-  const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind), ownPorts: () => ownPorts });
+  const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind), ownPorts: () => ownPorts });
   const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
   if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous), `reload ${previous?.revision ?? "(none)"} -> ${set.revision}`));
   const deps: CwmpDeps = {
@@ -125,6 +139,8 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     clock: Date.now,
     limits: { ...cfg.limits, ...planLimitsOf(cfg.limits) },
     holdRequests: cfg.cwmp.holdRequests,
+    hashWriteOnly,
+    secretValues: () => policies.current()?.lookups.secretValues?.() ?? [],
     ...(authenticate ? { authenticate } : {}),
     authPerRequest: cfg.cpeAuth.perRequest,
     xmlDeclaration: xmlDeclarationFor(cfg.cwmp.omitXmlDeclaration),
@@ -136,7 +152,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const { app: cwmp, endpoint } = buildCwmpApp(deps, { logger: cwmpLog, path: cfg.cwmp.path, ...(tls ? { tls } : {}) });
   endpointRef = endpoint;
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
-  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices }), {
+  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, hashWriteOnly }), {
     logger: apiLog,
     bodyLimit: 1024 * 1024,
     ...(tls ? { tls } : {}),

@@ -3,6 +3,11 @@
  * and its end: last writes + transcript in one transaction, the session log row, the log line, the hook.
  */
 import type { DecodedEnvelope } from "../cwmp/types.js";
+import { knownSecrets, maskJson, maskSoap } from "../domain/mask.js";
+import { secretValuesOf } from "../plan/device-plan.js";
+
+/** Characters of a CPE's raw SOAP kept per transcript entry (bodies are bounded by `limits.maxBodyBytes` anyway). */
+export const TRANSCRIPT_RAW_MAX = 64 * 1024;
 import type { StoreWrite } from "../domain/store.js";
 import type { SessionFaultCode } from "../domain/faults.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
@@ -11,18 +16,41 @@ import type { LiveSession, SessionRegistry } from "./sessions.js";
 
 export class SessionRecorder {
   constructor(
-    private readonly deps: Pick<CwmpDeps, "store" | "clock" | "log" | "hooks">,
+    private readonly deps: Pick<CwmpDeps, "store" | "clock" | "log" | "hooks" | "secretValues">,
     private readonly sessions: SessionRegistry,
     private readonly cache: ConvergedCache,
   ) {}
 
-  received(s: LiveSession, env: DecodedEnvelope | undefined): void {
+  /**
+   * Transcript entries keep the decoded message and the raw SOAP the CPE sent (at most `TRANSCRIPT_RAW_MAX`
+   * characters, `truncated` beyond), both masked by the one rule (domain/mask.ts) with the session's secrets.
+   */
+  received(s: LiveSession, env: DecodedEnvelope | undefined, raw: string): void {
     if (!s.transcript) return;
-    s.transcript.push({ at: this.deps.clock(), direction: "in", body: env ? JSON.stringify(env.message) : "" });
+    if (!env) {
+      s.transcript.push({ at: this.deps.clock(), direction: "in", body: "" });
+      return;
+    }
+    const secrets = this.secretsOf(s);
+    const clipped = raw.length > TRANSCRIPT_RAW_MAX ? raw.slice(0, TRANSCRIPT_RAW_MAX) : raw;
+    s.transcript.push({
+      at: this.deps.clock(),
+      direction: "in",
+      body: JSON.stringify(maskJson(env.message, secrets)),
+      raw: maskSoap(clipped, secrets),
+      rawLength: raw.length,
+      ...(clipped.length < raw.length ? { truncated: true } : {}),
+    });
   }
 
   sent(s: LiveSession, status: number, body: string): void {
-    s.transcript?.push({ at: this.deps.clock(), direction: "out", status, body });
+    if (!s.transcript) return;
+    s.transcript.push({ at: this.deps.clock(), direction: "out", status, body: body === "" ? "" : maskSoap(body, this.secretsOf(s)) });
+  }
+
+  /** The clear secrets a transcript of this session could carry: its desired secrets and the policy secrets. */
+  private secretsOf(s: LiveSession): readonly string[] {
+    return knownSecrets([...secretValuesOf(s.state.reconcile?.desired), ...(this.deps.secretValues?.() ?? [])]);
   }
 
   /**

@@ -9,6 +9,7 @@ import pino from "pino";
 import { buildConfig } from "../../src/config/config.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { createReach } from "../../src/server/reach.js";
+import { keyedHasher } from "../../src/reconcile/parameter-key.js";
 import { informFacts } from "../../src/session/inform-facts.js";
 import { SimDevice } from "../../src/sim/device.js";
 import { model } from "../support/fleet-models.js";
@@ -19,7 +20,7 @@ void test("a kick run logs its start and, when done, its devices and outcomes", 
   const cfg = buildConfig({ CONVERGE_KICK_PER_SECOND: "200" }, undefined);
   assert.ok(cfg.ok);
   const store = openSqliteStore(":memory:");
-  const reach = createReach({ store, cfg: cfg.value, log: pino({ level: "info" }, sink) });
+  const reach = createReach({ store, cfg: cfg.value, log: pino({ level: "info" }, sink), hashWriteOnly: keyedHasher(await store.installationKey()) });
   try {
     const ids = [];
     for (let i = 0; i < 3; i++) {

@@ -14,6 +14,7 @@ import { createObservability, type Observability } from "../../src/server/observ
 import { createCpeAuthenticator } from "../../src/server/cpe-auth-wiring.js";
 import { DEFAULT_QUIRKS } from "../../src/reconcile/limits.js";
 import { xmlDeclarationFor } from "../../src/server/model-selector.js";
+import { keyedHasher } from "../../src/reconcile/parameter-key.js";
 
 export interface LogLine {
   readonly level: "info" | "debug" | "warn";
@@ -46,8 +47,10 @@ export async function buildTestCwmpApp(env: Readonly<Record<string, string>> = {
     warn: (obj: object, msg: string) => void lines.push({ level: "warn", obj: obj as Record<string, unknown>, msg }),
   };
   const clock = { now: 1_700_000_000_000 };
+  const hashWriteOnly = keyedHasher(await store.installationKey());
   const deps: CwmpDeps = {
     log,
+    hashWriteOnly,
     store,
     desired: () => undefined,
     revision: () => undefined,

@@ -2,7 +2,9 @@
  * The northbound REST API (fastify). Built by one factory from its dependencies; tests use inject() or a real
  * loopback port. Every route has a JSON schema; /openapi.json is generated from them.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import { maskJson, scrub } from "../../domain/mask.js";
+import { parseDeviceId } from "../../domain/device.js";
 import swagger from "@fastify/swagger";
 import { serverFactory, type TlsServerOptions } from "../http-server.js";
 import type { ApiDeps } from "./deps.js";
@@ -15,7 +17,14 @@ declare module "fastify" {
     /** The token scope a route needs; "read" when absent. */
     scope?: "read" | "write";
   }
+  interface FastifyRequest {
+    /** Who is asking (the audit trail): the token's configured name, "loopback" for an API without tokens. */
+    actor: string;
+  }
 }
+
+/** The actor of a request on an API bound to loopback without tokens. */
+export const LOOPBACK_ACTOR = "loopback";
 
 const PUBLIC = new Set(["/api/health", "/openapi.json"]);
 
@@ -26,6 +35,7 @@ export interface ApiAppOptions {
 }
 
 function guard(app: FastifyInstance, deps: ApiDeps): void {
+  app.decorateRequest("actor", LOOPBACK_ACTOR);
   app.addHook("onRequest", async (req, reply) => {
     const path = req.routeOptions.url ?? req.url.split("?")[0] ?? "";
     if (PUBLIC.has(path) || (path === "/metrics" && deps.openMetrics)) return;
@@ -42,6 +52,25 @@ function guard(app: FastifyInstance, deps: ApiDeps): void {
       if (check.status === 401) reply.header("www-authenticate", 'Bearer realm="converge"');
       return sendError(reply, check.status === 401 ? "unauthorized" : "forbidden", check.message);
     }
+    req.actor = check.name ?? "token";
+  });
+}
+
+/**
+ * The one masking rule (domain/mask.ts) on every API response: JSON payloads are masked structurally and by
+ * value before serialisation; text payloads (metrics, errors) are scrubbed by value. Routes need not remember.
+ */
+function masking(app: FastifyInstance, deps: ApiDeps): void {
+  const secretsOf = (req: FastifyRequest): Promise<readonly string[]> => {
+    const params = req.params as Record<string, unknown> | undefined;
+    const raw = params && typeof params["id"] === "string" ? params["id"] : undefined;
+    return deps.secretValues(raw !== undefined ? parseDeviceId(raw) : undefined);
+  };
+  app.addHook("preSerialization", async (req, _reply, payload: unknown) => maskJson(payload, await secretsOf(req)));
+  app.addHook("onSend", async (req, _reply, payload: unknown) => {
+    if (typeof payload !== "string") return payload;
+    const secrets = await secretsOf(req);
+    return secrets.length > 0 ? scrub(payload, secrets) : payload;
   });
 }
 
@@ -79,6 +108,7 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
     const at = nonFiniteNumberAt({ querystring: req.query, params: req.params });
     if (at !== undefined) return sendError(reply, "bad_request", `${at} must be a finite number`);
   });
+  masking(app, deps);
   app.setErrorHandler((error: { statusCode?: number; validation?: unknown; message: string }, _req, reply) => {
     if (error.validation) return sendError(reply, "bad_request", error.message);
     if (error.statusCode === 413) return sendError(reply, "payload_too_large", error.message);
