@@ -76,6 +76,14 @@ export interface Config {
     readonly allowedNetworks: readonly string[];
     readonly perTargetPerMinute: number;
   };
+  /** Firmware and configuration files served to CPEs on the CWMP listener under /files/ (docs/operations.md). */
+  readonly files: {
+    readonly dir: string;
+    /** Base URL CPEs reach the CWMP listener at (e.g. https://acs.example.net:7547); default: the listener's own URL. */
+    readonly publicUrl: string | undefined;
+    /** open: any client may fetch; cpe: the same credentials as CWMP (shared or per-device). */
+    readonly auth: "open" | "cpe";
+  };
   readonly reloadDebounceMs: number;
 }
 
@@ -103,6 +111,7 @@ export const DEFAULTS: Config = {
   },
   kick: { onReload: false, perSecond: 20, concurrency: 16 },
   connectionRequest: { provisionCredentials: true, allowBasic: false, timeoutMs: 5_000, allowedNetworks: [], perTargetPerMinute: 6 },
+  files: { dir: "./files", publicUrl: undefined, auth: "open" },
   reloadDebounceMs: 300,
 };
 
@@ -145,6 +154,9 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_MAX_CPE_REQUESTS_PER_SESSION", "limits.maxCpeRequestsPerSession", "int"],
   ["CONVERGE_MAX_STORED_VALUE_CHARS", "limits.maxStoredValueChars", "int"],
   ["CONVERGE_MAX_FAULT_STRING_CHARS", "limits.maxFaultStringChars", "int"],
+  ["CONVERGE_FILES_DIR", "files.dir", "string"],
+  ["CONVERGE_FILES_PUBLIC_URL", "files.publicUrl", "string"],
+  ["CONVERGE_FILES_AUTH", "files.auth", "string"],
 ];
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
