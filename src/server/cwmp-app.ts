@@ -58,10 +58,8 @@ export function buildCwmpApp(deps: CwmpDeps, opts: CwmpAppOptions): CwmpApp {
     return endpoint.refusals.refuse(reply, { status, reason: "bad_request", message: error.message.slice(0, 200), ip: req.ip });
   });
   app.setNotFoundHandler((req, reply) => {
-    const method = req.method === "POST" ? "not_found" : "method_not_allowed";
-    const status = method === "not_found" ? 404 : 405;
-    if (status === 405) reply.header("allow", "POST");
-    return endpoint.refusals.refuse(reply, { status, reason: method, message: `${req.method} ${req.url.split("?")[0]?.slice(0, 200) ?? ""}: CPEs POST to ${opts.path}`, ip: req.ip });
+    // GET and HEAD may name hosted files (/files/...): anything unrouted is a 404, whatever the method.
+    return endpoint.refusals.refuse(reply, { status: 404, reason: "not_found", message: `${req.method} ${req.url.split("?")[0]?.slice(0, 200) ?? ""}: CPEs POST to ${opts.path}`, ip: req.ip });
   });
   endpoint.register(app, opts.path);
   return { app, endpoint };

@@ -61,7 +61,7 @@ async function closedPort(): Promise<number> {
 const convergeNow = (id: string) => apiClient(server.apiUrl)<{ outcome?: string; error?: { code: string; message: string } }>("POST", `/api/devices/${encodeURIComponent(id)}/connection-request?waitMs=300`);
 
 function refusalsAtCwmp(text: string): number {
-  return [...text.matchAll(/^converge_cwmp_refusals_total\{reason="method_not_allowed"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  return [...text.matchAll(/^converge_cwmp_refusals_total\{reason="(?:not_found|method_not_allowed)"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
 void test("the ACS's own ports are never targeted; a closed port and a non-CPE HTTP server answer exactly alike", async () => {

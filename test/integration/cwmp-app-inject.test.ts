@@ -63,7 +63,7 @@ describe("refusals: one answer shape, a counter by reason, a rate-limited warn l
 
   const rows: readonly { name: string; req: InjectOptions; status: number; reason: string }[] = [
     { name: "a body above limits.maxBodyBytes", req: { method: "POST", url: "/", headers: { "content-type": XML }, payload: "x".repeat(4096) }, status: 413, reason: "too_large" },
-    { name: "a GET", req: { method: "GET", url: "/" }, status: 405, reason: "method_not_allowed" },
+    { name: "a GET of no route", req: { method: "GET", url: "/nothing" }, status: 404, reason: "not_found" },
     { name: "an empty POST outside a session", req: { method: "POST", url: "/", payload: "" }, status: 400, reason: "no_session" },
     { name: "a message that is no SOAP", req: { method: "POST", url: "/", headers: { "content-type": XML }, payload: "<html>hello</html>" }, status: 400, reason: "bad_message" },
     { name: "a cookie naming no session", req: { method: "POST", url: "/", headers: { cookie: "converge_session=AAAAAAAAAAAAAAAA" }, payload: "" }, status: 400, reason: "unknown_session" },
