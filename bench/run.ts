@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { ROOT } from "./support/procs.js";
 import { QUICK, fmtNum, machine } from "./support/report.js";
 
-const BENCHES = ["codec-micro", "compile-policies", "minimal-sessions", "converge-sessions", "boot-storm", "plan-fleet", "store-cost"] as const;
+const BENCHES = ["codec-micro", "compile-policies", "minimal-sessions", "converge-sessions", "boot-storm", "plan-fleet", "store-cost", "console-api"] as const;
 type Json = Record<string, unknown>;
 
 function runOne(name: string): Promise<Json | undefined> {
@@ -60,6 +60,14 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
   const k = r["codec-micro"];
   const micro = Array.isArray(k?.["results"]) ? (k["results"] as Json[]) : [];
   for (const x of micro) out.push([`6. ${String(x["what"])} /s`, fmtNum(num(x["perSecond"])), `fast-xml-parser ${fmtNum(num(x["baselinePerSecond"]))}`, pct(num(x["ratio"]))]);
+  const ca = r["console-api"];
+  const timings = Array.isArray(ca?.["timings"]) ? (ca["timings"] as Json[]) : [];
+  if (ca) {
+    const worst = (prefix: string): number => Math.max(0, ...timings.filter((t) => String(t["what"]).startsWith(prefix)).map((t) => num(t["maxMs"])));
+    const base = `GET /api/me ${fmtNum(num(get(ca, "baseline", "medianMs")))} ms`;
+    out.push([`7. console overview calls, ${fmtNum(num(ca["devices"]))} devices: slowest (ms)`, fmtNum(worst("overview")), base, "-"]);
+    out.push([`7. console device search calls, ${fmtNum(num(ca["devices"]))} devices: slowest (ms)`, fmtNum(Math.max(worst("search"), worst("devices"))), base, "-"]);
+  }
   const cp = r["compile-policies"];
   if (cp) out.push([`compile desired state, 1 device vs ${fmtNum(num(cp["policies"]))} policies (/s)`, fmtNum(num(cp["compilesPerSecond"])), `1 policy ${fmtNum(num(cp["baselinePerSecond"]))}`, pct(num(cp["ratio"]))]);
   return out;

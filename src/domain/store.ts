@@ -29,15 +29,72 @@ export interface DeviceRecord extends DeviceFacts {
   readonly status: DeviceStatus | undefined;
 }
 
+/**
+ * Device search (GET /api/devices, `converge devices`). Every filter runs in SQL on an index; text filters are
+ * case-insensitive (ASCII) and those marked "prefix" match the start of the value. Pages are in device id order.
+ */
 export interface DeviceFilter {
+  /** Exact product class (case-insensitive). */
   readonly productClass?: string;
+  /** Exact software version (case-insensitive). */
   readonly softwareVersion?: string;
   readonly tag?: string;
   /** e.g. "Converged=false", "Faulted=true" */
   readonly condition?: { readonly type: ConditionType; readonly status: boolean };
+  /** Prefix of the manufacturer. */
+  readonly manufacturer?: string;
+  /** Exact OUI. */
+  readonly oui?: string;
+  /** Prefix of the serial number. */
+  readonly serial?: string;
+  /** Prefix of the device id (OUI-ProductClass-Serial). */
+  readonly deviceId?: string;
+  /** Prefix of the product class. */
+  readonly model?: string;
+  /** Prefix of the software version. */
+  readonly firmware?: string;
+  /** Prefix of the address the device last informed from (e.g. "10.0.3."); case-sensitive. */
+  readonly ip?: string;
+  /** Last Inform at or after this time (ms epoch). */
+  readonly informedSince?: number;
+  /** Last Inform before this time (ms epoch): devices silent since. */
+  readonly informedBefore?: number;
+  /** Matched this policy at their last session. */
+  readonly policy?: string;
+  /** Has a stored fault with this code ("9007", "too_many_rpcs"). */
+  readonly fault?: string;
+  /** Reports this parameter (with this value, case-insensitive, when given). Not indexed by value: a page
+   * examines at most `REPORTED_SCAN_WINDOW` devices and may come back short with a `next` cursor. */
+  readonly reported?: { readonly path: string; readonly value?: string };
   readonly limit: number;
   /** Opaque cursor from a previous page (device id to start after). */
   readonly after?: string;
+}
+
+/** Devices per product class and software version (the overview's model/firmware table). */
+export interface ModelCount {
+  readonly productClass: string;
+  readonly softwareVersion: string;
+  readonly devices: number;
+}
+
+/** One time bucket of fleet activity (start time, ms epoch). */
+export interface ActivityBucket {
+  readonly at: number;
+  readonly sessions: number;
+  /** Sessions whose outcome was not "ok". */
+  readonly failedSessions: number;
+  readonly faults: number;
+}
+
+/** A fault code as seen across the fleet. */
+export interface FaultSummary {
+  readonly code: string;
+  readonly faults: number;
+  readonly devices: number;
+  readonly lastAt: number;
+  /** The message of its newest occurrence. */
+  readonly message: string;
 }
 
 export type TaskState = "pending" | "done" | "fault" | "expired";
@@ -159,12 +216,23 @@ export interface Store {
    */
   recordInform(facts: InformFacts, now: number): Promise<InformLoad>;
   getDevice(id: DeviceId): Promise<DeviceRecord | undefined>;
+  /** A page of devices; `next` (the cursor for `after`) is set while more may match. A page can hold fewer
+   * than `limit` devices and still have a `next` (the `reported` filter's bounded window). */
   listDevices(filter: DeviceFilter): Promise<{ readonly devices: readonly DeviceRecord[]; readonly next: string | undefined }>;
   countDevices(): Promise<number>;
   /** Devices per condition for metrics: e.g. { converged: n, not_converged: n, faulted: n, pending: n, drifted: n, unknown: n }. */
   countByCondition(): Promise<Readonly<Record<string, number>>>;
   /** Devices per policy name, as matched at each device's last session. */
   countByPolicy(): Promise<Readonly<Record<string, number>>>;
+  /** How many devices match `filter` (its cursor and limit ignored); undefined for a filter that cannot be
+   * counted on an index (`reported`). */
+  countMatching(filter: DeviceFilter): Promise<number | undefined>;
+  /** The largest model/firmware groups, most devices first. */
+  countByModel(limit: number): Promise<readonly ModelCount[]>;
+  /** Sessions and faults per `bucketMs` since `since` (buckets without either are left out). */
+  activity(since: number, bucketMs: number): Promise<readonly ActivityBucket[]>;
+  /** The most common fault codes since `since`, by devices affected. */
+  topFaults(since: number, limit: number): Promise<readonly FaultSummary[]>;
   /** Every device id, in keyset pages (for `converge plan` over a large fleet without loading all rows at once). */
   eachDeviceId(): AsyncIterableIterator<DeviceId>;
   loadReported(id: DeviceId): Promise<ReportedState>;

@@ -9,7 +9,8 @@ import type { Store } from "../domain/store.js";
 import type { ApiDeps, PolicySummary } from "./api/deps.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
-import type { DesiredResolver } from "./desired-resolver.js";
+import { createDesiredResolver, type DesiredResolver } from "./desired-resolver.js";
+import { createFleetPlanJob } from "./fleet-plan-job.js";
 import type { Observability } from "./observability.js";
 import type { PolicySource } from "../policy/source.js";
 import type { Reach } from "./reach.js";
@@ -22,7 +23,7 @@ import type { XsdType } from "../domain/xsd.js";
 
 export interface ApiWiring {
   readonly store: Store;
-  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload" | "folderState">;
+  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload" | "folderState"> & Partial<Pick<PolicySource, "onReject">>;
   readonly resolver: DesiredResolver;
   readonly endpoint: CwmpEndpoint;
   readonly cfg: Config;
@@ -30,9 +31,13 @@ export interface ApiWiring {
   readonly reach: Reach;
   readonly debugDevices: Set<string>;
   readonly hashWriteOnly: WriteOnlyHasher;
+  /** Where the console bundle is served from (undefined: no console). */
+  readonly consoleDir?: string;
+  /** Registers a cleanup for server shutdown. */
+  readonly onClose?: (fn: () => void) => void;
 }
 
-async function summary(w: ApiWiring): Promise<PolicySummary> {
+async function summary(w: ApiWiring, lastRejected: PolicySummary["lastRejected"]): Promise<PolicySummary> {
   const set = w.policies.current();
   const last = w.policies.lastError();
   // As matched at each device's last session: one query, never a scan of the fleet on the ACS's event loop.
@@ -43,6 +48,7 @@ async function summary(w: ApiWiring): Promise<PolicySummary> {
     policies: (set?.policies ?? []).map((p) => ({ name: p.name, file: p.file, priority: p.priority, matches: counts[p.name] ?? 0 })),
     errors: last?.errors ?? [],
     lastErrorAt: last?.at,
+    lastRejected,
     folder: w.policies.folderState(),
   };
 }
@@ -60,11 +66,26 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
   const tokens = w.cfg.api.tokens.length > 0 ? createTokenAuth(w.cfg.api.tokens) : undefined;
   const limiter = createRateLimiter({ perSecond: w.cfg.api.rateLimit.perSecond, burst: w.cfg.api.rateLimit.burst, maxKeys: 10_000 });
   const limits = planLimitsOf(w.cfg.limits);
+  let lastRejected: PolicySummary["lastRejected"];
+  w.policies.onReject?.((errors) => (lastRejected = { at: Date.now(), errors }));
+  const fleetPlan = createFleetPlanJob({
+    clock: Date.now,
+    context: () => {
+      const set = w.policies.current();
+      if (!set) return undefined;
+      // Plans never write: credentials Converge has not generated yet are not generated for a plan.
+      const desired = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
+      return { revision: set.revision, ctx: { store: w.store, desired, limits, quirks: DEFAULT_QUIRKS, now: Date.now(), hashWriteOnly: w.hashWriteOnly } };
+    },
+  });
+  w.onClose?.(() => fleetPlan.close());
   return {
     store: w.store,
     clock: Date.now,
     policies: {
-      summary: () => summary(w),
+      summary: () => summary(w, lastRejected),
+      revision: () => w.policies.current()?.revision,
+      folder: () => w.policies.folderState(),
       async reload() {
         const r = await w.policies.reload();
         return r.ok ? { ok: true, revision: r.value.revision, errors: [] } : { ok: false, revision: w.policies.current()?.revision, errors: r.error };
@@ -111,6 +132,8 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       const own = id ? [...(await w.store.getSecrets(id))].filter(([name]) => name.endsWith("password")).map(([, v]) => v) : [];
       return knownSecrets([...(w.policies.current()?.lookups.secretValues?.() ?? []), ...own]);
     },
+    fleetPlan: () => fleetPlan.view(),
+    ...(w.consoleDir !== undefined ? { consoleDir: w.consoleDir } : {}),
     liveSessions: () => [...w.endpoint.sessions.all()].map((s) => ({ id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, rpcCount: s.state.rpcCount })),
   };
 }

@@ -2,6 +2,7 @@
  * The composition root of `converge serve`: Config -> Store -> PolicySource -> CWMP endpoint + REST API.
  * Everything with I/O is created here and handed to the factories; nothing below reads process.env.
  */
+import { fileURLToPath } from "node:url";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createMaskedLogger, type MaskedLogger } from "./logging.js";
@@ -44,6 +45,9 @@ function hostedFileCredentials(cfg: Config, secrets: ReadonlyMap<string, string>
   const { username, password } = cfg.cpeAuth;
   return username !== undefined && password !== undefined ? { username, password } : undefined;
 }
+
+/** The console bundle (npm run build:console): dist/console/ at the package root, from src/server or dist/server. */
+const CONSOLE_DIR = fileURLToPath(new URL("../../dist/console/", import.meta.url));
 
 export interface Running {
   readonly cwmpUrl: string;
@@ -183,12 +187,14 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   endpointRef = endpoint;
   registerFilesRoute(cwmp, { dir: cfg.files.dir, ...(cfg.files.auth === "cpe" && authenticate ? { authenticate } : {}) });
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
-  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, hashWriteOnly }), {
+  const cleanups: (() => void)[] = [];
+  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, hashWriteOnly, consoleDir: CONSOLE_DIR, onClose: (fn) => cleanups.push(fn) }), {
     logger: apiLog,
     bodyLimit: 1024 * 1024,
     ...(tls ? { tls } : {}),
   });
   const close = async (): Promise<void> => {
+    for (const fn of cleanups) fn();
     reach.close();
     await endpoint.close();
     await policies.close();

@@ -5,6 +5,7 @@ import type { ReportedState } from "../reconcile/types.js";
 import { openDatabase, type Database } from "./db.js";
 import { devicesRepo } from "./devices.js";
 import { faultsRepo } from "./faults.js";
+import { fleetStatsRepo } from "./fleet-stats.js";
 import { EMPTY_INVENTORY, inventoryRepo } from "./inventory.js";
 import { pathIds, transaction } from "./paths.js";
 import { reportedRepo } from "./reported.js";
@@ -55,6 +56,10 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     countDevices: run(s.countDevices),
     countByCondition: run(s.countByCondition),
     countByPolicy: run(s.countByPolicy),
+    countMatching: run(s.countMatching),
+    countByModel: run(s.countByModel),
+    activity: run(s.activity),
+    topFaults: run(s.topFaults),
     eachDeviceId: () => eachDeviceId(s.idsAfter),
     loadReported: run(s.loadReported),
     loadInventory: run(s.loadInventory),
@@ -91,6 +96,7 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
   const faults = faultsRepo(db, o.faultsPerDevice);
   const transcripts = transcriptsRepo(db, o.transcriptsPerDevice);
   const secrets = secretsRepo(db);
+  const stats = fleetStatsRepo(db);
   const repos = { devices, reported, inventory, tasks, faults, secrets, transcripts };
   const tx = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) => transaction(db, paths, fn);
 
@@ -195,6 +201,10 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     countDevices: fresh(() => devices.count()),
     countByCondition: fresh(() => devices.countByCondition()),
     countByPolicy: fresh(() => devices.countByPolicy()),
+    countMatching: fresh((filter: Parameters<Store["countMatching"]>[0]) => devices.countMatching(filter)),
+    countByModel: fresh((limit: number) => stats.byModel(limit)),
+    activity: fresh((since: number, bucketMs: number) => stats.activity(since, bucketMs)),
+    topFaults: fresh((since: number, limit: number) => stats.topFaults(since, limit)),
     idsAfter: devices.idsAfter,
     loadReported,
     loadInventory,

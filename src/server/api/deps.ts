@@ -3,6 +3,7 @@ import type { DeviceId } from "../../domain/device.js";
 import type { XsdType } from "../../domain/xsd.js";
 import type { Store } from "../../domain/store.js";
 import type { Explanation } from "../../plan/explain.js";
+import type { FleetPlanView } from "../fleet-plan-job.js";
 
 export interface PolicySummary {
   readonly revision: string | undefined;
@@ -10,6 +11,8 @@ export interface PolicySummary {
   readonly policies: readonly { readonly name: string; readonly file: string; readonly priority: number; readonly matches?: number }[];
   readonly errors: readonly unknown[];
   readonly lastErrorAt: number | undefined;
+  /** The last rejected change since start, kept after a later good load (the overview shows it). */
+  readonly lastRejected: { readonly at: number; readonly errors: readonly unknown[] } | undefined;
   /** "missing" when the policies folder is gone (deleted, or a symlink swap in progress): hot reload waits for it. */
   readonly folder: "present" | "missing";
 }
@@ -19,6 +22,10 @@ export interface ApiDeps {
   readonly clock: () => number;
   readonly policies: {
     summary(): Promise<PolicySummary>;
+    /** The serving revision alone (what /api/health reports: no per-policy counts for a liveness probe). */
+    revision(): string | undefined;
+    /** Whether the policies folder is there (see PolicySummary.folder). */
+    folder(): "present" | "missing";
     reload(): Promise<{ readonly ok: boolean; readonly revision: string | undefined; readonly errors: readonly unknown[] }>;
   };
   /** The plan the next session would run, with the desired-vs-reported diff; undefined for unknown devices. */
@@ -45,5 +52,9 @@ export interface ApiDeps {
   readonly changed: (id: DeviceId) => void;
   /** Clear secret values to scrub from a response (policy secrets; the device's stored credentials when `id`). */
   readonly secretValues: (id: DeviceId | undefined) => Promise<readonly string[]>;
+  /** The serving policy set's plan over the stored fleet (computed in the background, see fleet-plan-job.ts). */
+  readonly fleetPlan: () => FleetPlanView;
+  /** Where the console's bundle is (index.html and assets); undefined: no console. */
+  readonly consoleDir?: string;
   readonly liveSessions: () => readonly { readonly id: string; readonly deviceId: string; readonly startedAt: number; readonly rpcCount: number }[];
 }
