@@ -30,7 +30,10 @@ export type SessionFaultCode =
   | "policy_conflict"
   | "unsupported_path"
   | "download_failed"
-  | "download_timeout";
+  | "download_timeout"
+  /** Endpoint bounds (server/cwmp-route.ts): CPE requests per session, stored string size. */
+  | "too_many_cpe_requests"
+  | "value_too_large";
 
 /**
  * A fault as Converge records it: ONE shape for the session, the fold, the store and the API. `code` is a CWMP

@@ -3,20 +3,21 @@
  * Everything with I/O is created here and handed to the factories; nothing below reads process.env.
  */
 import { fileURLToPath } from "node:url";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createMaskedLogger, type MaskedLogger } from "./logging.js";
 import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../domain/store.js";
 import { createPolicySource, type PolicySource } from "../policy/source.js";
-import { CwmpEndpoint } from "./cwmp-route.js";
+import type { CwmpEndpoint } from "./cwmp-route.js";
+import { buildCwmpApp } from "./cwmp-app.js";
+import { xmlDeclarationFor } from "./model-selector.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import { keyedHasher } from "../reconcile/parameter-key.js";
 import { changedDevices } from "./kick.js";
 import { buildApiApp } from "./api/app.js";
-import { serverFactory } from "./http-server.js";
 import { loadTlsOptions, type TlsServerOptions } from "../auth/tls.js";
 import { createDesiredResolver } from "./desired-resolver.js";
 import { createApiDeps } from "./api-wiring.js";
@@ -32,6 +33,7 @@ import { parseStrategy } from "../rollout/strategy.js";
 import { IMMEDIATE, type Strategy } from "../rollout/types.js";
 import { factsOfRecord } from "../plan/device-plan.js";
 import { registerRolloutMetrics } from "./rollout-metrics.js";
+import { allowedNetworksProblem } from "./connreq-guard.js";
 import { registerFilesRoute } from "./files-route.js";
 import type { HostedFiles } from "./desired-resolver.js";
 import type { DeviceId } from "../domain/device.js";
@@ -104,6 +106,8 @@ export function configProblems(cfg: Config): string[] {
     out.push("tls.requestClientCert needs tls.cert, tls.key and tls.ca (the CA that signs CPE certificates)");
   }
   out.push(...defaultStrategyOf(cfg).problems);
+  const networks = allowedNetworksProblem(cfg.connectionRequest.allowedNetworks);
+  if (networks) out.push(networks);
   const cert = cfg.cpeAuth.clientCert;
   if (cert !== "off") {
     if (!tlsOn || cfg.tls.ca === undefined || !cfg.tls.requestClientCert) {
@@ -195,7 +199,9 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     ...(cfg.files.auth === "cpe" ? { credentials: (id: DeviceId, secrets: ReadonlyMap<string, string>) => hostedFileCredentials(cfg, secrets, id) } : {}),
   };
   const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials, hosted, pins: (f) => rollouts.pinsFor(f) });
-  const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind) });
+  // Never a connection-request target: the ports this process listens on (known once it listens).
+  const ownPorts: number[] = [cfg.cwmp.port, cfg.api.port].filter((p) => p > 0);
+  const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind), ownPorts: () => ownPorts });
   reachRef = reach;
   const hooks = {
     ...obs.hooks,
@@ -207,7 +213,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   };
   const ticker = setInterval(() => rollouts.tick(), cfg.rollout.tickMs);
   ticker.unref();
-  if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
+  if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous), `reload ${previous?.revision ?? "(none)"} -> ${set.revision}`));
   const deps: CwmpDeps = {
     log: log.child({ part: "session" }),
     store,
@@ -226,16 +232,16 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     hashWriteOnly,
     secretValues: () => policies.current()?.lookups.secretValues?.() ?? [],
     ...(authenticate ? { authenticate } : {}),
+    authPerRequest: cfg.cpeAuth.perRequest,
+    xmlDeclaration: xmlDeclarationFor(cfg.cwmp.omitXmlDeclaration),
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
     hooks,
     debugDevices,
   };
-  const endpoint = new CwmpEndpoint(deps);
-  endpointRef = endpoint;
   const cwmpLog: FastifyBaseLogger = log.child({ part: "cwmp" });
-  const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, bodyLimit: cfg.limits.maxBodyBytes });
+  const { app: cwmp, endpoint } = buildCwmpApp(deps, { logger: cwmpLog, path: cfg.cwmp.path, ...(tls ? { tls } : {}) });
+  endpointRef = endpoint;
   registerFilesRoute(cwmp, { dir: cfg.files.dir, ...(cfg.files.auth === "cpe" && authenticate ? { authenticate } : {}) });
-  endpoint.register(cwmp, cfg.cwmp.path);
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
   const cleanups: (() => void)[] = [];
   const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, hashWriteOnly, rollouts, consoleDir: CONSOLE_DIR, onClose: (fn) => cleanups.push(fn) }), {
@@ -263,6 +269,10 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     await endpoint.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
     throw e;
+  }
+  for (const app of [cwmp, api]) {
+    const addr = app.server.address();
+    if (addr !== null && typeof addr !== "string") ownPorts.push(addr.port);
   }
   const cwmpUrl = listenUrl(cwmp, tls !== undefined);
   filesBase ??= publicBase(cwmpUrl);
