@@ -21,7 +21,8 @@ const ODD = ["NaN", "", "%20", "1e3", "2.5", "-0", "0x10", "١", "9".repeat(5000
 describe("API numbers", () => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer();
+    // The walk sends a few hundred requests in a second or two: above the default per-client rate limit.
+    s = await startTestServer({ config: "api: { rateLimit: { perSecond: 10000, burst: 10000 } }\n" });
   });
   after(async () => s.close());
 
