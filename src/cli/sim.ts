@@ -25,8 +25,17 @@ const USAGE = `usage: converge sim --acs URL [options]
                           ${DEFAULT_MODEL_DIR}; sim-*.csv test models are skipped)
   --models-mix F:W,...    weights per model file (names relative to the --model folder); default: equal
   --quirks-mix Q:W,...    none | noCookies | newConnectionPerRequest | latin1 | booleanAsDigit |
-                          lyingArrayCounts | chunked | noSoapHeader | revealPasswords, combined with +
+                          lyingArrayCounts | chunked | noSoapHeader | revealPasswords |
+                          faultDetailInFaultstring | newInstanceWithoutChildren | firmwareNotApplied |
+                          ignoresCrUsername | noParameterKey, combined with +
                           (e.g. none:80,noCookies:5,latin1+chunked:5); default: none
+                          faultDetailInFaultstring: SOAP Faults carry <detail><cwmp:Fault> inside <faultstring>
+                          newInstanceWithoutChildren: AddObject creates an instance that shows no children
+                            (GetParameterValues/SetParameterValues of its keys answer 9005)
+                          firmwareNotApplied: a Download reports success (TransferComplete 0) and reboots, but
+                            the SoftwareVersion stays the old one
+                          ignoresCrUsername: accepts SetParameterValues of ConnectionRequestUsername, keeps its own
+                          noParameterKey: never stores ParameterKey (reports it empty)
   --interval S            periodic inform interval (default ${FLEET_DEFAULTS.intervalS}), jittered by --jitter F (default ${FLEET_DEFAULTS.jitter})
   --concurrency C         sessions in flight at most (default ${FLEET_DEFAULTS.concurrency})
   --boot-storm            every device informs at once at start (bounded by --concurrency)

@@ -15,6 +15,11 @@ export const FLEET_QUIRKS = [
   "chunked",
   "noSoapHeader",
   "revealPasswords",
+  "faultDetailInFaultstring",
+  "newInstanceWithoutChildren",
+  "firmwareNotApplied",
+  "ignoresCrUsername",
+  "noParameterKey",
 ] as const satisfies readonly (keyof SimQuirks)[];
 export type FleetQuirk = (typeof FLEET_QUIRKS)[number];
 

@@ -1,0 +1,89 @@
+/**
+ * Real CPEs that made Converge loop or lock them out (issue 9), reproduced with the simulator's quirk switches
+ * against a real server: each test fails on the behaviour the issue describes and passes with the fix.
+ */
+import test, { after, before } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deviceIdOf } from "../../src/domain/device.js";
+import { SimDevice } from "../../src/sim/device.js";
+import { runSession, type SessionResult } from "../../src/sim/client.js";
+import type { SimQuirks } from "../../src/sim/types.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+import { model, type MODEL_FILES } from "../support/fleet-models.js";
+import { apiClient } from "../support/api-client.js";
+
+const NTP1 = "Device.Time.NTPServer1";
+const NTP2 = "Device.Time.NTPServer2";
+const PII = "Device.ManagementServer.PeriodicInformInterval";
+const PM = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANPPPConnection.1.PortMapping.";
+
+const POLICIES: Readonly<Record<string, string>> = {
+  "fault-nested.yaml": ["name: fault-nested", "match:", "  serialNumber: FAULTNEST01", "parameters:", `  ${PII}: 1234`, `  ${NTP1}: ntp1.example`, `  ${NTP2}: ntp2.example`, ""].join("\n"),
+  "add-object.yaml": [
+    "name: add-object",
+    "match:",
+    "  serialNumber: [ADDLOOP01, ADDOK01]",
+    "parameters:",
+    "  InternetGatewayDevice.ManagementServer.PeriodicInformInterval: 1800",
+    "objects:",
+    `  ${PM}:`,
+    "    key: [ExternalPort, PortMappingProtocol]",
+    "    instances:",
+    "      - ExternalPort: 8080",
+    "        PortMappingProtocol: TCP",
+    "        InternalPort: 80",
+    "",
+  ].join("\n"),
+};
+
+let server: TestServer;
+let api: ReturnType<typeof apiClient>;
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "converge-loops-"));
+  for (const [file, text] of Object.entries(POLICIES)) writeFileSync(join(dir, file), text);
+  try {
+    server = await startTestServer({ policies: dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  api = apiClient(server.apiUrl);
+});
+after(async () => server.close());
+
+interface Condition {
+  type: string;
+  status: boolean;
+  reason: string;
+  message: string;
+}
+interface View {
+  device: { status?: { conditions: Condition[] } };
+  faults: { code: string; path?: string; message: string }[];
+}
+
+const session = async (d: SimDevice): Promise<SessionResult> => {
+  const r = await runSession(d, { acsUrl: server.cwmpUrl, timeoutMs: 10_000, maxMessages: 400 });
+  assert.equal(r.ok, true, r.error);
+  return r;
+};
+const view = async (d: SimDevice): Promise<View> => (await api<View>("GET", `/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}`)).json;
+export const condition = (v: View, type: string): Condition | undefined => v.device.status?.conditions.find((c) => c.type === type);
+const count = (r: SessionResult, method: string): number => r.rpcs.filter((m) => m === method).length;
+const sim = (file: (typeof MODEL_FILES)[number], serialNumber: string, quirks: SimQuirks = {}): SimDevice => new SimDevice(model(file), { serialNumber, quirks });
+
+void test("#9.9 a SOAP Fault with its cwmp:Fault inside <faultstring> is read for its real codes (9003, per-parameter 9008): no bisection", async () => {
+  const d = sim("tplink-ex220-tr181.csv", "FAULTNEST01", { faultDetailInFaultstring: true });
+  d.failPaths.set(NTP1, 9008);
+  const r = await session(d);
+  // One SPV faults with the per-parameter detail; the rest goes through in one more: two SPVs, not six.
+  assert.equal(count(r, "SetParameterValues"), 2, JSON.stringify(r.rpcs));
+  const v = await view(d);
+  assert.ok(v.faults.some((f) => f.code === "9008" && f.path === NTP1), JSON.stringify(v.faults));
+  assert.equal(v.faults.some((f) => f.code === "0"), false, JSON.stringify(v.faults));
+  assert.equal(d.get(NTP2)?.value, "ntp2.example");
+  assert.equal(d.get(PII)?.value, "1234");
+});
