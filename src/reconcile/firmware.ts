@@ -1,7 +1,8 @@
 /**
  * Firmware and reboots, the disruptive tail of a plan. A Download is planned when the reported SoftwareVersion is
  * not the pinned one (exact string: version strings are never numbers), no download of that version is
- * outstanding within the timeout, and the version is not backing off after a failure.
+ * outstanding or awaiting its version (bounded by the Inform watch, inform-watch.ts), and the version is not
+ * backing off after a failure, a timeout or an image that did not take.
  */
 import type { PlanContext } from "./context.js";
 import { intents, NO_INTENTS, type Intents } from "./intents.js";
@@ -15,14 +16,19 @@ export const REBOOT_BACKOFF_KEY = "#reboot";
 
 export function planFirmware(ctx: PlanContext): Intents {
   const fw = ctx.input.desired.firmware;
-  const { reported, inventory, now, limits } = ctx.input;
+  const { reported, inventory, now } = ctx.input;
   if (fw === undefined || reported.softwareVersion === fw.version) return NO_INTENTS;
   const key = FIRMWARE_BACKOFF_KEY;
   const b = activeBackoff(ctx.k, key);
   if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: key, until: b.until, code: b.code }] });
   const dl = inventory.download;
-  if (dl !== undefined && dl.version === fw.version && now - dl.startedAt < limits.downloadTimeoutMs) {
-    const message = `download of ${fw.version} (CommandKey ${dl.commandKey}) outstanding since ${new Date(dl.startedAt).toISOString()}`;
+  if (dl !== undefined && dl.version === fw.version) {
+    // Never a second Download of the same pin while one is awaited: the Inform watch (inform-watch.ts) ends the
+    // wait with the new version, download_timeout or firmware_not_applied, then the backoff above applies.
+    const message =
+      dl.completedAt === undefined
+        ? `download of ${fw.version} (CommandKey ${dl.commandKey}) outstanding since ${new Date(dl.startedAt).toISOString()}`
+        : `TransferComplete reported success for ${fw.version}; waiting for the device to report it (it reports ${reported.softwareVersion || '""'})`;
     return intents({ notes: [{ kind: "pending", what: "transfer", message }] });
   }
   const step = {

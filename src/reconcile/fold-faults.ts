@@ -33,7 +33,7 @@ export interface Folded extends FoldState {
   readonly faults: readonly FoldFault[];
 }
 
-const TRANSIENT_CODES: ReadonlySet<number> = new Set([8005, CPE_FAULT.INTERNAL_ERROR, CPE_FAULT.RESOURCES_EXCEEDED]);
+const TRANSIENT_CODES: ReadonlySet<number | string> = new Set<number | string>([8005, CPE_FAULT.INTERNAL_ERROR, CPE_FAULT.RESOURCES_EXCEEDED]);
 
 /** The paths (or backoff keys) a step acts on: what a fault of the whole request backs off. */
 export function stepPaths(step: PlanStep): string[] {
@@ -76,7 +76,7 @@ export function foldFault(st: FoldState, step: PlanStep, fault: CwmpFault, now: 
 }
 
 /** Backs off each item's path with its code, recording a fault for each. */
-export function backOff(st: FoldState, step: PlanStep, items: readonly { path: string; code: number; message: string }[], now: number, limits: BackoffLimits): Folded {
+export function backOff(st: FoldState, step: PlanStep, items: readonly { path: string; code: number | string; message: string }[], now: number, limits: BackoffLimits): Folded {
   const backoff = new Map(st.inventory.backoff);
   const writes: StoreWrite[] = [];
   const faults: FoldFault[] = [];

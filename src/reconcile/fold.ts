@@ -32,7 +32,7 @@ import type { PlanStep } from "./types.js";
 export type { FoldFault } from "./fold-faults.js";
 
 // After a read, only a "name does not exist" backoff is disproved; a refused write stays backed off.
-const READ_CLEARS: ReadonlySet<number> = new Set([9005, 9002, 9004, 9001, 9000]);
+const READ_CLEARS: ReadonlySet<number | string> = new Set<number | string>([9005, 9002, 9004, 9001, 9000]);
 
 /**
  * Folds `response` (the CPE's answer to `request`, sent for `step`) into `state` at time `now`.

@@ -8,7 +8,8 @@ import type { DeviceId } from "../domain/device.js";
 import { err, ok, type Result } from "../domain/result.js";
 import type { DecodedEnvelope, InformRequest } from "../cwmp/types.js";
 import { openSession } from "../session/machine.js";
-import { informFacts } from "../session/inform-facts.js";
+import { informFacts, isBootstrap } from "../session/inform-facts.js";
+import { watchInform } from "../reconcile/inform-watch.js";
 import { canTakeFastPath, informHash, type FastPathEntry } from "../session/fast-path.js";
 import { factsOfRecord } from "../plan/device-plan.js";
 import type { Inventory, ReportedState } from "../reconcile/types.js";
@@ -105,8 +106,13 @@ function load(
   const record = deps.store.getDevice(facts.deviceId);
   if (!record) return err({ status: 503, code: "store_failed", message: "device not recorded" });
   const reported = deps.store.loadReported(facts.deviceId);
-  const inventory = deps.store.loadInventory(facts.deviceId);
+  const loaded = deps.store.loadInventory(facts.deviceId);
   const desired = deps.desired(factsOfRecord(record, reported));
+  // What this Inform says about Converge's own earlier work (firmware awaited, ParameterKey kept): pure, and
+  // written in this same transaction.
+  const watched = watchInform({ reported, inventory: loaded, desired, bootstrap: isBootstrap(inform), now, limits: deps.limits });
+  if (watched.writes.length > 0) deps.store.apply(facts.deviceId, watched.writes);
+  const inventory = watched.inventory;
   const session: LiveSession = {
     ...live(deps, id, env, inform, facts, socket, now, hash),
     revision: desired?.revision,
@@ -120,6 +126,7 @@ function load(
       reported,
       inventory,
       previousStatus: record.status,
+      faults: watched.faults.map((f) => ({ code: f.code, message: f.message, ...(f.path !== undefined ? { path: f.path } : {}), retryable: f.retryable })),
     }),
   };
   return ok(session);

@@ -14,7 +14,7 @@ import { answerCpeRequest } from "./cpe-requests.js";
 import { absorbResponse } from "./absorb.js";
 import { chooseNext } from "./next.js";
 import { endWithFault } from "./end.js";
-import type { SessionConfig, SessionInput, SessionState, StepResult } from "./types.js";
+import type { SessionConfig, SessionFault, SessionInput, SessionState, StepResult } from "./types.js";
 
 export interface OpenSessionInput {
   readonly id: string;
@@ -26,6 +26,8 @@ export interface OpenSessionInput {
   readonly reported: ReportedState;
   readonly inventory: Inventory;
   readonly previousStatus: DeviceStatus | undefined;
+  /** Faults the Inform step itself recorded (reconcile/inform-watch.ts): they count in this session's status. */
+  readonly faults?: readonly SessionFault[];
 }
 
 /** The state right after the InformResponse. */
@@ -41,7 +43,7 @@ export function openSession(init: OpenSessionInput): SessionState {
     nextId: 1,
     tasks: init.tasks,
     reconcile: init.desired ? { desired: init.desired, reported: init.reported, inventory: init.inventory } : undefined,
-    faults: [],
+    faults: init.faults ?? [],
     previousStatus: init.previousStatus,
     outcome: undefined,
   };

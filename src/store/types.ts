@@ -6,7 +6,7 @@
 import type { DeviceId } from "../domain/device.js";
 import type { XsdType } from "../domain/xsd.js";
 import type { AcsRequest, EventStruct, NotificationLevel } from "../cwmp/types.js";
-import type { Inventory, ReportedState } from "../reconcile/types.js";
+import type { AddIntent, Inventory, ReportedState } from "../reconcile/types.js";
 
 /** Inform facts as stored. */
 export interface InformFacts {
@@ -116,11 +116,17 @@ export type StoreWrite =
     }
   | { readonly kind: "names"; readonly params: readonly { readonly path: string; readonly writable: boolean }[]; readonly discovered: string; readonly observedAt: number }
   | { readonly kind: "attributes"; readonly params: readonly { readonly path: string; readonly notification: NotificationLevel }[] }
-  | { readonly kind: "objectAdded"; readonly path: string; readonly createdByUs: boolean; readonly observedAt: number }
+  /** `key`: the declared instance's key Converge added it for (kept with the created inventory). */
+  | { readonly kind: "objectAdded"; readonly path: string; readonly createdByUs: boolean; readonly observedAt: number; readonly key?: Readonly<Record<string, string>> }
+  /** Write-ahead: committed in the step that sends the AddObject, before the RPC goes out. */
+  | { readonly kind: "addIntent"; readonly intent: AddIntent }
+  | { readonly kind: "clearAddIntent"; readonly selector: string }
+  /** Learnt: whether the CPE keeps the ParameterKey we set (false: it reports it empty). */
+  | { readonly kind: "parameterKeyKept"; readonly kept: boolean }
   | { readonly kind: "objectDeleted"; readonly path: string }
   | { readonly kind: "forgetPaths"; readonly paths: readonly string[] }
   | { readonly kind: "writeOnlyHash"; readonly path: string; readonly hash: string }
-  | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number; readonly attempts: number }
+  | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number | string; readonly attempts: number }
   | { readonly kind: "clearBackoff"; readonly path: string }
   | { readonly kind: "download"; readonly download: Inventory["download"] }
   /** A SetParameterValues/AddObject/DeleteObject with this ParameterKey succeeded: the CPE's key, and one of ours

@@ -28,7 +28,13 @@ export function applyWrite(r: WriteRepos, dev: number, w: StoreWrite, now: () =>
       return r.reported.setNotifications(dev, w.params);
     case "objectAdded":
       r.reported.addObject(dev, objectPath(w.path), w.observedAt);
-      return w.createdByUs ? r.inventory.addCreated(dev, w.path) : undefined;
+      return w.createdByUs ? r.inventory.addCreated(dev, w.path, w.key) : undefined;
+    case "addIntent":
+      return r.inventory.addIntent(dev, w.intent);
+    case "clearAddIntent":
+      return r.inventory.clearIntent(dev, w.selector);
+    case "parameterKeyKept":
+      return r.inventory.setParameterKeyKept(dev, w.kept);
     case "objectDeleted":
       r.reported.forgetUnder(dev, objectPath(w.path));
       return r.inventory.forgetUnder(dev, w.path);

@@ -37,6 +37,16 @@ const POLICIES: Readonly<Record<string, string>> = {
     "        InternalPort: 80",
     "",
   ].join("\n"),
+  "firmware.yaml": [
+    "name: firmware-pin",
+    "match:",
+    "  serialNumber: [FWLOOP01, FWOK01]",
+    "firmware:",
+    "  version: V5R020C10S115",
+    "  url: http://127.0.0.1:9/files/V5R020C10S115.bin",
+    "  fileSize: 1024",
+    "",
+  ].join("\n"),
 };
 
 let server: TestServer;
@@ -86,4 +96,29 @@ void test("#9.9 a SOAP Fault with its cwmp:Fault inside <faultstring> is read fo
   assert.equal(v.faults.some((f) => f.code === "0"), false, JSON.stringify(v.faults));
   assert.equal(d.get(NTP2)?.value, "ntp2.example");
   assert.equal(d.get(PII)?.value, "1234");
+});
+
+void test("#9.2 a firmware that reports success but does not take: one Download, waits, then firmware_not_applied with the version reported, and backs off", async () => {
+  const d = sim("huawei-eg8145v5-tr098.csv", "FWLOOP01", { firmwareNotApplied: true });
+  const before = d.softwareVersion;
+  const runs: SessionResult[] = [];
+  for (let i = 0; i < 6; i++) runs.push(await session(d));
+  const downloads = runs.map((r) => count(r, "Download"));
+  assert.deepEqual(downloads, [1, 0, 0, 0, 0, 0], "one Download per pin per backoff period");
+  assert.equal(d.softwareVersion, before);
+  const v = await view(d);
+  const f = v.faults.find((x) => x.code === "firmware_not_applied");
+  assert.ok(f, JSON.stringify(v.faults));
+  assert.ok(f.message.includes(before), f.message);
+  assert.equal(condition(v, "Faulted")?.status, true, JSON.stringify(v.device.status));
+});
+
+void test("#9.2 control: a firmware that takes converges after one Download", async () => {
+  const d = sim("huawei-eg8145v5-tr098.csv", "FWOK01");
+  const runs = [await session(d), await session(d), await session(d)];
+  assert.deepEqual(runs.map((r) => count(r, "Download")), [1, 0, 0]);
+  assert.equal(d.softwareVersion, "V5R020C10S115");
+  const v = await view(d);
+  assert.equal(condition(v, "Converged")?.status, true, JSON.stringify(v.device.status));
+  assert.equal(v.faults.some((x) => x.code === "firmware_not_applied"), false);
 });

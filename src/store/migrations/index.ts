@@ -1,5 +1,6 @@
 import { sql as initial } from "./001-initial.js";
 import { sql as sessionMemory } from "./002-session-memory.js";
+import { sql as loopMemory } from "./003-loop-memory.js";
 
 export interface Migration {
   /** The `PRAGMA user_version` the database has once this migration is applied. */
@@ -12,4 +13,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", sql: initial },
   { version: 2, name: "session-memory", sql: sessionMemory },
+  { version: 3, name: "loop-memory", sql: loopMemory },
 ];
