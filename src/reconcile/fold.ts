@@ -26,6 +26,9 @@ import {
   type FoldState,
 } from "./fold-state.js";
 import { DEFAULT_LIMITS, type BackoffLimits } from "./limits.js";
+import { resolveIntents, withCreatedKey, withoutAddIntent } from "./add-intents.js";
+import { withKeyFailures } from "./fold-keys.js";
+import { selectorOf } from "./paths.js";
 import { writeOnlyHash } from "./parameter-key.js";
 import type { PlanStep } from "./types.js";
 
@@ -47,7 +50,9 @@ export function fold(
   now: number,
   limits: BackoffLimits = DEFAULT_LIMITS,
 ): { reported: FoldState["reported"]; inventory: FoldState["inventory"]; writes: StoreWrite[]; faults: FoldFault[] } {
-  const out = response.method === "Fault" ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request)) : foldAnswer(state, step, request, response, now, limits);
+  const raw = response.method === "Fault" ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request)) : foldAnswer(state, step, request, response, now, limits);
+  const settled = step.kind === "addObject" && response.method === "Fault" ? addFaulted(raw, step) : raw;
+  const out = withKeyFailures(state, settled, step, now, limits);
   return { reported: out.reported, inventory: out.inventory, writes: [...out.writes], faults: [...out.faults] };
 }
 
@@ -122,7 +127,9 @@ function namesRead(st: FoldState, path: string, res: Extract<CpeResponse, { meth
   for (const o of vanished.filter((p) => p.endsWith("."))) writes.push({ kind: "objectDeleted", path: o });
   const gone = vanished.filter((p) => !p.endsWith("."));
   if (gone.length > 0) writes.push({ kind: "forgetPaths", paths: gone });
-  return succeeded(st, [path], false, reported, writes, inventory);
+  // AddObjects whose answers were never recorded: adopt what appeared in this table since (add-intents.ts).
+  const resolved = resolveIntents(inventory, path, infos, now);
+  return succeeded(st, [path], false, reported, [...writes, ...resolved.writes], resolved.inventory);
 }
 
 function attributesRead(st: FoldState, res: Extract<CpeResponse, { method: "GetParameterAttributesResponse" }>): Folded {
@@ -152,13 +159,24 @@ function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>
 
 function added(st: FoldState, step: Extract<PlanStep, { kind: "addObject" }>, parameterKey: string, res: Extract<CpeResponse, { method: "AddObjectResponse" }>, now: number): Folded {
   const object = `${step.table}${res.instanceNumber}.`;
+  const selector = selectorOf(step.table, step.key);
   const reported = { ...withObject(st.reported, object, now), parameterKey };
-  const inventory = withAppliedKey(withCreated(st.inventory, object, true), parameterKey);
+  // The instance is ours and bound to its declared instance from now on, before its keys ever read back.
+  const inventory = withAppliedKey(withCreatedKey(withoutAddIntent(withCreated(st.inventory, object, true), selector), object, step.key), parameterKey);
+  const intended = (st.inventory.addIntents ?? []).some((i) => i.selector === selector);
   const writes: StoreWrite[] = [
-    { kind: "objectAdded", path: object, createdByUs: true, observedAt: now },
+    { kind: "objectAdded", path: object, createdByUs: true, observedAt: now, key: step.key },
+    ...(intended ? [{ kind: "clearAddIntent" as const, selector }] : []),
     { kind: "parameterKey", value: parameterKey },
   ];
   return withStatus(succeeded(st, stepPaths(step), true, reported, writes, inventory), res.status);
+}
+
+/** An AddObject the CPE refused created nothing: its write-ahead intent is settled. */
+function addFaulted(f: Folded, step: Extract<PlanStep, { kind: "addObject" }>): Folded {
+  const selector = selectorOf(step.table, step.key);
+  if (!(f.inventory.addIntents ?? []).some((i) => i.selector === selector)) return f;
+  return { ...f, inventory: withoutAddIntent(f.inventory, selector), writes: [...f.writes, { kind: "clearAddIntent", selector }] };
 }
 
 function deleted(st: FoldState, step: PlanStep, req: AcsRequest): Folded {

@@ -4,6 +4,7 @@
  */
 import { plan } from "../reconcile/plan.js";
 import { requestFor } from "../reconcile/rpc.js";
+import { withAddIntent } from "../reconcile/add-intents.js";
 import { statusFrom } from "../reconcile/status.js";
 import type { Plan } from "../reconcile/types.js";
 import type { StoreWrite } from "../store/types.js";
@@ -60,5 +61,12 @@ export function chooseNext(state: SessionState, cfg: SessionConfig, now: number)
     return { ...fin, writes: [...ended.writes, ...fin.writes] };
   }
   const request = requestFor(head, p.parameterKey, cfg.quirks);
+  if (head.kind === "addObject" && state.reconcile) {
+    // Write-ahead (issue 10.5): the intent commits with this step, before the AddObject leaves; a crash or a lost
+    // answer is reconciled on the next enumeration of the table instead of leaving an orphan instance.
+    const { intent, inventory } = withAddIntent(state.reconcile.inventory, state.reconcile.reported, head, now);
+    const sent = send(state, { request, origin: { kind: "plan", step: head } }, cfg, { planRounds: state.planRounds + 1, reconcile: { ...state.reconcile, inventory } });
+    return { ...sent, writes: [{ kind: "addIntent", intent }] };
+  }
   return send(state, { request, origin: { kind: "plan", step: head } }, cfg, { planRounds: state.planRounds + 1 });
 }

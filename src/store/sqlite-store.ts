@@ -60,11 +60,12 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     const { dev, isNew } = devices.upsertFacts(facts, at, booted);
     // TR-069 A.3.2.1: a change answered status 1 applies at the next boot; "1 BOOT" means it happened.
     if (booted && !isNew) inventory.setRebootPending(dev, false);
-    // TR-069 §3.7.1.5 / A.3.3.1: "0 BOOTSTRAP" means a fresh install or factory reset; everything we knew about
-    // the device's parameters and what we did to it is void. Forget it before storing the Inform's values.
+    // TR-069 §3.7.1.5 / A.3.3.1: "0 BOOTSTRAP" means a fresh install, a factory reset, or a CPE retrying a first
+    // session that did not complete. What we knew of its parameters is re-read either way; what Converge did to it
+    // (inventory) is forgotten only on a real factory reset (issue 10.5).
     if (!isNew && facts.events.some((e) => isEvent(e, BOOTSTRAP_EVENTS))) {
       reported.forgetAll(dev);
-      inventory.forgetAll(dev);
+      if (isFactoryReset(facts.parameterKey, inventory.load(dev).appliedKeys ?? [])) inventory.forgetAll(dev);
     }
     reported.upsertValues(dev, facts.parameters.map((p) => ({ path: p.name, value: p.value, type: p.type })), at);
     return { isNew };
@@ -212,6 +213,16 @@ function createDeferred(
 }
 
 const PRUNE_EVERY = 16;
+
+/**
+ * A BOOTSTRAP that is a real factory reset: the CPE lost its ParameterKey (TR-069: a factory reset empties it),
+ * or carries a key that is none of ours while we had set some. A CPE that kept one of our keys (or any key
+ * while we never set one: an AddObject whose answer was lost sets it too) kept its configuration, and what
+ * Converge created on it stays remembered; the next enumeration reconciles it.
+ */
+export function isFactoryReset(parameterKey: string, ours: readonly string[]): boolean {
+  return parameterKey === "" || (ours.length > 0 && !ours.includes(parameterKey));
+}
 
 const BOOT_EVENTS: ReadonlySet<string> = new Set(["1 BOOT", "0 BOOTSTRAP"]);
 const BOOTSTRAP_EVENTS: ReadonlySet<string> = new Set(["0 BOOTSTRAP"]);

@@ -122,3 +122,35 @@ void test("#9.2 control: a firmware that takes converges after one Download", as
   assert.equal(condition(v, "Converged")?.status, true, JSON.stringify(v.device.status));
   assert.equal(v.faults.some((x) => x.code === "firmware_not_applied"), false);
 });
+
+const instances = (d: SimDevice, table: string): number[] => Array.from({ length: 64 }, (_, i) => i + 1).filter((n) => d.hasObject(`${table}${n}.`));
+
+void test("#9.1 an instance that shows no children: one AddObject, its keys set on it, instance_keys_missing naming table and keys, backoff, other values applied, no DriftHealed", async () => {
+  const d = sim("huawei-eg8145v5-tr098.csv", "ADDLOOP01", { newInstanceWithoutChildren: true });
+  const had = instances(d, PM);
+  const first = await session(d);
+  assert.equal(count(first, "AddObject"), 1, JSON.stringify(first.rpcs));
+  assert.ok(count(first, "SetParameterValues") >= 1, "the keys are set on the new instance number");
+  const second = await session(d);
+  assert.equal(count(second, "AddObject"), 0, JSON.stringify(second.rpcs));
+  assert.equal(instances(d, PM).length, had.length + 1, "one instance added in two visits");
+  assert.equal(d.get("InternetGatewayDevice.ManagementServer.PeriodicInformInterval")?.value, "1800", "the device's other values are written");
+  const v = await view(d);
+  const f = v.faults.find((x) => x.code === "instance_keys_missing");
+  assert.ok(f, JSON.stringify(v.faults));
+  assert.ok(f.message.includes(PM) && f.message.includes("ExternalPort") && f.message.includes("PortMappingProtocol"), f.message);
+  assert.notEqual(condition(v, "Drifted")?.reason, "DriftHealed", JSON.stringify(v.device.status));
+  assert.equal(condition(v, "Faulted")?.status, true);
+});
+
+void test("#9.1 control: a well-behaved CPE gets one instance with its keys and values, and converges", async () => {
+  const d = sim("huawei-eg8145v5-tr098.csv", "ADDOK01");
+  const had = instances(d, PM);
+  const runs = [await session(d), await session(d)];
+  assert.deepEqual(runs.map((r) => count(r, "AddObject")), [1, 0]);
+  const added = instances(d, PM).filter((n) => !had.includes(n));
+  assert.equal(added.length, 1);
+  assert.equal(d.get(`${PM}${added[0]}.ExternalPort`)?.value, "8080");
+  assert.equal(d.get(`${PM}${added[0]}.InternalPort`)?.value, "80");
+  assert.equal(condition(await view(d), "Converged")?.status, true);
+});

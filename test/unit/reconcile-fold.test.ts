@@ -144,11 +144,12 @@ void test("fold SetParameterAttributesResponse: levels recorded", () => {
 void test("fold AddObjectResponse: the instance exists, Converge created it, the ParameterKey moved", () => {
   const out = run({ kind: "addObject", table: T, key: { ExternalPort: "80" }, from: PROV }, { method: "AddObjectResponse", instanceNumber: 7, status: 0 }, reported({ objects: [T] }));
   assert.deepStrictEqual(out.writes, [
-    { kind: "objectAdded", path: `${T}7.`, createdByUs: true, observedAt: NOW },
+    { kind: "objectAdded", path: `${T}7.`, createdByUs: true, observedAt: NOW, key: { ExternalPort: "80" } },
     { kind: "parameterKey", value: KEY },
   ]);
   assert.equal(out.reported.objects.get(`${T}7.`), NOW);
   assert.deepStrictEqual(out.inventory.created, new Map([[T, [7]]]));
+  assert.deepStrictEqual(out.inventory.createdKeys, new Map([[`${T}7.`, { ExternalPort: "80" }]]), "remembered with the key it was added for");
   assert.equal(out.reported.parameterKey, KEY);
 });
 
