@@ -30,7 +30,9 @@ function planWriteOnly(ctx: PlanContext, dv: DesiredValue, path: string): Intent
   // Read once to learn that it exists and its xsd type (SPV with the wrong type is 9006); the value is ignored.
   if (!isKnown(ctx.k, path) && dv.type === undefined) return intents({ refresh: [{ path, reason: "unknown" }] });
   const applied = ctx.input.inventory.writeOnlyHashes.get(path) === writeOnlyHash(dv.value);
-  if (applied && keyIsOurs(ctx)) return NO_INTENTS;
+  // A CPE that does not keep ParameterKey (learnt, inform-watch.ts) can never prove nobody wrote since: rely on
+  // the last-set record alone instead of re-sending the value on every full visit (issue 9.11).
+  if (applied && (keyIsOurs(ctx) || ctx.input.inventory.parameterKeyKept === false)) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
   if (dv.drift === "report") return intents({ notes: [{ kind: "drift", path, desired: HIDDEN, reported: HIDDEN, healed: false }] });
   const type = ctx.input.reported.params.get(path)?.type ?? dv.type ?? "xsd:string";

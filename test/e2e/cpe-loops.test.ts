@@ -37,6 +37,7 @@ const POLICIES: Readonly<Record<string, string>> = {
     "        InternalPort: 80",
     "",
   ].join("\n"),
+  "no-key.yaml": ["name: no-key", "match:", "  serialNumber: NOKEY01", "parameters:", `  ${PII}: 900`, "  Device.WiFi.AccessPoint.1.Security.KeyPassphrase: correct-horse-battery", ""].join("\n"),
   "firmware.yaml": [
     "name: firmware-pin",
     "match:",
@@ -75,8 +76,8 @@ interface View {
   faults: { code: string; path?: string; message: string }[];
 }
 
-const session = async (d: SimDevice): Promise<SessionResult> => {
-  const r = await runSession(d, { acsUrl: server.cwmpUrl, timeoutMs: 10_000, maxMessages: 400 });
+const session = async (d: SimDevice, transcript = false): Promise<SessionResult> => {
+  const r = await runSession(d, { acsUrl: server.cwmpUrl, timeoutMs: 10_000, maxMessages: 400, transcript });
   assert.equal(r.ok, true, r.error);
   return r;
 };
@@ -153,4 +154,21 @@ void test("#9.1 control: a well-behaved CPE gets one instance with its keys and 
   assert.equal(d.get(`${PM}${added[0]}.ExternalPort`)?.value, "8080");
   assert.equal(d.get(`${PM}${added[0]}.InternalPort`)?.value, "80");
   assert.equal(condition(await view(d), "Converged")?.status, true);
+});
+
+const PASSWORDS = ["Device.ManagementServer.ConnectionRequestPassword", "Device.WiFi.AccessPoint.1.Security.KeyPassphrase"];
+const setsOf = (r: SessionResult): string[] => (r.transcript ?? []).flatMap((m) => (m.from === "acs" && m.body.includes("SetParameterValues>") ? [m.body] : []));
+
+void test("#9.11 a CPE that reports ParameterKey empty: learnt per device; write-only values are not re-sent on full visits", async () => {
+  const d = sim("tplink-ex220-tr181.csv", "NOKEY01", { noParameterKey: true });
+  const first = await session(d, true);
+  assert.ok(setsOf(first).some((b) => PASSWORDS.every((p) => b.includes(p))), "the first visit sets both write-only values");
+  assert.equal(d.parameterKey, "", "the quirk: nothing kept");
+  for (let i = 0; i < 3; i++) {
+    d.queueEvent("1 BOOT"); // a full visit every time (no converged fast path)
+    const r = await session(d, true);
+    assert.ok(r.transcript !== undefined && r.transcript.length > 2);
+    for (const b of setsOf(r)) for (const p of PASSWORDS) assert.equal(b.includes(p), false, `visit ${i + 2} re-sent ${p}`);
+  }
+  assert.equal(d.get(PII)?.value, "900");
 });
