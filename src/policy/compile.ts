@@ -57,6 +57,7 @@ export function compilePolicy(raw: RawPolicy, ctx: PolicyCompileContext): Policy
     ignore: raw.ignore ?? [],
     ignoreMatchers: (raw.ignore ?? []).map(pathPatternToRegExp),
     allowReboot: raw.reboot?.allow,
+    provisionConnectionRequest: raw.connectionRequest?.provision,
   };
   if (never !== undefined) ctx.issues.push({ pointer: "/match", code: "never-matches", severity: "warning", message: `policy "${raw.name}" can never match: ${never}` });
   return policy;

@@ -110,6 +110,7 @@ export function desiredStateFor(set: PolicySet, facts: DeviceFacts): DesiredStat
     firmware: mergeFirmware(matched, ctx, notes),
     ignore: [...new Set(matched.flatMap((p) => p.ignore))],
     allowReboot: matched.find((p) => p.allowReboot !== undefined)?.allowReboot ?? false,
+    provisionConnectionRequest: matched.find((p) => p.provisionConnectionRequest !== undefined)?.provisionConnectionRequest ?? true,
     notes: notes.notes,
   };
 }

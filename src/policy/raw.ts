@@ -60,4 +60,5 @@ export interface RawPolicy {
   readonly drift?: "heal" | "report";
   readonly ignore?: readonly string[];
   readonly reboot?: { readonly allow: boolean };
+  readonly connectionRequest?: { readonly provision: boolean };
 }

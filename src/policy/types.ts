@@ -124,6 +124,8 @@ export interface Policy {
   readonly ignore: readonly string[];
   readonly ignoreMatchers: readonly RegExp[];
   readonly allowReboot: boolean | undefined;
+  /** `connectionRequest.provision`: undefined when the policy says nothing. */
+  readonly provisionConnectionRequest: boolean | undefined;
 }
 
 /** Per-device variables and secrets, behind functions so that a snapshot never serialises them. */

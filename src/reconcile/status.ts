@@ -74,6 +74,9 @@ function faulted(notes: readonly PlanNote[], faults: readonly FoldFault[], desir
     if (n.kind === "not-writable") return [`not-writable ${n.path}`];
     return [];
   });
+  // Faults of Converge's own management (connection-request credentials a CPE ignores) are recorded, not Faulted.
+  const builtin = new Set(desired.values.filter((v) => v.builtin === true).map((v) => v.path));
+  faults = faults.filter((f) => f.path === undefined || !builtin.has(f.path));
   const fromFaults = faults.map((f) => `${f.code}${f.path === undefined ? "" : ` ${f.path}`}: ${f.message}${policySuffix(desired, f.path)}`);
   const all = [...new Set([...fromFaults, ...fromNotes])];
   if (all.length === 0) return { type: "Faulted", status: false, reason: "NoFault", message: "" };

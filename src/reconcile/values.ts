@@ -18,7 +18,9 @@ const HIDDEN = "(write-only)";
 export function planValue(ctx: PlanContext, dv: DesiredValue, path: string): Intents {
   if (isIgnored(ctx.input.desired.ignore, path)) return NO_INTENTS;
   const b = activeBackoff(ctx.k, path);
-  if (b !== undefined) return intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
+  // Converge's own management that the CPE refused (issue 9.10): backed off like any value, but it is no
+  // policy's demand, so it does not keep the device from converging nor mark it Faulted.
+  if (b !== undefined) return dv.builtin === true ? NO_INTENTS : intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
   const absentFrom = knownAbsent(ctx.k, path, dv.verifyEveryMs);
   if (absentFrom !== undefined) return intents({ notes: [{ kind: "unsupported", path, message: `not in ${absentFrom} on this device` }] });
   return dv.writeOnly ? planWriteOnly(ctx, dv, path) : planReadable(ctx, dv, path);

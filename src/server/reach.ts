@@ -69,12 +69,29 @@ export function createReach(deps: ReachDeps): Reach {
     return [wanted, own].find((c) => applied === writeOnlyHash(c.password)) ?? wanted;
   }
 
+  /**
+   * The username the CPE itself reports, when it differs from `creds` (issue 9.10: a CPE that accepts our
+   * ConnectionRequestUsername and keeps its own): after a refusal, that is the one it checks against.
+   */
+  function reportedUsername(id: DeviceId, dev: DeviceRecord, creds: { username: string }): string | undefined {
+    const root = dev.dataModel === "tr098" ? "InternetGatewayDevice." : dev.dataModel === "tr181" ? "Device." : undefined;
+    if (!root) return undefined;
+    const u = deps.store.loadReported(id).params.get(`${root}ManagementServer.ConnectionRequestUsername`)?.value;
+    return u !== undefined && u !== "" && u !== creds.username ? u : undefined;
+  }
+
   async function send(id: DeviceId): Promise<ReachOutcome> {
     const dev = deps.store.getDevice(id);
     if (!dev) return { kind: "no_url" };
-    const creds = credentialsFor(id, dev);
+    let creds = credentialsFor(id, dev);
     if (dev.connectionRequestUrl !== "") {
-      const out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic });
+      const opts = { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic };
+      let out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, opts);
+      const theirs = out.kind === "auth_failed" ? reportedUsername(id, dev, creds) : undefined;
+      if (theirs !== undefined) {
+        creds = { ...creds, username: theirs };
+        out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, opts);
+      }
       // TR-111 Part 2: UDP is for a CPE the ACS cannot reach over HTTP (behind NAT). A CPE that answered and
       // refused (401: wrong credentials, 503: busy) would refuse the UDP message too: report that, not "sent".
       if (out.kind === "ok" || out.kind === "auth_failed" || out.kind === "busy" || dev.udpConnectionRequestAddress === "") return out;

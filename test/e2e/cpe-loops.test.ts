@@ -14,6 +14,7 @@ import type { SimQuirks } from "../../src/sim/types.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { model, type MODEL_FILES } from "../support/fleet-models.js";
 import { apiClient } from "../support/api-client.js";
+import { ConnReqListener } from "../../src/sim/connreq-listener.js";
 
 const NTP1 = "Device.Time.NTPServer1";
 const NTP2 = "Device.Time.NTPServer2";
@@ -38,6 +39,7 @@ const POLICIES: Readonly<Record<string, string>> = {
     "",
   ].join("\n"),
   "no-key.yaml": ["name: no-key", "match:", "  serialNumber: NOKEY01", "parameters:", `  ${PII}: 900`, "  Device.WiFi.AccessPoint.1.Security.KeyPassphrase: correct-horse-battery", ""].join("\n"),
+  "cr-opt-out.yaml": ["name: cr-opt-out", "match:", "  serialNumber: CROPTOUT01", "parameters:", `  ${PII}: 700`, "connectionRequest: { provision: false }", ""].join("\n"),
   "firmware.yaml": [
     "name: firmware-pin",
     "match:",
@@ -52,6 +54,7 @@ const POLICIES: Readonly<Record<string, string>> = {
 
 let server: TestServer;
 let api: ReturnType<typeof apiClient>;
+let listener: ConnReqListener;
 
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), "converge-loops-"));
@@ -62,8 +65,12 @@ before(async () => {
     rmSync(dir, { recursive: true, force: true });
   }
   api = apiClient(server.apiUrl);
+  listener = await ConnReqListener.start({ onRequest: (d) => void runSession(d, { acsUrl: server.cwmpUrl, timeoutMs: 10_000, maxMessages: 400 }) });
 });
-after(async () => server.close());
+after(async () => {
+  await listener.close();
+  await server.close();
+});
 
 interface Condition {
   type: string;
@@ -171,4 +178,28 @@ void test("#9.11 a CPE that reports ParameterKey empty: learnt per device; write
     for (const b of setsOf(r)) for (const p of PASSWORDS) assert.equal(b.includes(p), false, `visit ${i + 2} re-sent ${p}`);
   }
   assert.equal(d.get(PII)?.value, "900");
+});
+
+const CRU = "Device.ManagementServer.ConnectionRequestUsername";
+
+void test("#9.10 a CPE that keeps its own ConnectionRequestUsername: an unmatched device is not Faulted, and connection requests use the username it reports", async () => {
+  const d = sim("tplink-ex220-tr181.csv", "CRIGNORE01", { ignoresCrUsername: true });
+  listener.register(d);
+  for (let i = 0; i < 3; i++) await session(d);
+  assert.equal(d.get(CRU)?.value, "anlix", "the quirk: the CPE kept its own");
+  const v = await view(d);
+  assert.equal(condition(v, "Matched")?.status, false);
+  assert.equal(condition(v, "Faulted")?.status, false, JSON.stringify(v.device.status));
+  const r = await api<{ outcome?: string }>("POST", `/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}/connection-request?waitMs=10000`);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.equal(r.json.outcome, "ok");
+});
+
+void test("#9.10 connectionRequest: { provision: false } in a policy: Converge never sets the credentials on those devices", async () => {
+  const d = sim("tplink-ex220-tr181.csv", "CROPTOUT01");
+  const runs = [await session(d, true), await session(d, true)];
+  for (const r of runs) for (const b of setsOf(r)) assert.equal(b.includes("ConnectionRequest"), false, b);
+  assert.equal(d.get(CRU)?.value, "anlix");
+  assert.equal(d.get(PII)?.value, "700");
+  assert.equal(condition(await view(d), "Converged")?.status, true);
 });
