@@ -8,6 +8,15 @@ import type { ParamInfo } from "../cwmp/types.js";
 import type { StoreWrite } from "../store/types.js";
 import { instanceOf, selectorOf } from "./paths.js";
 import type { AddIntent, Inventory, PlanStep, ReportedState } from "./types.js";
+import { nextBackoff, type BackoffLimits } from "./limits.js";
+
+/**
+ * Backoff key remembering that a declared instance was added (not a parameter path, so it never clashes): a
+ * declared instance is added at most once per backoff period, even when its instance is gone again at once.
+ */
+export function addedKey(selector: string): string {
+  return `#added:${selector}`;
+}
 
 /** Records the intent of `step` (and that this session added for its declared instance). */
 export function withAddIntent(inv: Inventory, reported: ReportedState, step: Extract<PlanStep, { kind: "addObject" }>, now: number): { intent: AddIntent; inventory: Inventory } {
@@ -34,7 +43,7 @@ export function withCreatedKey(inv: Inventory, object: string, key: Readonly<Rec
  * since the intent (not known before it, not created by us), the lowest such number first (CPEs number max+1).
  * Returns the adopted instances (as created, with their key) and the intents resolved either way.
  */
-export function resolveIntents(inv: Inventory, table: string, listed: readonly ParamInfo[], now: number): { inventory: Inventory; writes: StoreWrite[] } {
+export function resolveIntents(inv: Inventory, table: string, listed: readonly ParamInfo[], now: number, limits: BackoffLimits): { inventory: Inventory; writes: StoreWrite[] } {
   const pending = (inv.addIntents ?? []).filter((i) => i.table === table);
   if (pending.length === 0) return { inventory: inv, writes: [] };
   const created = new Set(inv.created.get(table) ?? []);
@@ -50,7 +59,15 @@ export function resolveIntents(inv: Inventory, table: string, listed: readonly P
     const n = numbers.filter((m) => !known.has(m) && !created.has(m) && !taken.has(m)).sort((a, b) => a - b)[0];
     next = withoutAddIntent(next, intent.selector);
     writes.push({ kind: "clearAddIntent", selector: intent.selector });
-    if (n === undefined) continue; // the AddObject never took effect
+    if (n === undefined) {
+      // The AddObject never took effect (or its answer and instance were lost): it still counts as the one
+      // AddObject of this declared instance for a backoff period.
+      const again = addedKey(intent.selector);
+      const b = nextBackoff(limits, next.backoff.get(again)?.attempts ?? 0, now);
+      next = { ...next, backoff: new Map(next.backoff).set(again, { until: b.until, code: "added", attempts: b.attempts }) };
+      writes.push({ kind: "backoff", path: again, until: b.until, code: "added", attempts: b.attempts });
+      continue;
+    }
     taken.add(n);
     const object = `${table}${n}.`;
     const list = [...(next.created.get(table) ?? []), n].sort((a, b) => a - b);

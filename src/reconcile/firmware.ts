@@ -11,6 +11,13 @@ import { downloadCommandKey } from "./parameter-key.js";
 
 /** Backoff key of firmware downloads (not a parameter path, so it can never clash with one); shared with the session. */
 export const FIRMWARE_BACKOFF_KEY = "#firmware";
+/**
+ * Backoff key remembering a Download Converge issued: one Download per pin per backoff period, even when the
+ * version is reported, then rolled back (issue 9.3). Written with the write-ahead download record.
+ */
+export const FIRMWARE_ISSUED_KEY = "#firmware-issued";
+/** Backoff key remembering a Reboot Converge issued: at most one per backoff period, whatever the answer. */
+export const REBOOT_ISSUED_KEY = "#reboot-issued";
 /** Backoff key of reboots we issue. */
 export const REBOOT_BACKOFF_KEY = "#reboot";
 
@@ -31,6 +38,11 @@ export function planFirmware(ctx: PlanContext): Intents {
         : `TransferComplete reported success for ${fw.version}; waiting for the device to report it (it reports ${reported.softwareVersion || '""'})`;
     return intents({ notes: [{ kind: "pending", what: "transfer", message }] });
   }
+  const issued = activeBackoff(ctx.k, FIRMWARE_ISSUED_KEY);
+  if (issued !== undefined) {
+    const message = `a Download of ${fw.version} went out less than a backoff period ago and the device reports ${reported.softwareVersion || '""'}: not re-issued before ${new Date(issued.until).toISOString()}`;
+    return intents({ notes: [{ kind: "pending", what: "transfer", message }] });
+  }
   const step = {
     kind: "download" as const,
     version: fw.version,
@@ -49,6 +61,10 @@ export function planReboot(ctx: PlanContext): Intents {
   if (ctx.input.inventory.rebootPending !== true) return NO_INTENTS;
   const b = activeBackoff(ctx.k, REBOOT_BACKOFF_KEY);
   if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: REBOOT_BACKOFF_KEY, until: b.until, code: b.code }] });
+  const issued = activeBackoff(ctx.k, REBOOT_ISSUED_KEY);
+  if (issued !== undefined) {
+    return intents({ notes: [{ kind: "pending", what: "reboot", message: `a Reboot went out less than a backoff period ago: not re-issued before ${new Date(issued.until).toISOString()}` }] });
+  }
   if (!ctx.input.desired.allowReboot) {
     return intents({ notes: [{ kind: "pending", what: "reboot", message: "the CPE applies a change after a reboot; policy does not allow Converge to reboot it" }] });
   }

@@ -12,6 +12,7 @@ import { intents, mergeIntents, NO_INTENTS, type Intents, type RefreshReason } f
 import { activeBackoff, knownAbsent } from "./knowledge.js";
 import { instanceOf, isIgnored, selectorOf } from "./paths.js";
 import { planValue } from "./values.js";
+import { addedKey } from "./add-intents.js";
 
 interface Binding {
   readonly instance: DesiredInstance;
@@ -150,9 +151,14 @@ function addMissing(ctx: PlanContext, dt: DesiredTable, missing: readonly Desire
     const sel = selectorOf(dt.table, inst.key);
     const b = activeBackoff(ctx.k, sel);
     if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: sel, until: b.until, code: b.code }] });
-    // At most one AddObject per declared instance per session, whatever the CPE answers afterwards.
+    // At most one AddObject per declared instance per session, and per backoff period across sessions,
+    // whatever the CPE answers afterwards (an instance gone again at once is not re-added in a loop).
     if (ctx.input.inventory.addedThisSession?.has(sel) === true) {
       return intents({ notes: [{ kind: "unsupported", path: sel, message: "added once in this session and not found since: not added again before the next visit" }] });
+    }
+    const recent = activeBackoff(ctx.k, addedKey(sel));
+    if (recent !== undefined) {
+      return intents({ notes: [{ kind: "unsupported", path: sel, message: `added less than a backoff period ago and gone again: not re-added before ${new Date(recent.until).toISOString()}` }] });
     }
     if (dt.drift === "report") return intents({ notes: [{ kind: "drift", path: sel, desired: "present", reported: "absent", healed: false }] });
     return intents({ adds: [{ kind: "addObject", table: dt.table, key: inst.key, from: inst.from }] });

@@ -146,6 +146,7 @@ void test("fold AddObjectResponse: the instance exists, Converge created it, the
   assert.deepStrictEqual(out.writes, [
     { kind: "objectAdded", path: `${T}7.`, createdByUs: true, observedAt: NOW, key: { ExternalPort: "80" } },
     { kind: "parameterKey", value: KEY },
+    { kind: "backoff", path: `#added:${T}[ExternalPort=80]`, until: NOW + BASE, code: "added", attempts: 1 },
   ]);
   assert.equal(out.reported.objects.get(`${T}7.`), NOW);
   assert.deepStrictEqual(out.inventory.created, new Map([[T, [7]]]));
@@ -356,9 +357,13 @@ const FAULTS: readonly FaultRow[] = [
     writes: [
       { kind: "backoff", path: `${T}[ExternalPort=80,Protocol=TCP]`, until: NOW + BASE, code: 9004, attempts: 1 },
       faultWrite(9004, `${T}[ExternalPort=80,Protocol=TCP]`, "fault 9004", true, "base"),
+      { kind: "backoff", path: `#added:${T}[ExternalPort=80,Protocol=TCP]`, until: NOW + BASE, code: "added", attempts: 1 },
     ],
     faults: [{ code: "9004", message: "fault 9004", path: `${T}[ExternalPort=80,Protocol=TCP]`, retryable: true }],
-    backoff: new Map([[`${T}[ExternalPort=80,Protocol=TCP]`, { until: NOW + BASE, code: 9004, attempts: 1 }]]),
+    backoff: new Map<string, { until: number; code: number | string; attempts: number }>([
+      [`${T}[ExternalPort=80,Protocol=TCP]`, { until: NOW + BASE, code: 9004, attempts: 1 }],
+      [`#added:${T}[ExternalPort=80,Protocol=TCP]`, { until: NOW + BASE, code: "added", attempts: 1 }],
+    ]),
     bisect: undefined,
   },
   {
