@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadPolicySet } from "../src/policy/load.js";
 import { desiredStateFor } from "../src/policy/desired.js";
-import type { DeviceFacts } from "../src/policy/desired.types.js";
+import type { MatchSubject } from "../src/policy/desired.types.js";
 import type { PolicySet } from "../src/policy/types.js";
 import { QUICK, emit, log, ratio, table } from "./support/report.js";
 
@@ -56,7 +56,7 @@ async function load(n: number): Promise<PolicySet> {
   }
 }
 
-const FACTS: DeviceFacts = eg8145();
+const FACTS: MatchSubject = eg8145();
 
 function loop(set: PolicySet): { perSecond: number; matched: number; values: number } {
   let n = 0;

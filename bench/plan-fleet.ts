@@ -66,9 +66,9 @@ function runPlan(db: string): Promise<PlanRun> {
 }
 
 export async function planFleet(): Promise<Record<string, unknown>> {
-  const big = bigStore(PLAN_DEVICES);
+  const big = await bigStore(PLAN_DEVICES);
   log(`plan: store of ${PLAN_DEVICES} devices ${big.reused ? "reused" : `written in ${big.seconds.toFixed(1)} s`} (${(statSync(big.file).size / 1e6).toFixed(0)} MB)`);
-  const small = bigStore(BASE_DEVICES);
+  const small = await bigStore(BASE_DEVICES);
   const base = await runPlan(small.file);
   const run = await runPlan(big.file);
   const perDeviceUs = ((run.seconds - base.seconds) / (PLAN_DEVICES - BASE_DEVICES)) * 1e6;

@@ -12,7 +12,7 @@ import { deviceIdOf, type DeviceId } from "../src/domain/device.js";
 import type { XsdType } from "../src/domain/xsd.js";
 import { openDatabase } from "../src/store/db.js";
 import { sqliteStore } from "../src/store/sqlite-store.js";
-import type { InformFacts, Store, StoreWrite } from "../src/store/types.js";
+import type { InformFacts, Store, StoreWrite } from "../src/domain/store.js";
 
 const { values: args } = parseArgs({ options: { devices: { type: "string", default: "2000" }, params: { type: "string", default: "1000" } } });
 const FLEET = Number(args.devices);
@@ -62,12 +62,12 @@ function informFacts(serial: string, params: readonly Param[], events = [{ code:
 }
 
 /** Runs `fn` repeatedly for ~`ms` and returns calls per second. */
-function rate(ms: number, fn: (i: number) => void): number {
+async function rate(ms: number, fn: (i: number) => unknown): Promise<number> {
   let i = 0;
   const start = performance.now();
   let now = start;
   while (now - start < ms) {
-    for (let k = 0; k < 20; k++) fn(i++);
+    for (let k = 0; k < 20; k++) await fn(i++);
     now = performance.now();
   }
   return Math.round((i * 1000) / (now - start));
@@ -78,7 +78,7 @@ function informParams(serial: string): Param[] {
   return tree(10, serial).map((p, i) => ({ ...p, path: `InternetGatewayDevice.DeviceInfo.Forced${i}` }));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "converge-bench-"));
   const file = join(dir, "converge.db");
   const db = openDatabase(file);
@@ -90,68 +90,68 @@ function main(): void {
   try {
     const results: Record<string, number | string> = {};
     const big = informFacts("BIG0001", tree(PARAMS, "BIG0001"));
-    store.recordInform(big, 1);
+    await store.recordInform(big, 1);
     const bigId = big.deviceId;
 
     let n = 0;
-    results["recordInform new device (10 params)/s"] = rate(1500, () => {
-      store.recordInform(informFacts(`NEW${n++}`, informParams(`NEW${n}`), [{ code: "0 BOOTSTRAP", commandKey: "" }, { code: "1 BOOT", commandKey: "" }]), 10);
+    results["recordInform new device (10 params)/s"] = await rate(1500, async () => {
+      await store.recordInform(informFacts(`NEW${n++}`, informParams(`NEW${n}`), [{ code: "0 BOOTSTRAP", commandKey: "" }, { code: "1 BOOT", commandKey: "" }]), 10);
     });
     const same = informFacts("SAME0001", informParams("SAME0001"));
-    store.recordInform(same, 1);
-    results["recordInform existing device, unchanged (10 params)/s"] = rate(1500, (i) => store.recordInform(same, 100 + i));
-    results[`recordInform existing device, unchanged (${PARAMS} params)/s`] = rate(1500, (i) => store.recordInform(big, 100 + i));
-    results[`loadReported (${PARAMS} params)/s`] = rate(1500, () => store.loadReported(bigId));
-    results["loadInventory/s"] = rate(1000, () => store.loadInventory(bigId));
-    results["minimal session (Inform, loads, session rows, status)/s"] = rate(2000, (i) => minimalSession(store, same, i));
-    results[`apply 1 GPV result of 100 values (${PARAMS}-param device)/s`] = rate(1000, (i) => {
+    await store.recordInform(same, 1);
+    results["recordInform existing device, unchanged (10 params)/s"] = await rate(1500, (i) => store.recordInform(same, 100 + i));
+    results[`recordInform existing device, unchanged (${PARAMS} params)/s`] = await rate(1500, (i) => store.recordInform(big, 100 + i));
+    results[`loadReported (${PARAMS} params)/s`] = await rate(1500, () => store.loadReported(bigId));
+    results["loadInventory/s"] = await rate(1000, () => store.loadInventory(bigId));
+    results["minimal session (Inform, loads, session rows, status)/s"] = await rate(2000, (i) => minimalSession(store, same, i));
+    results[`apply 1 GPV result of 100 values (${PARAMS}-param device)/s`] = await rate(1000, async (i) => {
       const writes: StoreWrite[] = [{ kind: "reported", params: tree(100, "BIG0001").map((p) => ({ ...p, value: `${p.value}${i % 2}` })), observedAt: i }];
-      store.apply(bigId, writes);
+      await store.apply(bigId, writes);
     });
     const before = bytes();
-    populate(store, FLEET, PARAMS, results);
+    await populate(store, FLEET, PARAMS, results);
     const grown = bytes() - before;
     results[`file bytes per fleet device (row, tags, ${PARAMS + 10} params)`] = Math.round(grown / FLEET);
     results["file bytes per stored parameter (all overhead included)"] = (grown / (FLEET * (PARAMS + 10))).toFixed(1);
-    store.close();
+    await store.close();
     for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(62)} ${v}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function minimalSession(store: Store, facts: InformFacts, i: number): void {
+async function minimalSession(store: Store, facts: InformFacts, i: number): Promise<void> {
   const id: DeviceId = facts.deviceId;
-  store.recordInform(facts, 1000 + i);
-  store.getDevice(id);
-  store.loadReported(id);
-  store.loadInventory(id);
-  store.pendingTasks(id);
-  store.apply(id, [{ kind: "status", status: { conditions: [{ type: "Converged", status: true, reason: "UpToDate", message: "", lastTransition: 5 }], matchedPolicies: ["base"], appliedRevision: "r1", attemptedRevision: "r1", lastTransition: 5 } }]);
+  await store.recordInform(facts, 1000 + i);
+  await store.getDevice(id);
+  await store.loadReported(id);
+  await store.loadInventory(id);
+  await store.pendingTasks(id);
+  await store.apply(id, [{ kind: "status", status: { conditions: [{ type: "Converged", status: true, reason: "UpToDate", message: "", lastTransition: 5 }], matchedPolicies: ["base"], appliedRevision: "r1", attemptedRevision: "r1", lastTransition: 5 } }]);
   store.logSession({ id: `sess-${i}`, deviceId: id, startedAt: 1000 + i, endedAt: 1001 + i, outcome: "ok", rpcCount: 1, events: ["2 PERIODIC"], revision: "r1" });
 }
 
 /** Stores FLEET devices of PARAMS parameters each, timing the whole boot + full-read pass. */
-function populate(store: Store, fleet: number, params: number, results: Record<string, number | string>): void {
+async function populate(store: Store, fleet: number, params: number, results: Record<string, number | string>): Promise<void> {
   const start = performance.now();
   for (let d = 0; d < fleet; d++) {
     const serial = `FLEET${String(d).padStart(7, "0")}`;
     const f = informFacts(serial, informParams(serial), [{ code: "0 BOOTSTRAP", commandKey: "" }]);
-    store.recordInform(f, 1);
-    store.apply(f.deviceId, [{ kind: "reported", params: tree(params, serial), observedAt: 2 }]);
+    await store.recordInform(f, 1);
+    await store.apply(f.deviceId, [{ kind: "reported", params: tree(params, serial), observedAt: 2 }]);
   }
   const s = (performance.now() - start) / 1000;
   results[`populate ${fleet} devices x ${params} params (s)`] = s.toFixed(1);
   results["  = parameters stored/s"] = Math.round((fleet * params) / s);
   const mid = `FLEET${String(Math.floor(fleet / 2)).padStart(7, "0")}`;
   const after = deviceIdOf({ manufacturer: "", oui: "00259E", productClass: "EG8145V5", serialNumber: mid });
-  results["listDevices page of 100 (mid-fleet cursor)/s"] = rate(1000, () => store.listDevices({ limit: 100, after }));
-  results["listDevices page of 100, productClass filter/s"] = rate(1000, () => store.listDevices({ limit: 100, after, productClass: "EG8145V5" }));
-  results["countByCondition (ms)"] = (1000 / rate(1000, () => store.countByCondition())).toFixed(2);
+  results["listDevices page of 100 (mid-fleet cursor)/s"] = await rate(1000, () => store.listDevices({ limit: 100, after }));
+  results["listDevices page of 100, productClass filter/s"] = await rate(1000, () => store.listDevices({ limit: 100, after, productClass: "EG8145V5" }));
+  results["countByCondition (ms)"] = (1000 / (await rate(1000, () => store.countByCondition()))).toFixed(2);
   const walk = performance.now();
   let ids = 0;
-  for (const _ of store.eachDeviceId()) ids++;
+  for await (const _ of store.eachDeviceId()) ids++;
   results[`eachDeviceId over ${ids} ids (ms)`] = Math.round(performance.now() - walk);
 }
 
-main();
+await main();

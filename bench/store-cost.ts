@@ -50,7 +50,7 @@ async function servedRss(db: string, policies: string): Promise<{ rss: number; p
 }
 
 export async function storeCost(): Promise<Record<string, unknown>> {
-  const big = bigStore(PLAN_DEVICES);
+  const big = await bigStore(PLAN_DEVICES);
   const ws = tempWorkspace("policies");
   try {
     log(`store: VACUUM INTO a copy of the ${PLAN_DEVICES}-device store`);

@@ -1,5 +1,5 @@
 /**
- * Builds `src/policy/dm-index.json`, the compact index of the standard TR-098 and TR-181 data models that
+ * Builds `src/datamodel/dm-index.json`, the compact index of the standard TR-098 and TR-181 data models that
  * `converge validate` checks policy paths against. Run once when the definitions change:
  *   node --import tsx scripts/build-dm-index.ts [defsDir]
  * Input: the Broadband Forum "full" XML definitions (default: ../shared/fixtures/datamodel-defs).
@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import type { DmIndex, DmObject, DmParam, DmType } from "../src/policy/dm-index.js";
+import type { DmIndex, DmObject, DmParam, DmType } from "../src/datamodel/dm-index.js";
 
 type Xml = Record<string, unknown>;
 
@@ -111,7 +111,7 @@ function main(): void {
     tr098: buildModel(join(defs, "tr-098-1-8-0-full.xml"), types),
     tr181: buildModel(join(defs, "tr-181-2-17-0-cwmp-full.xml"), types),
   };
-  const out = new URL("../src/policy/dm-index.json", import.meta.url);
+  const out = new URL("../src/datamodel/dm-index.json", import.meta.url);
   const json = JSON.stringify(index);
   writeFileSync(out, json + "\n");
   const count = (m: Record<string, DmObject>): number => Object.values(m).reduce((n, o) => n + Object.keys(o.p).length, 0);

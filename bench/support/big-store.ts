@@ -13,7 +13,7 @@ import { deviceIdOf } from "../../src/domain/device.js";
 import { fleetSerial } from "../../src/sim/fleet.js";
 import { SimDevice } from "../../src/sim/device.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
-import type { InformFacts } from "../../src/store/types.js";
+import type { InformFacts } from "../../src/domain/store.js";
 import { DEFAULT_MODEL_DIR } from "../../src/cli/sim.js";
 import { SIX_MODELS } from "./fleet.js";
 import { log } from "./report.js";
@@ -64,7 +64,7 @@ export interface BigStore {
 }
 
 /** The store file with `n` devices (built if missing). */
-export function bigStore(n: number): BigStore {
+export async function bigStore(n: number): Promise<BigStore> {
   const file = join(tmpdir(), `converge-bench-store-${n}-v1.db`);
   if (existsSync(file)) return { file, devices: n, seconds: 0, reused: true };
   const partial = `${file}.partial`;
@@ -75,10 +75,10 @@ export function bigStore(n: number): BigStore {
   for (let i = 0; i < n; i++) {
     const tpl = t[i % t.length];
     if (tpl === undefined) continue;
-    store.recordInform(tpl.facts(fleetSerial(STORE_SEED, i)), Date.now());
+    await store.recordInform(tpl.facts(fleetSerial(STORE_SEED, i)), Date.now());
     if (i > 0 && i % 10_000 === 0) log(`store: ${i}/${n} devices (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
-  store.close();
+  await store.close();
   renameSync(partial, file);
   for (const suffix of ["-wal", "-shm"]) if (existsSync(`${partial}${suffix}`)) renameSync(`${partial}${suffix}`, `${file}${suffix}`);
   return { file, devices: n, seconds: (performance.now() - t0) / 1000, reused: false };

@@ -5,7 +5,7 @@ import { DEFAULTS } from "../config/config.js";
 import { loadPolicySet } from "../policy/load.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import { factsOfRecord } from "../plan/device-plan.js";
-import { explainDevice } from "./explain.js";
+import { explainDevice } from "../plan/explain.js";
 import { flagString, parseArgs } from "./args.js";
 import type { CliIo } from "./io.js";
 
@@ -25,11 +25,11 @@ export async function runExplain(args: string[], io: CliIo, env: Readonly<Record
   if (!loaded.ok) return (io.stderr(`converge explain: policies in ${dir} are invalid (run converge validate ${dir})\n`), 1);
   const store = openSqliteStore(db);
   try {
-    const record = store.getDevice(id);
+    const record = await store.getDevice(id);
     if (!record) return (io.stderr(`converge explain: no device ${id} in ${db}\n`), 1);
-    io.stdout(explainDevice(loaded.value, factsOfRecord(record, store.loadReported(id))));
+    io.stdout(explainDevice(loaded.value, factsOfRecord(record, await store.loadReported(id))));
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -90,18 +90,18 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
     const store = openSqliteStore(db);
     try {
       // The same desired state the server computes, without generating anything: plan never writes.
-      const resolver = createDesiredResolver({ current: () => set, store, provisionConnReq: "existing" });
+      const resolver = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
       const ctx = { ...settings(resolver), store };
       async function* plans(): Plans {
-        for (const id of device ? [device] : store.eachDeviceId()) {
-          const dp = planDevice(ctx, id);
+        for await (const id of device ? [device] : store.eachDeviceId()) {
+          const dp = await planDevice(ctx, id);
           if (!dp) throw new SourceError(`no device ${id} in ${db}`);
           yield dp;
         }
       }
       return await consume(plans());
     } finally {
-      store.close();
+      await store.close();
     }
   };
 }

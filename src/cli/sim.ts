@@ -15,8 +15,8 @@ import type { CliIo } from "./io.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** test/fixtures/datamodels of the package: src/cli/sim.ts and dist/cli/sim.js are both two levels down. */
-export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../../test/fixtures/datamodels/", import.meta.url));
+/** The device models the package ships (datamodels/): src/cli/sim.ts and dist/cli/sim.js are both two levels down. */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../../datamodels/", import.meta.url));
 
 const USAGE = `usage: converge sim --acs URL [options]
   --acs URL               CWMP URL of the ACS (required)

@@ -45,3 +45,17 @@ export type SessionFaultCode =
   | "firmware_not_applied"
   /** An instance Converge added does not expose (or keep) its key parameters: named with its table and keys. */
   | "instance_keys_missing";
+
+/**
+ * A fault as Converge records it: ONE shape for the session, the fold, the store and the API. `code` is a CWMP
+ * code as a string ("9005") or a named ACS fault (`SessionFaultCode`, "connection_request:<outcome>").
+ */
+export interface Fault {
+  readonly code: string;
+  readonly message: string;
+  /** The parameter (or backoff key) it concerns, when it concerns one. */
+  readonly path?: string | undefined;
+  /** The policy that asked for what failed, when known. */
+  readonly policy?: string | undefined;
+  readonly retryable: boolean;
+}

@@ -6,8 +6,9 @@ import type { DeviceId } from "../domain/device.js";
 import { plan } from "../reconcile/plan.js";
 import { sameValue } from "../reconcile/equality.js";
 import type { DeviceQuirks, Inventory, Plan, PlanLimits, ReportedState } from "../reconcile/types.js";
-import type { DesiredState, DeviceFacts } from "../policy/desired.types.js";
-import type { DeviceRecord, Store } from "../store/types.js";
+import type { DesiredState, MatchSubject } from "../policy/desired.types.js";
+import type { DeviceRecord, Store } from "../domain/store.js";
+import type { DeviceFacts } from "../domain/facts.js";
 
 export interface DiffEntry {
   readonly path: string;
@@ -27,22 +28,24 @@ export interface DevicePlan {
 }
 
 /** The parts of a device record that policies match on (all a plan needs of the record). */
-export type FactsRecord = Pick<
-  DeviceRecord,
-  "deviceId" | "manufacturer" | "oui" | "productClass" | "serialNumber" | "softwareVersion" | "hardwareVersion" | "dataModel" | "tags"
->;
+export type FactsRecord = DeviceFacts & Pick<DeviceRecord, "tags">;
 
-export function factsOfRecord(d: FactsRecord, reported: ReportedState): DeviceFacts {
+/** What policies see of a stored device: its facts, its tags, its reported values by path. */
+export function factsOfRecord(d: FactsRecord, reported: ReportedState): MatchSubject {
   const parameters = new Map<string, string>();
   for (const [path, p] of reported.params) parameters.set(path, p.value);
   return {
-    id: d.deviceId,
+    deviceId: d.deviceId,
     manufacturer: d.manufacturer,
     oui: d.oui,
     productClass: d.productClass,
     serialNumber: d.serialNumber,
     softwareVersion: d.softwareVersion,
     hardwareVersion: d.hardwareVersion,
+    ip: d.ip,
+    connectionRequestUrl: d.connectionRequestUrl,
+    udpConnectionRequestAddress: d.udpConnectionRequestAddress,
+    parameterKey: d.parameterKey,
     dataModel: d.dataModel,
     tags: d.tags,
     parameters,
@@ -70,7 +73,8 @@ function masked(p: Plan): Plan {
 
 /** How to plan: everything but the device. */
 export interface PlanSettings {
-  readonly desired: (facts: DeviceFacts) => DesiredState | undefined;
+  /** The desired state of a device (its secrets: what Converge keeps for it, e.g. connection request credentials). */
+  readonly desired: (facts: MatchSubject, secrets: ReadonlyMap<string, string>) => DesiredState | undefined;
   readonly limits: PlanLimits;
   readonly quirks: DeviceQuirks;
   readonly now: number;
@@ -85,21 +89,25 @@ export interface PlanSubject {
   readonly record: FactsRecord;
   readonly reported: ReportedState;
   readonly inventory: Inventory;
+  /** The device's stored secrets (absent: none known, as through the API, which never shows them). */
+  readonly secrets?: ReadonlyMap<string, string>;
 }
 
 /** What the next session would do for `subject`, from its record, reported state and inventory. */
 export function planSubject(ctx: PlanSettings, subject: PlanSubject): DevicePlan {
   const { record, reported, inventory } = subject;
   const id = record.deviceId;
-  const desired = ctx.desired(factsOfRecord(record, reported));
+  const desired = ctx.desired(factsOfRecord(record, reported), subject.secrets ?? NO_SECRETS);
   if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
   const p = plan({ desired, reported, inventory, now: ctx.now, limits: ctx.limits, quirks: ctx.quirks });
   return { deviceId: id, productClass: record.productClass, revision: desired.revision, matched: desired.matched, plan: masked(p), diff: diffValues(desired, reported) };
 }
 
+const NO_SECRETS: ReadonlyMap<string, string> = new Map();
+
 /** `planSubject` for a device in `ctx.store`; undefined when the store does not know `id`. */
-export function planDevice(ctx: PlanContext, id: DeviceId): DevicePlan | undefined {
-  const record = ctx.store.getDevice(id);
+export async function planDevice(ctx: PlanContext, id: DeviceId): Promise<DevicePlan | undefined> {
+  const record = await ctx.store.getDevice(id);
   if (!record) return undefined;
-  return planSubject(ctx, { record, reported: ctx.store.loadReported(id), inventory: ctx.store.loadInventory(id) });
+  return planSubject(ctx, { record, reported: await ctx.store.loadReported(id), inventory: await ctx.store.loadInventory(id), secrets: await ctx.store.getSecrets(id) });
 }

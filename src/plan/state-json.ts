@@ -149,8 +149,11 @@ function factsRecordOf(v: Json): FactsRecord {
   const dm = o["dataModel"];
   const dataModel = dm === undefined || dm === null ? undefined : dm === "tr098" || dm === "tr181" ? dm : fail("device.dataModel", "tr098, tr181 or null");
   const tags = array(o["tags"], "device.tags").map((t, j) => str(t, `device.tags[${j}]`));
+  // Facts a plan does not read may be absent from older state documents.
+  const opt = (k: string): string => (o[k] === undefined ? "" : s(k));
   const facts = { manufacturer: s("manufacturer"), oui: s("oui"), productClass: s("productClass"), serialNumber: s("serialNumber") };
-  return { deviceId, ...facts, softwareVersion: s("softwareVersion"), hardwareVersion: s("hardwareVersion"), dataModel, tags };
+  const reach = { ip: opt("ip"), connectionRequestUrl: opt("connectionRequestUrl"), udpConnectionRequestAddress: opt("udpConnectionRequestAddress"), parameterKey: opt("parameterKey") };
+  return { deviceId, ...facts, softwareVersion: s("softwareVersion"), hardwareVersion: s("hardwareVersion"), ...reach, dataModel, tags };
 }
 
 /** The body of `GET /api/devices/:id/state`, checked: what `planSubject` needs, and `managedCredentials`. */

@@ -4,8 +4,8 @@
  */
 import type { XsdType } from "../domain/xsd.js";
 import { parseXsdType } from "../domain/xsd.js";
-import type { DmParam } from "./dm-index.js";
-import { checkValue, xsdTypeOf } from "./dm-index.js";
+import type { DmParam } from "../datamodel/dm-index.js";
+import { checkValue, xsdTypeOf } from "../datamodel/dm-index.js";
 import type { RawScalar, RawValue } from "./raw.js";
 import type { Template } from "./template.js";
 import { parseTemplate, templateRefs } from "./template.js";

@@ -3,7 +3,7 @@
  * firmware, verify/drift/ignore/reboot, and the data model it applies to. Pure; problems become `Issue`s.
  */
 import type { NotificationLevel } from "../cwmp/types.js";
-import type { DmIndex } from "./dm-index.js";
+import type { DmIndex } from "../datamodel/dm-index.js";
 import { dataModelOf } from "../domain/device.js";
 import { checkKnownPath, checkTablePath, checkWritablePath } from "./dm-check.js";
 import type { CompileContext } from "./compile-value.js";

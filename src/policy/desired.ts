@@ -8,7 +8,7 @@
  * resolved by name or load order), and the note names both. A template that cannot resolve for this device
  * is an `unresolved-template` note; the value is omitted and lower-priority policies do not fill it in.
  */
-import type { DesiredAttribute, DesiredFirmware, DesiredState, DesiredTable, DesiredValue, DeviceFacts } from "./desired.types.js";
+import type { DesiredAttribute, DesiredFirmware, DesiredState, DesiredTable, DesiredValue, MatchSubject } from "./desired.types.js";
 import { matchesDevice } from "./match.js";
 import type { TemplateContext } from "./template.js";
 import type { Policy, PolicySet } from "./types.js";
@@ -18,14 +18,14 @@ import type { Claim } from "./desired-merge.js";
 import { claim, NoteSink, resolveValue } from "./desired-merge.js";
 
 /** Whether one policy applies to a device (its selector, and its data model when the device's is known). */
-export function policyMatches(p: Policy, facts: DeviceFacts): boolean {
+export function policyMatches(p: Policy, facts: MatchSubject): boolean {
   if (p.inert) return false;
   if (p.dataModel !== undefined && facts.dataModel !== undefined && p.dataModel !== facts.dataModel) return false;
   return matchesDevice(p.selector, facts);
 }
 
 /** The policies that match a device, in precedence order. Only candidates from the pre-index are tested. */
-export function matchingPolicies(set: PolicySet, facts: DeviceFacts): Policy[] {
+export function matchingPolicies(set: PolicySet, facts: MatchSubject): Policy[] {
   const { byOui, byProductClass, rest } = set.index;
   const candidates = new Set<number>(rest);
   for (const i of byOui.get(facts.oui.toLowerCase()) ?? []) candidates.add(i);
@@ -38,10 +38,10 @@ export function matchingPolicies(set: PolicySet, facts: DeviceFacts): Policy[] {
   return out;
 }
 
-export function templateContext(set: PolicySet, facts: DeviceFacts): TemplateContext {
+export function templateContext(set: PolicySet, facts: MatchSubject): TemplateContext {
   return {
     facts,
-    variable: (name) => set.lookups.variable(name, facts.id, facts.serialNumber),
+    variable: (name) => set.lookups.variable(name, facts.deviceId, facts.serialNumber),
     secret: (name) => set.lookups.secret(name),
   };
 }
@@ -94,7 +94,7 @@ function mergeFirmware(policies: readonly Policy[], ctx: TemplateContext, notes:
  * Compiles the desired state of one device against a snapshot. Never throws for any facts; never mutates the
  * snapshot. Values whose path an `ignore` pattern of a matching policy covers are left out.
  */
-export function desiredStateFor(set: PolicySet, facts: DeviceFacts): DesiredState {
+export function desiredStateFor(set: PolicySet, facts: MatchSubject): DesiredState {
   const matched = matchingPolicies(set, facts);
   const ctx = templateContext(set, facts);
   const notes = new NoteSink();

@@ -92,17 +92,5 @@ export interface DesiredState {
   readonly notes: readonly DesiredNote[];
 }
 
-/** Facts about a device that policies match on and templates read. */
-export interface DeviceFacts {
-  readonly id: string;
-  readonly manufacturer: string;
-  readonly oui: string;
-  readonly productClass: string;
-  readonly serialNumber: string;
-  readonly softwareVersion: string;
-  readonly hardwareVersion: string;
-  readonly dataModel: "tr098" | "tr181" | undefined;
-  readonly tags: readonly string[];
-  /** Reported values by full path (for `match.parameters` and `${param.X}` templates). */
-  readonly parameters: ReadonlyMap<string, string>;
-}
+/** What policies match on and templates read: ONE DeviceFacts (src/domain/facts.ts) plus tags and reported values. */
+export type { MatchSubject } from "../domain/facts.js";

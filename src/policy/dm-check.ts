@@ -2,8 +2,8 @@
  * Data-model checks for validate: a path the standard does not define (with a suggestion), a write to a
  * read-only parameter, a table that is not multi-instance. Vendor `X_` extensions pass as unknown. Pure.
  */
-import type { DmIndex, DmParam } from "./dm-index.js";
-import { lookupParam, lookupTable } from "./dm-index.js";
+import type { DmIndex, DmParam } from "../datamodel/dm-index.js";
+import { lookupParam, lookupTable } from "../datamodel/dm-index.js";
 import type { Issue } from "./types.js";
 import { nearest } from "./suggest.js";
 

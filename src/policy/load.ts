@@ -4,11 +4,11 @@
  * policies; computes the revision. Any error rejects the whole folder.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { existsSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import type { Result } from "../domain/result.js";
 import { err, ok } from "../domain/result.js";
-import type { DmIndex } from "./dm-index.js";
+import { readDmIndex } from "../datamodel/dm-index-file.js";
+import type { DmIndex } from "../datamodel/dm-index.js";
 import { compilePolicy } from "./compile.js";
 import { conflicts, duplicateNames, shadowed } from "./conflicts.js";
 import { buildPolicySet } from "./policy-set.js";
@@ -29,7 +29,6 @@ export interface LoadOptions {
   readonly now?: () => number;
 }
 
-const DM_CANDIDATES = [new URL("./dm-index.json", import.meta.url), new URL("../../src/policy/dm-index.json", import.meta.url)];
 
 let compiled: Pick<CompileEnv, "validate" | "dm"> | undefined;
 
@@ -42,11 +41,6 @@ function constants(): Pick<CompileEnv, "validate" | "dm"> {
   return compiled;
 }
 
-/** The standard data-model index (src/policy/dm-index.json), or undefined when it is missing. */
-export function readDmIndex(): DmIndex | undefined {
-  const url = DM_CANDIDATES.find((u) => existsSync(u));
-  return url === undefined ? undefined : (JSON.parse(readFileSync(url, "utf8")) as DmIndex);
-}
 
 const toPosix = (p: string): string => p.split(sep).join("/");
 

@@ -1,8 +1,8 @@
 /**
- * Device selectors: compiled from a policy's `match`, tested against `DeviceFacts`. Pure. Several conditions
+ * Device selectors: compiled from a policy's `match`, tested against `MatchSubject`. Pure. Several conditions
  * AND; a list means any of its entries. Also the conservative overlap test conflict detection needs.
  */
-import type { DeviceFacts } from "./desired.types.js";
+import type { MatchSubject } from "./desired.types.js";
 import type { RawMatch, RawParamCondition, RawScalar, RawStringMatch } from "./raw.js";
 import type { Issue } from "./types.js";
 import { ptr } from "./types.js";
@@ -141,7 +141,7 @@ function conditionHolds(c: ParamCondition, reported: ReadonlyMap<string, string>
  * Whether a selector matches a device. Pure; reads only `facts`. A selector with `dataModel` never matches a
  * device whose data model is unknown.
  */
-export function matchesDevice(s: Selector, facts: DeviceFacts): boolean {
+export function matchesDevice(s: Selector, facts: MatchSubject): boolean {
   for (const f of STRING_FIELDS) {
     const m = s.fields[f];
     if (m !== undefined && !matchString(m, facts[f])) return false;

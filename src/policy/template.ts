@@ -6,7 +6,7 @@
  */
 import type { Result } from "../domain/result.js";
 import { err, ok } from "../domain/result.js";
-import type { DeviceFacts } from "./desired.types.js";
+import type { MatchSubject } from "./desired.types.js";
 
 export const DEVICE_FIELDS = ["id", "serialNumber", "oui", "productClass", "manufacturer", "softwareVersion", "hardwareVersion"] as const;
 export type DeviceField = (typeof DEVICE_FIELDS)[number];
@@ -39,7 +39,7 @@ export interface TemplateError {
 }
 
 export interface TemplateContext {
-  readonly facts: DeviceFacts;
+  readonly facts: MatchSubject;
   readonly variable: (name: string) => string | undefined;
   readonly secret: (name: string) => string | undefined;
 }
@@ -178,7 +178,7 @@ export function resolveTemplate(t: Template, ctx: TemplateContext): Result<strin
 function lookup(ref: Ref, ctx: TemplateContext): string | undefined {
   switch (ref.root) {
     case "device":
-      return ctx.facts[ref.name];
+      return ref.name === "id" ? ctx.facts.deviceId : ctx.facts[ref.name];
     case "param":
       return ctx.facts.parameters.get(ref.name);
     case "vars":

@@ -5,7 +5,7 @@
  * next enumeration of the table adopts the instance that appeared since (or drops the intent when none did).
  */
 import type { ParamInfo } from "../cwmp/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import { instanceOf, selectorOf } from "./paths.js";
 import type { AddIntent, Inventory, PlanStep, ReportedState } from "./types.js";
 import { nextBackoff, type BackoffLimits } from "./limits.js";

@@ -13,7 +13,8 @@
  */
 import { CPE_FAULT } from "../domain/faults.js";
 import type { CwmpFault } from "../cwmp/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { Fault } from "../domain/faults.js";
+import type { StoreWrite } from "../domain/store.js";
 import type { FoldState } from "./fold-state.js";
 import { withBisected, withoutBisect } from "./fold-state.js";
 import { FIRMWARE_BACKOFF_KEY, REBOOT_BACKOFF_KEY } from "./firmware.js";
@@ -21,16 +22,10 @@ import { nextBackoff, type BackoffLimits } from "./limits.js";
 import { selectorOf } from "./paths.js";
 import type { PlanStep } from "./types.js";
 
-export interface FoldFault {
-  readonly code: string;
-  readonly message: string;
-  readonly path?: string;
-  readonly retryable: boolean;
-}
 
 export interface Folded extends FoldState {
   readonly writes: readonly StoreWrite[];
-  readonly faults: readonly FoldFault[];
+  readonly faults: readonly Fault[];
 }
 
 const TRANSIENT_CODES: ReadonlySet<number | string> = new Set<number | string>([8005, CPE_FAULT.INTERNAL_ERROR, CPE_FAULT.RESOURCES_EXCEEDED]);
@@ -79,7 +74,7 @@ export function foldFault(st: FoldState, step: PlanStep, fault: CwmpFault, now: 
 export function backOff(st: FoldState, step: PlanStep, items: readonly { path: string; code: number | string; message: string }[], now: number, limits: BackoffLimits): Folded {
   const backoff = new Map(st.inventory.backoff);
   const writes: StoreWrite[] = [];
-  const faults: FoldFault[] = [];
+  const faults: Fault[] = [];
   for (const it of items) {
     const b = { ...nextBackoff(limits, backoff.get(it.path)?.attempts ?? 0, now), code: it.code };
     backoff.set(it.path, b);

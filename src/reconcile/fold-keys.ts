@@ -5,8 +5,9 @@
  * and backs off the declared instance (its selector) exponentially. The instance stays bound to it: never a
  * second AddObject, and the device's other policies go on. Pure.
  */
-import type { StoreWrite } from "../store/types.js";
-import type { Folded, FoldFault } from "./fold-faults.js";
+import type { StoreWrite } from "../domain/store.js";
+import type { Fault } from "../domain/faults.js";
+import type { Folded } from "./fold-faults.js";
 import { stepPaths } from "./fold-faults.js";
 import type { FoldState } from "./fold-state.js";
 import { nextBackoff, type BackoffLimits } from "./limits.js";
@@ -36,7 +37,7 @@ export function withKeyFailures(before: FoldState, after: Folded, step: PlanStep
   if (failed.size === 0) return after;
   const backoff = new Map(after.inventory.backoff);
   const writes: StoreWrite[] = [];
-  const faults: FoldFault[] = [];
+  const faults: Fault[] = [];
   for (const [object, names] of failed) {
     const key = keysOf.get(object) ?? {};
     const table = parentOf(object);

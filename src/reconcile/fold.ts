@@ -9,8 +9,9 @@
  * never read back. Pass the configured `limits` for backoff; the default is GenieACS's 300 s · 2^n up to a day.
  */
 import type { AcsRequest, CpeMessage, CpeResponse, ParamValue } from "../cwmp/types.js";
-import type { StoreWrite } from "../store/types.js";
-import { backOff, foldFault, stepPaths, type FoldFault, type Folded } from "./fold-faults.js";
+import type { Fault } from "../domain/faults.js";
+import type { StoreWrite } from "../domain/store.js";
+import { backOff, foldFault, stepPaths, type Folded } from "./fold-faults.js";
 import { sameValue } from "./equality.js";
 import {
   withAppliedKey,
@@ -32,7 +33,6 @@ import { selectorOf } from "./paths.js";
 import { writeOnlyHash } from "./parameter-key.js";
 import type { PlanStep } from "./types.js";
 
-export type { FoldFault } from "./fold-faults.js";
 
 // After a read, only a "name does not exist" backoff is disproved; a refused write stays backed off.
 const READ_CLEARS: ReadonlySet<number | string> = new Set<number | string>([9005, 9002, 9004, 9001, 9000]);
@@ -49,7 +49,7 @@ export function fold(
   response: CpeMessage,
   now: number,
   limits: BackoffLimits = DEFAULT_LIMITS,
-): { reported: FoldState["reported"]; inventory: FoldState["inventory"]; writes: StoreWrite[]; faults: FoldFault[] } {
+): { reported: FoldState["reported"]; inventory: FoldState["inventory"]; writes: StoreWrite[]; faults: Fault[] } {
   const raw = response.method === "Fault" ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request)) : foldAnswer(state, step, request, response, now, limits);
   const settled = response.method !== "Fault" ? raw : step.kind === "addObject" ? addFaulted(raw, step, now, limits) : step.kind === "download" ? downloadFaulted(raw) : raw;
   const out = withKeyFailures(state, settled, step, now, limits);

@@ -9,8 +9,8 @@
  *   values then rely on the last-set record alone.
  */
 import type { DesiredState } from "../policy/desired.types.js";
-import type { StoreWrite } from "../store/types.js";
-import type { FoldFault } from "./fold-faults.js";
+import type { StoreWrite } from "../domain/store.js";
+import type { Fault } from "../domain/faults.js";
 import { FIRMWARE_BACKOFF_KEY } from "./firmware.js";
 import { nextBackoff } from "./limits.js";
 import type { Inventory, PendingDownload, PlanLimits, ReportedState } from "./types.js";
@@ -28,7 +28,7 @@ export interface InformWatchInput {
 export interface InformWatch {
   readonly inventory: Inventory;
   readonly writes: readonly StoreWrite[];
-  readonly faults: readonly FoldFault[];
+  readonly faults: readonly Fault[];
 }
 
 export function watchInform(input: InformWatchInput): InformWatch {

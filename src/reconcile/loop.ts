@@ -4,8 +4,9 @@
  * tests, benchmarks and in-process fleet simulations. Pure apart from what `respond` does.
  */
 import type { AcsRequest, CpeMessage } from "../cwmp/types.js";
-import type { StoreWrite } from "../store/types.js";
-import { fold, type FoldFault } from "./fold.js";
+import type { StoreWrite } from "../domain/store.js";
+import { fold } from "./fold.js";
+import type { Fault } from "../domain/faults.js";
 import { plan } from "./plan.js";
 import { requestFor } from "./rpc.js";
 import type { Inventory, Plan, PlanInput, PlanStep, ReportedState } from "./types.js";
@@ -27,7 +28,7 @@ export interface LoopResult {
   readonly plan: Plan;
   readonly steps: readonly PlanStep[];
   readonly writes: readonly StoreWrite[];
-  readonly faults: readonly FoldFault[];
+  readonly faults: readonly Fault[];
 }
 
 /**
@@ -40,7 +41,7 @@ export function converge(input: PlanInput, respond: (req: AcsRequest) => CpeMess
   let inventory = input.inventory;
   const steps: PlanStep[] = [];
   const writes: StoreWrite[] = [];
-  const faults: FoldFault[] = [];
+  const faults: Fault[] = [];
   for (let round = 0; ; round++) {
     const p = plan({ ...input, reported, inventory });
     const head = p.steps[0];

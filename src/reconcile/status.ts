@@ -4,8 +4,8 @@
  * device last converged to) and attemptedRevision (the revision a session last worked on), as Flux does.
  */
 import type { DesiredState } from "../policy/desired.types.js";
-import type { Condition, ConditionType, DeviceStatus } from "../store/types.js";
-import type { FoldFault } from "./fold-faults.js";
+import type { Condition, ConditionType, DeviceStatus } from "../domain/status.js";
+import type { Fault } from "../domain/faults.js";
 import type { Plan, PlanNote } from "./types.js";
 
 type Fresh = Omit<Condition, "lastTransition">;
@@ -14,7 +14,7 @@ type Fresh = Omit<Condition, "lastTransition">;
  * The status after a session that worked on `desired` and ended with `plan` still to do, having met `faults`.
  * `previous` keeps lastTransition for conditions whose status did not change. Pure.
  */
-export function statusFrom(plan: Plan, desired: DesiredState, faults: readonly FoldFault[], previous: DeviceStatus | undefined, now: number): DeviceStatus {
+export function statusFrom(plan: Plan, desired: DesiredState, faults: readonly Fault[], previous: DeviceStatus | undefined, now: number): DeviceStatus {
   const fresh: Fresh[] = [matched(desired), converged(plan), drifted(plan), faulted(plan.notes, faults, desired), pending(plan.notes)];
   const conditions = fresh.map((c) => withTransition(c, previous, now));
   const flipped = conditions.some((c) => c.lastTransition === now && previousOf(previous, c.type)?.status !== c.status);
@@ -67,7 +67,7 @@ function drifted(plan: Plan): Fresh {
   return { type: "Drifted", status: true, reason, message: drift.map((d) => d.path).join(", ") };
 }
 
-function faulted(notes: readonly PlanNote[], faults: readonly FoldFault[], desired: DesiredState): Fresh {
+function faulted(notes: readonly PlanNote[], faults: readonly Fault[], desired: DesiredState): Fresh {
   const fromNotes = notes.flatMap((n): string[] => {
     if (n.kind === "backoff") return [`${n.code} ${n.path} (backing off)`];
     if (n.kind === "unsupported" || n.kind === "conflict" || n.kind === "unresolved-template") return [`${n.kind} ${n.path}: ${n.message}`];

@@ -3,9 +3,9 @@ import { planLimitsOf, type Config } from "../config/config.js";
 import type { DeviceId } from "../domain/device.js";
 import { createTokenAuth } from "../auth/tokens.js";
 import { createRateLimiter } from "../auth/rate-limit.js";
-import { explainDevice } from "../cli/explain.js";
+import { explainDevice } from "../plan/explain.js";
 import { factsOfRecord, planDevice } from "../plan/device-plan.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../domain/store.js";
 import type { ApiDeps, PolicySummary } from "./api/deps.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
@@ -25,11 +25,11 @@ export interface ApiWiring {
   readonly debugDevices: Set<string>;
 }
 
-function summary(w: ApiWiring): PolicySummary {
+async function summary(w: ApiWiring): Promise<PolicySummary> {
   const set = w.policies.current();
   const last = w.policies.lastError();
   // As matched at each device's last session: one query, never a scan of the fleet on the ACS's event loop.
-  const counts = w.store.countByPolicy();
+  const counts = await w.store.countByPolicy();
   return {
     revision: set?.revision,
     loadedAt: set?.loadedAt,
@@ -54,11 +54,11 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       },
     },
     planFor: (id: DeviceId) => planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, now: Date.now() }, id),
-    explain: (id: DeviceId) => {
+    explain: async (id: DeviceId) => {
       const set = w.policies.current();
-      const d = w.store.getDevice(id);
+      const d = await w.store.getDevice(id);
       if (!set || !d) return { text: "no policy set loaded" };
-      return { text: explainDevice(set, factsOfRecord(d, w.store.loadReported(id))) };
+      return { text: explainDevice(set, factsOfRecord(d, await w.store.loadReported(id))) };
     },
     connectionRequest: (id, waitMs) => w.reach.convergeNow(id, waitMs),
     metrics: () => w.obs.render(),

@@ -1,8 +1,8 @@
 /** What the CWMP route needs from the rest of the server: injected, so tests build it with real parts. */
 import type { DeviceQuirks, PlanLimits } from "../reconcile/types.js";
-import type { DesiredState, DeviceFacts } from "../policy/desired.types.js";
-import type { Store } from "../store/types.js";
-import type { InformFacts } from "../store/types.js";
+import type { DesiredState, MatchSubject } from "../policy/desired.types.js";
+import type { Store } from "../domain/store.js";
+import type { InformFacts } from "../domain/store.js";
 import type { DeviceId } from "../domain/device.js";
 
 export interface CwmpLimits extends PlanLimits {
@@ -57,7 +57,9 @@ export interface CwmpDeps {
   readonly log?: SessionLog;
   readonly store: Store;
   /** The desired state of a device under the current policy snapshot; undefined when no policy set is loaded. */
-  readonly desired: (facts: DeviceFacts) => DesiredState | undefined;
+  readonly desired: (facts: MatchSubject, secrets: ReadonlyMap<string, string>) => DesiredState | undefined;
+  /** Generate and provision per-device connection request credentials (connectionRequest.provisionCredentials). */
+  readonly provisionConnReq?: boolean;
   /** The revision of the policy snapshot serving now (undefined: none loaded). */
   readonly revision: () => string | undefined;
   /** Identifies that snapshot for the fast path: its revision and its secrets (rotated outside git). */
@@ -68,7 +70,7 @@ export interface CwmpDeps {
   readonly holdRequests: boolean;
   /** The shared CPE username, if any: exempt from the per-device credential check. */
   readonly sharedCpeUsername?: string;
-  readonly authenticate?: (req: CpeAuthInput) => CpeAuthOutcome;
+  readonly authenticate?: (req: CpeAuthInput) => Promise<CpeAuthOutcome>;
   readonly hooks?: CwmpHooks;
   /** Devices whose sessions are recorded in full (SOAP transcripts). */
   readonly debugDevices?: ReadonlySet<string>;

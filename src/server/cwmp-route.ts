@@ -13,7 +13,7 @@ import { step } from "../session/machine.js";
 import { nextVerifyAt, type FastPathEntry } from "../session/fast-path.js";
 import { deviceIdOf, parseDeviceId, type DeviceId } from "../domain/device.js";
 import type { SessionReply } from "../session/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import { openFromInform } from "./open-session.js";
 import { verifiedClientCertName } from "../auth/tls.js";
@@ -70,15 +70,15 @@ export class CwmpEndpoint {
     this.sweeper = setInterval(() => this.expireIdle(), Math.min(1000, this.deps.limits.sessionIdleMs)).unref();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
-    for (const s of [...this.sessions.all()]) this.end(s, "fault:server_shutdown");
+    await Promise.all([...this.sessions.all()].map((s) => this.end(s, "fault:server_shutdown")));
   }
 
   private async handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const socket: Socket | undefined = req.raw.socket;
-    const auth = this.authenticate(req);
+    const auth = await this.authenticate(req);
     if (auth.deny) return auth.deny(reply);
     const body = decodeBody(raw, { contentType: header(req, "content-type"), contentEncoding: header(req, "content-encoding") }, { maxBytes: this.deps.limits.maxBodyBytes });
     if (!body.ok) return badRequest(reply, body.error.code === "too_large" ? 413 : 400, body.error.code, body.error.message);
@@ -86,7 +86,7 @@ export class CwmpEndpoint {
     if (body.value.trim() === "") return this.inSession(live, undefined, reply, socket);
     const decoded = decodeCpeEnvelope(body.value);
     if (!decoded.ok) {
-      if (live) this.failSession(live, "bad_message", decoded.error.message);
+      if (live) await this.failSession(live, "bad_message", decoded.error.message);
       return badRequest(reply, 400, decoded.error.code, decoded.error.message);
     }
     if (decoded.value.message.method === "Inform") {
@@ -100,10 +100,10 @@ export class CwmpEndpoint {
     return this.inSession(live, decoded.value, reply, socket);
   }
 
-  private authenticate(req: FastifyRequest): { readonly deny?: (reply: FastifyReply) => FastifyReply; readonly username?: string } {
+  private async authenticate(req: FastifyRequest): Promise<{ readonly deny?: (reply: FastifyReply) => FastifyReply; readonly username?: string }> {
     if (!this.deps.authenticate) return {};
     const cert = verifiedClientCertName(req.raw.socket);
-    const out = this.deps.authenticate({
+    const out = await this.deps.authenticate({
       method: req.method,
       authorization: header(req, "authorization"),
       tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true,
@@ -117,16 +117,16 @@ export class CwmpEndpoint {
     return { deny: (reply) => reply.code(out.status).header("www-authenticate", [...out.wwwAuthenticate]).send() };
   }
 
-  private inform(env: DecodedEnvelope, inform: InformRequest, req: FastifyRequest, reply: FastifyReply, live: LiveSession | undefined, socket: Socket | undefined): FastifyReply {
+  private async inform(env: DecodedEnvelope, inform: InformRequest, req: FastifyRequest, reply: FastifyReply, live: LiveSession | undefined, socket: Socket | undefined): Promise<FastifyReply> {
     const now = this.deps.clock();
     // TR-069 §3.7.1: an Inform on an existing session means the CPE started over: drop the old context.
-    if (live) this.end(live, "fault:superseded");
-    if (this.sessions.size >= this.deps.limits.maxSessions) {
+    if (live) await this.end(live, "fault:superseded");
+    if (this.sessions.load >= this.deps.limits.maxSessions) {
       this.deps.hooks?.onShed?.();
       // Overload: 503 + Retry-After; the CPE backs off and retries (TR-069 §3.2.1.1, cwmp-notes §3.1).
       return reply.code(503).header("retry-after", "30").send();
     }
-    const opened = openFromInform(this.deps, this.sessions, env, inform, req.ip, socket, now, (id) => this.fastPath.get(id));
+    const opened = await openFromInform(this.deps, this.sessions, env, inform, req.ip, socket, now, (id) => this.fastPath.get(id));
     if (!opened.ok) return reply.code(opened.error.status).header("retry-after", "30").send({ error: { code: opened.error.code, message: opened.error.message } });
     const s = opened.value;
     this.record(s, "in", env);
@@ -135,7 +135,7 @@ export class CwmpEndpoint {
     return reply.code(200).type(XML).header("set-cookie", `${COOKIE}=${s.id}; Path=/; HttpOnly`).send(xml);
   }
 
-  private inSession(live: LiveSession | undefined, env: DecodedEnvelope | undefined, reply: FastifyReply, socket: Socket | undefined): FastifyReply {
+  private async inSession(live: LiveSession | undefined, env: DecodedEnvelope | undefined, reply: FastifyReply, socket: Socket | undefined): Promise<FastifyReply> {
     if (!live) return badRequest(reply, 400, "no_session", env ? `${env.message.method} outside a session: the first message must be an Inform` : "empty POST outside a session");
     const now = this.deps.clock();
     this.sessions.touch(live, socket, now);
@@ -149,22 +149,25 @@ export class CwmpEndpoint {
       live.state = out.state;
       if (out.state.converged !== undefined) live.converged = out.state.converged;
       live.transcript?.push({ at: now, direction: "out", status: 204, body: "" });
-      if (!this.end(live, out.state.outcome ?? "ok", out.writes)) return badRequest(reply, 500, "store_failed", "could not record the session's end");
+      if (!(await this.end(live, out.state.outcome ?? "ok", out.writes))) return badRequest(reply, 500, "store_failed", "could not record the session's end");
       return reply.code(204).send();
     }
-    if (!this.commit(live, out.writes)) return badRequest(reply, 500, "store_failed", "could not record the session step");
+    if (!(await this.commit(live, out.writes))) return badRequest(reply, 500, "store_failed", "could not record the session step");
     live.state = out.state;
     return this.send(live, out.reply, reply);
   }
 
-  private commit(live: LiveSession, writes: readonly StoreWrite[]): boolean {
+  private async commit(live: LiveSession, stepWrites: readonly StoreWrite[]): Promise<boolean> {
+    const writes = live.pendingWrites.length > 0 ? [...live.pendingWrites, ...stepWrites] : stepWrites;
     if (writes.length === 0) return true;
     try {
-      this.deps.store.apply(live.deviceId, writes);
+      await this.deps.store.apply(live.deviceId, writes);
+      live.pendingWrites = [];
       return true;
     } catch {
       // One transaction per step: nothing of this step was written. End the session; the next Inform retries.
-      this.end(live, "fault:store_failed");
+      live.pendingWrites = [];
+      await this.end(live, "fault:store_failed");
       return false;
     }
   }
@@ -190,28 +193,29 @@ export class CwmpEndpoint {
     s.transcript?.push({ at: this.deps.clock(), direction: "out", status, body: xml });
   }
 
-  private failSession(live: LiveSession, code: "bad_message" | "session_timeout", message: string): void {
-    const fault: StoreWrite = { kind: "fault", fault: { code, message, path: undefined, policy: undefined, sessionId: live.id, retryable: true, at: this.deps.clock() } };
-    this.end(live, `fault:${code}`, [fault]);
+  private failSession(live: LiveSession, code: "bad_message" | "session_timeout", message: string): Promise<boolean> {
+    const fault: StoreWrite = { kind: "fault", fault: { code, message, sessionId: live.id, retryable: true, at: this.deps.clock() } };
+    return this.end(live, `fault:${code}`, [fault]);
   }
 
   /**
    * Ends a live session: removes it, records its last writes and transcript in one transaction, and logs it.
    * Safe to call twice. Returns false when the store refused (then nothing of it was written).
    */
-  end(live: LiveSession, outcome: string, writes: readonly StoreWrite[] = []): boolean {
+  async end(live: LiveSession, outcome: string, stepWrites: readonly StoreWrite[] = []): Promise<boolean> {
     if (!this.sessions.has(live)) return true;
     this.sessions.remove(live);
     const now = this.deps.clock();
     let recorded = true;
     try {
       const transcript = live.transcript;
-      if (writes.length > 0 || transcript) {
-        this.deps.store.atomically(() => {
-          if (writes.length > 0) this.deps.store.apply(live.deviceId, writes);
-          if (transcript) this.deps.store.saveTranscript(live.id, live.deviceId, transcript);
-        });
-      }
+      const writes: readonly StoreWrite[] = [
+        ...live.pendingWrites,
+        ...stepWrites,
+        ...(transcript ? [{ kind: "transcript" as const, sessionId: live.id, entries: transcript }] : []),
+      ];
+      live.pendingWrites = [];
+      if (writes.length > 0) await this.deps.store.apply(live.deviceId, writes);
       this.deps.store.logSession({
         id: live.id,
         deviceId: live.deviceId,
@@ -248,7 +252,7 @@ export class CwmpEndpoint {
   private expireIdle(): void {
     const now = this.deps.clock();
     for (const s of this.sessions.expired(now, this.deps.limits.sessionIdleMs)) {
-      this.failSession(s, "session_timeout", `no message for ${this.deps.limits.sessionIdleMs} ms`);
+      void this.failSession(s, "session_timeout", `no message for ${this.deps.limits.sessionIdleMs} ms`);
     }
   }
 }

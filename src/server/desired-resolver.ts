@@ -8,22 +8,43 @@ import type { DeviceId } from "../domain/device.js";
 import { generateConnReqCredentials } from "../connreq/credentials.js";
 import { desiredStateFor } from "../policy/desired.js";
 import type { PolicySet } from "../policy/types.js";
-import type { DesiredState, DesiredValue, DeviceFacts } from "../policy/desired.types.js";
-import type { Store } from "../store/types.js";
+import type { DesiredState, DesiredValue, MatchSubject } from "../policy/desired.types.js";
+import type { Store, StoreWrite } from "../domain/store.js";
 
 export const CR_USERNAME = "connreq.username";
 export const CR_PASSWORD = "connreq.password";
 
 const FROM = { policy: "converge:connection-request", file: "(built in)", line: 0 } as const;
 
-/** The credentials Converge uses to reach this device, generated once and kept in the store. */
-export function connReqCredentials(store: Store, id: DeviceId): { username: string; password: string } {
-  const stored = storedCredentials(store, id);
-  if (stored) return stored;
+/** Credentials as stored among a device's secrets, if both are. */
+export function storedCredentials(secrets: ReadonlyMap<string, string>): { username: string; password: string } | undefined {
+  const username = secrets.get(CR_USERNAME);
+  const password = secrets.get(CR_PASSWORD);
+  return username !== undefined && password !== undefined ? { username, password } : undefined;
+}
+
+/**
+ * The device's connection request credentials: the stored ones, or fresh ones with the writes that keep them
+ * (committed with the session step that first sends them, so a credential the CPE holds is always stored).
+ */
+export function ensureConnReqCredentials(secrets: ReadonlyMap<string, string>, id: DeviceId): { creds: { username: string; password: string }; writes: StoreWrite[] } {
+  const stored = storedCredentials(secrets);
+  if (stored) return { creds: stored, writes: [] };
   const fresh = generateConnReqCredentials(id, randomBytes);
-  store.setSecret(id, CR_USERNAME, fresh.username);
-  store.setSecret(id, CR_PASSWORD, fresh.password);
-  return fresh;
+  return {
+    creds: fresh,
+    writes: [
+      { kind: "secret", name: CR_USERNAME, value: fresh.username },
+      { kind: "secret", name: CR_PASSWORD, value: fresh.password },
+    ],
+  };
+}
+
+/** The credentials Converge uses to reach this device, generated once and kept in the store. */
+export async function connReqCredentials(store: Store, id: DeviceId): Promise<{ username: string; password: string }> {
+  const { creds, writes } = ensureConnReqCredentials(await store.getSecrets(id), id);
+  for (const w of writes) if (w.kind === "secret") await store.setSecret(id, w.name, w.value);
+  return creds;
 }
 
 function credentialValues(root: string, creds: { username: string; password: string }): DesiredValue[] {
@@ -36,28 +57,24 @@ function credentialValues(root: string, creds: { username: string; password: str
 
 export interface DesiredResolverOptions {
   readonly current: () => PolicySet | undefined;
-  readonly store: Store;
-  /** "provision": generate missing credentials (the server); "existing": use stored ones only (plan, explain). */
+  /** Provision the connection request credentials found among the device's secrets (false: never). */
   readonly provisionConnReq: boolean | "existing";
 }
 
-function storedCredentials(store: Store, id: DeviceId): { username: string; password: string } | undefined {
-  const username = store.getSecret(id, CR_USERNAME);
-  const password = store.getSecret(id, CR_PASSWORD);
-  return username !== undefined && password !== undefined ? { username, password } : undefined;
-}
-
-export type DesiredResolver = (facts: DeviceFacts, set?: PolicySet) => DesiredState | undefined;
+/**
+ * The desired state of a device under `set` (default: the current snapshot). Pure given its inputs: the
+ * device's secrets are passed in (the session's Inform load, or `loadConnReqSecrets`); it never writes.
+ */
+export type DesiredResolver = (facts: MatchSubject, secrets: ReadonlyMap<string, string>, set?: PolicySet) => DesiredState | undefined;
 
 export function createDesiredResolver(opts: DesiredResolverOptions): DesiredResolver {
-  return (facts, set = opts.current()) => {
+  return (facts, secrets, set = opts.current()) => {
     if (!set) return undefined;
     const desired = desiredStateFor(set, facts);
     const root = facts.dataModel === "tr098" ? "InternetGatewayDevice." : facts.dataModel === "tr181" ? "Device." : undefined;
     // Opted out per policy or model (`connectionRequest: { provision: false }`), or globally.
     if (!opts.provisionConnReq || !root || desired.provisionConnectionRequest === false) return desired;
-    const id = facts.id as DeviceId;
-    const creds = opts.provisionConnReq === "existing" ? storedCredentials(opts.store, id) : connReqCredentials(opts.store, id);
+    const creds = storedCredentials(secrets);
     if (!creds) return desired;
     const own = credentialValues(root, creds);
     const taken = new Set(desired.values.map((v) => v.path));

@@ -5,7 +5,7 @@
 import type { DeviceId } from "../domain/device.js";
 import type { PolicySet } from "../policy/types.js";
 import type { DesiredState } from "../policy/desired.types.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../domain/store.js";
 import { factsOfRecord } from "../plan/device-plan.js";
 import type { DesiredResolver } from "./desired-resolver.js";
 
@@ -15,11 +15,12 @@ function fingerprint(d: DesiredState | undefined): string {
   return JSON.stringify(rest, (_k, v: unknown) => (v instanceof Map ? [...v] : v));
 }
 
-export function* changedDevices(store: Store, resolver: DesiredResolver, set: PolicySet, previous: PolicySet | undefined): Generator<DeviceId> {
-  for (const id of store.eachDeviceId()) {
-    const d = store.getDevice(id);
+export async function* changedDevices(store: Store, resolver: DesiredResolver, set: PolicySet, previous: PolicySet | undefined): AsyncGenerator<DeviceId> {
+  for await (const id of store.eachDeviceId()) {
+    const d = await store.getDevice(id);
     if (!d) continue;
-    const facts = factsOfRecord(d, store.loadReported(id));
-    if (!previous || fingerprint(resolver(facts, set)) !== fingerprint(resolver(facts, previous))) yield id;
+    const facts = factsOfRecord(d, await store.loadReported(id));
+    const secrets = await store.getSecrets(id);
+    if (!previous || fingerprint(resolver(facts, secrets, set)) !== fingerprint(resolver(facts, secrets, previous))) yield id;
   }
 }

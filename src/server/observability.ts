@@ -1,6 +1,6 @@
 /** Metrics wiring: CWMP hooks feed the Prometheus registry; gauges are read at scrape time. */
 import { createConvergeMetrics, type ConvergeMetrics } from "../metrics/converge-metrics.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../domain/store.js";
 import type { CwmpHooks } from "./cwmp-deps.js";
 import type { PolicySource } from "../policy/source.js";
 
@@ -9,7 +9,7 @@ export interface Observability {
   readonly hooks: CwmpHooks;
   connectionRequest(outcome: string): void;
   reloadFailed(): void;
-  render(): string;
+  render(): Promise<string>;
 }
 
 /** The session outcome label: "ok" sessions split by whether the device ended converged. */
@@ -19,7 +19,9 @@ function outcomeLabel(outcome: string, converged: boolean | undefined): string {
 }
 
 export function createObservability(store: Store, policies: Pick<PolicySource, "current">, activeSessions: () => number = () => 0): Observability {
-  const metrics = createConvergeMetrics({ devicesByCondition: () => store.countByCondition(), activeSessions });
+  // Counted at scrape time: read from the store (asynchronously) just before the registry renders.
+  let byCondition: Readonly<Record<string, number>> = {};
+  const metrics = createConvergeMetrics({ devicesByCondition: () => byCondition, activeSessions });
   let lastRevision: string | undefined;
   const fastPath = metrics.registry.counter({
     name: "converge_fast_path_sessions_total",
@@ -43,7 +45,8 @@ export function createObservability(store: Store, policies: Pick<PolicySource, "
     hooks,
     connectionRequest: (outcome) => metrics.connectionRequests.inc({ outcome }),
     reloadFailed: () => metrics.policyReloadFailures.inc(),
-    render() {
+    async render() {
+      byCondition = await store.countByCondition();
       const revision = policies.current()?.revision;
       if (revision !== undefined && revision !== lastRevision) {
         metrics.setPolicyRevision(revision);

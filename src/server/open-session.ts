@@ -14,6 +14,7 @@ import { canTakeFastPath, informHash, type FastPathEntry } from "../session/fast
 import { factsOfRecord } from "../plan/device-plan.js";
 import type { Inventory, ReportedState } from "../reconcile/types.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
+import { ensureConnReqCredentials } from "./desired-resolver.js";
 import type { LiveSession, SessionRegistry } from "./sessions.js";
 
 export interface OpenError {
@@ -27,7 +28,7 @@ function isDead(s: LiveSession): boolean {
   return !s.socket || s.socket.destroyed;
 }
 
-export function openFromInform(
+export async function openFromInform(
   deps: CwmpDeps,
   sessions: SessionRegistry,
   env: DecodedEnvelope,
@@ -36,10 +37,10 @@ export function openFromInform(
   socket: Socket | undefined,
   now: number,
   fastPathOf: (id: DeviceId) => FastPathEntry | undefined,
-): Result<LiveSession, OpenError> {
+): Promise<Result<LiveSession, OpenError>> {
   const facts = informFacts(inform, ip);
   const busy = sessions.forDevice(facts.deviceId);
-  if (busy && !isDead(busy) && busy.socket !== socket) {
+  if ((busy && !isDead(busy) && busy.socket !== socket) || sessions.isOpening(facts.deviceId)) {
     return err({ status: 503, code: "already_in_session", message: `device ${facts.deviceId} is already in a session` });
   }
   deps.hooks?.onInform?.(facts);
@@ -47,13 +48,23 @@ export function openFromInform(
   const fast = !deps.debugDevices?.has(facts.deviceId) && canTakeFastPath({ entry: fastPathOf(facts.deviceId), revision: deps.snapshot(), inform, informHash: hash, now });
   // Full path: the Inform step is one transaction (the device's facts and what the session loads). Fast path:
   // the facts are unchanged (same hash), so only the visit's time and events are written, deferred; nothing is
-  // loaded. Either way the session is logged when it ends, and
-  // the live session is registered only once the Inform is recorded.
-  const opened = fast
-    ? (deps.store.touchLater(facts.deviceId, now, facts.events), ok(converged(deps, sessions.newId(), env, inform, facts, socket, now, hash)))
-    : deps.store.atomically(() => load(deps, sessions.newId(), env, inform, facts, socket, now, hash));
+  // loaded. Either way the session is logged when it ends, and the live session is registered only once the
+  // Inform is recorded (meanwhile the device is "opening": a second Inform gets 503).
+  let opened: Result<LiveSession, OpenError>;
+  if (fast) {
+    deps.store.touchLater(facts.deviceId, now, facts.events);
+    opened = ok(converged(deps, sessions.newId(), env, inform, facts, socket, now, hash));
+  } else {
+    sessions.opening(facts.deviceId, true);
+    try {
+      opened = await load(deps, sessions.newId(), env, inform, facts, socket, now, hash);
+    } finally {
+      sessions.opening(facts.deviceId, false);
+    }
+  }
   if (!opened.ok) return opened;
-  if (busy) sessions.remove(busy);
+  const current = sessions.forDevice(facts.deviceId);
+  if (current) sessions.remove(current);
   sessions.add(opened.value);
   return opened;
 }
@@ -88,11 +99,12 @@ function converged(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: Inf
     revision: deps.revision(),
     fast: true,
     converged: true,
+    pendingWrites: [],
     state: openSession({ id, deviceId: facts.deviceId, version: env.version, tasks: [], desired: undefined, reported: NOTHING_REPORTED, inventory: NOTHING_DONE, previousStatus: undefined }),
   };
 }
 
-function load(
+async function load(
   deps: CwmpDeps,
   id: string,
   env: DecodedEnvelope,
@@ -101,32 +113,30 @@ function load(
   socket: Socket | undefined,
   now: number,
   hash: string,
-): Result<LiveSession, OpenError> {
-  deps.store.recordInform(facts, now);
-  const record = deps.store.getDevice(facts.deviceId);
-  if (!record) return err({ status: 503, code: "store_failed", message: "device not recorded" });
-  const reported = deps.store.loadReported(facts.deviceId);
-  const loaded = deps.store.loadInventory(facts.deviceId);
-  const desired = deps.desired(factsOfRecord(record, reported));
-  // What this Inform says about Converge's own earlier work (firmware awaited, ParameterKey kept): pure, and
-  // written in this same transaction.
-  const watched = watchInform({ reported, inventory: loaded, desired, bootstrap: isBootstrap(inform), now, limits: deps.limits });
-  if (watched.writes.length > 0) deps.store.apply(facts.deviceId, watched.writes);
-  const inventory = watched.inventory;
+): Promise<Result<LiveSession, OpenError>> {
+  const loaded = await deps.store.recordInform(facts, now);
+  // Credentials Converge provisions are generated once; the session's first step commits them with its writes.
+  const creds = deps.provisionConnReq && loaded.record.dataModel !== undefined ? ensureConnReqCredentials(loaded.secrets, facts.deviceId) : undefined;
+  const secrets = creds && creds.writes.length > 0 ? new Map([...loaded.secrets, ...creds.writes.flatMap((w) => (w.kind === "secret" ? [[w.name, w.value] as const] : []))]) : loaded.secrets;
+  const desired = deps.desired(factsOfRecord(loaded.record, loaded.reported), secrets);
+  // What this Inform says about Converge's own earlier work (firmware awaited, ParameterKey kept): pure; its
+  // writes commit with the session's first step, like the credentials above.
+  const watched = watchInform({ reported: loaded.reported, inventory: loaded.inventory, desired, bootstrap: isBootstrap(inform), now, limits: deps.limits });
   const session: LiveSession = {
     ...live(deps, id, env, inform, facts, socket, now, hash),
     revision: desired?.revision,
     fast: false,
+    pendingWrites: [...(creds?.writes ?? []), ...watched.writes],
     state: openSession({
       id,
       deviceId: facts.deviceId,
       version: env.version,
-      tasks: deps.store.pendingTasks(facts.deviceId),
+      tasks: loaded.tasks,
       desired,
-      reported,
-      inventory,
-      previousStatus: record.status,
-      faults: watched.faults.map((f) => ({ code: f.code, message: f.message, ...(f.path !== undefined ? { path: f.path } : {}), retryable: f.retryable })),
+      reported: loaded.reported,
+      inventory: watched.inventory,
+      previousStatus: loaded.record.status,
+      faults: watched.faults,
     }),
   };
   return ok(session);

@@ -10,7 +10,7 @@ import { sendHttpConnectionRequest, type ConnReqOutcome } from "../connreq/http.
 import { sendUdpConnectionRequest } from "../connreq/udp.js";
 import { factsOfRecord } from "../plan/device-plan.js";
 import { writeOnlyHash } from "../reconcile/parameter-key.js";
-import type { DeviceRecord, Store } from "../store/types.js";
+import type { DeviceRecord, Store } from "../domain/store.js";
 import type { SessionSummary } from "./cwmp-deps.js";
 import { connReqCredentials, type DesiredResolver } from "./desired-resolver.js";
 
@@ -20,7 +20,7 @@ export interface Reach {
   /** Sends a connection request and waits up to `waitMs` for the session; returns an HTTP status and body. */
   convergeNow(id: DeviceId, waitMs: number): Promise<{ status: number; body: unknown }>;
   /** Queues devices to kick (deduplicated); drained at `kick.perSecond` with `kick.concurrency` in flight. */
-  kick(ids: Iterable<DeviceId>): void;
+  kick(ids: AsyncIterable<DeviceId> | Iterable<DeviceId>): void;
   /** Called by the CWMP endpoint when a session ends. */
   sessionEnded(summary: SessionSummary): void;
   close(): void;
@@ -42,7 +42,7 @@ export function createReach(deps: ReachDeps): Reach {
   const queue = new Set<DeviceId>();
   // Kicks arrive as lazy sequences (a reload's changed devices are found one by one): pulled a little at a time
   // so that a reload of a large fleet never blocks the event loop.
-  const sources: Iterator<DeviceId>[] = [];
+  const sources: (AsyncIterator<DeviceId> | Iterator<DeviceId>)[] = [];
   let inFlight = 0;
   // A token bucket refilled at kick.perSecond while a backlog waits (empty when idle, so a kick starts without
   // a burst), banking at most 50 ms of sends to make up for a late timer: rates above 100/s (the old one send
@@ -58,14 +58,14 @@ export function createReach(deps: ReachDeps): Reach {
    * The credentials the CPE holds: a policy's (rotation) or the generated ones, whichever password the
    * reconciler last set on it (its write-only hash); the policy's while none is known to be applied.
    */
-  function credentialsFor(id: DeviceId, dev: DeviceRecord): { username: string; password: string } {
-    const own = connReqCredentials(deps.store, id);
+  async function credentialsFor(id: DeviceId, dev: DeviceRecord): Promise<{ username: string; password: string }> {
+    const own = await connReqCredentials(deps.store, id);
     const root = dev.dataModel === "tr098" ? "InternetGatewayDevice." : dev.dataModel === "tr181" ? "Device." : undefined;
     if (!deps.resolver || !root) return own;
-    const desired = deps.resolver(factsOfRecord(dev, deps.store.loadReported(id)));
+    const desired = deps.resolver(factsOfRecord(dev, await deps.store.loadReported(id)), await deps.store.getSecrets(id));
     const value = (leaf: string): string | undefined => desired?.values.find((v) => v.path === `${root}ManagementServer.${leaf}`)?.value;
     const wanted = { username: value("ConnectionRequestUsername") ?? own.username, password: value("ConnectionRequestPassword") ?? own.password };
-    const applied = deps.store.loadInventory(id).writeOnlyHashes.get(`${root}ManagementServer.ConnectionRequestPassword`);
+    const applied = (await deps.store.loadInventory(id)).writeOnlyHashes.get(`${root}ManagementServer.ConnectionRequestPassword`);
     return [wanted, own].find((c) => applied === writeOnlyHash(c.password)) ?? wanted;
   }
 
@@ -73,21 +73,21 @@ export function createReach(deps: ReachDeps): Reach {
    * The username the CPE itself reports, when it differs from `creds` (issue 9.10: a CPE that accepts our
    * ConnectionRequestUsername and keeps its own): after a refusal, that is the one it checks against.
    */
-  function reportedUsername(id: DeviceId, dev: DeviceRecord, creds: { username: string }): string | undefined {
+  async function reportedUsername(id: DeviceId, dev: DeviceRecord, creds: { username: string }): Promise<string | undefined> {
     const root = dev.dataModel === "tr098" ? "InternetGatewayDevice." : dev.dataModel === "tr181" ? "Device." : undefined;
     if (!root) return undefined;
-    const u = deps.store.loadReported(id).params.get(`${root}ManagementServer.ConnectionRequestUsername`)?.value;
+    const u = (await deps.store.loadReported(id)).params.get(`${root}ManagementServer.ConnectionRequestUsername`)?.value;
     return u !== undefined && u !== "" && u !== creds.username ? u : undefined;
   }
 
   async function send(id: DeviceId): Promise<ReachOutcome> {
-    const dev = deps.store.getDevice(id);
+    const dev = await deps.store.getDevice(id);
     if (!dev) return { kind: "no_url" };
-    let creds = credentialsFor(id, dev);
+    let creds = await credentialsFor(id, dev);
     if (dev.connectionRequestUrl !== "") {
       const opts = { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic };
       let out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, opts);
-      const theirs = out.kind === "auth_failed" ? reportedUsername(id, dev, creds) : undefined;
+      const theirs = out.kind === "auth_failed" ? await reportedUsername(id, dev, creds) : undefined;
       if (theirs !== undefined) {
         creds = { ...creds, username: theirs };
         out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, opts);
@@ -103,11 +103,11 @@ export function createReach(deps: ReachDeps): Reach {
     return { kind: "no_url" };
   }
 
-  function record(id: DeviceId, out: ReachOutcome): void {
+  async function record(id: DeviceId, out: ReachOutcome): Promise<void> {
     deps.onOutcome?.(out.kind);
     if (out.kind === "ok" || out.kind === "udp_sent") return;
     const message = "message" in out ? out.message : "status" in out ? `HTTP ${out.status}` : out.kind;
-    deps.store.apply(id, [{ kind: "fault", fault: { code: `connection_request:${out.kind}`, message, path: undefined, policy: undefined, sessionId: undefined, retryable: true, at: Date.now() } }]);
+    await deps.store.apply(id, [{ kind: "fault", fault: { code: `connection_request:${out.kind}`, message, retryable: true, at: Date.now() } }]);
   }
 
   /** Removes one waiter only: a concurrent converge-now on the same device keeps waiting. */
@@ -135,20 +135,32 @@ export function createReach(deps: ReachDeps): Reach {
     return { session, cancel };
   }
 
-  /** Tops the queue up from pending kick sources, spending at most ~10 ms of this tick. */
-  function refill(): void {
-    const until = Date.now() + 10;
-    const want = Math.max(concurrency, Math.ceil(perSecond));
-    while (sources.length > 0 && queue.size < want && Date.now() < until) {
-      const source = sources[0] as Iterator<DeviceId>;
-      const next = source.next();
-      if (next.done) sources.shift();
-      else queue.add(next.value);
+  /** Tops the queue up from pending kick sources, spending at most ~10 ms of this tick; one refill at a time. */
+  let refilling = false;
+  async function refill(): Promise<void> {
+    if (refilling) return;
+    refilling = true;
+    try {
+      const until = Date.now() + 10;
+      const want = Math.max(concurrency, Math.ceil(perSecond));
+      while (sources.length > 0 && queue.size < want && Date.now() < until) {
+        const source = sources[0] as AsyncIterator<DeviceId> | Iterator<DeviceId>;
+        const next = await source.next();
+        if (next.done) sources.shift();
+        else queue.add(next.value);
+      }
+    } finally {
+      refilling = false;
     }
   }
 
   function pump(): void {
-    refill();
+    void refill()
+      .then(sendSome)
+      .catch((e: unknown) => deps.log.error({ err: e }, "kick refill failed"));
+  }
+
+  function sendSome(): void {
     const now = Date.now();
     credit = queue.size === 0 ? 0 : Math.min(maxCredit, credit + ((now - lastRefill) * perSecond) / 1000);
     lastRefill = now;
@@ -160,7 +172,7 @@ export function createReach(deps: ReachDeps): Reach {
       credit--;
       inFlight++;
       void send(id)
-        .then((out) => record(id, out))
+        .then(async (out) => record(id, out))
         .catch((e: unknown) => deps.log.error({ err: e, device: id }, "kick failed"))
         .finally(() => inFlight--);
     }
@@ -170,7 +182,7 @@ export function createReach(deps: ReachDeps): Reach {
     async convergeNow(id, waitMs) {
       const { session, cancel } = waitForSession(id, waitMs);
       const out = await send(id);
-      record(id, out);
+      await record(id, out);
       if (out.kind !== "ok" && out.kind !== "udp_sent") {
         cancel();
         return { status: STATUS_FOR[out.kind] ?? 502, body: { error: { code: `connection_request_${out.kind}`, message: `connection request: ${out.kind}` }, outcome: out } };
@@ -180,7 +192,7 @@ export function createReach(deps: ReachDeps): Reach {
       return { status: 200, body: { outcome: out.kind, session: s } };
     },
     kick(ids) {
-      sources.push(ids[Symbol.iterator]());
+      sources.push(Symbol.asyncIterator in ids ? ids[Symbol.asyncIterator]() : ids[Symbol.iterator]());
     },
     sessionEnded(summary) {
       const list = waiters.get(summary.deviceId);

@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
-import type { Store } from "../store/types.js";
+import type { Store } from "../domain/store.js";
 import { createPolicySource, type PolicySource } from "../policy/source.js";
 import { CwmpEndpoint } from "./cwmp-route.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
@@ -69,7 +69,7 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   // Everything that can refuse the configuration runs before anything is opened: a refusal leaks nothing.
   const tls = loadTlsOptions(cfg.tls);
   let opened: Store | undefined;
-  const perDevice = (u: string): string | undefined => {
+  const perDevice = async (u: string): Promise<string | undefined> => {
     const id = parseDeviceId(u);
     return id ? opened?.getSecret(id, CPE_PASSWORD_SECRET) : undefined;
   };
@@ -81,7 +81,7 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
     return await assemble(cfg, log, { tls, authenticate, store, policies });
   } catch (e) {
     await policies.close();
-    store.close();
+    await store.close();
     throw e;
   }
 }
@@ -101,7 +101,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
   policies.onReject(() => obs.reloadFailed());
   const debugDevices = new Set<string>();
-  const resolver = createDesiredResolver({ current: () => policies.current(), store, provisionConnReq: cfg.connectionRequest.provisionCredentials });
+  const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials });
   const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind) });
   const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
   if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
@@ -109,6 +109,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     log: log.child({ part: "session" }),
     store,
     desired: resolver,
+    provisionConnReq: cfg.connectionRequest.provisionCredentials,
     revision: () => policies.current()?.revision,
     snapshot: () => {
       const s = policies.current();
@@ -136,17 +137,17 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   });
   const close = async (): Promise<void> => {
     reach.close();
-    endpoint.close();
+    await endpoint.close();
     await policies.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
-    store.close();
+    await store.close();
   };
   try {
     await cwmp.listen({ port: cfg.cwmp.port, host: cfg.cwmp.bind });
     await api.listen({ port: cfg.api.port, host: cfg.api.bind });
   } catch (e) {
     reach.close();
-    endpoint.close();
+    await endpoint.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
     throw e;
   }

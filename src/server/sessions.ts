@@ -7,7 +7,7 @@ import type { Socket } from "node:net";
 import type { DeviceId } from "../domain/device.js";
 import type { CwmpVersion } from "../cwmp/types.js";
 import type { SessionConfig, SessionState } from "../session/types.js";
-import type { TranscriptEntry } from "../store/types.js";
+import type { StoreWrite, TranscriptEntry } from "../domain/store.js";
 
 export const COOKIE = "converge_session";
 
@@ -34,6 +34,8 @@ export interface LiveSession {
   readonly snapshot: string | undefined;
   /** Opened on the converged fast path: no state loaded, nothing planned. */
   readonly fast: boolean;
+  /** Writes of the Inform step not yet committed (generated secrets): they join the next step's transaction. */
+  pendingWrites: readonly StoreWrite[];
 }
 
 const COOKIE_RE = new RegExp(`(?:^|[;,]\\s*)\\$?${COOKIE}="?([A-Za-z0-9_-]{8,64})"?`);
@@ -48,11 +50,27 @@ export class SessionRegistry {
   private readonly byId = new Map<string, LiveSession>();
   private readonly byDevice = new Map<DeviceId, LiveSession>();
   private readonly bySocket = new WeakMap<Socket, LiveSession>();
+  /** Devices whose Inform is being recorded (awaiting the store): not yet sessions, already taken. */
+  private readonly openingDevices = new Set<DeviceId>();
   private pool = Buffer.alloc(0);
   private poolAt = 0;
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Sessions plus Informs being opened: what the `maxSessions` bound counts. */
+  get load(): number {
+    return this.byId.size + this.openingDevices.size;
+  }
+
+  isOpening(id: DeviceId): boolean {
+    return this.openingDevices.has(id);
+  }
+
+  opening(id: DeviceId, on: boolean): void {
+    if (on) this.openingDevices.add(id);
+    else this.openingDevices.delete(id);
   }
 
   /** Session ids are cookies, so unguessable: 96 random bits each, drawn from a pool refilled 4 KiB at a time. */

@@ -6,8 +6,9 @@ import { err, ok, type Result } from "../domain/result.js";
 import type { CpeMessage, CpeResponse, CwmpFault } from "../cwmp/types.js";
 import { fold } from "../reconcile/fold.js";
 import type { PlanLimits, PlanStep } from "../reconcile/types.js";
-import type { StoreWrite } from "../store/types.js";
-import type { Outstanding, SessionFault, SessionState } from "./types.js";
+import type { StoreWrite } from "../domain/store.js";
+import type { Outstanding, SessionState } from "./types.js";
+import type { Fault } from "../domain/faults.js";
 
 type Answer = CpeResponse | Extract<CpeMessage, { method: "Fault" }>;
 
@@ -22,7 +23,7 @@ export function summarise(answer: Answer): unknown {
   return answer;
 }
 
-function faultOf(f: CwmpFault): SessionFault[] {
+function faultOf(f: CwmpFault): Fault[] {
   if (f.setParameterValuesFaults.length === 0) return [{ code: String(f.code), message: f.message, retryable: f.code === 8005 || f.code === 9002 }];
   return f.setParameterValuesFaults.map((d) => ({ code: String(d.code), message: d.string || f.message, path: d.name, retryable: false }));
 }
@@ -59,7 +60,7 @@ function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep,
   const rec = state.reconcile;
   if (!rec) return { state: { ...state, outstanding: undefined }, writes: [] };
   const out = fold({ reported: rec.reported, inventory: rec.inventory }, stepDone, o.request, answer, now, limits);
-  const faults: SessionFault[] = out.faults.map((f) => ({ code: f.code, message: f.message, ...(f.path !== undefined ? { path: f.path } : {}), retryable: f.retryable }));
+  const faults: Fault[] = out.faults.map((f) => ({ code: f.code, message: f.message, ...(f.path !== undefined ? { path: f.path } : {}), retryable: f.retryable }));
   return {
     state: {
       ...state,

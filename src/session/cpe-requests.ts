@@ -3,7 +3,7 @@
  * GenieACS refuses a TransferComplete once the ACS drives; real CPEs send them late, so we answer them always.
  */
 import type { AcsMessage, CpeRequest, TransferCompleteRequest } from "../cwmp/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import { FIRMWARE_BACKOFF_KEY } from "../reconcile/firmware.js";
 import { nextBackoff, type BackoffLimits } from "../reconcile/limits.js";
 import type { SessionState } from "./types.js";

@@ -1,5 +1,5 @@
 import type { SessionFaultCode } from "../domain/faults.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import type { SessionState, StepResult } from "./types.js";
 
 /** A CPE message that breaks the session protocol ends the session with a named fault; the server stays up. */

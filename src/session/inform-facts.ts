@@ -5,7 +5,7 @@
  */
 import { dataModelOf, deviceIdOf } from "../domain/device.js";
 import type { InformRequest } from "../cwmp/types.js";
-import type { InformFacts } from "../store/types.js";
+import type { InformFacts } from "../domain/facts.js";
 
 const SUFFIXES = {
   softwareVersion: ".DeviceInfo.SoftwareVersion",

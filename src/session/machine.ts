@@ -9,12 +9,13 @@ import type { CpeMessage, CpeRequest, CpeResponse, CwmpVersion } from "../cwmp/t
 import type { DeviceId } from "../domain/device.js";
 import type { DesiredState } from "../policy/desired.types.js";
 import type { Inventory, ReportedState } from "../reconcile/types.js";
-import type { DeviceStatus, StoreWrite, TaskRecord } from "../store/types.js";
+import type { DeviceStatus, StoreWrite, TaskRecord } from "../domain/store.js";
 import { answerCpeRequest } from "./cpe-requests.js";
 import { absorbResponse } from "./absorb.js";
 import { chooseNext } from "./next.js";
 import { endWithFault } from "./end.js";
-import type { SessionConfig, SessionFault, SessionInput, SessionState, StepResult } from "./types.js";
+import type { SessionConfig, SessionInput, SessionState, StepResult } from "./types.js";
+import type { Fault } from "../domain/faults.js";
 
 export interface OpenSessionInput {
   readonly id: string;
@@ -27,7 +28,7 @@ export interface OpenSessionInput {
   readonly inventory: Inventory;
   readonly previousStatus: DeviceStatus | undefined;
   /** Faults the Inform step itself recorded (reconcile/inform-watch.ts): they count in this session's status. */
-  readonly faults?: readonly SessionFault[];
+  readonly faults?: readonly Fault[];
 }
 
 /** The state right after the InformResponse. */

@@ -9,7 +9,7 @@ import { FIRMWARE_ISSUED_KEY, REBOOT_ISSUED_KEY } from "../reconcile/firmware.js
 import { nextBackoff } from "../reconcile/limits.js";
 import { statusFrom } from "../reconcile/status.js";
 import type { Plan } from "../reconcile/types.js";
-import type { StoreWrite } from "../store/types.js";
+import type { StoreWrite } from "../domain/store.js";
 import { endWithFault } from "./end.js";
 import type { Outstanding, SessionConfig, SessionState, StepResult } from "./types.js";
 

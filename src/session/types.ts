@@ -2,12 +2,13 @@
  * The CWMP session as a pure state machine. The HTTP route decodes a request, calls `step`, commits the
  * writes in one transaction, and encodes the reply. No HTTP object, socket, clock or database lives here.
  */
+import type { Fault } from "../domain/faults.js";
 import type { DeviceId } from "../domain/device.js";
 import type { SessionFaultCode } from "../domain/faults.js";
 import type { AcsMessage, AcsRequest, CpeMessage, CwmpVersion } from "../cwmp/types.js";
 import type { DesiredState } from "../policy/desired.types.js";
 import type { DeviceQuirks, Inventory, PlanLimits, PlanStep, ReportedState } from "../reconcile/types.js";
-import type { DeviceStatus, StoreWrite, TaskRecord } from "../store/types.js";
+import type { DeviceStatus, StoreWrite, TaskRecord } from "../domain/store.js";
 
 /** Where an outstanding ACS request came from: an operator task or the reconciler's plan. */
 export type WorkOrigin = { readonly kind: "task"; readonly taskId: number } | { readonly kind: "plan"; readonly step: PlanStep };
@@ -25,12 +26,6 @@ export interface ReconcileState {
   readonly inventory: Inventory;
 }
 
-export interface SessionFault {
-  readonly code: string; // CWMP code ("9005") or SessionFaultCode
-  readonly message: string;
-  readonly path?: string;
-  readonly retryable: boolean;
-}
 
 export interface SessionState {
   readonly id: string;
@@ -43,7 +38,7 @@ export interface SessionState {
   readonly nextId: number;
   readonly tasks: readonly TaskRecord[];
   readonly reconcile: ReconcileState | undefined;
-  readonly faults: readonly SessionFault[];
+  readonly faults: readonly Fault[];
   readonly previousStatus: DeviceStatus | undefined;
   /** Set when the session ended: "ok" or "fault:<code>". */
   readonly outcome: string | undefined;

@@ -1,10 +1,10 @@
 /**
  * The parameters a real CPE creates for a new instance of a table its exported model has no instance of
- * (e.g. an empty PortMapping table): taken from the official TR-098/TR-181 definitions (src/policy/dm-index.json),
+ * (e.g. an empty PortMapping table): taken from the official TR-098/TR-181 definitions (src/datamodel/dm-index.json),
  * with their standard types and writability. Nested tables stay empty, as on a real device.
  */
-import { readDmIndex } from "../policy/load.js";
-import { genericPath, xsdTypeOf, type DmIndex } from "../policy/dm-index.js";
+import { readDmIndex } from "../datamodel/dm-index-file.js";
+import { genericPath, xsdTypeOf, type DmIndex } from "../datamodel/dm-index.js";
 import type { XsdType } from "../domain/xsd.js";
 
 export interface StandardParam {

@@ -3,7 +3,8 @@ import type { EventStruct } from "../cwmp/types.js";
 import type { Database } from "./db.js";
 import { fromJson, fromJsonOr } from "./json.js";
 import { CONDITION_COLUMN, UPDATE_STATUS_SQL, statusColumns } from "./status.js";
-import type { DeviceFilter, DeviceRecord, DeviceStatus, InformFacts } from "./types.js";
+import type { DeviceFilter, DeviceRecord, InformFacts } from "../domain/store.js";
+import type { DeviceStatus } from "../domain/status.js";
 
 export interface DevicesRepo {
   /** The device's row number (the key every per-device table uses), if the device is known. */

@@ -1,10 +1,10 @@
 import type { DeviceId } from "../domain/device.js";
 import type { Database } from "./db.js";
-import type { FaultRecord } from "./types.js";
+import type { FaultRecord, FaultWrite } from "../domain/store.js";
 
 /** Faults a device's sessions recorded (CWMP codes and the ACS's own named bounds), newest first. */
 export interface FaultsRepo {
-  add(dev: number, f: Omit<FaultRecord, "id" | "deviceId">): void;
+  add(dev: number, f: FaultWrite): void;
   /** Removes the faults recorded against these parameter paths (they succeeded since). */
   clear(dev: number, paths: readonly string[]): void;
   list(dev: number, deviceId: DeviceId, limit: number): readonly FaultRecord[];

@@ -8,6 +8,7 @@ import type { Database } from "./db.js";
 export interface SecretsRepo {
   get(id: DeviceId, name: string): string | undefined;
   set(id: DeviceId, name: string, value: string): void;
+  all(id: DeviceId): ReadonlyMap<string, string>;
 }
 
 export function secretsRepo(db: Database): SecretsRepo {
@@ -15,7 +16,9 @@ export function secretsRepo(db: Database): SecretsRepo {
   const set = db.prepare<[string, string, string]>(
     "INSERT INTO secrets (device_id, name, value) VALUES (?, ?, ?) ON CONFLICT (device_id, name) DO UPDATE SET value = excluded.value",
   );
+  const all = db.prepare<[string], { name: string; value: string }>("SELECT name, value FROM secrets WHERE device_id = ?");
   return {
+    all: (id) => new Map(all.all(id).map((r) => [r.name, r.value])),
     get: (id, name) => get.get(id, name),
     set: (id, name, value) => void set.run(id, name, value),
   };

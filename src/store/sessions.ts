@@ -1,7 +1,7 @@
 import type { DeviceId } from "../domain/device.js";
 import type { Database } from "./db.js";
 import { fromJson } from "./json.js";
-import type { SessionRecord } from "./types.js";
+import type { SessionRecord } from "../domain/store.js";
 
 export interface SessionsRepo {
   /** A finished session in one row, without pruning (the batch prunes once per device: `prune`). Sessions

@@ -1,5 +1,6 @@
 import type { DeviceId } from "../domain/device.js";
-import type { EventStruct } from "../cwmp/types.js";
+import type { InformEvent } from "../domain/facts.js";
+import type { FinishedSession, InformFacts, InformLoad, Store, StoreWrite } from "../domain/store.js";
 import type { ReportedState } from "../reconcile/types.js";
 import { openDatabase, type Database } from "./db.js";
 import { devicesRepo } from "./devices.js";
@@ -11,7 +12,6 @@ import { secretsRepo } from "./secrets.js";
 import { sessionsRepo } from "./sessions.js";
 import { tasksRepo } from "./tasks.js";
 import { transcriptsRepo } from "./transcripts.js";
-import type { InformFacts, Store, StoreWrite, TranscriptEntry } from "./types.js";
 import { applyWrite } from "./writes.js";
 
 /** Retention bounds: rows kept per device beyond which the oldest are pruned. */
@@ -33,8 +33,50 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   return sqliteStore(openDatabase(path), options);
 }
 
-/** The Store over an already opened and migrated database (see `openDatabase`). `close()` closes `db`. */
+/**
+ * The Store port over an already opened and migrated database (see `openDatabase`). `close()` closes `db`.
+ * better-sqlite3 is synchronous: each method runs its statements (one transaction where it writes) before it
+ * returns its promise, so the port's "one transaction per call" holds without any cross-await transaction.
+ */
 export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Store {
+  const s = syncStore(db, options);
+  const run = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): Promise<R> => {
+    try {
+      return Promise.resolve(fn(...args));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  };
+  return {
+    close: run(s.close),
+    recordInform: run(s.recordInform),
+    getDevice: run(s.getDevice),
+    listDevices: run(s.listDevices),
+    countDevices: run(s.countDevices),
+    countByCondition: run(s.countByCondition),
+    countByPolicy: run(s.countByPolicy),
+    eachDeviceId: () => eachDeviceId(s.idsAfter),
+    loadReported: run(s.loadReported),
+    loadInventory: run(s.loadInventory),
+    apply: run(s.apply),
+    setTags: run(s.setTags),
+    queueTask: run(s.queueTask),
+    pendingTasks: run(s.pendingTasks),
+    listTasks: run(s.listTasks),
+    logSession: s.logSession,
+    touchLater: s.touchLater,
+    flush: run(s.flush),
+    listSessions: run(s.listSessions),
+    listFaults: run(s.listFaults),
+    getTranscript: run(s.getTranscript),
+    getSecret: run(s.getSecret),
+    getSecrets: run(s.getSecrets),
+    setSecret: run(s.setSecret),
+  };
+}
+
+/** The synchronous implementation underneath: every writing method is one better-sqlite3 transaction. */
+function syncStore(db: Database, options: SqliteStoreOptions) {
   const o = { ...DEFAULTS, ...options };
   const now = options.now ?? Date.now;
   const paths = pathIds(db);
@@ -46,7 +88,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
   const faults = faultsRepo(db, o.faultsPerDevice);
   const transcripts = transcriptsRepo(db, o.transcriptsPerDevice);
   const secrets = secretsRepo(db);
-  const repos = { devices, reported, inventory, tasks, faults };
+  const repos = { devices, reported, inventory, tasks, faults, secrets, transcripts };
   const tx = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) => transaction(db, paths, fn);
 
   const devOf = (id: DeviceId): number => {
@@ -54,22 +96,6 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     if (dev === undefined) throw new Error(`unknown device ${id}`);
     return dev;
   };
-
-  const recordInform = tx((facts: InformFacts, at: number): { readonly isNew: boolean } => {
-    const booted = facts.events.some((e) => isEvent(e, BOOT_EVENTS));
-    const { dev, isNew } = devices.upsertFacts(facts, at, booted);
-    // TR-069 A.3.2.1: a change answered status 1 applies at the next boot; "1 BOOT" means it happened.
-    if (booted && !isNew) inventory.setRebootPending(dev, false);
-    // TR-069 §3.7.1.5 / A.3.3.1: "0 BOOTSTRAP" means a fresh install, a factory reset, or a CPE retrying a first
-    // session that did not complete. What we knew of its parameters is re-read either way; what Converge did to it
-    // (inventory) is forgotten only on a real factory reset (issue 10.5).
-    if (!isNew && facts.events.some((e) => isEvent(e, BOOTSTRAP_EVENTS))) {
-      reported.forgetAll(dev);
-      if (isFactoryReset(facts.parameterKey, inventory.load(dev).appliedKeys ?? [])) inventory.forgetAll(dev);
-    }
-    reported.upsertValues(dev, facts.parameters.map((p) => ({ path: p.name, value: p.value, type: p.type })), at);
-    return { isNew };
-  });
 
   // Within one batch (one transaction; devices are never deleted) a device's key is looked up once.
   const batchDevs = new Map<DeviceId, number | undefined>();
@@ -86,7 +112,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     toPrune.clear();
     batchDevs.clear();
   });
-  const logSession = (r: FinishedSession): void => {
+  const logOne = (r: FinishedSession): void => {
     const dev = devInBatch(r.deviceId);
     if (dev === undefined) return;
     sessions.insertFinished(dev, r);
@@ -100,79 +126,101 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     return fn(...args);
   };
 
-  // Built once: wrapping a function in a better-sqlite3 transaction is not free.
-  const runAtomically = tx((fn: () => unknown): unknown => fn());
+  const loadReported = (id: DeviceId): ReportedState => {
+    deferred.flush();
+    const h = devices.reportedHeader(id);
+    return h === undefined ? emptyReported() : reported.load(h.dev, h.parameterKey, h.softwareVersion);
+  };
+  const loadInventory = (id: DeviceId) => {
+    const dev = devices.find(id);
+    return dev === undefined ? EMPTY_INVENTORY : inventory.load(dev);
+  };
+  const pendingTasks = (id: DeviceId) => {
+    const dev = devices.find(id);
+    return dev === undefined ? [] : tasks.pending(dev, id);
+  };
+
+  const recordInform = tx((facts: InformFacts, at: number): InformLoad => {
+    deferred.flush();
+    const booted = facts.events.some((e) => isEvent(e, BOOT_EVENTS));
+    const { dev, isNew } = devices.upsertFacts(facts, at, booted);
+    // TR-069 A.3.2.1: a change answered status 1 applies at the next boot; "1 BOOT" means it happened.
+    if (booted && !isNew) inventory.setRebootPending(dev, false);
+    // TR-069 §3.7.1.5 / A.3.3.1: "0 BOOTSTRAP" means a fresh install, a factory reset, or a CPE retrying a first
+    // session that did not complete. What we knew of its parameters is re-read either way; what Converge did to it
+    // (inventory) is forgotten only on a real factory reset (issue 10.5).
+    if (!isNew && facts.events.some((e) => isEvent(e, BOOTSTRAP_EVENTS))) {
+      reported.forgetAll(dev);
+      if (isFactoryReset(facts.parameterKey, inventory.load(dev).appliedKeys ?? [])) inventory.forgetAll(dev);
+    }
+    reported.upsertValues(dev, facts.parameters.map((p) => ({ path: p.name, value: p.value, type: p.type })), at);
+    const record = devices.get(facts.deviceId);
+    if (record === undefined) throw new Error(`device ${facts.deviceId} not recorded`);
+    return {
+      isNew,
+      record,
+      reported: loadReported(facts.deviceId),
+      inventory: inventory.load(dev),
+      tasks: tasks.pending(dev, facts.deviceId),
+      secrets: secrets.all(facts.deviceId),
+    };
+  });
 
   const apply = tx((id: DeviceId, writes: readonly StoreWrite[]): void => {
     const dev = devOf(id);
-    for (const w of writes) applyWrite(repos, dev, w, now);
+    for (const w of writes) applyWrite(repos, dev, id, w, now);
   });
 
   return {
-    close: () => {
+    close: (): void => {
       deferred.flush();
       // Lets SQLite refresh planner statistics for the queries this connection ran (cheap; recommended at close).
       db.pragma("optimize");
       db.close();
     },
     recordInform,
-    atomically: <T>(fn: () => T): T => runAtomically(fn) as T,
     getDevice: fresh((id: DeviceId) => devices.get(id)),
     listDevices: fresh((filter: Parameters<Store["listDevices"]>[0]) => devices.list(filter)),
     countDevices: fresh(() => devices.count()),
     countByCondition: fresh(() => devices.countByCondition()),
     countByPolicy: fresh(() => devices.countByPolicy()),
-    eachDeviceId: () => eachDeviceId(devices.idsAfter),
-    loadReported: (id) => {
-      deferred.flush();
-      const h = devices.reportedHeader(id);
-      return h === undefined ? emptyReported() : reported.load(h.dev, h.parameterKey, h.softwareVersion);
-    },
-    loadInventory: (id) => {
-      const dev = devices.find(id);
-      return dev === undefined ? EMPTY_INVENTORY : inventory.load(dev);
-    },
+    idsAfter: devices.idsAfter,
+    loadReported,
+    loadInventory,
     apply,
-    setTags: tx((id: DeviceId, add: readonly string[], remove: readonly string[]) => devices.setTags(devOf(id), id, add, remove)),
-    queueTask: tx((id: DeviceId, request, at: number) => tasks.queue(devOf(id), id, request, at)),
-    pendingTasks: (id) => {
-      const dev = devices.find(id);
-      return dev === undefined ? [] : tasks.pending(dev, id);
-    },
-    listTasks: (id, limit) => {
+    setTags: tx((id: DeviceId, add: readonly string[], remove: readonly string[]): void => devices.setTags(devOf(id), id, add, remove)),
+    queueTask: tx((id: DeviceId, request: Parameters<Store["queueTask"]>[1], at: number) => tasks.queue(devOf(id), id, request, at)),
+    pendingTasks,
+    listTasks: (id: DeviceId, limit: number) => {
       const dev = devices.find(id);
       return dev === undefined ? [] : tasks.list(dev, id, limit);
     },
-    logSession: (r) => deferred.add(() => logSession(r)),
-    touchLater: (id, at, events) =>
+    logSession: (r: FinishedSession): void => deferred.add(() => logOne(r)),
+    touchLater: (id: DeviceId, at: number, events: readonly InformEvent[]): void =>
       deferred.add(() => {
         const dev = devInBatch(id);
         if (dev !== undefined) devices.touch(dev, at, events);
       }),
-    flush: () => deferred.flush(),
-    listSessions: (id, limit) => {
+    flush: (): void => deferred.flush(),
+    listSessions: (id: DeviceId, limit: number) => {
       deferred.flush();
       const dev = devices.find(id);
       // The newest sessionsPerDevice are the log; up to PRUNE_EVERY - 1 older rows may wait for their prune.
       return dev === undefined ? [] : sessions.list(dev, id, Math.min(limit, o.sessionsPerDevice));
     },
-    listFaults: (id, limit) => {
+    listFaults: (id: DeviceId, limit: number) => {
       const dev = devices.find(id);
       return dev === undefined ? [] : faults.list(dev, id, limit);
     },
-    saveTranscript: tx((sessionId: string, deviceId: DeviceId, entries: readonly TranscriptEntry[]) =>
-      transcripts.save(devOf(deviceId), sessionId, entries, entries.at(-1)?.at ?? now()),
-    ),
-    getTranscript: (deviceId, sessionId) => {
+    getTranscript: (deviceId: DeviceId, sessionId: string) => {
       const dev = devices.find(deviceId);
       return dev === undefined ? undefined : transcripts.get(dev, sessionId);
     },
-    getSecret: (id, name) => secrets.get(id, name),
-    setSecret: (id, name, value) => secrets.set(id, name, value),
+    getSecret: (id: DeviceId, name: string) => secrets.get(id, name),
+    getSecrets: (id: DeviceId) => secrets.all(id),
+    setSecret: (id: DeviceId, name: string, value: string): void => secrets.set(id, name, value),
   };
 }
-
-type FinishedSession = Parameters<Store["logSession"]>[0];
 
 /**
  * Deferred writes: telemetry a converged device's periodic visit produces (its Inform facts, the session log
@@ -228,7 +276,7 @@ const BOOT_EVENTS: ReadonlySet<string> = new Set(["1 BOOT", "0 BOOTSTRAP"]);
 const BOOTSTRAP_EVENTS: ReadonlySet<string> = new Set(["0 BOOTSTRAP"]);
 
 // CPEs vary in case and spacing of event codes ("0 bootstrap", "1  BOOT"); compare a normalised form.
-function isEvent(e: EventStruct, codes: ReadonlySet<string>): boolean {
+function isEvent(e: InformEvent, codes: ReadonlySet<string>): boolean {
   return codes.has(e.code.trim().replace(/\s+/g, " ").toUpperCase());
 }
 
@@ -240,7 +288,7 @@ function emptyReported(): ReportedState {
  * Walks ids in keyset pages rather than holding one cursor open: better-sqlite3 refuses writes on a connection
  * while an `.iterate()` cursor is open, and a fleet-wide walk (converge plan) must not block session writes.
  */
-function* eachDeviceId(idsAfter: (after: string, limit: number) => readonly DeviceId[]): IterableIterator<DeviceId> {
+async function* eachDeviceId(idsAfter: (after: string, limit: number) => readonly DeviceId[]): AsyncIterableIterator<DeviceId> {
   let after = "";
   for (;;) {
     const page = idsAfter(after, ID_PAGE);

@@ -1,4 +1,4 @@
-import type { ConditionType, DeviceStatus } from "./types.js";
+import type { ConditionType, DeviceStatus } from "../domain/status.js";
 
 /** The devices column that mirrors each condition's status, for indexed filtering. Closed set: safe to splice into SQL. */
 export const CONDITION_COLUMN: Readonly<Record<ConditionType, string>> = {

@@ -2,7 +2,7 @@ import type { DeviceId } from "../domain/device.js";
 import type { AcsRequest } from "../cwmp/types.js";
 import type { Database } from "./db.js";
 import { fromJson, fromJsonOr } from "./json.js";
-import type { TaskRecord, TaskState } from "./types.js";
+import type { TaskRecord, TaskState } from "../domain/store.js";
 
 /** Operator tasks ("reboot now", "refresh this subtree") queued for a device's next session. */
 export interface TasksRepo {

@@ -1,7 +1,7 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Database } from "./db.js";
 import { fromJson } from "./json.js";
-import type { TranscriptEntry } from "./types.js";
+import type { TranscriptEntry } from "../domain/store.js";
 
 /** Session transcripts (whole SOAP bodies, so compressed), the newest N per device. */
 export interface TranscriptsRepo {

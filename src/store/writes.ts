@@ -4,8 +4,11 @@ import type { FaultsRepo } from "./faults.js";
 import { staleChildren } from "./gpn.js";
 import type { InventoryRepo } from "./inventory.js";
 import type { ReportedRepo } from "./reported.js";
-import type { StoreWrite } from "./types.js";
+import type { StoreWrite } from "../domain/store.js";
 import type { TasksRepo } from "./tasks.js";
+import type { SecretsRepo } from "./secrets.js";
+import type { TranscriptsRepo } from "./transcripts.js";
+import type { DeviceId } from "../domain/device.js";
 
 export interface WriteRepos {
   readonly devices: DevicesRepo;
@@ -13,10 +16,12 @@ export interface WriteRepos {
   readonly inventory: InventoryRepo;
   readonly tasks: TasksRepo;
   readonly faults: FaultsRepo;
+  readonly secrets: SecretsRepo;
+  readonly transcripts: TranscriptsRepo;
 }
 
 /** Applies one session-step write to device row `dev`. Runs inside `Store.apply`'s transaction; throws on a bug. */
-export function applyWrite(r: WriteRepos, dev: number, w: StoreWrite, now: () => number): void {
+export function applyWrite(r: WriteRepos, dev: number, id: DeviceId, w: StoreWrite, now: () => number): void {
   switch (w.kind) {
     case "reported":
       return r.reported.upsertValues(dev, w.params, w.observedAt);
@@ -65,6 +70,10 @@ export function applyWrite(r: WriteRepos, dev: number, w: StoreWrite, now: () =>
       return r.faults.clear(dev, w.paths);
     case "status":
       return r.devices.setStatus(dev, w.status);
+    case "secret":
+      return r.secrets.set(id, w.name, w.value);
+    case "transcript":
+      return r.transcripts.save(dev, w.sessionId, w.entries, w.entries.at(-1)?.at ?? now());
     default:
       return assertNever(w);
   }

@@ -59,7 +59,7 @@ test("a boot storm over all six models is shed, retried and loses nothing; every
 
     const counts = await acsCounts(srv.apiUrl);
     assert.equal(counts.devices, DEVICES, "every device stored");
-    for (const m of fleet.members) assert.ok(srv.store.getDevice(deviceIdOf(m.device.deviceId)), `stored: ${m.device.deviceId.serialNumber}`);
+    for (const m of fleet.members) assert.ok(await srv.store.getDevice(deviceIdOf(m.device.deviceId)), `stored: ${m.device.deviceId.serialNumber}`);
 
     const db = new Database(srv.dbPath, { readonly: true, fileMustExist: true });
     try {

@@ -142,11 +142,11 @@ void test("GET /api/devices/:id/state: record, reported state and inventory, and
   assert.ok(r.json.inventory.appliedKeys?.includes(r.json.reported.parameterKey), "the CPE carries a key Converge set");
   const store = openSqliteStore(server.dbPath);
   try {
-    const password = store.getSecret(id, CR_PASSWORD);
+    const password = await store.getSecret(id, CR_PASSWORD);
     assert.ok(password !== undefined && password.length > 0);
     assert.equal(JSON.stringify(r.json).includes(password), false, "the connection-request password is not in the state");
   } finally {
-    store.close();
+    await store.close();
   }
   const unknown = await apiClient(server.apiUrl, PLAN_TOKEN)("GET", "/api/devices/000000-Nope-1/state");
   assert.equal(unknown.status, 404);

@@ -113,7 +113,7 @@ const faultCodes = async (id: string): Promise<string[]> => (await api<DeviceVie
 
 void test("HTTP Digest: credentials Converge provisioned reach the CPE, which opens a 6 CONNECTION REQUEST session", async () => {
   const { d, id } = await newConverged("nokia-g1425ga-tr098.csv", "REACH-HTTP-1", httpListener);
-  const held = connReqCredentials(server.store, id);
+  const held = await connReqCredentials(server.store, id);
   assert.deepEqual(d.connectionRequestCredentials(), held, "the CPE holds exactly what the store provisioned");
   assert.ok(held.username.length > 0 && held.password.length >= 16);
   const ms = `${d.model.root}ManagementServer.`;
@@ -138,7 +138,7 @@ void test("UDP (TR-111 Annex G): with the HTTP URL unreachable the signed UDP me
   d.setConnectionRequestUrl(await closedPortUrl());
   const r0 = await session(d);
   assert.equal(r0.ok, true, r0.error);
-  const rec = server.store.getDevice(id);
+  const rec = await server.store.getDevice(id);
   assert.equal(rec?.udpConnectionRequestAddress, udp, "the server learned the UDP address from the Inform");
   const r = await convergeNow(id);
   assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -162,7 +162,7 @@ void test("a CPE with a UDP address that refuses the HTTP request (wrong credent
   const { d, id } = await newConverged("zte-h199a-tr098.csv", "REACH-UDP-AUTH", udpListener);
   assert.ok(d.setLocal(`${d.model.root}ManagementServer.UDPConnectionRequestAddress`, udpListener.udpAddress ?? ""));
   assert.equal((await session(d)).ok, true);
-  assert.equal(server.store.getDevice(id)?.udpConnectionRequestAddress, udpListener.udpAddress);
+  assert.equal((await server.store.getDevice(id))?.udpConnectionRequestAddress, udpListener.udpAddress);
   assert.ok(d.setLocal(`${d.model.root}ManagementServer.ConnectionRequestPassword`, "changed-on-the-cpe"));
   const r = await convergeNow(id, 2_000);
   assert.equal(r.status, 502, JSON.stringify(r.json));

@@ -57,7 +57,7 @@ describe("a SimDevice session over https (Digest and Basic over TLS)", () => {
       const r = await runSession(d, opts(row.auth ? { auth: row.auth } : {}));
       assert.equal(r.ok, row.ok, r.error);
       assert.equal(r.error, row.error);
-      const stored = server.store.getDevice(deviceIdOf(d.deviceId));
+      const stored = (await server.store.getDevice(deviceIdOf(d.deviceId)));
       assert.equal(stored !== undefined, row.ok, "a refused CPE leaves no device behind");
       if (row.ok) {
         assert.ok(r.rpcs.includes("SetParameterValues"), r.rpcs.join(","));
@@ -73,7 +73,7 @@ describe("a SimDevice session over https (Digest and Basic over TLS)", () => {
     const r = await runSession(d, opts({ auth: GOOD, tls: { ca: other.cert } }));
     assert.equal(r.ok, false);
     assert.equal(r.error, "network");
-    assert.equal(server.store.getDevice(deviceIdOf(d.deviceId)), undefined);
+    assert.equal((await server.store.getDevice(deviceIdOf(d.deviceId))), undefined);
   });
 });
 
@@ -137,7 +137,7 @@ describe("TLS client certificates of CPEs", () => {
           const r = await runSession(d, { acsUrl: s.server.cwmpUrl, timeoutMs: 5_000, maxMessages: 200, tls: tls(), ...(auth ? { auth: GOOD } : {}) });
           assert.equal(r.error, error, name);
           assert.equal(r.status, status, name);
-          assert.equal(s.server.store.getDevice(deviceIdOf(d.deviceId)) !== undefined, error === undefined, name);
+          assert.equal((await s.server.store.getDevice(deviceIdOf(d.deviceId))) !== undefined, error === undefined, name);
         }
         if (mode === "accept") {
           // A CPE that opens a new TLS connection per request (no agent): the certificate goes with each one.

@@ -64,7 +64,7 @@ describe("TLS: CWMP and API over https with a certificate generated at test time
     cert.remove();
   });
 
-  void test("both endpoints listen on https", () => {
+  void test("both endpoints listen on https", async () => {
     assert.match(server.cwmpUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
     assert.match(server.apiUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
   });
@@ -82,7 +82,7 @@ describe("TLS: CWMP and API over https with a certificate generated at test time
       const headers: Record<string, string> = { "content-type": "text/xml; charset=utf-8", ...(row.authorization ? { authorization: row.authorization } : {}) };
       const r = await https(`${server.cwmpUrl}/`, cert.cert, { method: "POST", headers, body: xml });
       assert.equal(r.status, row.status, r.body);
-      const stored = server.store.getDevice(deviceIdOf(d.deviceId)) !== undefined;
+      const stored = (await server.store.getDevice(deviceIdOf(d.deviceId))) !== undefined;
       assert.equal(stored, row.status === 200);
       if (row.status === 200) assert.match(r.body, /InformResponse/);
       else assert.match(String(r.headers["www-authenticate"] ?? ""), /^Basic realm=/);
@@ -133,11 +133,11 @@ describe("tokens and CPE Digest authentication", () => {
       assert.equal(r.error, "auth_failed", JSON.stringify(auth));
       assert.equal(r.status, 401);
     }
-    assert.equal(server.store.countDevices(), 0, "refused Informs leave no device behind");
+    assert.equal(await server.store.countDevices(), 0, "refused Informs leave no device behind");
     const ok = await runSession(device, sessionOpts({ username: CPE_USER, password: CPE_PASS, scheme: "digest" }));
     assert.equal(ok.ok, true, ok.error);
     assert.ok(ok.rpcs.length > 0, "the example policies sent RPCs");
-    assert.equal(server.store.countDevices(), 1);
+    assert.equal(await server.store.countDevices(), 1);
   });
 
   const refused: readonly { name: string; client: () => ReturnType<typeof apiClient>; status: number; header?: RegExp }[] = [
@@ -147,7 +147,7 @@ describe("tokens and CPE Digest authentication", () => {
   ];
   for (const row of refused) {
     void test(`POST tasks with ${row.name}: ${row.status} and no trace in the store`, async () => {
-      const before = { devices: server.store.countDevices(), tasks: server.store.listTasks(id, 1000).length };
+      const before = { devices: await server.store.countDevices(), tasks: (await server.store.listTasks(id, 1000)).length };
       const res = await fetch(`${server.apiUrl}${tasksPath}`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(row.name === "no token" ? {} : { authorization: `Bearer ${row.name === "wrong token" ? "not-a-configured-token" : READ_TOKEN}` }) },
@@ -157,8 +157,8 @@ describe("tokens and CPE Digest authentication", () => {
       if (row.header) assert.match(res.headers.get("www-authenticate") ?? "", row.header);
       const other = await row.client()("POST", `/api/devices/${encodeURIComponent(id)}/connection-request?waitMs=10`);
       assert.equal(other.status, row.status);
-      assert.deepEqual({ devices: server.store.countDevices(), tasks: server.store.listTasks(id, 1000).length }, before);
-      assert.deepEqual(server.store.listFaults(id, 50).filter((f) => f.code.startsWith("connection_request")), []);
+      assert.deepEqual({ devices: await server.store.countDevices(), tasks: (await server.store.listTasks(id, 1000)).length }, before);
+      assert.deepEqual((await server.store.listFaults(id, 50)).filter((f) => f.code.startsWith("connection_request")), []);
     });
   }
 
@@ -170,10 +170,10 @@ describe("tokens and CPE Digest authentication", () => {
     const health = await anon()<{ status: string }>("GET", "/api/health");
     assert.equal(health.status, 200);
     assert.equal(health.json.status, "ok");
-    const before = server.store.listTasks(id, 1000).length;
+    const before = (await server.store.listTasks(id, 1000)).length;
     const queued = await writer()("POST", tasksPath, { method: "GetParameterValues", names: ["Device.DeviceInfo.SoftwareVersion"] });
     assert.equal(queued.status, 201, JSON.stringify(queued.json));
-    assert.equal(server.store.listTasks(id, 1000).length, before + 1);
+    assert.equal((await server.store.listTasks(id, 1000)).length, before + 1);
   });
 
   void test("/metrics (with a token) counts sessions and RPCs by method", async () => {

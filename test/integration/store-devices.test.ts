@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { DeviceId } from "../../src/domain/device.js";
-import type { ConditionType, DeviceFilter, DeviceStatus, Store } from "../../src/store/types.js";
+import type { ConditionType, DeviceFilter, DeviceStatus, Store } from "../../src/domain/store.js";
 import { BACKENDS, facts, idOf, withStore } from "./store-helpers.js";
 
 function status(converged: boolean, faulted: boolean | undefined): DeviceStatus {
@@ -11,14 +11,14 @@ function status(converged: boolean, faulted: boolean | undefined): DeviceStatus 
 }
 
 /** 12 devices: serials D00..D11; even ones are "EG8145", every third runs V2; tags and conditions vary. */
-function fleet(store: Store): void {
+async function fleet(store: Store): Promise<void> {
   for (let i = 0; i < 12; i++) {
     const serial = `D${String(i).padStart(2, "0")}`;
     const productClass = productClassOf(serial);
-    store.recordInform(facts(serial, { productClass, softwareVersion: i % 3 === 0 ? "V2" : "V1" }), 1000 + i);
+    await store.recordInform(facts(serial, { productClass, softwareVersion: i % 3 === 0 ? "V2" : "V1" }), 1000 + i);
     const id = idOf(serial, productClass);
-    if (i % 4 === 0) store.setTags(id, ["lab", "north"], []);
-    if (i < 9) store.apply(id, [{ kind: "status", status: status(i % 2 === 1, i >= 6 ? true : undefined) }]);
+    if (i % 4 === 0) (await store.setTags(id, ["lab", "north"], []));
+    if (i < 9) (await store.apply(id, [{ kind: "status", status: status(i % 2 === 1, i >= 6 ? true : undefined) }]));
   }
 }
 
@@ -27,11 +27,11 @@ const productClassOf = (serial: string): string => (Number(serial.slice(1)) % 2 
 const inIdOrder = (serials: readonly string[]): string[] =>
   [...serials].sort((a, b) => (idOf(a, productClassOf(a)) < idOf(b, productClassOf(b)) ? -1 : 1));
 
-function walk(store: Store, filter: Omit<DeviceFilter, "after">): string[] {
+async function walk(store: Store, filter: Omit<DeviceFilter, "after">): Promise<string[]> {
   const serials: string[] = [];
   let after: string | undefined;
   for (let pages = 0; pages < 100; pages++) {
-    const page = store.listDevices(after === undefined ? filter : { ...filter, after });
+    const page = await store.listDevices(after === undefined ? filter : { ...filter, after });
     assert.ok(page.devices.length <= filter.limit);
     serials.push(...page.devices.map((d) => d.serialNumber));
     if (page.next === undefined) return serials;
@@ -56,63 +56,63 @@ const CASES: readonly { readonly name: string; readonly filter: Omit<DeviceFilte
 for (const backend of BACKENDS) {
   for (const c of CASES) {
     for (const limit of [1, 5, 100]) {
-      test(`[${backend}] listDevices ${c.name}, pages of ${limit}`, () => {
-        withStore(backend, (store) => {
-          fleet(store);
-          assert.deepEqual(walk(store, { ...c.filter, limit }), inIdOrder(c.serials));
+      test(`[${backend}] listDevices ${c.name}, pages of ${limit}`, async () => {
+        await withStore(backend, async (store) => {
+          await fleet(store);
+          assert.deepEqual(await walk(store, { ...c.filter, limit }), inIdOrder(c.serials));
         });
       });
     }
   }
 
-  test(`[${backend}] a full last page has no next cursor; ids order the pages`, () => {
-    withStore(backend, (store) => {
-      fleet(store);
-      const page = store.listDevices({ limit: 12 });
+  test(`[${backend}] a full last page has no next cursor; ids order the pages`, async () => {
+    await withStore(backend, async (store) => {
+      await fleet(store);
+      const page = await store.listDevices({ limit: 12 });
       assert.equal(page.devices.length, 12);
       assert.equal(page.next, undefined);
-      const first = store.listDevices({ limit: 11 });
+      const first = await store.listDevices({ limit: 11 });
       assert.equal(first.next, first.devices.at(-1)?.deviceId);
-      assert.equal(store.countDevices(), 12);
+      assert.equal((await store.countDevices()), 12);
     });
   });
 
-  test(`[${backend}] countByCondition counts devices per condition from the status columns`, () => {
-    withStore(backend, (store) => {
-      assert.deepEqual(store.countByCondition(), { converged: 0, not_converged: 0, unknown: 0, drifted: 0, faulted: 0, pending: 0 });
-      fleet(store);
-      assert.deepEqual(store.countByCondition(), { converged: 4, not_converged: 5, unknown: 3, drifted: 0, faulted: 3, pending: 0 });
+  test(`[${backend}] countByCondition counts devices per condition from the status columns`, async () => {
+    await withStore(backend, async (store) => {
+      assert.deepEqual((await store.countByCondition()), { converged: 0, not_converged: 0, unknown: 0, drifted: 0, faulted: 0, pending: 0 });
+      await fleet(store);
+      assert.deepEqual((await store.countByCondition()), { converged: 4, not_converged: 5, unknown: 3, drifted: 0, faulted: 3, pending: 0 });
     });
   });
 
-  test(`[${backend}] setTags adds and removes idempotently; the tag filter follows`, () => {
-    withStore(backend, (store) => {
-      store.recordInform(facts("T1"), 1);
+  test(`[${backend}] setTags adds and removes idempotently; the tag filter follows`, async () => {
+    await withStore(backend, async (store) => {
+      await store.recordInform(facts("T1"), 1);
       const id = idOf("T1");
-      store.setTags(id, ["b", "a", "b"], []);
-      store.setTags(id, ["c"], ["a", "zz"]);
-      assert.deepEqual(store.getDevice(id)?.tags, ["b", "c"]);
-      assert.deepEqual(store.listDevices({ tag: "a", limit: 10 }).devices, []);
-      assert.deepEqual(store.listDevices({ tag: "c", limit: 10 }).devices.map((d) => d.serialNumber), ["T1"]);
-      assert.throws(() => store.setTags(idOf("ghost"), ["x"], []), /unknown device/);
+      await store.setTags(id, ["b", "a", "b"], []);
+      await store.setTags(id, ["c"], ["a", "zz"]);
+      assert.deepEqual((await store.getDevice(id))?.tags, ["b", "c"]);
+      assert.deepEqual((await store.listDevices({ tag: "a", limit: 10 })).devices, []);
+      assert.deepEqual((await store.listDevices({ tag: "c", limit: 10 })).devices.map((d) => d.serialNumber), ["T1"]);
+      await assert.rejects(store.setTags(idOf("ghost"), ["x"], []), /unknown device/);
     });
   });
 
-  test(`[${backend}] eachDeviceId walks every id across pages and tolerates writes during the walk`, () => {
-    withStore(backend, (store) => {
+  test(`[${backend}] eachDeviceId walks every id across pages and tolerates writes during the walk`, async () => {
+    await withStore(backend, async (store) => {
       const ids: DeviceId[] = [];
       for (let i = 0; i < 2500; i++) {
         const serial = `E${String(i).padStart(5, "0")}`;
-        store.recordInform(facts(serial, { parameters: [] }), i);
+        await store.recordInform(facts(serial, { parameters: [] }), i);
         ids.push(idOf(serial));
       }
       const seen: DeviceId[] = [];
-      for (const id of store.eachDeviceId()) {
+      for await (const id of store.eachDeviceId()) {
         seen.push(id);
-        if (seen.length === 10) store.apply(id, [{ kind: "parameterKey", value: "during-walk" }]);
+        if (seen.length === 10) (await store.apply(id, [{ kind: "parameterKey", value: "during-walk" }]));
       }
       assert.deepEqual(seen, [...ids].sort());
-      assert.equal(store.getDevice(seen[9] ?? ids[0]!)?.parameterKey, "during-walk");
+      assert.equal((await store.getDevice(seen[9] ?? ids[0]!))?.parameterKey, "during-walk");
     });
   });
 }

@@ -6,7 +6,7 @@ import { deviceIdOf, type DeviceId } from "../../src/domain/device.js";
 import type { XsdType } from "../../src/domain/xsd.js";
 import type { EventStruct } from "../../src/cwmp/types.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
-import type { InformFacts, Store } from "../../src/store/types.js";
+import type { InformFacts, Store } from "../../src/domain/store.js";
 
 export const BOOT: EventStruct = { code: "1 BOOT", commandKey: "" };
 export const BOOTSTRAP: EventStruct = { code: "0 BOOTSTRAP", commandKey: "" };
@@ -53,22 +53,22 @@ export function tempDir(): { readonly dir: string; readonly cleanup: () => void 
 /** Both backends every behaviour must hold on: a private in-memory database and a real WAL file. */
 export const BACKENDS = ["memory", "file"] as const;
 
-export function withStore(backend: (typeof BACKENDS)[number], body: (store: Store) => void): void {
+export async function withStore(backend: (typeof BACKENDS)[number], body: (store: Store) => Promise<void>): Promise<void> {
   if (backend === "memory") {
     const store = openSqliteStore(":memory:");
     try {
-      body(store);
+      await body(store);
     } finally {
-      store.close();
+      await store.close();
     }
     return;
   }
   const t = tempDir();
   const store = openSqliteStore(join(t.dir, "nested", "converge.db"));
   try {
-    body(store);
+    await body(store);
   } finally {
-    store.close();
+    await store.close();
     t.cleanup();
   }
 }

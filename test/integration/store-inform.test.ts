@@ -7,11 +7,11 @@ const PII = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval";
 const SSID = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID";
 
 for (const backend of BACKENDS) {
-  test(`[${backend}] a first Inform creates the device with its facts and reported values`, () => {
-    withStore(backend, (store) => {
-      const r = store.recordInform(facts("S1", { events: [BOOTSTRAP, BOOT], parameterKey: "k0" }), 1000);
+  test(`[${backend}] a first Inform creates the device with its facts and reported values`, async () => {
+    await withStore(backend, async (store) => {
+      const r = await store.recordInform(facts("S1", { events: [BOOTSTRAP, BOOT], parameterKey: "k0" }), 1000);
       assert.equal(r.isNew, true);
-      const d = store.getDevice(idOf("S1"));
+      const d = await store.getDevice(idOf("S1"));
       assert.ok(d);
       assert.equal(d.serialNumber, "S1");
       assert.equal(d.productClass, "HG8245");
@@ -23,52 +23,52 @@ for (const backend of BACKENDS) {
       assert.deepEqual(d.lastEvents, [BOOTSTRAP, BOOT]);
       assert.deepEqual(d.tags, []);
       assert.equal(d.status, undefined);
-      const rep = store.loadReported(idOf("S1"));
+      const rep = await store.loadReported(idOf("S1"));
       assert.deepEqual(rep.params.get(PII), { value: "3600", type: "xsd:unsignedInt", writable: undefined, observedAt: 1000 });
       assert.equal(rep.parameterKey, "k0");
       assert.equal(rep.softwareVersion, "V3R017C10S100");
     });
   });
 
-  test(`[${backend}] a later Inform updates facts and freshness, keeps first-seen, boot time and unrelated values`, () => {
-    withStore(backend, (store) => {
+  test(`[${backend}] a later Inform updates facts and freshness, keeps first-seen, boot time and unrelated values`, async () => {
+    await withStore(backend, async (store) => {
       const id = idOf("S1");
-      store.recordInform(facts("S1", { events: [BOOT] }), 1000);
-      store.apply(id, [{ kind: "reported", params: [{ path: SSID, value: "home", type: "xsd:string" }], observedAt: 1500 }]);
-      const r = store.recordInform(facts("S1", { ip: "10.0.0.9", softwareVersion: "V2", parameterKey: "k1", dataModel: undefined }), 2000);
+      await store.recordInform(facts("S1", { events: [BOOT] }), 1000);
+      await store.apply(id, [{ kind: "reported", params: [{ path: SSID, value: "home", type: "xsd:string" }], observedAt: 1500 }]);
+      const r = await store.recordInform(facts("S1", { ip: "10.0.0.9", softwareVersion: "V2", parameterKey: "k1", dataModel: undefined }), 2000);
       assert.equal(r.isNew, false);
-      const d = store.getDevice(id);
+      const d = await store.getDevice(id);
       assert.equal(d?.firstSeen, 1000);
       assert.equal(d?.lastInform, 2000);
       assert.equal(d?.lastBoot, 1000, "a PERIODIC Inform does not move the boot time");
       assert.equal(d?.ip, "10.0.0.9");
       assert.equal(d?.dataModel, "tr098", "an Inform without a data model keeps the known one");
-      const rep = store.loadReported(id);
+      const rep = await store.loadReported(id);
       assert.equal(rep.params.get(SW)?.value, "V2");
       assert.equal(rep.params.get(SW)?.observedAt, 2000);
       assert.equal(rep.params.get(SSID)?.observedAt, 1500, "values the Inform does not carry keep their own freshness");
       assert.equal(rep.softwareVersion, "V2");
       assert.equal(rep.parameterKey, "k1");
-      assert.equal(store.countDevices(), 1);
+      assert.equal((await store.countDevices()), 1);
     });
   });
 
-  test(`[${backend}] BOOT and BOOTSTRAP (any case/spacing) set the boot time`, () => {
-    withStore(backend, (store) => {
-      store.recordInform(facts("S1"), 1000);
-      assert.equal(store.getDevice(idOf("S1"))?.lastBoot, undefined);
-      store.recordInform(facts("S1", { events: [{ code: "1  boot", commandKey: "" }] }), 2000);
-      assert.equal(store.getDevice(idOf("S1"))?.lastBoot, 2000);
-      store.recordInform(facts("S1", { events: [PERIODIC] }), 3000);
-      assert.equal(store.getDevice(idOf("S1"))?.lastBoot, 2000);
+  test(`[${backend}] BOOT and BOOTSTRAP (any case/spacing) set the boot time`, async () => {
+    await withStore(backend, async (store) => {
+      await store.recordInform(facts("S1"), 1000);
+      assert.equal((await store.getDevice(idOf("S1")))?.lastBoot, undefined);
+      await store.recordInform(facts("S1", { events: [{ code: "1  boot", commandKey: "" }] }), 2000);
+      assert.equal((await store.getDevice(idOf("S1")))?.lastBoot, 2000);
+      await store.recordInform(facts("S1", { events: [PERIODIC] }), 3000);
+      assert.equal((await store.getDevice(idOf("S1")))?.lastBoot, 2000);
     });
   });
 
-  test(`[${backend}] BOOTSTRAP forgets reported params, names, objects, discovered paths and the whole inventory`, () => {
-    withStore(backend, (store) => {
+  test(`[${backend}] BOOTSTRAP forgets reported params, names, objects, discovered paths and the whole inventory`, async () => {
+    await withStore(backend, async (store) => {
       const id = idOf("S1");
-      store.recordInform(facts("S1"), 1000);
-      store.apply(id, [
+      await store.recordInform(facts("S1"), 1000);
+      await store.apply(id, [
         { kind: "reported", params: [{ path: SSID, value: "home", type: "xsd:string" }], observedAt: 1100 },
         { kind: "names", params: [{ path: "InternetGatewayDevice.Q.Y", writable: true }, { path: "InternetGatewayDevice.Q.1.", writable: true }], discovered: "InternetGatewayDevice.Q.", observedAt: 1100 },
         { kind: "objectAdded", path: "InternetGatewayDevice.PM.3.", createdByUs: true, observedAt: 1100 },
@@ -77,80 +77,80 @@ for (const backend of BACKENDS) {
         { kind: "download", download: { commandKey: "fw1", version: "V9", startedAt: 1100 } },
         { kind: "fault", fault: { code: "9005", message: "x", path: "InternetGatewayDevice.X.Bad", policy: undefined, sessionId: undefined, retryable: true, at: 1100 } },
       ]);
-      store.setTags(id, ["lab"], []);
-      store.setSecret(id, "cr", "pw");
-      const known = store.loadReported(id);
+      await store.setTags(id, ["lab"], []);
+      await store.setSecret(id, "cr", "pw");
+      const known = await store.loadReported(id);
       assert.deepEqual([known.params.size, known.names?.size, known.objects.size, known.discovered.size], [3, 1, 2, 1], "all kinds of knowledge present before");
-      const r = store.recordInform(facts("S1", { events: [BOOTSTRAP], parameters: [p(PII, "60", "xsd:unsignedInt")] }), 2000);
+      const r = await store.recordInform(facts("S1", { events: [BOOTSTRAP], parameters: [p(PII, "60", "xsd:unsignedInt")] }), 2000);
       assert.equal(r.isNew, false);
-      const rep = store.loadReported(id);
+      const rep = await store.loadReported(id);
       assert.deepEqual([...rep.params.keys()], [PII], "only the BOOTSTRAP Inform's own values remain");
       assert.equal(rep.params.get(PII)?.value, "60");
       assert.equal(rep.objects.size, 0);
       assert.equal(rep.discovered.size, 0);
       assert.equal(rep.names?.size, 0);
-      const inv = store.loadInventory(id);
+      const inv = await store.loadInventory(id);
       assert.deepEqual(inv, { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined });
       // What the ACS knows about the device itself survives a factory reset.
-      assert.deepEqual(store.getDevice(id)?.tags, ["lab"]);
-      assert.equal(store.getSecret(id, "cr"), "pw");
-      assert.equal(store.listFaults(id, 10).length, 1);
+      assert.deepEqual((await store.getDevice(id))?.tags, ["lab"]);
+      assert.equal((await store.getSecret(id, "cr")), "pw");
+      assert.equal((await store.listFaults(id, 10)).length, 1);
     });
   });
 
-  test(`[${backend}] a BOOTSTRAP that still carries one of our ParameterKeys (a retried first session) keeps the inventory: created instances, their keys, write-ahead intents`, () => {
-    withStore(backend, (store) => {
+  test(`[${backend}] a BOOTSTRAP that still carries one of our ParameterKeys (a retried first session) keeps the inventory: created instances, their keys, write-ahead intents`, async () => {
+    await withStore(backend, async (store) => {
       const id = idOf("S1");
-      store.recordInform(facts("S1"), 1000);
+      await store.recordInform(facts("S1"), 1000);
       const key = { ExternalPort: "8080" };
       const intent = { selector: "InternetGatewayDevice.PM.[ExternalPort=9090]", table: "InternetGatewayDevice.PM.", key: { ExternalPort: "9090" }, before: [3], at: 1200 };
-      store.apply(id, [
+      await store.apply(id, [
         { kind: "objectAdded", path: "InternetGatewayDevice.PM.3.", createdByUs: true, observedAt: 1100, key },
         { kind: "parameterKey", value: "cv1-ours" },
         { kind: "addIntent", intent },
       ]);
-      store.recordInform(facts("S1", { events: [BOOTSTRAP], parameterKey: "cv1-ours", parameters: [] }), 2000);
-      const kept = store.loadInventory(id);
+      await store.recordInform(facts("S1", { events: [BOOTSTRAP], parameterKey: "cv1-ours", parameters: [] }), 2000);
+      const kept = await store.loadInventory(id);
       assert.deepEqual(kept.created.get("InternetGatewayDevice.PM."), [3]);
       assert.deepEqual(kept.createdKeys?.get("InternetGatewayDevice.PM.3."), key);
       assert.deepEqual(kept.addIntents, [intent]);
-      assert.equal(store.loadReported(id).objects.size, 0, "reported knowledge is re-read all the same");
+      assert.equal((await store.loadReported(id)).objects.size, 0, "reported knowledge is re-read all the same");
       // A real factory reset (the key emptied) forgets it.
-      store.recordInform(facts("S1", { events: [BOOTSTRAP], parameterKey: "", parameters: [] }), 3000);
-      const reset = store.loadInventory(id);
+      await store.recordInform(facts("S1", { events: [BOOTSTRAP], parameterKey: "", parameters: [] }), 3000);
+      const reset = await store.loadInventory(id);
       assert.equal(reset.created.size, 0);
       assert.equal(reset.addIntents, undefined);
     });
   });
 
-  test(`[${backend}] BOOTSTRAP of one device leaves other devices alone`, () => {
-    withStore(backend, (store) => {
-      store.recordInform(facts("A"), 1000);
-      store.recordInform(facts("B"), 1000);
-      store.apply(idOf("B"), [{ kind: "writeOnlyHash", path: "X.P", hash: "h" }]);
-      store.recordInform(facts("A", { events: [BOOTSTRAP], parameters: [] }), 2000);
-      assert.equal(store.loadReported(idOf("B")).params.size, 2);
-      assert.equal(store.loadInventory(idOf("B")).writeOnlyHashes.get("X.P"), "h");
+  test(`[${backend}] BOOTSTRAP of one device leaves other devices alone`, async () => {
+    await withStore(backend, async (store) => {
+      await store.recordInform(facts("A"), 1000);
+      await store.recordInform(facts("B"), 1000);
+      await store.apply(idOf("B"), [{ kind: "writeOnlyHash", path: "X.P", hash: "h" }]);
+      await store.recordInform(facts("A", { events: [BOOTSTRAP], parameters: [] }), 2000);
+      assert.equal((await store.loadReported(idOf("B"))).params.size, 2);
+      assert.equal((await store.loadInventory(idOf("B"))).writeOnlyHashes.get("X.P"), "h");
     });
   });
 
-  test(`[${backend}] values stay exact text: 64-bit counters, leading zeros, whitespace, empty, unicode`, () => {
-    withStore(backend, (store) => {
+  test(`[${backend}] values stay exact text: 64-bit counters, leading zeros, whitespace, empty, unicode`, async () => {
+    await withStore(backend, async (store) => {
       const values = ["18446744073709551615", "9223372036854775807", "-9223372036854775808", "007", " padded ", "", "1.10", "1e3", "Wi-Fi ✓ 日本"];
       const params = values.map((v, i) => p(`InternetGatewayDevice.V.${i + 1}.Value`, v, i < 3 ? "xsd:unsignedLong" : "xsd:string"));
-      store.recordInform(facts("S1", { parameters: params }), 1000);
-      const rep = store.loadReported(idOf("S1"));
+      await store.recordInform(facts("S1", { parameters: params }), 1000);
+      const rep = await store.loadReported(idOf("S1"));
       values.forEach((v, i) => assert.equal(rep.params.get(`InternetGatewayDevice.V.${i + 1}.Value`)?.value, v));
     });
   });
 
-  test(`[${backend}] loadReported and loadInventory of an unknown device are empty`, () => {
-    withStore(backend, (store) => {
-      const rep = store.loadReported(idOf("nobody"));
+  test(`[${backend}] loadReported and loadInventory of an unknown device are empty`, async () => {
+    await withStore(backend, async (store) => {
+      const rep = await store.loadReported(idOf("nobody"));
       assert.equal(rep.params.size, 0);
       assert.equal(rep.parameterKey, "");
-      assert.equal(store.loadInventory(idOf("nobody")).download, undefined);
-      assert.equal(store.getDevice(idOf("nobody")), undefined);
+      assert.equal((await store.loadInventory(idOf("nobody"))).download, undefined);
+      assert.equal((await store.getDevice(idOf("nobody"))), undefined);
     });
   });
 }

@@ -6,13 +6,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
-import type { Store, StoreWrite } from "../../src/store/types.js";
+import type { Store, StoreWrite } from "../../src/domain/store.js";
 import { BACKENDS, BOOT, BOOTSTRAP, PERIODIC, facts, idOf, tempDir, withStore } from "./store-helpers.js";
 
 const ID = idOf("M1");
 
-function seeded(store: Store): void {
-  store.recordInform(facts("M1", { parameters: [] }), 1);
+async function seeded(store: Store): Promise<void> {
+  await store.recordInform(facts("M1", { parameters: [] }), 1);
 }
 
 interface Row {
@@ -48,12 +48,12 @@ const ROWS: readonly Row[] = [
 
 for (const backend of BACKENDS) {
   for (const row of ROWS) {
-    test(`[${backend}] inventory memory: ${row.name}`, () => {
-      withStore(backend, (store) => {
-        seeded(store);
-        store.apply(ID, row.writes);
-        if (row.inform) store.recordInform(facts("M1", { parameters: [], events: row.inform }), 2);
-        const inv = store.loadInventory(ID);
+    test(`[${backend}] inventory memory: ${row.name}`, async () => {
+      await withStore(backend, async (store) => {
+        await seeded(store);
+        await store.apply(ID, row.writes);
+        if (row.inform) (await store.recordInform(facts("M1", { parameters: [], events: row.inform }), 2));
+        const inv = await store.loadInventory(ID);
         assert.equal(inv.rebootPending, row.rebootPending);
         assert.deepEqual(inv.appliedKeys, row.appliedKeys);
       });
@@ -61,18 +61,18 @@ for (const backend of BACKENDS) {
   }
 }
 
-test("inventory memory survives closing and reopening the database file", () => {
+test("inventory memory survives closing and reopening the database file", async () => {
   const t = tempDir();
   try {
     const path = join(t.dir, "converge.db");
     const a = openSqliteStore(path);
     seeded(a);
-    a.apply(ID, [{ kind: "parameterKey", value: "cv1-a" }, { kind: "rebootPending", pending: true }]);
-    a.close();
+    await a.apply(ID, [{ kind: "parameterKey", value: "cv1-a" }, { kind: "rebootPending", pending: true }]);
+    await a.close();
     const b = openSqliteStore(path);
-    assert.deepEqual(b.loadInventory(ID), { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined, rebootPending: true, appliedKeys: ["cv1-a"] });
-    assert.equal(b.getDevice(ID)?.parameterKey, "cv1-a");
-    b.close();
+    assert.deepEqual((await b.loadInventory(ID)), { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined, rebootPending: true, appliedKeys: ["cv1-a"] });
+    assert.equal((await b.getDevice(ID))?.parameterKey, "cv1-a");
+    await b.close();
   } finally {
     t.cleanup();
   }

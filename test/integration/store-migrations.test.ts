@@ -10,7 +10,7 @@ import { facts, idOf, p, tempDir } from "./store-helpers.js";
 
 const LATEST = MIGRATIONS.at(-1)?.version ?? 0;
 
-test("openDatabase creates the parent directory, sets WAL and the pragmas, and migrates to the latest version", () => {
+test("openDatabase creates the parent directory, sets WAL and the pragmas, and migrates to the latest version", async () => {
   const t = tempDir();
   try {
     const path = join(t.dir, "a", "b", "converge.db");
@@ -27,18 +27,18 @@ test("openDatabase creates the parent directory, sets WAL and the pragmas, and m
   }
 });
 
-test("migrations are idempotent: reopening applies nothing twice and keeps the data", () => {
+test("migrations are idempotent: reopening applies nothing twice and keeps the data", async () => {
   const t = tempDir();
   try {
     const path = join(t.dir, "converge.db");
     const first = openSqliteStore(path);
-    first.recordInform(facts("S1"), 1000);
-    first.close();
+    await first.recordInform(facts("S1"), 1000);
+    await first.close();
     for (let i = 0; i < 3; i++) {
       const again = openSqliteStore(path);
-      assert.equal(again.countDevices(), 1);
-      assert.equal(again.getDevice(idOf("S1"))?.lastInform, 1000);
-      again.close();
+      assert.equal((await again.countDevices()), 1);
+      assert.equal((await again.getDevice(idOf("S1")))?.lastInform, 1000);
+      await again.close();
     }
     const db = openDatabase(path);
     assert.equal(schemaVersion(db), LATEST);
@@ -48,7 +48,7 @@ test("migrations are idempotent: reopening applies nothing twice and keeps the d
   }
 });
 
-test("a migration applies in one transaction with its user_version: a failing one leaves the previous version", () => {
+test("a migration applies in one transaction with its user_version: a failing one leaves the previous version", async () => {
   const db = new BetterSqlite3(":memory:");
   const broken = [...MIGRATIONS, { version: LATEST + 1, name: "broken", sql: "CREATE TABLE extra (x); INSERT INTO nope VALUES (1);" }];
   assert.throws(() => migrate(db, broken), /no such table: nope/);
@@ -58,7 +58,7 @@ test("a migration applies in one transaction with its user_version: a failing on
   db.close();
 });
 
-test("a database from a newer Converge is refused rather than used", () => {
+test("a database from a newer Converge is refused rather than used", async () => {
   const t = tempDir();
   try {
     const path = join(t.dir, "converge.db");
@@ -71,44 +71,44 @@ test("a database from a newer Converge is refused rather than used", () => {
   }
 });
 
-test("a reopened WAL file keeps reported values, inventory and records written before close", () => {
+test("a reopened WAL file keeps reported values, inventory and records written before close", async () => {
   const t = tempDir();
   try {
     const path = join(t.dir, "converge.db");
     const id = idOf("S2");
     const s1 = openSqliteStore(path);
-    s1.recordInform(facts("S2", { parameters: [p("InternetGatewayDevice.X.Counter", "18446744073709551615", "xsd:unsignedLong")] }), 5);
-    s1.apply(id, [{ kind: "writeOnlyHash", path: "InternetGatewayDevice.X.Password", hash: "h1" }]);
-    s1.setSecret(id, "cr-password", "pw");
-    s1.close();
+    await s1.recordInform(facts("S2", { parameters: [p("InternetGatewayDevice.X.Counter", "18446744073709551615", "xsd:unsignedLong")] }), 5);
+    await s1.apply(id, [{ kind: "writeOnlyHash", path: "InternetGatewayDevice.X.Password", hash: "h1" }]);
+    await s1.setSecret(id, "cr-password", "pw");
+    await s1.close();
     const s2 = openSqliteStore(path);
-    assert.equal(s2.loadReported(id).params.get("InternetGatewayDevice.X.Counter")?.value, "18446744073709551615");
-    assert.equal(s2.loadInventory(id).writeOnlyHashes.get("InternetGatewayDevice.X.Password"), "h1");
-    assert.equal(s2.getSecret(id, "cr-password"), "pw");
-    s2.close();
+    assert.equal((await s2.loadReported(id)).params.get("InternetGatewayDevice.X.Counter")?.value, "18446744073709551615");
+    assert.equal((await s2.loadInventory(id)).writeOnlyHashes.get("InternetGatewayDevice.X.Password"), "h1");
+    assert.equal((await s2.getSecret(id, "cr-password")), "pw");
+    await s2.close();
   } finally {
     t.cleanup();
   }
 });
 
-test("two stores on one file (server and CLI): each sees the other's committed writes; interned paths stay consistent", () => {
+test("two stores on one file (server and CLI): each sees the other's committed writes; interned paths stay consistent", async () => {
   const t = tempDir();
   try {
     const path = join(t.dir, "converge.db");
     const a = openSqliteStore(path);
     const b = openSqliteStore(path);
     try {
-      a.recordInform(facts("S1", { parameters: [p("X.Shared", "a")] }), 1);
-      assert.equal(b.loadReported(idOf("S1")).params.get("X.Shared")?.value, "a");
+      await a.recordInform(facts("S1", { parameters: [p("X.Shared", "a")] }), 1);
+      assert.equal((await b.loadReported(idOf("S1"))).params.get("X.Shared")?.value, "a");
       // b interns paths a already created and new ones; a reads them back under the same names.
-      b.recordInform(facts("S2", { parameters: [p("X.Shared", "b"), p("X.OnlyB", "b")] }), 2);
-      a.apply(idOf("S1"), [{ kind: "reported", params: [{ path: "X.OnlyB", value: "a2", type: "xsd:string" }], observedAt: 3 }]);
-      assert.deepEqual([...b.loadReported(idOf("S1")).params.keys()].sort(), ["X.OnlyB", "X.Shared"]);
-      assert.equal(a.loadReported(idOf("S2")).params.get("X.OnlyB")?.value, "b");
-      assert.equal(a.countDevices(), 2);
+      await b.recordInform(facts("S2", { parameters: [p("X.Shared", "b"), p("X.OnlyB", "b")] }), 2);
+      await a.apply(idOf("S1"), [{ kind: "reported", params: [{ path: "X.OnlyB", value: "a2", type: "xsd:string" }], observedAt: 3 }]);
+      assert.deepEqual([...(await b.loadReported(idOf("S1"))).params.keys()].sort(), ["X.OnlyB", "X.Shared"]);
+      assert.equal((await a.loadReported(idOf("S2"))).params.get("X.OnlyB")?.value, "b");
+      assert.equal((await a.countDevices()), 2);
     } finally {
-      a.close();
-      b.close();
+      await a.close();
+      await b.close();
     }
   } finally {
     t.cleanup();

@@ -1,8 +1,9 @@
+import type { DeviceId } from "../../src/domain/device.js";
 /** Helpers for policy tests: a temp policies folder from a map of files, and device facts with overrides. */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { DeviceFacts } from "../../src/policy/desired.types.js";
+import type { MatchSubject } from "../../src/policy/desired.types.js";
 import { loadPolicySet } from "../../src/policy/load.js";
 import type { LoadOptions } from "../../src/policy/load.js";
 import type { PolicyError, PolicySet } from "../../src/policy/types.js";
@@ -38,9 +39,9 @@ export async function loadOk(files: Readonly<Record<string, string>>, opts: Load
 }
 
 /** A Huawei EG8145V5 (facts from test/fixtures/datamodels/huawei-eg8145v5-tr098.csv) with overrides. */
-export function eg8145(over: Partial<DeviceFacts> = {}): DeviceFacts {
+export function eg8145(over: Partial<MatchSubject> = {}): MatchSubject {
   return {
-    id: "00259E-EG8145V5-48575443A94196A5",
+    deviceId: "00259E-EG8145V5-48575443A94196A5" as DeviceId, ip: "", connectionRequestUrl: "", udpConnectionRequestAddress: "", parameterKey: "",
     manufacturer: "Huawei Technologies Co., Ltd",
     oui: "00259E",
     productClass: "EG8145V5",

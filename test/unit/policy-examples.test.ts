@@ -1,6 +1,7 @@
 // The example policies in policies/ validate clean, and on each of the six real devices they only write paths
 // that device has and may write (the simulator enforces writability from these same CSVs).
 import test from "node:test";
+import type { DeviceId } from "../../src/domain/device.js";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { runValidate } from "../../src/cli/validate.js";
@@ -8,7 +9,7 @@ import { loadPolicySet } from "../../src/policy/load.js";
 import { desiredStateFor } from "../../src/policy/desired.js";
 import { deviceIdOf } from "../../src/domain/device.js";
 import { loadDataModel } from "../../src/datamodel/load.js";
-import type { DeviceFacts } from "../../src/policy/desired.types.js";
+import type { MatchSubject } from "../../src/policy/desired.types.js";
 
 const POLICIES = fileURLToPath(new URL("../../policies/", import.meta.url));
 const MODELS = new URL("../fixtures/datamodels/", import.meta.url);
@@ -34,8 +35,8 @@ for (const [csv, matched, firmware] of DEVICES) {
   void test(`examples on ${csv}: expected policies, only writable paths, every template resolves`, async () => {
     const model = loadDataModel(new URL(csv, MODELS));
     const get = (p: string): string => model.nodes[model.index.get(model.root + p) ?? -1]?.value ?? "";
-    const facts: DeviceFacts = {
-      id: deviceIdOf(model.identity),
+    const facts: MatchSubject = {
+      deviceId: deviceIdOf(model.identity), ip: "", connectionRequestUrl: "", udpConnectionRequestAddress: "", parameterKey: "",
       ...model.identity,
       softwareVersion: get("DeviceInfo.SoftwareVersion"),
       hardwareVersion: get("DeviceInfo.HardwareVersion"),
@@ -66,8 +67,8 @@ for (const [csv, matched, firmware] of DEVICES) {
 void test("a simulated device with a random serial still resolves every template (vars/wifi.csv has a * row)", async () => {
   const r = await loadPolicySet(POLICIES, { env: {} });
   assert.ok(r.ok);
-  const facts: DeviceFacts = {
-    id: "1C61B4-Device2-SIM000123", manufacturer: "TP-Link", oui: "1C61B4", productClass: "Device2", serialNumber: "SIM000123",
+  const facts: MatchSubject = {
+    deviceId: "1C61B4-Device2-SIM000123" as DeviceId, ip: "", connectionRequestUrl: "", udpConnectionRequestAddress: "", parameterKey: "", manufacturer: "TP-Link", oui: "1C61B4", productClass: "Device2", serialNumber: "SIM000123",
     softwareVersion: "0.14.0", hardwareVersion: "", dataModel: "tr181", tags: [], parameters: new Map(),
   };
   const d = desiredStateFor(r.value, facts);

@@ -2,13 +2,13 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { compileSelector, matchesDevice, selectorsDisjoint } from "../../src/policy/match.js";
 import type { RawMatch } from "../../src/policy/raw.js";
-import type { DeviceFacts } from "../../src/policy/desired.types.js";
+import type { MatchSubject } from "../../src/policy/desired.types.js";
 import { eg8145 } from "../support/policy-fixtures.js";
 
 const params = (o: Record<string, string>): ReadonlyMap<string, string> => new Map(Object.entries(o));
 
 // [behaviour, match, facts overrides, matches?]
-const CASES: readonly [string, RawMatch, Partial<DeviceFacts>, boolean][] = [
+const CASES: readonly [string, RawMatch, Partial<MatchSubject>, boolean][] = [
   ["empty match selects every device", {}, {}, true],
   ["manufacturer exact", { manufacturer: "Huawei Technologies Co., Ltd" }, {}, true],
   ["manufacturer is case-insensitive", { manufacturer: "HUAWEI TECHNOLOGIES CO., LTD" }, {}, true],

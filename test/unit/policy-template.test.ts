@@ -1,10 +1,11 @@
 import test from "node:test";
+import type { DeviceId } from "../../src/domain/device.js";
 import assert from "node:assert/strict";
 import { parseTemplate, resolveTemplate } from "../../src/policy/template.js";
-import type { DeviceFacts } from "../../src/policy/desired.types.js";
+import type { MatchSubject } from "../../src/policy/desired.types.js";
 
-const FACTS: DeviceFacts = {
-  id: "00259E-EG8145V5-48575443A94196A5",
+const FACTS: MatchSubject = {
+  deviceId: "00259E-EG8145V5-48575443A94196A5" as DeviceId, ip: "", connectionRequestUrl: "", udpConnectionRequestAddress: "", parameterKey: "",
   manufacturer: "Huawei Technologies Co., Ltd",
   oui: "00259E",
   productClass: "EG8145V5",

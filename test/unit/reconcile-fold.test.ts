@@ -5,7 +5,7 @@ import { fold } from "../../src/reconcile/fold.js";
 import { writeOnlyHash } from "../../src/reconcile/parameter-key.js";
 import { requestFor } from "../../src/reconcile/rpc.js";
 import type { Inventory, PlanStep, ReportedState } from "../../src/reconcile/types.js";
-import type { StoreWrite } from "../../src/store/types.js";
+import type { StoreWrite } from "../../src/domain/store.js";
 import { LIMITS, NOW, PROV, QUIRKS, inventory, reported } from "../support/reconcile-builders.js";
 
 const KEY = "cv1-0123456789abcdef";

@@ -1,9 +1,9 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { statusFrom } from "../../src/reconcile/status.js";
-import type { FoldFault } from "../../src/reconcile/fold.js";
+import type { Fault } from "../../src/domain/faults.js";
 import type { Plan, PlanNote, PlanStep } from "../../src/reconcile/types.js";
-import type { Condition, DeviceStatus } from "../../src/store/types.js";
+import type { Condition, DeviceStatus } from "../../src/domain/store.js";
 import { NOW, desired, dv } from "../support/reconcile-builders.js";
 
 const D = desired({ revision: "rev-2", matched: ["base", "wifi"], values: [dv("A.X", "1")] });
@@ -25,7 +25,7 @@ const PREVIOUS: DeviceStatus = { conditions: conditions(T0), matchedPolicies: ["
 interface Row {
   readonly name: string;
   readonly plan: Plan;
-  readonly faults?: readonly FoldFault[];
+  readonly faults?: readonly Fault[];
   readonly previous: DeviceStatus | undefined;
   readonly want: DeviceStatus;
 }

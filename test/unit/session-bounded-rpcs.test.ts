@@ -14,6 +14,7 @@ import { openSession, step } from "../../src/session/machine.js";
 import { informFacts, isBootstrap } from "../../src/session/inform-facts.js";
 import type { SessionConfig, SessionInput } from "../../src/session/types.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import type { StoreWrite } from "../../src/domain/store.js";
 import { LIMITS, NOW, QUIRKS, desired, dv, instance, table } from "../support/reconcile-builders.js";
 
 const ROOT = "InternetGatewayDevice.";
@@ -107,27 +108,29 @@ function fault(req: AcsRequest, a: Extract<Answer, { kind: "fault" }>): CpeMessa
 }
 
 /** Runs the visits as sessions 1 s apart (all within one backoff period) and counts the disruptive RPCs. */
-function run(visits: readonly Visit[]): Record<string, number> {
+async function run(visits: readonly Visit[]): Promise<Record<string, number>> {
   const store = openSqliteStore(":memory:");
   const counts: Record<string, number> = { AddObject: 0, Download: 0, Reboot: 0, FactoryReset: 0 };
   try {
-    visits.forEach((v, s) => {
+    for (const [s, v] of visits.entries()) {
       const now = NOW + s * 1000;
-      const ours = store.loadInventory(deviceIdOf(inform(v, "").deviceId)).appliedKeys?.at(-1) ?? "";
+      const ours = (await store.loadInventory(deviceIdOf(inform(v, "").deviceId))).appliedKeys?.at(-1) ?? "";
       const msg = inform(v, v.key === "ours" ? ours : v.key === "other" ? "someone-else" : "");
       const facts = informFacts(msg, "127.0.0.1");
-      // What open-session.ts does, in one transaction.
-      let state = store.atomically(() => {
-        store.recordInform(facts, now);
-        const reported = store.loadReported(facts.deviceId);
-        const watched = watchInform({ reported, inventory: store.loadInventory(facts.deviceId), desired: DESIRED, bootstrap: isBootstrap(msg), now, limits: LIMITS });
-        if (watched.writes.length > 0) store.apply(facts.deviceId, watched.writes);
-        return openSession({ id: `s${s}`, deviceId: facts.deviceId, version: "1.0", tasks: [], desired: DESIRED, reported, inventory: watched.inventory, previousStatus: undefined });
-      });
+      // What open-session.ts does: the Inform's transaction, the watch, and its writes with the first step.
+      const loaded = await store.recordInform(facts, now);
+      const watched = watchInform({ reported: loaded.reported, inventory: loaded.inventory, desired: DESIRED, bootstrap: isBootstrap(msg), now, limits: LIMITS });
+      let pending = watched.writes;
+      let state = openSession({ id: `s${s}`, deviceId: facts.deviceId, version: "1.0", tasks: [], desired: DESIRED, reported: loaded.reported, inventory: watched.inventory, previousStatus: undefined, faults: watched.faults });
+      const commit = async (writes: readonly StoreWrite[]): Promise<void> => {
+        const all = [...pending, ...writes];
+        pending = [];
+        if (all.length > 0) await store.apply(facts.deviceId, all);
+      };
       let input: SessionInput = { kind: "empty" };
       for (let i = 0; i < 200 && state.phase !== "ended"; i++) {
         const out = step(state, input, CFG, now);
-        if (out.writes.length > 0) store.apply(facts.deviceId, out.writes);
+        await commit(out.writes);
         state = out.state;
         if (out.reply.kind === "end") break;
         const m = out.reply.message;
@@ -141,27 +144,30 @@ function run(visits: readonly Visit[]): Record<string, number> {
         if (a.kind === "empty") input = { kind: "empty" };
         else if (a.kind === "fault") input = { kind: "message", id: out.reply.id, message: fault(req, a) };
         else if (a.kind === "transferComplete") {
-          const cmd = store.loadInventory(facts.deviceId).download?.commandKey ?? "x";
-          input = { kind: "message", id: "tc", message: { method: "TransferComplete", commandKey: cmd, fault: { code: a.code, string: a.code === 0 ? "" : "failed" }, startTime: "", completeTime: "" } };
-          // The CPE sent a request instead of the answer: the ACS request stays outstanding; answer it next.
-          const after = step(state, input, CFG, now);
-          if (after.writes.length > 0) store.apply(facts.deviceId, after.writes);
+          const cmd = state.reconcile?.inventory.download?.commandKey ?? "x";
+          // The CPE sends a request before its answer: the ACS request stays outstanding and is answered next.
+          const after = step(state, { kind: "message", id: "tc", message: { method: "TransferComplete", commandKey: cmd, fault: { code: a.code, string: a.code === 0 ? "" : "failed" }, startTime: "", completeTime: "" } }, CFG, now);
+          await commit(after.writes);
           state = after.state;
           input = { kind: "message", id: out.reply.id, message: honest(req, { kind: "honest", status: 0, instance: 1, lie: false, drop: 0 }) };
         } else input = { kind: "message", id: out.reply.id, message: honest(req, a) };
       }
-    });
+    }
   } finally {
-    store.close();
+    await store.close();
   }
   return counts;
 }
 
-void test("AddObject, Download, Reboot and FactoryReset are bounded per backoff period, whatever the CPE answers, across sessions", () => {
-  const out = fc.check(
-    fc.property(fc.array(visitArb, { minLength: 1, maxLength: 6 }), (visits) => DISRUPTIVE.every((m) => (run(visits)[m] ?? 0) <= BOUND[m])),
+void test("AddObject, Download, Reboot and FactoryReset are bounded per backoff period, whatever the CPE answers, across sessions", async () => {
+  const within = async (visits: readonly Visit[]): Promise<boolean> => {
+    const counts = await run(visits);
+    return DISRUPTIVE.every((m) => (counts[m] ?? 0) <= BOUND[m]);
+  };
+  const out = await fc.check(
+    fc.asyncProperty(fc.array(visitArb, { minLength: 1, maxLength: 6 }), within),
     { numRuns: 30, seed: 9003 },
   );
   const ce = out.counterexample?.[0];
-  assert.equal(out.failed, false, ce === undefined ? String(out.errorInstance) : `counts ${JSON.stringify(run(ce))} for ${JSON.stringify(ce)}`);
+  assert.equal(out.failed, false, ce === undefined ? String(out.errorInstance) : `counts ${JSON.stringify(await run(ce))} for ${JSON.stringify(ce)}`);
 });

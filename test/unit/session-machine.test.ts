@@ -5,7 +5,7 @@ import type { DeviceId } from "../../src/domain/device.js";
 import type { AcsRequest, CpeMessage } from "../../src/cwmp/types.js";
 import { openSession, step } from "../../src/session/machine.js";
 import type { SessionConfig, SessionInput, SessionState, StepResult } from "../../src/session/types.js";
-import type { TaskRecord } from "../../src/store/types.js";
+import type { TaskRecord } from "../../src/domain/store.js";
 
 const ID = "00259E-EG8145V5-S1" as DeviceId;
 const CFG: SessionConfig = {

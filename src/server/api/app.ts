@@ -60,13 +60,13 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
   app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [] } }, async () => ({
     status: "ok",
-    devices: deps.store.countDevices(),
+    devices: await deps.store.countDevices(),
     activeSessions: deps.liveSessions().length,
-    policyRevision: deps.policies.summary().revision ?? null,
+    policyRevision: (await deps.policies.summary()).revision ?? null,
   }));
   app.get("/api/sessions", { schema: { summary: "Sessions in progress" } }, async () => ({ sessions: deps.liveSessions() }));
   app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false } }, async (_req, reply) =>
-    reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? deps.metrics() : ""),
+    reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? await deps.metrics() : ""),
   );
   deviceRoutes(app, deps);
   policyRoutes(app, deps);

@@ -1,7 +1,7 @@
 /** /api/devices: list, show, tasks, tags, plan, explain, sessions, debug switch, connection request. */
 import type { FastifyInstance } from "fastify";
 import { parseDeviceId, type DeviceId } from "../../domain/device.js";
-import type { ConditionType, DeviceFilter } from "../../store/types.js";
+import type { ConditionType, DeviceFilter } from "../../domain/store.js";
 import { STATE_RESPONSE_SCHEMA, toJson } from "../../plan/state-json.js";
 import { CR_PASSWORD, CR_USERNAME } from "../desired-resolver.js";
 import type { ApiDeps } from "./deps.js";
@@ -29,9 +29,9 @@ function parseCondition(s: string | undefined): DeviceFilter["condition"] | "bad
 }
 
 export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const known = (raw: string): DeviceId | undefined => {
+  const known = async (raw: string): Promise<DeviceId | undefined> => {
     const id = parseDeviceId(raw);
-    return id && deps.store.getDevice(id) ? id : undefined;
+    return id && (await deps.store.getDevice(id)) ? id : undefined;
   };
 
   app.get<{ Querystring: ListQuery }>(
@@ -58,7 +58,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const condition = parseCondition(req.query.condition);
       if (condition === "bad") return sendError(reply, "bad_request", `condition: expected Type=true|false with Type one of ${CONDITIONS.join(", ")}`);
       const q = req.query;
-      const page = deps.store.listDevices({
+      const page = await deps.store.listDevices({
         limit: q.limit ?? 100,
         ...(q.productClass !== undefined ? { productClass: q.productClass } : {}),
         ...(q.softwareVersion !== undefined ? { softwareVersion: q.softwareVersion } : {}),
@@ -71,15 +71,15 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   );
 
   app.get<{ Params: { id: string } }>("/api/devices/:id", { schema: { summary: "A device: facts, status, reported parameters, sessions, faults, tasks", params: ID_PARAMS, response: { 404: ERROR_SCHEMA } } }, async (req, reply) => {
-    const id = known(req.params.id);
+    const id = await known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-    const reported = deps.store.loadReported(id);
+    const reported = await deps.store.loadReported(id);
     return {
-      device: deps.store.getDevice(id),
+      device: await deps.store.getDevice(id),
       parameters: Object.fromEntries([...reported.params].map(([p, v]) => [p, { value: v.value, type: v.type, writable: v.writable ?? null, observedAt: v.observedAt }])),
-      sessions: deps.store.listSessions(id, 20),
-      faults: deps.store.listFaults(id, 50),
-      tasks: deps.store.listTasks(id, 50),
+      sessions: await deps.store.listSessions(id, 20),
+      faults: await deps.store.listFaults(id, 50),
+      tasks: await deps.store.listTasks(id, 50),
     };
   });
 
@@ -91,10 +91,11 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     // guessed from offline; only tokens that may change devices may read them.
     { config: { scope: "write" }, schema: { summary: "A device's record, reported state and inventory (what converge plan --api plans from). Write scope: it holds hashes of write-only values.", params: ID_PARAMS, response: { 200: STATE_RESPONSE_SCHEMA, 404: ERROR_SCHEMA } } },
     async (req, reply) => {
-      const id = known(req.params.id);
+      const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-      const managedCredentials = deps.store.getSecret(id, CR_USERNAME) !== undefined && deps.store.getSecret(id, CR_PASSWORD) !== undefined;
-      return { device: deps.store.getDevice(id), ...toJson(deps.store.loadReported(id), deps.store.loadInventory(id)), managedCredentials };
+      const secrets = await deps.store.getSecrets(id);
+      const managedCredentials = secrets.has(CR_USERNAME) && secrets.has(CR_PASSWORD);
+      return { device: await deps.store.getDevice(id), ...toJson(await deps.store.loadReported(id), await deps.store.loadInventory(id)), managedCredentials };
     },
   );
 
@@ -102,11 +103,11 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     "/api/devices/:id/tasks",
     { config: { scope: "write" }, schema: { summary: "Queue an operator task for the device's next session", params: ID_PARAMS, body: TASK_BODY_SCHEMA, response: { 400: ERROR_SCHEMA, 404: ERROR_SCHEMA } } },
     async (req, reply) => {
-      const id = known(req.params.id);
+      const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
       const request = taskRequest(req.body, deps.clock());
       if (!request.ok) return sendError(reply, "bad_request", request.error);
-      const task = deps.store.queueTask(id, request.value, deps.clock());
+      const task = await deps.store.queueTask(id, request.value, deps.clock());
       deps.changed(id);
       return reply.code(201).send({ task });
     },
@@ -123,11 +124,11 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       },
     },
     async (req, reply) => {
-      const id = known(req.params.id);
+      const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-      deps.store.setTags(id, req.body.add ?? [], req.body.remove ?? []);
+      await deps.store.setTags(id, req.body.add ?? [], req.body.remove ?? []);
       deps.changed(id);
-      return { tags: deps.store.getDevice(id)?.tags ?? [] };
+      return { tags: (await deps.store.getDevice(id))?.tags ?? [] };
     },
   );
 
@@ -145,19 +146,19 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (req, reply) => {
       const id = parseDeviceId(req.params.id);
       if (!id) return sendError(reply, "bad_request", `${req.params.id} is not a device id (OUI-ProductClass-Serial)`);
-      deps.store.setSecret(id, CPE_PASSWORD_SECRET, req.body.password);
+      await deps.store.setSecret(id, CPE_PASSWORD_SECRET, req.body.password);
       return reply.code(204).send();
     },
   );
 
   app.get<{ Params: { id: string } }>("/api/devices/:id/plan", { schema: { summary: "What the next session would do, and the desired-vs-reported diff", params: ID_PARAMS } }, async (req, reply) => {
-    const id = known(req.params.id);
+    const id = await known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
     return deps.planFor(id);
   });
 
   app.get<{ Params: { id: string } }>("/api/devices/:id/explain", { schema: { summary: "Matched policies and the merged desired state with provenance", params: ID_PARAMS } }, async (req, reply) => {
-    const id = known(req.params.id);
+    const id = await known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
     return deps.explain(id);
   });
@@ -166,9 +167,9 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     "/api/devices/:id/sessions/:session",
     { schema: { summary: "A recorded session transcript (devices with debug on)", params: { type: "object", properties: { id: { type: "string" }, session: { type: "string", maxLength: 64 } } } } },
     async (req, reply) => {
-      const id = known(req.params.id);
+      const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-      const t = deps.store.getTranscript(id, req.params.session);
+      const t = await deps.store.getTranscript(id, req.params.session);
       return t ? { session: req.params.session, entries: t } : sendError(reply, "not_found", `no transcript for session ${req.params.session}`);
     },
   );
@@ -177,7 +178,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     "/api/devices/:id/debug",
     { config: { scope: "write" }, schema: { summary: "Record full SOAP transcripts of this device's sessions", params: ID_PARAMS, body: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } } } },
     async (req, reply) => {
-      const id = known(req.params.id);
+      const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
       if (req.body.enabled) deps.debugDevices.add(id);
       else deps.debugDevices.delete(id);
@@ -197,7 +198,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       },
     },
     async (req, reply) => {
-      const id = known(req.params.id);
+      const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
       if (!deps.connectionRequest) return sendError(reply, "bad_request", "connection requests are not configured");
       const out = await deps.connectionRequest(id, req.query.waitMs ?? 30000);

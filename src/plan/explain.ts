@@ -4,7 +4,7 @@
  * dispatcher loads the policies and the device facts. Write-only values (passwords, keys) are never printed.
  */
 import { desiredStateFor, matchingPolicies } from "../policy/desired.js";
-import type { DesiredValue, DeviceFacts, Provenance } from "../policy/desired.types.js";
+import type { DesiredValue, MatchSubject, Provenance } from "../policy/desired.types.js";
 import type { PolicySet } from "../policy/types.js";
 
 const at = (f: Provenance): string => `${f.policy} (${f.file}:${f.line})`;
@@ -12,10 +12,10 @@ const shown = (v: DesiredValue): string => (v.writeOnly ? "(write-only, hidden)"
 const typeOf = (v: DesiredValue): string => (v.type === undefined ? "" : ` ${v.type}`);
 
 /** Renders the explanation of one device's desired state. Ends with a newline. */
-export function explainDevice(set: PolicySet, facts: DeviceFacts): string {
+export function explainDevice(set: PolicySet, facts: MatchSubject): string {
   const d = desiredStateFor(set, facts);
   const lines: string[] = [
-    `device ${facts.id} (${facts.manufacturer} ${facts.productClass}, ${facts.dataModel ?? "unknown data model"}, software ${facts.softwareVersion || "?"})`,
+    `device ${facts.deviceId} (${facts.manufacturer} ${facts.productClass}, ${facts.dataModel ?? "unknown data model"}, software ${facts.softwareVersion || "?"})`,
     `policy revision ${set.revision}`,
     "",
     `matched policies (${d.matched.length}, highest precedence first):`,

@@ -1,0 +1,197 @@
+/**
+ * The Store port: what the server, the CLI and the planner's adapters ask of persistence, in the core's own
+ * vocabulary. Adapters in `src/store/` implement it (SQLite today, better-sqlite3 synchronous underneath); the
+ * port is asynchronous so a networked database (PostgreSQL) can implement it too. The pure core never calls
+ * it: the session machine and the fold RETURN `StoreWrite`s, the route commits them.
+ *
+ * The rule: ONE transaction per session step. Every method that writes is one transaction of its own, all or
+ * nothing; there is no open-ended transaction across awaits.
+ */
+import type { AcsRequest, NotificationLevel } from "../cwmp/types.js";
+import type { AddIntent, Inventory, ReportedState } from "../reconcile/types.js";
+import type { DeviceId } from "./device.js";
+import type { DeviceFacts, InformEvent, InformFacts } from "./facts.js";
+import type { Fault } from "./faults.js";
+import type { ConditionType, DeviceStatus } from "./status.js";
+import type { XsdType } from "./xsd.js";
+
+export type { InformFacts } from "./facts.js";
+export type { Condition, ConditionType, DeviceStatus } from "./status.js";
+export type { Fault } from "./faults.js";
+
+/** A device as stored: its facts plus what Converge keeps about its visits. */
+export interface DeviceRecord extends DeviceFacts {
+  readonly firstSeen: number;
+  readonly lastInform: number;
+  readonly lastBoot: number | undefined;
+  readonly lastEvents: readonly InformEvent[];
+  readonly tags: readonly string[];
+  readonly status: DeviceStatus | undefined;
+}
+
+export interface DeviceFilter {
+  readonly productClass?: string;
+  readonly softwareVersion?: string;
+  readonly tag?: string;
+  /** e.g. "Converged=false", "Faulted=true" */
+  readonly condition?: { readonly type: ConditionType; readonly status: boolean };
+  readonly limit: number;
+  /** Opaque cursor from a previous page (device id to start after). */
+  readonly after?: string;
+}
+
+export type TaskState = "pending" | "done" | "fault" | "expired";
+
+export interface TaskRecord {
+  readonly id: number;
+  readonly deviceId: DeviceId;
+  readonly request: AcsRequest;
+  readonly state: TaskState;
+  readonly createdAt: number;
+  readonly doneAt: number | undefined;
+  /** Outcome detail: the CPE's response summary or fault (JSON-serialisable). */
+  readonly outcome: unknown;
+}
+
+/** A recorded fault: the one `Fault` shape, with where and when. */
+export interface FaultRecord extends Fault {
+  readonly id: number;
+  readonly deviceId: DeviceId;
+  readonly path: string | undefined;
+  readonly policy: string | undefined;
+  readonly sessionId: string | undefined;
+  readonly at: number;
+}
+
+/** A fault as a session step writes it. */
+export interface FaultWrite extends Fault {
+  readonly sessionId?: string | undefined;
+  readonly at: number;
+}
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly deviceId: DeviceId;
+  readonly startedAt: number;
+  readonly endedAt: number | undefined;
+  /** "ok" | "fault:<code>" | "timeout" | "error" ... */
+  readonly outcome: string;
+  readonly rpcCount: number;
+  readonly events: readonly string[];
+  readonly revision: string | undefined;
+}
+
+export type FinishedSession = Omit<SessionRecord, "endedAt"> & { readonly endedAt: number };
+
+export interface TranscriptEntry {
+  readonly at: number;
+  readonly direction: "in" | "out";
+  readonly status?: number;
+  readonly body: string;
+}
+
+/** Writes produced by one session step; `Store.apply` commits them in ONE transaction. */
+export type StoreWrite =
+  | {
+      readonly kind: "reported";
+      readonly params: readonly {
+        readonly path: string;
+        readonly value: string;
+        readonly type: XsdType;
+      }[];
+      readonly observedAt: number;
+    }
+  | { readonly kind: "names"; readonly params: readonly { readonly path: string; readonly writable: boolean }[]; readonly discovered: string; readonly observedAt: number }
+  | { readonly kind: "attributes"; readonly params: readonly { readonly path: string; readonly notification: NotificationLevel }[] }
+  /** `key`: the declared instance's key Converge added it for (kept with the created inventory). */
+  | { readonly kind: "objectAdded"; readonly path: string; readonly createdByUs: boolean; readonly observedAt: number; readonly key?: Readonly<Record<string, string>> }
+  /** Write-ahead: committed in the step that sends the AddObject, before the RPC goes out. */
+  | { readonly kind: "addIntent"; readonly intent: AddIntent }
+  | { readonly kind: "clearAddIntent"; readonly selector: string }
+  /** Learnt: whether the CPE keeps the ParameterKey we set (false: it reports it empty). */
+  | { readonly kind: "parameterKeyKept"; readonly kept: boolean }
+  | { readonly kind: "objectDeleted"; readonly path: string }
+  | { readonly kind: "forgetPaths"; readonly paths: readonly string[] }
+  | { readonly kind: "writeOnlyHash"; readonly path: string; readonly hash: string }
+  | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number | string; readonly attempts: number }
+  | { readonly kind: "clearBackoff"; readonly path: string }
+  | { readonly kind: "download"; readonly download: Inventory["download"] }
+  /** A SetParameterValues/AddObject/DeleteObject with this ParameterKey succeeded: the CPE's key, and one of ours
+   * (kept among `Inventory.appliedKeys`). */
+  | { readonly kind: "parameterKey"; readonly value: string }
+  /** `Inventory.rebootPending` set (status 1) or cleared (Reboot answered). An Inform with "1 BOOT" also clears it. */
+  | { readonly kind: "rebootPending"; readonly pending: boolean }
+  | {
+      readonly kind: "task";
+      readonly id: number;
+      readonly state: TaskState;
+      readonly outcome: unknown;
+      /** When the task finished (TaskRecord.doneAt); the store's clock if omitted. */
+      readonly at?: number;
+    }
+  | { readonly kind: "fault"; readonly fault: FaultWrite }
+  | { readonly kind: "clearFaults"; readonly paths: readonly string[] }
+  | { readonly kind: "status"; readonly status: DeviceStatus }
+  /** A per-device secret Converge generated (connection request credentials). */
+  | { readonly kind: "secret"; readonly name: string; readonly value: string }
+  /** The SOAP transcript of a session of a device with debug on (bounded per device). */
+  | { readonly kind: "transcript"; readonly sessionId: string; readonly entries: readonly TranscriptEntry[] };
+
+/** What a full-path session starts from, read in the Inform's transaction. */
+export interface InformLoad {
+  readonly isNew: boolean;
+  readonly record: DeviceRecord;
+  readonly reported: ReportedState;
+  readonly inventory: Inventory;
+  readonly tasks: readonly TaskRecord[];
+  /** The device's secrets by name (connection request credentials...). */
+  readonly secrets: ReadonlyMap<string, string>;
+}
+
+export interface Store {
+  close(): Promise<void>;
+  /**
+   * The Inform step, ONE transaction: upserts the device (facts, events, last inform/boot, the Inform's reported
+   * values; "1 BOOT" clears a pending reboot; "0 BOOTSTRAP" first forgets every reported parameter, object,
+   * discovered path and inventory entry of the device), then reads what the session starts from.
+   */
+  recordInform(facts: InformFacts, now: number): Promise<InformLoad>;
+  getDevice(id: DeviceId): Promise<DeviceRecord | undefined>;
+  listDevices(filter: DeviceFilter): Promise<{ readonly devices: readonly DeviceRecord[]; readonly next: string | undefined }>;
+  countDevices(): Promise<number>;
+  /** Devices per condition for metrics: e.g. { converged: n, not_converged: n, faulted: n, pending: n, drifted: n, unknown: n }. */
+  countByCondition(): Promise<Readonly<Record<string, number>>>;
+  /** Devices per policy name, as matched at each device's last session. */
+  countByPolicy(): Promise<Readonly<Record<string, number>>>;
+  /** Every device id, in keyset pages (for `converge plan` over a large fleet without loading all rows at once). */
+  eachDeviceId(): AsyncIterableIterator<DeviceId>;
+  loadReported(id: DeviceId): Promise<ReportedState>;
+  loadInventory(id: DeviceId): Promise<Inventory>;
+  /** All writes of one session step, in one transaction: all or nothing. The device must exist. */
+  apply(id: DeviceId, writes: readonly StoreWrite[]): Promise<void>;
+  setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): Promise<void>;
+
+  queueTask(id: DeviceId, request: AcsRequest, now: number): Promise<TaskRecord>;
+  pendingTasks(id: DeviceId): Promise<readonly TaskRecord[]>;
+  listTasks(id: DeviceId, limit: number): Promise<readonly TaskRecord[]>;
+
+  /**
+   * Records a finished session. Sessions are an append-only log: rows are buffered and written in batches
+   * (at most ~100 ms or 256 rows later, and before any read of sessions or close), so a minimal session costs
+   * no transaction of its own. A crash loses at most that buffer of log rows, never device state.
+   * Deferred telemetry: returns at once (the adapter buffers).
+   */
+  logSession(s: FinishedSession): void;
+  /** Deferred the same way: a visit that changed nothing but the time and events (the converged fast path). */
+  touchLater(id: DeviceId, now: number, events: readonly InformEvent[]): void;
+  /** Writes every deferred row now. */
+  flush(): Promise<void>;
+  listSessions(id: DeviceId, limit: number): Promise<readonly SessionRecord[]>;
+  listFaults(id: DeviceId, limit: number): Promise<readonly FaultRecord[]>;
+  getTranscript(deviceId: DeviceId, sessionId: string): Promise<readonly TranscriptEntry[] | undefined>;
+  /** Per-device secrets (connection request credentials Converge generated, a device's own CWMP password). */
+  getSecret(id: DeviceId, name: string): Promise<string | undefined>;
+  /** Every secret of the device, by name. */
+  getSecrets(id: DeviceId): Promise<ReadonlyMap<string, string>>;
+  setSecret(id: DeviceId, name: string, value: string): Promise<void>;
+}
