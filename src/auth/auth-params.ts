@@ -13,8 +13,9 @@ export interface AuthChallenge {
   readonly token68?: string;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
-const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*/;
+// Sticky (matched at the cursor, never on a copy of the rest of the header): each token costs its own length.
+const TOKEN = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
+const TOKEN68 = /[A-Za-z0-9\-._~+/]+=*/y;
 
 interface Cursor {
   readonly s: string;
@@ -26,7 +27,8 @@ function skipWs(c: Cursor): void {
 }
 
 function readToken(c: Cursor, re: RegExp = TOKEN): string | undefined {
-  const m = re.exec(c.s.slice(c.i));
+  re.lastIndex = c.i;
+  const m = re.exec(c.s);
   if (!m) return undefined;
   c.i += m[0].length;
   return m[0];

@@ -5,9 +5,10 @@
  * would change; 1 = errors (policies invalid, database unreadable, API unreachable or refusing);
  * 2 also for usage errors without it.
  *
- * --db reads the SQLite file directly. --api reads a running server over REST (write scope: device state holds
- * hashes of write-only values; token from --token or
- * CONVERGE_API_TOKEN): `GET /api/devices` pages, then `GET /api/devices/:id/state` per device (8 at a time).
+ * --db reads the SQLite file directly. --api reads a running server over REST (write scope; token from --token or
+ * CONVERGE_API_TOKEN): `GET /api/devices` pages, then `GET /api/devices/:id/state` per device (8 at a time), and
+ * for a device whose desired state has write-only values Converge set before, `POST .../write-only/compare` with
+ * each value's SHA-256: the server says which are applied, and never returns its keyed hashes.
  * Connection-request credentials Converge generated never leave the server, so --api plans without them (as
  * if no credentials were stored); a policy that sets ConnectionRequestUsername/Password is planned as usual.
  * With --db the stored credentials are compared ("existing"): on a fleet that has received its credentials both
@@ -22,8 +23,10 @@ import { createDesiredResolver } from "../server/desired-resolver.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import { DEFAULTS, planLimitsOf } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
-import { planDevice, planSubject, type DevicePlan, type PlanSettings } from "../plan/device-plan.js";
-import { ApiError, fetchDevice, remoteDevices, type ApiSourceOptions } from "../plan/api-source.js";
+import { factsOfRecord, planDevice, planSubject, type DevicePlan, type PlanSettings } from "../plan/device-plan.js";
+import { ApiError, compareWriteOnly, fetchDevice, remoteDevices, type ApiSourceOptions, type RemoteDevice } from "../plan/api-source.js";
+import { keyedHasher, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
+import { randomBytes } from "node:crypto";
 import { createAccumulator, deviceChange, type DeviceChange } from "../plan/fleet-plan.js";
 import { renderMarkdown, renderText } from "../plan/render.js";
 import { flagString, parseArgs, type ParsedArgs } from "./args.js";
@@ -75,11 +78,12 @@ function apiOptions(baseUrl: string, p: ParsedArgs, env: Env): ApiSourceOptions 
   return token !== undefined && token !== "" ? { baseUrl, token } : { baseUrl };
 }
 
-const settings = (desired: PlanSettings["desired"]): PlanSettings => ({
+const settings = (desired: PlanSettings["desired"], hashWriteOnly: WriteOnlyHasher): PlanSettings => ({
   desired,
   limits: planLimitsOf(DEFAULTS.limits),
   quirks: DEFAULT_QUIRKS,
   now: Date.now(),
+  hashWriteOnly,
 });
 
 type Plans = AsyncIterable<DevicePlan>;
@@ -91,7 +95,7 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
     try {
       // The same desired state the server computes, without generating anything: plan never writes.
       const resolver = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
-      const ctx = { ...settings(resolver), store };
+      const ctx = { ...settings(resolver, keyedHasher(await store.installationKey())), store };
       async function* plans(): Plans {
         for await (const id of device ? [device] : store.eachDeviceId()) {
           const dp = await planDevice(ctx, id);
@@ -108,12 +112,34 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
 
 function apiPlan(set: PolicySet, o: ApiSourceOptions, device: DeviceId | undefined): Run {
   // Converge-generated connection-request credentials stay on the server: plan without them (see the header).
-  const ctx = settings((facts) => desiredStateFor(set, facts));
+  // The server's key never leaves it: this run hashes with a key of its own, and marks as applied (with its own
+  // hash) what the server confirms by comparison.
+  const local = keyedHasher(randomBytes(32).toString("hex"));
+  const ctx = settings((facts) => desiredStateFor(set, facts), local);
   async function* plans(): Plans {
     const devices = device ? [await one(o, device)] : remoteDevices(o);
-    for await (const d of devices) yield planSubject(ctx, d);
+    for await (const d of devices) yield planSubject(ctx, await withWriteOnly(o, ctx, d, local));
   }
   return (consume) => consume(plans());
+}
+
+/** `d` with the write-only values the server confirms applied hashed locally, so the planner sees them as set. */
+async function withWriteOnly(o: ApiSourceOptions, ctx: PlanSettings, d: RemoteDevice, local: WriteOnlyHasher): Promise<RemoteDevice> {
+  const stored = d.inventory.writeOnlyHashes;
+  if (stored.size === 0) return d;
+  const desired = ctx.desired(factsOfRecord(d.record, d.reported), new Map());
+  if (!desired) return d;
+  const remembered = (v: { readonly writeOnly: boolean; readonly drift: string }): boolean => v.writeOnly || v.drift === "report";
+  const candidates: { path: string; value: string }[] = desired.values.filter((v) => remembered(v) && stored.has(v.path)).map((v) => ({ path: v.path, value: v.value }));
+  for (const t of desired.tables)
+    for (const i of t.instances)
+      for (const v of i.values.filter(remembered))
+        for (const p of stored.keys()) if (p.startsWith(t.table) && p.endsWith(`.${v.path}`)) candidates.push({ path: p, value: v.value });
+  const applied = await compareWriteOnly(o, d.record.deviceId, candidates);
+  if (applied.size === 0) return d;
+  const hashes = new Map(stored);
+  for (const c of candidates) if (applied.has(c.path)) hashes.set(c.path, local(c.value));
+  return { ...d, inventory: { ...d.inventory, writeOnlyHashes: hashes } };
 }
 
 async function one(o: ApiSourceOptions, id: DeviceId): ReturnType<typeof fetchDevice> {
@@ -131,7 +157,7 @@ async function report(plans: Plans, set: PolicySet, p: ParsedArgs, io: CliIo, si
   for await (const dp of plans) {
     const c = deviceChange(dp);
     acc.accumulate(dp, c);
-    if (c.writes.length > 0 && (single || details.length < 10_000)) details.push(c);
+    if ((c.writes.length > 0 || c.drift.length > 0) && (single || details.length < 10_000)) details.push(c);
   }
   const summary = acc.summary();
   if (p.flags.has("json")) io.stdout(`${JSON.stringify({ revision: set.revision, summary, devices: details })}\n`);

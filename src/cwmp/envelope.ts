@@ -3,7 +3,7 @@
  * Envelope/Header/Body structure, the RPC element, the CWMP version and the header fields (cwmp-notes §1, §2).
  */
 import { err, ok, type Result } from "../domain/result.js";
-import { parseBool, parseUint, type Warnings } from "./fields.js";
+import { clip, parseBool, parseUint, type Warnings } from "./fields.js";
 import { CWMP_NS, type CwmpVersion, type EnvelopeHeader } from "./types.js";
 import { child, elementKeys, first, localOf, parseDocument, textOf, type XmlObject, type XmlValue } from "./xml.js";
 
@@ -45,7 +45,7 @@ function headerOf(h: XmlValue | undefined, w: Warnings): EnvelopeHeader {
   const st = textOf(child(h, "SessionTimeout"));
   const sv = textOf(child(h, "SupportedCWMPVersions"));
   const sessionTimeout = st === undefined ? undefined : parseUint(st);
-  if (st !== undefined && sessionTimeout === undefined) w.push(`Header: SessionTimeout "${st.trim()}" is not an unsigned integer, ignored`);
+  if (st !== undefined && sessionTimeout === undefined) w.push(`Header: SessionTimeout "${clip(st.trim())}" is not an unsigned integer, ignored`);
   return {
     id,
     holdRequests: hold === undefined ? false : (parseBool(hold) ?? false),

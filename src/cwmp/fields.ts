@@ -9,6 +9,11 @@ import { attrOf, child, membersOf, textOf, type XmlObject, type XmlValue } from 
 /** Warnings collected while decoding one envelope (a value, never module state). */
 export type Warnings = string[];
 
+/** A CPE value as quoted in a warning: at most 256 characters of it (warnings are logged and stored). */
+export function clip(v: string): string {
+  return v.length <= 256 ? v : `${v.slice(0, 256)}…(${v.length} characters)`;
+}
+
 /** A structural string field, trimmed; "" with a warning when absent. */
 export function str(node: XmlValue | undefined, name: string, w: Warnings, where: string): string {
   const t = textOf(child(node, name));
@@ -29,7 +34,7 @@ export function uint(node: XmlValue | undefined, name: string, w: Warnings, wher
   const t = textOf(child(node, name));
   const n = t === undefined ? undefined : parseUint(t);
   if (n === undefined) {
-    w.push(`${where}: <${name}> ${t === undefined ? "missing" : `"${t.trim()}" is not an unsigned integer`}, using ${dflt}`);
+    w.push(`${where}: <${name}> ${t === undefined ? "missing" : `"${clip(t.trim())}" is not an unsigned integer`}, using ${dflt}`);
     return dflt;
   }
   return n;
@@ -46,7 +51,7 @@ export function bool(node: XmlValue | undefined, name: string, w: Warnings, wher
   const t = textOf(child(node, name));
   const b = t === undefined ? undefined : parseBool(t);
   if (b === undefined) {
-    w.push(`${where}: <${name}> ${t === undefined ? "missing" : `"${t.trim()}" is not a boolean`}, using false`);
+    w.push(`${where}: <${name}> ${t === undefined ? "missing" : `"${clip(t.trim())}" is not a boolean`}, using false`);
     return false;
   }
   return b;
@@ -70,7 +75,7 @@ export function status(node: XmlValue | undefined, w: Warnings, where: string): 
 /** A dateTime kept as sent (CPEs send "0000-00-00T00:00:00", "2019-03-05T11:54::14"); warns when malformed. */
 export function time(node: XmlValue | undefined, name: string, w: Warnings, where: string): string {
   const t = str(node, name, w, where);
-  if (t !== "" && !DATETIME.test(t)) w.push(`${where}: <${name}> "${t}" is not a valid dateTime, kept as sent`);
+  if (t !== "" && !DATETIME.test(t)) w.push(`${where}: <${name}> "${clip(t)}" is not a valid dateTime, kept as sent`);
   return t;
 }
 
@@ -90,11 +95,27 @@ export function strings(node: XmlValue | undefined): string[] {
 }
 
 const DATETIME = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/;
+/** Significant digits an in-range integer of any CWMP integer type can have (2^64 has 20). */
+const MAX_INT_DIGITS = 20;
+
+/**
+ * True when `t` is an integer literal within [min, max]. The length is checked before BigInt ever sees it: an
+ * 8 MB run of digits is out of range after one pass, not after a multi-second BigInt parse.
+ */
+function intIn(t: string, signed: boolean, min: bigint, max: bigint): boolean {
+  if (!(signed ? /^[+-]?\d+$/ : /^\+?\d+$/).test(t)) return false;
+  let i = t.charCodeAt(0) === 43 || t.charCodeAt(0) === 45 ? 1 : 0;
+  while (i < t.length - 1 && t.charCodeAt(i) === 48) i++;
+  if (t.length - i > MAX_INT_DIGITS) return false;
+  const v = BigInt(t.charCodeAt(0) === 45 ? `-${t.slice(i)}` : t.slice(i));
+  return v >= min && v <= max;
+}
+
 const LEXICAL: Partial<Record<XsdType, (t: string) => boolean>> = {
-  "xsd:int": (t) => /^[+-]?\d+$/.test(t) && BigInt(t) >= -2147483648n && BigInt(t) <= 2147483647n,
-  "xsd:unsignedInt": (t) => /^\+?\d+$/.test(t) && BigInt(t) <= 4294967295n,
-  "xsd:long": (t) => /^[+-]?\d+$/.test(t) && BigInt(t) >= -(2n ** 63n) && BigInt(t) < 2n ** 63n,
-  "xsd:unsignedLong": (t) => /^\+?\d+$/.test(t) && BigInt(t) < 2n ** 64n,
+  "xsd:int": (t) => intIn(t, true, -2147483648n, 2147483647n),
+  "xsd:unsignedInt": (t) => intIn(t, false, 0n, 4294967295n),
+  "xsd:long": (t) => intIn(t, true, -(2n ** 63n), 2n ** 63n - 1n),
+  "xsd:unsignedLong": (t) => intIn(t, false, 0n, 2n ** 64n - 1n),
   "xsd:boolean": (t) => parseBool(t) !== undefined,
   "xsd:dateTime": (t) => DATETIME.test(t),
   "xsd:hexBinary": (t) => /^(?:[0-9a-fA-F]{2})*$/.test(t),
@@ -115,12 +136,12 @@ function valueType(valueNode: string | XmlObject, value: string, w: Warnings, wh
     return "xsd:string";
   }
   if (type === undefined) {
-    w.push(`${where}: unknown xsi:type "${declared}", using xsd:string`);
+    w.push(`${where}: unknown xsi:type "${clip(declared)}", using xsd:string`);
     return "xsd:string";
   }
   // Cisco femtocell types "SW_UPGRADE" as xsd:unsignedInt (cwmp-notes §2.4): never coerce a value into a wrong type.
   if (type !== "xsd:string" && value !== "" && !lexicallyValid(type, value)) {
-    w.push(`${where}: value "${value}" is not a valid ${type}, using xsd:string`);
+    w.push(`${where}: value "${clip(value)}" is not a valid ${type}, using xsd:string`);
     return "xsd:string";
   }
   return type;

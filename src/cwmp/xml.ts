@@ -58,11 +58,40 @@ export interface XmlScan {
   readonly roots: number;
 }
 
-const MAX_DEPTH = 64;
+/**
+ * Shape bounds of a CWMP document (docs/operations.md "Limits"). Real CPE messages are far below each: names of
+ * a few dozen characters, at most ~10 attributes (the Envelope's xmlns declarations), values up to a few KB.
+ * Every bound is checked before the work it bounds, so no input costs more than a pass over its characters.
+ */
+export const XML_LIMITS = Object.freeze({
+  /** Element nesting depth. */
+  maxDepth: 64,
+  /** Characters of an element or attribute name (with its prefix). */
+  maxNameLength: 256,
+  /** Attributes (xmlns declarations included) on one start tag. */
+  maxAttributes: 64,
+  /** Characters of one attribute value, as written. */
+  maxAttributeValueLength: 4096,
+  /** Characters of one element's text, as written (entities not yet decoded). */
+  maxTextLength: 256 * 1024,
+});
+
+/**
+ * Optional work meter: every scanning primitive adds the number of characters it examined. A test holds it to a
+ * small multiple of the input length for pathological inputs (linearity proved by counting, never by timing).
+ */
+export interface XmlWorkMeter {
+  steps: number;
+}
+
+const MAX_DEPTH = XML_LIMITS.maxDepth;
 
 type ScanState = {
   /** The tree being built (one frame per open element). */
   tree: TreeBuilder;
+  meter: XmlWorkMeter | undefined;
+  /** Reused buffer for one start tag's attributes, as [qname, raw value, qname, raw value, ...]. */
+  attrs: string[];
   stack: string[];
   decls: (Map<string, string> | undefined)[];
   rootName: string | undefined;
@@ -86,14 +115,75 @@ export function positionOf(xml: string, offset: number): string {
 
 const localOf = (q: string): string => q.slice(q.indexOf(":") + 1);
 const prefixOf = (q: string): string => (q.includes(":") ? q.slice(0, q.indexOf(":")) : "");
-const XMLNS_RE = /xmlns(?::([^\s=/>]+))?\s*=\s*(["'])(.*?)\2/g;
+/** Whitespace as the attribute grammar sees it (the characters of JavaScript's \\s). */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 
-function declsOf(tag: string, s: ScanState): Map<string, string> | undefined {
-  if (!tag.includes("xmlns")) return undefined;
-  const m = new Map<string, string>();
-  for (const d of tag.matchAll(XMLNS_RE)) {
-    const uri = d[3] ?? "";
-    m.set(d[1] ?? "", uri);
+/** A character that ends an attribute name: whitespace, "=", "/" or ">". */
+const endsName = (c: number): boolean => c === 61 || c === 47 || c === 62 || isSpace(c);
+
+/**
+ * Reads the `name="value"` / `name='value'` pairs of a start tag's attribute text into `out` as
+ * [qname, raw value, ...], in one forward pass (no regex, no backtracking: each character is examined a bounded
+ * number of times). Lenient as CPEs need: a name without a quoted value (`a=x`, `a`) is skipped, as is stray text.
+ * Returns an error message when a shape bound trips.
+ */
+function readAttributes(tag: string, out: string[], meter: XmlWorkMeter | undefined): string | undefined {
+  out.length = 0;
+  const n = tag.length;
+  // Where the last quote of each kind is: a search for a closing quote past it fails without scanning.
+  const lastDq = tag.lastIndexOf('"');
+  const lastSq = tag.lastIndexOf("'");
+  let i = 0;
+  let examined = 2 * n;
+  while (i < n) {
+    const c = tag.charCodeAt(i);
+    if (endsName(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n && !endsName(tag.charCodeAt(i))) i++;
+    if (i - start > XML_LIMITS.maxNameLength) return `attribute name longer than ${XML_LIMITS.maxNameLength} characters`;
+    let k = i;
+    while (k < n && isSpace(tag.charCodeAt(k))) k++;
+    if (tag.charCodeAt(k) !== 61) {
+      i = k;
+      continue;
+    }
+    k++;
+    while (k < n && isSpace(tag.charCodeAt(k))) k++;
+    const q = tag.charCodeAt(k);
+    if (q !== 34 && q !== 39) {
+      i = k;
+      continue;
+    }
+    const close = k + 1 > (q === 34 ? lastDq : lastSq) ? -1 : tag.indexOf(q === 34 ? '"' : "'", k + 1);
+    if (close < 0) {
+      // An unclosed quote starts a name of its own (what the old pattern did); the rest is scanned once.
+      i = k;
+      continue;
+    }
+    if (close - k - 1 > XML_LIMITS.maxAttributeValueLength) return `attribute value longer than ${XML_LIMITS.maxAttributeValueLength} characters`;
+    if (out.length >= 2 * XML_LIMITS.maxAttributes) return `more than ${XML_LIMITS.maxAttributes} attributes on one element`;
+    out.push(tag.slice(start, i), tag.slice(k + 1, close));
+    examined += close - k;
+    i = close + 1;
+  }
+  if (meter) meter.steps += examined;
+  return undefined;
+}
+
+const isXmlns = (qname: string): boolean => qname.startsWith("xmlns") && (qname.length === 5 || qname.charCodeAt(5) === 58);
+
+function declsOf(attrs: readonly string[], s: ScanState): Map<string, string> | undefined {
+  let m: Map<string, string> | undefined;
+  for (let a = 0; a < attrs.length; a += 2) {
+    const qname = attrs[a] ?? "";
+    if (!isXmlns(qname)) continue;
+    const uri = attrs[a + 1] ?? "";
+    (m ??= new Map()).set(qname.length === 5 ? "" : qname.slice(6), uri);
     if (s.cwmpNs === undefined && uri.includes(":cwmp-")) s.cwmpNs = uri;
   }
   return m;
@@ -108,17 +198,22 @@ function resolve(s: ScanState, prefix: string): string | undefined {
 }
 
 /** Finds the ">" closing a start tag, skipping quoted attribute values. */
-function endOfStartTag(xml: string, from: number): number {
+function endOfStartTag(xml: string, from: number, meter: XmlWorkMeter | undefined): number {
   let quote = 0;
-  for (let i = from; i < xml.length; i++) {
+  let i = from;
+  let end = -1;
+  for (; i < xml.length; i++) {
     const c = xml.charCodeAt(i);
     if (quote !== 0) {
       if (c === quote) quote = 0;
     } else if (c === 34 || c === 39) quote = c;
-    else if (c === 62) return i;
-    else if (c === 60) return -1;
+    else if (c === 62) {
+      end = i;
+      break;
+    } else if (c === 60) break;
   }
-  return -1;
+  if (meter) meter.steps += i - from + 1;
+  return end;
 }
 
 function skipMarkup(xml: string, i: number, s: ScanState): number | string {
@@ -129,7 +224,7 @@ function skipMarkup(xml: string, i: number, s: ScanState): number | string {
   if (xml.startsWith("<![CDATA[", i)) {
     const e = xml.indexOf("]]>", i + 9);
     if (e < 0) return "unterminated CDATA section";
-    s.tree.raw(xml.slice(i + 9, e));
+    if (!s.tree.raw(xml.slice(i + 9, e))) return `text longer than ${XML_LIMITS.maxTextLength} characters`;
     return e + 3;
   }
   if (xml.startsWith("<?", i)) {
@@ -151,21 +246,39 @@ function closeTag(xml: string, i: number, s: ScanState): number | string {
   return e + 1;
 }
 
-function openTag(xml: string, i: number, s: ScanState): number | string {
-  let j = i + 1;
-  for (; j < xml.length; j++) {
+/** Length of a tag name at `from` (up to ">", "/" or whitespace), or -1 when it holds "<", a quote or "=". */
+function nameEnd(xml: string, from: number): number {
+  const limit = Math.min(xml.length, from + XML_LIMITS.maxNameLength + 1);
+  let j = from;
+  for (; j < limit; j++) {
     const c = xml.charCodeAt(j);
-    if (c === 62 || c === 47 || c === 32 || c === 9 || c === 10 || c === 13) break;
+    if (c === 62 || c === 47 || c === 32 || c === 9 || c === 10 || c === 13) return j;
+    if (c === 60 || c === 34 || c === 39 || c === 61) return -1;
   }
+  return j === xml.length ? j : -2;
+}
+
+function openTag(xml: string, i: number, s: ScanState): number | string {
+  const j = nameEnd(xml, i + 1);
+  if (s.meter) s.meter.steps += Math.abs(j - i);
+  if (j === -2) return `element name longer than ${XML_LIMITS.maxNameLength} characters`;
+  if (j <= i + 1) return `invalid tag name after "<"`;
   const name = xml.slice(i + 1, j);
-  if (name === "" || /[<"'=]/.test(name)) return `invalid tag name after "<"`;
-  const e = endOfStartTag(xml, j);
+  const e = endOfStartTag(xml, j, s.meter);
   if (e < 0) return `unterminated start tag <${name}>`;
-  const tag = xml.slice(j, e);
   const depth = s.stack.length;
   if (depth === 0) s.roots++;
   if (depth >= MAX_DEPTH) return `elements nested deeper than ${MAX_DEPTH}`;
-  s.decls.push(depth <= 2 ? declsOf(tag, s) : undefined);
+  const attrs = s.attrs;
+  attrs.length = 0;
+  if (e > j) {
+    const tag = xml.slice(j, e);
+    if (tag.includes("=")) {
+      const bad = readAttributes(tag, attrs, s.meter);
+      if (bad !== undefined) return `${bad} in <${name}>`;
+    }
+  }
+  s.decls.push(depth <= 2 && attrs.length > 0 ? declsOf(attrs, s) : undefined);
   if (depth === 0 && s.rootName === undefined) {
     s.rootName = name;
     s.rootNs = resolve(s, prefixOf(name));
@@ -173,7 +286,7 @@ function openTag(xml: string, i: number, s: ScanState): number | string {
     s.rpcName = name;
     s.rpcNs = resolve(s, prefixOf(name));
   }
-  s.tree.open(localOf(name), tag);
+  s.tree.open(localOf(name), attrs);
   if (xml.charCodeAt(e - 1) === 47) {
     s.decls.pop();
     s.tree.close();
@@ -193,22 +306,27 @@ function textOutsideRoot(xml: string, from: number, to: number): boolean {
  * accessors below read: the shape fast-xml-parser gives with XML_PARSER_OPTIONS, which a differential test pins.
  * CPE messages are small and regular: one hand-written pass costs a fraction of a general parser.
  */
-export function parseDocument(xml: string): Result<{ readonly scan: XmlScan; readonly tree: XmlObject }, string> {
+export function parseDocument(xml: string, meter?: XmlWorkMeter): Result<{ readonly scan: XmlScan; readonly tree: XmlObject }, string> {
   const tree = new TreeBuilder();
-  const scanned = scan(xml, tree);
+  const scanned = scan(xml, tree, meter);
   return scanned.ok ? ok({ scan: scanned.value, tree: tree.result() }) : scanned;
 }
 
 /** The pass itself; `parseDocument` is its public face. */
-function scan(xml: string, tree: TreeBuilder): Result<XmlScan, string> {
-  const s: ScanState = { tree, stack: [], decls: [], rootName: undefined, rootNs: undefined, rpcName: undefined, rpcNs: undefined, cwmpNs: undefined, roots: 0 };
+function scan(xml: string, tree: TreeBuilder, meter: XmlWorkMeter | undefined): Result<XmlScan, string> {
+  const s: ScanState = { tree, meter, attrs: [], stack: [], decls: [], rootName: undefined, rootNs: undefined, rpcName: undefined, rpcNs: undefined, cwmpNs: undefined, roots: 0 };
   let pos = 0;
   for (let i = xml.indexOf("<"); i !== -1; i = xml.indexOf("<", pos)) {
     if (s.stack.length === 0 && textOutsideRoot(xml, pos, i)) return err(`text outside the document element at ${positionOf(xml, pos)}`);
-    if (s.stack.length > 0 && i > pos) tree.text(xml.slice(pos, i));
+    if (s.stack.length > 0 && i > pos) {
+      if (i - pos > XML_LIMITS.maxTextLength) return err(`text longer than ${XML_LIMITS.maxTextLength} characters in <${s.stack[s.stack.length - 1] ?? ""}> at ${positionOf(xml, pos)}`);
+      if (!tree.text(xml.slice(pos, i))) return err(`text longer than ${XML_LIMITS.maxTextLength} characters in <${s.stack[s.stack.length - 1] ?? ""}> at ${positionOf(xml, pos)}`);
+    }
     const c = xml.charCodeAt(i + 1);
     const next = c === 33 || c === 63 ? skipMarkup(xml, i, s) : c === 47 ? closeTag(xml, i, s) : openTag(xml, i, s);
     if (typeof next === "string") return err(`${next} at ${positionOf(xml, i)}`);
+    // Text up to this "<", and markup or an end tag up to its end (start tags count their own scans).
+    if (meter) meter.steps += i - pos + (c === 33 || c === 63 || c === 47 ? next - i : 0);
     pos = next;
   }
   if (s.stack.length > 0) return err(`unexpected end of document: <${s.stack[s.stack.length - 1] ?? ""}> is not closed`);
@@ -277,20 +395,57 @@ export { localOf, prefixOf };
 // ---------------------------------------------------------------------------------------------------------
 // The tree builder behind parseDocument.
 
-const XML_ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'", nbsp: "\u00a0", copy: "\u00a9", reg: "\u00ae" };
-const ENTITY_RE = /&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{0,31});/g;
+const XML_ENTITIES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'", nbsp: "\u00a0", copy: "\u00a9", reg: "\u00ae" });
 
-/** Character and predefined entity references (unknown names are kept as written, as fast-xml-parser does). */
-export function decodeEntities(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(ENTITY_RE, (whole, ref: string) => {
-    if (ref.charCodeAt(0) !== 35) return XML_ENTITIES[ref] ?? whole;
-    const code = ref.charCodeAt(1) === 120 ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-  });
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** The replacement for the reference starting at `amp` ("&...;"), and where it ends; undefined when it is not one. */
+function entityAt(text: string, amp: number): [string, number] | undefined {
+  const n = text.length;
+  let j = amp + 1;
+  if (text.charCodeAt(j) === 35) {
+    const hex = text.charCodeAt(j + 1) === 120;
+    j += hex ? 2 : 1;
+    const from = j;
+    const max = from + (hex ? 6 : 7);
+    while (j < n && j < max && (hex ? isHex(text.charCodeAt(j)) : isDigit(text.charCodeAt(j)))) j++;
+    if (j === from || text.charCodeAt(j) !== 59) return undefined;
+    const code = parseInt(text.slice(from, j), hex ? 16 : 10);
+    return code > 0 && code <= 0x10ffff ? [String.fromCodePoint(code), j + 1] : undefined;
+  }
+  if (!isAlpha(text.charCodeAt(j))) return undefined;
+  const from = j;
+  const max = from + 32;
+  while (j < n && j < max && (isAlpha(text.charCodeAt(j)) || isDigit(text.charCodeAt(j)))) j++;
+  if (text.charCodeAt(j) !== 59) return undefined;
+  const r = XML_ENTITIES[text.slice(from, j)];
+  return r === undefined ? undefined : [r, j + 1];
 }
 
-const ATTR_RE = /([^\s=/>]+)\s*=\s*(["'])([\s\S]*?)\2/g;
+/**
+ * Character and predefined entity references (unknown names are kept as written, as fast-xml-parser does).
+ * One forward pass: each reference is at most 10 characters past its "&" (names up to 32), so the work is linear.
+ */
+export function decodeEntities(text: string): string {
+  let amp = text.indexOf("&");
+  if (amp < 0) return text;
+  const parts: string[] = [];
+  let from = 0;
+  while (amp >= 0) {
+    const hit = entityAt(text, amp);
+    if (hit === undefined) amp = text.indexOf("&", amp + 1);
+    else {
+      if (amp > from) parts.push(text.slice(from, amp));
+      parts.push(hit[0]);
+      from = hit[1];
+      amp = text.indexOf("&", from);
+    }
+  }
+  if (from < text.length) parts.push(text.slice(from));
+  return parts.join("");
+}
 
 interface Frame {
   readonly name: string;
@@ -302,27 +457,30 @@ interface Frame {
 class TreeBuilder {
   private readonly frames: Frame[] = [{ name: "", obj: Object.create(null) as Record<string, XmlValue>, text: "" }];
 
-  open(name: string, tag: string): void {
+  /** `attrs` as readAttributes gives them: [qname, raw value, ...]. */
+  open(name: string, attrs: readonly string[]): void {
     let obj: Record<string, XmlValue> | undefined;
-    if (tag.includes("=")) {
-      for (const m of tag.matchAll(ATTR_RE)) {
-        const qname = m[1] ?? "";
-        // Namespace declarations are not attributes of the tree (removeNSPrefix drops them too).
-        if (qname === "xmlns" || qname.startsWith("xmlns:")) continue;
-        obj ??= Object.create(null) as Record<string, XmlValue>;
-        obj[`@_${localOf(qname)}`] = decodeEntities(m[3] ?? "");
-      }
+    for (let a = 0; a < attrs.length; a += 2) {
+      const qname = attrs[a] ?? "";
+      // Namespace declarations are not attributes of the tree (removeNSPrefix drops them too).
+      if (qname === "xmlns" || qname.startsWith("xmlns:")) continue;
+      obj ??= Object.create(null) as Record<string, XmlValue>;
+      obj[`@_${localOf(qname)}`] = decodeEntities(attrs[a + 1] ?? "");
     }
     this.frames.push({ name, obj, text: "" });
   }
 
-  text(raw: string): void {
-    this.raw(decodeEntities(raw));
+  /** Appends text; false when the element's text would exceed XML_LIMITS.maxTextLength. */
+  text(raw: string): boolean {
+    return this.raw(decodeEntities(raw));
   }
 
-  raw(text: string): void {
+  raw(text: string): boolean {
     const top = this.frames[this.frames.length - 1];
-    if (top) top.text += text;
+    if (!top) return true;
+    if (top.text.length + text.length > XML_LIMITS.maxTextLength) return false;
+    top.text += text;
+    return true;
   }
 
   close(): void {

@@ -51,6 +51,8 @@ export interface TaskRecord {
   readonly doneAt: number | undefined;
   /** Outcome detail: the CPE's response summary or fault (JSON-serialisable). */
   readonly outcome: unknown;
+  /** Who queued it (the audit trail): the API token's name, "loopback" without tokens; undefined if unknown. */
+  readonly queuedBy: string | undefined;
 }
 
 /** A recorded fault: the one `Fault` shape, with where and when. */
@@ -87,7 +89,13 @@ export interface TranscriptEntry {
   readonly at: number;
   readonly direction: "in" | "out";
   readonly status?: number;
+  /** The decoded message (JSON) for what the CPE sent; the SOAP Converge sent for "out". Secrets masked. */
   readonly body: string;
+  /** "in": the raw SOAP the CPE sent, masked, at most 64 KiB (`truncated` when it was longer). */
+  readonly raw?: string;
+  /** "in": the raw SOAP's length in characters before truncation. */
+  readonly rawLength?: number;
+  readonly truncated?: boolean;
 }
 
 /** Writes produced by one session step; `Store.apply` commits them in ONE transaction. */
@@ -171,7 +179,9 @@ export interface Store {
   apply(id: DeviceId, writes: readonly StoreWrite[]): Promise<void>;
   setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): Promise<void>;
 
-  queueTask(id: DeviceId, request: AcsRequest, now: number): Promise<TaskRecord>;
+  queueTask(id: DeviceId, request: AcsRequest, now: number, queuedBy?: string): Promise<TaskRecord>;
+  /** Operator audit trail across the fleet, newest first: tasks `queuedBy` queued (any when absent), ids below `before`. */
+  auditTasks(filter: { readonly queuedBy?: string; readonly before?: number; readonly limit: number }): Promise<readonly TaskRecord[]>;
   pendingTasks(id: DeviceId): Promise<readonly TaskRecord[]>;
   listTasks(id: DeviceId, limit: number): Promise<readonly TaskRecord[]>;
 
@@ -194,4 +204,6 @@ export interface Store {
   /** Every secret of the device, by name. */
   getSecrets(id: DeviceId): Promise<ReadonlyMap<string, string>>;
   setSecret(id: DeviceId, name: string, value: string): Promise<void>;
+  /** The per-installation key of write-only hashes (hex), created on first use; it never leaves the server. */
+  installationKey(): Promise<string>;
 }

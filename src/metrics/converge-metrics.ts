@@ -20,7 +20,10 @@ export interface ConvergeMetrics {
   /** CWMP fault codes the CPEs returned (9001..9019, vendor 98xx). */
   readonly cpeFaults: Counter<"code">;
   readonly sessionDuration: Histogram<never>;
+  /** A partition of the fleet: converged, not_converged, unknown (no status yet); sums to the fleet size. */
   readonly devices: Gauge<"condition">;
+  /** Overlapping flags: drifted, faulted, pending (a device may carry several, or none). */
+  readonly devicesFlagged: Gauge<"condition">;
   readonly policyRevision: Gauge<"revision">;
   readonly policyReloadFailures: Counter<never>;
   /** ok, auth_failed, unreachable, timeout, busy, http_error, udp_sent, ... */
@@ -47,10 +50,17 @@ export function createConvergeMetrics(opts: ConvergeMetricsOptions = {}): Conver
     sessionDuration: r.histogram({ name: "converge_session_duration_seconds", help: "Duration of CWMP sessions, Inform to end.", buckets: SESSION_DURATION_BUCKETS }),
     devices: r.gauge({
       name: "converge_devices",
-      help: "Known devices, by condition.",
+      help: "Known devices by convergence: converged, not_converged, unknown (a partition: the series sum to the fleet).",
       labelNames: ["condition"],
       maxSeries: 20,
-      ...(opts.devicesByCondition ? { collect: collectDevices(opts.devicesByCondition) } : {}),
+      ...(opts.devicesByCondition ? { collect: collectDevices(opts.devicesByCondition, true) } : {}),
+    }),
+    devicesFlagged: r.gauge({
+      name: "converge_devices_flagged",
+      help: "Devices carrying a flag: drifted, faulted, pending (flags overlap; do not sum them).",
+      labelNames: ["condition"],
+      maxSeries: 20,
+      ...(opts.devicesByCondition ? { collect: collectDevices(opts.devicesByCondition, false) } : {}),
     }),
     policyRevision,
     policyReloadFailures: r.counter({ name: "converge_policy_reload_failures_total", help: "Policy reloads rejected (the previous revision stays in force)." }),
@@ -70,8 +80,11 @@ export function createConvergeMetrics(opts: ConvergeMetricsOptions = {}): Conver
   return m;
 }
 
-function collectDevices(read: () => Readonly<Record<string, number>>): (g: Gauge<"condition">) => void {
+/** The conditions of `converge_devices`: every device is in exactly one. The rest are flags. */
+export const DEVICE_PARTITION: readonly string[] = ["converged", "not_converged", "unknown"];
+
+function collectDevices(read: () => Readonly<Record<string, number>>, partition: boolean): (g: Gauge<"condition">) => void {
   return (g) => {
-    for (const [condition, n] of Object.entries(read())) g.set({ condition }, n);
+    for (const [condition, n] of Object.entries(read())) if (DEVICE_PARTITION.includes(condition) === partition) g.set({ condition }, n);
   };
 }

@@ -5,6 +5,7 @@
 import { parseDeviceId, type DeviceId } from "../domain/device.js";
 import type { PlanSubject } from "./device-plan.js";
 import { stateResponseFromJson } from "./state-json.js";
+import { valueDigest } from "../reconcile/parameter-key.js";
 
 export interface ApiSourceOptions {
   /** e.g. http://127.0.0.1:7557 (a trailing slash is fine). */
@@ -29,23 +30,43 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson(o: ApiSourceOptions, path: string): Promise<unknown> {
+async function getJson(o: ApiSourceOptions, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path, o.baseUrl.endsWith("/") ? o.baseUrl : `${o.baseUrl}/`);
+  const method = body === undefined ? "GET" : "POST";
   const headers: Record<string, string> = { accept: "application/json" };
   if (o.token !== undefined) headers["authorization"] = `Bearer ${o.token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
   let res: Response;
   try {
-    res = await fetch(url, { headers });
+    res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   } catch (e) {
-    throw new ApiError(`GET ${url.href}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`, undefined);
+    throw new ApiError(`${method} ${url.href}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`, undefined);
   }
   const text = await res.text();
-  if (!res.ok) throw new ApiError(`GET ${url.href}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
+  if (!res.ok) throw new ApiError(`${method} ${url.href}: HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new ApiError(`GET ${url.href}: not JSON`, res.status);
+    throw new ApiError(`${method} ${url.href}: not JSON`, res.status);
   }
+}
+
+/**
+ * Which of `values` (clear, held by the client) are the write-only values Converge last set on the device: the
+ * server compares the SHA-256 of each with its keyed hash and answers yes or no; no hash ever leaves it, no clear
+ * value ever reaches it. Returns the applied paths.
+ */
+export async function compareWriteOnly(o: ApiSourceOptions, id: DeviceId, values: readonly { readonly path: string; readonly value: string }[]): Promise<ReadonlySet<string>> {
+  if (values.length === 0) return new Set();
+  const applied = new Set<string>();
+  for (let i = 0; i < values.length; i += 1024) {
+    const chunk = values.slice(i, i + 1024).map((v) => ({ path: v.path, sha256: valueDigest(v.value) }));
+    const body = await getJson(o, `api/devices/${encodeURIComponent(id)}/write-only/compare`, { values: chunk });
+    const results = typeof body === "object" && body !== null && "results" in body && Array.isArray(body.results) ? (body.results as unknown[]) : undefined;
+    if (!results) throw new ApiError(`device ${id}: unexpected write-only comparison`, undefined);
+    for (const r of results) if (typeof r === "object" && r !== null && "path" in r && "applied" in r && r.applied === true && typeof r.path === "string") applied.add(r.path);
+  }
+  return applied;
 }
 
 /** One device's record, reported state and inventory. Throws ApiError (404 when the server does not know it). */

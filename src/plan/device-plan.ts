@@ -5,7 +5,9 @@
 import type { DeviceId } from "../domain/device.js";
 import { plan } from "../reconcile/plan.js";
 import { sameValue } from "../reconcile/equality.js";
-import type { DeviceQuirks, Inventory, Plan, PlanLimits, ReportedState } from "../reconcile/types.js";
+import type { DeviceQuirks, Inventory, Plan, PlanLimits, PlanStep, ReportedState } from "../reconcile/types.js";
+import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
+import { knownSecrets, maskJson, MASK } from "../domain/mask.js";
 import type { DesiredState, MatchSubject } from "../policy/desired.types.js";
 import type { DeviceRecord, Store } from "../domain/store.js";
 import type { DeviceFacts } from "../domain/facts.js";
@@ -57,18 +59,45 @@ export function diffValues(desired: DesiredState, reported: ReportedState): Diff
   return desired.values.map((v) => {
     const r = reported.params.get(v.path);
     const state: DiffEntry["state"] = v.writeOnly ? "write-only" : !r ? "unknown" : sameValue(r.type, v.value, r.value) ? "equal" : "differs";
-    return { path: v.path, desired: v.writeOnly ? "(secret)" : v.value, reported: r ? r.value : null, state, policy: v.from.policy };
+    const shownReported = r === undefined ? null : v.writeOnly && r.value !== "" ? MASK : r.value;
+    return { path: v.path, desired: v.writeOnly ? MASK : v.value, reported: shownReported, state, policy: v.from.policy };
   });
 }
 
-/** Plans leave this module for people (API, CLI): write-only values (passwords) are masked. */
-function masked(p: Plan): Plan {
+/** The policies that caused a plan step (reads: none). Each write step carries its own provenance. */
+export function policiesOf(s: PlanStep): string[] {
+  switch (s.kind) {
+    case "setValues":
+    case "setAttributes":
+      return [...new Set(s.from.map((f) => f.policy))].sort();
+    case "addObject":
+    case "deleteObject":
+    case "download":
+    case "reboot":
+      return [s.from.policy];
+    default:
+      return [];
+  }
+}
+
+/** The clear values of a device's secrets under `desired`: write-only values and firmware credentials. */
+export function secretValuesOf(desired: DesiredState | undefined): readonly string[] {
+  if (!desired) return [];
+  const tableSecrets = desired.tables.flatMap((t) => t.instances.flatMap((i) => i.values.filter((v) => v.writeOnly).map((v) => v.value)));
+  return knownSecrets([...desired.values.filter((v) => v.writeOnly).map((v) => v.value), ...tableSecrets, desired.firmware?.password]);
+}
+
+/**
+ * Plans leave this module for people (API, CLI): every secret is masked by the one rule (domain/mask.ts) —
+ * write-only values by name, the firmware password by field, and any clear secret value wherever it appears.
+ */
+function masked(p: Plan, secrets: readonly string[]): Plan {
   const steps = p.steps.map((s) => {
     if (s.kind !== "setValues" || !s.writeOnly?.length) return s;
     const secret = new Set(s.writeOnly);
-    return { ...s, values: s.values.map((v) => (secret.has(v.name) ? { ...v, value: "(secret)" } : v)) };
+    return { ...s, values: s.values.map((v) => (secret.has(v.name) ? { ...v, value: MASK } : v)) };
   });
-  return { ...p, steps };
+  return maskJson({ ...p, steps }, secrets);
 }
 
 /** How to plan: everything but the device. */
@@ -78,6 +107,8 @@ export interface PlanSettings {
   readonly limits: PlanLimits;
   readonly quirks: DeviceQuirks;
   readonly now: number;
+  /** The installation's keyed hash (server, `--db`), or the local one `plan --api` builds its inventory for. */
+  readonly hashWriteOnly: WriteOnlyHasher;
 }
 
 export interface PlanContext extends PlanSettings {
@@ -99,8 +130,9 @@ export function planSubject(ctx: PlanSettings, subject: PlanSubject): DevicePlan
   const id = record.deviceId;
   const desired = ctx.desired(factsOfRecord(record, reported), subject.secrets ?? NO_SECRETS);
   if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
-  const p = plan({ desired, reported, inventory, now: ctx.now, limits: ctx.limits, quirks: ctx.quirks });
-  return { deviceId: id, productClass: record.productClass, revision: desired.revision, matched: desired.matched, plan: masked(p), diff: diffValues(desired, reported) };
+  const p = plan({ desired, reported, inventory, now: ctx.now, limits: ctx.limits, quirks: ctx.quirks, hashWriteOnly: ctx.hashWriteOnly });
+  const secrets = secretValuesOf(desired);
+  return { deviceId: id, productClass: record.productClass, revision: desired.revision, matched: desired.matched, plan: masked(p, secrets), diff: maskJson(diffValues(desired, reported), secrets) };
 }
 
 const NO_SECRETS: ReadonlyMap<string, string> = new Map();

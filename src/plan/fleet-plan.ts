@@ -3,20 +3,25 @@
  * (reboot, download, delete) flagged and counted. Pure aggregation; rendering is separate (render.ts).
  */
 import type { PlanStep } from "../reconcile/types.js";
-import type { DevicePlan } from "./device-plan.js";
+import { policiesOf, type DevicePlan } from "./device-plan.js";
 
 export const WRITE_KINDS = ["deleteObject", "addObject", "setValues", "setAttributes", "download", "reboot"] as const;
 export const DISRUPTIVE_KINDS: ReadonlySet<PlanStep["kind"]> = new Set(["deleteObject", "download", "reboot"]);
 
 export type WriteKind = (typeof WRITE_KINDS)[number];
 
+/** A write step with what caused it: the policies (by name) and the revision of the snapshot they come from. */
+export type AttributedStep = PlanStep & { readonly policies: readonly string[]; readonly revision: string | undefined };
+
 export interface DeviceChange {
   readonly deviceId: string;
   readonly productClass: string;
-  readonly writes: readonly PlanStep[];
+  readonly writes: readonly AttributedStep[];
   readonly reads: number;
   readonly disruptive: boolean;
   readonly policies: readonly string[];
+  /** `drift: report` values the device holds differently: recorded, not reverted (no write step). */
+  readonly drift: readonly { readonly path: string; readonly desired: string; readonly reported: string }[];
 }
 
 export interface Bucket {
@@ -30,6 +35,8 @@ export interface FleetSummary {
   readonly changing: number;
   readonly disruptiveDevices: number;
   readonly unmatched: number;
+  /** Devices with `drift: report` drift (listed per device, never reverted). */
+  readonly drifted: number;
   readonly byPolicy: Readonly<Record<string, Bucket>>;
   readonly byModel: Readonly<Record<string, Bucket>>;
   readonly steps: Readonly<Record<WriteKind, number>>;
@@ -37,24 +44,11 @@ export interface FleetSummary {
 
 const isWrite = (s: PlanStep): boolean => (WRITE_KINDS as readonly string[]).includes(s.kind);
 
-function policiesOf(s: PlanStep): string[] {
-  switch (s.kind) {
-    case "setValues":
-      return s.from.map((f) => f.policy);
-    case "addObject":
-    case "deleteObject":
-      return [s.from.policy];
-    default:
-      return [];
-  }
-}
-
-/** The writes one device would see; reads (discover/refresh) are counted, not listed. */
+/** The writes one device would see, each with its cause; reads (discover/refresh) are counted, not listed. */
 export function deviceChange(p: DevicePlan): DeviceChange {
   const steps = p.plan?.steps ?? [];
-  const writes = steps.filter(isWrite);
-  const named = new Set(writes.flatMap(policiesOf));
-  const policies = named.size > 0 || writes.length === 0 ? [...named] : [...p.matched];
+  const writes = steps.filter(isWrite).map((s): AttributedStep => ({ ...s, policies: policiesOf(s), revision: p.revision }));
+  const policies = [...new Set(writes.flatMap((w) => w.policies))];
   return {
     deviceId: p.deviceId,
     productClass: p.productClass,
@@ -62,16 +56,17 @@ export function deviceChange(p: DevicePlan): DeviceChange {
     reads: steps.length - writes.length,
     disruptive: writes.some((s) => DISRUPTIVE_KINDS.has(s.kind)),
     policies: policies.sort(),
+    drift: (p.plan?.notes ?? []).flatMap((n) => (n.kind === "drift" && !n.healed ? [{ path: n.path, desired: n.desired, reported: n.reported }] : [])),
   };
 }
 
 const emptySteps = (): Record<WriteKind, number> => ({ deleteObject: 0, addObject: 0, setValues: 0, setAttributes: 0, download: 0, reboot: 0 });
 
-function add(map: Record<string, Bucket>, key: string, c: DeviceChange): void {
+function add(map: Record<string, Bucket>, key: string, writes: readonly PlanStep[]): void {
   const b = (map[key] ??= { devices: 0, steps: emptySteps(), disruptive: 0 });
   b.devices++;
-  if (c.disruptive) b.disruptive++;
-  for (const s of c.writes) b.steps[s.kind as WriteKind]++;
+  if (writes.some((s) => DISRUPTIVE_KINDS.has(s.kind))) b.disruptive++;
+  for (const s of writes) b.steps[s.kind as WriteKind]++;
 }
 
 /** Folds device changes into a summary; call `summarise` once with all changes, or stream via `accumulate`. */
@@ -83,17 +78,20 @@ export function createAccumulator(): { accumulate(p: DevicePlan, c: DeviceChange
   let changing = 0;
   let disruptiveDevices = 0;
   let unmatched = 0;
+  let drifted = 0;
   return {
     accumulate(p, c) {
       devices++;
       if (p.matched.length === 0) unmatched++;
+      if (c.drift.length > 0) drifted++;
       if (c.writes.length === 0) return;
       changing++;
       if (c.disruptive) disruptiveDevices++;
       for (const s of c.writes) steps[s.kind as WriteKind]++;
-      add(byModel, c.productClass, c);
-      for (const pol of c.policies) add(byPolicy, pol, c);
+      add(byModel, c.productClass, c.writes);
+      // Each step counts for the policies that caused it (a step two policies share counts for both).
+      for (const pol of c.policies) add(byPolicy, pol, c.writes.filter((s) => s.policies.includes(pol)));
     },
-    summary: () => ({ devices, changing, disruptiveDevices, unmatched, byPolicy, byModel, steps }),
+    summary: () => ({ devices, changing, disruptiveDevices, unmatched, drifted, byPolicy, byModel, steps }),
   };
 }

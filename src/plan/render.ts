@@ -1,6 +1,6 @@
 /** Renders a fleet plan as text (terminal) or Markdown (a PR comment). */
 import type { PlanStep } from "../reconcile/types.js";
-import { WRITE_KINDS, type Bucket, type DeviceChange, type FleetSummary } from "./fleet-plan.js";
+import { WRITE_KINDS, type AttributedStep, type Bucket, type DeviceChange, type FleetSummary } from "./fleet-plan.js";
 
 export function describeStep(s: PlanStep): string {
   switch (s.kind) {
@@ -27,6 +27,16 @@ export function describeStep(s: PlanStep): string {
   }
 }
 
+/** A `drift: report` difference: listed, never reverted. */
+function describeDrift(x: DeviceChange["drift"][number]): string {
+  return `drift (report: not reverted) ${x.path}: device has ${JSON.stringify(x.reported)}, policy wants ${JSON.stringify(x.desired)}`;
+}
+
+/** " [policy@revision]": which policies caused a step. */
+function causedBy(s: AttributedStep): string {
+  return s.policies.length > 0 ? ` [${s.policies.join(", ")}]` : "";
+}
+
 function stepCounts(steps: Readonly<Record<string, number>>): string {
   return WRITE_KINDS.filter((k) => (steps[k] ?? 0) > 0)
     .map((k) => `${steps[k]} ${k}`)
@@ -43,13 +53,14 @@ function table(title: string, rows: Readonly<Record<string, Bucket>>, md: boolea
 export function renderText(s: FleetSummary, details: readonly DeviceChange[], revision: string): string {
   const lines = [
     `Plan for policy revision ${revision}: ${s.changing} of ${s.devices} device(s) would change${s.disruptiveDevices ? `, ${s.disruptiveDevices} DISRUPTIVELY` : ""}.`,
-    `Steps: ${stepCounts(s.steps)}.${s.unmatched ? ` ${s.unmatched} device(s) match no policy.` : ""}`,
+    `Steps: ${stepCounts(s.steps)}.${s.unmatched ? ` ${s.unmatched} device(s) match no policy.` : ""}${s.drifted ? ` ${s.drifted} device(s) drifted from a drift: report value (listed, not reverted).` : ""}`,
     ...table("by policy", s.byPolicy, false),
     ...table("by model", s.byModel, false),
   ];
   for (const d of details) {
     lines.push(`${d.disruptive ? "!" : "~"} ${d.deviceId} (${d.productClass})${d.reads ? ` [+${d.reads} read(s)]` : ""}`);
-    for (const st of d.writes) lines.push(`    ${describeStep(st)}`);
+    for (const st of d.writes) lines.push(`    ${describeStep(st)}${causedBy(st)}`);
+    for (const x of d.drift) lines.push(`    ${describeDrift(x)}`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -58,7 +69,7 @@ export function renderMarkdown(s: FleetSummary, details: readonly DeviceChange[]
   const lines = [
     `### Converge plan for \`${revision}\``,
     "",
-    `**${s.changing}** of ${s.devices} device(s) would change${s.disruptiveDevices ? `, **⚠️ ${s.disruptiveDevices} disruptively** (reboot, download or delete)` : ""}. Steps: ${stepCounts(s.steps)}.`,
+    `**${s.changing}** of ${s.devices} device(s) would change${s.disruptiveDevices ? `, **⚠️ ${s.disruptiveDevices} disruptively** (reboot, download or delete)` : ""}. Steps: ${stepCounts(s.steps)}.${s.drifted ? ` ${s.drifted} device(s) with drift: report drift (listed, not reverted).` : ""}`,
     "",
     ...table("policy", s.byPolicy, true),
     "",
@@ -68,7 +79,8 @@ export function renderMarkdown(s: FleetSummary, details: readonly DeviceChange[]
     lines.push("", "<details><summary>Per device</summary>", "");
     for (const d of details.slice(0, 200)) {
       lines.push(`- \`${d.deviceId}\` (${d.productClass})${d.disruptive ? " ⚠️" : ""}`);
-      for (const st of d.writes) lines.push(`  - ${describeStep(st)}`);
+      for (const st of d.writes) lines.push(`  - ${describeStep(st)}${causedBy(st)}`);
+      for (const x of d.drift) lines.push(`  - ${describeDrift(x)}`);
     }
     if (details.length > 200) lines.push(`- … and ${details.length - 200} more`);
     lines.push("", "</details>");

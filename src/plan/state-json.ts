@@ -1,7 +1,10 @@
 /**
  * A device's reported state and inventory as JSON, for `GET /api/devices/:id/state` and `converge plan --api`:
  * Maps become objects keyed by path (or arrays), `undefined` becomes `null`. `fromJson` checks untrusted input
- * (it came over HTTP) and rebuilds exactly what `toJson` was given: `fromJson(toJson(x))` deep-equals `x`.
+ * (it came over HTTP) and rebuilds what `toJson` was given: `fromJson(toJson(x))` deep-equals `x` except that
+ * write-only hashes never leave the server: `toJson` lists only the paths that have one (`writeOnlyPaths`), and
+ * `fromJson` marks each `UNVERIFIED` (equal to no hash) until the client asked the server to compare its own
+ * values (`POST /api/devices/:id/write-only/compare`, see `plan/api-source.ts`).
  * Session-scoped inventory (`readback`, `bisect`) is not part of it: it never outlives a session.
  */
 import type { NotificationLevel } from "../cwmp/types.js";
@@ -32,7 +35,8 @@ export interface ReportedJson {
 }
 export interface InventoryJson {
   readonly created: Readonly<Record<string, readonly number[]>>;
-  readonly writeOnlyHashes: Readonly<Record<string, string>>;
+  /** Paths that have a stored write-only hash (the hashes themselves stay on the server). */
+  readonly writeOnlyPaths: readonly string[];
   readonly backoff: Readonly<Record<string, { readonly until: number; readonly code: number | string; readonly attempts: number }>>;
   readonly download: { readonly commandKey: string; readonly version: string; readonly startedAt: number } | null;
   readonly rebootPending?: boolean;
@@ -42,6 +46,9 @@ export interface StateJson {
   readonly reported: ReportedJson;
   readonly inventory: InventoryJson;
 }
+
+/** The hash `fromJson` gives a write-only path: equal to no keyed hash ("h1:..."), so the value counts as unknown. */
+export const UNVERIFIED = "unverified";
 
 const obj = <V, W>(m: ReadonlyMap<string, V>, f: (v: V) => W): Record<string, W> => Object.fromEntries([...m].map(([k, v]) => [k, f(v)]));
 const withNotification = <T extends object>(base: T, n: NotificationLevel | undefined): T & { notification?: NotificationLevel } =>
@@ -64,7 +71,7 @@ export function toJson(reported: ReportedState, inventory: Inventory): StateJson
     },
     inventory: {
       created: obj(i.created, (n) => [...n]),
-      writeOnlyHashes: obj(i.writeOnlyHashes, (h) => h),
+      writeOnlyPaths: [...i.writeOnlyHashes.keys()].sort(),
       backoff: obj(i.backoff, (b) => ({ until: b.until, code: b.code, attempts: b.attempts })),
       download: i.download === undefined ? null : { commandKey: i.download.commandKey, version: i.download.version, startedAt: i.download.startedAt },
       ...(i.rebootPending !== undefined ? { rebootPending: i.rebootPending } : {}),
@@ -130,7 +137,7 @@ function inventoryOf(v: Json): Inventory {
   const d = o["download"] === null ? undefined : record(o["download"], "inventory.download");
   const base: Inventory = {
     created: map(o["created"], "inventory.created", (x, at) => array(x, at).map((n, j) => num(n, `${at}[${j}]`))),
-    writeOnlyHashes: map(o["writeOnlyHashes"], "inventory.writeOnlyHashes", str),
+    writeOnlyHashes: new Map(array(o["writeOnlyPaths"], "inventory.writeOnlyPaths").map((p, j) => [str(p, `inventory.writeOnlyPaths[${j}]`), UNVERIFIED] as const)),
     backoff: map(o["backoff"], "inventory.backoff", backoff),
     download: d === undefined ? undefined : { commandKey: str(d["commandKey"], "download.commandKey"), version: str(d["version"], "download.version"), startedAt: num(d["startedAt"], "download.startedAt") },
   };
@@ -211,10 +218,14 @@ export const STATE_RESPONSE_SCHEMA = {
     },
     inventory: {
       type: "object",
-      required: ["created", "writeOnlyHashes", "backoff", "download"],
+      required: ["created", "writeOnlyPaths", "backoff", "download"],
       properties: {
         created: { type: "object", additionalProperties: { type: "array", items: { type: "integer" } } },
-        writeOnlyHashes: { type: "object", additionalProperties: { type: "string" }, description: "path -> SHA-256 of the value last set; never the value" },
+        writeOnlyPaths: {
+          type: "array",
+          items: { type: "string" },
+          description: "Paths of write-only values Converge set (a keyed hash is kept server-side, never returned): compare yours with POST /api/devices/{id}/write-only/compare",
+        },
         backoff: {
           type: "object",
           additionalProperties: { type: "object", required: ["until", "code", "attempts"], properties: { until: { type: "number" }, code: { type: ["integer", "string"] }, attempts: { type: "integer" } } },

@@ -11,6 +11,7 @@ import type { Template } from "./template.js";
 import { parseTemplate, templateRefs } from "./template.js";
 import type { Issue, PolicyValue, Site } from "./types.js";
 import { ptr } from "./types.js";
+import { isSecretPath } from "../domain/mask.js";
 
 export interface CompileContext {
   readonly issues: Issue[];
@@ -19,10 +20,8 @@ export interface CompileContext {
   readonly hasSecret: (name: string) => boolean;
 }
 
-/** TR-106: hidden parameters (passwords, keys) read back empty. Matched on the last path segment. */
-const WRITE_ONLY = /(Password|KeyPassphrase|PreSharedKey|WEPKey|Passphrase)$/;
-
-export const isWriteOnlyName = (path: string): boolean => WRITE_ONLY.test(path);
+/** TR-106: hidden parameters (passwords, keys) read back empty: the one rule of `domain/mask.ts`. */
+export const isWriteOnlyName = isSecretPath;
 
 /** Parses text that may hold templates. Returns the literal (templates absent) or the template. */
 export function compileText(text: string, pointer: string, ctx: CompileContext): { literal: string | undefined; template: Template | undefined } {

@@ -101,6 +101,7 @@ export function desiredStateFor(set: PolicySet, facts: MatchSubject): DesiredSta
   const ignoreMatchers = matched.flatMap((p) => p.ignoreMatchers);
   const ignored = (path: string): boolean => ignoreMatchers.some((re) => re.test(path));
   const tables: DesiredTable[] = mergeTables(matched, ctx, notes);
+  const rebootPolicy = matched.find((p) => p.allowReboot !== undefined);
   return {
     revision: set.revision,
     matched: matched.map((p) => p.name),
@@ -109,7 +110,8 @@ export function desiredStateFor(set: PolicySet, facts: MatchSubject): DesiredSta
     attributes: mergeAttributes(matched, notes),
     firmware: mergeFirmware(matched, ctx, notes),
     ignore: [...new Set(matched.flatMap((p) => p.ignore))],
-    allowReboot: matched.find((p) => p.allowReboot !== undefined)?.allowReboot ?? false,
+    allowReboot: rebootPolicy?.allowReboot ?? false,
+    ...(rebootPolicy ? { allowRebootFrom: { policy: rebootPolicy.name, file: rebootPolicy.file, line: 1 } } : {}),
     provisionConnectionRequest: matched.find((p) => p.provisionConnectionRequest !== undefined)?.provisionConnectionRequest ?? true,
     notes: notes.notes,
   };

@@ -89,6 +89,8 @@ export interface DesiredState {
    * of the highest-precedence matching policy that says anything; default true)? Optional for older producers.
    */
   readonly provisionConnectionRequest?: boolean;
+  /** The policy whose `allowReboot` is in force (a reboot step's cause); absent when none says. */
+  readonly allowRebootFrom?: Provenance;
   readonly notes: readonly DesiredNote[];
 }
 

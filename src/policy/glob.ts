@@ -4,12 +4,6 @@ export const isGlob = (s: string): boolean => /[*?]/.test(s);
 
 const escape = (s: string): string => s.replace(/[.+^${}()|[\]\\]/g, "\\$&");
 
-/** Compiles a glob over a whole string. */
-export function globToRegExp(glob: string, caseInsensitive: boolean): RegExp {
-  const body = glob.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : escape(c))).join("");
-  return new RegExp(`^${body}$`, caseInsensitive ? "is" : "s");
-}
-
 /**
  * Compiles a parameter path pattern where `*` stands for exactly one path segment. A pattern ending in "."
  * covers the whole subtree below it.

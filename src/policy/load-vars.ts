@@ -10,11 +10,14 @@ import type { Lookups, PolicyError } from "./types.js";
 import type { ContentFile } from "./revision.js";
 import type { VarProblem, VarTable } from "./vars.js";
 import { lookupVariable, parseVarsCsv, parseVarsYaml } from "./vars.js";
+import { YAML_LIMITS } from "./yaml-limits.js";
 
 const toError = (p: VarProblem): PolicyError => ({ file: p.file, line: p.line, column: p.column, severity: "error", code: "vars-file", path: "", message: p.message });
 
 export interface LoadedVars {
   readonly lookups: Pick<Lookups, "variable" | "hasVariable">;
+  /** Each variable name's table: plain data (Maps), what crosses a thread boundary. */
+  readonly owner: ReadonlyMap<string, VarTable>;
   readonly files: ContentFile[];
   readonly problems: PolicyError[];
 }
@@ -35,7 +38,19 @@ export async function loadVars(dir: string): Promise<LoadedVars> {
   const problems: PolicyError[] = [];
   for (const name of await listVarFiles(dir)) {
     const rel = `vars/${name}`;
-    const text = await readFile(join(dir, rel), "utf8");
+    let text: string;
+    try {
+      text = await readFile(join(dir, rel), "utf8");
+    } catch (e) {
+      const code = e instanceof Error && "code" in e ? String(e.code) : "";
+      const why = code === "EISDIR" ? "it is a directory" : code === "ELOOP" ? "it is a symbolic link loop" : code === "ENOENT" ? "it is a dangling symbolic link (or was removed)" : e instanceof Error ? e.message : String(e);
+      problems.push({ file: rel, line: 1, column: 1, severity: "error", code: "io", path: "", message: `cannot read ${rel}: ${why}` });
+      continue;
+    }
+    if (text.length > YAML_LIMITS.maxFileChars) {
+      problems.push({ file: rel, line: 1, column: 1, severity: "error", code: "too-large", path: "", message: `${rel}: file of ${text.length} characters exceeds ${YAML_LIMITS.maxFileChars}` });
+      continue;
+    }
     files.push({ rel, text });
     const r = name.endsWith(".csv") ? parseVarsCsv(rel, text) : parseVarsYaml(rel, text);
     problems.push(...r.problems.map(toError));
@@ -48,21 +63,24 @@ export async function loadVars(dir: string): Promise<LoadedVars> {
       if (prev !== undefined) problems.push({ file: t.file, line: 1, column: 1, severity: "error", code: "vars-file", path: "", message: `variable "${n}" is also defined in ${prev.file}: each variable belongs to one file` });
       else owner.set(n, t);
     }
+  return { lookups: varLookups(owner), owner, files, problems };
+}
+
+/** The lookup functions over the variable tables. */
+export function varLookups(owner: ReadonlyMap<string, VarTable>): Pick<Lookups, "variable" | "hasVariable"> {
   return {
-    lookups: {
-      variable: (n, id, serial) => {
-        const t = owner.get(n);
-        return t === undefined ? undefined : lookupVariable(t, n, id, serial);
-      },
-      hasVariable: (n) => owner.has(n),
+    variable: (n, id, serial) => {
+      const t = owner.get(n);
+      return t === undefined ? undefined : lookupVariable(t, n, id, serial);
     },
-    files,
-    problems,
+    hasVariable: (n) => owner.has(n),
   };
 }
 
 export interface LoadedSecrets {
   readonly secret: (name: string) => string | undefined;
+  /** The secrets in force, name to value (crosses to the main thread from the loader's worker, never further). */
+  readonly values: ReadonlyMap<string, string>;
   /** A digest of every secret (names and values): a rotation is a change even when the folder is not. */
   readonly digest: string;
   readonly problems: PolicyError[];
@@ -75,7 +93,7 @@ export async function loadSecrets(dir: string, secretsFile: string | undefined, 
   if (secretsFile !== undefined) {
     const shown = relative(dir, secretsFile).split(sep).join("/");
     try {
-      const doc: unknown = parse(await readFile(secretsFile, "utf8"));
+      const doc: unknown = parse(await readFile(secretsFile, "utf8"), { uniqueKeys: false, maxAliasCount: YAML_LIMITS.maxAliasCount });
       if (typeof doc === "object" && doc !== null && !Array.isArray(doc))
         for (const [k, v] of Object.entries(doc)) if (["string", "number", "boolean"].includes(typeof v)) fromFile.set(k, String(v));
     } catch (e) {
@@ -86,5 +104,5 @@ export async function loadSecrets(dir: string, secretsFile: string | undefined, 
   for (const [k, v] of Object.entries(env)) if (k.startsWith("CONVERGE_SECRET_") && v !== undefined) secrets.set(k.slice("CONVERGE_SECRET_".length), v);
   const h = createHash("sha256");
   for (const [k, v] of [...secrets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${k}\0${v}\0`);
-  return { secret: (n) => secrets.get(n), digest: h.digest("hex").slice(0, 16), problems };
+  return { secret: (n) => secrets.get(n), values: secrets, digest: h.digest("hex").slice(0, 16), problems };
 }

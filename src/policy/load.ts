@@ -17,6 +17,7 @@ import type { ContentFile } from "./revision.js";
 import { compilePolicySchema, validatePolicyDoc } from "./schema.js";
 import type { Issue, Lookups, Policy, PolicyError, PolicySet } from "./types.js";
 import { loadSecrets, loadVars } from "./load-vars.js";
+import type { VarTable } from "./vars.js";
 import type { ParsedDoc } from "./yaml-source.js";
 import { parseYamlFile } from "./yaml-source.js";
 
@@ -68,7 +69,7 @@ interface FileResult {
 
 function loadPolicyFile(rel: string, text: string, env: CompileEnv): FileResult {
   const { docs, problems } = parseYamlFile(text);
-  const findings: PolicyError[] = problems.map((p) => ({ file: rel, line: p.line, column: p.column, severity: "error", code: "yaml-syntax", path: "", message: `YAML: ${p.message}` }));
+  const findings: PolicyError[] = problems.map((p) => ({ file: rel, line: p.line, column: p.column, severity: "error", code: p.kind ?? "yaml-syntax", path: "", message: `YAML: ${p.message}` }));
   const policies: Policy[] = [];
   if (docs.length === 0 && problems.length === 0)
     findings.push({ file: rel, line: 1, column: 1, severity: "warning", code: "schema", path: "", message: "no policy in this file" });
@@ -98,6 +99,39 @@ const order = (a: PolicyError, b: PolicyError): number =>
  * list holds every error AND every warning (severity tells them apart), sorted by file, line, column.
  */
 export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promise<Result<PolicySet, PolicyError[]>> {
+  const r = await loadPolicyParts(dir, opts);
+  return r.ok ? ok(r.value.set) : r;
+}
+
+/** A loaded set with the data behind its lookup functions (what the off-thread loader sends back). */
+export interface LoadedParts {
+  readonly set: PolicySet;
+  readonly vars: ReadonlyMap<string, VarTable>;
+  readonly secrets: ReadonlyMap<string, string>;
+}
+
+/** `loadPolicySet`, keeping the variable tables and secrets the set's lookups close over. Never throws. */
+export async function loadPolicyParts(dir: string, opts: LoadOptions = {}): Promise<Result<LoadedParts, PolicyError[]>> {
+  try {
+    return await loadUnguarded(dir, opts);
+  } catch (e) {
+    // The error boundary: whatever a folder does (I/O races, a library throwing), it is a rejected revision.
+    return err([{ file: ".", line: 1, column: 1, severity: "error", code: "load-failed", path: "", message: `loading ${dir} failed: ${e instanceof Error ? e.message : String(e)}` }]);
+  }
+}
+
+/** Reads one file of the folder; a directory, a symlink loop or a dangling link named *.yaml is an `io` error. */
+export async function readFolderFile(dir: string, rel: string): Promise<{ ok: true; text: string } | { ok: false; error: PolicyError }> {
+  try {
+    return { ok: true, text: await readFile(join(dir, rel), "utf8") };
+  } catch (e) {
+    const code = e instanceof Error && "code" in e ? String(e.code) : "";
+    const why = code === "EISDIR" ? "is a directory" : code === "ELOOP" ? "is a symbolic link loop" : code === "ENOENT" ? "is a dangling symbolic link (or was removed)" : e instanceof Error ? e.message : String(e);
+    return { ok: false, error: { file: rel, line: 1, column: 1, severity: "error", code: "io", path: "", message: `cannot read ${rel}: it ${why}` } };
+  }
+}
+
+async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<LoadedParts, PolicyError[]>> {
   let files: string[];
   try {
     files = await listPolicyFiles(dir);
@@ -106,13 +140,19 @@ export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promis
   }
   const vars = await loadVars(dir);
   const secrets = await loadSecrets(dir, opts.secretsFile, opts.env ?? process.env);
-  const lookups: Lookups = { ...vars.lookups, secret: secrets.secret };
+  const secretList = [...secrets.values.values()];
+  const lookups: Lookups = { ...vars.lookups, secret: secrets.secret, secretValues: () => secretList };
   const env: CompileEnv = { ...constants(), lookups };
   const contents: ContentFile[] = [...vars.files];
   const policies: Policy[] = [];
   const findings: PolicyError[] = [...vars.problems, ...secrets.problems];
   for (const rel of files) {
-    const text = await readFile(join(dir, rel), "utf8");
+    const read = await readFolderFile(dir, rel);
+    if (!read.ok) {
+      findings.push(read.error);
+      continue;
+    }
+    const text = read.text;
     contents.push({ rel, text });
     const r = loadPolicyFile(rel, text, env);
     policies.push(...r.policies);
@@ -123,7 +163,8 @@ export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promis
   findings.sort(order);
   if (findings.some((f) => f.severity === "error")) return err(findings);
   const revision = await revisionOf(dir, contents);
-  return ok(buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest }));
+  const set = buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest });
+  return ok({ set, vars: vars.owner, secrets: secrets.values });
 }
 
 /** A path relative to the policies folder, with "/" separators (for messages and provenance). */

@@ -6,7 +6,8 @@ import type { MatchSubject } from "./desired.types.js";
 import type { RawMatch, RawParamCondition, RawScalar, RawStringMatch } from "./raw.js";
 import type { Issue } from "./types.js";
 import { ptr } from "./types.js";
-import { globToRegExp, isGlob } from "./glob.js";
+import { isGlob } from "./glob.js";
+import { compileGlob, compileLinearRegex, type LinearRegex } from "./linear-regex.js";
 import type { Comparator } from "./version.js";
 import { isVersionRange, parseVersionRange, satisfies } from "./version.js";
 
@@ -20,7 +21,7 @@ export interface StringMatcher {
 export interface ParamCondition {
   readonly path: string;
   readonly equals: string | undefined;
-  readonly pattern: RegExp | undefined;
+  readonly pattern: LinearRegex | undefined;
   readonly in: readonly string[] | undefined;
   readonly exists: boolean | undefined;
 }
@@ -35,6 +36,8 @@ export interface Selector {
   readonly parameters: readonly ParamCondition[];
   /** Canonical text of the `match` block: equal keys mean equal selectors. */
   readonly key: string;
+  /** The `match` block as written: a selector crosses a thread boundary as this and is compiled again. */
+  readonly raw: RawMatch | undefined;
 }
 
 const CASE_INSENSITIVE: ReadonlySet<StringField> = new Set(["manufacturer", "oui"]);
@@ -57,6 +60,7 @@ export function compileSelector(raw: RawMatch | undefined, base: string): { sele
     tags: { all: m.tags?.all ?? [], any: m.tags?.any ?? [], none: m.tags?.none ?? [] },
     parameters,
     key: canonical(m),
+    raw,
   };
   return { selector, issues };
 }
@@ -77,7 +81,7 @@ function compileStringMatch(r: RawStringMatch, at: string, field: StringField, i
       if (range.ok) tests.push(rangeTest(range.value));
       else issues.push({ pointer: here, code: "invalid-version-range", severity: "error", message: `invalid version range "${s}": ${range.error}` });
     } else if (isGlob(s)) {
-      const re = globToRegExp(s, ci);
+      const re = compileGlob(s, ci);
       tests.push((v) => re.test(v));
     } else literals.push(ci ? s.toLowerCase() : s);
   });
@@ -86,14 +90,12 @@ function compileStringMatch(r: RawStringMatch, at: string, field: StringField, i
 
 const rangeTest = (range: readonly Comparator[]) => (v: string): boolean => satisfies(v, range);
 
-function compileRegex(src: string, at: string, issues: Issue[], ci = false): RegExp | undefined {
-  try {
-    return new RegExp(src, ci ? "iu" : "u");
-  } catch (e) {
-    const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, "") : String(e);
-    issues.push({ pointer: at, code: "invalid-regex", severity: "error", message: `invalid regular expression: ${why}` });
-    return undefined;
-  }
+/** A policy regex on the linear-time engine; an unsupported or invalid one is an `invalid-regex` error. */
+function compileRegex(src: string, at: string, issues: Issue[], ci = false): LinearRegex | undefined {
+  const re = compileLinearRegex(src, ci);
+  if (re.ok) return re.value;
+  issues.push({ pointer: at, code: "invalid-regex", severity: "error", message: `invalid regular expression: ${re.error}` });
+  return undefined;
 }
 
 const lexical = (v: RawScalar): string => String(v);

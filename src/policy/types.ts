@@ -49,7 +49,10 @@ export type PolicyErrorCode =
   | "shadowed"
   | "vars-file"
   | "secrets-file"
-  | "missing-secret";
+  | "missing-secret"
+  | "io"
+  | "too-large"
+  | "load-failed";
 
 /** Where something is written: line and column (1-based) and its JSON pointer in the document. */
 export interface Site {
@@ -134,6 +137,8 @@ export interface Lookups {
   readonly variable: (name: string, id: string, serialNumber: string) => string | undefined;
   readonly hasVariable: (name: string) => boolean;
   readonly secret: (name: string) => string | undefined;
+  /** Every secret value in force, for masking (domain/mask.ts rule 3); absent in sets built without secrets. */
+  readonly secretValues?: () => readonly string[];
 }
 
 /** An immutable, revisioned snapshot of the policies folder. */

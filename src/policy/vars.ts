@@ -4,7 +4,7 @@
  * YAML: a map from device id or serial number to a map of variables. The row `*` is every device's fallback.
  * Each variable name belongs to one file; an empty cell means "no value for this device".
  */
-import { parse, YAMLParseError } from "yaml";
+import { parseYamlFile } from "./yaml-source.js";
 
 export interface VarTable {
   readonly file: string;
@@ -72,13 +72,11 @@ export function parseVarsCsv(file: string, text: string): { table: VarTable | un
 
 /** Parses a YAML variable file: `{ <id or serial or "*">: { name: value } }`. */
 export function parseVarsYaml(file: string, text: string): { table: VarTable | undefined; problems: VarProblem[] } {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    const pos = e instanceof YAMLParseError ? e.linePos?.[0] : undefined;
-    return { table: undefined, problems: [{ file, line: pos?.line ?? 1, column: pos?.col ?? 1, message: e instanceof Error ? e.message.split("\n")[0] ?? "" : String(e) }] };
-  }
+  // The same bounded, linear reader as policy files (size, keys, aliases, duplicate keys; never throws).
+  const parsed = parseYamlFile(text);
+  const first = parsed.problems[0];
+  if (first !== undefined) return { table: undefined, problems: [{ file, line: first.line, column: first.column, message: first.message }] };
+  let doc: unknown = parsed.docs[0]?.value;
   if (doc === null || doc === undefined) doc = {};
   if (!isRecord(doc)) return { table: undefined, problems: [{ file, line: 1, column: 1, message: "expected a map of device id or serial number to variables" }] };
   const rows = new Map<string, Map<string, string>>();

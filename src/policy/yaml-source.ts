@@ -2,8 +2,9 @@
  * YAML with source positions: parse a file into documents, and map a JSON pointer inside one back to the
  * line and column where it is written (for error messages and provenance).
  */
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
-import type { Document } from "yaml";
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from "yaml";
+import type { Document, Pair, YAMLMap } from "yaml";
+import { YAML_LIMITS } from "./yaml-limits.js";
 
 export interface ParsedDoc {
   readonly value: unknown;
@@ -16,34 +17,102 @@ export interface YamlProblem {
   readonly column: number;
 }
 
-/** Parses every document of a file. Syntax errors (including duplicate keys) come back as problems. */
-export function parseYamlFile(text: string): { docs: ParsedDoc[]; problems: YamlProblem[] } {
+export interface YamlProblem {
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+  /** "too-large" when a bound of YAML_LIMITS tripped; otherwise a syntax problem. */
+  readonly kind?: "too-large";
+}
+
+/**
+ * Duplicate keys, key and alias counts in one pass over the parsed tree (the yaml library's own `uniqueKeys`
+ * check compares every key with every other: quadratic, 13 minutes for 150,000 keys).
+ */
+/** Optional work meter: map entries examined by the duplicate check, the position index and position lookups. */
+export interface YamlWorkMeter {
+  steps: number;
+}
+
+function checkTree(doc: Document, lc: LineCounter, counts: { keys: number; aliases: number }, problems: YamlProblem[], meter: YamlWorkMeter | undefined): void {
+  visit(doc, {
+    Alias(_k, node) {
+      counts.aliases++;
+      if (counts.aliases > YAML_LIMITS.maxAliases) {
+        const pos = lc.linePos(node.range?.[0] ?? 0);
+        problems.push({ kind: "too-large", message: `more than ${YAML_LIMITS.maxAliases} aliases in one file`, line: pos.line, column: pos.col });
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+    Map(_k, map) {
+      counts.keys += map.items.length;
+      if (counts.keys > YAML_LIMITS.maxKeys) {
+        const pos = lc.linePos(map.range?.[0] ?? 0);
+        problems.push({ kind: "too-large", message: `more than ${YAML_LIMITS.maxKeys} keys in one file`, line: pos.line, column: pos.col });
+        return visit.BREAK;
+      }
+      const seen = new Set<string>();
+      if (meter) meter.steps += map.items.length;
+      for (const p of map.items) {
+        const k = keyText(p.key);
+        if (k === undefined) continue;
+        if (seen.has(k)) {
+          const pos = lc.linePos(offsetOf(p.key) ?? 0);
+          problems.push({ message: "Map keys must be unique", line: pos.line, column: pos.col });
+        } else seen.add(k);
+      }
+      return undefined;
+    },
+  });
+}
+
+/**
+ * Parses every document of a file. Syntax errors (including duplicate keys) and tripped bounds come back as
+ * problems; nothing here throws. Linear in the text: the size is bounded before parsing, keys and aliases are
+ * counted before values are built, and key positions are looked up through a per-map index.
+ */
+export function parseYamlFile(text: string, meter?: YamlWorkMeter): { docs: ParsedDoc[]; problems: YamlProblem[] } {
+  if (text.length > YAML_LIMITS.maxFileChars)
+    return { docs: [], problems: [{ kind: "too-large", message: `file of ${text.length} characters exceeds ${YAML_LIMITS.maxFileChars}`, line: 1, column: 1 }] };
   const lc = new LineCounter();
-  const all = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const list = Array.isArray(all) ? all : [];
   const problems: YamlProblem[] = [];
   const docs: ParsedDoc[] = [];
-  for (const doc of list) {
-    for (const e of doc.errors) {
-      const pos = lc.linePos(e.pos[0]);
-      problems.push({ message: e.message.split("\n")[0] ?? e.message, line: pos.line, column: pos.col });
+  try {
+    const all = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+    const list = Array.isArray(all) ? all : [];
+    const counts = { keys: 0, aliases: 0 };
+    for (const doc of list) {
+      for (const e of doc.errors) {
+        const pos = lc.linePos(e.pos[0]);
+        problems.push({ message: e.message.split("\n")[0] ?? e.message, line: pos.line, column: pos.col });
+      }
+      if (doc.errors.length > 0 || doc.contents === null) continue;
+      const before = problems.length;
+      checkTree(doc, lc, counts, problems, meter);
+      if (problems.length > before) continue;
+      const index = new WeakMap<YAMLMap, Map<string, Pair>>();
+      docs.push({ value: doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount }), locate: (p, atKey) => locateIn(doc, lc, index, p, atKey ?? false, meter) });
     }
-    if (doc.errors.length > 0 || doc.contents === null) continue;
-    docs.push({ value: doc.toJS({ maxAliasCount: 100 }), locate: (p, atKey) => locateIn(doc, lc, p, atKey ?? false) });
+  } catch (e) {
+    // The yaml library throws for an alias that expands past maxAliasCount (a "billion laughs" file).
+    const message = e instanceof Error ? e.message.split("\n")[0] ?? e.message : String(e);
+    problems.push({ kind: "too-large", message, line: 1, column: 1 });
+    return { docs: [], problems };
   }
   return { docs, problems };
 }
 
 const unescape = (seg: string): string => seg.replace(/~1/g, "/").replace(/~0/g, "~");
 
-function locateIn(doc: Document, lc: LineCounter, pointer: string, atKey: boolean): { line: number; column: number } {
+function locateIn(doc: Document, lc: LineCounter, index: WeakMap<YAMLMap, Map<string, Pair>>, pointer: string, atKey: boolean, meter: YamlWorkMeter | undefined): { line: number; column: number } {
   const segs = pointer === "" ? [] : pointer.slice(1).split("/").map(unescape);
   let node: unknown = doc.contents;
   let best = offsetOf(node) ?? 0;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i] as string;
     const last = i === segs.length - 1;
-    const step = child(node, seg);
+    const step = child(node, seg, index, meter);
     if (step === undefined) break;
     const keyOff = offsetOf(step.key);
     const valOff = offsetOf(step.value);
@@ -54,9 +123,24 @@ function locateIn(doc: Document, lc: LineCounter, pointer: string, atKey: boolea
   return { line: pos.line, column: pos.col };
 }
 
-function child(node: unknown, seg: string): { key: unknown; value: unknown } | undefined {
+/** The pair of `map` whose key is `seg`, through an index built once per map (a scan per lookup was quadratic). */
+function pairOf(map: YAMLMap, seg: string, index: WeakMap<YAMLMap, Map<string, Pair>>, meter: YamlWorkMeter | undefined): Pair | undefined {
+  let byKey = index.get(map);
+  if (meter) meter.steps += byKey === undefined ? map.items.length + 1 : 1;
+  if (byKey === undefined) {
+    byKey = new Map();
+    for (const p of map.items) {
+      const k = isPair(p) ? keyText(p.key) : undefined;
+      if (k !== undefined && !byKey.has(k)) byKey.set(k, p);
+    }
+    index.set(map, byKey);
+  }
+  return byKey.get(seg);
+}
+
+function child(node: unknown, seg: string, index: WeakMap<YAMLMap, Map<string, Pair>>, meter: YamlWorkMeter | undefined): { key: unknown; value: unknown } | undefined {
   if (isMap(node)) {
-    const pair = node.items.find((p) => isPair(p) && keyText(p.key) === seg);
+    const pair = pairOf(node as YAMLMap, seg, index, meter);
     return pair === undefined ? undefined : { key: pair.key, value: pair.value };
   }
   if (isSeq(node) && /^[0-9]+$/.test(seg)) {

@@ -25,5 +25,5 @@ export function planAttribute(ctx: PlanContext, a: DesiredAttribute): Intents {
   const current = ctx.input.reported.params.get(path)?.notification ?? ctx.input.reported.names?.get(path)?.notification;
   if (current === undefined) return intents({ readAttributes: [path] });
   if (current === a.notification) return NO_INTENTS;
-  return intents({ attributes: [{ path, notification: a.notification }] });
+  return intents({ attributes: [{ path, notification: a.notification, from: a.from }] });
 }

@@ -12,7 +12,7 @@ export interface PlanContext {
 }
 
 export function contextOf(input: PlanInput): PlanContext {
-  const parameterKey = parameterKeyForDesired(input.desired);
+  const parameterKey = parameterKeyForDesired(input.desired, input.hashWriteOnly);
   return {
     input,
     k: knowledgeOf(input.reported, input.inventory, input.now),

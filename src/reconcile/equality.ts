@@ -90,9 +90,15 @@ export function parseBoolean(s: string): "true" | "false" | undefined {
   return undefined;
 }
 
+/** The canonical decimal form (what BigInt(t).toString() gives), by string work only: linear in any length. */
 function parseInteger(s: string): string | undefined {
   const t = s.trim();
-  return INT.test(t) ? BigInt(t).toString() : undefined;
+  if (!INT.test(t)) return undefined;
+  const negative = t.charCodeAt(0) === 45;
+  let i = negative || t.charCodeAt(0) === 43 ? 1 : 0;
+  while (i < t.length - 1 && t.charCodeAt(i) === 48) i++;
+  const digits = t.slice(i);
+  return negative && digits !== "0" ? `-${digits}` : digits;
 }
 
 function parseBase64(s: string): string | undefined {

@@ -52,9 +52,12 @@ export function planFirmware(ctx: PlanContext): Intents {
     fileType: fw.fileType,
     username: fw.username,
     password: fw.password,
+    from: fw.from,
   };
   return intents({ download: [step] });
 }
+
+const REBOOT_FROM = { policy: "converge:reboot", file: "(built in)", line: 0 } as const;
 
 /** TR-069 A.3.2.1: SPV status 1 means the change applies after a reboot; we reboot only where policy allows. */
 export function planReboot(ctx: PlanContext): Intents {
@@ -68,5 +71,6 @@ export function planReboot(ctx: PlanContext): Intents {
   if (!ctx.input.desired.allowReboot) {
     return intents({ notes: [{ kind: "pending", what: "reboot", message: "the CPE applies a change after a reboot; policy does not allow Converge to reboot it" }] });
   }
-  return intents({ reboot: [{ kind: "reboot", reason: "a change applies after a reboot (status 1)" }] });
+  const from = ctx.input.desired.allowRebootFrom ?? REBOOT_FROM;
+  return intents({ reboot: [{ kind: "reboot", reason: "a change applies after a reboot (status 1)", from }] });
 }

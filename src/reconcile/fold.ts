@@ -26,11 +26,11 @@ import {
   withValues,
   type FoldState,
 } from "./fold-state.js";
-import { DEFAULT_LIMITS, nextBackoff, type BackoffLimits } from "./limits.js";
+import { nextBackoff, type BackoffLimits } from "./limits.js";
 import { addedKey, resolveIntents, withCreatedKey, withoutAddIntent } from "./add-intents.js";
 import { withKeyFailures } from "./fold-keys.js";
 import { selectorOf } from "./paths.js";
-import { writeOnlyHash } from "./parameter-key.js";
+import type { WriteOnlyHasher } from "./parameter-key.js";
 import type { PlanStep } from "./types.js";
 
 
@@ -48,15 +48,16 @@ export function fold(
   request: AcsRequest,
   response: CpeMessage,
   now: number,
-  limits: BackoffLimits = DEFAULT_LIMITS,
+  limits: BackoffLimits,
+  hashWriteOnly: WriteOnlyHasher,
 ): { reported: FoldState["reported"]; inventory: FoldState["inventory"]; writes: StoreWrite[]; faults: Fault[] } {
-  const raw = response.method === "Fault" ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request)) : foldAnswer(state, step, request, response, now, limits);
+  const raw = response.method === "Fault" ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request)) : foldAnswer(state, step, request, response, now, limits, hashWriteOnly);
   const settled = response.method !== "Fault" ? raw : step.kind === "addObject" ? addFaulted(raw, step, now, limits) : step.kind === "download" ? downloadFaulted(raw) : raw;
   const out = withKeyFailures(state, settled, step, now, limits);
   return { reported: out.reported, inventory: out.inventory, writes: [...out.writes], faults: [...out.faults] };
 }
 
-function foldAnswer(st: FoldState, step: PlanStep, req: AcsRequest, res: CpeMessage, now: number, limits: BackoffLimits): Folded {
+function foldAnswer(st: FoldState, step: PlanStep, req: AcsRequest, res: CpeMessage, now: number, limits: BackoffLimits, hashWriteOnly: WriteOnlyHasher): Folded {
   switch (res.method) {
     case "GetParameterValuesResponse":
       return req.method === "GetParameterValues" ? valuesRead(st, req.names, res, now, limits) : mismatch(st, req, res);
@@ -65,7 +66,7 @@ function foldAnswer(st: FoldState, step: PlanStep, req: AcsRequest, res: CpeMess
     case "GetParameterAttributesResponse":
       return attributesRead(st, res);
     case "SetParameterValuesResponse":
-      return step.kind === "setValues" && req.method === "SetParameterValues" ? valuesSet(st, step, req.values, req.parameterKey, res.status) : mismatch(st, req, res);
+      return step.kind === "setValues" && req.method === "SetParameterValues" ? valuesSet(st, step, req.values, req.parameterKey, res.status, hashWriteOnly) : mismatch(st, req, res);
     case "SetParameterAttributesResponse":
       return step.kind === "setAttributes" ? succeeded(st, stepPaths(step), true, withNotifications(st.reported, step.attributes), [attributesWrite(step)]) : mismatch(st, req, res);
     case "AddObjectResponse":
@@ -142,12 +143,13 @@ function attributesWrite(step: Extract<PlanStep, { kind: "setAttributes" }>): St
 }
 
 // TR-069 A.3.2.1: status 0 = applied, 1 = applied after a reboot. The CPE now carries our ParameterKey.
-function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>, sent: readonly ParamValue[], parameterKey: string, status: 0 | 1): Folded {
+function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>, sent: readonly ParamValue[], parameterKey: string, status: 0 | 1, hashWriteOnly: WriteOnlyHasher): Folded {
   const writeOnly = new Set(step.writeOnly ?? []);
+  const remembered = new Set([...writeOnly, ...(step.report ?? [])]);
   const hashes = new Map(st.inventory.writeOnlyHashes);
   const writes: StoreWrite[] = [{ kind: "parameterKey", value: parameterKey }];
-  for (const v of step.values.filter((x) => writeOnly.has(x.name))) {
-    const hash = writeOnlyHash(v.value);
+  for (const v of step.values.filter((x) => remembered.has(x.name))) {
+    const hash = hashWriteOnly(v.value);
     hashes.set(v.name, hash);
     writes.push({ kind: "writeOnlyHash", path: v.name, hash });
   }

@@ -14,8 +14,8 @@ export interface Intents {
   readonly readAttributes: readonly string[];
   readonly deletes: readonly Extract<PlanStep, { kind: "deleteObject" }>[];
   readonly adds: readonly Extract<PlanStep, { kind: "addObject" }>[];
-  readonly sets: readonly { readonly value: ParamValue; readonly from: Provenance; readonly writeOnly: boolean }[];
-  readonly attributes: readonly { readonly path: string; readonly notification: NotificationLevel }[];
+  readonly sets: readonly { readonly value: ParamValue; readonly from: Provenance; readonly writeOnly: boolean; readonly report?: boolean }[];
+  readonly attributes: readonly { readonly path: string; readonly notification: NotificationLevel; readonly from: Provenance }[];
   readonly download: readonly Extract<PlanStep, { kind: "download" }>[];
   readonly reboot: readonly Extract<PlanStep, { kind: "reboot" }>[];
   readonly notes: readonly PlanNote[];

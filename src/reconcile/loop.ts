@@ -50,7 +50,7 @@ export function converge(input: PlanInput, respond: (req: AcsRequest) => CpeMess
     }
     if (round >= bound) return { outcome: "not_converging", rounds: round, reported, inventory, plan: p, steps, writes, faults };
     const request = requestFor(head, p.parameterKey, input.quirks);
-    const out = fold({ reported, inventory }, head, request, respond(request), input.now, input.limits);
+    const out = fold({ reported, inventory }, head, request, respond(request), input.now, input.limits, input.hashWriteOnly);
     ({ reported, inventory } = out);
     steps.push(head);
     writes.push(...out.writes);

@@ -31,7 +31,7 @@ export function stepsOf(i: Intents, quirks: DeviceQuirks, inventory: Inventory):
     ...uniqueBy(i.deletes, (d) => d.object),
     ...i.adds,
     ...setSteps(i, quirks, groups),
-    ...chunk(uniqueBy(i.attributes, (a) => a.path), Math.max(1, quirks.spvBatchSize)).map((attributes): PlanStep => ({ kind: "setAttributes", attributes })),
+    ...chunk(uniqueBy(i.attributes, (a) => a.path), Math.max(1, quirks.spvBatchSize)).map((batch): PlanStep => ({ kind: "setAttributes", attributes: batch.map((a) => ({ path: a.path, notification: a.notification })), from: batch.map((a) => a.from) })),
     ...i.download.slice(0, 1),
     ...i.reboot.slice(0, 1),
   ];
@@ -50,8 +50,9 @@ function setSteps(i: Intents, quirks: DeviceQuirks, groups: readonly (readonly s
   return batchBy(sets, (s) => s.value.name, quirks.spvBatchSize, groups).map(
     (batch): PlanStep => {
       const writeOnly = batch.filter((s) => s.writeOnly).map((s) => s.value.name);
+      const report = batch.filter((s) => s.report === true && !s.writeOnly).map((s) => s.value.name);
       const step = { kind: "setValues" as const, values: batch.map((s) => s.value), from: batch.map((s) => s.from) };
-      return writeOnly.length > 0 ? { ...step, writeOnly } : step;
+      return { ...step, ...(writeOnly.length > 0 ? { writeOnly } : {}), ...(report.length > 0 ? { report } : {}) };
     },
   );
 }

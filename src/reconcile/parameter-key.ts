@@ -1,5 +1,5 @@
 /** Short ids derived from content: the ParameterKey of a revision, write-only hashes, command keys. */
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { DesiredState } from "../policy/desired.types.js";
 
 const sha256 = (s: string): string => createHash("sha256").update(s, "utf8").digest("hex");
@@ -18,9 +18,9 @@ export function parameterKeyFor(revision: string): string {
  * edit that does not touch this device leaves its key, and its zero-RPC fast path, intact. Provenance (file,
  * line) is left out: moving a line changes nothing on the device.
  */
-export function parameterKeyForDesired(d: DesiredState): string {
+export function parameterKeyForDesired(d: DesiredState, hashWriteOnly: WriteOnlyHasher): string {
   const canonical = JSON.stringify([
-    d.values.map((v) => [v.path, v.writeOnly ? writeOnlyHash(v.value) : v.value, v.type ?? "", v.drift]),
+    d.values.map((v) => [v.path, v.writeOnly ? hashWriteOnly(v.value) : v.value, v.type ?? "", v.drift]),
     d.tables.map((t) => [t.table, t.keyNames, t.prune, t.instances.map((i) => [i.key, i.values.map((v) => [v.path, v.value, v.type ?? ""])])]),
     d.attributes.map((a) => [a.path, a.notification]),
     d.firmware ? [d.firmware.version, d.firmware.url] : null,
@@ -28,10 +28,31 @@ export function parameterKeyForDesired(d: DesiredState): string {
   return parameterKeyFor(canonical);
 }
 
-/** What the inventory remembers of a write-only value we set: its SHA-256, hex. Never the value itself. */
-export function writeOnlyHash(value: string): string {
-  return sha256(value);
+/**
+ * What the inventory remembers of a write-only value we set: a keyed hash, never the value nor a plain digest
+ * of it (a plain SHA-256 of a Wi-Fi passphrase can be checked against guesses with `sha256sum`).
+ * `keyedHasher(key)` is HMAC-SHA256 under the per-installation key (`Store.installationKey()`), of the value's
+ * SHA-256: "h1:" + 64 hex. Hashing the SHA-256 rather than the value lets migration 3 re-key the plain SHA-256
+ * hashes older versions stored without knowing the values, and lets a client that has the clear value send only
+ * its SHA-256 to compare (`POST /api/devices/:id/write-only/compare`).
+ */
+export type WriteOnlyHasher = (value: string) => string;
+
+export const WRITE_ONLY_HASH_PREFIX = "h1:";
+
+/** HMAC-SHA256 under `key` of a value's SHA-256 hex digest: the keyed form of a legacy (plain SHA-256) hash. */
+export function keyedDigest(key: string, sha256Hex: string): string {
+  return `${WRITE_ONLY_HASH_PREFIX}${createHmac("sha256", key).update(sha256Hex.toLowerCase(), "utf8").digest("hex")}`;
 }
+
+/** The write-only hasher of an installation whose key is `key` (hex, from the store). */
+export function keyedHasher(key: string): WriteOnlyHasher {
+  if (key.length < 32) throw new Error("write-only hash key: at least 32 hex characters");
+  return (value) => keyedDigest(key, sha256(value));
+}
+
+/** The SHA-256 hex of a value: what a client sends to compare a write-only value without sending it. */
+export const valueDigest = (value: string): string => sha256(value);
 
 /**
  * CommandKey of a firmware Download (≤ 32 chars): ties TransferComplete back to the version and the attempt.

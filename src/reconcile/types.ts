@@ -4,6 +4,7 @@
 import type { XsdType } from "../domain/xsd.js";
 import type { AcsRequest, NotificationLevel, ParamValue } from "../cwmp/types.js";
 import type { DesiredState, Provenance } from "../policy/desired.types.js";
+import type { WriteOnlyHasher } from "./parameter-key.js";
 
 /** One reported parameter with the time we observed it. */
 export interface ReportedParam {
@@ -40,7 +41,10 @@ export interface KnownName {
 export interface Inventory {
   /** Instances Converge created: table path -> instance numbers. Only these may be pruned. */
   readonly created: ReadonlyMap<string, readonly number[]>;
-  /** Write-only params: path -> hash of the value last set successfully. */
+  /**
+   * Write-only and `drift: report` params: path -> keyed hash of the value last set successfully. For a report-mode
+   * value it says "this desired value was applied": a later difference is drift to report, not to revert.
+   */
   readonly writeOnlyHashes: ReadonlyMap<string, string>;
   /** Paths the CPE rejected as unknown (9005), not retried until `until`. */
   /** `code`: the CWMP fault code, or the name of a fault Converge records (firmware_not_applied, ...). */
@@ -136,6 +140,8 @@ export interface PlanInput {
   readonly now: number;
   readonly limits: PlanLimits;
   readonly quirks: DeviceQuirks;
+  /** How write-only values are fingerprinted (keyed, per installation): compared with `inventory.writeOnlyHashes`. */
+  readonly hashWriteOnly: WriteOnlyHasher;
 }
 
 export type PlanStep =
@@ -152,10 +158,14 @@ export type PlanStep =
       readonly from: readonly Provenance[];
       /** Names of write-only values in this batch (hashed, never read back; renderers should mask them). */
       readonly writeOnly?: readonly string[];
+      /** Names of `drift: report` values in this batch: their hash is remembered, so later drift is reported, not reverted. */
+      readonly report?: readonly string[];
     }
   | {
       readonly kind: "setAttributes";
       readonly attributes: readonly { readonly path: string; readonly notification: NotificationLevel }[];
+      /** Provenance of each attribute, index-aligned with `attributes`. */
+      readonly from: readonly Provenance[];
     }
   | {
       readonly kind: "download";
@@ -167,8 +177,11 @@ export type PlanStep =
       readonly fileType?: string;
       readonly username?: string;
       readonly password?: string;
+      /** The policy that pins the firmware. */
+      readonly from: Provenance;
     }
-  | { readonly kind: "reboot"; readonly reason: string };
+  /** `from`: the policy whose `allowReboot` lets Converge reboot (the step's cause for the by-policy summary). */
+  | { readonly kind: "reboot"; readonly reason: string; readonly from: Provenance };
 
 export type PlanNote =
   | { readonly kind: "drift"; readonly path: string; readonly desired: string; readonly reported: string; readonly healed: boolean }

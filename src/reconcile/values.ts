@@ -8,7 +8,6 @@ import type { PlanContext } from "./context.js";
 import { sameAsWritten } from "./equality.js";
 import { intents, NO_INTENTS, type Intents } from "./intents.js";
 import { activeBackoff, isKnown, knownAbsent, writableOf } from "./knowledge.js";
-import { writeOnlyHash } from "./parameter-key.js";
 import { isIgnored } from "./paths.js";
 import type { ReportedParam } from "./types.js";
 
@@ -31,12 +30,13 @@ export function planValue(ctx: PlanContext, dv: DesiredValue, path: string): Int
 function planWriteOnly(ctx: PlanContext, dv: DesiredValue, path: string): Intents {
   // Read once to learn that it exists and its xsd type (SPV with the wrong type is 9006); the value is ignored.
   if (!isKnown(ctx.k, path) && dv.type === undefined) return intents({ refresh: [{ path, reason: "unknown" }] });
-  const applied = ctx.input.inventory.writeOnlyHashes.get(path) === writeOnlyHash(dv.value);
+  const applied = wasApplied(ctx, dv, path);
   // A CPE that does not keep ParameterKey (learnt, inform-watch.ts) can never prove nobody wrote since: rely on
   // the last-set record alone instead of re-sending the value on every full visit (issue 9.11).
   if (applied && (keyIsOurs(ctx) || ctx.input.inventory.parameterKeyKept === false)) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
-  if (dv.drift === "report") return intents({ notes: [{ kind: "drift", path, desired: HIDDEN, reported: HIDDEN, healed: false }] });
+  // drift: report applies a value once (new device, new desired value); afterwards another writer's change is reported.
+  if (dv.drift === "report" && applied) return intents({ notes: [{ kind: "drift", path, desired: HIDDEN, reported: HIDDEN, healed: false }] });
   const type = ctx.input.reported.params.get(path)?.type ?? dv.type ?? "xsd:string";
   return intents({ sets: [{ value: { name: path, value: dv.value, type }, from: dv.from, writeOnly: true }] });
 }
@@ -49,10 +49,20 @@ function planReadable(ctx: PlanContext, dv: DesiredValue, path: string): Intents
   if (now - p.observedAt >= dv.verifyEveryMs) return intents({ refresh: [{ path, reason: "stale" }] });
   if (sameAsWritten(compareType(p, dv.type), dv.value, p.value, ctx.input.quirks)) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
-  if (dv.drift === "report") return intents({ notes: [{ kind: "drift", path, desired: dv.value, reported: p.value, healed: false }] });
+  if (dv.drift === "report") {
+    // Applied before (this very desired value): the device moved away since, so report it and leave it. Not yet
+    // applied (a device that first matches, or a desired value that changed): apply it, and remember that.
+    if (wasApplied(ctx, dv, path)) return intents({ notes: [{ kind: "drift", path, desired: dv.value, reported: p.value, healed: false }] });
+    return intents({ sets: [{ value: { name: path, value: dv.value, type: p.type }, from: dv.from, writeOnly: false, report: true }] });
+  }
   // Drift proper: this revision was applied (the CPE carries its key) and the value moved since.
   const notes = ctx.keyMatches ? [{ kind: "drift" as const, path, desired: dv.value, reported: p.value, healed: true }] : [];
   return intents({ sets: [{ value: { name: path, value: dv.value, type: p.type }, from: dv.from, writeOnly: false }], notes });
+}
+
+/** Converge set exactly this desired value at `path` before (the inventory keeps a keyed hash of it). */
+function wasApplied(ctx: PlanContext, dv: DesiredValue, path: string): boolean {
+  return ctx.input.inventory.writeOnlyHashes.get(path) === ctx.input.hashWriteOnly(dv.value);
 }
 
 /**

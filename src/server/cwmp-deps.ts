@@ -4,6 +4,7 @@ import type { DesiredState, MatchSubject } from "../policy/desired.types.js";
 import type { Store } from "../domain/store.js";
 import type { InformFacts } from "../domain/store.js";
 import type { DeviceId } from "../domain/device.js";
+import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 
 export interface CwmpLimits extends PlanLimits {
   readonly maxSessions: number;
@@ -68,10 +69,14 @@ export interface CwmpDeps {
   readonly clock: () => number;
   readonly limits: CwmpLimits;
   readonly holdRequests: boolean;
+  /** The installation's keyed hash of write-only values (`keyedHasher(store.installationKey())`). */
+  readonly hashWriteOnly: WriteOnlyHasher;
   /** The shared CPE username, if any: exempt from the per-device credential check. */
   readonly sharedCpeUsername?: string;
   readonly authenticate?: (req: CpeAuthInput) => Promise<CpeAuthOutcome>;
   readonly hooks?: CwmpHooks;
+  /** Clear secret values (policy secrets) masked out of transcripts beside each session's own. */
+  readonly secretValues?: () => readonly string[];
   /** Devices whose sessions are recorded in full (SOAP transcripts). */
   readonly debugDevices?: ReadonlySet<string>;
 }

@@ -3,6 +3,8 @@
  * decode body -> decode envelope -> (Inform: open session | else: step) -> commit writes -> encode reply.
  * TR-069 §3.4: every reply carrying an envelope is HTTP 200; "nothing more" is an empty 204.
  */
+import { knownSecrets, maskJson, maskSoap } from "../domain/mask.js";
+import { secretValuesOf } from "../plan/device-plan.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Socket } from "node:net";
 import { decodeBody } from "../cwmp/body.js";
@@ -32,6 +34,9 @@ function badRequest(reply: FastifyReply, status: number, code: string, message: 
 
 /** Bound on remembered converged devices (about 150 bytes each): beyond it the oldest fall back to the full path. */
 const FAST_PATH_ENTRIES = 1_000_000;
+
+/** Characters of a CPE's raw SOAP kept per transcript entry (bodies are bounded by `limits.maxBodyBytes` anyway). */
+export const TRANSCRIPT_RAW_MAX = 64 * 1024;
 
 export class CwmpEndpoint {
   readonly sessions = new SessionRegistry();
@@ -95,9 +100,9 @@ export class CwmpEndpoint {
       if (claimed && claimed !== deviceIdOf(decoded.value.message.deviceId) && auth.username !== this.deps.sharedCpeUsername) {
         return badRequest(reply, 403, "wrong_device", "these credentials belong to another device");
       }
-      return this.inform(decoded.value, decoded.value.message, req, reply, live, socket);
+      return this.inform(decoded.value, decoded.value.message, req, reply, live, socket, body.value);
     }
-    return this.inSession(live, decoded.value, reply, socket);
+    return this.inSession(live, decoded.value, reply, socket, body.value);
   }
 
   private async authenticate(req: FastifyRequest): Promise<{ readonly deny?: (reply: FastifyReply) => FastifyReply; readonly username?: string }> {
@@ -117,7 +122,7 @@ export class CwmpEndpoint {
     return { deny: (reply) => reply.code(out.status).header("www-authenticate", [...out.wwwAuthenticate]).send() };
   }
 
-  private async inform(env: DecodedEnvelope, inform: InformRequest, req: FastifyRequest, reply: FastifyReply, live: LiveSession | undefined, socket: Socket | undefined): Promise<FastifyReply> {
+  private async inform(env: DecodedEnvelope, inform: InformRequest, req: FastifyRequest, reply: FastifyReply, live: LiveSession | undefined, socket: Socket | undefined, raw: string): Promise<FastifyReply> {
     const now = this.deps.clock();
     // TR-069 §3.7.1: an Inform on an existing session means the CPE started over: drop the old context.
     if (live) await this.end(live, "fault:superseded");
@@ -129,17 +134,17 @@ export class CwmpEndpoint {
     const opened = await openFromInform(this.deps, this.sessions, env, inform, req.ip, socket, now, (id) => this.fastPath.get(id));
     if (!opened.ok) return reply.code(opened.error.status).header("retry-after", "30").send({ error: { code: opened.error.code, message: opened.error.message } });
     const s = opened.value;
-    this.record(s, "in", env);
+    this.record(s, "in", env, raw);
     const xml = encodeAcsMessage({ method: "InformResponse", maxEnvelopes: 1 }, { version: s.version, id: env.header.id ?? "1" });
     this.recordOut(s, 200, xml);
     return reply.code(200).type(XML).header("set-cookie", `${COOKIE}=${s.id}; Path=/; HttpOnly`).send(xml);
   }
 
-  private async inSession(live: LiveSession | undefined, env: DecodedEnvelope | undefined, reply: FastifyReply, socket: Socket | undefined): Promise<FastifyReply> {
+  private async inSession(live: LiveSession | undefined, env: DecodedEnvelope | undefined, reply: FastifyReply, socket: Socket | undefined, raw = ""): Promise<FastifyReply> {
     if (!live) return badRequest(reply, 400, "no_session", env ? `${env.message.method} outside a session: the first message must be an Inform` : "empty POST outside a session");
     const now = this.deps.clock();
     this.sessions.touch(live, socket, now);
-    if (env) this.record(live, "in", env);
+    if (env) this.record(live, "in", env, raw);
     else live.transcript?.push({ at: now, direction: "in", body: "" });
     const input = env ? { kind: "message" as const, id: env.header.id, message: env.message } : { kind: "empty" as const };
     if (env?.message.method === "Fault") this.deps.hooks?.onCpeFault?.(String(env.message.fault.code));
@@ -185,12 +190,32 @@ export class CwmpEndpoint {
     this.deps.hooks?.onRpc?.(m.method);
   }
 
-  private record(s: LiveSession, direction: "in" | "out", env: DecodedEnvelope): void {
-    s.transcript?.push({ at: this.deps.clock(), direction, body: JSON.stringify(env.message) });
+  /**
+   * Transcript entries keep the decoded message and the raw SOAP the CPE sent (at most `TRANSCRIPT_RAW_MAX`
+   * characters, `truncated` beyond), both masked by the one rule (domain/mask.ts) with the session's secrets.
+   */
+  private record(s: LiveSession, direction: "in" | "out", env: DecodedEnvelope, raw: string): void {
+    if (!s.transcript) return;
+    const secrets = this.secretsOf(s);
+    const clipped = raw.length > TRANSCRIPT_RAW_MAX ? raw.slice(0, TRANSCRIPT_RAW_MAX) : raw;
+    s.transcript.push({
+      at: this.deps.clock(),
+      direction,
+      body: JSON.stringify(maskJson(env.message, secrets)),
+      raw: maskSoap(clipped, secrets),
+      rawLength: raw.length,
+      ...(clipped.length < raw.length ? { truncated: true } : {}),
+    });
   }
 
   private recordOut(s: LiveSession, status: number, xml: string): void {
-    s.transcript?.push({ at: this.deps.clock(), direction: "out", status, body: xml });
+    if (!s.transcript) return;
+    s.transcript.push({ at: this.deps.clock(), direction: "out", status, body: maskSoap(xml, this.secretsOf(s)) });
+  }
+
+  /** The clear secrets a transcript of this session could carry: its desired secrets and the policy secrets. */
+  private secretsOf(s: LiveSession): readonly string[] {
+    return knownSecrets([...secretValuesOf(s.state.reconcile?.desired), ...(this.deps.secretValues?.() ?? [])]);
   }
 
   private failSession(live: LiveSession, code: "bad_message" | "session_timeout", message: string): Promise<boolean> {

@@ -76,7 +76,7 @@ function live(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRe
     id,
     deviceId: facts.deviceId,
     version: env.version,
-    cfg: { limits: deps.limits, quirks: deps.quirks(facts), holdRequests: deps.holdRequests },
+    cfg: { limits: deps.limits, quirks: deps.quirks(facts), holdRequests: deps.holdRequests, hashWriteOnly: deps.hashWriteOnly },
     startedAt: now,
     events: inform.events.map((e) => e.code),
     socket,

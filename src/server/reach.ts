@@ -9,7 +9,7 @@ import type { DeviceId } from "../domain/device.js";
 import { sendHttpConnectionRequest, type ConnReqOutcome } from "../connreq/http.js";
 import { sendUdpConnectionRequest } from "../connreq/udp.js";
 import { factsOfRecord } from "../plan/device-plan.js";
-import { writeOnlyHash } from "../reconcile/parameter-key.js";
+import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import type { DeviceRecord, Store } from "../domain/store.js";
 import type { SessionSummary } from "./cwmp-deps.js";
 import { connReqCredentials, type DesiredResolver } from "./desired-resolver.js";
@@ -33,6 +33,8 @@ export interface ReachDeps {
   readonly onOutcome?: (kind: string) => void;
   /** The desired state: credentials a policy sets (rotation) win over the generated ones once provisioned. */
   readonly resolver?: DesiredResolver;
+  /** The installation's keyed hash: which password the CPE holds is found by comparing hashes. */
+  readonly hashWriteOnly: WriteOnlyHasher;
 }
 
 const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreachable: 504, timeout: 504, busy: 503, http_error: 502, no_url: 409 };
@@ -66,7 +68,7 @@ export function createReach(deps: ReachDeps): Reach {
     const value = (leaf: string): string | undefined => desired?.values.find((v) => v.path === `${root}ManagementServer.${leaf}`)?.value;
     const wanted = { username: value("ConnectionRequestUsername") ?? own.username, password: value("ConnectionRequestPassword") ?? own.password };
     const applied = (await deps.store.loadInventory(id)).writeOnlyHashes.get(`${root}ManagementServer.ConnectionRequestPassword`);
-    return [wanted, own].find((c) => applied === writeOnlyHash(c.password)) ?? wanted;
+    return [wanted, own].find((c) => applied === deps.hashWriteOnly(c.password)) ?? wanted;
   }
 
   /**

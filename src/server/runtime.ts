@@ -3,7 +3,8 @@
  * Everything with I/O is created here and handed to the factories; nothing below reads process.env.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { createMaskedLogger, type MaskedLogger } from "./logging.js";
 import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../domain/store.js";
@@ -11,6 +12,7 @@ import { createPolicySource, type PolicySource } from "../policy/source.js";
 import { CwmpEndpoint } from "./cwmp-route.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
+import { keyedHasher } from "../reconcile/parameter-key.js";
 import { changedDevices } from "./kick.js";
 import { buildApiApp } from "./api/app.js";
 import { serverFactory } from "./http-server.js";
@@ -63,7 +65,13 @@ export function configProblems(cfg: Config): string[] {
   return out;
 }
 
-export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.logLevel })): Promise<Running> {
+/**
+ * `logger`: the masked logger (server/logging.ts) to use, default one at `cfg.logLevel` on stdout. A plain pino
+ * Logger is accepted too (its lines are masked structurally only where the caller configured it).
+ */
+export async function startServer(cfg: Config, logger: Logger | MaskedLogger = createMaskedLogger(cfg.logLevel)): Promise<Running> {
+  const masked: MaskedLogger | undefined = "setSecrets" in logger ? logger : undefined;
+  const log: Logger = "setSecrets" in logger ? logger.log : logger;
   const problems = configProblems(cfg);
   if (problems.length > 0) throw new Error(problems.join("\n"));
   // Everything that can refuse the configuration runs before anything is opened: a refusal leaks nothing.
@@ -76,8 +84,12 @@ export async function startServer(cfg: Config, log: Logger = pino({ level: cfg.l
   const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
   const store = openSqliteStore(cfg.db);
   opened = store;
-  const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log });
+  const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log, offThread: true });
   try {
+    masked?.setSecrets(() => {
+      const set = policies.current();
+      return set?.lookups.secretValues?.() ?? [];
+    });
     return await assemble(cfg, log, { tls, authenticate, store, policies });
   } catch (e) {
     await policies.close();
@@ -101,8 +113,10 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
   policies.onReject(() => obs.reloadFailed());
   const debugDevices = new Set<string>();
+  // Write-only values are fingerprinted with the installation's own key (created by the store on first use).
+  const hashWriteOnly = keyedHasher(await store.installationKey());
   const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials });
-  const reach: Reach = createReach({ store, cfg, log, resolver, onOutcome: (kind) => obs.connectionRequest(kind) });
+  const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind) });
   const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
   if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
   const deps: CwmpDeps = {
@@ -119,6 +133,8 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     clock: Date.now,
     limits: { ...cfg.limits, ...planLimitsOf(cfg.limits) },
     holdRequests: cfg.cwmp.holdRequests,
+    hashWriteOnly,
+    secretValues: () => policies.current()?.lookups.secretValues?.() ?? [],
     ...(authenticate ? { authenticate } : {}),
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
     hooks,
@@ -130,7 +146,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, bodyLimit: cfg.limits.maxBodyBytes });
   endpoint.register(cwmp, cfg.cwmp.path);
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
-  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices }), {
+  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, hashWriteOnly }), {
     logger: apiLog,
     bodyLimit: 1024 * 1024,
     ...(tls ? { tls } : {}),

@@ -2,10 +2,12 @@
  * Folds the CPE's answer to the outstanding ACS request into the session: a task outcome, or the
  * reconciler's fold of a plan step.
  */
+import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { err, ok, type Result } from "../domain/result.js";
 import type { CpeMessage, CpeResponse, CwmpFault } from "../cwmp/types.js";
 import { fold } from "../reconcile/fold.js";
-import type { PlanLimits, PlanStep } from "../reconcile/types.js";
+import type { PlanLimits, PlanStep, ReportedState } from "../reconcile/types.js";
+import { withObject, withoutPath, withValues } from "../reconcile/fold-state.js";
 import type { StoreWrite } from "../domain/store.js";
 import type { Outstanding, SessionState } from "./types.js";
 import type { Fault } from "../domain/faults.js";
@@ -53,13 +55,30 @@ function absorbTask(state: SessionState, o: Outstanding & { origin: { kind: "tas
     ...knowledgeFromTask(o, answer, now),
   ];
   const faults = failed ? faultOf(answer.fault) : [];
-  return { state: { ...state, outstanding: undefined, faults: [...state.faults, ...faults] }, writes };
+  // The session's own view learns what the task did, so the reconciler (which runs after the tasks) re-reads a
+  // value a task wrote and heals it in this session, instead of ending "converged" on what it knew at Inform.
+  const rec = state.reconcile;
+  const reconcile = rec ? { ...rec, reported: reportedAfterTask(rec.reported, o, answer, now) } : undefined;
+  return { state: { ...state, outstanding: undefined, faults: [...state.faults, ...faults], reconcile }, writes };
 }
 
-function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep, answer: Answer, now: number, limits: PlanLimits): Absorbed {
+/** The session's reported state after a task's answer (the same knowledge `knowledgeFromTask` stores). */
+function reportedAfterTask(r: ReportedState, o: Outstanding, answer: Answer, now: number): ReportedState {
+  const req = o.request;
+  if (answer.method === "GetParameterValuesResponse") return withValues(r, answer.parameterList, now);
+  // SetParameterValues/AddObject/DeleteObject change the CPE's ParameterKey (the task's, not ours): cwmp-notes §7.5.
+  if (answer.method === "SetParameterValuesResponse" && req.method === "SetParameterValues") {
+    return { ...req.values.reduce((acc, v) => withoutPath(acc, v.name), r), parameterKey: req.parameterKey };
+  }
+  if (answer.method === "AddObjectResponse" && req.method === "AddObject") return { ...withObject(r, `${req.objectName}${answer.instanceNumber}.`, now), parameterKey: req.parameterKey };
+  if (answer.method === "DeleteObjectResponse" && req.method === "DeleteObject") return { ...withoutPath(r, req.objectName), parameterKey: req.parameterKey };
+  return r;
+}
+
+function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep, answer: Answer, now: number, limits: PlanLimits, hashWriteOnly: WriteOnlyHasher): Absorbed {
   const rec = state.reconcile;
   if (!rec) return { state: { ...state, outstanding: undefined }, writes: [] };
-  const out = fold({ reported: rec.reported, inventory: rec.inventory }, stepDone, o.request, answer, now, limits);
+  const out = fold({ reported: rec.reported, inventory: rec.inventory }, stepDone, o.request, answer, now, limits, hashWriteOnly);
   const faults: Fault[] = out.faults.map((f) => ({ code: f.code, message: f.message, ...(f.path !== undefined ? { path: f.path } : {}), retryable: f.retryable }));
   return {
     state: {
@@ -73,10 +92,10 @@ function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep,
 }
 
 /** Checks the answer belongs to the outstanding request (method name; the cwmp:ID is advisory, cwmp-notes §2.2). */
-export function absorbResponse(state: SessionState, o: Outstanding, answer: Answer, now: number, limits: PlanLimits): Result<Absorbed, string> {
+export function absorbResponse(state: SessionState, o: Outstanding, answer: Answer, now: number, limits: PlanLimits, hashWriteOnly: WriteOnlyHasher): Result<Absorbed, string> {
   if (answer.method !== "Fault" && answer.method !== `${o.request.method}Response`) {
     return err(`expected ${o.request.method}Response or Fault, got ${answer.method}`);
   }
   if (o.origin.kind === "task") return ok(absorbTask(state, { ...o, origin: o.origin }, answer, now));
-  return ok(absorbPlanStep(state, o, o.origin.step, answer, now, limits));
+  return ok(absorbPlanStep(state, o, o.origin.step, answer, now, limits, hashWriteOnly));
 }

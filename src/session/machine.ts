@@ -78,7 +78,7 @@ export function step(state: SessionState, input: SessionInput, cfg: SessionConfi
     if (!current.outstanding) {
       return endWithFault(current, "bad_session_state", `unexpected ${input.message.method}: no request outstanding`, now);
     }
-    const absorbed = absorbResponse(current, current.outstanding, input.message as CpeResponse | Extract<CpeMessage, { method: "Fault" }>, now, cfg.limits);
+    const absorbed = absorbResponse(current, current.outstanding, input.message as CpeResponse | Extract<CpeMessage, { method: "Fault" }>, now, cfg.limits, cfg.hashWriteOnly);
     if (!absorbed.ok) return endWithFault(current, "bad_session_state", absorbed.error, now);
     current = absorbed.value.state;
     writes.push(...absorbed.value.writes);

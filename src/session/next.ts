@@ -25,7 +25,7 @@ function send(state: SessionState, o: Omit<Outstanding, "id">, cfg: SessionConfi
 function planFor(state: SessionState, cfg: SessionConfig, now: number): Plan | undefined {
   const rec = state.reconcile;
   if (!rec) return undefined;
-  return plan({ desired: rec.desired, reported: rec.reported, inventory: rec.inventory, now, limits: cfg.limits, quirks: cfg.quirks });
+  return plan({ desired: rec.desired, reported: rec.reported, inventory: rec.inventory, now, limits: cfg.limits, quirks: cfg.quirks, hashWriteOnly: cfg.hashWriteOnly });
 }
 
 /** Ends the session normally, writing the device status computed from the last plan. */

@@ -7,6 +7,7 @@ import type { DeviceId } from "../domain/device.js";
 import type { SessionFaultCode } from "../domain/faults.js";
 import type { AcsMessage, AcsRequest, CpeMessage, CwmpVersion } from "../cwmp/types.js";
 import type { DesiredState } from "../policy/desired.types.js";
+import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import type { DeviceQuirks, Inventory, PlanLimits, PlanStep, ReportedState } from "../reconcile/types.js";
 import type { DeviceStatus, StoreWrite, TaskRecord } from "../domain/store.js";
 
@@ -51,6 +52,8 @@ export interface SessionConfig {
   readonly quirks: DeviceQuirks;
   /** TR-069 A.4.1: ask the CPE to hold its requests while the ACS drives. */
   readonly holdRequests: boolean;
+  /** The installation's keyed hash of write-only values (see reconcile/parameter-key.ts). */
+  readonly hashWriteOnly: WriteOnlyHasher;
 }
 
 /** What the route feeds the machine after an InformResponse has opened the session. */

@@ -1,6 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
 import BetterSqlite3 from "better-sqlite3";
+import { keyedDigest } from "../reconcile/parameter-key.js";
 import { MIGRATIONS, type Migration } from "./migrations/index.js";
 
 export type Database = BetterSqlite3.Database;
@@ -24,12 +26,19 @@ export function openDatabase(path: string): Database {
     // and a rarer checkpoint writes each of them back (and syncs) once for many commits.
     if (!inMemory) db.pragma("wal_autocheckpoint = 16384");
     db.pragma("foreign_keys = ON");
+    registerFunctions(db);
     migrate(db, MIGRATIONS);
     return db;
   } catch (e) {
     db.close();
     throw e;
   }
+}
+
+/** SQL functions migrations use (migration 3: a fresh installation key, re-keying plain SHA-256 hashes). */
+export function registerFunctions(db: Database): void {
+  db.function("converge_random_key", { deterministic: false }, () => randomBytes(32).toString("hex"));
+  db.function("converge_rekey", { deterministic: true }, (key: unknown, hash: unknown) => (typeof key === "string" && typeof hash === "string" ? keyedDigest(key, hash) : hash));
 }
 
 /** The schema version a database is at (`PRAGMA user_version`). */

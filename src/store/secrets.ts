@@ -11,6 +11,20 @@ export interface SecretsRepo {
   all(id: DeviceId): ReadonlyMap<string, string>;
 }
 
+/**
+ * The installation's key for hashing write-only values (HMAC, reconcile/parameter-key.ts): created by
+ * migration 3, or on first use if the row is missing. Never leaves the server (no API or CLI output has it).
+ */
+export function installationKey(db: Database): string {
+  const get = db.prepare<[], string>("SELECT value FROM installation WHERE name = 'write_only_key'").pluck();
+  const existing = get.get();
+  if (existing !== undefined) return existing;
+  db.prepare("INSERT OR IGNORE INTO installation (name, value) VALUES ('write_only_key', converge_random_key())").run();
+  const made = get.get();
+  if (made === undefined) throw new Error("installation key: could not create");
+  return made;
+}
+
 export function secretsRepo(db: Database): SecretsRepo {
   const get = db.prepare<[string, string], string>("SELECT value FROM secrets WHERE device_id = ? AND name = ?").pluck();
   const set = db.prepare<[string, string, string]>(

@@ -8,7 +8,7 @@ import { faultsRepo } from "./faults.js";
 import { EMPTY_INVENTORY, inventoryRepo } from "./inventory.js";
 import { pathIds, transaction } from "./paths.js";
 import { reportedRepo } from "./reported.js";
-import { secretsRepo } from "./secrets.js";
+import { installationKey, secretsRepo } from "./secrets.js";
 import { sessionsRepo } from "./sessions.js";
 import { tasksRepo } from "./tasks.js";
 import { transcriptsRepo } from "./transcripts.js";
@@ -61,6 +61,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     apply: run(s.apply),
     setTags: run(s.setTags),
     queueTask: run(s.queueTask),
+    auditTasks: run(s.auditTasks),
     pendingTasks: run(s.pendingTasks),
     listTasks: run(s.listTasks),
     logSession: s.logSession,
@@ -72,6 +73,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     getSecret: run(s.getSecret),
     getSecrets: run(s.getSecrets),
     setSecret: run(s.setSecret),
+    installationKey: run(s.installationKey),
   };
 }
 
@@ -189,7 +191,8 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     loadInventory,
     apply,
     setTags: tx((id: DeviceId, add: readonly string[], remove: readonly string[]): void => devices.setTags(devOf(id), id, add, remove)),
-    queueTask: tx((id: DeviceId, request: Parameters<Store["queueTask"]>[1], at: number) => tasks.queue(devOf(id), id, request, at)),
+    queueTask: tx((id: DeviceId, request: Parameters<Store["queueTask"]>[1], at: number, queuedBy?: string) => tasks.queue(devOf(id), id, request, at, queuedBy)),
+    auditTasks: (filter: Parameters<Store["auditTasks"]>[0]) => tasks.audit(filter),
     pendingTasks,
     listTasks: (id: DeviceId, limit: number) => {
       const dev = devices.find(id);
@@ -219,6 +222,7 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     getSecret: (id: DeviceId, name: string) => secrets.get(id, name),
     getSecrets: (id: DeviceId) => secrets.all(id),
     setSecret: (id: DeviceId, name: string, value: string): void => secrets.set(id, name, value),
+    installationKey: () => installationKey(db),
   };
 }
 

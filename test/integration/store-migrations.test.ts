@@ -1,9 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { keyedHasher } from "../../src/reconcile/parameter-key.js";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { migrate, openDatabase, schemaVersion } from "../../src/store/db.js";
+import { migrate, openDatabase, registerFunctions, schemaVersion } from "../../src/store/db.js";
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { facts, idOf, p, tempDir } from "./store-helpers.js";
@@ -50,6 +52,7 @@ test("migrations are idempotent: reopening applies nothing twice and keeps the d
 
 test("a migration applies in one transaction with its user_version: a failing one leaves the previous version", async () => {
   const db = new BetterSqlite3(":memory:");
+  registerFunctions(db);
   const broken = [...MIGRATIONS, { version: LATEST + 1, name: "broken", sql: "CREATE TABLE extra (x); INSERT INTO nope VALUES (1);" }];
   assert.throws(() => migrate(db, broken), /no such table: nope/);
   assert.equal(schemaVersion(db), LATEST);
@@ -109,6 +112,38 @@ test("two stores on one file (server and CLI): each sees the other's committed w
     } finally {
       await a.close();
       await b.close();
+    }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("migration 3 re-keys the plain SHA-256 write-only hashes of older versions: same value, same decision, no plain digest left", async () => {
+  const t = tempDir();
+  try {
+    const path = join(t.dir, "converge.db");
+    // A database as version 2 left it, with the plain SHA-256 of a passphrase Converge had set.
+    const old = new BetterSqlite3(path);
+    registerFunctions(old);
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 2));
+    old
+      .prepare("INSERT INTO devices (id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, first_seen, last_inform) VALUES (?, 'Huawei', '00259E', 'HG8245', 'S9', 'V1', 'H1', '127.0.0.1', '', '', '', 1, 1)")
+      .run(idOf("S9"));
+    const dev = old.prepare("SELECT dev FROM devices").pluck().get();
+    const plain = createHash("sha256").update("wifi-passphrase-1", "utf8").digest("hex");
+    old.prepare("INSERT INTO write_only (dev, path, hash) VALUES (?, ?, ?)").run(dev, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.KeyPassphrase", plain);
+    old.close();
+    const store = openSqliteStore(path);
+    try {
+      const key = await store.installationKey();
+      assert.match(key, /^[0-9a-f]{64}$/);
+      assert.equal(await store.installationKey(), key, "one key per installation");
+      const stored = (await store.loadInventory(idOf("S9"))).writeOnlyHashes.get("InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.KeyPassphrase");
+      assert.notEqual(stored, plain, "the plain SHA-256 is gone");
+      assert.equal(stored, keyedHasher(key)("wifi-passphrase-1"), "what the reconciler computes for the same value");
+      assert.notEqual(stored, keyedHasher("f".repeat(64))("wifi-passphrase-1"), "keyed: another installation's key gives another hash");
+    } finally {
+      await store.close();
     }
   } finally {
     t.cleanup();

@@ -17,7 +17,7 @@ for (const backend of BACKENDS) {
       const t1 = await store.queueTask(ID, REBOOT, 10);
       const t2 = await store.queueTask(ID, GPV, 20);
       await store.queueTask(idOf("S2"), GPV, 15);
-      assert.deepEqual(t1, { id: t1.id, deviceId: ID, request: REBOOT, state: "pending", createdAt: 10, doneAt: undefined, outcome: undefined });
+      assert.deepEqual(t1, { id: t1.id, deviceId: ID, request: REBOOT, state: "pending", createdAt: 10, doneAt: undefined, outcome: undefined, queuedBy: undefined });
       assert.deepEqual((await store.pendingTasks(ID)), [t1, t2]);
       await store.apply(ID, [{ kind: "task", id: t1.id, state: "done", outcome: { status: 0 }, at: 30 }]);
       assert.deepEqual((await store.pendingTasks(ID)), [t2]);

@@ -1,3 +1,4 @@
+import { keyedHasher } from "../../src/reconcile/parameter-key.js";
 /** Small builders for planner inputs in tests: one line per fact, defaults for everything else. */
 import type { XsdType } from "../../src/domain/xsd.js";
 import type { NotificationLevel } from "../../src/cwmp/types.js";
@@ -68,6 +69,9 @@ export function inventory(more: Partial<Inventory> = {}): Inventory {
   return { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined, ...more };
 }
 
+/** A fixed installation key for tests: write-only values hash as a server with this key would. */
+export const HASH = keyedHasher("0123456789abcdef".repeat(4));
+
 export function input(d: DesiredState, r: ReportedState, inv: Inventory = inventory(), more: Partial<PlanInput> = {}): PlanInput {
-  return { desired: d, reported: r, inventory: inv, now: NOW, limits: LIMITS, quirks: QUIRKS, ...more };
+  return { desired: d, reported: r, inventory: inv, now: NOW, limits: LIMITS, quirks: QUIRKS, hashWriteOnly: HASH, ...more };
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { buildConfig, type Config } from "../../src/config/config.js";
 import { startServer, type Running } from "../../src/server/runtime.js";
+import { createMaskedLogger } from "../../src/server/logging.js";
 
 export interface TestServer extends Running {
   readonly dir: string;
@@ -22,6 +23,8 @@ export interface TestServerOptions {
   readonly policies?: URL | string;
   readonly env?: Readonly<Record<string, string>>;
   readonly config?: string;
+  /** Capture the server's (masked) log lines here, at debug level. */
+  readonly logLines?: string[];
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -43,7 +46,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   );
   if (!cfg.ok) throw new Error(cfg.error.join("\n"));
   const config: Config = { ...cfg.value, reloadDebounceMs: 100 };
-  const running = await startServer(config, pino({ level: process.env["TEST_LOG"] ?? "silent" }));
+  const lines = opts.logLines;
+  const logger = lines ? createMaskedLogger("debug", { write: (s: string) => void lines.push(s) }) : pino({ level: process.env["TEST_LOG"] ?? "silent" });
+  const running = await startServer(config, logger);
   return {
     ...running,
     dir,

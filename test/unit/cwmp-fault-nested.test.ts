@@ -12,7 +12,7 @@ import { fold } from "../../src/reconcile/fold.js";
 import { requestFor } from "../../src/reconcile/rpc.js";
 import type { PlanStep } from "../../src/reconcile/types.js";
 import { cpeFault, spvFault } from "../../src/sim/faults.js";
-import { LIMITS, NOW, PROV, QUIRKS, inventory, reported } from "../support/reconcile-builders.js";
+import { HASH, LIMITS, NOW, PROV, QUIRKS, inventory, reported } from "../support/reconcile-builders.js";
 
 const SOAP = "http://schemas.xmlsoap.org/soap/envelope/";
 const env = (body: string): string =>
@@ -79,7 +79,7 @@ void test("a Fault with no cwmp:Fault anywhere decodes as code 0 with a warning"
 
 void test("code 0 on a batch backs off every path of the step at once: no bisection", () => {
   const step: PlanStep = { kind: "setValues", values: ["A.X", "A.Y", "A.Z", "A.W"].map((name) => ({ name, value: "v", type: "xsd:string" as const })), from: [PROV, PROV, PROV, PROV] };
-  const out = fold({ reported: reported(), inventory: inventory() }, step, requestFor(step, "k", QUIRKS), { method: "Fault", fault: { faultCode: "Server", faultString: "boom", code: 0, message: "boom", setParameterValuesFaults: [] } }, NOW, LIMITS);
+  const out = fold({ reported: reported(), inventory: inventory() }, step, requestFor(step, "k", QUIRKS), { method: "Fault", fault: { faultCode: "Server", faultString: "boom", code: 0, message: "boom", setParameterValuesFaults: [] } }, NOW, LIMITS, HASH);
   assert.equal(out.inventory.bisect?.length ?? 0, 0, "nothing bisected");
   assert.deepEqual([...out.inventory.backoff.keys()].sort(), ["A.W", "A.X", "A.Y", "A.Z"]);
 });

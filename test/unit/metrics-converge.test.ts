@@ -10,6 +10,7 @@ const NAMES = [
   ["converge_cpe_faults_total", "counter"],
   ["converge_session_duration_seconds", "histogram"],
   ["converge_devices", "gauge"],
+  ["converge_devices_flagged", "gauge"],
   ["converge_policy_revision_info", "gauge"],
   ["converge_policy_reload_failures_total", "counter"],
   ["converge_connection_requests_total", "counter"],
@@ -46,7 +47,7 @@ void test("scrape-time callbacks and recorded values appear in the exposition", 
     'converge_session_duration_seconds_bucket{le="0.5"} 1',
     "converge_session_duration_seconds_count 1",
     'converge_devices{condition="converged"} 250',
-    'converge_devices{condition="faulted"} 2',
+    'converge_devices_flagged{condition="faulted"} 2',
     'converge_policy_revision_info{revision="e4f5a6b"} 1',
     "converge_policy_reload_failures_total 1",
     'converge_connection_requests_total{outcome="ok"} 1',
@@ -68,4 +69,30 @@ void test("every non-comment line parses as name{labels} value", () => {
     if (!line.startsWith("#")) assert.match(line, SAMPLE);
   }
   assert.equal(EXPOSITION_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+});
+
+/** Evaluates `sum(<metric>{condition="<c>"}) / sum(<metric>)` over an exposition, as Prometheus would. */
+function share(exposition: string, metric: string, condition: string): number {
+  let part = 0;
+  let all = 0;
+  for (const line of exposition.split("\n")) {
+    const m = /^([a-z_]+)\{condition="([a-z_]+)"\} (\d+)$/.exec(line);
+    if (!m || m[1] !== metric) continue;
+    all += Number(m[3]);
+    if (m[2] === condition) part += Number(m[3]);
+  }
+  return part / all;
+}
+
+void test("the documented PromQL for the converged share is right: converge_devices is a partition, flags are apart", async () => {
+  // The store's counts for 100 devices: 63 converged, 30 not, 7 without a status; flags overlap with those.
+  const counts = { converged: 63, not_converged: 30, unknown: 7, drifted: 12, faulted: 9, pending: 15 };
+  const out = createConvergeMetrics({ devicesByCondition: () => counts }).render();
+  // docs/operations.md: sum(converge_devices{condition="converged"}) / sum(converge_devices)
+  const documented = /sum\(converge_devices\{condition="converged"\}\) \/ sum\(converge_devices\)/;
+  const { readFileSync } = await import("node:fs");
+  assert.match(readFileSync(new URL("../../docs/operations.md", import.meta.url), "utf8"), documented);
+  assert.equal(share(out, "converge_devices", "converged"), 0.63);
+  assert.equal(share(out, "converge_devices_flagged", "faulted"), 9 / 36, "flags live in their own metric");
+  assert.doesNotMatch(out, /^converge_devices\{condition="(drifted|faulted|pending)"\}/m);
 });

@@ -1,5 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
+import { UNVERIFIED } from "../../src/plan/state-json.js";
 import { fromJson, stateResponseFromJson, toJson } from "../../src/plan/state-json.js";
 import type { Inventory, ReportedState } from "../../src/reconcile/types.js";
 import { inventory } from "../support/reconcile-builders.js";
@@ -54,13 +55,16 @@ for (const row of ROUND_TRIPS) {
     const json = toJson(row.reported, row.inventory);
     const back = fromJson(JSON.parse(JSON.stringify(json)));
     assert.ok(back.ok, back.ok ? "" : back.error);
-    assert.deepStrictEqual(back.value, { reported: row.reported, inventory: row.inventory });
+    // Write-only hashes never leave the server: only their paths do, each marked UNVERIFIED.
+    const hashes = new Map([...row.inventory.writeOnlyHashes.keys()].map((p) => [p, UNVERIFIED] as const));
+    assert.deepStrictEqual(back.value, { reported: row.reported, inventory: { ...row.inventory, writeOnlyHashes: hashes } });
+    assert.equal(JSON.stringify(json).includes("ab12"), false, "no stored hash in the JSON");
   });
 }
 
 void test("toJson leaves session-scoped inventory (readback, bisect) out", () => {
   const json = toJson(BARE, inventory({ readback: new Map([["A", "1"]]), bisect: [["A"]] }));
-  assert.deepStrictEqual(Object.keys(json.inventory).sort(), ["backoff", "created", "download", "writeOnlyHashes"]);
+  assert.deepStrictEqual(Object.keys(json.inventory).sort(), ["backoff", "created", "download", "writeOnlyPaths"]);
 });
 
 const GOOD = (): Record<string, unknown> => JSON.parse(JSON.stringify(toJson(ROUND_TRIPS[1]?.reported ?? BARE, ROUND_TRIPS[3]?.inventory ?? inventory())));

@@ -2,11 +2,10 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import type { CpeMessage, CwmpFault } from "../../src/cwmp/types.js";
 import { fold } from "../../src/reconcile/fold.js";
-import { writeOnlyHash } from "../../src/reconcile/parameter-key.js";
 import { requestFor } from "../../src/reconcile/rpc.js";
 import type { Inventory, PlanStep, ReportedState } from "../../src/reconcile/types.js";
 import type { StoreWrite } from "../../src/domain/store.js";
-import { LIMITS, NOW, PROV, QUIRKS, inventory, reported } from "../support/reconcile-builders.js";
+import { LIMITS, NOW, PROV, QUIRKS, inventory, reported, HASH } from "../support/reconcile-builders.js";
 
 const KEY = "cv1-0123456789abcdef";
 const T = "Device.NAT.PortMapping.";
@@ -17,7 +16,7 @@ type Out = ReturnType<typeof fold>;
 function run(step: PlanStep, response: CpeMessage, r: ReportedState = reported(), inv: Inventory = inventory()): Out {
   const state = { reported: r, inventory: inv };
   const before = structuredClone(state);
-  const out = fold(state, step, requestFor(step, KEY, QUIRKS), response, NOW, LIMITS);
+  const out = fold(state, step, requestFor(step, KEY, QUIRKS), response, NOW, LIMITS, HASH);
   assert.deepStrictEqual(state, before, "fold does not mutate its input");
   return out;
 }
@@ -107,14 +106,24 @@ void test("fold SetParameterValuesResponse status 0: ParameterKey recorded, read
   const out = run(step, { method: "SetParameterValuesResponse", status: 0 }, reported({ params: { "A.X": ["1", "xsd:int"] } }));
   assert.deepStrictEqual(out.writes, [
     { kind: "parameterKey", value: KEY },
-    { kind: "writeOnlyHash", path: "A.Pw", hash: writeOnlyHash("s3cret") },
+    { kind: "writeOnlyHash", path: "A.Pw", hash: HASH("s3cret") },
   ]);
   assert.deepStrictEqual(out.faults, []);
   assert.equal(out.reported.parameterKey, KEY);
   assert.deepStrictEqual(out.reported.params.get("A.X")?.value, "1", "reported holds only what the CPE said");
   assert.deepStrictEqual(out.inventory.readback, new Map([["A.X", "2"]]));
-  assert.equal(out.inventory.writeOnlyHashes.get("A.Pw"), writeOnlyHash("s3cret"));
+  assert.equal(out.inventory.writeOnlyHashes.get("A.Pw"), HASH("s3cret"));
   assert.equal(out.inventory.rebootPending, undefined);
+});
+
+void test("fold SetParameterValuesResponse: a drift: report value's hash is remembered and it is still read back", () => {
+  const step: PlanStep = { kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }], from: [PROV], report: ["A.X"] };
+  const out = run(step, { method: "SetParameterValuesResponse", status: 0 }, reported({ params: { "A.X": ["1", "xsd:int"] } }));
+  assert.deepStrictEqual(out.writes, [
+    { kind: "parameterKey", value: KEY },
+    { kind: "writeOnlyHash", path: "A.X", hash: HASH("2") },
+  ]);
+  assert.deepStrictEqual(out.inventory.readback, new Map([["A.X", "2"]]));
 });
 
 void test("fold SetParameterValuesResponse status 1: a reboot is pending", () => {
@@ -136,7 +145,7 @@ void test("fold a successful read does not clear a refused write's backoff", () 
 });
 
 void test("fold SetParameterAttributesResponse: levels recorded", () => {
-  const out = run({ kind: "setAttributes", attributes: [{ path: "A.X", notification: 2 }] }, { method: "SetParameterAttributesResponse" }, reported({ params: { "A.X": ["1", "xsd:int"] } }));
+  const out = run({ kind: "setAttributes", attributes: [{ path: "A.X", notification: 2 }], from: [PROV] }, { method: "SetParameterAttributesResponse" }, reported({ params: { "A.X": ["1", "xsd:int"] } }));
   assert.deepStrictEqual(out.writes, [{ kind: "attributes", params: [{ path: "A.X", notification: 2 }] }]);
   assert.equal(out.reported.params.get("A.X")?.notification, 2);
 });
@@ -170,14 +179,14 @@ void test("fold 9005 on DeleteObject: the instance is already gone, as wanted", 
 });
 
 void test("fold DownloadResponse: the download is outstanding under its CommandKey", () => {
-  const out = run({ kind: "download", version: "2.0", url: "u", fileSize: 1, commandKey: "fw-1" }, { method: "DownloadResponse", status: 1, startTime: "", completeTime: "" });
+  const out = run({ kind: "download", version: "2.0", url: "u", fileSize: 1, commandKey: "fw-1", from: PROV }, { method: "DownloadResponse", status: 1, startTime: "", completeTime: "" });
   const download = { commandKey: "fw-1", version: "2.0", startedAt: NOW };
   assert.deepStrictEqual(out.writes, [{ kind: "download", download }]);
   assert.deepStrictEqual(out.inventory.download, download);
 });
 
 void test("fold RebootResponse: no reboot pending any more", () => {
-  const out = run({ kind: "reboot", reason: "x" }, { method: "RebootResponse" }, reported(), inventory({ rebootPending: true }));
+  const out = run({ kind: "reboot", reason: "x", from: PROV }, { method: "RebootResponse" }, reported(), inventory({ rebootPending: true }));
   assert.equal(out.inventory.rebootPending, false);
 });
 
@@ -217,7 +226,7 @@ const MEMORY_ROWS: readonly MemoryRow[] = [
   },
   {
     name: "a Reboot answered clears reboot pending and persists that",
-    step: { kind: "reboot", reason: "x" }, response: { method: "RebootResponse" }, before: inventory({ rebootPending: true }),
+    step: { kind: "reboot", reason: "x", from: PROV }, response: { method: "RebootResponse" }, before: inventory({ rebootPending: true }),
     rebootPending: false, appliedKeys: undefined, writes: [{ kind: "rebootPending", pending: false }],
   },
   {
@@ -368,7 +377,7 @@ const FAULTS: readonly FaultRow[] = [
   },
   {
     name: "Download fault backs off firmware",
-    step: { kind: "download", version: "2.0", url: "u", fileSize: 1, commandKey: "fw-1" },
+    step: { kind: "download", version: "2.0", url: "u", fileSize: 1, commandKey: "fw-1", from: PROV },
     response: fault(9010),
     writes: [{ kind: "backoff", path: "#firmware", until: NOW + BASE, code: 9010, attempts: 1 }, faultWrite(9010, "#firmware", "fault 9010")],
     faults: [{ code: "9010", message: "fault 9010", path: "#firmware", retryable: false }],
@@ -389,6 +398,6 @@ for (const row of FAULTS) {
 
 void test("fold an answer of the wrong kind is a bad_message fault and changes nothing", () => {
   const state = { reported: reported(), inventory: inventory() };
-  const out = fold(state, GPV4, requestFor(GPV4, KEY, QUIRKS), { method: "SetParameterValuesResponse", status: 0 }, NOW, LIMITS);
+  const out = fold(state, GPV4, requestFor(GPV4, KEY, QUIRKS), { method: "SetParameterValuesResponse", status: 0 }, NOW, LIMITS, HASH);
   assert.deepStrictEqual(out, { ...state, writes: [], faults: [{ code: "bad_message", message: "GetParameterValues answered by SetParameterValuesResponse", retryable: true }] });
 });

@@ -1,15 +1,15 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { plan } from "../../src/reconcile/plan.js";
-import { downloadCommandKey, parameterKeyFor, parameterKeyForDesired, writeOnlyHash } from "../../src/reconcile/parameter-key.js";
+import { downloadCommandKey, parameterKeyFor, parameterKeyForDesired } from "../../src/reconcile/parameter-key.js";
 import type { DesiredState } from "../../src/policy/desired.types.js";
 import type { Plan, PlanInput, PlanNote, PlanStep } from "../../src/reconcile/types.js";
-import { DAY, NOW, PROV, QUIRKS, desired, dv, input, instance, inventory, reported, table, type P } from "../support/reconcile-builders.js";
+import { DAY, HASH, NOW, PROV, QUIRKS, desired, dv, input, instance, inventory, reported, table, type P } from "../support/reconcile-builders.js";
 
 // A key the CPE may carry that is not this desired state's (another revision, or another ACS).
 const KEY = "cv1-0000000000000000";
 /** The ParameterKey the CPE carries once this desired state was applied. */
-const applied = (d: DesiredState): string => parameterKeyForDesired(d);
+const applied = (d: DesiredState): string => parameterKeyForDesired(d, HASH);
 const MS = "Device.ManagementServer.";
 const PII = `${MS}PeriodicInformInterval`;
 const PIE = `${MS}PeriodicInformEnable`;
@@ -89,7 +89,7 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "a write-only value whose hash and ParameterKey match is not written",
-    input: input(WO, reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: applied(WO) }), inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]) })),
+    input: input(WO, reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: applied(WO) }), inventory({ writeOnlyHashes: new Map([[PW, HASH("s3cret")]]) })),
     want: result([]),
   },
   {
@@ -97,7 +97,7 @@ const ROWS: readonly Row[] = [
     input: input(
       desired({ values: [dv(PW, "s3cret", { writeOnly: true })] }),
       reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: "other-acs" }),
-      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]) }),
+      inventory({ writeOnlyHashes: new Map([[PW, HASH("s3cret")]]) }),
     ),
     want: result([{ ...set([PW, "s3cret", "xsd:string"]), writeOnly: [PW] }]),
   },
@@ -106,7 +106,7 @@ const ROWS: readonly Row[] = [
     input: input(
       desired({ values: [dv(PW, "s3cret", { writeOnly: true }), dv(PII, "3600")] }),
       reported({ params: { [PW]: ["", "xsd:string"], ...FRESH }, parameterKey: KEY }),
-      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]), appliedKeys: ["cv1-1111111111111111", KEY] }),
+      inventory({ writeOnlyHashes: new Map([[PW, HASH("s3cret")]]), appliedKeys: ["cv1-1111111111111111", KEY] }),
     ),
     want: result([set([PII, "3600", "xsd:unsignedInt"])]),
   },
@@ -115,7 +115,7 @@ const ROWS: readonly Row[] = [
     input: input(
       WO,
       reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: "op:abc" }),
-      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]), appliedKeys: [KEY] }),
+      inventory({ writeOnlyHashes: new Map([[PW, HASH("s3cret")]]), appliedKeys: [KEY] }),
     ),
     want: result([{ ...set([PW, "s3cret", "xsd:string"]), writeOnly: [PW] }]),
   },
@@ -124,7 +124,7 @@ const ROWS: readonly Row[] = [
     input: input(
       WO,
       reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: "" }),
-      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]), appliedKeys: [KEY] }),
+      inventory({ writeOnlyHashes: new Map([[PW, HASH("s3cret")]]), appliedKeys: [KEY] }),
     ),
     want: result([{ ...set([PW, "s3cret", "xsd:string"]), writeOnly: [PW] }]),
   },
@@ -133,7 +133,7 @@ const ROWS: readonly Row[] = [
     input: input(
       desired({ values: [dv(PW, "n3w", { writeOnly: true })] }),
       reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: KEY }),
-      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]), appliedKeys: [KEY] }),
+      inventory({ writeOnlyHashes: new Map([[PW, HASH("s3cret")]]), appliedKeys: [KEY] }),
     ),
     want: result([{ ...set([PW, "n3w", "xsd:string"]), writeOnly: [PW] }]),
   },
@@ -142,7 +142,7 @@ const ROWS: readonly Row[] = [
     input: input(
       desired({ values: [dv(PW, "n3w", { writeOnly: true })] }),
       reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: KEY }),
-      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]) }),
+      inventory({ writeOnlyHashes: new Map([[PW, HASH("s3cret")]]) }),
     ),
     want: result([{ ...set([PW, "n3w", "xsd:string"]), writeOnly: [PW] }]),
   },
@@ -152,9 +152,19 @@ const ROWS: readonly Row[] = [
     want: result([]),
   },
   {
-    name: "drift: report records the difference and never writes",
+    name: "drift: report applies a value the device never got from us (a device that first matches), and remembers it",
     input: input(desired({ values: [dv(PII, "3600", { drift: "report" })] }), reported({ params: FRESH, parameterKey: KEY })),
+    want: result([{ ...set([PII, "3600", "xsd:unsignedInt"]), report: [PII] }]),
+  },
+  {
+    name: "drift: report, once applied: a later difference is reported, never reverted",
+    input: input(desired({ values: [dv(PII, "3600", { drift: "report" })] }), reported({ params: FRESH, parameterKey: KEY }), inventory({ writeOnlyHashes: new Map([[PII, HASH("3600")]]) })),
     want: result([], [{ kind: "drift", path: PII, desired: "3600", reported: "300", healed: false }], false),
+  },
+  {
+    name: "drift: report applies again when the desired value changes",
+    input: input(desired({ values: [dv(PII, "3600", { drift: "report" })] }), reported({ params: FRESH, parameterKey: KEY }), inventory({ writeOnlyHashes: new Map([[PII, HASH("1800")]]) })),
+    want: result([{ ...set([PII, "3600", "xsd:unsignedInt"]), report: [PII] }]),
   },
   {
     name: "drift: heal re-applies a value that moved after this revision was applied, and notes it",
@@ -306,7 +316,7 @@ const ROWS: readonly Row[] = [
     name: "firmware: a different SoftwareVersion plans a Download with a CommandKey",
     input: input(desired({ firmware: FW }), reported({ softwareVersion: "1.0" })),
     want: result([
-      { kind: "download", version: "2.0", url: FW.url, fileSize: 1000, commandKey: downloadCommandKey("2.0", NOW), fileType: FW.fileType, username: "", password: "" },
+      { kind: "download", version: "2.0", url: FW.url, fileSize: 1000, commandKey: downloadCommandKey("2.0", NOW), fileType: FW.fileType, username: "", password: "", from: PROV },
     ]),
   },
   {
@@ -327,7 +337,7 @@ const ROWS: readonly Row[] = [
   {
     name: "reboot pending and allowed: Reboot is the last step",
     input: input(desired({ allowReboot: true, values: [dv(URL, "http://new/")] }), reported({ params: FRESH }), inventory({ rebootPending: true })),
-    want: result([set([URL, "http://new/", "xsd:string"]), { kind: "reboot", reason: "a change applies after a reboot (status 1)" }]),
+    want: result([set([URL, "http://new/", "xsd:string"]), { kind: "reboot", reason: "a change applies after a reboot (status 1)", from: { policy: "converge:reboot", file: "(built in)", line: 0 } }]),
   },
   {
     name: "reboot pending but not allowed: Pending, no Reboot",
@@ -339,7 +349,7 @@ const ROWS: readonly Row[] = [
     input: input(
       ALL_FRESH,
       reported({ params: { ...FRESH, [PII]: ["300", "xsd:unsignedInt", NOW - 1000, true, 2], [PW]: ["", "xsd:string"] }, parameterKey: applied(ALL_FRESH) }),
-      inventory({ writeOnlyHashes: new Map([[PW, writeOnlyHash("s3cret")]]) }),
+      inventory({ writeOnlyHashes: new Map([[PW, HASH("s3cret")]]) }),
     ),
     want: result([]),
   },
@@ -384,7 +394,7 @@ const ROWS: readonly Row[] = [
     ),
     want: result([
       { kind: "readAttributes", paths: [PII] },
-      { kind: "setAttributes", attributes: [{ path: URL, notification: 1 }] },
+      { kind: "setAttributes", attributes: [{ path: URL, notification: 1 }], from: [PROV] },
     ]),
   },
   {
@@ -444,27 +454,29 @@ const ROWS: readonly Row[] = [
       { kind: "deleteObject", object: `${T}5.`, from: PROV },
       { kind: "addObject", table: T, key: { ExternalPort: "443", Protocol: "TCP" }, from: PROV },
       set([URL, "new", "xsd:string"]),
-      { kind: "setAttributes", attributes: [{ path: URL, notification: 2 }] },
-      { kind: "download", version: "2.0", url: FW.url, fileSize: 1000, commandKey: downloadCommandKey("2.0", NOW), fileType: FW.fileType, username: "", password: "" },
-      { kind: "reboot", reason: "a change applies after a reboot (status 1)" },
+      { kind: "setAttributes", attributes: [{ path: URL, notification: 2 }], from: [PROV] },
+      { kind: "download", version: "2.0", url: FW.url, fileSize: 1000, commandKey: downloadCommandKey("2.0", NOW), fileType: FW.fileType, username: "", password: "", from: PROV },
+      { kind: "reboot", reason: "a change applies after a reboot (status 1)", from: { policy: "converge:reboot", file: "(built in)", line: 0 } },
     ]),
   },
 ];
 
 for (const row of ROWS) {
   void test(`plan: ${row.name}`, () => {
-    const before = structuredClone(row.input);
-    assert.deepStrictEqual(plan(row.input), { ...row.want, parameterKey: parameterKeyForDesired(row.input.desired) });
-    assert.deepStrictEqual(row.input, before, "plan() does not mutate its input");
+    const { hashWriteOnly, ...data } = row.input;
+    const before = structuredClone(data);
+    assert.deepStrictEqual(plan(row.input), { ...row.want, parameterKey: parameterKeyForDesired(row.input.desired, HASH) });
+    assert.deepStrictEqual({ ...row.input, hashWriteOnly: undefined }, { ...before, hashWriteOnly: undefined }, "plan() does not mutate its input");
+    assert.equal(row.input.hashWriteOnly, hashWriteOnly);
   });
 }
 
 void test("parameterKeyForDesired follows what the device should hold, not the revision or where a line sits", () => {
   const a = desired({ revision: "r1", values: [dv(PII, "300")] });
-  assert.equal(parameterKeyForDesired(a), parameterKeyForDesired({ ...a, revision: "r2" }));
-  assert.equal(parameterKeyForDesired(a), parameterKeyForDesired(desired({ values: [dv(PII, "300", { from: { ...PROV, line: 99 } })] })));
-  assert.notEqual(parameterKeyForDesired(a), parameterKeyForDesired(desired({ values: [dv(PII, "301")] })));
-  assert.ok(parameterKeyForDesired(a).length <= 32);
+  assert.equal(parameterKeyForDesired(a, HASH), parameterKeyForDesired({ ...a, revision: "r2" }, HASH));
+  assert.equal(parameterKeyForDesired(a, HASH), parameterKeyForDesired(desired({ values: [dv(PII, "300", { from: { ...PROV, line: 99 } })] }), HASH));
+  assert.notEqual(parameterKeyForDesired(a, HASH), parameterKeyForDesired(desired({ values: [dv(PII, "301")] }), HASH));
+  assert.ok(parameterKeyForDesired(a, HASH).length <= 32);
 });
 
 void test("parameterKeyFor is deterministic, distinct per revision, and fits string(32)", () => {

@@ -18,7 +18,7 @@ import { plan } from "../../src/reconcile/plan.js";
 import type { DesiredValue } from "../../src/policy/desired.types.js";
 import type { DeviceQuirks, PlanInput, ReportedParam, ReportedState } from "../../src/reconcile/types.js";
 import { SimDevice } from "../../src/sim/device.js";
-import { DAY, LIMITS, NOW, desired, dv, instance, inventory, table } from "../support/reconcile-builders.js";
+import { DAY, LIMITS, NOW, desired, dv, instance, inventory, table, HASH } from "../support/reconcile-builders.js";
 
 const MODELS = ["sim-tiny-tr098.csv", "tplink-ex220-tr181.csv", "zte-h199a-tr098.csv"].map((f) => loadDataModel(new URL(`../fixtures/datamodels/${f}`, import.meta.url)));
 const HIDDEN = /(Password|Passphrase|PreSharedKey|WEPKey)$/;
@@ -115,7 +115,7 @@ function setUp(s: Scenario): { device: SimDevice; input: PlanInput } {
   for (const l of s.local) if (!s.known.some((k) => k.path === l.path && k.age < DAY)) device.setLocal(l.path, l.value);
   const informParams = device.inform(NOW).parameterList;
   const reported = withInform(earlier, informParams);
-  const input: PlanInput = { desired: desired({ values: s.values }), reported, inventory: inventory(), now: NOW, limits: LIMITS, quirks: s.quirks };
+  const input: PlanInput = { desired: desired({ values: s.values }), reported, inventory: inventory(), now: NOW, limits: LIMITS, quirks: s.quirks, hashWriteOnly: HASH };
   return { device, input };
 }
 
@@ -138,7 +138,7 @@ void test("property: random desired values over a random known tree converge wit
       const params = new Map(result.reported.params);
       for (const p of inform) params.set(p.name, { value: p.value, type: p.type, writable: params.get(p.name)?.writable, observedAt: NOW + 1000 });
       const key = inform.find((p) => p.name.endsWith("ManagementServer.ParameterKey"))?.value ?? "";
-      if (result.writes.some((w) => w.kind === "parameterKey")) assert.equal(key, parameterKeyForDesired(input.desired));
+      if (result.writes.some((w) => w.kind === "parameterKey")) assert.equal(key, parameterKeyForDesired(input.desired, HASH));
       const next = plan({ ...input, now: NOW + 1000, reported: { ...result.reported, params, parameterKey: key }, inventory: { ...result.inventory, readback: undefined, bisect: undefined } });
       assert.deepStrictEqual(next.steps, []);
       assert.equal(next.converged, true);

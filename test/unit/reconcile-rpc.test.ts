@@ -28,23 +28,23 @@ const ROWS: readonly { name: string; step: PlanStep; quirks: DeviceQuirks; want:
   },
   {
     name: "setAttributes changes notification only",
-    step: { kind: "setAttributes", attributes: [{ path: "A.B", notification: 2 }] },
+    step: { kind: "setAttributes", attributes: [{ path: "A.B", notification: 2 }], from: [PROV] },
     quirks: QUIRKS,
     want: { method: "SetParameterAttributes", attributes: [{ name: "A.B", notificationChange: true, notification: 2, accessListChange: false, accessList: [] }] },
   },
   {
     name: "download is a firmware image with the step's CommandKey",
-    step: { kind: "download", version: "2.0", url: "http://fw/2.bin", fileSize: 10, commandKey: "fw-abc-1" },
+    step: { kind: "download", version: "2.0", url: "http://fw/2.bin", fileSize: 10, commandKey: "fw-abc-1", from: PROV },
     quirks: QUIRKS,
     want: { method: "Download", commandKey: "fw-abc-1", fileType: "1 Firmware Upgrade Image", url: "http://fw/2.bin", username: "", password: "", fileSize: 10, targetFileName: "", delaySeconds: 0, successUrl: "", failureUrl: "" },
   },
   {
     name: "download passes credentials and file type from the policy",
-    step: { kind: "download", version: "2.0", url: "http://fw/2.bin", fileSize: 10, commandKey: "fw-abc-1", fileType: "1 Firmware Upgrade Image", username: "u", password: "p" },
+    step: { kind: "download", version: "2.0", url: "http://fw/2.bin", fileSize: 10, commandKey: "fw-abc-1", fileType: "1 Firmware Upgrade Image", username: "u", password: "p", from: PROV },
     quirks: QUIRKS,
     want: { method: "Download", commandKey: "fw-abc-1", fileType: "1 Firmware Upgrade Image", url: "http://fw/2.bin", username: "u", password: "p", fileSize: 10, targetFileName: "", delaySeconds: 0, successUrl: "", failureUrl: "" },
   },
-  { name: "reboot carries a CommandKey derived from the ParameterKey", step: { kind: "reboot", reason: "x" }, quirks: QUIRKS, want: { method: "Reboot", commandKey: `rb-${KEY}` } },
+  { name: "reboot carries a CommandKey derived from the ParameterKey", step: { kind: "reboot", reason: "x", from: PROV }, quirks: QUIRKS, want: { method: "Reboot", commandKey: `rb-${KEY}` } },
 ];
 
 for (const row of ROWS) {

@@ -15,7 +15,7 @@ import { informFacts, isBootstrap } from "../../src/session/inform-facts.js";
 import type { SessionConfig, SessionInput } from "../../src/session/types.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { StoreWrite } from "../../src/domain/store.js";
-import { LIMITS, NOW, QUIRKS, desired, dv, instance, table } from "../support/reconcile-builders.js";
+import { HASH, LIMITS, NOW, QUIRKS, desired, dv, instance, table } from "../support/reconcile-builders.js";
 
 const ROOT = "InternetGatewayDevice.";
 const PM = `${ROOT}WANDevice.1.WANConnectionDevice.1.WANPPPConnection.1.PortMapping.`;
@@ -27,7 +27,7 @@ const DESIRED = desired({
   firmware: { version: PIN, url: "http://127.0.0.1:9/V2.bin", fileSize: 1, fileType: "1 Firmware Upgrade Image", username: "", password: "", checksum: undefined, from: { policy: "fw", file: "fw.yaml", line: 1 } },
   allowReboot: true,
 });
-const CFG: SessionConfig = { limits: LIMITS, quirks: QUIRKS, holdRequests: false };
+const CFG: SessionConfig = { limits: LIMITS, quirks: QUIRKS, holdRequests: false, hashWriteOnly: HASH };
 const DISRUPTIVE = ["AddObject", "Download", "Reboot", "FactoryReset"] as const;
 /** Per backoff period: two AddObjects per declared instance (one that takes effect, one refused), one Download per pin, one Reboot, no FactoryReset. */
 const BOUND: Readonly<Record<(typeof DISRUPTIVE)[number], number>> = { AddObject: 4, Download: 1, Reboot: 1, FactoryReset: 0 };

@@ -6,18 +6,20 @@ import type { AcsRequest, CpeMessage } from "../../src/cwmp/types.js";
 import { openSession, step } from "../../src/session/machine.js";
 import type { SessionConfig, SessionInput, SessionState, StepResult } from "../../src/session/types.js";
 import type { TaskRecord } from "../../src/domain/store.js";
+import { HASH } from "../support/reconcile-builders.js";
 
 const ID = "00259E-EG8145V5-S1" as DeviceId;
 const CFG: SessionConfig = {
   limits: { maxRpcsPerSession: 3, maxReplanRounds: 8, downloadTimeoutMs: 3_600_000, firmwareApplyInforms: 2, firmwareApplyTimeoutMs: 3_600_000, backoffBaseMs: 60_000, backoffMaxMs: 86_400_000 },
   quirks: { booleanAsDigit: false, datetimeMilliseconds: true, gpvBatchSize: 64, spvBatchSize: 32 },
   holdRequests: false,
+  hashWriteOnly: HASH,
 };
 const EMPTY_REPORTED = { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: "" };
 const EMPTY_INVENTORY = { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined };
 
 const gpv: AcsRequest = { method: "GetParameterValues", names: ["InternetGatewayDevice.DeviceInfo.UpTime"] };
-const task = (id: number, request: AcsRequest = gpv): TaskRecord => ({ id, deviceId: ID, request, state: "pending", createdAt: 0, doneAt: undefined, outcome: undefined });
+const task = (id: number, request: AcsRequest = gpv): TaskRecord => ({ id, deviceId: ID, request, state: "pending", createdAt: 0, doneAt: undefined, outcome: undefined, queuedBy: undefined });
 
 function open(tasks: TaskRecord[] = []): SessionState {
   return openSession({ id: "s1", deviceId: ID, version: "1.0", tasks, desired: undefined, reported: EMPTY_REPORTED, inventory: EMPTY_INVENTORY, previousStatus: undefined });

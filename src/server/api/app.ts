@@ -2,7 +2,9 @@
  * The northbound REST API (fastify). Built by one factory from its dependencies; tests use inject() or a real
  * loopback port. Every route has a JSON schema; /openapi.json is generated from them.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import { maskJson, scrub } from "../../domain/mask.js";
+import { parseDeviceId } from "../../domain/device.js";
 import swagger from "@fastify/swagger";
 import { serverFactory, type TlsServerOptions } from "../http-server.js";
 import type { ApiDeps } from "./deps.js";
@@ -15,7 +17,14 @@ declare module "fastify" {
     /** The token scope a route needs; "read" when absent. */
     scope?: "read" | "write";
   }
+  interface FastifyRequest {
+    /** Who is asking (the audit trail): the token's configured name, "loopback" for an API without tokens. */
+    actor: string;
+  }
 }
+
+/** The actor of a request on an API bound to loopback without tokens. */
+export const LOOPBACK_ACTOR = "loopback";
 
 const PUBLIC = new Set(["/api/health", "/openapi.json"]);
 
@@ -26,6 +35,7 @@ export interface ApiAppOptions {
 }
 
 function guard(app: FastifyInstance, deps: ApiDeps): void {
+  app.decorateRequest("actor", LOOPBACK_ACTOR);
   app.addHook("onRequest", async (req, reply) => {
     const path = req.routeOptions.url ?? req.url.split("?")[0] ?? "";
     if (PUBLIC.has(path) || (path === "/metrics" && deps.openMetrics)) return;
@@ -42,7 +52,45 @@ function guard(app: FastifyInstance, deps: ApiDeps): void {
       if (check.status === 401) reply.header("www-authenticate", 'Bearer realm="converge"');
       return sendError(reply, check.status === 401 ? "unauthorized" : "forbidden", check.message);
     }
+    req.actor = check.name ?? "token";
   });
+}
+
+/**
+ * The one masking rule (domain/mask.ts) on every API response: JSON payloads are masked structurally and by
+ * value before serialisation; text payloads (metrics, errors) are scrubbed by value. Routes need not remember.
+ */
+function masking(app: FastifyInstance, deps: ApiDeps): void {
+  const secretsOf = (req: FastifyRequest): Promise<readonly string[]> => {
+    const params = req.params as Record<string, unknown> | undefined;
+    const raw = params && typeof params["id"] === "string" ? params["id"] : undefined;
+    return deps.secretValues(raw !== undefined ? parseDeviceId(raw) : undefined);
+  };
+  app.addHook("preSerialization", async (req, _reply, payload: unknown) => maskJson(payload, await secretsOf(req)));
+  app.addHook("onSend", async (req, _reply, payload: unknown) => {
+    if (typeof payload !== "string") return payload;
+    const secrets = await secretsOf(req);
+    return secrets.length > 0 ? scrub(payload, secrets) : payload;
+  });
+}
+
+/**
+ * Where a decoded request holds a number JSON Schema cannot mean: JSON and JSON Schema numbers are finite, but
+ * `?limit=Infinity` or `1e309` (query strings coerced by ajv, JSON bodies by JSON.parse) become ±Infinity,
+ * which passes "integer" and range keywords in the validator and reaches SQLite as a type error. Iterative, so
+ * a deeply nested body cannot overflow the stack; linear in the request.
+ */
+export function nonFiniteNumberAt(parts: Readonly<Record<string, unknown>>): string | undefined {
+  const stack: [string, unknown][] = Object.entries(parts);
+  while (stack.length > 0) {
+    const [path, v] = stack.pop() as [string, unknown];
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) return path;
+    } else if (typeof v === "object" && v !== null) {
+      for (const [k, x] of Object.entries(v)) stack.push([`${path}/${k}`, x]);
+    }
+  }
+  return undefined;
 }
 
 export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<FastifyInstance> {
@@ -50,6 +98,17 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   const app = Fastify({ ...base, serverFactory: serverFactory(opts.tls), ...(opts.logger ? { loggerInstance: opts.logger } : {}) });
   await app.register(swagger, { openapi: { info: { title: "Converge API", version: "0.1.0" }, components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } }, security: [{ bearer: [] }] } });
   guard(app, deps);
+  // A JSON body before validation (ajv would turn Infinity into the string "Infinity" for a union type), query
+  // and path parameters after it (they are strings until ajv coerces them).
+  app.addHook("preValidation", async (req, reply) => {
+    const at = nonFiniteNumberAt({ body: req.body });
+    if (at !== undefined) return sendError(reply, "bad_request", `${at} must be a finite number`);
+  });
+  app.addHook("preHandler", async (req, reply) => {
+    const at = nonFiniteNumberAt({ querystring: req.query, params: req.params });
+    if (at !== undefined) return sendError(reply, "bad_request", `${at} must be a finite number`);
+  });
+  masking(app, deps);
   app.setErrorHandler((error: { statusCode?: number; validation?: unknown; message: string }, _req, reply) => {
     if (error.validation) return sendError(reply, "bad_request", error.message);
     if (error.statusCode === 413) return sendError(reply, "payload_too_large", error.message);
@@ -58,12 +117,17 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
     return sendError(reply, "internal", "internal error");
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
-  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [] } }, async () => ({
-    status: "ok",
-    devices: await deps.store.countDevices(),
-    activeSessions: deps.liveSessions().length,
-    policyRevision: (await deps.policies.summary()).revision ?? null,
-  }));
+  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [] } }, async () => {
+    const policies = await deps.policies.summary();
+    return {
+      status: "ok",
+      devices: await deps.store.countDevices(),
+      activeSessions: deps.liveSessions().length,
+      policyRevision: policies.revision ?? null,
+      // "missing": the policies folder is gone; the last good revision keeps serving and hot reload waits for it.
+      policiesFolder: policies.folder,
+    };
+  });
   app.get("/api/sessions", { schema: { summary: "Sessions in progress" } }, async () => ({ sessions: deps.liveSessions() }));
   app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false } }, async (_req, reply) =>
     reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? await deps.metrics() : ""),

@@ -1,6 +1,8 @@
 /** What the REST API needs; the composition root (cli/serve.ts) wires the real parts in. */
 import type { DeviceId } from "../../domain/device.js";
+import type { XsdType } from "../../domain/xsd.js";
 import type { Store } from "../../domain/store.js";
+import type { Explanation } from "../../plan/explain.js";
 
 export interface PolicySummary {
   readonly revision: string | undefined;
@@ -8,6 +10,8 @@ export interface PolicySummary {
   readonly policies: readonly { readonly name: string; readonly file: string; readonly priority: number; readonly matches?: number }[];
   readonly errors: readonly unknown[];
   readonly lastErrorAt: number | undefined;
+  /** "missing" when the policies folder is gone (deleted, or a symlink swap in progress): hot reload waits for it. */
+  readonly folder: "present" | "missing";
 }
 
 export interface ApiDeps {
@@ -19,16 +23,25 @@ export interface ApiDeps {
   };
   /** The plan the next session would run, with the desired-vs-reported diff; undefined for unknown devices. */
   readonly planFor: (id: DeviceId) => Promise<unknown>;
-  /** Explain: matched policies and the merged desired state with provenance. */
-  readonly explain: (id: DeviceId) => Promise<unknown>;
+  /**
+   * For each `{ path, sha256 }` (the SHA-256 hex of a value the client holds): whether it is the write-only value
+   * Converge last set at `path` (`known`: a hash is stored at all). The stored keyed hash is never returned.
+   */
+  readonly compareWriteOnly: (id: DeviceId, values: readonly { readonly path: string; readonly sha256: string }[]) => Promise<readonly { readonly path: string; readonly known: boolean; readonly applied: boolean }[]>;
+  /** Explain: matched policies and the merged desired state with provenance; undefined without a policy set. */
+  readonly explain: (id: DeviceId) => Promise<Explanation | undefined>;
   readonly connectionRequest?: (id: DeviceId, waitMs: number) => Promise<{ readonly status: number; readonly body: unknown }>;
   readonly metrics?: () => Promise<string>;
   /** Bearer-token check; undefined = API bound to loopback without tokens. */
-  readonly auth?: (authorization: string | undefined, scope: "read" | "write") => { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403; readonly message: string };
+  readonly auth?: (authorization: string | undefined, scope: "read" | "write") => { readonly ok: true; readonly name?: string } | { readonly ok: false; readonly status: 401 | 403; readonly message: string };
+  /** Types parameters of device `id` (typed tasks): each one's reported type, else the standard data model's. */
+  readonly paramTypes: (id: DeviceId) => Promise<(name: string) => XsdType | undefined>;
   readonly rateLimit?: (clientKey: string) => { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };
   readonly openMetrics: boolean;
   readonly debugDevices: Set<string>;
   /** The operator changed something about the device (task, tags, debug): its next visit takes the full path. */
   readonly changed: (id: DeviceId) => void;
+  /** Clear secret values to scrub from a response (policy secrets; the device's stored credentials when `id`). */
+  readonly secretValues: (id: DeviceId | undefined) => Promise<readonly string[]>;
   readonly liveSessions: () => readonly { readonly id: string; readonly deviceId: string; readonly startedAt: number; readonly rpcCount: number }[];
 }

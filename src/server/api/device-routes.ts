@@ -6,8 +6,10 @@ import { STATE_RESPONSE_SCHEMA, toJson } from "../../plan/state-json.js";
 import { CR_PASSWORD, CR_USERNAME } from "../desired-resolver.js";
 import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
-import { TASK_BODY_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
+import { TASK_BODY_SCHEMA, TASK_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
 import { CPE_PASSWORD_SECRET } from "../cpe-auth-wiring.js";
+import { renderExplanation } from "../../plan/explain.js";
+import { EXPLAIN_SCHEMA } from "./explain-schema.js";
 
 const ID_PARAMS = { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 300 } } } as const;
 const CONDITIONS: readonly ConditionType[] = ["Matched", "Converged", "Drifted", "Faulted", "Pending"];
@@ -99,17 +101,86 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.post<{ Params: { id: string }; Body: TaskBody }>(
-    "/api/devices/:id/tasks",
-    { config: { scope: "write" }, schema: { summary: "Queue an operator task for the device's next session", params: ID_PARAMS, body: TASK_BODY_SCHEMA, response: { 400: ERROR_SCHEMA, 404: ERROR_SCHEMA } } },
+  // `converge plan --api` compares the write-only values of its desired state without ever receiving a hash:
+  // it sends each value's SHA-256 (over the API's TLS, with a write token), the server answers applied or not.
+  app.post<{ Params: { id: string }; Body: { values: { path: string; sha256: string }[] } }>(
+    "/api/devices/:id/write-only/compare",
+    {
+      config: { scope: "write" },
+      schema: {
+        summary: "Compare write-only values with what Converge last set, without returning any hash. Send each value's SHA-256 (hex).",
+        params: ID_PARAMS,
+        body: {
+          type: "object",
+          required: ["values"],
+          additionalProperties: false,
+          properties: {
+            values: {
+              type: "array",
+              maxItems: 1024,
+              items: { type: "object", required: ["path", "sha256"], additionalProperties: false, properties: { path: { type: "string", minLength: 1, maxLength: 256 }, sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$" } } },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["results"],
+            properties: { results: { type: "array", items: { type: "object", required: ["path", "known", "applied"], properties: { path: { type: "string" }, known: { type: "boolean" }, applied: { type: "boolean" } } } } },
+          },
+          400: ERROR_SCHEMA,
+          404: ERROR_SCHEMA,
+        },
+      },
+    },
     async (req, reply) => {
       const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-      const request = taskRequest(req.body, deps.clock());
+      return { results: await deps.compareWriteOnly(id, req.body.values) };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: TaskBody }>(
+    "/api/devices/:id/tasks",
+    {
+      config: { scope: "write" },
+      schema: {
+        summary:
+          "Queue an operator task for the device's next session (recorded with the token that queued it). SetParameterValues values are typed from the device's data model unless a type is given.",
+        params: ID_PARAMS,
+        body: TASK_BODY_SCHEMA,
+        response: { 201: { type: "object", required: ["task"], properties: { task: TASK_SCHEMA } }, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA },
+      },
+    },
+    async (req, reply) => {
+      const id = await known(req.params.id);
+      if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
+      const typeOf = req.body.method === "SetParameterValues" ? await deps.paramTypes(id) : () => undefined;
+      const request = taskRequest(req.body, deps.clock(), typeOf);
       if (!request.ok) return sendError(reply, "bad_request", request.error);
-      const task = await deps.store.queueTask(id, request.value, deps.clock());
+      const task = await deps.store.queueTask(id, request.value, deps.clock(), req.actor);
       deps.changed(id);
       return reply.code(201).send({ task });
+    },
+  );
+
+  app.get<{ Querystring: { queuedBy?: string; before?: number; limit?: number } }>(
+    "/api/tasks",
+    {
+      schema: {
+        summary: "The operator audit trail: tasks across the fleet, newest first, optionally those one token queued (queuedBy = the token's name)",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { queuedBy: { type: "string", maxLength: 64 }, before: { type: "integer", minimum: 1, description: "task id to page below" }, limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+        },
+        response: { 200: { type: "object", required: ["tasks", "next"], properties: { tasks: { type: "array", items: TASK_SCHEMA }, next: { type: ["integer", "null"] } } }, 400: ERROR_SCHEMA },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 100;
+      const tasks = await deps.store.auditTasks({ limit, ...(req.query.queuedBy !== undefined ? { queuedBy: req.query.queuedBy } : {}), ...(req.query.before !== undefined ? { before: req.query.before } : {}) });
+      return { tasks, next: tasks.length === limit ? (tasks.at(-1)?.id ?? null) : null };
     },
   );
 
@@ -157,11 +228,26 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return deps.planFor(id);
   });
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id/explain", { schema: { summary: "Matched policies and the merged desired state with provenance", params: ID_PARAMS } }, async (req, reply) => {
-    const id = await known(req.params.id);
-    if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-    return deps.explain(id);
-  });
+  app.get<{ Params: { id: string }; Querystring: { format?: "json" | "text" } }>(
+    "/api/devices/:id/explain",
+    {
+      schema: {
+        summary: "Matched policies and the merged desired state with provenance: JSON, or the text of converge explain with ?format=text (or Accept: text/plain)",
+        params: ID_PARAMS,
+        querystring: { type: "object", additionalProperties: false, properties: { format: { type: "string", enum: ["json", "text"] } } },
+        response: { 200: EXPLAIN_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA },
+      },
+    },
+    async (req, reply) => {
+      const id = await known(req.params.id);
+      if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
+      const e = await deps.explain(id);
+      if (!e) return sendError(reply, "conflict", "no policy set loaded");
+      const accept = req.headers.accept ?? "";
+      const text = req.query.format === "text" || (req.query.format === undefined && accept.startsWith("text/plain"));
+      return text ? reply.type("text/plain; charset=utf-8").send(renderExplanation(e)) : e;
+    },
+  );
 
   app.get<{ Params: { id: string; session: string } }>(
     "/api/devices/:id/sessions/:session",

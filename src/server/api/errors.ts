@@ -9,6 +9,7 @@ export type ApiErrorCode =
   | "rate_limited"
   | "payload_too_large"
   | "policy_invalid"
+  | "conflict"
   | "internal";
 
 const STATUS: Readonly<Record<ApiErrorCode, number>> = {
@@ -19,6 +20,7 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   rate_limited: 429,
   payload_too_large: 413,
   policy_invalid: 422,
+  conflict: 409,
   internal: 500,
 };
 

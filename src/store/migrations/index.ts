@@ -1,6 +1,7 @@
 import { sql as initial } from "./001-initial.js";
 import { sql as sessionMemory } from "./002-session-memory.js";
-import { sql as loopMemory } from "./003-loop-memory.js";
+import { sql as keyedWriteOnly } from "./003-keyed-write-only-hashes.js";
+import { sql as loopMemory } from "./004-loop-memory.js";
 
 export interface Migration {
   /** The `PRAGMA user_version` the database has once this migration is applied. */
@@ -13,5 +14,6 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", sql: initial },
   { version: 2, name: "session-memory", sql: sessionMemory },
-  { version: 3, name: "loop-memory", sql: loopMemory },
+  { version: 3, name: "keyed-write-only-hashes", sql: keyedWriteOnly },
+  { version: 4, name: "loop-memory", sql: loopMemory },
 ];
