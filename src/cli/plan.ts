@@ -29,11 +29,20 @@ import { keyedHasher, type WriteOnlyHasher } from "../reconcile/parameter-key.js
 import { randomBytes } from "node:crypto";
 import { createAccumulator, deviceChange, type DeviceChange } from "../plan/fleet-plan.js";
 import { renderMarkdown, renderText } from "../plan/render.js";
-import { flagString, parseArgs, type ParsedArgs } from "./args.js";
+import { flagString, parseArgs, secretsFileOf, filesDirOf, type ParsedArgs } from "./args.js";
 import type { CliIo } from "./io.js";
 
-const SPEC = { db: true, api: true, token: true, device: true, json: false, markdown: false, "detailed-exitcode": false, secrets: true, help: false } as const;
-const USAGE = "usage: converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode]\n";
+const SPEC = { db: true, api: true, token: true, device: true, json: false, markdown: false, "detailed-exitcode": false, "secrets-file": true, files: true } as const;
+const USAGE = `usage: converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode] [--secrets-file file]
+  policies-dir         default: CONVERGE_POLICIES or ./policies
+  --db file            plan from the SQLite file (default: CONVERGE_DB or ./data/converge.db)
+  --api url            plan from a running server's REST API (write-scope token: --token or CONVERGE_API_TOKEN)
+  --device id          one device (as the device list shows it)
+  --json, --markdown   machine output / a PR comment (default: text)
+  --detailed-exitcode  0 = no change, 2 = changes, 1 = errors
+  --secrets-file file  a YAML map of secret values (default: CONVERGE_SECRETS_FILE)
+  --files dir          the hosted files folder (default: CONVERGE_FILES_DIR or ./files)
+`;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -65,8 +74,8 @@ export async function runPlan(args: string[], io: CliIo, env: Env): Promise<numb
 
 async function loadPolicies(p: ParsedArgs, io: CliIo, env: Env): Promise<PolicySet | undefined> {
   const dir = p.positional[0] ?? env["CONVERGE_POLICIES"] ?? DEFAULTS.policies;
-  const secretsFile = flagString(p, "secrets") ?? env["CONVERGE_SECRETS_FILE"];
-  const loaded = await loadPolicySet(dir, secretsFile !== undefined ? { secretsFile } : {});
+  const secretsFile = secretsFileOf(p, env);
+  const loaded = await loadPolicySet(dir, { ...(secretsFile !== undefined ? { secretsFile } : {}), filesDir: filesDirOf(p, env) });
   if (loaded.ok) return loaded.value;
   io.stderr(`converge plan: policies in ${dir} are invalid (run converge validate ${dir}):\n`);
   for (const e of loaded.error.filter((x) => x.severity === "error").slice(0, 20)) io.stderr(`  ${e.file}:${e.line}:${e.column}: ${e.message}\n`);

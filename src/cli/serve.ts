@@ -1,8 +1,18 @@
-/** `converge serve`: load configuration, start the ACS, stop cleanly on SIGINT/SIGTERM. */
+/**
+ * `converge serve`: load configuration, start the ACS, stop cleanly on SIGINT/SIGTERM, and stop with its parent:
+ * `npm start` does not forward SIGTERM to its child (the shell it runs the script in dies, the server would be
+ * re-parented and keep the ports), so the server also stops when its parent process goes away.
+ */
 import { readFileSync } from "node:fs";
 import { loadConfig } from "../config/config.js";
 import { startServer } from "../server/runtime.js";
 import type { CliIo } from "./io.js";
+import { flagString, parseArgs } from "./args.js";
+
+const USAGE = `usage: converge serve [--secrets-file file]
+  Configuration: converge.yaml (or CONVERGE_CONFIG) and CONVERGE_* environment variables; see README.md.
+  --secrets-file  a YAML map of secret values (overrides CONVERGE_SECRETS_FILE / secretsFile)
+`;
 
 function readIfExists(p: string): string | undefined {
   try {
@@ -13,15 +23,15 @@ function readIfExists(p: string): string | undefined {
 }
 
 export async function runServe(args: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>>): Promise<number> {
-  if (args.includes("--help")) {
-    io.stdout("usage: converge serve\n  Configuration: converge.yaml (or CONVERGE_CONFIG) and CONVERGE_* environment variables; see README.md.\n");
-    return 0;
-  }
-  if (args.length > 0) {
-    io.stderr(`converge serve: unexpected argument ${args[0]} (configuration comes from converge.yaml and CONVERGE_* variables)\n`);
+  const parsed = parseArgs(args, { "secrets-file": true });
+  if (!parsed.ok || parsed.value.positional.length > 0) {
+    const why = parsed.ok ? `unexpected argument ${parsed.value.positional[0]} (configuration comes from converge.yaml and CONVERGE_* variables)` : parsed.error;
+    io.stderr(`converge serve: ${why}\n${USAGE}`);
     return 2;
   }
-  const cfg = loadConfig(env, readIfExists);
+  if (parsed.value.flags.has("help")) return (io.stdout(USAGE), 0);
+  const secretsFile = flagString(parsed.value, "secrets-file");
+  const cfg = loadConfig(secretsFile !== undefined ? { ...env, CONVERGE_SECRETS_FILE: secretsFile } : env, readIfExists);
   if (!cfg.ok) {
     io.stderr(`converge serve: invalid configuration:\n${cfg.error.map((e) => `  - ${e}`).join("\n")}\n`);
     return 2;
@@ -35,12 +45,31 @@ export async function runServe(args: readonly string[], io: CliIo, env: Readonly
   }
   const server = running;
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
       server.log.info("shutting down");
       void server.close().then(resolve, resolve);
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+    watchParent(() => {
+      server.log.info("parent process exited: shutting down");
+      stop();
+    });
   });
   return 0;
+}
+
+/** Calls `onGone` once when this process's parent exits (it is re-parented: ppid changes). Polls every 500 ms. */
+export function watchParent(onGone: () => void, everyMs = 500): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

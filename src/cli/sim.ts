@@ -2,7 +2,7 @@
  * `converge sim`: a simulated CPE fleet against an ACS (see src/sim/fleet.ts). Exit codes: 0 when every device
  * reached the goal (or the duration ran out), 1 when some did not, 2 on usage errors.
  */
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { err, ok, type Result } from "../domain/result.js";
@@ -48,17 +48,23 @@ const USAGE = `usage: converge sim --acs URL [options]
   --retry-after-max S     cap on an honoured Retry-After (default: none, as a CPE); for labs and benchmarks
   --listen                start the connection-request listener (127.0.0.1) for every device
   --username U --password P [--auth-scheme basic|digest]   CPE credentials
+  --ca FILE               PEM CA(s) to trust for an https --acs (and https firmware URLs); default: Node's roots
   --api URL [--api-token T]  REST API: converged/pending/faulted counts (live and at the end)
   --workers W             split the fleet over W child processes
   --progress              live progress line on stderr (default: when stderr is a TTY)
   --json                  print the summary as JSON on stdout instead of the table
+
+Downloads are fetched for real (Range resume when a transfer breaks off, the Download's credentials); after a
+Reboot or a firmware Download a device informs at once with 1 BOOT (+ M Reboot / M Download, 7 TRANSFER
+COMPLETE). SIGINT or SIGTERM stops the fleet and prints the summary. A failed session's cause is in the
+summary ("network: ECONNREFUSED ..."; for TLS, what to trust).
 `;
 
 const SPEC: Readonly<Record<string, boolean>> = {
   acs: true, count: true, model: true, "models-mix": true, "quirks-mix": true, interval: true, jitter: true,
   concurrency: true, "boot-storm": false, ramp: true, duration: true, rounds: true, deadline: true, seed: true,
   timeout: true, "retry-min": true, "retry-after-max": true, listen: false, username: true, password: true,
-  "auth-scheme": true, api: true, "api-token": true, workers: true, progress: false, json: false, help: false,
+  "auth-scheme": true, api: true, "api-token": true, workers: true, progress: false, json: false, help: false, ca: true,
 };
 
 function num(p: ParsedArgs, name: string, dflt: number, min: number): Result<number, string> {
@@ -140,6 +146,16 @@ export function simOptions(args: readonly string[], env: Env, cwd: string): Resu
   const qm = flagString(p, "quirks-mix");
   const quirks = qm === undefined ? ok(NO_QUIRKS_MIX) : parseQuirksMix(qm);
   if (!quirks.ok) return err(`--quirks-mix: ${quirks.error}`);
+  const caFile = flagString(p, "ca");
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(resolve(cwd, caFile), "utf8");
+    } catch (e) {
+      return err(`--ca: cannot read ${caFile}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!ca.includes("-----BEGIN CERTIFICATE-----")) return err(`--ca: ${caFile} holds no PEM certificate`);
+  }
   const username = flagString(p, "username") ?? env["CONVERGE_SIM_USERNAME"];
   const password = flagString(p, "password") ?? env["CONVERGE_SIM_PASSWORD"];
   const scheme = flagString(p, "auth-scheme");
@@ -170,6 +186,7 @@ export function simOptions(args: readonly string[], env: Env, cwd: string): Resu
     ...(username !== undefined && password !== undefined ? { auth: { username, password, ...(scheme ? { scheme } : {}) } } : {}),
     ...(apiUrl !== undefined ? { apiUrl: apiUrl.replace(/\/+$/, "") } : {}),
     ...(apiToken !== undefined ? { apiToken } : {}),
+    ...(ca !== undefined ? { ca } : {}),
     indexOffset: 0,
   };
   return ok({ opts, workers: Math.floor(v["workers"] ?? 1), json: p.flags.has("json"), progress: p.flags.has("progress") });
@@ -189,7 +206,8 @@ function acsPoller(opts: FleetOptions): { latest(): AcsCounts | undefined; stop(
 }
 
 export async function runSim(args: string[], io: CliIo, env: Env): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
+  const help = parseArgs(args, SPEC);
+  if (help.ok && help.value.flags.has("help")) {
     io.stdout(USAGE);
     return 0;
   }
@@ -205,6 +223,7 @@ export async function runSim(args: string[], io: CliIo, env: Env): Promise<numbe
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     const summary = await runFleet(opts, {
       workers,
@@ -220,5 +239,6 @@ export async function runSim(args: string[], io: CliIo, env: Env): Promise<numbe
   } finally {
     poller?.stop();
     process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
 }

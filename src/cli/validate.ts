@@ -7,6 +7,7 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { loadPolicySet } from "../policy/load.js";
 import type { PolicyError } from "../policy/types.js";
+import { filesDirOf, flagString, parseArgs, secretsFileOf } from "./args.js";
 
 export interface CliIo {
   readonly stdout: (s: string) => void;
@@ -23,39 +24,27 @@ interface Args {
   readonly format: Format;
   readonly strict: boolean;
   readonly secretsFile: string | undefined;
+  readonly filesDir: string;
 }
 
-export const VALIDATE_USAGE = `usage: converge validate [dir] [--format text|json|github] [--strict] [--secrets-file <file>]
+export const VALIDATE_USAGE = `usage: converge validate [dir] [--format text|json|github] [--strict] [--secrets-file <file>] [--files <dir>]
   dir            the policies folder (default: ./policies)
   --format       text (default): file:line:col: severity: message; json; github: ::error annotations
   --strict       warnings fail too (exit 1)
-  --secrets-file a YAML map of secret values (outside git); CONVERGE_SECRET_<NAME> variables also count
+  --secrets-file a YAML map of secret values (outside git; default: CONVERGE_SECRETS_FILE);
+                 CONVERGE_SECRET_<NAME> variables also count
+  --files        the hosted files folder a firmware file: names (default: CONVERGE_FILES_DIR or ./files)
 exit: 0 valid, 1 errors (or warnings with --strict), 2 usage error`;
 
-function parseArgs(args: readonly string[]): Args | string {
-  let dir: string | undefined;
-  let format: Format = "text";
-  let strict = false;
-  let secretsFile: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    const value = (): string | undefined => inline ?? args[++i];
-    if (flag === "--strict") strict = true;
-    else if (flag === "--format") {
-      const f = value();
-      if (f !== "text" && f !== "json" && f !== "github") return `--format must be text, json or github (got ${f ?? "nothing"})`;
-      format = f;
-    } else if (flag === "--secrets-file") {
-      const f = value();
-      if (f === undefined) return "--secrets-file needs a path";
-      secretsFile = f;
-    } else if (flag === "-h" || flag === "--help") return "";
-    else if (a.startsWith("-")) return `unknown option ${a}`;
-    else if (dir !== undefined) return `one folder at a time (got ${dir} and ${a})`;
-    else dir = a;
-  }
-  return { dir: dir ?? "policies", format, strict, secretsFile };
+function argsOf(args: readonly string[], env: Readonly<Record<string, string | undefined>>): Args | string {
+  const parsed = parseArgs(args, { format: true, strict: false, "secrets-file": true, files: true });
+  if (!parsed.ok) return parsed.error;
+  const p = parsed.value;
+  if (p.flags.has("help")) return "";
+  const format = flagString(p, "format") ?? "text";
+  if (format !== "text" && format !== "json" && format !== "github") return `--format must be text, json or github (got ${format})`;
+  if (p.positional.length > 1) return `one folder at a time (got ${p.positional.join(" and ")})`;
+  return { dir: p.positional[0] ?? "policies", format, strict: p.flags.has("strict"), secretsFile: secretsFileOf(p, env), filesDir: filesDirOf(p, env) };
 }
 
 const display = (cwd: string, dir: string, file: string): string => {
@@ -87,9 +76,11 @@ function summary(errors: number, warnings: number): string {
 /** Runs `converge validate`. Returns the exit code; writes findings to `io.stdout`, usage errors to `io.stderr`. */
 export async function runValidate(args: string[], io: CliIo, env?: Readonly<Record<string, string | undefined>>): Promise<number> {
   const out = (s: string): void => io.stdout(`${s}\n`);
-  const parsed = parseArgs(args);
+  const envOf = io.env ?? env ?? process.env;
+  const parsed = argsOf(args, envOf);
   if (typeof parsed === "string") {
-    io.stderr(parsed === "" ? `${VALIDATE_USAGE}\n` : `converge validate: ${parsed}\n${VALIDATE_USAGE}\n`);
+    if (parsed === "") io.stdout(`${VALIDATE_USAGE}\n`);
+    else io.stderr(`converge validate: ${parsed}\n${VALIDATE_USAGE}\n`);
     return parsed === "" ? 0 : 2;
   }
   const cwd = io.cwd ?? process.cwd();
@@ -99,7 +90,8 @@ export async function runValidate(args: string[], io: CliIo, env?: Readonly<Reco
     io.stderr(`converge validate: ${parsed.dir} is not a folder\n${VALIDATE_USAGE}\n`);
     return 2;
   }
-  const r = await loadPolicySet(dir, { ...(parsed.secretsFile === undefined ? {} : { secretsFile: resolve(cwd, parsed.secretsFile) }), env: io.env ?? env ?? process.env });
+  let folder: { revision: string; policies: number } | undefined;
+  const r = await loadPolicySet(dir, { ...(parsed.secretsFile === undefined ? {} : { secretsFile: resolve(cwd, parsed.secretsFile) }), env: envOf, filesDir: resolve(cwd, parsed.filesDir), report: (s) => (folder = s) });
   const findings = r.ok ? r.value.warnings : r.error;
   const errors = findings.filter((f) => f.severity === "error").length;
   const warnings = findings.length - errors;
@@ -107,7 +99,8 @@ export async function runValidate(args: string[], io: CliIo, env?: Readonly<Reco
   const shown = (f: PolicyError): string => display(cwd, parsed.dir, f.file);
   switch (parsed.format) {
     case "json":
-      out(JSON.stringify({ ok: !failed, revision: r.ok ? r.value.revision : undefined, policies: r.ok ? r.value.policies.length : undefined, errors, warnings, findings: findings.map((f) => ({ ...f, file: shown(f) })) }, null, 2));
+      // revision and policies also when the folder is rejected: CI can tell which content was checked.
+      out(JSON.stringify({ ok: !failed, revision: r.ok ? r.value.revision : (folder?.revision ?? null), policies: r.ok ? r.value.policies.length : (folder?.policies ?? 0), errors, warnings, findings: findings.map((f) => ({ ...f, file: shown(f) })) }, null, 2));
       break;
     case "github":
       for (const f of findings) out(renderGithub(f, shown(f)));

@@ -50,6 +50,14 @@ export interface Config {
   };
   readonly kick: { readonly onReload: boolean; readonly perSecond: number; readonly concurrency: number };
   readonly connectionRequest: { readonly provisionCredentials: boolean; readonly allowBasic: boolean; readonly timeoutMs: number };
+  /** Firmware and configuration files served to CPEs on the CWMP listener under /files/ (docs/operations.md). */
+  readonly files: {
+    readonly dir: string;
+    /** Base URL CPEs reach the CWMP listener at (e.g. https://acs.example.net:7547); default: the listener's own URL. */
+    readonly publicUrl: string | undefined;
+    /** open: any client may fetch; cpe: the same credentials as CWMP (shared or per-device). */
+    readonly auth: "open" | "cpe";
+  };
   readonly reloadDebounceMs: number;
 }
 
@@ -74,6 +82,7 @@ export const DEFAULTS: Config = {
   },
   kick: { onReload: false, perSecond: 20, concurrency: 16 },
   connectionRequest: { provisionCredentials: true, allowBasic: false, timeoutMs: 5_000 },
+  files: { dir: "./files", publicUrl: undefined, auth: "open" },
   reloadDebounceMs: 300,
 };
 
@@ -109,6 +118,9 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_KICK_ON_RELOAD", "kick.onReload", "bool"],
   ["CONVERGE_KICK_PER_SECOND", "kick.perSecond", "number"],
   ["CONVERGE_CONNREQ_PROVISION", "connectionRequest.provisionCredentials", "bool"],
+  ["CONVERGE_FILES_DIR", "files.dir", "string"],
+  ["CONVERGE_FILES_PUBLIC_URL", "files.publicUrl", "string"],
+  ["CONVERGE_FILES_AUTH", "files.auth", "string"],
 ];
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };

@@ -178,6 +178,10 @@ export interface Store {
   /** All writes of one session step, in one transaction: all or nothing. The device must exist. */
   apply(id: DeviceId, writes: readonly StoreWrite[]): Promise<void>;
   setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): Promise<void>;
+  /** Forgets the device entirely, in ONE transaction: its record, tags, reported state, inventory, tasks, faults,
+   * sessions, transcripts and secrets. False when there was no such device (secrets stored ahead of a first
+   * Inform are still removed). */
+  deleteDevice(id: DeviceId): Promise<boolean>;
 
   queueTask(id: DeviceId, request: AcsRequest, now: number, queuedBy?: string): Promise<TaskRecord>;
   /** Operator audit trail across the fleet, newest first: tasks `queuedBy` queued (any when absent), ids below `before`. */

@@ -10,6 +10,7 @@ import type { CompileContext } from "./compile-value.js";
 import { compileText, compileValue } from "./compile-value.js";
 import { compileSelector, neverMatches } from "./match.js";
 import type { RawFirmware, RawPolicy, RawTable } from "./raw.js";
+import { hostedPath } from "./hosted-path.js";
 import type { Issue, Policy, PolicyAttribute, PolicyFirmware, PolicyInstance, PolicyTable, PolicyValue } from "./types.js";
 import { ptr } from "./types.js";
 import { pathPatternToRegExp } from "./glob.js";
@@ -132,9 +133,13 @@ function textValue(path: string, text: string | undefined, pointer: string, ctx:
 }
 
 function compileFirmware(f: RawFirmware, ctx: PolicyCompileContext): PolicyFirmware {
+  if ((f.url === undefined) === (f.file === undefined))
+    ctx.issues.push({ pointer: "/firmware", code: "schema", severity: "error", message: "firmware needs exactly one of url and file", expected: "url: <http(s)/ftp URL or /files/name> or file: <a hosted file>", atKey: true });
   return {
     version: f.version,
-    url: textValue("firmware.url", f.url, "/firmware/url", ctx, false),
+    // A hosted file is the relative URL /files/<name>: load.ts checks it exists and fills size and checksum; the
+    // server resolves it against its public URL.
+    url: f.file !== undefined ? textValue("firmware.url", hostedPath(f.file), "/firmware/file", ctx, false) : textValue("firmware.url", f.url, "/firmware/url", ctx, false),
     fileSize: f.fileSize ?? 0,
     fileType: f.fileType ?? DEFAULT_FILE_TYPE,
     username: textValue("firmware.username", f.username, "/firmware/username", ctx, false),

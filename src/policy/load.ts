@@ -18,6 +18,10 @@ import { compilePolicySchema, validatePolicyDoc } from "./schema.js";
 import type { Issue, Lookups, Policy, PolicyError, PolicySet } from "./types.js";
 import { loadSecrets, loadVars } from "./load-vars.js";
 import type { VarTable } from "./vars.js";
+import { resolveHostedFiles } from "./load-files.js";
+
+/** Where hosted files are looked for when no folder is given (the server's files.dir default). */
+export const DEFAULT_FILES_DIR = "./files";
 import type { ParsedDoc } from "./yaml-source.js";
 import { parseYamlFile } from "./yaml-source.js";
 
@@ -28,6 +32,10 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Clock for `loadedAt`. Default: Date.now. */
   readonly now?: () => number;
+  /** The folder of hosted files a firmware `file:` (or `/files/` url) names. Default: ./files. */
+  readonly filesDir?: string;
+  /** Told the folder's revision and policy count, also when the folder is rejected (`validate --format json`). */
+  readonly report?: (s: { readonly revision: string; readonly policies: number }) => void;
 }
 
 
@@ -74,7 +82,7 @@ function loadPolicyFile(rel: string, text: string, env: CompileEnv): FileResult 
   if (docs.length === 0 && problems.length === 0)
     findings.push({ file: rel, line: 1, column: 1, severity: "warning", code: "schema", path: "", message: "no policy in this file" });
   for (const doc of docs) {
-    const { policy, issues } = validatePolicyDoc(env.validate, doc.value);
+    const { policy, issues } = validatePolicyDoc(env.validate, emptyMatchIsEvery(doc.value));
     const all: Issue[] = [...issues];
     if (policy !== undefined) {
       const siteOf = (pointer: string, atKey?: boolean): { line: number; column: number; pointer: string } => ({ ...doc.locate(pointer, atKey ?? false), pointer });
@@ -83,6 +91,12 @@ function loadPolicyFile(rel: string, text: string, env: CompileEnv): FileResult 
     findings.push(...all.map((i) => issueToError(rel, doc, i)));
   }
   return { policies, findings };
+}
+
+/** `match:` with nothing under it is YAML null: documented as "every device", the same as `match: {}`. */
+function emptyMatchIsEvery(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || !("match" in value) || value.match !== null) return value;
+  return { ...value, match: {} };
 }
 
 interface CompileEnv {
@@ -158,11 +172,17 @@ async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<Loa
     policies.push(...r.policies);
     findings.push(...r.findings);
   }
+  const hosted = await resolveHostedFiles(policies, opts.filesDir ?? DEFAULT_FILES_DIR);
+  policies.splice(0, policies.length, ...hosted.policies);
+  findings.push(...hosted.findings);
   const sorted = buildPolicySet({ revision: "", loadedAt: 0, dir, policies, warnings: [], lookups }).policies;
   findings.push(...duplicateNames(sorted), ...conflicts(sorted), ...shadowed(sorted));
   findings.sort(order);
-  if (findings.some((f) => f.severity === "error")) return err(findings);
+  const failed = findings.some((f) => f.severity === "error");
+  if (failed && !opts.report) return err(findings);
   const revision = await revisionOf(dir, contents);
+  opts.report?.({ revision, policies: policies.length });
+  if (failed) return err(findings);
   const set = buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest });
   return ok({ set, vars: vars.owner, secrets: secrets.values });
 }

@@ -39,7 +39,10 @@ export interface RawTable {
 
 export interface RawFirmware {
   readonly version: string;
-  readonly url: string;
+  /** Exactly one of url and file (schema). */
+  readonly url?: string;
+  /** A hosted file's name: compiles to the url /files/<name>. */
+  readonly file?: string;
   readonly fileSize?: number;
   readonly fileType?: string;
   readonly username?: string;

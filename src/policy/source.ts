@@ -55,6 +55,8 @@ export interface PolicySourceOptions {
   /** Load and compile in a worker thread, off the event loop (the server does; default false). */
   readonly offThread?: boolean;
   readonly timers?: SourceTimers;
+  /** Hosted files (files.dir) a firmware `file:` names. */
+  readonly filesDir?: string;
 }
 
 export interface PolicySource {
@@ -88,7 +90,7 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
   let inFlight: Promise<Result<PolicySet, PolicyError[]>> | undefined;
   let again = false;
 
-  const loadOpts: LoadOptions = { ...(opts.secretsFile === undefined ? {} : { secretsFile: opts.secretsFile }), ...(opts.env === undefined ? {} : { env: opts.env }), now };
+  const loadOpts: LoadOptions = { ...(opts.secretsFile === undefined ? {} : { secretsFile: opts.secretsFile }), ...(opts.env === undefined ? {} : { env: opts.env }), ...(opts.filesDir === undefined ? {} : { filesDir: opts.filesDir }), now };
 
   async function loadOnce(): Promise<Result<PolicySet, PolicyError[]>> {
     let r: Result<PolicySet, PolicyError[]>;

@@ -48,6 +48,7 @@ export type PolicyErrorCode =
   | "never-matches"
   | "shadowed"
   | "vars-file"
+  | "hosted-file"
   | "secrets-file"
   | "missing-secret"
   | "io"

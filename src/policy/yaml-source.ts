@@ -83,7 +83,22 @@ export function parseYamlFile(text: string, meter?: YamlWorkMeter): { docs: Pars
     const list = Array.isArray(all) ? all : [];
     const counts = { keys: 0, aliases: 0 };
     for (const doc of list) {
+      // A line indented deeper than the key above it makes that key "multi-line": yaml reports it at the end of
+      // the previous value (twice). Point at the offending line instead, once, saying what is wrong.
+      const overIndented = doc.errors.some((e) => e.code === "MULTILINE_IMPLICIT_KEY");
       for (const e of doc.errors) {
+        if (overIndented && e.code === "BLOCK_AS_IMPLICIT_KEY") continue;
+        if (e.code === "MULTILINE_IMPLICIT_KEY") {
+          const start = lc.linePos(e.pos[0]);
+          const end = lc.linePos(e.pos[1]);
+          if (end.line > start.line) {
+            const from = lc.lineStarts[end.line - 1] ?? 0;
+            let col = 1;
+            while (text.charCodeAt(from + col - 1) === 32) col++;
+            problems.push({ message: `bad indentation: this line is indented deeper than the key on line ${start.line} (keys of one mapping start in the same column)`, line: end.line, column: col });
+            continue;
+          }
+        }
         const pos = lc.linePos(e.pos[0]);
         problems.push({ message: e.message.split("\n")[0] ?? e.message, line: pos.line, column: pos.col });
       }

@@ -95,6 +95,7 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       return explainData(set, factsOfRecord(d, await w.store.loadReported(id)));
     },
     connectionRequest: (id, waitMs) => w.reach.convergeNow(id, waitMs),
+    kick: (ids) => w.reach.kick(ids),
     metrics: () => w.obs.render(),
     ...(tokens ? { auth: (h: string | undefined, scope: "read" | "write") => tokens.check(h, scope) } : {}),
     rateLimit: (key) => {

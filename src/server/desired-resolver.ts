@@ -10,6 +10,7 @@ import { desiredStateFor } from "../policy/desired.js";
 import type { PolicySet } from "../policy/types.js";
 import type { DesiredState, DesiredValue, MatchSubject } from "../policy/desired.types.js";
 import type { Store, StoreWrite } from "../domain/store.js";
+import { FILES_PREFIX } from "../policy/hosted-path.js";
 
 export const CR_USERNAME = "connreq.username";
 export const CR_PASSWORD = "connreq.password";
@@ -59,6 +60,25 @@ export interface DesiredResolverOptions {
   readonly current: () => PolicySet | undefined;
   /** Provision the connection request credentials found among the device's secrets (false: never). */
   readonly provisionConnReq: boolean | "existing";
+  /** Hosted firmware (`/files/...`): how the CPE reaches it. Absent: the URL stays relative (plan, explain). */
+  readonly hosted?: HostedFiles;
+}
+
+export interface HostedFiles {
+  /** The base URL CPEs reach the files route at (files.publicUrl, else the CWMP listener's URL); read per call. */
+  readonly base: () => string | undefined;
+  /** files.auth: cpe: the credentials the Download carries when the policy gives none (the device's own, else shared). */
+  readonly credentials?: (id: DeviceId, secrets: ReadonlyMap<string, string>) => { readonly username: string; readonly password: string } | undefined;
+}
+
+/** A Download of a hosted file gets an absolute URL (and, behind CPE auth, the device's credentials). */
+function withHostedFirmware(desired: DesiredState, id: DeviceId, secrets: ReadonlyMap<string, string>, hosted: HostedFiles | undefined): DesiredState {
+  const fw = desired.firmware;
+  if (!hosted || fw === undefined || !fw.url.startsWith(FILES_PREFIX)) return desired;
+  const base = hosted.base();
+  if (base === undefined) return desired;
+  const creds = fw.username === "" && fw.password === "" ? hosted.credentials?.(id, secrets) : undefined;
+  return { ...desired, firmware: { ...fw, url: `${base.replace(/\/+$/, "")}${fw.url}`, ...(creds ? { username: creds.username, password: creds.password } : {}) } };
 }
 
 /**
@@ -70,7 +90,7 @@ export type DesiredResolver = (facts: MatchSubject, secrets: ReadonlyMap<string,
 export function createDesiredResolver(opts: DesiredResolverOptions): DesiredResolver {
   return (facts, secrets, set = opts.current()) => {
     if (!set) return undefined;
-    const desired = desiredStateFor(set, facts);
+    const desired = withHostedFirmware(desiredStateFor(set, facts), facts.deviceId, secrets, opts.hosted);
     const root = facts.dataModel === "tr098" ? "InternetGatewayDevice." : facts.dataModel === "tr181" ? "Device." : undefined;
     // Opted out per policy or model (`connectionRequest: { provision: false }`), or globally.
     if (!opts.provisionConnReq || !root || desired.provisionConnectionRequest === false) return desired;

@@ -23,6 +23,25 @@ import { CPE_PASSWORD_SECRET, createCpeAuthenticator } from "./cpe-auth-wiring.j
 import { parseDeviceId } from "../domain/device.js";
 import { createObservability, type Observability } from "./observability.js";
 import { createReach, type Reach } from "./reach.js";
+import { registerFilesRoute } from "./files-route.js";
+import type { HostedFiles } from "./desired-resolver.js";
+import type { DeviceId } from "../domain/device.js";
+import { hostname } from "node:os";
+
+/** The CWMP listener's URL as a CPE can use it: a wildcard bind address becomes this host's name. */
+function publicBase(listenUrl: string): string {
+  const u = new URL(listenUrl);
+  if (u.hostname === "0.0.0.0" || u.hostname === "[::]") u.hostname = hostname();
+  return u.origin;
+}
+
+/** files.auth: cpe: the device's own CWMP credentials when it has them, else the shared ones. */
+function hostedFileCredentials(cfg: Config, secrets: ReadonlyMap<string, string>, id: DeviceId): { username: string; password: string } | undefined {
+  const own = secrets.get(CPE_PASSWORD_SECRET);
+  if (own !== undefined) return { username: id, password: own };
+  const { username, password } = cfg.cpeAuth;
+  return username !== undefined && password !== undefined ? { username, password } : undefined;
+}
 
 export interface Running {
   readonly cwmpUrl: string;
@@ -30,6 +49,8 @@ export interface Running {
   readonly store: Store;
   readonly endpoint: CwmpEndpoint;
   readonly log: Logger;
+  /** The REST API app (its routes: api/app.ts apiRoutes). */
+  readonly api: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -46,6 +67,9 @@ export function configProblems(cfg: Config): string[] {
   const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(cfg.api.bind);
   if (!loopback && cfg.api.tokens.length === 0) {
     out.push(`api.bind is ${cfg.api.bind} but no API tokens are configured: refusing to expose an unauthenticated API (set CONVERGE_API_TOKENS, see docs/operations.md)`);
+  }
+  if (cfg.files.auth === "cpe" && cfg.cpeAuth.mode === "open") {
+    out.push("files.auth is cpe but cpeAuth.mode is open: there are no CPE credentials to ask for (set cpeAuth.mode, or files.auth: open)");
   }
   if (cfg.cpeAuth.mode !== "open" && Boolean(cfg.cpeAuth.username) !== Boolean(cfg.cpeAuth.password)) {
     out.push(`cpeAuth.username and cpeAuth.password go together (shared credentials); leave both out for per-device credentials only`);
@@ -84,7 +108,7 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
   const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
   const store = openSqliteStore(cfg.db);
   opened = store;
-  const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log, offThread: true });
+  const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log, offThread: true, filesDir: cfg.files.dir });
   try {
     masked?.setSecrets(() => {
       const set = policies.current();
@@ -115,7 +139,13 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const debugDevices = new Set<string>();
   // Write-only values are fingerprinted with the installation's own key (created by the store on first use).
   const hashWriteOnly = keyedHasher(await store.installationKey());
-  const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials });
+  // Hosted files are served on the CWMP listener; their URL is known once it listens (or is configured).
+  let filesBase: string | undefined = cfg.files.publicUrl;
+  const hosted: HostedFiles = {
+    base: () => filesBase,
+    ...(cfg.files.auth === "cpe" ? { credentials: (id: DeviceId, secrets: ReadonlyMap<string, string>) => hostedFileCredentials(cfg, secrets, id) } : {}),
+  };
+  const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials, hosted });
   const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind) });
   const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
   if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
@@ -144,6 +174,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   endpointRef = endpoint;
   const cwmpLog: FastifyBaseLogger = log.child({ part: "cwmp" });
   const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, bodyLimit: cfg.limits.maxBodyBytes });
+  registerFilesRoute(cwmp, { dir: cfg.files.dir, ...(cfg.files.auth === "cpe" && authenticate ? { authenticate } : {}) });
   endpoint.register(cwmp, cfg.cwmp.path);
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
   const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, hashWriteOnly }), {
@@ -168,9 +199,10 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     throw e;
   }
   const cwmpUrl = listenUrl(cwmp, tls !== undefined);
+  filesBase ??= publicBase(cwmpUrl);
   const apiUrl = listenUrl(api, tls !== undefined);
   if (cfg.api.tokens.length === 0) log.warn(`REST API on ${apiUrl} has no tokens: listening on loopback only`);
   if (cfg.cpeAuth.mode === "open") log.warn("CPE authentication is open (lab mode): any device may inform");
   log.info({ cwmpUrl, apiUrl, db: cfg.db, policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
-  return { cwmpUrl, apiUrl, store, endpoint, log, close };
+  return { cwmpUrl, apiUrl, store, endpoint, log, api, close };
 }

@@ -45,6 +45,9 @@ export interface SessionResult {
   readonly status: number;
   /** too_many_messages | timeout | auth_failed | http_<status> | bad_envelope | unexpected_message | acs_fault_<code> | network */
   readonly error?: string;
+  /** What failed, for "network" and "timeout": the system error and where (e.g. "connect ECONNREFUSED 127.0.0.1:7547",
+   * "TLS: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT): pass the ACS's CA with --ca"). */
+  readonly detail?: string;
   readonly durationMs: number;
   /** Seconds from the last response's Retry-After (delta-seconds form), e.g. on a 503 overload answer. */
   readonly retryAfterS?: number;
@@ -83,17 +86,33 @@ export async function runSession(device: SimDevice, opts: SessionOptions): Promi
   const start = performance.now();
   const s = new ClientSession(device, opts);
   let error: string | undefined;
+  let detail: string | undefined;
   try {
     await s.run();
   } catch (e) {
     error = e instanceof SessionError ? e.code : e instanceof Error && e.message === "timeout" ? "timeout" : "network";
+    if (error === "network" || error === "timeout") detail = networkDetail(e, opts.acsUrl);
   } finally {
     s.close();
   }
   device.sessionEnded(error === undefined);
+  // A real CPE downloads between sessions: the next session starts once the file is in (bounded by its timeout).
+  await device.settled();
   const result: SessionResult = { ok: error === undefined, rpcs: s.rpcs, status: s.status, durationMs: performance.now() - start };
   const retry = s.retryAfter !== undefined && /^\d+$/.test(s.retryAfter.trim()) ? { retryAfterS: Number(s.retryAfter) } : {};
-  return { ...result, ...retry, ...(error === undefined ? {} : { error }), ...(opts.transcript === true ? { transcript: s.transcript } : {}) };
+  return { ...result, ...retry, ...(error === undefined ? {} : { error }), ...(detail === undefined ? {} : { detail }), ...(opts.transcript === true ? { transcript: s.transcript } : {}) };
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|ISSUER|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
+
+/** A network failure in words: the system error code and message, the URL, and for TLS what to do. */
+export function networkDetail(e: unknown, url: string): string {
+  const err = e as NodeJS.ErrnoException & { reason?: string };
+  const code = typeof err.code === "string" ? err.code : "";
+  const message = e instanceof Error ? e.message : String(e);
+  if (message === "timeout") return `no answer from ${url} within the request timeout`;
+  if (TLS_CODES.test(code) || TLS_CODES.test(message)) return `TLS to ${url}: ${message}${code ? ` (${code})` : ""}; trust the ACS's CA with --ca <file>`;
+  return `${code ? `${code} ` : ""}${message} (${url})`;
 }
 
 class ClientSession {

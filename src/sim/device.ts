@@ -63,6 +63,14 @@ export class SimDevice {
   unsupportedMethods: ReadonlySet<string> = NONE;
   /** Test hook deciding how a Download ends; default: success with the version named by the URL's file. */
   onDownload: ((req: DownloadRequest) => DownloadOutcome) | undefined;
+  /**
+   * Fetches a Download's file for real (sim/download.ts; the fleet sets it): the transfer then completes when
+   * the file has arrived (`settled()`), and fails with the fetch's fault. Undefined: downloads are pretended.
+   */
+  downloader: ((req: DownloadRequest) => Promise<DownloadOutcome>) | undefined;
+  /** The last real download's result (bytes received, checksum, resumes). */
+  lastDownload: DownloadOutcome | undefined;
+  #io: Promise<void> = Promise.resolve();
   readonly #params: DeviceParams;
   readonly #events = new EventQueue(BOOTSTRAP);
   readonly #clock: () => number;
@@ -217,6 +225,11 @@ export class SimDevice {
     this.#applyActions();
   }
 
+  /** Resolves when the work between sessions (real downloads) is done. */
+  settled(): Promise<void> {
+    return this.#io;
+  }
+
   /** Answers one ACS request (TR-069 A.3.2, A.4.1). */
   handle(req: AcsRequest): CpeMessage {
     if (this.unsupportedMethods.has(req.method)) return cpeFault(CPE_FAULT.METHOD_NOT_SUPPORTED);
@@ -299,8 +312,18 @@ export class SimDevice {
           this.#changed = undefined;
           this.#scheduled = undefined;
           break;
-        default:
-          this.#transfers.push(applyTransfer(action, this.#params, this.#events, this.#clock(), this.onDownload));
+        default: {
+          const fetch = this.downloader;
+          if (action.kind === "download" && fetch !== undefined && this.onDownload === undefined) {
+            // The CPE downloads between sessions; the transfer completes (events, TransferComplete) once it is done.
+            const run = async (): Promise<void> => {
+              const outcome = await fetch(action.req).catch((e: unknown): DownloadOutcome => ({ faultCode: 9010, faultString: e instanceof Error ? e.message : String(e) }));
+              this.lastDownload = outcome;
+              this.#transfers.push(applyTransfer(action, this.#params, this.#events, this.#clock(), () => outcome));
+            };
+            this.#io = this.#io.then(run);
+          } else this.#transfers.push(applyTransfer(action, this.#params, this.#events, this.#clock(), this.onDownload));
+        }
       }
     }
   }

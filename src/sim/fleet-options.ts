@@ -65,6 +65,8 @@ export interface FleetOptions {
   /** Start the connection-request listener and register every device with it. */
   readonly listen: boolean;
   readonly auth?: { readonly username: string; readonly password: string; readonly scheme?: "basic" | "digest" };
+  /** PEM text of the CA(s) to trust for an https ACS (and https file servers); default: Node's bundled roots. */
+  readonly ca?: string;
   /** REST API for converged/pending/faulted counts (optional). */
   readonly apiUrl?: string;
   readonly apiToken?: string;

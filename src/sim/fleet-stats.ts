@@ -75,10 +75,28 @@ export class FleetCounters {
   readonly rpcs = new Map<string, number>();
   /** Failed sessions by error kind (http_503 excluded: counted in `shed`). */
   readonly errors = new Map<string, number>();
+  /** The first detail seen per error kind ("network": "ECONNREFUSED connect ..."), so a summary says what failed. */
+  readonly details = new Map<string, string>();
   readonly latency = new LatencyHistogram();
+  /** Files downloaded for real (Download RPCs), bytes received, and transfers that resumed with Range. */
+  downloads = 0;
+  downloadBytes = 0;
+  downloadsResumed = 0;
+  downloadsFailed = 0;
+
+  download(o: { readonly bytes?: number; readonly resumed?: number } | { readonly faultCode: number }): void {
+    if ("faultCode" in o) {
+      this.downloadsFailed++;
+      return;
+    }
+    this.downloads++;
+    this.downloadBytes += o.bytes ?? 0;
+    if ((o.resumed ?? 0) > 0) this.downloadsResumed++;
+  }
 
   /** One finished session. */
-  session(ok: boolean, ms: number, error: string | undefined, rpcs: readonly string[]): void {
+  session(ok: boolean, ms: number, error: string | undefined, rpcs: readonly string[], detail?: string): void {
+    if (!ok && detail !== undefined && error !== undefined && !this.details.has(error)) this.details.set(error, detail);
     for (const m of rpcs) bump(this.rpcs, m, 1);
     if (ok) {
       this.sessionsOk++;
@@ -96,6 +114,11 @@ export class FleetCounters {
     this.shed += o.shed;
     for (const [k, v] of Object.entries(o.rpcs)) bump(this.rpcs, k, v);
     for (const [k, v] of Object.entries(o.errors)) bump(this.errors, k, v);
+    for (const [k, v] of Object.entries(o.details)) if (!this.details.has(k)) this.details.set(k, v);
+    this.downloads += o.downloads.count;
+    this.downloadBytes += o.downloads.bytes;
+    this.downloadsResumed += o.downloads.resumed;
+    this.downloadsFailed += o.downloads.failed;
     const h = LatencyHistogram.fromSparse(o.latency);
     this.latency.merge(h);
   }
@@ -107,6 +130,8 @@ export class FleetCounters {
       shed: this.shed,
       rpcs: Object.fromEntries(this.rpcs),
       errors: Object.fromEntries(this.errors),
+      details: Object.fromEntries(this.details),
+      downloads: { count: this.downloads, bytes: this.downloadBytes, resumed: this.downloadsResumed, failed: this.downloadsFailed },
       latency: this.latency.toSparse(),
     };
   }
@@ -118,6 +143,8 @@ export interface CountersJson {
   readonly shed: number;
   readonly rpcs: Readonly<Record<string, number>>;
   readonly errors: Readonly<Record<string, number>>;
+  readonly details: Readonly<Record<string, string>>;
+  readonly downloads: { readonly count: number; readonly bytes: number; readonly resumed: number; readonly failed: number };
   readonly latency: ReturnType<LatencyHistogram["toSparse"]>;
 }
 

@@ -6,6 +6,8 @@
  * other failures retried per TR-069 §3.2.1.1, optional connection requests. Deterministic for a seed.
  */
 import http from "node:http";
+import https from "node:https";
+import { httpDownloader } from "./download.js";
 import { performance } from "node:perf_hooks";
 import { loadDataModel } from "../datamodel/load.js";
 import { runSession, type SessionResult } from "./client.js";
@@ -86,6 +88,9 @@ function buildMember(opts: FleetOptions, index: number): FleetMember {
   return { device, model: modelName(modelFile), quirks, rng, sessions: 0, runOk: 0, lastOutcome: "never", inFlight: false, crPending: false };
 }
 
+/** The device has a "1 BOOT" to report: it rebooted (or applied firmware) after its last session. */
+const rebooting = (m: FleetMember): boolean => m.device.pendingEvents.some((e) => e.code === "1 BOOT");
+
 export class Fleet {
   readonly opts: FleetOptions;
   readonly members: readonly FleetMember[];
@@ -102,7 +107,18 @@ export class Fleet {
     this.members = members;
     members.forEach((m, i) => this.#byDevice.set(m.device, i));
     this.#queue = new DueQueue(opts.count);
-    this.#agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency, maxFreeSockets: opts.concurrency });
+    const pool = { keepAlive: true, maxSockets: opts.concurrency, maxFreeSockets: opts.concurrency };
+    // An https ACS needs an https agent (an http.Agent cannot carry TLS), trusting --ca when given.
+    this.#agent = new URL(opts.acsUrl).protocol === "https:" ? new https.Agent(opts.ca !== undefined ? { ...pool, ca: opts.ca } : pool) : new http.Agent(pool);
+    // Downloads are fetched for real (Range resume, the Download's credentials), counted in the run's summary.
+    const fetchFile = httpDownloader({ timeoutMs: opts.timeoutMs, ...(opts.ca !== undefined ? { tls: { ca: opts.ca } } : {}) });
+    for (const m of members)
+      m.device.downloader = async (req) => {
+        const outcome = await fetchFile(req);
+        this.#run?.counters.download(outcome);
+        return outcome;
+      };
+
   }
 
   /** Builds every device (and the connection-request listener with `listen`). */
@@ -228,6 +244,7 @@ class ActiveRun {
       timeoutMs: opts.timeoutMs,
       maxMessages: opts.maxMessages,
       ...(agent ? { agent } : {}),
+      ...(opts.ca !== undefined ? { tls: { ca: opts.ca } } : {}),
       ...(opts.auth ? { auth: opts.auth } : {}),
     }).then((r) => this.#ended(i, m, r));
   }
@@ -235,14 +252,17 @@ class ActiveRun {
   #ended(i: number, m: FleetMember, r: SessionResult): void {
     m.inFlight = false;
     this.#inFlight--;
-    this.counters.session(r.ok, r.durationMs, r.error, r.rpcs);
+    this.counters.session(r.ok, r.durationMs, r.error, r.rpcs, r.detail);
     m.lastOutcome = r.ok ? "ok" : (r.error ?? "unknown");
     if (r.ok) {
       this.#window.record(r.durationMs);
       this.#windowOk++;
       m.sessions++;
-      m.runOk++;
-      if (m.runOk === this.#fleet.opts.rounds) this.#done++;
+      // A device about to boot (Reboot, firmware Download) has not finished its round: its BOOT Inform comes next.
+      if (!rebooting(m)) {
+        m.runOk++;
+        if (m.runOk === this.#fleet.opts.rounds) this.#done++;
+      }
     }
     const next = this.#nextDue(m, r);
     if (next !== undefined) this.#queue.schedule(i, next);
@@ -257,6 +277,9 @@ class ActiveRun {
       m.crPending = false;
       return now;
     }
+    // TR-069 A.3.2.8 / A.4.1.5: after a Reboot or a firmware Download the CPE boots and informs at once with
+    // "1 BOOT" (and "M Reboot" / "M Download" + "7 TRANSFER COMPLETE"), not at its next periodic time.
+    if (r.ok && rebooting(m)) return now + 200 * m.rng();
     if (r.ok) {
       if (opts.durationS === undefined && m.runOk >= opts.rounds) return undefined;
       return now + opts.intervalS * 1000 * (1 + opts.jitter * (2 * m.rng() - 1));

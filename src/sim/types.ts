@@ -36,7 +36,9 @@ export interface SimQuirks {
   readonly noParameterKey?: boolean;
 }
 
-export type DownloadOutcome = { readonly version: string } | { readonly faultCode: number; readonly faultString?: string };
+export type DownloadOutcome =
+  | { readonly version: string; readonly bytes?: number; readonly sha256?: string; readonly resumed?: number }
+  | { readonly faultCode: number; readonly faultString?: string };
 export type DownloadRequest = Extract<AcsRequest, { method: "Download" }>;
 
 export interface SimDeviceOptions {

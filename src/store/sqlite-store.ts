@@ -60,6 +60,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     loadInventory: run(s.loadInventory),
     apply: run(s.apply),
     setTags: run(s.setTags),
+    deleteDevice: run(s.deleteDevice),
     queueTask: run(s.queueTask),
     auditTasks: run(s.auditTasks),
     pendingTasks: run(s.pendingTasks),
@@ -99,7 +100,7 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     return dev;
   };
 
-  // Within one batch (one transaction; devices are never deleted) a device's key is looked up once.
+  // Within one batch (one transaction; deleteDevice flushes first) a device's key is looked up once.
   const batchDevs = new Map<DeviceId, number | undefined>();
   const devInBatch = (id: DeviceId): number | undefined => {
     if (!batchDevs.has(id)) batchDevs.set(id, devices.find(id));
@@ -127,6 +128,15 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     deferred.flush();
     return fn(...args);
   };
+
+  // Every table but secrets hangs off devices with ON DELETE CASCADE (migrations); secrets are keyed by id text.
+  const deleteDeviceRow = db.prepare("DELETE FROM devices WHERE id = ?");
+  const deleteSecrets = db.prepare("DELETE FROM secrets WHERE device_id = ?");
+  const deleteDevice = tx((id: DeviceId): boolean => {
+    const gone = deleteDeviceRow.run(id).changes > 0;
+    deleteSecrets.run(id);
+    return gone;
+  });
 
   const loadReported = (id: DeviceId): ReportedState => {
     deferred.flush();
@@ -190,6 +200,8 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     loadReported,
     loadInventory,
     apply,
+    // Deferred telemetry first: a batch must not cache the device's key across its deletion.
+    deleteDevice: (id: DeviceId): boolean => (deferred.flush(), deleteDevice(id)),
     setTags: tx((id: DeviceId, add: readonly string[], remove: readonly string[]): void => devices.setTags(devOf(id), id, add, remove)),
     queueTask: tx((id: DeviceId, request: Parameters<Store["queueTask"]>[1], at: number, queuedBy?: string) => tasks.queue(devOf(id), id, request, at, queuedBy)),
     auditTasks: (filter: Parameters<Store["auditTasks"]>[0]) => tasks.audit(filter),

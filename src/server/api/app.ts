@@ -9,8 +9,11 @@ import swagger from "@fastify/swagger";
 import { serverFactory, type TlsServerOptions } from "../http-server.js";
 import type { ApiDeps } from "./deps.js";
 import { deviceRoutes } from "./device-routes.js";
+import { deviceIdParams } from "./device-id.js";
+import { deviceAdminRoutes } from "./device-admin-routes.js";
 import { sendError } from "./errors.js";
 import { policyRoutes } from "./policy-routes.js";
+import { objects, okObject, PUBLIC_ROUTES, withStandardErrors } from "./openapi-responses.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -26,7 +29,14 @@ declare module "fastify" {
 /** The actor of a request on an API bound to loopback without tokens. */
 export const LOOPBACK_ACTOR = "loopback";
 
-const PUBLIC = new Set(["/api/health", "/openapi.json"]);
+const PUBLIC = PUBLIC_ROUTES;
+
+const registeredRoutes = new WeakMap<FastifyInstance, readonly { method: string; url: string }[]>();
+
+/** Every route registered on an API app (methods as fastify has them, HEAD included), in order. */
+export function apiRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return registeredRoutes.get(app) ?? [];
+}
 
 export interface ApiAppOptions {
   readonly logger: FastifyBaseLogger | false;
@@ -96,6 +106,14 @@ export function nonFiniteNumberAt(parts: Readonly<Record<string, unknown>>): str
 export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<FastifyInstance> {
   const base: FastifyServerOptions = { bodyLimit: opts.bodyLimit, ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } } };
   const app = Fastify({ ...base, serverFactory: serverFactory(opts.tls), ...(opts.logger ? { loggerInstance: opts.logger } : {}) });
+  // Before swagger and the routes: every route's schema gets the standard error responses (openapi-responses.ts),
+  // and the list of registered routes is kept for the completeness test.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    withStandardErrors(route);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  registeredRoutes.set(app, routes);
   await app.register(swagger, { openapi: { info: { title: "Converge API", version: "0.1.0" }, components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } }, security: [{ bearer: [] }] } });
   guard(app, deps);
   // A JSON body before validation (ajv would turn Infinity into the string "Infinity" for a union type), query
@@ -117,7 +135,7 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
     return sendError(reply, "internal", "internal error");
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
-  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [] } }, async () => {
+  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [], response: { 200: okObject("status", { status: { type: "string" }, devices: { type: "integer" }, activeSessions: { type: "integer" }, policyRevision: { type: ["string", "null"] }, policiesFolder: { type: "string", enum: ["present", "missing"] } }) } } }, async () => {
     const policies = await deps.policies.summary();
     return {
       status: "ok",
@@ -128,11 +146,13 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
       policiesFolder: policies.folder,
     };
   });
-  app.get("/api/sessions", { schema: { summary: "Sessions in progress" } }, async () => ({ sessions: deps.liveSessions() }));
-  app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false } }, async (_req, reply) =>
+  app.get("/api/sessions", { schema: { summary: "Sessions in progress", response: { 200: okObject("the live sessions", { sessions: objects("id, deviceId, startedAt, rpcCount") }) } } }, async () => ({ sessions: deps.liveSessions() }));
+  app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false, produces: ["text/plain"], response: { 200: { type: "string", description: "Prometheus text exposition format" } } } }, async (_req, reply) =>
     reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? await deps.metrics() : ""),
   );
+  deviceIdParams(app, async (id) => (await deps.store.getDevice(id)) !== undefined);
   deviceRoutes(app, deps);
+  deviceAdminRoutes(app, deps);
   policyRoutes(app, deps);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;

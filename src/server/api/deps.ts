@@ -31,6 +31,8 @@ export interface ApiDeps {
   /** Explain: matched policies and the merged desired state with provenance; undefined without a policy set. */
   readonly explain: (id: DeviceId) => Promise<Explanation | undefined>;
   readonly connectionRequest?: (id: DeviceId, waitMs: number) => Promise<{ readonly status: number; readonly body: unknown }>;
+  /** Queues connection requests, paced by kick.perSecond and kick.concurrency (bulk "converge now"). */
+  readonly kick?: (ids: Iterable<DeviceId>) => void;
   readonly metrics?: () => Promise<string>;
   /** Bearer-token check; undefined = API bound to loopback without tokens. */
   readonly auth?: (authorization: string | undefined, scope: "read" | "write") => { readonly ok: true; readonly name?: string } | { readonly ok: false; readonly status: 401 | 403; readonly message: string };

@@ -10,6 +10,9 @@ import { TASK_BODY_SCHEMA, TASK_SCHEMA, taskRequest, type TaskBody } from "./tas
 import { CPE_PASSWORD_SECRET } from "../cpe-auth-wiring.js";
 import { renderExplanation } from "../../plan/explain.js";
 import { EXPLAIN_SCHEMA } from "./explain-schema.js";
+import { objects, okObject } from "./openapi-responses.js";
+
+const DEVICE = { type: "object", additionalProperties: true, description: "device record: deviceId, facts, tags, status conditions" } as const;
 
 const ID_PARAMS = { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 300 } } } as const;
 const CONDITIONS: readonly ConditionType[] = ["Matched", "Converged", "Drifted", "Faulted", "Pending"];
@@ -53,7 +56,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
             after: { type: "string" },
           },
         },
-        response: { 400: ERROR_SCHEMA },
+        response: { 200: okObject("a page of devices", { devices: { type: "array", items: DEVICE }, next: { type: ["string", "null"], description: "cursor for after=" } }), 400: ERROR_SCHEMA },
       },
     },
     async (req, reply) => {
@@ -72,7 +75,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id", { schema: { summary: "A device: facts, status, reported parameters, sessions, faults, tasks", params: ID_PARAMS, response: { 404: ERROR_SCHEMA } } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>("/api/devices/:id", { schema: { summary: "A device: facts, status, reported parameters, sessions, faults, tasks", params: ID_PARAMS, response: { 200: okObject("the device", { device: DEVICE, parameters: { type: "object", additionalProperties: true }, sessions: objects("recent sessions"), faults: objects("recent faults"), tasks: objects("recent tasks") }), 404: ERROR_SCHEMA } } }, async (req, reply) => {
     const id = await known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
     const reported = await deps.store.loadReported(id);
@@ -192,6 +195,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Add or remove device tags (policies match on tags)",
         params: ID_PARAMS,
         body: { type: "object", additionalProperties: false, properties: { add: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,64}$" }, maxItems: 64 }, remove: { type: "array", items: { type: "string" }, maxItems: 64 } } },
+        response: { 200: okObject("the device's tags now", { tags: { type: "array", items: { type: "string" } } }) },
       },
     },
     async (req, reply) => {
@@ -211,7 +215,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Set the device's own CWMP password (per-device CPE authentication; the username is the device id). The device need not have informed yet.",
         params: ID_PARAMS,
         body: { type: "object", required: ["password"], additionalProperties: false, properties: { password: { type: "string", minLength: 8, maxLength: 256 } } },
-        response: { 400: ERROR_SCHEMA },
+        response: { 204: { type: "null", description: "stored" }, 400: ERROR_SCHEMA },
       },
     },
     async (req, reply) => {
@@ -222,7 +226,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id/plan", { schema: { summary: "What the next session would do, and the desired-vs-reported diff", params: ID_PARAMS } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>("/api/devices/:id/plan", { schema: { summary: "What the next session would do, and the desired-vs-reported diff", params: ID_PARAMS, response: { 200: okObject("the plan: steps, diff, notes") } } }, async (req, reply) => {
     const id = await known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
     return deps.planFor(id);
@@ -251,7 +255,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get<{ Params: { id: string; session: string } }>(
     "/api/devices/:id/sessions/:session",
-    { schema: { summary: "A recorded session transcript (devices with debug on)", params: { type: "object", properties: { id: { type: "string" }, session: { type: "string", maxLength: 64 } } } } },
+    { schema: { summary: "A recorded session transcript (devices with debug on)", params: { type: "object", properties: { id: { type: "string" }, session: { type: "string", maxLength: 64 } } }, response: { 200: okObject("the transcript", { session: { type: "string" }, entries: objects("at, direction, status, body") }) } } },
     async (req, reply) => {
       const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
@@ -262,7 +266,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.put<{ Params: { id: string }; Body: { enabled: boolean } }>(
     "/api/devices/:id/debug",
-    { config: { scope: "write" }, schema: { summary: "Record full SOAP transcripts of this device's sessions", params: ID_PARAMS, body: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } } } },
+    { config: { scope: "write" }, schema: { summary: "Record full SOAP transcripts of this device's sessions", params: ID_PARAMS, body: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } }, response: { 200: okObject("the switch now", { debug: { type: "boolean" } }) } } },
     async (req, reply) => {
       const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
@@ -281,6 +285,14 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         summary: "Converge now: send a connection request and wait (bounded) for the session it triggers",
         params: ID_PARAMS,
         querystring: { type: "object", properties: { waitMs: { type: "integer", minimum: 0, maximum: 120000, default: 30000 } } },
+        response: {
+          200: okObject("the device opened the session it was asked for", { outcome: { type: "string" }, session: { type: "object", additionalProperties: true } }),
+          202: okObject("the request was delivered, no session within waitMs", { outcome: { type: "string" }, session: { type: "null" }, message: { type: "string" } }),
+          409: { ...ERROR_SCHEMA, description: "the device has no connection-request URL" },
+          502: { ...ERROR_SCHEMA, description: "the device refused the connection request (credentials) or answered an HTTP error" },
+          503: { ...ERROR_SCHEMA, description: "the device is busy (it answered 503)" },
+          504: { ...ERROR_SCHEMA, description: "the device is unreachable or did not answer in time" },
+        },
       },
     },
     async (req, reply) => {

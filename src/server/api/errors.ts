@@ -6,10 +6,10 @@ export type ApiErrorCode =
   | "unauthorized"
   | "forbidden"
   | "not_found"
+  | "conflict"
   | "rate_limited"
   | "payload_too_large"
   | "policy_invalid"
-  | "conflict"
   | "internal";
 
 const STATUS: Readonly<Record<ApiErrorCode, number>> = {
@@ -17,10 +17,10 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   rate_limited: 429,
   payload_too_large: 413,
   policy_invalid: 422,
-  conflict: 409,
   internal: 500,
 };
 
@@ -30,6 +30,8 @@ export function sendError(reply: FastifyReply, code: ApiErrorCode, message: stri
 
 export const ERROR_SCHEMA = {
   type: "object",
+  // Some errors carry more (a 409's current count, a rejected reload's findings): never dropped by the serializer.
+  additionalProperties: true,
   properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] } },
   required: ["error"],
 } as const;
