@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { ROOT } from "./support/procs.js";
 import { QUICK, fmtNum, machine } from "./support/report.js";
 
-const BENCHES = ["codec-micro", "compile-policies", "minimal-sessions", "converge-sessions", "boot-storm", "plan-fleet", "store-cost"] as const;
+const BENCHES = ["codec-micro", "compile-policies", "minimal-sessions", "converge-sessions", "boot-storm", "plan-fleet", "store-cost", "console-api", "rollout-sessions"] as const;
 type Json = Record<string, unknown>;
 
 function runOne(name: string): Promise<Json | undefined> {
@@ -57,9 +57,19 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
     out.push(["5. store: bytes per device / per reported parameter", `${fmtNum(num(s["bytesPerDevice"]))} / ${fmtNum(num(s["bytesPerParameter"]))}`, `${fmtNum(num(s["reported"]) / Math.max(1, num(s["devices"])))} params/device`, "-"]);
     out.push([`5. serve RSS holding ${fmtNum(num(s["devices"]))} devices (MB)`, fmtNum(num(get(s, "serveRss", "rss")) / 1e6), `empty store ${fmtNum(num(get(s, "baselineServeRss", "rss")) / 1e6)}`, pct(num(s["rssRatio"]))]);
   }
+  const ro = r["rollout-sessions"];
+  if (ro) out.push(["6. minimal sessions/s with a rollout in progress", fmtNum(num(get(ro, "rollout", "perSecond"))), `no rollout, same run ${fmtNum(num(get(ro, "none", "perSecond")))}`, pct(num(ro["ratio"]))]);
   const k = r["codec-micro"];
   const micro = Array.isArray(k?.["results"]) ? (k["results"] as Json[]) : [];
   for (const x of micro) out.push([`6. ${String(x["what"])} /s`, fmtNum(num(x["perSecond"])), `fast-xml-parser ${fmtNum(num(x["baselinePerSecond"]))}`, pct(num(x["ratio"]))]);
+  const ca = r["console-api"];
+  const timings = Array.isArray(ca?.["timings"]) ? (ca["timings"] as Json[]) : [];
+  if (ca) {
+    const worst = (prefix: string): number => Math.max(0, ...timings.filter((t) => String(t["what"]).startsWith(prefix)).map((t) => num(t["maxMs"])));
+    const base = `GET /api/me ${fmtNum(num(get(ca, "baseline", "medianMs")))} ms`;
+    out.push([`7. console overview calls, ${fmtNum(num(ca["devices"]))} devices: slowest (ms)`, fmtNum(worst("overview")), base, "-"]);
+    out.push([`7. console device search calls, ${fmtNum(num(ca["devices"]))} devices: slowest (ms)`, fmtNum(Math.max(worst("search"), worst("devices"))), base, "-"]);
+  }
   const cp = r["compile-policies"];
   if (cp) out.push([`compile desired state, 1 device vs ${fmtNum(num(cp["policies"]))} policies (/s)`, fmtNum(num(cp["compilesPerSecond"])), `1 policy ${fmtNum(num(cp["baselinePerSecond"]))}`, pct(num(cp["ratio"]))]);
   return out;

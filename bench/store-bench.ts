@@ -13,6 +13,7 @@ import type { XsdType } from "../src/domain/xsd.js";
 import { openDatabase } from "../src/store/db.js";
 import { sqliteStore } from "../src/store/sqlite-store.js";
 import type { InformFacts, Store, StoreWrite } from "../src/domain/store.js";
+import { recordInform } from "../test/support/record-inform.js";
 
 const { values: args } = parseArgs({ options: { devices: { type: "string", default: "2000" }, params: { type: "string", default: "1000" } } });
 const FLEET = Number(args.devices);
@@ -90,17 +91,17 @@ async function main(): Promise<void> {
   try {
     const results: Record<string, number | string> = {};
     const big = informFacts("BIG0001", tree(PARAMS, "BIG0001"));
-    await store.recordInform(big, 1);
+    await recordInform(store, big, 1);
     const bigId = big.deviceId;
 
     let n = 0;
     results["recordInform new device (10 params)/s"] = await rate(1500, async () => {
-      await store.recordInform(informFacts(`NEW${n++}`, informParams(`NEW${n}`), [{ code: "0 BOOTSTRAP", commandKey: "" }, { code: "1 BOOT", commandKey: "" }]), 10);
+      await recordInform(store, informFacts(`NEW${n++}`, informParams(`NEW${n}`), [{ code: "0 BOOTSTRAP", commandKey: "" }, { code: "1 BOOT", commandKey: "" }]), 10);
     });
     const same = informFacts("SAME0001", informParams("SAME0001"));
-    await store.recordInform(same, 1);
-    results["recordInform existing device, unchanged (10 params)/s"] = await rate(1500, (i) => store.recordInform(same, 100 + i));
-    results[`recordInform existing device, unchanged (${PARAMS} params)/s`] = await rate(1500, (i) => store.recordInform(big, 100 + i));
+    await recordInform(store, same, 1);
+    results["recordInform existing device, unchanged (10 params)/s"] = await rate(1500, (i) => recordInform(store, same, 100 + i));
+    results[`recordInform existing device, unchanged (${PARAMS} params)/s`] = await rate(1500, (i) => recordInform(store, big, 100 + i));
     results[`loadReported (${PARAMS} params)/s`] = await rate(1500, () => store.loadReported(bigId));
     results["loadInventory/s"] = await rate(1000, () => store.loadInventory(bigId));
     results["minimal session (Inform, loads, session rows, status)/s"] = await rate(2000, (i) => minimalSession(store, same, i));
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
 
 async function minimalSession(store: Store, facts: InformFacts, i: number): Promise<void> {
   const id: DeviceId = facts.deviceId;
-  await store.recordInform(facts, 1000 + i);
+  await recordInform(store, facts, 1000 + i);
   await store.getDevice(id);
   await store.loadReported(id);
   await store.loadInventory(id);
@@ -137,7 +138,7 @@ async function populate(store: Store, fleet: number, params: number, results: Re
   for (let d = 0; d < fleet; d++) {
     const serial = `FLEET${String(d).padStart(7, "0")}`;
     const f = informFacts(serial, informParams(serial), [{ code: "0 BOOTSTRAP", commandKey: "" }]);
-    await store.recordInform(f, 1);
+    await recordInform(store, f, 1);
     await store.apply(f.deviceId, [{ kind: "reported", params: tree(params, serial), observedAt: 2 }]);
   }
   const s = (performance.now() - start) / 1000;

@@ -17,6 +17,7 @@ import type { InformFacts } from "../../src/domain/store.js";
 import { DEFAULT_MODEL_DIR } from "../../src/cli/sim.js";
 import { SIX_MODELS } from "./fleet.js";
 import { log } from "./report.js";
+import { recordInform } from "../../test/support/record-inform.js";
 
 export const STORE_SEED = "store";
 const EXTRA_PARAMS = 250;
@@ -75,7 +76,7 @@ export async function bigStore(n: number): Promise<BigStore> {
   for (let i = 0; i < n; i++) {
     const tpl = t[i % t.length];
     if (tpl === undefined) continue;
-    await store.recordInform(tpl.facts(fleetSerial(STORE_SEED, i)), Date.now());
+    await recordInform(store, tpl.facts(fleetSerial(STORE_SEED, i)), Date.now());
     if (i > 0 && i % 10_000 === 0) log(`store: ${i}/${n} devices (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
   await store.close();

@@ -54,8 +54,3 @@ export function encodedInforms(fleet: Fleet): Buffer[] {
   });
 }
 
-/** Converged=true count from the API. */
-export async function health(apiUrl: string): Promise<{ devices: number }> {
-  const r = await fetch(`${apiUrl}/api/health`);
-  return (await r.json()) as { devices: number };
-}

@@ -67,7 +67,8 @@ function readFields(authorization: string): DigestFields | string {
 }
 
 function uriMatches(digestUri: string, requestUri: string): boolean {
-  if (digestUri === requestUri) return true;
+  // Embedded stacks send `uri=""` (the response is still computed over it, so it binds nothing else).
+  if (digestUri === "" || digestUri === requestUri) return true;
   // Some clients put the absolute URI in `uri`; compare its path and query.
   try {
     const u = new URL(digestUri);
@@ -93,7 +94,9 @@ export function createDigestVerifier(opts: DigestVerifierOptions): DigestVerifie
     if (age > opts.nonceTtlMs || age < -FUTURE_SKEW_MS) return fail("nonce expired", true);
     if (f.qop === undefined) return { ok: true, username: f.username };
     const seen = counts.observe(f.nonce, issuedAt, Number.parseInt(f.qop.nc, 16));
-    if (seen === "replay") return fail("nonce count replayed");
+    // stale=true: the client answers with a fresh nonce at once (a plain 401 costs real CPEs a second round
+    // trip or the session); the replayed request itself is still refused.
+    if (seen === "replay") return fail("nonce count replayed", true);
     if (seen === "forgotten") return fail("nonce no longer tracked", true);
     return { ok: true, username: f.username };
   }

@@ -14,6 +14,12 @@
  * With --db the stored credentials are compared ("existing"): on a fleet that has received its credentials both
  * give the same plan; --db alone shows credentials generated but not yet delivered.
  */
+import { openSqliteRolloutStore } from "../store/rollouts.js";
+import { compileStoredVersion } from "../rollout/versions.js";
+import { previewRollouts, renderPreviews, type RolloutPreview } from "../rollout/preview.js";
+import { parseStrategy } from "../rollout/strategy.js";
+import { IMMEDIATE } from "../rollout/types.js";
+import type { MatchSubject } from "../policy/desired.types.js";
 import { existsSync } from "node:fs";
 import { parseDeviceId, type DeviceId } from "../domain/device.js";
 import { loadPolicySet } from "../policy/load.js";
@@ -49,6 +55,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** A failure of the fleet source (unknown device, unreadable store or API): reported, exit 1. */
 class SourceError extends Error {}
 
+
 export async function runPlan(args: string[], io: CliIo, env: Env): Promise<number> {
   const parsed = parseArgs(args, SPEC);
   if (!parsed.ok) return (io.stderr(`converge plan: ${parsed.error}\n${USAGE}`), 2);
@@ -65,7 +72,9 @@ export async function runPlan(args: string[], io: CliIo, env: Env): Promise<numb
   if (!set) return 1;
   try {
     const run = api !== undefined ? apiPlan(set, apiOptions(api, p, env), device) : dbPlan(set, db, device);
-    return await run((plans) => report(plans, set, p, io, device !== undefined));
+    // Rollouts are previewed against the version the server last served (stored in the database).
+    const previews = api === undefined && device === undefined ? await previewFromDb(set, db, env) : [];
+    return await run((plans) => report(plans, set, p, io, device !== undefined, previews));
   } catch (e) {
     if (!(e instanceof SourceError || e instanceof ApiError)) throw e;
     return (io.stderr(`converge plan: ${e.message}\n`), 1);
@@ -160,7 +169,26 @@ async function one(o: ApiSourceOptions, id: DeviceId): ReturnType<typeof fetchDe
   }
 }
 
-async function report(plans: Plans, set: PolicySet, p: ParsedArgs, io: CliIo, single: boolean): Promise<number> {
+async function previewFromDb(set: PolicySet, db: string, env: Env): Promise<RolloutPreview[]> {
+  const rollouts = openSqliteRolloutStore(db);
+  const store = openSqliteStore(db);
+  try {
+    const served = await rollouts.getMeta("served_revision");
+    const stored = served === undefined ? undefined : await rollouts.loadVersion(served);
+    const current = stored === undefined ? undefined : await compileStoredVersion(stored);
+    const facts: MatchSubject[] = [];
+    for await (const id of store.eachDeviceId()) {
+      const d = await store.getDevice(id);
+      if (d) facts.push(factsOfRecord(d, await store.loadReported(id)));
+    }
+    return previewRollouts(set, current, facts, parseStrategy(env["CONVERGE_ROLLOUT_DEFAULT"] ?? "immediate", "").strategy ?? IMMEDIATE);
+  } finally {
+    store.close();
+    await rollouts.close();
+  }
+}
+
+async function report(plans: Plans, set: PolicySet, p: ParsedArgs, io: CliIo, single: boolean, previews: readonly RolloutPreview[] = []): Promise<number> {
   const acc = createAccumulator();
   const details: DeviceChange[] = [];
   for await (const dp of plans) {
@@ -169,8 +197,8 @@ async function report(plans: Plans, set: PolicySet, p: ParsedArgs, io: CliIo, si
     if ((c.writes.length > 0 || c.drift.length > 0) && (single || details.length < 10_000)) details.push(c);
   }
   const summary = acc.summary();
-  if (p.flags.has("json")) io.stdout(`${JSON.stringify({ revision: set.revision, summary, devices: details })}\n`);
-  else if (p.flags.has("markdown")) io.stdout(renderMarkdown(summary, details, set.revision));
-  else io.stdout(renderText(summary, single ? details : details.slice(0, 50), set.revision));
+  if (p.flags.has("json")) io.stdout(`${JSON.stringify({ revision: set.revision, summary, devices: details, rollouts: previews })}\n`);
+  else if (p.flags.has("markdown")) io.stdout(renderMarkdown(summary, details, set.revision) + renderPreviews(previews));
+  else io.stdout(renderText(summary, single ? details : details.slice(0, 50), set.revision) + renderPreviews(previews));
   return p.flags.has("detailed-exitcode") && summary.changing > 0 ? 2 : 0;
 }

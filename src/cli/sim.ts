@@ -7,7 +7,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { err, ok, type Result } from "../domain/result.js";
 import { acsCounts, type AcsCounts } from "../sim/fleet-acs.js";
-import { FLEET_DEFAULTS, NO_QUIRKS_MIX, parseMix, parseQuirksMix, type FleetOptions, type Weighted } from "../sim/fleet-options.js";
+import { FLEET_DEFAULTS, FLEET_QUIRK_HELP, FLEET_QUIRKS, NO_QUIRKS_MIX, parseMix, parseQuirksMix, type FleetOptions, type Weighted } from "../sim/fleet-options.js";
 import { progressLine, summaryTable } from "../sim/fleet-report.js";
 import { runFleet } from "../sim/fleet-run.js";
 import { flagString, parseArgs, type ParsedArgs } from "./args.js";
@@ -18,24 +18,17 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** The device models the package ships (datamodels/): src/cli/sim.ts and dist/cli/sim.js are both two levels down. */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../../datamodels/", import.meta.url));
 
+const QUIRK_LINES = FLEET_QUIRKS.map((q) => `                            ${q.padEnd(24)} ${FLEET_QUIRK_HELP[q]}`).join("\n");
+
 const USAGE = `usage: converge sim --acs URL [options]
   --acs URL               CWMP URL of the ACS (required)
   --count N               devices (default 100)
   --model PATH            a data-model CSV, or a folder of them (default: the six real models in
                           ${DEFAULT_MODEL_DIR}; sim-*.csv test models are skipped)
   --models-mix F:W,...    weights per model file (names relative to the --model folder); default: equal
-  --quirks-mix Q:W,...    none | noCookies | newConnectionPerRequest | latin1 | booleanAsDigit |
-                          lyingArrayCounts | chunked | noSoapHeader | revealPasswords |
-                          faultDetailInFaultstring | newInstanceWithoutChildren | firmwareNotApplied |
-                          ignoresCrUsername | noParameterKey, combined with +
-                          (e.g. none:80,noCookies:5,latin1+chunked:5); default: none
-                          faultDetailInFaultstring: SOAP Faults carry <detail><cwmp:Fault> inside <faultstring>
-                          newInstanceWithoutChildren: AddObject creates an instance that shows no children
-                            (GetParameterValues/SetParameterValues of its keys answer 9005)
-                          firmwareNotApplied: a Download reports success (TransferComplete 0) and reboots, but
-                            the SoftwareVersion stays the old one
-                          ignoresCrUsername: accepts SetParameterValues of ConnectionRequestUsername, keeps its own
-                          noParameterKey: never stores ParameterKey (reports it empty)
+  --quirks-mix Q:W,...    quirk sets with weights, switches combined with + (e.g.
+                          none:80,noCookies:5,latin1+chunked:5); default: none. Switches:
+${QUIRK_LINES}
   --interval S            periodic inform interval (default ${FLEET_DEFAULTS.intervalS}), jittered by --jitter F (default ${FLEET_DEFAULTS.jitter})
   --concurrency C         sessions in flight at most (default ${FLEET_DEFAULTS.concurrency})
   --boot-storm            every device informs at once at start (bounded by --concurrency)

@@ -15,8 +15,22 @@ export interface ApiToken {
   readonly scope: "read" | "write";
 }
 
+/** Selects devices by model: every field given must match (OUI case-insensitively); `{}` matches every device. */
+export interface ModelSelector {
+  readonly oui?: string;
+  readonly productClass?: string;
+  readonly manufacturer?: string;
+}
+
 export interface Config {
-  readonly cwmp: { readonly port: number; readonly bind: string; readonly path: string; readonly holdRequests: boolean };
+  readonly cwmp: {
+    readonly port: number;
+    readonly bind: string;
+    readonly path: string;
+    readonly holdRequests: boolean;
+    /** Models whose messages go without the `<?xml ...?>` declaration. */
+    readonly omitXmlDeclaration: readonly ModelSelector[];
+  };
   readonly api: {
     readonly port: number;
     readonly bind: string;
@@ -36,6 +50,8 @@ export interface Config {
     readonly password: string | undefined;
     /** TLS client certificates of CPEs: off | accept (instead of HTTP auth) | require (403 without one). */
     readonly clientCert: "off" | "accept" | "require";
+    /** Authenticate every request, not only the session's Inform. */
+    readonly perRequest: boolean;
   };
   readonly tls: { readonly cert?: string; readonly key?: string; readonly ca?: string; readonly requestClientCert: boolean };
   readonly limits: {
@@ -47,9 +63,21 @@ export interface Config {
     readonly downloadTimeoutMs: number;
     readonly firmwareApplyInforms: number;
     readonly firmwareApplyTimeoutMs: number;
+    readonly maxSessionsPerSource: number;
+    readonly unauthenticatedIdleMs: number;
+    readonly maxCpeRequestsPerSession: number;
+    readonly maxStoredValueChars: number;
+    readonly maxFaultStringChars: number;
   };
   readonly kick: { readonly onReload: boolean; readonly perSecond: number; readonly concurrency: number };
-  readonly connectionRequest: { readonly provisionCredentials: boolean; readonly allowBasic: boolean; readonly timeoutMs: number };
+  readonly connectionRequest: {
+    readonly provisionCredentials: boolean;
+    readonly allowBasic: boolean;
+    readonly timeoutMs: number;
+    /** CIDR networks connection requests may target; empty: any address but the never-targeted ones. */
+    readonly allowedNetworks: readonly string[];
+    readonly perTargetPerMinute: number;
+  };
   /** Firmware and configuration files served to CPEs on the CWMP listener under /files/ (docs/operations.md). */
   readonly files: {
     readonly dir: string;
@@ -59,16 +87,18 @@ export interface Config {
     readonly auth: "open" | "cpe";
   };
   readonly reloadDebounceMs: number;
+  /** Staged rollouts (docs/rollouts.md): the strategy of policies that say nothing, and how often gates are judged. */
+  readonly rollout: { readonly default: unknown; readonly tickMs: number };
 }
 
 export const DEFAULTS: Config = {
-  cwmp: { port: 7547, bind: "0.0.0.0", path: "/", holdRequests: false },
+  cwmp: { port: 7547, bind: "0.0.0.0", path: "/", holdRequests: false, omitXmlDeclaration: [] },
   api: { port: 7557, bind: "127.0.0.1", tokens: [], openMetrics: false, rateLimit: { perSecond: 50, burst: 100 } },
   db: "./data/converge.db",
   policies: "./policies",
   secretsFile: undefined,
   logLevel: "info",
-  cpeAuth: { mode: "open", realm: "converge", allowBasicOverHttp: false, username: undefined, password: undefined, clientCert: "off" },
+  cpeAuth: { mode: "open", realm: "converge", allowBasicOverHttp: false, username: undefined, password: undefined, clientCert: "off", perRequest: false },
   tls: { requestClientCert: false },
   limits: {
     maxSessions: 2000,
@@ -79,15 +109,21 @@ export const DEFAULTS: Config = {
     downloadTimeoutMs: 3_600_000,
     firmwareApplyInforms: 2,
     firmwareApplyTimeoutMs: 3_600_000,
+    maxSessionsPerSource: 64,
+    unauthenticatedIdleMs: 10_000,
+    maxCpeRequestsPerSession: 32,
+    maxStoredValueChars: 65_536,
+    maxFaultStringChars: 1024,
   },
   kick: { onReload: false, perSecond: 20, concurrency: 16 },
-  connectionRequest: { provisionCredentials: true, allowBasic: false, timeoutMs: 5_000 },
+  connectionRequest: { provisionCredentials: true, allowBasic: false, timeoutMs: 5_000, allowedNetworks: [], perTargetPerMinute: 6 },
   files: { dir: "./files", publicUrl: undefined, auth: "open" },
   reloadDebounceMs: 300,
+  rollout: { default: "immediate", tickMs: 5_000 },
 };
 
 /** Environment variable -> config key path, with how to read its text. */
-const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "number" | "tokens"])[] = [
+const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "number" | "tokens" | "json" | "list" | "models"])[] = [
   ["CONVERGE_CWMP_PORT", "cwmp.port", "int"],
   ["CONVERGE_API_PORT", "api.port", "int"],
   ["CONVERGE_BIND", "cwmp.bind", "string"],
@@ -118,9 +154,21 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_KICK_ON_RELOAD", "kick.onReload", "bool"],
   ["CONVERGE_KICK_PER_SECOND", "kick.perSecond", "number"],
   ["CONVERGE_CONNREQ_PROVISION", "connectionRequest.provisionCredentials", "bool"],
+  ["CONVERGE_CONNREQ_ALLOW_BASIC", "connectionRequest.allowBasic", "bool"],
+  ["CONVERGE_CONNREQ_ALLOWED_NETWORKS", "connectionRequest.allowedNetworks", "list"],
+  ["CONVERGE_CONNREQ_PER_TARGET_PER_MINUTE", "connectionRequest.perTargetPerMinute", "int"],
+  ["CONVERGE_CPE_AUTH_PER_REQUEST", "cpeAuth.perRequest", "bool"],
+  ["CONVERGE_OMIT_XML_DECLARATION", "cwmp.omitXmlDeclaration", "models"],
+  ["CONVERGE_MAX_SESSIONS_PER_SOURCE", "limits.maxSessionsPerSource", "int"],
+  ["CONVERGE_UNAUTHENTICATED_IDLE_MS", "limits.unauthenticatedIdleMs", "int"],
+  ["CONVERGE_MAX_CPE_REQUESTS_PER_SESSION", "limits.maxCpeRequestsPerSession", "int"],
+  ["CONVERGE_MAX_STORED_VALUE_CHARS", "limits.maxStoredValueChars", "int"],
+  ["CONVERGE_MAX_FAULT_STRING_CHARS", "limits.maxFaultStringChars", "int"],
   ["CONVERGE_FILES_DIR", "files.dir", "string"],
   ["CONVERGE_FILES_PUBLIC_URL", "files.publicUrl", "string"],
   ["CONVERGE_FILES_AUTH", "files.auth", "string"],
+  ["CONVERGE_ROLLOUT_DEFAULT", "rollout.default", "json"],
+  ["CONVERGE_ROLLOUT_TICK_MS", "rollout.tickMs", "int"],
 ];
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -145,6 +193,16 @@ function envValue(name: string, text: string, kind: (typeof ENV)[number][2]): Re
   switch (kind) {
     case "string":
       return ok(text);
+    case "json": {
+      // A bare word ("immediate", "staged") or a JSON value ({"waves": ["1%", "100%"]}).
+      if (!text.trimStart().startsWith("{")) return ok(text.trim());
+      if (text.length > 16_384) return err(`${name}: longer than 16 KiB`);
+      try {
+        return ok(JSON.parse(text) as Json);
+      } catch (e) {
+        return err(`${name}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     case "int":
       return /^\d+$/.test(text) ? ok(Number(text)) : err(`${name}: expected a whole number, got "${text}"`);
     case "number":
@@ -153,6 +211,20 @@ function envValue(name: string, text: string, kind: (typeof ENV)[number][2]): Re
       if (/^(1|true|yes|on)$/i.test(text)) return ok(true);
       if (/^(0|false|no|off)$/i.test(text)) return ok(false);
       return err(`${name}: expected true or false, got "${text}"`);
+    case "list":
+      return ok(text.split(",").map((p) => p.trim()).filter((p) => p !== ""));
+    case "models": {
+      // OUI, OUI/ProductClass or */ProductClass, comma separated; * alone: every device.
+      const out: Json[] = [];
+      for (const part of text.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+        const slash = part.indexOf("/");
+        const oui = slash < 0 ? part : part.slice(0, slash);
+        const productClass = slash < 0 ? undefined : part.slice(slash + 1);
+        if (oui === "" || productClass === "") return err(`${name}: expected OUI, OUI/ProductClass or */ProductClass entries, got "${part}"`);
+        out.push({ ...(oui !== "*" ? { oui } : {}), ...(productClass !== undefined && productClass !== "*" ? { productClass } : {}) });
+      }
+      return ok(out);
+    }
     case "tokens": {
       // name:sha256:scope[,name:sha256:scope...]
       const out: Json[] = [];

@@ -22,6 +22,8 @@ export interface HttpConnReqOptions {
   readonly timeoutMs: number;
   /** Answer a Basic-only challenge; off by default in configuration (TR-069 §3.2.2: Digest). */
   readonly allowBasic: boolean;
+  /** The Host header when the URL names a pinned address instead of the CPE's host (server/connreq-guard.ts). */
+  readonly host?: string;
 }
 
 type Attempt = { readonly status: number; readonly challenges: AuthChallenge[] } | { readonly error: ConnReqOutcome };
@@ -35,9 +37,10 @@ function networkOutcome(e: unknown): ConnReqOutcome {
 }
 
 /** One GET; resolves with the status and parsed challenges, or a network outcome. Never rejects. */
-function get(url: URL, authorization: string | undefined, signal: AbortSignal): Promise<Attempt> {
+function get(url: URL, authorization: string | undefined, signal: AbortSignal, host: string | undefined): Promise<Attempt> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
+    if (host !== undefined) headers.host = host;
     // agent: false gives each attempt its own connection: CPEs often close after the 401.
     const req = request(url, { method: "GET", headers, agent: false, signal }, (res: IncomingMessage) => {
       let seen = 0;
@@ -89,7 +92,7 @@ function statusOutcome(status: number): ConnReqOutcome {
 }
 
 async function exchange(url: URL, creds: ConnReqCredentials, opts: HttpConnReqOptions, signal: AbortSignal): Promise<ConnReqOutcome> {
-  const first = await get(url, undefined, signal);
+  const first = await get(url, undefined, signal, opts.host);
   if ("error" in first) return first.error;
   if (first.status !== 401) return statusOutcome(first.status);
   const authorization = answerChallenge(first.challenges, url, creds, opts.allowBasic);
@@ -97,9 +100,9 @@ async function exchange(url: URL, creds: ConnReqCredentials, opts: HttpConnReqOp
     const offered = first.challenges.map((c) => c.scheme).join(", ") || "none";
     return { kind: "auth_failed", detail: `no usable challenge (offered: ${offered})` };
   }
-  let second = await get(url, authorization, signal);
+  let second = await get(url, authorization, signal, opts.host);
   // Some CPEs drop the connection right after the 401 and the retry races it: try once more.
-  if ("error" in second && second.error.kind === "unreachable") second = await get(url, authorization, signal);
+  if ("error" in second && second.error.kind === "unreachable") second = await get(url, authorization, signal, opts.host);
   if ("error" in second) return second.error;
   const outcome = statusOutcome(second.status);
   return outcome.kind === "auth_failed" ? { kind: "auth_failed", detail: "credentials rejected" } : outcome;
@@ -118,6 +121,9 @@ export async function sendHttpConnectionRequest(url: string, creds: ConnReqCrede
     return { kind: "unreachable", message: `invalid connection request URL ${JSON.stringify(url)}` };
   }
   if (target.protocol !== "http:") return { kind: "unreachable", message: `unsupported URL scheme ${target.protocol}` };
+  // Userinfo in a CPE-reported URL is never used: node would send it as Basic credentials (issue 10 point 10).
+  target.username = "";
+  target.password = "";
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), opts.timeoutMs);
   try {

@@ -1,4 +1,5 @@
 /** Decoders for the requests a CPE sends (TR-069 A.3.3, A.4.2). Lenient: defaults plus warnings. */
+import { normaliseEventCode } from "./events.js";
 import { err, ok, type Result } from "../domain/result.js";
 import { bool, optStr, paramValues, str, time, uint, type Warnings } from "./fields.js";
 import type { CpeMessage, EventStruct, FaultStruct } from "./types.js";
@@ -16,7 +17,8 @@ function events(rpc: XmlValue, w: Warnings): EventStruct[] {
   const list = child(rpc, "Event");
   if (list === undefined) w.push("Inform: <Event> missing, using no events");
   return membersOf(list, "EventStruct").map((e, i) => ({
-    code: str(e, "EventCode", w, `Inform/Event[${i}]`),
+    // Normalised once, here: the rest of Converge compares event codes exactly (cwmp/events.ts).
+    code: normaliseEventCode(str(e, "EventCode", w, `Inform/Event[${i}]`)),
     // Broadcom/IPHOTONIX send <CommandKey />; an absent key is the empty key.
     commandKey: optStr(e, "CommandKey") ?? "",
   }));

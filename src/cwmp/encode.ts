@@ -139,5 +139,5 @@ function headersOf(msg: AcsMessage, opts: EncodeOptions): string[] {
  */
 export function encodeAcsMessage(msg: AcsMessage, opts: EncodeOptions): string {
   const body = msg.method === "Fault" ? encodeFault(msg) : requestBody(msg, opts.booleanAsDigit);
-  return envelope({ version: opts.version, headers: headersOf(msg, opts), body });
+  return envelope({ version: opts.version, headers: headersOf(msg, opts), body, ...(opts.xmlDeclaration === false ? { xmlDeclaration: false } : {}) });
 }

@@ -16,9 +16,11 @@ export const CWMP_WIRE_NS: Readonly<Record<CwmpVersion, string>> = {
   "1.4": "urn:dslforum-org:cwmp-1-2",
 };
 
-// XML 1.0 cannot carry these at all, not even as character references.
+// XML 1.0 cannot carry these at all, not even as character references (control characters are the point here).
+/* eslint-disable no-control-regex */
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const NEEDS_ESCAPE = /[&<>"'\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+/* eslint-enable no-control-regex */
 const ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#13;" };
 
 /**
@@ -71,6 +73,8 @@ export interface EnvelopeParts {
   /** Header children, already serialised (cwmp:ID first). */
   readonly headers: readonly string[];
   readonly body: string;
+  /** Default true. */
+  readonly xmlDeclaration?: boolean;
 }
 
 /** cwmp:ID with mustUnderstand="1" (fixed by the XSD), echoed verbatim. */
@@ -79,7 +83,7 @@ export const idHeader = (id: string): string => `<cwmp:ID soap-env:mustUnderstan
 /** The whole envelope around one serialised Body child. */
 export function envelope(p: EnvelopeParts): string {
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    (p.xmlDeclaration === false ? "" : `<?xml version="1.0" encoding="UTF-8"?>\n`) +
     `<soap-env:Envelope xmlns:soap-env="http://schemas.xmlsoap.org/soap/envelope/" xmlns:soap-enc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:cwmp="${CWMP_WIRE_NS[p.version]}">` +
     `<soap-env:Header>${p.headers.join("")}</soap-env:Header>` +
     `<soap-env:Body>${p.body}</soap-env:Body></soap-env:Envelope>`

@@ -229,4 +229,6 @@ export interface EncodeOptions {
   readonly useVersion?: CwmpVersion;
   /** Quirk: send booleans as "1"/"0" instead of "true"/"false". */
   readonly booleanAsDigit?: boolean;
+  /** Start with `<?xml version="1.0" encoding="UTF-8"?>` (default true; some embedded parsers cannot read it). */
+  readonly xmlDeclaration?: boolean;
 }

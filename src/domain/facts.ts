@@ -46,3 +46,28 @@ export interface MatchSubject extends DeviceFacts {
   readonly tags: readonly string[];
   readonly parameters: ReadonlyMap<string, string>;
 }
+
+/** What policies see of a stored device: its facts, its tags, its reported values by path. */
+export function matchSubjectOf(
+  d: DeviceFacts & { readonly tags: readonly string[] },
+  reported: { readonly params: ReadonlyMap<string, { readonly value: string }> },
+): MatchSubject {
+  const parameters = new Map<string, string>();
+  for (const [path, p] of reported.params) parameters.set(path, p.value);
+  return {
+    deviceId: d.deviceId,
+    manufacturer: d.manufacturer,
+    oui: d.oui,
+    productClass: d.productClass,
+    serialNumber: d.serialNumber,
+    softwareVersion: d.softwareVersion,
+    hardwareVersion: d.hardwareVersion,
+    ip: d.ip,
+    connectionRequestUrl: d.connectionRequestUrl,
+    udpConnectionRequestAddress: d.udpConnectionRequestAddress,
+    parameterKey: d.parameterKey,
+    dataModel: d.dataModel,
+    tags: d.tags,
+    parameters,
+  };
+}

@@ -1,13 +1,4 @@
-/** TR-069 fault codes (TR-069 A.5.1 and the cwmp XSD). Faults are data. */
-export const ACS_FAULT = {
-  METHOD_NOT_SUPPORTED: 8000,
-  REQUEST_DENIED: 8001,
-  INTERNAL_ERROR: 8002,
-  INVALID_ARGUMENTS: 8003,
-  RESOURCES_EXCEEDED: 8004,
-  RETRY_REQUEST: 8005,
-} as const;
-
+/** TR-069 CPE fault codes (TR-069 A.5.1 and the cwmp XSD). Faults are data. */
 export const CPE_FAULT = {
   METHOD_NOT_SUPPORTED: 9000,
   REQUEST_DENIED: 9001,
@@ -44,7 +35,10 @@ export type SessionFaultCode =
   /** TransferComplete reported success but the SoftwareVersion did not change within the configured bound. */
   | "firmware_not_applied"
   /** An instance Converge added does not expose (or keep) its key parameters: named with its table and keys. */
-  | "instance_keys_missing";
+  | "instance_keys_missing"
+  /** Endpoint bounds (server/cwmp-route.ts): CPE requests per session, stored string size. */
+  | "too_many_cpe_requests"
+  | "value_too_large";
 
 /**
  * A fault as Converge records it: ONE shape for the session, the fold, the store and the API. `code` is a CWMP

@@ -10,7 +10,7 @@
 import type { AcsRequest, NotificationLevel } from "../cwmp/types.js";
 import type { AddIntent, Inventory, ReportedState } from "../reconcile/types.js";
 import type { DeviceId } from "./device.js";
-import type { DeviceFacts, InformEvent, InformFacts } from "./facts.js";
+import type { DeviceFacts, InformEvent } from "./facts.js";
 import type { Fault } from "./faults.js";
 import type { ConditionType, DeviceStatus } from "./status.js";
 import type { XsdType } from "./xsd.js";
@@ -29,15 +29,72 @@ export interface DeviceRecord extends DeviceFacts {
   readonly status: DeviceStatus | undefined;
 }
 
+/**
+ * Device search (GET /api/devices, `converge devices`). Every filter runs in SQL on an index; text filters are
+ * case-insensitive (ASCII) and those marked "prefix" match the start of the value. Pages are in device id order.
+ */
 export interface DeviceFilter {
+  /** Exact product class (case-insensitive). */
   readonly productClass?: string;
+  /** Exact software version (case-insensitive). */
   readonly softwareVersion?: string;
   readonly tag?: string;
   /** e.g. "Converged=false", "Faulted=true" */
   readonly condition?: { readonly type: ConditionType; readonly status: boolean };
+  /** Prefix of the manufacturer. */
+  readonly manufacturer?: string;
+  /** Exact OUI. */
+  readonly oui?: string;
+  /** Prefix of the serial number. */
+  readonly serial?: string;
+  /** Prefix of the device id (OUI-ProductClass-Serial). */
+  readonly deviceId?: string;
+  /** Prefix of the product class. */
+  readonly model?: string;
+  /** Prefix of the software version. */
+  readonly firmware?: string;
+  /** Prefix of the address the device last informed from (e.g. "10.0.3."); case-sensitive. */
+  readonly ip?: string;
+  /** Last Inform at or after this time (ms epoch). */
+  readonly informedSince?: number;
+  /** Last Inform before this time (ms epoch): devices silent since. */
+  readonly informedBefore?: number;
+  /** Matched this policy at their last session. */
+  readonly policy?: string;
+  /** Has a stored fault with this code ("9007", "too_many_rpcs"). */
+  readonly fault?: string;
+  /** Reports this parameter (with this value, case-insensitive, when given). Not indexed by value: a page
+   * examines at most `REPORTED_SCAN_WINDOW` devices and may come back short with a `next` cursor. */
+  readonly reported?: { readonly path: string; readonly value?: string };
   readonly limit: number;
   /** Opaque cursor from a previous page (device id to start after). */
   readonly after?: string;
+}
+
+/** Devices per product class and software version (the overview's model/firmware table). */
+export interface ModelCount {
+  readonly productClass: string;
+  readonly softwareVersion: string;
+  readonly devices: number;
+}
+
+/** One time bucket of fleet activity (start time, ms epoch). */
+export interface ActivityBucket {
+  readonly at: number;
+  readonly sessions: number;
+  /** Sessions whose outcome was not "ok". */
+  readonly failedSessions: number;
+  readonly faults: number;
+}
+
+/** A fault code as seen across the fleet. */
+export interface FaultSummary {
+  readonly code: string;
+  readonly faults: number;
+  readonly devices: number;
+  readonly lastAt: number;
+  /** The message of its newest occurrence. */
+  readonly message: string;
 }
 
 export type TaskState = "pending" | "done" | "fault" | "expired";
@@ -100,6 +157,12 @@ export interface TranscriptEntry {
 
 /** Writes produced by one session step; `Store.apply` commits them in ONE transaction. */
 export type StoreWrite =
+  /** The Inform step's first write: upserts the device's facts, last inform, events and (when `booted`) last boot.
+   * Creates the device if new (then it must come first in its `apply`). */
+  | { readonly kind: "inform"; readonly facts: DeviceFacts; readonly events: readonly InformEvent[]; readonly at: number; readonly booted: boolean }
+  /** "0 BOOTSTRAP": forget every reported parameter, object, discovered path and inventory entry of the device. */
+  /** "0 BOOTSTRAP": forget reported state; the inventory too only on a real factory reset (session/inform.ts). */
+  | { readonly kind: "forgetState"; readonly inventory: boolean }
   | {
       readonly kind: "reported";
       readonly params: readonly {
@@ -109,7 +172,12 @@ export type StoreWrite =
       }[];
       readonly observedAt: number;
     }
-  | { readonly kind: "names"; readonly params: readonly { readonly path: string; readonly writable: boolean }[]; readonly discovered: string; readonly observedAt: number }
+  | {
+      readonly kind: "names";
+      readonly params: readonly { readonly path: string; readonly writable: boolean }[];
+      readonly discovered: string;
+      readonly observedAt: number;
+    }
   | { readonly kind: "attributes"; readonly params: readonly { readonly path: string; readonly notification: NotificationLevel }[] }
   /** `key`: the declared instance's key Converge added it for (kept with the created inventory). */
   | { readonly kind: "objectAdded"; readonly path: string; readonly createdByUs: boolean; readonly observedAt: number; readonly key?: Readonly<Record<string, string>> }
@@ -145,10 +213,10 @@ export type StoreWrite =
   /** The SOAP transcript of a session of a device with debug on (bounded per device). */
   | { readonly kind: "transcript"; readonly sessionId: string; readonly entries: readonly TranscriptEntry[] };
 
-/** What a full-path session starts from, read in the Inform's transaction. */
-export interface InformLoad {
-  readonly isNew: boolean;
-  readonly record: DeviceRecord;
+/** What the store holds about a device, read at once: what a full-path session starts from. */
+export interface DeviceLoad {
+  /** Undefined for a device never seen (then everything else is empty). */
+  readonly record: DeviceRecord | undefined;
   readonly reported: ReportedState;
   readonly inventory: Inventory;
   readonly tasks: readonly TaskRecord[];
@@ -158,24 +226,32 @@ export interface InformLoad {
 
 export interface Store {
   close(): Promise<void>;
-  /**
-   * The Inform step, ONE transaction: upserts the device (facts, events, last inform/boot, the Inform's reported
-   * values; "1 BOOT" clears a pending reboot; "0 BOOTSTRAP" first forgets every reported parameter, object,
-   * discovered path and inventory entry of the device), then reads what the session starts from.
-   */
-  recordInform(facts: InformFacts, now: number): Promise<InformLoad>;
+  /** Everything a session starts from, in one read (the Inform step's writes come from session/inform.ts). */
+  loadDevice(id: DeviceId): Promise<DeviceLoad>;
   getDevice(id: DeviceId): Promise<DeviceRecord | undefined>;
+  /** A page of devices; `next` (the cursor for `after`) is set while more may match. A page can hold fewer
+   * than `limit` devices and still have a `next` (the `reported` filter's bounded window). */
   listDevices(filter: DeviceFilter): Promise<{ readonly devices: readonly DeviceRecord[]; readonly next: string | undefined }>;
   countDevices(): Promise<number>;
   /** Devices per condition for metrics: e.g. { converged: n, not_converged: n, faulted: n, pending: n, drifted: n, unknown: n }. */
   countByCondition(): Promise<Readonly<Record<string, number>>>;
   /** Devices per policy name, as matched at each device's last session. */
   countByPolicy(): Promise<Readonly<Record<string, number>>>;
+  /** How many devices match `filter` (its cursor and limit ignored); undefined for a filter that cannot be
+   * counted on an index (`reported`). */
+  countMatching(filter: DeviceFilter): Promise<number | undefined>;
+  /** The largest model/firmware groups, most devices first. */
+  countByModel(limit: number): Promise<readonly ModelCount[]>;
+  /** Sessions and faults per `bucketMs` since `since` (buckets without either are left out). */
+  activity(since: number, bucketMs: number): Promise<readonly ActivityBucket[]>;
+  /** The most common fault codes since `since`, by devices affected. */
+  topFaults(since: number, limit: number): Promise<readonly FaultSummary[]>;
   /** Every device id, in keyset pages (for `converge plan` over a large fleet without loading all rows at once). */
   eachDeviceId(): AsyncIterableIterator<DeviceId>;
   loadReported(id: DeviceId): Promise<ReportedState>;
   loadInventory(id: DeviceId): Promise<Inventory>;
-  /** All writes of one session step, in one transaction: all or nothing. The device must exist. */
+  /** All writes of one session step, in one transaction: all or nothing. The device must exist, or the first
+   * write be its `inform`. */
   apply(id: DeviceId, writes: readonly StoreWrite[]): Promise<void>;
   setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): Promise<void>;
   /** Forgets the device entirely, in ONE transaction: its record, tags, reported state, inventory, tasks, faults,

@@ -10,7 +10,7 @@ import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { knownSecrets, maskJson, MASK } from "../domain/mask.js";
 import type { DesiredState, MatchSubject } from "../policy/desired.types.js";
 import type { DeviceRecord, Store } from "../domain/store.js";
-import type { DeviceFacts } from "../domain/facts.js";
+import { matchSubjectOf, type DeviceFacts } from "../domain/facts.js";
 
 export interface DiffEntry {
   readonly path: string;
@@ -32,26 +32,9 @@ export interface DevicePlan {
 /** The parts of a device record that policies match on (all a plan needs of the record). */
 export type FactsRecord = DeviceFacts & Pick<DeviceRecord, "tags">;
 
-/** What policies see of a stored device: its facts, its tags, its reported values by path. */
+/** What policies see of a stored device (domain/facts.ts `matchSubjectOf`). */
 export function factsOfRecord(d: FactsRecord, reported: ReportedState): MatchSubject {
-  const parameters = new Map<string, string>();
-  for (const [path, p] of reported.params) parameters.set(path, p.value);
-  return {
-    deviceId: d.deviceId,
-    manufacturer: d.manufacturer,
-    oui: d.oui,
-    productClass: d.productClass,
-    serialNumber: d.serialNumber,
-    softwareVersion: d.softwareVersion,
-    hardwareVersion: d.hardwareVersion,
-    ip: d.ip,
-    connectionRequestUrl: d.connectionRequestUrl,
-    udpConnectionRequestAddress: d.udpConnectionRequestAddress,
-    parameterKey: d.parameterKey,
-    dataModel: d.dataModel,
-    tags: d.tags,
-    parameters,
-  };
+  return matchSubjectOf(d, reported);
 }
 
 /** The desired-vs-reported diff of plain values (writes-only values are never compared with reports). */

@@ -5,7 +5,7 @@
  * loads the policies and the device facts. Write-only values (passwords, keys) and firmware credentials are never
  * included: the structured form carries `MASK` in their place, and is masked by the one rule besides.
  */
-import { desiredStateFor, matchingPolicies } from "../policy/desired.js";
+import { desiredStateFor, matchingPolicies, type VersionPins } from "../policy/desired.js";
 import type { DesiredValue, MatchSubject, Provenance } from "../policy/desired.types.js";
 import type { PolicySet } from "../policy/types.js";
 import type { NotificationLevel } from "../cwmp/types.js";
@@ -47,8 +47,8 @@ const value = (v: DesiredValue): ExplainedValue => ({
 });
 
 /** The structured explanation of one device's desired state (secrets masked). */
-export function explainData(set: PolicySet, facts: MatchSubject): Explanation {
-  const d = desiredStateFor(set, facts);
+export function explainData(set: PolicySet, facts: MatchSubject, pins?: VersionPins): Explanation {
+  const d = desiredStateFor(set, facts, pins);
   const out: Explanation = {
     device: { id: facts.deviceId, manufacturer: facts.manufacturer, productClass: facts.productClass, dataModel: facts.dataModel ?? null, softwareVersion: facts.softwareVersion },
     revision: set.revision,
@@ -69,8 +69,8 @@ const shown = (v: ExplainedValue): string => (v.writeOnly ? "(write-only, hidden
 const typeOf = (v: ExplainedValue): string => (v.type === null ? "" : ` ${v.type}`);
 
 /** Renders the explanation of one device's desired state. Ends with a newline. */
-export function explainDevice(set: PolicySet, facts: MatchSubject): string {
-  return renderExplanation(explainData(set, facts));
+export function explainDevice(set: PolicySet, facts: MatchSubject, pins?: VersionPins): string {
+  return renderExplanation(explainData(set, facts, pins));
 }
 
 export function renderExplanation(e: Explanation): string {

@@ -14,6 +14,9 @@ import { hostedPath } from "./hosted-path.js";
 import type { Issue, Policy, PolicyAttribute, PolicyFirmware, PolicyInstance, PolicyTable, PolicyValue } from "./types.js";
 import { ptr } from "./types.js";
 import { pathPatternToRegExp } from "./glob.js";
+import { createHash } from "node:crypto";
+import { parseStrategy } from "../rollout/strategy.js";
+import type { Strategy } from "../rollout/types.js";
 
 export const DEFAULT_VERIFY_MS = 24 * 3600 * 1000;
 export const DEFAULT_FILE_TYPE = "1 Firmware Upgrade Image";
@@ -59,6 +62,8 @@ export function compilePolicy(raw: RawPolicy, ctx: PolicyCompileContext): Policy
     ignoreMatchers: (raw.ignore ?? []).map(pathPatternToRegExp),
     allowReboot: raw.reboot?.allow,
     provisionConnectionRequest: raw.connectionRequest?.provision,
+    rollout: compileRollout(raw, ctx),
+    fingerprint: policyFingerprint(raw),
   };
   if (never !== undefined) ctx.issues.push({ pointer: "/match", code: "never-matches", severity: "warning", message: `policy "${raw.name}" can never match: ${never}` });
   return policy;
@@ -169,4 +174,26 @@ function effectiveDataModel(raw: RawPolicy, values: readonly PolicyValue[], tabl
     return { dataModel: undefined, inert: false };
   }
   return { dataModel: [...roots][0], inert: false };
+}
+
+function compileRollout(raw: RawPolicy, ctx: PolicyCompileContext): Strategy | undefined {
+  const r = parseStrategy(raw.rollout, "/rollout");
+  ctx.issues.push(...r.issues);
+  return r.strategy;
+}
+
+/** JSON with object keys sorted, so reordering keys in YAML is not a new version. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
+}
+
+/** Identifies a version of a policy: its document without `rollout:` (changing only the strategy is no rollout). */
+export function policyFingerprint(raw: RawPolicy): string {
+  const { rollout: _ignored, ...rest } = raw;
+  return createHash("sha256").update(canonical(rest)).digest("hex").slice(0, 16);
 }

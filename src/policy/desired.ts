@@ -12,6 +12,20 @@ import type { DesiredAttribute, DesiredFirmware, DesiredState, DesiredTable, Des
 import { matchesDevice } from "./match.js";
 import type { TemplateContext } from "./template.js";
 import type { Policy, PolicySet } from "./types.js";
+import { byPrecedence } from "./policy-set.js";
+
+/**
+ * Which version of each policy a device gets while rollouts are in progress (decided by the rollout layer).
+ * Pure data: the compiler only substitutes versions, it does not decide.
+ */
+export interface VersionPins {
+  /** Policies served to this device in another version than the snapshot's: name -> that version (undefined: absent in it). */
+  readonly replace: ReadonlyMap<string, Policy | undefined>;
+  /** Policies whose disruptive steps (Download, Reboot, prune deletes) wait for their maintenance window. */
+  readonly held: readonly string[];
+  /** Policy name -> the revision this device is pinned to, for the policies a rollout governs. */
+  readonly versions: Readonly<Record<string, string>>;
+}
 import { provenanceOf } from "./types.js";
 import { mergeTables } from "./desired-tables.js";
 import type { Claim } from "./desired-merge.js";
@@ -25,17 +39,20 @@ export function policyMatches(p: Policy, facts: MatchSubject): boolean {
 }
 
 /** The policies that match a device, in precedence order. Only candidates from the pre-index are tested. */
-export function matchingPolicies(set: PolicySet, facts: MatchSubject): Policy[] {
+export function matchingPolicies(set: PolicySet, facts: MatchSubject, pins?: VersionPins): Policy[] {
   const { byOui, byProductClass, rest } = set.index;
+  const replaced = pins?.replace;
   const candidates = new Set<number>(rest);
   for (const i of byOui.get(facts.oui.toLowerCase()) ?? []) candidates.add(i);
   for (const i of byProductClass.get(facts.productClass) ?? []) candidates.add(i);
   const out: Policy[] = [];
   for (const i of [...candidates].sort((a, b) => a - b)) {
     const p = set.policies[i];
-    if (p !== undefined && policyMatches(p, facts)) out.push(p);
+    if (p !== undefined && replaced?.has(p.name) !== true && policyMatches(p, facts)) out.push(p);
   }
-  return out;
+  if (replaced === undefined || replaced.size === 0) return out;
+  for (const p of replaced.values()) if (p !== undefined && policyMatches(p, facts)) out.push(p);
+  return out.sort(byPrecedence);
 }
 
 export function templateContext(set: PolicySet, facts: MatchSubject): TemplateContext {
@@ -94,8 +111,8 @@ function mergeFirmware(policies: readonly Policy[], ctx: TemplateContext, notes:
  * Compiles the desired state of one device against a snapshot. Never throws for any facts; never mutates the
  * snapshot. Values whose path an `ignore` pattern of a matching policy covers are left out.
  */
-export function desiredStateFor(set: PolicySet, facts: MatchSubject): DesiredState {
-  const matched = matchingPolicies(set, facts);
+export function desiredStateFor(set: PolicySet, facts: MatchSubject, pins?: VersionPins): DesiredState {
+  const matched = matchingPolicies(set, facts, pins);
   const ctx = templateContext(set, facts);
   const notes = new NoteSink();
   const ignoreMatchers = matched.flatMap((p) => p.ignoreMatchers);
@@ -114,5 +131,13 @@ export function desiredStateFor(set: PolicySet, facts: MatchSubject): DesiredSta
     ...(rebootPolicy ? { allowRebootFrom: { policy: rebootPolicy.name, file: rebootPolicy.file, line: 1 } } : {}),
     provisionConnectionRequest: matched.find((p) => p.provisionConnectionRequest !== undefined)?.provisionConnectionRequest ?? true,
     notes: notes.notes,
+    ...(pins === undefined ? {} : pinned(pins, matched)),
   };
+}
+
+function pinned(pins: VersionPins, matched: readonly Policy[]): Pick<DesiredState, "held" | "versions"> {
+  const names = new Set(matched.map((p) => p.name));
+  const held = pins.held.filter((n) => names.has(n));
+  const versions = Object.fromEntries(Object.entries(pins.versions).filter(([n]) => names.has(n)));
+  return { ...(held.length > 0 ? { held } : {}), ...(Object.keys(versions).length > 0 ? { versions } : {}) };
 }

@@ -92,6 +92,10 @@ export interface DesiredState {
   /** The policy whose `allowReboot` is in force (a reboot step's cause); absent when none says. */
   readonly allowRebootFrom?: Provenance;
   readonly notes: readonly DesiredNote[];
+  /** Policies whose disruptive steps (Download, Reboot, prune deletes) are held outside their rollout's window. */
+  readonly held?: readonly string[];
+  /** Policy name -> the revision a rollout pins this device to (absent: the snapshot's revision). */
+  readonly versions?: Readonly<Record<string, string>>;
 }
 
 /** What policies match on and templates read: ONE DeviceFacts (src/domain/facts.ts) plus tags and reported values. */

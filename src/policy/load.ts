@@ -4,7 +4,7 @@
  * policies; computes the revision. Any error rejects the whole folder.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import type { Result } from "../domain/result.js";
 import { err, ok } from "../domain/result.js";
 import { readDmIndex } from "../datamodel/dm-index-file.js";
@@ -51,7 +51,6 @@ function constants(): Pick<CompileEnv, "validate" | "dm"> {
 }
 
 
-const toPosix = (p: string): string => p.split(sep).join("/");
 
 async function listPolicyFiles(dir: string, sub = ""): Promise<string[]> {
   const entries = await readdir(join(dir, sub), { withFileTypes: true });
@@ -183,9 +182,7 @@ async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<Loa
   const revision = await revisionOf(dir, contents);
   opts.report?.({ revision, policies: policies.length });
   if (failed) return err(findings);
-  const set = buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest });
+  const set = buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest, sources: contents });
   return ok({ set, vars: vars.owner, secrets: secrets.values });
 }
 
-/** A path relative to the policies folder, with "/" separators (for messages and provenance). */
-export const relativeToDir = (dir: string, path: string): string => toPosix(relative(dir, path));

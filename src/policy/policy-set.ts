@@ -46,5 +46,6 @@ export function buildPolicySet(input: PolicySetInput): PolicySet {
     lookups: Object.freeze({ ...input.lookups }),
     secretsDigest: input.secretsDigest ?? "",
     index: indexPolicies(policies),
+    ...(input.sources === undefined ? {} : { sources: Object.freeze([...input.sources]) }),
   });
 }

@@ -61,6 +61,7 @@ export interface RawPolicy {
   readonly firmware?: RawFirmware;
   readonly verify?: { readonly every: string };
   readonly drift?: "heal" | "report";
+  readonly rollout?: unknown;
   readonly ignore?: readonly string[];
   readonly reboot?: { readonly allow: boolean };
   readonly connectionRequest?: { readonly provision: boolean };

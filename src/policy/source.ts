@@ -66,6 +66,11 @@ export interface PolicySource {
   watch(): void;
   close(): Promise<void>;
   onChange(cb: (set: PolicySet, previous: PolicySet | undefined) => void): void;
+  /**
+   * Awaited before a new set starts serving (rollouts pin devices to versions first, so no session sees the new
+   * set unpinned). A callback that throws does not stop the swap; it is logged.
+   */
+  beforeChange(cb: (set: PolicySet, previous: PolicySet | undefined) => Promise<void>): void;
   /** Called when a load is rejected (the previous set keeps serving). */
   onReject(cb: (errors: readonly PolicyError[]) => void): void;
   /** Whether the watched folder exists now ("missing" after a delete, until it comes back). */
@@ -77,6 +82,7 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
   const now = opts.now ?? Date.now;
   const listeners: ((set: PolicySet, previous: PolicySet | undefined) => void)[] = [];
   const rejectListeners: ((errors: readonly PolicyError[]) => void)[] = [];
+  const beforeListeners: ((set: PolicySet, previous: PolicySet | undefined) => Promise<void>)[] = [];
   let current: PolicySet | undefined;
   let lastError: { at: number; errors: readonly PolicyError[] } | undefined;
   const timers = opts.timers ?? REAL_TIMERS;
@@ -113,6 +119,13 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
     lastError = undefined;
     // A new revision, or rotated secrets (outside git, so not in the revision), is a change.
     if (previous?.revision === r.value.revision && previous.secretsDigest === r.value.secretsDigest) return { ok: true, value: previous };
+    for (const cb of beforeListeners) {
+      try {
+        await cb(r.value, previous);
+      } catch (e) {
+        opts.log.error({ dir: opts.dir, revision: r.value.revision, err: e instanceof Error ? e.message : String(e) }, "a before-change hook failed; the set serves anyway");
+      }
+    }
     current = r.value;
     opts.log.info({ dir: opts.dir, revision: r.value.revision, previous: previous?.revision, policies: r.value.policies.length, warnings: r.value.warnings.length }, "policies loaded");
     for (const cb of listeners) cb(r.value, previous);
@@ -230,6 +243,9 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
     },
     onReject(cb) {
       rejectListeners.push(cb);
+    },
+    beforeChange(cb) {
+      beforeListeners.push(cb);
     },
   };
 }

@@ -44,9 +44,6 @@ export interface TemplateContext {
   readonly secret: (name: string) => string | undefined;
 }
 
-/** True when the text contains at least one `${...}` expression (escaped `$${` does not count). */
-export const hasTemplate = (s: string): boolean => /(^|[^$])\$\{/.test(s);
-
 /** Parses template text. Returns the first error with its offset. */
 export function parseTemplate(text: string): Result<Template, TemplateError> {
   const parts: (string | TemplateExpr)[] = [];

@@ -6,6 +6,7 @@ import type { NotificationLevel } from "../cwmp/types.js";
 import type { Provenance } from "./desired.types.js";
 import type { Template } from "./template.js";
 import type { Selector } from "./match.js";
+import type { Strategy } from "../rollout/types.js";
 
 /** A source position: file relative to the policies folder, 1-based line and column. */
 export interface SourceLocation {
@@ -53,7 +54,8 @@ export type PolicyErrorCode =
   | "missing-secret"
   | "io"
   | "too-large"
-  | "load-failed";
+  | "load-failed"
+  | "rollout-strategy";
 
 /** Where something is written: line and column (1-based) and its JSON pointer in the document. */
 export interface Site {
@@ -130,6 +132,10 @@ export interface Policy {
   readonly allowReboot: boolean | undefined;
   /** `connectionRequest.provision`: undefined when the policy says nothing. */
   readonly provisionConnectionRequest: boolean | undefined;
+  /** `rollout:` as written; undefined = the configuration's rollout.default. */
+  readonly rollout?: Strategy | undefined;
+  /** Digest of the document without `rollout:` (key order normalised): equal fingerprints = the same version. */
+  readonly fingerprint?: string;
 }
 
 /** Per-device variables and secrets, behind functions so that a snapshot never serialises them. */
@@ -155,6 +161,8 @@ export interface PolicySet {
   readonly index: PolicyIndex;
   /** Digest of the secrets in force (not part of the revision: secrets live outside git). */
   readonly secretsDigest: string;
+  /** The files the set was compiled from (policy files and vars), so a rollout can keep serving this version after a restart. */
+  readonly sources?: readonly { readonly rel: string; readonly text: string }[];
 }
 
 /** Pre-index of policies by literal OUI / ProductClass so matching a device only checks candidates. */

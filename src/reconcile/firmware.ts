@@ -28,6 +28,9 @@ export function planFirmware(ctx: PlanContext): Intents {
   const key = FIRMWARE_BACKOFF_KEY;
   const b = activeBackoff(ctx.k, key);
   if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: key, until: b.until, code: b.code }] });
+  if (ctx.input.desired.held?.includes(fw.from.policy) === true) {
+    return intents({ notes: [{ kind: "pending", what: "window", message: `download of ${fw.version} waits for the maintenance window of policy ${fw.from.policy}'s rollout` }] });
+  }
   const dl = inventory.download;
   if (dl !== undefined && dl.version === fw.version) {
     // Never a second Download of the same pin while one is awaited: the Inform watch (inform-watch.ts) ends the
@@ -71,6 +74,8 @@ export function planReboot(ctx: PlanContext): Intents {
   if (!ctx.input.desired.allowReboot) {
     return intents({ notes: [{ kind: "pending", what: "reboot", message: "the CPE applies a change after a reboot; policy does not allow Converge to reboot it" }] });
   }
+  const held = ctx.input.desired.held ?? [];
+  if (held.length > 0) return intents({ notes: [{ kind: "pending", what: "window", message: `reboot waits for the maintenance window of ${held.join(", ")}` }] });
   const from = ctx.input.desired.allowRebootFrom ?? REBOOT_FROM;
   return intents({ reboot: [{ kind: "reboot", reason: "a change applies after a reboot (status 1)", from }] });
 }

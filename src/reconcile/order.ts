@@ -7,18 +7,6 @@ import type { Intents, RefreshReason } from "./intents.js";
 import { batchBy, chunk, uniqueBy } from "./batch.js";
 import type { DeviceQuirks, Inventory, PlanStep } from "./types.js";
 
-export const STEP_ORDER = [
-  "discover",
-  "refresh",
-  "readAttributes",
-  "deleteObject",
-  "addObject",
-  "setValues",
-  "setAttributes",
-  "download",
-  "reboot",
-] as const satisfies readonly PlanStep["kind"][];
-
 const REFRESH_ORDER: readonly RefreshReason[] = ["unknown", "readback", "stale"];
 
 /** Orders and batches intents into plan steps. */

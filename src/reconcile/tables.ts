@@ -178,6 +178,8 @@ function pruneUnbound(ctx: PlanContext, dt: DesiredTable, numbers: readonly numb
       const b = activeBackoff(ctx.k, object);
       if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: object, until: b.until, code: b.code }] });
       if (dt.drift === "report") return intents({ notes: [{ kind: "drift", path: object, desired: "absent", reported: "present", healed: false }] });
+      if (ctx.input.desired.held?.includes(dt.from.policy) === true)
+        return intents({ notes: [{ kind: "pending", what: "window", message: `deleting ${object} waits for the maintenance window of policy ${dt.from.policy}'s rollout` }] });
       return intents({ deletes: [{ kind: "deleteObject", object, from: dt.from }] });
     });
   return mergeIntents(parts);

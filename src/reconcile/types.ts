@@ -2,7 +2,7 @@
  * The planner's contract: one explicit input, one plan value out. No I/O, no clock, no mutation.
  */
 import type { XsdType } from "../domain/xsd.js";
-import type { AcsRequest, NotificationLevel, ParamValue } from "../cwmp/types.js";
+import type { NotificationLevel, ParamValue } from "../cwmp/types.js";
 import type { DesiredState, Provenance } from "../policy/desired.types.js";
 import type { WriteOnlyHasher } from "./parameter-key.js";
 
@@ -189,7 +189,7 @@ export type PlanNote =
   | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number | string }
   | { readonly kind: "conflict"; readonly path: string; readonly message: string }
   | { readonly kind: "unresolved-template"; readonly path: string; readonly message: string }
-  | { readonly kind: "pending"; readonly what: "reboot" | "transfer"; readonly message: string }
+  | { readonly kind: "pending"; readonly what: "reboot" | "transfer" | "window"; readonly message: string }
   /** A desired path the device does not have (its parent was enumerated without it). */
   | { readonly kind: "unsupported"; readonly path: string; readonly message: string };
 
@@ -202,5 +202,3 @@ export interface Plan {
   readonly parameterKey: string;
 }
 
-/** Turns a plan step into the CWMP request the session sends. */
-export type StepToRequest = (step: PlanStep, parameterKey: string) => AcsRequest;

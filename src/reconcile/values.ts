@@ -19,7 +19,10 @@ export function planValue(ctx: PlanContext, dv: DesiredValue, path: string): Int
   const b = activeBackoff(ctx.k, path);
   // Converge's own management that the CPE refused (issue 9.10): backed off like any value, but it is no
   // policy's demand, so it does not keep the device from converging nor mark it Faulted.
-  if (b !== undefined) return dv.builtin === true ? NO_INTENTS : intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
+  if (b !== undefined && dv.builtin === true) return NO_INTENTS;
+  // A path backing off after a rejected write needs nothing when the device already holds the desired value
+  // (a rollout aborted back to the value the CPE kept): only a write would be retried.
+  if (b !== undefined) return !dv.writeOnly && freshAndEqual(ctx, dv, path) ? NO_INTENTS : intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
   const absentFrom = knownAbsent(ctx.k, path, dv.verifyEveryMs);
   if (absentFrom !== undefined) return intents({ notes: [{ kind: "unsupported", path, message: `not in ${absentFrom} on this device` }] });
   return dv.writeOnly ? planWriteOnly(ctx, dv, path) : planReadable(ctx, dv, path);
@@ -39,6 +42,12 @@ function planWriteOnly(ctx: PlanContext, dv: DesiredValue, path: string): Intent
   if (dv.drift === "report" && applied) return intents({ notes: [{ kind: "drift", path, desired: HIDDEN, reported: HIDDEN, healed: false }] });
   const type = ctx.input.reported.params.get(path)?.type ?? dv.type ?? "xsd:string";
   return intents({ sets: [{ value: { name: path, value: dv.value, type }, from: dv.from, writeOnly: true }] });
+}
+
+function freshAndEqual(ctx: PlanContext, dv: DesiredValue, path: string): boolean {
+  const p = ctx.input.reported.params.get(path);
+  if (p === undefined || ctx.input.inventory.readback?.has(path) === true) return false;
+  return ctx.input.now - p.observedAt < dv.verifyEveryMs && sameAsWritten(compareType(p, dv.type), dv.value, p.value, ctx.input.quirks);
 }
 
 function planReadable(ctx: PlanContext, dv: DesiredValue, path: string): Intents {

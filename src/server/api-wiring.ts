@@ -9,10 +9,15 @@ import type { Store } from "../domain/store.js";
 import type { ApiDeps, PolicySummary } from "./api/deps.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
-import type { DesiredResolver } from "./desired-resolver.js";
+import { createDesiredResolver, type DesiredResolver } from "./desired-resolver.js";
+import { createFleetPlanJob } from "./fleet-plan-job.js";
 import type { Observability } from "./observability.js";
 import type { PolicySource } from "../policy/source.js";
 import type { Reach } from "./reach.js";
+import type { RolloutManager } from "../rollout/manager.js";
+import type { RolloutRecord, RolloutState } from "../rollout/types.js";
+import { countWaves, rolloutView, type RolloutView } from "../rollout/view.js";
+import type { RolloutApi } from "./api/deps.js";
 import { keyedDigest, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { safeEqual } from "../auth/safe-equal.js";
 import { knownSecrets } from "../domain/mask.js";
@@ -22,7 +27,7 @@ import type { XsdType } from "../domain/xsd.js";
 
 export interface ApiWiring {
   readonly store: Store;
-  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload" | "folderState">;
+  readonly policies: Pick<PolicySource, "current" | "lastError" | "reload" | "folderState"> & Partial<Pick<PolicySource, "onReject">>;
   readonly resolver: DesiredResolver;
   readonly endpoint: CwmpEndpoint;
   readonly cfg: Config;
@@ -30,9 +35,36 @@ export interface ApiWiring {
   readonly reach: Reach;
   readonly debugDevices: Set<string>;
   readonly hashWriteOnly: WriteOnlyHasher;
+  /** Where the console bundle is served from (undefined: no console). */
+  readonly consoleDir?: string;
+  /** Registers a cleanup for server shutdown. */
+  readonly onClose?: (fn: () => void) => void;
+  readonly rollouts?: RolloutManager;
 }
 
-async function summary(w: ApiWiring): Promise<PolicySummary> {
+/** The API's view of the rollout manager. */
+export function rolloutApi(m: RolloutManager): RolloutApi {
+  const view = async (r: RolloutRecord, detail: boolean, devices: boolean): Promise<RolloutView> => {
+    const live = m.counts(r.id);
+    const list = live === undefined || devices ? await m.storedAssignments(r.id) : undefined;
+    const counts = live ?? countWaves(r, list ?? []);
+    return rolloutView(r, counts, { ...(detail ? { events: await m.events(r.id) } : {}), ...(devices && list ? { devices: list } : {}) });
+  };
+  return {
+    list: async (state) => Promise.all(m.list(state as RolloutState | undefined).map((r) => view(r, false, false))),
+    get: async (id, devices) => {
+      const r = m.get(id);
+      return r === undefined ? undefined : view(r, true, devices);
+    },
+    control: async (id, action) => {
+      const r = m.control(id, action);
+      return r.ok ? { ok: true, rollout: await view(r.rollout, true, false) } : r;
+    },
+    deviceVersions: (id) => m.deviceVersions(id),
+  };
+}
+
+async function summary(w: ApiWiring, lastRejected: PolicySummary["lastRejected"]): Promise<PolicySummary> {
   const set = w.policies.current();
   const last = w.policies.lastError();
   // As matched at each device's last session: one query, never a scan of the fleet on the ACS's event loop.
@@ -40,9 +72,23 @@ async function summary(w: ApiWiring): Promise<PolicySummary> {
   return {
     revision: set?.revision,
     loadedAt: set?.loadedAt,
-    policies: (set?.policies ?? []).map((p) => ({ name: p.name, file: p.file, priority: p.priority, matches: counts[p.name] ?? 0 })),
+    policies: (set?.policies ?? []).map((p) => {
+      const r = w.rollouts?.forPolicy(p.name);
+      const running = r !== undefined && (r.state === "running" || r.state === "paused");
+      return {
+        name: p.name,
+        file: p.file,
+        priority: p.priority,
+        matches: counts[p.name] ?? 0,
+        // A rollout in force (running, paused, aborted, rolled back) serves its stable version to (some) devices.
+        stableRevision: r === undefined ? (set?.revision ?? null) : (r.stableRevision ?? null),
+        canaryRevision: running ? r.canaryRevision : null,
+        rollout: r === undefined ? null : { id: r.id, state: r.state, wave: r.wave, waves: r.strategy.waves.length },
+      };
+    }),
     errors: last?.errors ?? [],
     lastErrorAt: last?.at,
+    lastRejected,
     folder: w.policies.folderState(),
   };
 }
@@ -60,11 +106,26 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
   const tokens = w.cfg.api.tokens.length > 0 ? createTokenAuth(w.cfg.api.tokens) : undefined;
   const limiter = createRateLimiter({ perSecond: w.cfg.api.rateLimit.perSecond, burst: w.cfg.api.rateLimit.burst, maxKeys: 10_000 });
   const limits = planLimitsOf(w.cfg.limits);
+  let lastRejected: PolicySummary["lastRejected"];
+  w.policies.onReject?.((errors) => (lastRejected = { at: Date.now(), errors }));
+  const fleetPlan = createFleetPlanJob({
+    clock: Date.now,
+    context: () => {
+      const set = w.policies.current();
+      if (!set) return undefined;
+      // Plans never write: credentials Converge has not generated yet are not generated for a plan.
+      const desired = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
+      return { revision: set.revision, ctx: { store: w.store, desired, limits, quirks: DEFAULT_QUIRKS, now: Date.now(), hashWriteOnly: w.hashWriteOnly } };
+    },
+  });
+  w.onClose?.(() => fleetPlan.close());
   return {
     store: w.store,
     clock: Date.now,
     policies: {
-      summary: () => summary(w),
+      summary: () => summary(w, lastRejected),
+      revision: () => w.policies.current()?.revision,
+      folder: () => w.policies.folderState(),
       async reload() {
         const r = await w.policies.reload();
         return r.ok ? { ok: true, revision: r.value.revision, errors: [] } : { ok: false, revision: w.policies.current()?.revision, errors: r.error };
@@ -92,7 +153,8 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       const set = w.policies.current();
       const d = await w.store.getDevice(id);
       if (!set || !d) return undefined;
-      return explainData(set, factsOfRecord(d, await w.store.loadReported(id)));
+      const facts = factsOfRecord(d, await w.store.loadReported(id));
+      return explainData(set, facts, w.rollouts?.pinsFor(facts));
     },
     connectionRequest: (id, waitMs) => w.reach.convergeNow(id, waitMs),
     kick: (ids) => w.reach.kick(ids),
@@ -105,12 +167,15 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     openMetrics: w.cfg.api.openMetrics,
     debugDevices: w.debugDevices,
     changed: (id) => w.endpoint.forget(id),
+    ...(w.rollouts ? { rollouts: rolloutApi(w.rollouts) } : {}),
     secretValues: async (id) => {
       // The passwords Converge keeps for the device (connection-request password, its own CWMP password...).
       // Passwords only: a username (the connection-request one is the device id) is no secret to scrub.
       const own = id ? [...(await w.store.getSecrets(id))].filter(([name]) => name.endsWith("password")).map(([, v]) => v) : [];
       return knownSecrets([...(w.policies.current()?.lookups.secretValues?.() ?? []), ...own]);
     },
+    fleetPlan: () => fleetPlan.view(),
+    ...(w.consoleDir !== undefined ? { consoleDir: w.consoleDir } : {}),
     liveSessions: () => [...w.endpoint.sessions.all()].map((s) => ({ id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, rpcCount: s.state.rpcCount })),
   };
 }

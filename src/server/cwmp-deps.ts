@@ -4,12 +4,20 @@ import type { DesiredState, MatchSubject } from "../policy/desired.types.js";
 import type { Store } from "../domain/store.js";
 import type { InformFacts } from "../domain/store.js";
 import type { DeviceId } from "../domain/device.js";
+import type { MessageBounds } from "../session/message-bounds.js";
+import type { RefusalReason } from "./refusals.js";
 import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 
-export interface CwmpLimits extends PlanLimits {
+export interface CwmpLimits extends PlanLimits, MessageBounds {
   readonly maxSessions: number;
   readonly sessionIdleMs: number;
   readonly maxBodyBytes: number;
+  /** Sessions one source (an authenticated device identity, else an IP address) may hold at once. */
+  readonly maxSessionsPerSource?: number;
+  /** Idle bound of a session with no authenticated identity (open mode). Default: sessionIdleMs. */
+  readonly unauthenticatedIdleMs?: number;
+  /** CPE-initiated requests (TransferComplete, GetRPCMethods, ...) per session; beyond: `too_many_cpe_requests`. */
+  readonly maxCpeRequestsPerSession: number;
 }
 
 export type CpeAuthOutcome =
@@ -37,6 +45,8 @@ export interface SessionSummary {
   readonly converged: boolean | undefined;
   /** Answered on the converged fast path (nothing loaded, nothing planned). */
   readonly fast: boolean;
+  /** Faults the session recorded, with the policy each came from (rollout gates count them). */
+  readonly faults?: readonly { readonly code: string; readonly path: string | undefined; readonly policy: string | undefined; readonly message: string }[];
 }
 
 export interface CwmpHooks {
@@ -45,12 +55,15 @@ export interface CwmpHooks {
   onCpeFault?(code: string): void;
   onShed?(): void;
   onSessionEnd?(summary: SessionSummary): void;
+  /** Every refusal at the CWMP port, by reason (see refusals.ts). */
+  onRefusal?(reason: RefusalReason): void;
 }
 
 /** The few logger methods the endpoint uses (pino's). */
 export interface SessionLog {
   info(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
 }
 
 export interface CwmpDeps {
@@ -74,6 +87,10 @@ export interface CwmpDeps {
   /** The shared CPE username, if any: exempt from the per-device credential check. */
   readonly sharedCpeUsername?: string;
   readonly authenticate?: (req: CpeAuthInput) => Promise<CpeAuthOutcome>;
+  /** Authenticate every request, not only the Inform (cpeAuth.perRequest). Default: once per session. */
+  readonly authPerRequest?: boolean;
+  /** Per model: whether ACS messages carry the `<?xml ...?>` declaration (cwmp.omitXmlDeclaration). Default true. */
+  readonly xmlDeclaration?: (facts: InformFacts) => boolean;
   readonly hooks?: CwmpHooks;
   /** Clear secret values (policy secrets) masked out of transcripts beside each session's own. */
   readonly secretValues?: () => readonly string[];

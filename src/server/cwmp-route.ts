@@ -1,151 +1,261 @@
 /**
- * The CWMP endpoint: the whole adapter between HTTP and the pure session machine.
- * decode body -> decode envelope -> (Inform: open session | else: step) -> commit writes -> encode reply.
- * TR-069 §3.4: every reply carrying an envelope is HTTP 200; "nothing more" is an empty 204.
+ * The CWMP route: a thin pipeline between HTTP and the pure session machine, with small collaborators.
+ *   find the session (sessions.ts: bound to its client) -> authenticate (once per session by default)
+ *   -> decode body and envelope -> bound the message -> Inform: admit + open | else: step -> commit -> encode.
+ * Collaborators: SessionRegistry, ConvergedCache (fast path), SessionRecorder (transcripts, commits, ends),
+ * IdleSweeper, Refusals (every refusal answered, counted and logged). TR-069 §3.4: every reply carrying an
+ * envelope is HTTP 200; "nothing more" is an empty 204.
  */
-import { knownSecrets, maskJson, maskSoap } from "../domain/mask.js";
-import { secretValuesOf } from "../plan/device-plan.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Socket } from "node:net";
 import { decodeBody } from "../cwmp/body.js";
 import { decodeCpeEnvelope } from "../cwmp/decode.js";
 import { encodeAcsMessage } from "../cwmp/encode.js";
-import type { AcsMessage, DecodedEnvelope, InformRequest } from "../cwmp/types.js";
+import type { AcsMessage, CpeMessage, DecodedEnvelope, InformRequest } from "../cwmp/types.js";
 import { step } from "../session/machine.js";
-import { nextVerifyAt, type FastPathEntry } from "../session/fast-path.js";
+import { boundMessage } from "../session/message-bounds.js";
+import { informFacts } from "../session/inform-facts.js";
 import { deviceIdOf, parseDeviceId, type DeviceId } from "../domain/device.js";
 import type { SessionReply } from "../session/types.js";
-import type { StoreWrite } from "../domain/store.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import { openFromInform } from "./open-session.js";
 import { verifiedClientCertName } from "../auth/tls.js";
-import { COOKIE, SessionRegistry, type LiveSession } from "./sessions.js";
+import { COOKIE, SessionRegistry, type LiveSession, type Lookup } from "./sessions.js";
+import { ConvergedCache } from "./converged-cache.js";
+import { SessionRecorder } from "./session-recorder.js";
+import { IdleSweeper } from "./idle-sweeper.js";
+import { authReason, Refusals, type Refusal, type RefusalReason } from "./refusals.js";
+import type { StoreWrite } from "../domain/store.js";
+import type {} from "./cwmp-request.js";
 
 const XML = 'text/xml; charset="utf-8"';
+const OUR_ID = /^acs-\d{1,12}$/;
 
+/** Methods a CPE sends on its own (answered by the ACS, counted against `maxCpeRequestsPerSession`). */
+const CPE_REQUESTS = new Set(["TransferComplete", "AutonomousTransferComplete", "GetRPCMethods", "RequestDownload", "Kicked"]);
+
+/** Keeps the faults a step records on the live session (the session summary carries them to rollouts). */
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(", ") : v;
 }
 
-function badRequest(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).type("application/json").send({ error: { code, message } });
+/** The request's original Content-Type (cwmp-app.ts hides it from fastify's parsers). */
+function contentTypeOf(req: FastifyRequest): string | undefined {
+  return req.cwmpContentType ?? header(req, "content-type");
 }
 
-/** Bound on remembered converged devices (about 150 bytes each): beyond it the oldest fall back to the full path. */
-const FAST_PATH_ENTRIES = 1_000_000;
+/** Who authenticated this request: nobody (open mode), a trusted session, or a verified identity. */
+type Who = { readonly kind: "open" } | { readonly kind: "trusted" } | { readonly kind: "verified"; readonly identity: string | undefined };
 
-/** Characters of a CPE's raw SOAP kept per transcript entry (bodies are bounded by `limits.maxBodyBytes` anyway). */
-export const TRANSCRIPT_RAW_MAX = 64 * 1024;
+export { TRANSCRIPT_RAW_MAX } from "./session-recorder.js";
 
 export class CwmpEndpoint {
   readonly sessions = new SessionRegistry();
-  private sweeper: NodeJS.Timeout | undefined;
-  /** Devices that ended converged: their next quiet visit skips loading and planning (session/fast-path.ts). */
-  private readonly fastPath = new Map<DeviceId, FastPathEntry>();
+  readonly cache = new ConvergedCache();
+  readonly recorder: SessionRecorder;
+  readonly refusals: Refusals;
+  readonly sweeper: IdleSweeper;
 
-  constructor(private readonly deps: CwmpDeps) {}
+  constructor(private readonly deps: CwmpDeps) {
+    this.recorder = new SessionRecorder(deps, this.sessions, this.cache);
+    this.refusals = new Refusals(deps.log, deps.hooks?.onRefusal, deps.clock);
+    this.sweeper = new IdleSweeper(
+      this.sessions,
+      { sessionIdleMs: deps.limits.sessionIdleMs, unauthenticatedIdleMs: deps.limits.unauthenticatedIdleMs ?? deps.limits.sessionIdleMs },
+      deps.clock,
+      (s, idle) => this.recorder.fail(s, "session_timeout", `no message for ${idle} ms`),
+    );
+  }
 
   /** Something about the device changed outside a session (task, tags, debug): its next visit re-plans. */
   forget(id: DeviceId): void {
-    this.fastPath.delete(id);
+    this.cache.forget(id);
   }
 
-  private remember(live: LiveSession): void {
-    const rec = live.state.reconcile;
-    if (live.fast) return;
-    if (live.converged !== true || !rec || live.state.outcome !== "ok" || live.snapshot === undefined) {
-      this.fastPath.delete(live.deviceId);
-      return;
-    }
-    this.fastPath.delete(live.deviceId); // re-insert: Map order is recency order for eviction
-    this.fastPath.set(live.deviceId, { revision: live.snapshot, informHash: live.informHash, nextVerifyAt: nextVerifyAt(rec.desired, rec.reported) });
-    if (this.fastPath.size > FAST_PATH_ENTRIES) {
-      const oldest = this.fastPath.keys().next().value;
-      if (oldest !== undefined) this.fastPath.delete(oldest);
-    }
-  }
-
+  /** Registers the route on `path` (and `/`); buildCwmpApp (cwmp-app.ts) prepares the app around it. */
   register(app: FastifyInstance, path: string): void {
-    app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: this.deps.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
     const handler = (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => this.handle(req, reply);
     // Per-request access logs at 2,000 sessions/s would cost more than the sessions: log at warn and above.
     app.post(path, { logLevel: "warn" }, handler);
     if (path !== "/") app.post("/", { logLevel: "warn" }, handler);
-    this.sweeper = setInterval(() => this.expireIdle(), Math.min(1000, this.deps.limits.sessionIdleMs)).unref();
+    this.sweeper.start();
   }
 
   async close(): Promise<void> {
-    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper.stop();
     await Promise.all([...this.sessions.all()].map((s) => this.end(s, "fault:server_shutdown")));
+  }
+
+  /** Ends a live session (see SessionRecorder.end). */
+  end(live: LiveSession, outcome: string, writes: readonly StoreWrite[] = []): Promise<boolean> {
+    return this.recorder.end(live, outcome, writes);
+  }
+
+  private refuse(req: FastifyRequest, reply: FastifyReply, status: number, reason: RefusalReason, message: string, extra: Partial<Refusal> = {}): FastifyReply {
+    return this.refusals.refuse(reply, { status, reason, message, ip: req.ip, ...extra });
   }
 
   private async handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const socket: Socket | undefined = req.raw.socket;
-    const auth = await this.authenticate(req);
-    if (auth.deny) return auth.deny(reply);
-    const body = decodeBody(raw, { contentType: header(req, "content-type"), contentEncoding: header(req, "content-encoding") }, { maxBytes: this.deps.limits.maxBodyBytes });
-    if (!body.ok) return badRequest(reply, body.error.code === "too_large" ? 413 : 400, body.error.code, body.error.message);
-    const live = this.sessions.find(header(req, "cookie"), socket);
-    if (body.value.trim() === "") return this.inSession(live, undefined, reply, socket);
+    const found = this.sessions.lookup(header(req, "cookie"), socket);
+    const who = await this.authenticate(req, reply, found);
+    if (!("kind" in who)) return who;
+    const body = decodeBody(raw, { contentType: contentTypeOf(req), contentEncoding: header(req, "content-encoding") }, { maxBytes: this.deps.limits.maxBodyBytes });
+    if (!body.ok) return this.refuse(req, reply, body.error.code === "too_large" ? 413 : 400, body.error.code === "too_large" ? "too_large" : "bad_body", body.error.message);
+    if (body.value.trim() === "") return this.inSession(req, reply, found, who, undefined, "");
     const decoded = decodeCpeEnvelope(body.value);
     if (!decoded.ok) {
-      if (live) await this.failSession(live, "bad_message", decoded.error.message);
-      return badRequest(reply, 400, decoded.error.code, decoded.error.message);
+      if (found.kind === "found") await this.recorder.fail(found.live, "bad_message", decoded.error.message);
+      return this.refuse(req, reply, 400, "bad_message", `${decoded.error.code}: ${decoded.error.message}`);
     }
-    if (decoded.value.message.method === "Inform") {
-      // Per-device credentials (username = a device id) are good for that device only.
-      const claimed = auth.username !== undefined ? parseDeviceId(auth.username) : undefined;
-      if (claimed && claimed !== deviceIdOf(decoded.value.message.deviceId) && auth.username !== this.deps.sharedCpeUsername) {
-        return badRequest(reply, 403, "wrong_device", "these credentials belong to another device");
-      }
-      return this.inform(decoded.value, decoded.value.message, req, reply, live, socket, body.value);
+    const bounded = boundMessage(decoded.value.message, this.deps.limits);
+    if (!bounded.ok) {
+      const what = `${decoded.value.message.method}: ${bounded.field}${bounded.parameter !== undefined ? ` (${bounded.parameter})` : ""} is ${bounded.length} characters, above limits.maxStoredValueChars (${this.deps.limits.maxStoredValueChars})`;
+      if (found.kind === "found") await this.recorder.fail(found.live, "value_too_large", what);
+      return this.refuse(req, reply, 413, "value_too_large", what);
     }
-    return this.inSession(live, decoded.value, reply, socket, body.value);
+    const env: DecodedEnvelope = bounded.truncated > 0 ? { ...decoded.value, message: bounded.message } : decoded.value;
+    if (env.message.method === "Inform") {
+      // The Inform itself is always authenticated (a trusted session does not vouch for a new one).
+      if (who.kind === "trusted") return this.challenge(req, reply);
+      return this.inform(req, reply, found, who, env, env.message, body.value);
+    }
+    return this.inSession(req, reply, found, who, env, body.value);
   }
 
-  private async authenticate(req: FastifyRequest): Promise<{ readonly deny?: (reply: FastifyReply) => FastifyReply; readonly username?: string }> {
-    if (!this.deps.authenticate) return {};
+  /**
+   * TR-069 §3.4.4. By default a session is authenticated once, by its Inform, and its later requests are
+   * trusted on its cookie and connection (embedded stacks send the empty POST without Authorization); with
+   * `authPerRequest` every request authenticates. A request that does carry credentials is always checked.
+   */
+  private async authenticate(req: FastifyRequest, reply: FastifyReply, found: Lookup): Promise<Who | FastifyReply> {
+    if (!this.deps.authenticate) return { kind: "open" };
+    const authorization = header(req, "authorization");
     const cert = verifiedClientCertName(req.raw.socket);
+    const trusted = found.kind === "found" && found.live.client?.identity !== undefined && !this.deps.authPerRequest;
+    if (trusted && (authorization === undefined || authorization.trim() === "") && (cert === undefined || cert === found.live.client?.identity)) return { kind: "trusted" };
     const out = await this.deps.authenticate({
       method: req.method,
-      authorization: header(req, "authorization"),
+      authorization,
       tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true,
       url: req.url,
       ...(cert !== undefined ? { clientCertName: cert } : {}),
     });
+    if (!out.ok) {
+      const headers: Record<string, string[]> = out.wwwAuthenticate.length > 0 ? { "www-authenticate": [...out.wwwAuthenticate] } : {};
+      return this.refuse(req, reply, out.status, authReason(out.reason, out.status), out.reason, { headers, empty: true });
+    }
     // The certificate's CN, once per session (its first request carries no cookie).
-    if (out.ok && out.clientCert !== undefined && header(req, "cookie") === undefined) req.server.log.info({ clientCert: out.clientCert, ip: req.ip }, "CPE authenticated by TLS client certificate");
-    if (out.ok) return out.username !== undefined ? { username: out.username } : {};
-    if (out.wwwAuthenticate.length === 0) return { deny: (reply) => reply.code(out.status).send() };
-    return { deny: (reply) => reply.code(out.status).header("www-authenticate", [...out.wwwAuthenticate]).send() };
+    if (out.clientCert !== undefined && header(req, "cookie") === undefined) req.server.log.info({ clientCert: out.clientCert, ip: req.ip }, "CPE authenticated by TLS client certificate");
+    return { kind: "verified", identity: out.username ?? out.clientCert };
   }
 
-  private async inform(env: DecodedEnvelope, inform: InformRequest, req: FastifyRequest, reply: FastifyReply, live: LiveSession | undefined, socket: Socket | undefined, raw: string): Promise<FastifyReply> {
-    const now = this.deps.clock();
-    // TR-069 §3.7.1: an Inform on an existing session means the CPE started over: drop the old context.
-    if (live) await this.end(live, "fault:superseded");
-    if (this.sessions.load >= this.deps.limits.maxSessions) {
-      this.deps.hooks?.onShed?.();
-      // Overload: 503 + Retry-After; the CPE backs off and retries (TR-069 §3.2.1.1, cwmp-notes §3.1).
-      return reply.code(503).header("retry-after", "30").send();
+  private async challenge(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const out = await this.deps.authenticate?.({ method: req.method, authorization: undefined, tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true, url: req.url });
+    const headers: Record<string, string[]> = out && !out.ok && out.wwwAuthenticate.length > 0 ? { "www-authenticate": [...out.wwwAuthenticate] } : {};
+    return this.refuse(req, reply, 401, "no_credentials", "an Inform must authenticate", { headers, empty: true });
+  }
+
+  /** The session a non-Inform request belongs to, or the refusal that says why there is none. */
+  private sessionFor(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, what: string): LiveSession | FastifyReply {
+    switch (found.kind) {
+      case "none":
+        return this.refuse(req, reply, 400, "no_session", `${what} outside a session: the first message must be an Inform`);
+      case "unknown_cookie":
+        return this.refuse(req, reply, 400, "unknown_session", `${what} with a session cookie that names no live session`);
+      case "ambiguous":
+        return this.refuse(req, reply, 400, "ambiguous_session", `${what} without a cookie on a connection that carries several sessions`);
+      case "moved": {
+        // The cookie's session is alive on another connection: only its own, re-authenticated client may move it.
+        const identity = found.live.client?.identity;
+        if (who.kind === "verified" && identity !== undefined && who.identity === identity) return found.live;
+        if (who.kind === "open") return found.live;
+        return this.refuse(req, reply, 403, "session_moved", `${what} for session ${found.live.id} on another connection than its own`, { device: found.live.deviceId });
+      }
+      case "found": {
+        const identity = found.live.client?.identity;
+        if (who.kind === "verified" && identity !== undefined && who.identity !== identity) {
+          return this.refuse(req, reply, 403, "identity_mismatch", `credentials of ${who.identity ?? "(none)"} posted into the session of ${found.live.deviceId}`, { device: found.live.deviceId });
+        }
+        if (found.by === "cookie" && found.live.client) found.live.client.cookieEchoed = true;
+        return found.live;
+      }
     }
-    const opened = await openFromInform(this.deps, this.sessions, env, inform, req.ip, socket, now, (id) => this.fastPath.get(id));
-    if (!opened.ok) return reply.code(opened.error.status).header("retry-after", "30").send({ error: { code: opened.error.code, message: opened.error.message } });
+  }
+
+  private async inform(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope, inform: InformRequest, raw: string): Promise<FastifyReply> {
+    const deviceId = deviceIdOf(inform.deviceId);
+    const identity = who.kind === "verified" ? who.identity : undefined;
+    // Per-device credentials (username = a device id) are good for that device only.
+    const claimed = identity !== undefined ? parseDeviceId(identity) : undefined;
+    if (claimed && claimed !== deviceId && identity !== this.deps.sharedCpeUsername) {
+      return this.refuse(req, reply, 403, "wrong_device", "these credentials belong to another device", { device: deviceId });
+    }
+    const now = this.deps.clock();
+    // TR-069 §3.7.1: an Inform on the device's own session means the CPE started over: drop the old context.
+    // Another device's session on the same connection (a proxy) is left alone.
+    const previous = found.kind === "found" || found.kind === "moved" ? found.live : undefined;
+    if (previous && previous.deviceId === deviceId) await this.end(previous, "fault:superseded");
+    const source = this.admissionSource(identity, req.ip);
+    const refused = this.admit(source, deviceId);
+    if (refused) {
+      if (refused === "overloaded") this.deps.hooks?.onShed?.();
+      // Overload: 503 + Retry-After; the CPE backs off and retries (TR-069 §3.2.1.1, cwmp-notes §3.1).
+      const message = refused === "overloaded" ? `${this.sessions.size} sessions open (limits.maxSessions)` : `source ${source} holds ${this.sessions.sourceCount(source)} sessions (limits.maxSessionsPerSource)`;
+      return this.refuse(req, reply, 503, refused, message, { headers: { "retry-after": "30" }, empty: true, device: deviceId });
+    }
+    this.sessions.reserve(source);
+    let opened: Awaited<ReturnType<typeof openFromInform>>;
+    try {
+      opened = await openFromInform(this.deps, this.sessions, env, inform, req.ip, req.raw.socket, now, (id) => this.cache.get(id));
+    } catch (e) {
+      this.sessions.release(source);
+      throw e;
+    }
+    if (!opened.ok) {
+      this.sessions.release(source);
+      const reason: RefusalReason = opened.error.code === "already_in_session" ? "already_in_session" : opened.error.code === "store_failed" ? "store_failed" : "bad_request";
+      return this.refuse(req, reply, opened.error.status, reason, opened.error.message, { headers: { "retry-after": "30" }, device: deviceId });
+    }
     const s = opened.value;
-    this.record(s, "in", env, raw);
-    const xml = encodeAcsMessage({ method: "InformResponse", maxEnvelopes: 1 }, { version: s.version, id: env.header.id ?? "1" });
-    this.recordOut(s, 200, xml);
+    this.sessions.bind(s, { identity, source, cookieEchoed: false, xmlDeclaration: this.deps.xmlDeclaration?.(informFacts(inform, req.ip)) ?? true, cpeRequests: 0 });
+    this.recorder.received(s, env, raw);
+    const xml = this.encode(s, { method: "InformResponse", maxEnvelopes: 1 }, env.header.id ?? "1", false);
+    this.recorder.sent(s, 200, xml);
     return reply.code(200).type(XML).header("set-cookie", `${COOKIE}=${s.id}; Path=/; HttpOnly`).send(xml);
   }
 
-  private async inSession(live: LiveSession | undefined, env: DecodedEnvelope | undefined, reply: FastifyReply, socket: Socket | undefined, raw = ""): Promise<FastifyReply> {
-    if (!live) return badRequest(reply, 400, "no_session", env ? `${env.message.method} outside a session: the first message must be an Inform` : "empty POST outside a session");
+  /** Per authenticated device identity when there is one, else per source address. */
+  private admissionSource(identity: string | undefined, ip: string): string {
+    if (identity !== undefined && identity !== this.deps.sharedCpeUsername) return `id:${identity}`;
+    return `ip:${ip}`;
+  }
+
+  /** Issue 10 point 8: a global bound and a per-source share, so one client cannot take every slot. */
+  private admit(source: string, deviceId: DeviceId): "overloaded" | "source_share" | undefined {
+    const own = this.sessions.forDevice(deviceId) ? 1 : 0; // a superseding Inform takes its own slot back
+    if (this.sessions.load - own >= this.deps.limits.maxSessions) return "overloaded";
+    const share = this.deps.limits.maxSessionsPerSource ?? this.deps.limits.maxSessions;
+    if (this.sessions.sourceCount(source) - own >= share) return "source_share";
+    return undefined;
+  }
+
+  private async inSession(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope | undefined, raw: string): Promise<FastifyReply> {
+    const what = env ? env.message.method : "empty POST";
+    const live = this.sessionFor(req, reply, found, who, what);
+    if (!("state" in live)) return live;
     const now = this.deps.clock();
-    this.sessions.touch(live, socket, now);
-    if (env) this.record(live, "in", env, raw);
-    else live.transcript?.push({ at: now, direction: "in", body: "" });
+    const misfit = env ? this.misfit(live, env) : undefined;
+    if (misfit) return this.refuse(req, reply, 409, "answer_mismatch", misfit, { device: live.deviceId });
+    this.sessions.touch(live, req.raw.socket, now);
+    this.recorder.received(live, env, raw);
+    if (env && CPE_REQUESTS.has(env.message.method) && live.client && ++live.client.cpeRequests > this.deps.limits.maxCpeRequestsPerSession) {
+      await this.recorder.fail(live, "too_many_cpe_requests", `more than ${this.deps.limits.maxCpeRequestsPerSession} CPE requests in one session (limits.maxCpeRequestsPerSession)`);
+      this.refusals.note({ status: 204, reason: "too_many_cpe_requests", message: `session ${live.id} ended`, ip: req.ip, device: live.deviceId });
+      return reply.code(204).send();
+    }
     const input = env ? { kind: "message" as const, id: env.header.id, message: env.message } : { kind: "empty" as const };
     if (env?.message.method === "Fault") this.deps.hooks?.onCpeFault?.(String(env.message.fault.code));
     const out = step(live.state, input, live.cfg, now);
@@ -153,34 +263,38 @@ export class CwmpEndpoint {
       // The last step's writes and the session record commit together: one transaction ends the session.
       live.state = out.state;
       if (out.state.converged !== undefined) live.converged = out.state.converged;
-      live.transcript?.push({ at: now, direction: "out", status: 204, body: "" });
-      if (!(await this.end(live, out.state.outcome ?? "ok", out.writes))) return badRequest(reply, 500, "store_failed", "could not record the session's end");
+      this.recorder.sent(live, 204, "");
+      if (!(await this.end(live, out.state.outcome ?? "ok", out.writes))) return this.refuse(req, reply, 500, "store_failed", "could not record the session's end", { device: live.deviceId });
       return reply.code(204).send();
     }
-    if (!(await this.commit(live, out.writes))) return badRequest(reply, 500, "store_failed", "could not record the session step");
+    if (!(await this.recorder.commit(live, out.writes))) return this.refuse(req, reply, 500, "store_failed", "could not record the session step", { device: live.deviceId });
     live.state = out.state;
     return this.send(live, out.reply, reply);
   }
 
-  private async commit(live: LiveSession, stepWrites: readonly StoreWrite[]): Promise<boolean> {
-    const writes = live.pendingWrites.length > 0 ? [...live.pendingWrites, ...stepWrites] : stepWrites;
-    if (writes.length === 0) return true;
-    try {
-      await this.deps.store.apply(live.deviceId, writes);
-      live.pendingWrites = [];
-      return true;
-    } catch {
-      // One transaction per step: nothing of this step was written. End the session; the next Inform retries.
-      live.pendingWrites = [];
-      await this.end(live, "fault:store_failed");
-      return false;
+  /**
+   * An answer that does not fit the session is refused, never folded into it: a response whose cwmp:ID is one
+   * of ours (`acs-N`) but not the outstanding request's. CPEs that send no ID, or a constant one of their own
+   * (cwmp-notes: "tolerate a missing/unchanged ID"), are matched by the one outstanding request instead.
+   */
+  private misfit(live: LiveSession, env: DecodedEnvelope): string | undefined {
+    const m: CpeMessage = env.message;
+    if (CPE_REQUESTS.has(m.method) || m.method === "Inform") return undefined;
+    const outstanding = live.state.outstanding;
+    if (outstanding && env.header.id !== undefined && OUR_ID.test(env.header.id) && env.header.id !== outstanding.id) {
+      return `${m.method} with cwmp:ID ${JSON.stringify(env.header.id.slice(0, 64))} does not answer the outstanding ${outstanding.request.method} (ID ${outstanding.id})`;
     }
+    return undefined;
+  }
+
+  private encode(live: LiveSession, message: AcsMessage, id: string, holdRequests: boolean): string {
+    return encodeAcsMessage(message, { version: live.version, id, holdRequests, booleanAsDigit: live.cfg.quirks.booleanAsDigit, xmlDeclaration: live.client?.xmlDeclaration ?? true });
   }
 
   private send(live: LiveSession, r: Extract<SessionReply, { kind: "message" }>, reply: FastifyReply): FastifyReply {
     this.countRpc(live, r.message);
-    const xml = encodeAcsMessage(r.message, { version: live.version, id: r.id, holdRequests: r.holdRequests, booleanAsDigit: live.cfg.quirks.booleanAsDigit });
-    this.recordOut(live, 200, xml);
+    const xml = this.encode(live, r.message, r.id, r.holdRequests);
+    this.recorder.sent(live, 200, xml);
     return reply.code(200).type(XML).send(xml);
   }
 
@@ -188,96 +302,5 @@ export class CwmpEndpoint {
     if (m.method.endsWith("Response") || m.method === "Fault") return;
     live.rpcs.push(m.method);
     this.deps.hooks?.onRpc?.(m.method);
-  }
-
-  /**
-   * Transcript entries keep the decoded message and the raw SOAP the CPE sent (at most `TRANSCRIPT_RAW_MAX`
-   * characters, `truncated` beyond), both masked by the one rule (domain/mask.ts) with the session's secrets.
-   */
-  private record(s: LiveSession, direction: "in" | "out", env: DecodedEnvelope, raw: string): void {
-    if (!s.transcript) return;
-    const secrets = this.secretsOf(s);
-    const clipped = raw.length > TRANSCRIPT_RAW_MAX ? raw.slice(0, TRANSCRIPT_RAW_MAX) : raw;
-    s.transcript.push({
-      at: this.deps.clock(),
-      direction,
-      body: JSON.stringify(maskJson(env.message, secrets)),
-      raw: maskSoap(clipped, secrets),
-      rawLength: raw.length,
-      ...(clipped.length < raw.length ? { truncated: true } : {}),
-    });
-  }
-
-  private recordOut(s: LiveSession, status: number, xml: string): void {
-    if (!s.transcript) return;
-    s.transcript.push({ at: this.deps.clock(), direction: "out", status, body: maskSoap(xml, this.secretsOf(s)) });
-  }
-
-  /** The clear secrets a transcript of this session could carry: its desired secrets and the policy secrets. */
-  private secretsOf(s: LiveSession): readonly string[] {
-    return knownSecrets([...secretValuesOf(s.state.reconcile?.desired), ...(this.deps.secretValues?.() ?? [])]);
-  }
-
-  private failSession(live: LiveSession, code: "bad_message" | "session_timeout", message: string): Promise<boolean> {
-    const fault: StoreWrite = { kind: "fault", fault: { code, message, sessionId: live.id, retryable: true, at: this.deps.clock() } };
-    return this.end(live, `fault:${code}`, [fault]);
-  }
-
-  /**
-   * Ends a live session: removes it, records its last writes and transcript in one transaction, and logs it.
-   * Safe to call twice. Returns false when the store refused (then nothing of it was written).
-   */
-  async end(live: LiveSession, outcome: string, stepWrites: readonly StoreWrite[] = []): Promise<boolean> {
-    if (!this.sessions.has(live)) return true;
-    this.sessions.remove(live);
-    const now = this.deps.clock();
-    let recorded = true;
-    try {
-      const transcript = live.transcript;
-      const writes: readonly StoreWrite[] = [
-        ...live.pendingWrites,
-        ...stepWrites,
-        ...(transcript ? [{ kind: "transcript" as const, sessionId: live.id, entries: transcript }] : []),
-      ];
-      live.pendingWrites = [];
-      if (writes.length > 0) await this.deps.store.apply(live.deviceId, writes);
-      this.deps.store.logSession({
-        id: live.id,
-        deviceId: live.deviceId,
-        startedAt: live.startedAt,
-        endedAt: now,
-        outcome,
-        rpcCount: live.state.rpcCount,
-        events: live.events,
-        revision: live.revision,
-      });
-    } catch {
-      // Nothing of it was written; the device's next Inform starts a clean session and replans.
-      recorded = false;
-    }
-    if (recorded) this.remember(live);
-    else this.forget(live.deviceId);
-    const line = { device: live.deviceId, session: live.id, outcome: recorded ? outcome : "fault:store_failed", rpcs: live.rpcs, events: live.events, ms: now - live.startedAt, converged: live.converged, revision: live.revision };
-    if (live.fast) this.deps.log?.debug(line, "session ended (fast path)");
-    else this.deps.log?.info(line, "session ended");
-    this.deps.hooks?.onSessionEnd?.({
-      sessionId: live.id,
-      deviceId: live.deviceId,
-      outcome: recorded ? outcome : "fault:store_failed",
-      rpcCount: live.state.rpcCount,
-      rpcs: live.rpcs,
-      events: live.events,
-      durationMs: now - live.startedAt,
-      converged: live.converged,
-      fast: live.fast,
-    });
-    return recorded;
-  }
-
-  private expireIdle(): void {
-    const now = this.deps.clock();
-    for (const s of this.sessions.expired(now, this.deps.limits.sessionIdleMs)) {
-      void this.failSession(s, "session_timeout", `no message for ${this.deps.limits.sessionIdleMs} ms`);
-    }
   }
 }

@@ -6,10 +6,10 @@
 import { randomBytes } from "node:crypto";
 import type { DeviceId } from "../domain/device.js";
 import { generateConnReqCredentials } from "../connreq/credentials.js";
-import { desiredStateFor } from "../policy/desired.js";
+import { desiredStateFor, type VersionPins } from "../policy/desired.js";
 import type { PolicySet } from "../policy/types.js";
 import type { DesiredState, DesiredValue, MatchSubject } from "../policy/desired.types.js";
-import type { Store, StoreWrite } from "../domain/store.js";
+import type { Store } from "../domain/store.js";
 import { FILES_PREFIX } from "../policy/hosted-path.js";
 
 export const CR_USERNAME = "connreq.username";
@@ -24,27 +24,23 @@ export function storedCredentials(secrets: ReadonlyMap<string, string>): { usern
   return username !== undefined && password !== undefined ? { username, password } : undefined;
 }
 
-/**
- * The device's connection request credentials: the stored ones, or fresh ones with the writes that keep them
- * (committed with the session step that first sends them, so a credential the CPE holds is always stored).
- */
-export function ensureConnReqCredentials(secrets: ReadonlyMap<string, string>, id: DeviceId): { creds: { username: string; password: string }; writes: StoreWrite[] } {
-  const stored = storedCredentials(secrets);
-  if (stored) return { creds: stored, writes: [] };
+/** Fresh connection request credentials for a device whose secrets lack them (undefined when it has both). */
+export function drawConnReqCredentials(secrets: ReadonlyMap<string, string>, id: DeviceId): ReadonlyMap<string, string> | undefined {
+  if (storedCredentials(secrets)) return undefined;
   const fresh = generateConnReqCredentials(id, randomBytes);
-  return {
-    creds: fresh,
-    writes: [
-      { kind: "secret", name: CR_USERNAME, value: fresh.username },
-      { kind: "secret", name: CR_PASSWORD, value: fresh.password },
-    ],
-  };
+  return new Map([
+    [CR_USERNAME, fresh.username],
+    [CR_PASSWORD, fresh.password],
+  ]);
 }
 
 /** The credentials Converge uses to reach this device, generated once and kept in the store. */
 export async function connReqCredentials(store: Store, id: DeviceId): Promise<{ username: string; password: string }> {
-  const { creds, writes } = ensureConnReqCredentials(await store.getSecrets(id), id);
-  for (const w of writes) if (w.kind === "secret") await store.setSecret(id, w.name, w.value);
+  const secrets = await store.getSecrets(id);
+  const drawn = drawConnReqCredentials(secrets, id);
+  for (const [name, value] of drawn ?? []) await store.setSecret(id, name, value);
+  const creds = storedCredentials(drawn ?? secrets);
+  if (!creds) throw new Error("connection request credentials missing");
   return creds;
 }
 
@@ -60,6 +56,8 @@ export interface DesiredResolverOptions {
   readonly current: () => PolicySet | undefined;
   /** Provision the connection request credentials found among the device's secrets (false: never). */
   readonly provisionConnReq: boolean | "existing";
+  /** Which version of each policy a device gets while rollouts are in progress (the rollout manager). */
+  readonly pins?: (facts: MatchSubject) => VersionPins | undefined;
   /** Hosted firmware (`/files/...`): how the CPE reaches it. Absent: the URL stays relative (plan, explain). */
   readonly hosted?: HostedFiles;
 }
@@ -90,7 +88,7 @@ export type DesiredResolver = (facts: MatchSubject, secrets: ReadonlyMap<string,
 export function createDesiredResolver(opts: DesiredResolverOptions): DesiredResolver {
   return (facts, secrets, set = opts.current()) => {
     if (!set) return undefined;
-    const desired = withHostedFirmware(desiredStateFor(set, facts), facts.deviceId, secrets, opts.hosted);
+    const desired = withHostedFirmware(desiredStateFor(set, facts, opts.pins?.(facts)), facts.deviceId, secrets, opts.hosted);
     const root = facts.dataModel === "tr098" ? "InternetGatewayDevice." : facts.dataModel === "tr181" ? "Device." : undefined;
     // Opted out per policy or model (`connectionRequest: { provision: false }`), or globally.
     if (!opts.provisionConnReq || !root || desired.provisionConnectionRequest === false) return desired;

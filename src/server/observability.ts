@@ -27,9 +27,16 @@ export function createObservability(store: Store, policies: Pick<PolicySource, "
     name: "converge_fast_path_sessions_total",
     help: "Sessions of converged devices answered without loading state or planning (see docs/ARCHITECTURE.md).",
   });
+  const refusals = metrics.registry.counter<"reason">({
+    name: "converge_cwmp_refusals_total",
+    help: "Requests refused at the CWMP port, by reason (authentication, admission, bad message, framework errors).",
+    labelNames: ["reason"],
+    maxSeries: 40,
+  });
   const hooks: CwmpHooks = {
+    onRefusal: (reason) => refusals.inc({ reason }),
     onInform(facts) {
-      for (const e of facts.events) metrics.informs.inc({ event: e.code.trim() });
+      for (const e of facts.events) metrics.informs.inc({ event: e.code });
     },
     onRpc: (method) => metrics.rpcs.inc({ method }),
     onCpeFault: (code) => metrics.cpeFaults.inc({ code }),

@@ -7,14 +7,12 @@ import type { Socket } from "node:net";
 import type { DeviceId } from "../domain/device.js";
 import { err, ok, type Result } from "../domain/result.js";
 import type { DecodedEnvelope, InformRequest } from "../cwmp/types.js";
-import { openSession } from "../session/machine.js";
-import { informFacts, isBootstrap } from "../session/inform-facts.js";
-import { watchInform } from "../reconcile/inform-watch.js";
+import { informStep, openSession } from "../session/machine.js";
+import { informFacts } from "../session/inform-facts.js";
 import { canTakeFastPath, informHash, type FastPathEntry } from "../session/fast-path.js";
-import { factsOfRecord } from "../plan/device-plan.js";
-import type { Inventory, ReportedState } from "../reconcile/types.js";
+import { NOTHING_DONE, NOTHING_REPORTED } from "../session/inform.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
-import { ensureConnReqCredentials } from "./desired-resolver.js";
+import { drawConnReqCredentials } from "./desired-resolver.js";
 import type { LiveSession, SessionRegistry } from "./sessions.js";
 
 export interface OpenError {
@@ -88,10 +86,6 @@ function live(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRe
   };
 }
 
-// The fast path loads nothing: one shared, empty state for all its sessions (no reconcile state is kept).
-const NOTHING_REPORTED: ReportedState = { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: "" };
-const NOTHING_DONE: Inventory = { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined };
-
 /** The fast path's session: nothing loaded, nothing to plan; the empty POST ends it with a 204. */
 function converged(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRequest, facts: Facts, socket: Socket | undefined, now: number, hash: string): LiveSession {
   return {
@@ -99,7 +93,6 @@ function converged(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: Inf
     revision: deps.revision(),
     fast: true,
     converged: true,
-    pendingWrites: [],
     state: openSession({ id, deviceId: facts.deviceId, version: env.version, tasks: [], desired: undefined, reported: NOTHING_REPORTED, inventory: NOTHING_DONE, previousStatus: undefined }),
   };
 }
@@ -114,30 +107,18 @@ async function load(
   now: number,
   hash: string,
 ): Promise<Result<LiveSession, OpenError>> {
-  const loaded = await deps.store.recordInform(facts, now);
-  // Credentials Converge provisions are generated once; the session's first step commits them with its writes.
-  const creds = deps.provisionConnReq && loaded.record.dataModel !== undefined ? ensureConnReqCredentials(loaded.secrets, facts.deviceId) : undefined;
-  const secrets = creds && creds.writes.length > 0 ? new Map([...loaded.secrets, ...creds.writes.flatMap((w) => (w.kind === "secret" ? [[w.name, w.value] as const] : []))]) : loaded.secrets;
-  const desired = deps.desired(factsOfRecord(loaded.record, loaded.reported), secrets);
-  // What this Inform says about Converge's own earlier work (firmware awaited, ParameterKey kept): pure; its
-  // writes commit with the session's first step, like the credentials above.
-  const watched = watchInform({ reported: loaded.reported, inventory: loaded.inventory, desired, bootstrap: isBootstrap(inform), now, limits: deps.limits });
+  const known = await deps.store.loadDevice(facts.deviceId);
+  // Credentials Converge provisions are drawn here (randomness is the adapter's); the step keeps them if new.
+  const dataModel = facts.dataModel ?? known.record?.dataModel;
+  const newSecrets = deps.provisionConnReq && dataModel !== undefined ? drawConnReqCredentials(known.secrets, facts.deviceId) : undefined;
+  const out = informStep({ id, version: env.version, envelopeId: env.header.id, facts, known, resolve: deps.desired, ...(newSecrets ? { newSecrets } : {}), limits: deps.limits }, now);
+  // The Inform step: ONE transaction, nothing read back.
+  await deps.store.apply(facts.deviceId, out.writes);
   const session: LiveSession = {
     ...live(deps, id, env, inform, facts, socket, now, hash),
-    revision: desired?.revision,
+    revision: out.desired?.revision,
     fast: false,
-    pendingWrites: [...(creds?.writes ?? []), ...watched.writes],
-    state: openSession({
-      id,
-      deviceId: facts.deviceId,
-      version: env.version,
-      tasks: loaded.tasks,
-      desired,
-      reported: loaded.reported,
-      inventory: watched.inventory,
-      previousStatus: loaded.record.status,
-      faults: watched.faults,
-    }),
+    state: out.state,
   };
   return ok(session);
 }

@@ -13,14 +13,47 @@ import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import type { DeviceRecord, Store } from "../domain/store.js";
 import type { SessionSummary } from "./cwmp-deps.js";
 import { connReqCredentials, type DesiredResolver } from "./desired-resolver.js";
+import { createConnReqGuard, type ConnReqGuard } from "./connreq-guard.js";
 
-export type ReachOutcome = ConnReqOutcome | { readonly kind: "no_url" } | { readonly kind: "udp_sent" };
+export type ReachOutcome =
+  | ConnReqOutcome
+  | { readonly kind: "no_url" }
+  | { readonly kind: "udp_sent" }
+  /** The target is one a connection request never goes to (connreq/targets.ts, connectionRequest.allowedNetworks). */
+  | { readonly kind: "target_refused"; readonly message: string }
+  | { readonly kind: "rate_limited"; readonly message: string };
+
+/**
+ * What the API and the device's fault say: a refused target, a network error, a timeout and an HTTP error
+ * all read "unreachable" with one message, so the outcome never tells what the target is (the server log has
+ * the detail). Busy and auth_failed are answers of a CPE and stay.
+ */
+export function publicOutcome(out: ReachOutcome): { readonly kind: string; readonly message: string } {
+  switch (out.kind) {
+    case "unreachable":
+    case "timeout":
+    case "http_error":
+    case "target_refused":
+      return { kind: "unreachable", message: "the connection request did not reach the device" };
+    case "auth_failed":
+      return { kind: out.kind, message: "the device refused the connection request credentials" };
+    case "busy":
+      return { kind: out.kind, message: "the device is busy (503)" };
+    case "rate_limited":
+      return { kind: out.kind, message: out.message };
+    default:
+      return { kind: out.kind, message: out.kind };
+  }
+}
 
 export interface Reach {
   /** Sends a connection request and waits up to `waitMs` for the session; returns an HTTP status and body. */
   convergeNow(id: DeviceId, waitMs: number): Promise<{ status: number; body: unknown }>;
-  /** Queues devices to kick (deduplicated); drained at `kick.perSecond` with `kick.concurrency` in flight. */
-  kick(ids: AsyncIterable<DeviceId> | Iterable<DeviceId>): void;
+  /**
+   * Queues devices to kick (deduplicated); drained at `kick.perSecond` with `kick.concurrency` in flight.
+   * `label` names the run in its two log lines (started; done with the counts of its outcomes).
+   */
+  kick(ids: AsyncIterable<DeviceId> | Iterable<DeviceId>, label?: string): void;
   /** Called by the CWMP endpoint when a session ends. */
   sessionEnded(summary: SessionSummary): void;
   close(): void;
@@ -33,18 +66,36 @@ export interface ReachDeps {
   readonly onOutcome?: (kind: string) => void;
   /** The desired state: credentials a policy sets (rotation) win over the generated ones once provisioned. */
   readonly resolver?: DesiredResolver;
+  /** The ACS's own listening ports (never a connection-request target), known once it listens. */
+  readonly ownPorts?: () => readonly number[];
+  /** Default: from cfg.connectionRequest (allowedNetworks, perTargetPerMinute) and the system resolver. */
+  readonly guard?: ConnReqGuard;
   /** The installation's keyed hash: which password the CPE holds is found by comparing hashes. */
   readonly hashWriteOnly: WriteOnlyHasher;
 }
 
-const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreachable: 504, timeout: 504, busy: 503, http_error: 502, no_url: 409 };
+const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreachable: 504, busy: 503, no_url: 409, rate_limited: 429 };
+
+/** One kick (a reload's changed devices): counted for its log lines. */
+interface KickRun {
+  readonly label: string;
+  readonly started: number;
+  queued: number;
+  pending: number;
+  drained: boolean;
+  readonly outcomes: Map<string, number>;
+}
 
 export function createReach(deps: ReachDeps): Reach {
+  const guard = deps.guard ?? createConnReqGuard({ allowedNetworks: deps.cfg.connectionRequest.allowedNetworks, perTargetPerMinute: deps.cfg.connectionRequest.perTargetPerMinute, ownPorts: deps.ownPorts ?? (() => []) });
+  /** One connection request in flight per device: concurrent callers share it. */
+  const inFlightByDevice = new Map<DeviceId, Promise<ReachOutcome>>();
   const waiters = new Map<DeviceId, ((s: SessionSummary) => void)[]>();
   const queue = new Set<DeviceId>();
   // Kicks arrive as lazy sequences (a reload's changed devices are found one by one): pulled a little at a time
   // so that a reload of a large fleet never blocks the event loop.
-  const sources: (AsyncIterator<DeviceId> | Iterator<DeviceId>)[] = [];
+  const sources: { readonly it: AsyncIterator<DeviceId> | Iterator<DeviceId>; readonly run: KickRun }[] = [];
+  const runOf = new Map<DeviceId, KickRun>();
   let inFlight = 0;
   // A token bucket refilled at kick.perSecond while a backlog waits (empty when idle, so a kick starts without
   // a burst), banking at most 50 ms of sends to make up for a late timer: rates above 100/s (the old one send
@@ -82,24 +133,42 @@ export function createReach(deps: ReachDeps): Reach {
     return u !== undefined && u !== "" && u !== creds.username ? u : undefined;
   }
 
-  async function send(id: DeviceId): Promise<ReachOutcome> {
+  function send(id: DeviceId): Promise<ReachOutcome> {
+    const running = inFlightByDevice.get(id);
+    if (running) return running;
+    const p = sendOnce(id).finally(() => inFlightByDevice.delete(id));
+    inFlightByDevice.set(id, p);
+    return p;
+  }
+
+  async function sendOnce(id: DeviceId): Promise<ReachOutcome> {
     const dev = await deps.store.getDevice(id);
     if (!dev) return { kind: "no_url" };
     let creds = await credentialsFor(id, dev);
+    let refused: ReachOutcome | undefined;
     if (dev.connectionRequestUrl !== "") {
-      const opts = { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic };
-      let out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, opts);
-      const theirs = out.kind === "auth_failed" ? await reportedUsername(id, dev, creds) : undefined;
-      if (theirs !== undefined) {
-        creds = { ...creds, username: theirs };
-        out = await sendHttpConnectionRequest(dev.connectionRequestUrl, creds, opts);
+      const target = await guard.http(dev.connectionRequestUrl, Date.now());
+      if (target.ok) {
+        const opts = { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic, host: target.value.host };
+        let out = await sendHttpConnectionRequest(target.value.url, creds, opts);
+        const theirs = out.kind === "auth_failed" ? await reportedUsername(id, dev, creds) : undefined;
+        if (theirs !== undefined) {
+          creds = { ...creds, username: theirs };
+          out = await sendHttpConnectionRequest(target.value.url, creds, opts);
+        }
+        // TR-111 Part 2: UDP is for a CPE the ACS cannot reach over HTTP (behind NAT). A CPE that answered and
+        // refused (401: wrong credentials, 503: busy) would refuse the UDP message too: report that, not "sent".
+        if (out.kind === "ok" || out.kind === "auth_failed" || out.kind === "busy" || dev.udpConnectionRequestAddress === "") return out;
+      } else {
+        const no: ReachOutcome = { kind: target.kind, message: target.reason };
+        if (dev.udpConnectionRequestAddress === "") return no;
+        refused = no;
       }
-      // TR-111 Part 2: UDP is for a CPE the ACS cannot reach over HTTP (behind NAT). A CPE that answered and
-      // refused (401: wrong credentials, 503: busy) would refuse the UDP message too: report that, not "sent".
-      if (out.kind === "ok" || out.kind === "auth_failed" || out.kind === "busy" || dev.udpConnectionRequestAddress === "") return out;
     }
     if (dev.udpConnectionRequestAddress !== "") {
-      const udp = await sendUdpConnectionRequest(dev.udpConnectionRequestAddress, creds, { repeats: 3, intervalMs: 200 });
+      const target = await guard.udp(dev.udpConnectionRequestAddress, Date.now());
+      if (!target.ok) return refused ?? { kind: target.kind, message: target.reason };
+      const udp = await sendUdpConnectionRequest(target.value, creds, { repeats: 3, intervalMs: 200 });
       return udp.kind === "sent" ? { kind: "udp_sent" } : udp;
     }
     return { kind: "no_url" };
@@ -108,8 +177,11 @@ export function createReach(deps: ReachDeps): Reach {
   async function record(id: DeviceId, out: ReachOutcome): Promise<void> {
     deps.onOutcome?.(out.kind);
     if (out.kind === "ok" || out.kind === "udp_sent") return;
-    const message = "message" in out ? out.message : "status" in out ? `HTTP ${out.status}` : out.kind;
-    await deps.store.apply(id, [{ kind: "fault", fault: { code: `connection_request:${out.kind}`, message, retryable: true, at: Date.now() } }]);
+    const detail = "message" in out ? out.message : "status" in out ? `HTTP ${out.status}` : "detail" in out ? (out.detail ?? out.kind) : out.kind;
+    // The detail (what the target answered or why it was refused) is for the operator's log only.
+    deps.log.info({ device: id, outcome: out.kind, detail }, "connection request not delivered");
+    const shown = publicOutcome(out);
+    await deps.store.apply(id, [{ kind: "fault", fault: { code: `connection_request:${shown.kind}`, message: shown.message, retryable: true, at: Date.now() } }]);
   }
 
   /** Removes one waiter only: a concurrent converge-now on the same device keeps waiting. */
@@ -146,14 +218,36 @@ export function createReach(deps: ReachDeps): Reach {
       const until = Date.now() + 10;
       const want = Math.max(concurrency, Math.ceil(perSecond));
       while (sources.length > 0 && queue.size < want && Date.now() < until) {
-        const source = sources[0] as AsyncIterator<DeviceId> | Iterator<DeviceId>;
-        const next = await source.next();
-        if (next.done) sources.shift();
-        else queue.add(next.value);
+        const source = sources[0] as (typeof sources)[number];
+        const next = await source.it.next();
+        if (next.done) {
+          sources.shift();
+          source.run.drained = true;
+          finish(source.run);
+        } else if (!queue.has(next.value)) {
+          queue.add(next.value);
+          runOf.set(next.value, source.run);
+          source.run.queued++;
+          source.run.pending++;
+        }
       }
     } finally {
       refilling = false;
     }
+  }
+
+  function finish(run: KickRun): void {
+    if (!run.drained || run.pending > 0) return;
+    deps.log.info({ kick: run.label, devices: run.queued, outcomes: Object.fromEntries(run.outcomes), ms: Date.now() - run.started }, "kick done");
+  }
+
+  function settled(id: DeviceId, kind: string): void {
+    const run = runOf.get(id);
+    if (!run) return;
+    runOf.delete(id);
+    run.outcomes.set(kind, (run.outcomes.get(kind) ?? 0) + 1);
+    run.pending--;
+    finish(run);
   }
 
   function pump(): void {
@@ -174,8 +268,8 @@ export function createReach(deps: ReachDeps): Reach {
       credit--;
       inFlight++;
       void send(id)
-        .then(async (out) => record(id, out))
-        .catch((e: unknown) => deps.log.error({ err: e, device: id }, "kick failed"))
+        .then(async (out) => (await record(id, out), settled(id, out.kind)))
+        .catch((e: unknown) => (deps.log.error({ err: e, device: id }, "kick failed"), settled(id, "error")))
         .finally(() => inFlight--);
     }
   }
@@ -187,14 +281,17 @@ export function createReach(deps: ReachDeps): Reach {
       await record(id, out);
       if (out.kind !== "ok" && out.kind !== "udp_sent") {
         cancel();
-        return { status: STATUS_FOR[out.kind] ?? 502, body: { error: { code: `connection_request_${out.kind}`, message: `connection request: ${out.kind}` }, outcome: out } };
+        const shown = publicOutcome(out);
+        return { status: STATUS_FOR[shown.kind] ?? 504, body: { error: { code: `connection_request_${shown.kind}`, message: shown.message }, outcome: shown.kind } };
       }
       const s = await session;
       if (!s) return { status: 202, body: { outcome: out.kind, session: null, message: `device did not open a session within ${waitMs} ms` } };
       return { status: 200, body: { outcome: out.kind, session: s } };
     },
-    kick(ids) {
-      sources.push(Symbol.asyncIterator in ids ? ids[Symbol.asyncIterator]() : ids[Symbol.iterator]());
+    kick(ids, label = "kick") {
+      const run: KickRun = { label, started: Date.now(), queued: 0, pending: 0, drained: false, outcomes: new Map() };
+      deps.log.info({ kick: label, perSecond, concurrency }, "kick started");
+      sources.push({ it: Symbol.asyncIterator in ids ? ids[Symbol.asyncIterator]() : ids[Symbol.iterator](), run });
     },
     sessionEnded(summary) {
       const list = waiters.get(summary.deviceId);
@@ -206,6 +303,7 @@ export function createReach(deps: ReachDeps): Reach {
       clearInterval(drain);
       queue.clear();
       sources.length = 0;
+      runOf.clear();
     },
   };
 }

@@ -2,20 +2,22 @@
  * The composition root of `converge serve`: Config -> Store -> PolicySource -> CWMP endpoint + REST API.
  * Everything with I/O is created here and handed to the factories; nothing below reads process.env.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { fileURLToPath } from "node:url";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createMaskedLogger, type MaskedLogger } from "./logging.js";
 import { planLimitsOf, type Config } from "../config/config.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import type { Store } from "../domain/store.js";
 import { createPolicySource, type PolicySource } from "../policy/source.js";
-import { CwmpEndpoint } from "./cwmp-route.js";
+import type { CwmpEndpoint } from "./cwmp-route.js";
+import { buildCwmpApp } from "./cwmp-app.js";
+import { xmlDeclarationFor } from "./model-selector.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import { keyedHasher } from "../reconcile/parameter-key.js";
 import { changedDevices } from "./kick.js";
 import { buildApiApp } from "./api/app.js";
-import { serverFactory } from "./http-server.js";
 import { loadTlsOptions, type TlsServerOptions } from "../auth/tls.js";
 import { createDesiredResolver } from "./desired-resolver.js";
 import { createApiDeps } from "./api-wiring.js";
@@ -23,6 +25,15 @@ import { CPE_PASSWORD_SECRET, createCpeAuthenticator } from "./cpe-auth-wiring.j
 import { parseDeviceId } from "../domain/device.js";
 import { createObservability, type Observability } from "./observability.js";
 import { createReach, type Reach } from "./reach.js";
+import { RolloutManager, type FleetDevice } from "../rollout/manager.js";
+import { openSqliteRolloutStore } from "../store/rollouts.js";
+import type { RolloutStore } from "../rollout/store-port.js";
+import { compileStoredVersion } from "../rollout/versions.js";
+import { parseStrategy } from "../rollout/strategy.js";
+import { IMMEDIATE, type Strategy } from "../rollout/types.js";
+import { factsOfRecord } from "../plan/device-plan.js";
+import { registerRolloutMetrics } from "./rollout-metrics.js";
+import { allowedNetworksProblem } from "./connreq-guard.js";
 import { registerFilesRoute } from "./files-route.js";
 import type { HostedFiles } from "./desired-resolver.js";
 import type { DeviceId } from "../domain/device.js";
@@ -43,15 +54,31 @@ function hostedFileCredentials(cfg: Config, secrets: ReadonlyMap<string, string>
   return username !== undefined && password !== undefined ? { username, password } : undefined;
 }
 
+/** The console bundle (npm run build:console): dist/console/ at the package root, from src/server or dist/server. */
+const CONSOLE_DIR = fileURLToPath(new URL("../../dist/console/", import.meta.url));
+
 export interface Running {
   readonly cwmpUrl: string;
   readonly apiUrl: string;
   readonly store: Store;
   readonly endpoint: CwmpEndpoint;
   readonly log: Logger;
+  readonly rollouts: RolloutManager;
   /** The REST API app (its routes: api/app.ts apiRoutes). */
   readonly api: FastifyInstance;
   close(): Promise<void>;
+}
+
+/** What tests (and embedders) may inject: the rollouts' clock (soak, gates, windows). */
+export interface StartOptions {
+  readonly clock?: () => number;
+}
+
+/** The configured default strategy, or the problems with it (config key rollout.default). */
+export function defaultStrategyOf(cfg: Config): { readonly strategy: Strategy; readonly problems: readonly string[] } {
+  const r = parseStrategy(cfg.rollout.default, "");
+  const problems = r.issues.filter((i) => i.severity === "error").map((i) => `config key rollout.default${i.pointer.replace(/\//g, ".")}: ${i.message}`);
+  return { strategy: r.strategy ?? IMMEDIATE, problems };
 }
 
 function listenUrl(app: FastifyInstance, tls: boolean): string {
@@ -78,6 +105,9 @@ export function configProblems(cfg: Config): string[] {
   if (cfg.tls.requestClientCert && (!tlsOn || cfg.tls.ca === undefined)) {
     out.push("tls.requestClientCert needs tls.cert, tls.key and tls.ca (the CA that signs CPE certificates)");
   }
+  out.push(...defaultStrategyOf(cfg).problems);
+  const networks = allowedNetworksProblem(cfg.connectionRequest.allowedNetworks);
+  if (networks) out.push(networks);
   const cert = cfg.cpeAuth.clientCert;
   if (cert !== "off") {
     if (!tlsOn || cfg.tls.ca === undefined || !cfg.tls.requestClientCert) {
@@ -93,7 +123,7 @@ export function configProblems(cfg: Config): string[] {
  * `logger`: the masked logger (server/logging.ts) to use, default one at `cfg.logLevel` on stdout. A plain pino
  * Logger is accepted too (its lines are masked structurally only where the caller configured it).
  */
-export async function startServer(cfg: Config, logger: Logger | MaskedLogger = createMaskedLogger(cfg.logLevel)): Promise<Running> {
+export async function startServer(cfg: Config, logger: Logger | MaskedLogger = createMaskedLogger(cfg.logLevel), options: StartOptions = {}): Promise<Running> {
   const masked: MaskedLogger | undefined = "setSecrets" in logger ? logger : undefined;
   const log: Logger = "setSecrets" in logger ? logger.log : logger;
   const problems = configProblems(cfg);
@@ -109,14 +139,16 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
   const store = openSqliteStore(cfg.db);
   opened = store;
   const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log, offThread: true, filesDir: cfg.files.dir });
+  const rolloutStore = openSqliteRolloutStore(cfg.db);
   try {
     masked?.setSecrets(() => {
       const set = policies.current();
       return set?.lookups.secretValues?.() ?? [];
     });
-    return await assemble(cfg, log, { tls, authenticate, store, policies });
+    return await assemble(cfg, log, { tls, authenticate, store, policies, rolloutStore, clock: options.clock ?? Date.now });
   } catch (e) {
     await policies.close();
+    await rolloutStore.close();
     await store.close();
     throw e;
   }
@@ -127,15 +159,36 @@ interface Parts {
   readonly authenticate: CwmpDeps["authenticate"];
   readonly store: Store;
   readonly policies: PolicySource;
+  readonly rolloutStore: RolloutStore;
+  readonly clock: () => number;
 }
 
-async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies }: Parts): Promise<Running> {
+async function* fleetOf(store: Store): AsyncGenerator<FleetDevice> {
+  for await (const id of store.eachDeviceId()) {
+    const d = await store.getDevice(id);
+    if (d) yield { facts: factsOfRecord(d, await store.loadReported(id)) };
+  }
+}
+
+async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies, rolloutStore, clock }: Parts): Promise<Running> {
+  let endpointRef: CwmpEndpoint | undefined;
+  let reachRef: Reach | undefined;
+  const rollouts = await RolloutManager.open({
+    store: rolloutStore,
+    fleet: () => fleetOf(store),
+    clock,
+    defaultStrategy: defaultStrategyOf(cfg).strategy,
+    log: log.child({ part: "rollout" }),
+    compile: (revision, sources) => compileStoredVersion({ revision, sources }, cfg.secretsFile === undefined ? {} : { secretsFile: cfg.secretsFile }),
+    kick: (ids) => reachRef?.kick(ids),
+  });
+  policies.beforeChange((set, previous) => rollouts.changed(set, previous));
   const first = await policies.reload();
   if (!first.ok) log.error({ errors: first.error }, "policies rejected at start-up: serving without policies until a valid change arrives");
   policies.watch();
-  let endpointRef: CwmpEndpoint | undefined;
   const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
   policies.onReject(() => obs.reloadFailed());
+  registerRolloutMetrics(obs.metrics.registry, rollouts);
   const debugDevices = new Set<string>();
   // Write-only values are fingerprinted with the installation's own key (created by the store on first use).
   const hashWriteOnly = keyedHasher(await store.installationKey());
@@ -145,10 +198,22 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     base: () => filesBase,
     ...(cfg.files.auth === "cpe" ? { credentials: (id: DeviceId, secrets: ReadonlyMap<string, string>) => hostedFileCredentials(cfg, secrets, id) } : {}),
   };
-  const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials, hosted });
-  const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind) });
-  const hooks = { ...obs.hooks, onSessionEnd: (s: SessionSummary) => (obs.hooks.onSessionEnd?.(s), reach.sessionEnded(s)) };
-  if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous)));
+  const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials, hosted, pins: (f) => rollouts.pinsFor(f) });
+  // Never a connection-request target: the ports this process listens on (known once it listens).
+  const ownPorts: number[] = [cfg.cwmp.port, cfg.api.port].filter((p) => p > 0);
+  const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind), ownPorts: () => ownPorts });
+  reachRef = reach;
+  const hooks = {
+    ...obs.hooks,
+    onSessionEnd: (s: SessionSummary) => {
+      obs.hooks.onSessionEnd?.(s);
+      reach.sessionEnded(s);
+      rollouts.sessionEnded({ deviceId: s.deviceId, converged: s.converged, rpcs: s.rpcs, faults: s.faults ?? [] });
+    },
+  };
+  const ticker = setInterval(() => rollouts.tick(), cfg.rollout.tickMs);
+  ticker.unref();
+  if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous), `reload ${previous?.revision ?? "(none)"} -> ${set.revision}`));
   const deps: CwmpDeps = {
     log: log.child({ part: "session" }),
     store,
@@ -157,7 +222,8 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     revision: () => policies.current()?.revision,
     snapshot: () => {
       const s = policies.current();
-      return s ? `${s.revision}#${s.secretsDigest}` : undefined;
+      // The rollout epoch changes whenever some device's pinned version may have changed (a wave started).
+      return s ? `${s.revision}#${s.secretsDigest}#${rollouts.epoch()}` : undefined;
     },
     quirks: () => DEFAULT_QUIRKS,
     clock: Date.now,
@@ -166,37 +232,47 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     hashWriteOnly,
     secretValues: () => policies.current()?.lookups.secretValues?.() ?? [],
     ...(authenticate ? { authenticate } : {}),
+    authPerRequest: cfg.cpeAuth.perRequest,
+    xmlDeclaration: xmlDeclarationFor(cfg.cwmp.omitXmlDeclaration),
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
     hooks,
     debugDevices,
   };
-  const endpoint = new CwmpEndpoint(deps);
-  endpointRef = endpoint;
   const cwmpLog: FastifyBaseLogger = log.child({ part: "cwmp" });
-  const cwmp = Fastify({ serverFactory: serverFactory(tls), loggerInstance: cwmpLog, bodyLimit: cfg.limits.maxBodyBytes });
+  const { app: cwmp, endpoint } = buildCwmpApp(deps, { logger: cwmpLog, path: cfg.cwmp.path, ...(tls ? { tls } : {}) });
+  endpointRef = endpoint;
   registerFilesRoute(cwmp, { dir: cfg.files.dir, ...(cfg.files.auth === "cpe" && authenticate ? { authenticate } : {}) });
-  endpoint.register(cwmp, cfg.cwmp.path);
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
-  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, hashWriteOnly }), {
+  const cleanups: (() => void)[] = [];
+  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, hashWriteOnly, rollouts, consoleDir: CONSOLE_DIR, onClose: (fn) => cleanups.push(fn) }), {
     logger: apiLog,
     bodyLimit: 1024 * 1024,
     ...(tls ? { tls } : {}),
   });
   const close = async (): Promise<void> => {
+    for (const fn of cleanups) fn();
+    clearInterval(ticker);
     reach.close();
     await endpoint.close();
     await policies.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
+    await rollouts.flushed();
+    await rolloutStore.close();
     await store.close();
   };
   try {
     await cwmp.listen({ port: cfg.cwmp.port, host: cfg.cwmp.bind });
     await api.listen({ port: cfg.api.port, host: cfg.api.bind });
   } catch (e) {
+    clearInterval(ticker);
     reach.close();
     await endpoint.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
     throw e;
+  }
+  for (const app of [cwmp, api]) {
+    const addr = app.server.address();
+    if (addr !== null && typeof addr !== "string") ownPorts.push(addr.port);
   }
   const cwmpUrl = listenUrl(cwmp, tls !== undefined);
   filesBase ??= publicBase(cwmpUrl);
@@ -204,5 +280,5 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   if (cfg.api.tokens.length === 0) log.warn(`REST API on ${apiUrl} has no tokens: listening on loopback only`);
   if (cfg.cpeAuth.mode === "open") log.warn("CPE authentication is open (lab mode): any device may inform");
   log.info({ cwmpUrl, apiUrl, db: cfg.db, policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
-  return { cwmpUrl, apiUrl, store, endpoint, log, api, close };
+  return { cwmpUrl, apiUrl, store, endpoint, log, api, rollouts, close };
 }

@@ -5,6 +5,7 @@
  * revision, BOOT/BOOTSTRAP/VALUE CHANGE/TRANSFER COMPLETE, a queued task, changed facts, staleness) takes the
  * full path, which re-plans from scratch. The entry is a cache; losing it only costs a full session.
  */
+import { CONNECTION_REQUEST, PERIODIC, SCHEDULED } from "../cwmp/events.js";
 import { createHash } from "node:crypto";
 import type { InformRequest } from "../cwmp/types.js";
 import type { DesiredState } from "../policy/desired.types.js";
@@ -20,7 +21,7 @@ export interface FastPathEntry {
 }
 
 /** Only these events keep a visit "nothing new": periodic check-ins and scheduled ones. */
-const QUIET_EVENTS: ReadonlySet<string> = new Set(["2 PERIODIC", "3 SCHEDULED", "6 CONNECTION REQUEST", "14 HEARTBEAT"]);
+const QUIET_EVENTS: ReadonlySet<string> = new Set([PERIODIC, SCHEDULED, CONNECTION_REQUEST, "14 HEARTBEAT"]);
 
 /** What the Inform says about the device, minus what changes on every visit (events, time, retry count). */
 export function informHash(inform: InformRequest, ip: string): string {
@@ -59,5 +60,5 @@ export function canTakeFastPath(q: FastPathQuery): boolean {
   const e = q.entry;
   if (!e || q.revision === undefined || e.revision !== q.revision) return false;
   if (q.now >= e.nextVerifyAt || e.informHash !== q.informHash) return false;
-  return q.inform.events.every((ev) => QUIET_EVENTS.has(ev.code.trim().toUpperCase()));
+  return q.inform.events.every((ev) => QUIET_EVENTS.has(ev.code));
 }

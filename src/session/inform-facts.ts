@@ -47,8 +47,3 @@ export function informFacts(inform: InformRequest, ip: string): InformFacts {
       .map((p) => ({ name: p.name, value: p.value, type: p.type })),
   };
 }
-
-/** TR-069 §3.7.1.5: the BOOTSTRAP event means the CPE lost (or never had) its ACS state. */
-export function isBootstrap(inform: InformRequest): boolean {
-  return inform.events.some((e) => e.code.trim().toUpperCase() === "0 BOOTSTRAP");
-}

@@ -8,8 +8,12 @@
 import type { CpeMessage, CpeRequest, CpeResponse, CwmpVersion } from "../cwmp/types.js";
 import type { DeviceId } from "../domain/device.js";
 import type { DesiredState } from "../policy/desired.types.js";
-import type { Inventory, ReportedState } from "../reconcile/types.js";
-import type { DeviceStatus, StoreWrite, TaskRecord } from "../domain/store.js";
+import type { Inventory, PlanLimits, ReportedState } from "../reconcile/types.js";
+import { watchInform } from "../reconcile/inform-watch.js";
+import { BOOTSTRAP } from "../cwmp/events.js";
+import type { DeviceLoad, DeviceStatus, StoreWrite, TaskRecord } from "../domain/store.js";
+import { matchSubjectOf, type InformFacts, type MatchSubject } from "../domain/facts.js";
+import { applyInform } from "./inform.js";
 import { answerCpeRequest } from "./cpe-requests.js";
 import { absorbResponse } from "./absorb.js";
 import { chooseNext } from "./next.js";
@@ -48,6 +52,50 @@ export function openSession(init: OpenSessionInput): SessionState {
     previousStatus: init.previousStatus,
     outcome: undefined,
   };
+}
+
+export interface InformStepInput {
+  readonly id: string;
+  readonly version: CwmpVersion;
+  /** The Inform envelope's cwmp:ID, echoed in the InformResponse. */
+  readonly envelopeId: string | undefined;
+  readonly facts: InformFacts;
+  /** What the store held about the device before this Inform. */
+  readonly known: DeviceLoad;
+  /** The desired state of the device as it is after the Inform (pure: the policy snapshot is fixed for the session). */
+  readonly resolve: (subject: MatchSubject, secrets: ReadonlyMap<string, string>) => DesiredState | undefined;
+  /** Secrets the adapter drew for names the device may lack (connection request credentials); kept only if new. */
+  readonly newSecrets?: ReadonlyMap<string, string>;
+  /** Bounds of the Inform watch (firmware awaited, ParameterKey kept: reconcile/inform-watch.ts). */
+  readonly limits: PlanLimits;
+}
+
+/**
+ * The Inform, like every other message, is a step: InformResponse plus the writes of its ONE transaction (the
+ * device's facts, the BOOT/BOOTSTRAP rules of session/inform.ts, the Inform's values, new secrets), and the state
+ * the session goes on from, computed without reading anything back.
+ */
+export function informStep(input: InformStepInput, now: number): StepResult & { readonly desired: DesiredState | undefined } {
+  const after = applyInform(input.facts, input.known, now, input.newSecrets);
+  const secrets = new Map([...(input.newSecrets ?? []), ...input.known.secrets]);
+  const desired = input.resolve(matchSubjectOf(after.record, after.reported), secrets);
+  // What this Inform says about Converge's own earlier work (firmware awaited, ParameterKey kept): its writes
+  // commit in the Inform step's one transaction.
+  const bootstrap = input.facts.events.some((e) => e.code === BOOTSTRAP);
+  const watched = watchInform({ reported: after.reported, inventory: after.inventory, desired, bootstrap, now, limits: input.limits });
+  const state = openSession({
+    id: input.id,
+    deviceId: input.facts.deviceId,
+    version: input.version,
+    tasks: input.known.tasks,
+    desired,
+    reported: after.reported,
+    inventory: watched.inventory,
+    previousStatus: after.record.status,
+    faults: watched.faults,
+  });
+  const reply = { kind: "message" as const, message: { method: "InformResponse" as const, maxEnvelopes: 1 as const }, id: input.envelopeId ?? "1", holdRequests: false };
+  return { state, reply, writes: [...after.writes, ...watched.writes], desired };
 }
 
 const CPE_REQUESTS = new Set<string>(["Inform", "TransferComplete", "AutonomousTransferComplete", "GetRPCMethods", "RequestDownload", "Kicked"]);

@@ -178,6 +178,7 @@ class ClientSession {
 
   #decode(res: PostResponse): DecodedAcsEnvelope {
     if (res.status !== 200) throw new SessionError(`http_${res.status}`);
+    if (this.#device.quirks.noXmlDeclaration === true && res.body.trimStart().startsWith("<?xml")) throw new SessionError("xml_declaration");
     const decoded = decodeAcsEnvelope(res.body);
     if (!decoded.ok) throw new SessionError("bad_envelope");
     return decoded.value;
@@ -196,9 +197,16 @@ class ClientSession {
     if (this.#messages >= this.#opts.maxMessages) throw new SessionError("too_many_messages");
     this.#messages++;
     this.#log({ from: "cpe", body: xml ?? "" });
+    const q = this.#device.quirks;
     let res = await this.#post(xml);
     if (res.status === 401) {
-      this.#challenge = this.#pickChallenge(res.challenges);
+      // An embedded stack that authenticates only requests with a body cannot answer a 401 to its empty POST.
+      if (xml === undefined && q.authOnlyWithBody === true) throw new SessionError("auth_failed");
+      const answered = this.#challenge !== undefined;
+      const next = this.#pickChallenge(res.challenges);
+      // A CPE that re-sends its nonce count re-authenticates only when told its nonce is stale.
+      if (answered && q.reusedNonceCount === true && next.params.stale?.toLowerCase() !== "true") throw new SessionError("auth_failed");
+      this.#challenge = next;
       res = await this.#post(xml);
       if (res.status === 401) throw new SessionError("auth_failed");
     }
@@ -210,12 +218,12 @@ class ClientSession {
     const headers: Record<string, string> = {};
     const cookie = q.noCookies === true ? undefined : this.#jar.header();
     if (cookie !== undefined) headers.Cookie = cookie;
-    const authorization = this.#authorization();
+    const authorization = xml === undefined && q.authOnlyWithBody === true ? undefined : this.#authorization();
     if (authorization !== undefined) headers.Authorization = authorization;
     if (q.newConnectionPerRequest === true) headers.Connection = "close";
     const res = await post({
       url: this.#url, agent: this.#agent, timeoutMs: this.#opts.timeoutMs, headers, xml, ...(this.#opts.tls ? { tls: this.#opts.tls } : {}),
-      latin1: q.latin1 === true, chunked: q.chunked === true,
+      latin1: q.latin1 === true, chunked: q.chunked === true, emptyContentType: q.emptyContentType === true,
     });
     this.status = res.status;
     this.retryAfter = res.retryAfter;
@@ -227,7 +235,7 @@ class ClientSession {
   #pickChallenge(offered: readonly string[]): Challenge {
     const auth = this.#opts.auth;
     if (auth === undefined) throw new SessionError("auth_failed");
-    const challenges = parseChallenges(offered);
+    const challenges = parseChallenges(offered).map((c) => this.#stored(c));
     const wanted = auth.scheme;
     const pick = wanted === undefined ? (challenges.find((c) => c.scheme === "digest") ?? challenges[0]) : challenges.find((c) => c.scheme === wanted);
     if (pick === undefined) throw new SessionError("auth_failed");
@@ -241,8 +249,17 @@ class ClientSession {
     if (ch === undefined || auth === undefined) return undefined;
     const creds: Credentials = { username: auth.username, password: auth.password };
     if (ch.scheme === "basic") return basicAuthorization(creds);
-    this.#nc++;
-    return digestAuthorization(creds, ch, "POST", `${this.#url.pathname}${this.#url.search}`, this.#nc, randomToken(8));
+    const q = this.#device.quirks;
+    this.#nc = q.reusedNonceCount === true ? 1 : this.#nc + 1;
+    const uri = q.emptyDigestUri === true ? "" : `${this.#url.pathname}${this.#url.search}`;
+    return digestAuthorization(creds, ch, "POST", uri, this.#nc, randomToken(8));
+  }
+
+  /** The challenge as the device keeps it: a fixed 32-byte nonce buffer cuts a longer nonce. */
+  #stored(c: Challenge): Challenge {
+    const nonce = c.params.nonce;
+    if (this.#device.quirks.shortNonceBuffer !== true || nonce === undefined || nonce.length <= 32) return c;
+    return { ...c, params: { ...c.params, nonce: nonce.slice(0, 32) } };
   }
 
   #log(entry: TranscriptEntry): void {

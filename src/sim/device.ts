@@ -100,6 +100,11 @@ export class SimDevice {
     return this.#params.failPaths;
   }
 
+  /** SPV setting one of these values on the path faults with the code: path -> value -> code (e.g. 9007). */
+  get failValues(): Map<string, Map<string, number>> {
+    return this.#params.failValues;
+  }
+
   /** SPV touching these paths answers Status 1. */
   get rebootRequiredPaths(): Set<string> {
     return this.#params.rebootRequiredPaths;

@@ -20,8 +20,37 @@ export const FLEET_QUIRKS = [
   "firmwareNotApplied",
   "ignoresCrUsername",
   "noParameterKey",
+  "authOnlyWithBody",
+  "shortNonceBuffer",
+  "emptyDigestUri",
+  "reusedNonceCount",
+  "emptyContentType",
+  "noXmlDeclaration",
 ] as const satisfies readonly (keyof SimQuirks)[];
 export type FleetQuirk = (typeof FLEET_QUIRKS)[number];
+
+/** One line per quirk for `converge sim --help` (what the simulated CPE does, as the real ones seen did). */
+export const FLEET_QUIRK_HELP: Readonly<Record<FleetQuirk, string>> = {
+  noCookies: "never returns cookies (the connection is the session)",
+  newConnectionPerRequest: "a new TCP connection for every request",
+  latin1: "bodies in ISO-8859-1",
+  booleanAsDigit: "booleans as 1/0",
+  lyingArrayCounts: "SOAP array sizes that do not match the items",
+  chunked: "Transfer-Encoding: chunked bodies",
+  noSoapHeader: "no SOAP Header (no cwmp:ID)",
+  revealPasswords: "reads back passwords instead of \"\"",
+  authOnlyWithBody: "Authorization only on requests with a body (the empty POST has the cookie alone)",
+  shortNonceBuffer: "cuts a Digest nonce to 32 characters",
+  emptyDigestUri: "sends uri=\"\" in Digest credentials",
+  reusedNonceCount: "nc=00000001 on every request; re-authenticates only on stale=true",
+  emptyContentType: "the empty POST carries an empty Content-Type: header",
+  noXmlDeclaration: "refuses ACS messages that start with <?xml ...?>",
+  faultDetailInFaultstring: "SOAP Faults carry <detail><cwmp:Fault> inside <faultstring>",
+  newInstanceWithoutChildren: "AddObject creates an instance that shows no children (GPV/SPV of its keys answer 9005)",
+  firmwareNotApplied: "a Download reports success (TransferComplete 0) and reboots, but the SoftwareVersion stays old",
+  ignoresCrUsername: "accepts SetParameterValues of ConnectionRequestUsername, keeps its own",
+  noParameterKey: "never stores ParameterKey (reports it empty)",
+};
 
 export interface Weighted<T> {
   readonly value: T;

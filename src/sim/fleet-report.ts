@@ -4,7 +4,7 @@
  */
 import type { AcsCounts } from "./fleet-acs.js";
 import type { FleetProgress, StopReason } from "./fleet.js";
-import { FleetCounters, type CountersJson } from "./fleet-stats.js";
+import type { FleetCounters, CountersJson } from "./fleet-stats.js";
 
 /** What one process hands back (JSON-safe, so it crosses the IPC channel as is). */
 export interface FleetPart {

@@ -34,6 +34,8 @@ export interface PostOptions {
   readonly xml: string | undefined;
   readonly latin1: boolean;
   readonly chunked: boolean;
+  /** The empty POST carries `Content-Type:` with an empty value (quirk emptyContentType). */
+  readonly emptyContentType?: boolean;
 }
 
 const CHUNK = 97; // odd size: chunk boundaries land inside element names, as seen in the wild
@@ -47,6 +49,7 @@ export function post(o: PostOptions): Promise<PostResponse> {
       headers["Content-Type"] = o.latin1 ? "text/xml; charset=ISO-8859-1" : 'text/xml; charset="utf-8"';
       headers.SOAPAction = "";
     }
+    else if (o.emptyContentType === true) headers["Content-Type"] = "";
     if (!o.chunked || body.length === 0) headers["Content-Length"] = String(body.length);
     const onResponse = (res: http.IncomingMessage): void => {
       const parts: Buffer[] = [];

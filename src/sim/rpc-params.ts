@@ -63,7 +63,7 @@ export function validParameterKey(key: string): boolean {
 function spvItemFault(p: DeviceParams, item: ParamValue): number | undefined {
   const node = p.tree.node(item.name);
   if (node === undefined || node.object) return CPE_FAULT.INVALID_PARAMETER_NAME;
-  const injected = p.injectedFault(item.name);
+  const injected = p.injectedFault(item.name, item.value);
   if (injected !== undefined) return injected;
   if (!node.writable) return CPE_FAULT.NON_WRITABLE_PARAMETER;
   if (item.type !== node.type) return CPE_FAULT.INVALID_PARAMETER_TYPE;

@@ -27,6 +27,7 @@ export class DeviceParams {
   #parameterKey: string;
   // Fault-injection switches, created on first use: an untouched fleet device pays nothing for them.
   #failPaths: Map<string, number> | undefined;
+  #failValues: Map<string, Map<string, number>> | undefined;
   #rebootRequiredPaths: Set<string> | undefined;
   #notificationRejectPaths: Set<string> | undefined;
   #softwareVersion: string | undefined;
@@ -66,8 +67,14 @@ export class DeviceParams {
   }
 
   /** The injected fault for a path, without allocating the map. */
-  injectedFault(path: string): number | undefined {
-    return this.#failPaths?.get(path);
+  /** SPV of one of these values on the path faults with the code (a firmware that rejects a new value). */
+  get failValues(): Map<string, Map<string, number>> {
+    return (this.#failValues ??= new Map());
+  }
+
+  injectedFault(path: string, value?: string): number | undefined {
+    const byValue = value === undefined ? undefined : this.#failValues?.get(path)?.get(value);
+    return byValue ?? this.#failPaths?.get(path);
   }
 
   rebootRequired(path: string): boolean {

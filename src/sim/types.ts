@@ -34,6 +34,18 @@ export interface SimQuirks {
   readonly ignoresCrUsername?: boolean;
   /** Does not store ParameterKey: every Inform and GetParameterValues reports it empty. */
   readonly noParameterKey?: boolean;
+  /** Sends Authorization only on requests with a body: the empty POST carries the cookie alone, and a 401 to it ends the session (embedded stacks). */
+  readonly authOnlyWithBody?: boolean;
+  /** Keeps the Digest nonce in a 32-byte buffer: a longer nonce is cut to 32 characters. */
+  readonly shortNonceBuffer?: boolean;
+  /** Sends `uri=""` in its Digest credentials. */
+  readonly emptyDigestUri?: boolean;
+  /** Sends nc=00000001 on every request and answers a later 401 only when it says stale=true. */
+  readonly reusedNonceCount?: boolean;
+  /** Sends the empty POST with an empty `Content-Type:` header. */
+  readonly emptyContentType?: boolean;
+  /** Cannot parse an `<?xml ...?>` declaration: refuses (ends the session on) any ACS message that has one. */
+  readonly noXmlDeclaration?: boolean;
 }
 
 export type DownloadOutcome =

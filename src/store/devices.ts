@@ -1,20 +1,25 @@
 import type { DeviceId } from "../domain/device.js";
 import type { EventStruct } from "../cwmp/types.js";
+import type BetterSqlite3 from "better-sqlite3";
 import type { Database } from "./db.js";
+import { countSql, searchSql, WINDOW_END_SQL, type SearchParams } from "./device-search.js";
 import { fromJson, fromJsonOr } from "./json.js";
-import { CONDITION_COLUMN, UPDATE_STATUS_SQL, statusColumns } from "./status.js";
-import type { DeviceFilter, DeviceRecord, InformFacts } from "../domain/store.js";
+import { UPDATE_STATUS_SQL, statusColumns } from "./status.js";
+import type { DeviceFilter, DeviceRecord } from "../domain/store.js";
+import type { DeviceFacts, InformEvent } from "../domain/facts.js";
 import type { DeviceStatus } from "../domain/status.js";
 
 export interface DevicesRepo {
   /** The device's row number (the key every per-device table uses), if the device is known. */
   find(id: DeviceId): number | undefined;
   /** Inserts or updates the device's Inform facts; returns its row number and whether it is new. */
-  upsertFacts(facts: InformFacts, now: number, booted: boolean): { readonly dev: number; readonly isNew: boolean };
+  upsertFacts(facts: DeviceFacts, events: readonly InformEvent[], now: number, booted: boolean): { readonly dev: number; readonly isNew: boolean };
   get(id: DeviceId): DeviceRecord | undefined;
   /** The two ReportedState fields that live on the device row. */
   reportedHeader(id: DeviceId): { readonly dev: number; readonly parameterKey: string; readonly softwareVersion: string } | undefined;
   list(filter: DeviceFilter): { readonly devices: readonly DeviceRecord[]; readonly next: string | undefined };
+  /** How many devices match (no cursor); undefined for filters with no index to count on (`reported`). */
+  countMatching(filter: DeviceFilter): number | undefined;
   count(): number;
   /** Devices per condition for metrics; converged + not_converged + unknown = all devices. */
   countByCondition(): Readonly<Record<string, number>>;
@@ -80,11 +85,17 @@ const UPDATE_FACTS = `UPDATE devices SET ${CHANGED_FACTS.map((c) => `${c} = @${c
 
 export function devicesRepo(db: Database): DevicesRepo {
   const s = statements(db);
-  const lists = new Map<string, ReturnType<typeof prepareList>>();
+  // One prepared statement per combination of filters present (a small, closed set of SQL texts).
+  const lists = new Map<string, BetterSqlite3.Statement<SearchParams, DeviceRow>>();
+  const prepared = (sql: string): BetterSqlite3.Statement<SearchParams, DeviceRow> => {
+    let stmt = lists.get(sql);
+    if (stmt === undefined) lists.set(sql, (stmt = db.prepare<SearchParams, DeviceRow>(sql)));
+    return stmt;
+  };
   return {
     find: (id) => s.find.get(id),
-    upsertFacts(facts, now, booted) {
-      const params = factsParams(facts, now, booted);
+    upsertFacts(facts, events, now, booted) {
+      const params = factsParams(facts, events, now, booted);
       const known = s.find.get(facts.deviceId);
       if (known === undefined) return { dev: Number(s.insert.run(params).lastInsertRowid), isNew: true };
       const withDev = { ...params, dev: known };
@@ -102,20 +113,32 @@ export function devicesRepo(db: Database): DevicesRepo {
       return r === undefined ? undefined : { dev: r.dev, parameterKey: r.parameter_key, softwareVersion: r.software_version };
     },
     list(filter) {
-      const sql = listSql(filter);
-      let stmt = lists.get(sql);
-      if (stmt === undefined) lists.set(sql, (stmt = prepareList(db, sql)));
-      const rows = stmt.all(listParams(filter));
+      const windowEnd = filter.reported !== undefined ? (s.windowEnd.get(filter.after ?? "") ?? undefined) : undefined;
+      const q = searchSql(filter, windowEnd);
+      const rows = prepared(q.sql).all(q.params);
       const page = rows.slice(0, filter.limit);
       const last = page.at(-1);
-      return { devices: page.map(toRecord), next: rows.length > filter.limit && last !== undefined ? last.id : undefined };
+      const next = rows.length > filter.limit && last !== undefined ? last.id : windowEnd;
+      return { devices: page.map(toRecord), next };
+    },
+    countMatching(filter) {
+      const q = countSql(filter);
+      if (q === undefined) return undefined;
+      return (prepared(q.sql).pluck().get(q.params) as number | undefined) ?? 0;
     },
     count: () => s.count.get() ?? 0,
     countByPolicy: () => Object.fromEntries(s.byPolicy.all().map((r) => [r.policy, r.n])),
     countByCondition: () => Object.fromEntries(Object.entries(s.byCondition).map(([k, stmt]) => [k, stmt.get() ?? 0])),
     idsAfter: (after, limit) => s.idsAfter.all(after, limit).map(asDeviceId),
     setParameterKey: (dev, value) => void s.setParameterKey.run(value, dev),
-    setStatus: (dev, status) => void s.setStatus.run({ dev, ...statusColumns(status) }),
+    setStatus(dev, status) {
+      // An unchanged status writes nothing (UPDATE_STATUS_SQL); a changed one re-mirrors its matched policies.
+      if (s.setStatus.run({ dev, ...statusColumns(status) }).changes === 0) return;
+      const id = s.idOf.get(dev);
+      if (id === undefined) return;
+      s.clearPolicies.run(id);
+      for (const p of new Set(status.matchedPolicies)) s.insertPolicy.run(p, id);
+    },
     setTags(dev, id, add, remove) {
       const row = s.tags.get(dev);
       if (row === undefined) throw new Error(`unknown device ${id}`);
@@ -134,9 +157,8 @@ export function devicesRepo(db: Database): DevicesRepo {
 function statements(db: Database) {
   return {
     find: db.prepare<[string], number>("SELECT dev FROM devices WHERE id = ?").pluck(),
-    byPolicy: db.prepare<[], { policy: string; n: number }>(
-      "SELECT j.value AS policy, count(*) AS n FROM devices, json_each(devices.status, '$.matchedPolicies') AS j WHERE devices.status IS NOT NULL GROUP BY j.value",
-    ),
+    // A covering walk of device_policies' key (the mirror of each status' matchedPolicies), not of the device rows.
+    byPolicy: db.prepare<[], { policy: string; n: number }>("SELECT policy, count(*) AS n FROM device_policies GROUP BY policy"),
     insert: db.prepare<FactsParams>(INSERT_DEVICE),
     touch: db.prepare<{ dev: number; now: number; last_events: string }>("UPDATE devices SET last_inform = @now, last_events = @last_events WHERE dev = @dev"),
     updateSeen: db.prepare<{ dev: number; now: number; last_events: string; last_boot: number | null }>(UPDATE_SEEN),
@@ -159,6 +181,10 @@ function statements(db: Database) {
     setParameterKey: db.prepare<[string, number]>("UPDATE devices SET parameter_key = ? WHERE dev = ?"),
     setStatus: db.prepare<{ dev: number } & ReturnType<typeof statusColumns>>(UPDATE_STATUS_SQL),
     tags: db.prepare<[number], string>("SELECT tags FROM devices WHERE dev = ?").pluck(),
+    idOf: db.prepare<[number], string>("SELECT id FROM devices WHERE dev = ?").pluck(),
+    clearPolicies: db.prepare<[string]>("DELETE FROM device_policies WHERE id = ?"),
+    insertPolicy: db.prepare<[string, string]>("INSERT OR IGNORE INTO device_policies (policy, id) VALUES (?, ?)"),
+    windowEnd: db.prepare<[string], string>(WINDOW_END_SQL).pluck(),
     setTags: db.prepare<[string, number]>("UPDATE devices SET tags = ? WHERE dev = ?"),
     insertTag: db.prepare<[string, string]>("INSERT OR IGNORE INTO device_tags (tag, id) VALUES (?, ?)"),
     deleteTag: db.prepare<[string, string]>("DELETE FROM device_tags WHERE tag = ? AND id = ?"),
@@ -169,7 +195,7 @@ function countWhere(db: Database, where: string) {
   return db.prepare<[], number>(`SELECT count(*) FROM devices WHERE ${where}`).pluck();
 }
 
-function factsParams(f: InformFacts, now: number, booted: boolean): FactsParams {
+function factsParams(f: DeviceFacts, events: readonly InformEvent[], now: number, booted: boolean): FactsParams {
   return {
     id: f.deviceId,
     manufacturer: f.manufacturer,
@@ -185,44 +211,8 @@ function factsParams(f: InformFacts, now: number, booted: boolean): FactsParams 
     data_model: f.dataModel ?? null,
     now,
     last_boot: booted ? now : null,
-    last_events: JSON.stringify(f.events),
+    last_events: JSON.stringify(events),
   };
-}
-
-interface ListParams {
-  readonly after: string;
-  readonly limit: number;
-  readonly productClass?: string;
-  readonly softwareVersion?: string;
-  readonly tag?: string;
-  readonly condition?: number;
-}
-
-/** One SQL text per combination of filters present; each is prepared once and cached by the repo. */
-function listSql(f: DeviceFilter): string {
-  // With a tag, walk device_tags' (tag, id) key from the cursor: a page costs its size, not the tag's population.
-  const from = f.tag === undefined ? "devices d" : "device_tags t JOIN devices d ON d.id = t.id";
-  const where = f.tag === undefined ? ["d.id > @after"] : ["t.tag = @tag", "t.id > @after"];
-  if (f.productClass !== undefined) where.push("d.product_class = @productClass");
-  if (f.softwareVersion !== undefined) where.push("d.software_version = @softwareVersion");
-  if (f.condition !== undefined) where.push(`d.${CONDITION_COLUMN[f.condition.type]} = @condition`);
-  const order = f.tag === undefined ? "d.id" : "t.id";
-  return `SELECT d.* FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT @limit + 1`;
-}
-
-function listParams(f: DeviceFilter): ListParams {
-  return {
-    after: f.after ?? "",
-    limit: Math.max(0, Math.floor(f.limit)),
-    ...(f.productClass === undefined ? {} : { productClass: f.productClass }),
-    ...(f.softwareVersion === undefined ? {} : { softwareVersion: f.softwareVersion }),
-    ...(f.tag === undefined ? {} : { tag: f.tag }),
-    ...(f.condition === undefined ? {} : { condition: f.condition.status ? 1 : 0 }),
-  };
-}
-
-function prepareList(db: Database, sql: string) {
-  return db.prepare<ListParams, DeviceRow>(sql);
 }
 
 // Ids are only ever written from DeviceId values, so reading one back re-brands it.

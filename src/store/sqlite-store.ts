@@ -1,10 +1,11 @@
 import type { DeviceId } from "../domain/device.js";
 import type { InformEvent } from "../domain/facts.js";
-import type { FinishedSession, InformFacts, InformLoad, Store, StoreWrite } from "../domain/store.js";
+import type { DeviceLoad, FinishedSession, Store, StoreWrite } from "../domain/store.js";
 import type { ReportedState } from "../reconcile/types.js";
 import { openDatabase, type Database } from "./db.js";
 import { devicesRepo } from "./devices.js";
 import { faultsRepo } from "./faults.js";
+import { fleetStatsRepo } from "./fleet-stats.js";
 import { EMPTY_INVENTORY, inventoryRepo } from "./inventory.js";
 import { pathIds, transaction } from "./paths.js";
 import { reportedRepo } from "./reported.js";
@@ -49,12 +50,16 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
   };
   return {
     close: run(s.close),
-    recordInform: run(s.recordInform),
+    loadDevice: run(s.loadDevice),
     getDevice: run(s.getDevice),
     listDevices: run(s.listDevices),
     countDevices: run(s.countDevices),
     countByCondition: run(s.countByCondition),
     countByPolicy: run(s.countByPolicy),
+    countMatching: run(s.countMatching),
+    countByModel: run(s.countByModel),
+    activity: run(s.activity),
+    topFaults: run(s.topFaults),
     eachDeviceId: () => eachDeviceId(s.idsAfter),
     loadReported: run(s.loadReported),
     loadInventory: run(s.loadInventory),
@@ -91,6 +96,7 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
   const faults = faultsRepo(db, o.faultsPerDevice);
   const transcripts = transcriptsRepo(db, o.transcriptsPerDevice);
   const secrets = secretsRepo(db);
+  const stats = fleetStatsRepo(db);
   const repos = { devices, reported, inventory, tasks, faults, secrets, transcripts };
   const tx = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) => transaction(db, paths, fn);
 
@@ -152,35 +158,20 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     return dev === undefined ? [] : tasks.pending(dev, id);
   };
 
-  const recordInform = tx((facts: InformFacts, at: number): InformLoad => {
+  /** One read transaction: a consistent snapshot of the device. */
+  const loadDevice = tx((id: DeviceId): DeviceLoad => {
     deferred.flush();
-    const booted = facts.events.some((e) => isEvent(e, BOOT_EVENTS));
-    const { dev, isNew } = devices.upsertFacts(facts, at, booted);
-    // TR-069 A.3.2.1: a change answered status 1 applies at the next boot; "1 BOOT" means it happened.
-    if (booted && !isNew) inventory.setRebootPending(dev, false);
-    // TR-069 §3.7.1.5 / A.3.3.1: "0 BOOTSTRAP" means a fresh install, a factory reset, or a CPE retrying a first
-    // session that did not complete. What we knew of its parameters is re-read either way; what Converge did to it
-    // (inventory) is forgotten only on a real factory reset (issue 10.5).
-    if (!isNew && facts.events.some((e) => isEvent(e, BOOTSTRAP_EVENTS))) {
-      reported.forgetAll(dev);
-      if (isFactoryReset(facts.parameterKey, inventory.load(dev).appliedKeys ?? [])) inventory.forgetAll(dev);
-    }
-    reported.upsertValues(dev, facts.parameters.map((p) => ({ path: p.name, value: p.value, type: p.type })), at);
-    const record = devices.get(facts.deviceId);
-    if (record === undefined) throw new Error(`device ${facts.deviceId} not recorded`);
-    return {
-      isNew,
-      record,
-      reported: loadReported(facts.deviceId),
-      inventory: inventory.load(dev),
-      tasks: tasks.pending(dev, facts.deviceId),
-      secrets: secrets.all(facts.deviceId),
-    };
+    const record = devices.get(id);
+    const dev = devices.find(id);
+    if (record === undefined || dev === undefined) return { record: undefined, reported: emptyReported(), inventory: EMPTY_INVENTORY, tasks: [], secrets: secrets.all(id) };
+    return { record, reported: loadReported(id), inventory: inventory.load(dev), tasks: tasks.pending(dev, id), secrets: secrets.all(id) };
   });
 
   const apply = tx((id: DeviceId, writes: readonly StoreWrite[]): void => {
-    const dev = devOf(id);
-    for (const w of writes) applyWrite(repos, dev, id, w, now);
+    // An Inform write first creates (or updates) the device; every other write needs it to exist.
+    const first = writes[0];
+    const dev = first?.kind === "inform" ? devices.upsertFacts(first.facts, first.events, first.at, first.booted).dev : devOf(id);
+    for (const w of first?.kind === "inform" ? writes.slice(1) : writes) applyWrite(repos, dev, id, w, now);
   });
 
   return {
@@ -190,12 +181,16 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
       db.pragma("optimize");
       db.close();
     },
-    recordInform,
+    loadDevice,
     getDevice: fresh((id: DeviceId) => devices.get(id)),
     listDevices: fresh((filter: Parameters<Store["listDevices"]>[0]) => devices.list(filter)),
     countDevices: fresh(() => devices.count()),
     countByCondition: fresh(() => devices.countByCondition()),
     countByPolicy: fresh(() => devices.countByPolicy()),
+    countMatching: fresh((filter: Parameters<Store["countMatching"]>[0]) => devices.countMatching(filter)),
+    countByModel: fresh((limit: number) => stats.byModel(limit)),
+    activity: fresh((since: number, bucketMs: number) => stats.activity(since, bucketMs)),
+    topFaults: fresh((since: number, limit: number) => stats.topFaults(since, limit)),
     idsAfter: devices.idsAfter,
     loadReported,
     loadInventory,
@@ -277,24 +272,6 @@ function createDeferred(
 }
 
 const PRUNE_EVERY = 16;
-
-/**
- * A BOOTSTRAP that is a real factory reset: the CPE lost its ParameterKey (TR-069: a factory reset empties it),
- * or carries a key that is none of ours while we had set some. A CPE that kept one of our keys (or any key
- * while we never set one: an AddObject whose answer was lost sets it too) kept its configuration, and what
- * Converge created on it stays remembered; the next enumeration reconciles it.
- */
-export function isFactoryReset(parameterKey: string, ours: readonly string[]): boolean {
-  return parameterKey === "" || (ours.length > 0 && !ours.includes(parameterKey));
-}
-
-const BOOT_EVENTS: ReadonlySet<string> = new Set(["1 BOOT", "0 BOOTSTRAP"]);
-const BOOTSTRAP_EVENTS: ReadonlySet<string> = new Set(["0 BOOTSTRAP"]);
-
-// CPEs vary in case and spacing of event codes ("0 bootstrap", "1  BOOT"); compare a normalised form.
-function isEvent(e: InformEvent, codes: ReadonlySet<string>): boolean {
-  return codes.has(e.code.trim().replace(/\s+/g, " ").toUpperCase());
-}
 
 function emptyReported(): ReportedState {
   return { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: "", names: new Map() };

@@ -70,6 +70,12 @@ export function applyWrite(r: WriteRepos, dev: number, id: DeviceId, w: StoreWri
       return r.faults.clear(dev, w.paths);
     case "status":
       return r.devices.setStatus(dev, w.status);
+    case "inform":
+      // Only the first write of an apply may be an Inform (it creates the device): see Store.apply.
+      throw new Error("an inform write must come first in its step");
+    case "forgetState":
+      r.reported.forgetAll(dev);
+      return w.inventory ? r.inventory.forgetAll(dev) : undefined;
     case "secret":
       return r.secrets.set(id, w.name, w.value);
     case "transcript":

@@ -180,14 +180,14 @@ void test("every CLI output: plan text, JSON and Markdown through --db and --api
   for (const source of [["--db", server.dbPath], ["--api", server.apiUrl]]) {
     for (const format of [[], ["--json"], ["--markdown"]]) {
       for (const s of [secretsFile, edited]) {
-        const args = [server.policiesDir, ...source, ...format, "--secrets", s, "--detailed-exitcode"];
+        const args = [server.policiesDir, ...source, ...format, "--secrets-file", s, "--detailed-exitcode"];
         outputs.push([args.join(" "), await cli(runPlan, args)]);
       }
     }
   }
   const rotated = outputs.find(([a]) => a.includes("--db") && a.includes("--json") && a.includes("edited"))?.[1] ?? "";
   assert.match(rotated, /KeyPassphrase/, "the rotated passphrase is planned (and masked)");
-  for (const id of ids) outputs.push([`explain ${id}`, await cli(runExplain, [id, "--db", server.dbPath, "--policies", server.policiesDir, "--secrets", secretsFile])]);
+  for (const id of ids) outputs.push([`explain ${id}`, await cli(runExplain, [id, "--db", server.dbPath, "--policies", server.policiesDir, "--secrets-file", secretsFile])]);
   for (const [where, text] of outputs) {
     assertClean(where, text);
     assert.equal(text.includes(`${WIFI}-rotated`), false, `${where} shows the rotated passphrase`);

@@ -2,12 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Store, StoreWrite } from "../../src/domain/store.js";
 import { BACKENDS, facts, idOf, withStore } from "./store-helpers.js";
+import { recordInform } from "../support/record-inform.js";
 
 const ID = idOf("S1");
 const reported = (path: string, value: string, observedAt = 100): StoreWrite => ({ kind: "reported", params: [{ path, value, type: "xsd:string" }], observedAt });
 
 async function seeded(store: Store): Promise<void> {
-  await store.recordInform(facts("S1", { parameters: [] }), 1);
+  await recordInform(store, facts("S1", { parameters: [] }), 1);
 }
 
 for (const backend of BACKENDS) {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { DeviceId } from "../../src/domain/device.js";
 import type { ConditionType, DeviceFilter, DeviceStatus, Store } from "../../src/domain/store.js";
 import { BACKENDS, facts, idOf, withStore } from "./store-helpers.js";
+import { recordInform } from "../support/record-inform.js";
 
 function status(converged: boolean, faulted: boolean | undefined): DeviceStatus {
   const conditions = [{ type: "Converged" as ConditionType, status: converged, reason: "r", message: "", lastTransition: 1 }];
@@ -15,7 +16,7 @@ async function fleet(store: Store): Promise<void> {
   for (let i = 0; i < 12; i++) {
     const serial = `D${String(i).padStart(2, "0")}`;
     const productClass = productClassOf(serial);
-    await store.recordInform(facts(serial, { productClass, softwareVersion: i % 3 === 0 ? "V2" : "V1" }), 1000 + i);
+    await recordInform(store, facts(serial, { productClass, softwareVersion: i % 3 === 0 ? "V2" : "V1" }), 1000 + i);
     const id = idOf(serial, productClass);
     if (i % 4 === 0) (await store.setTags(id, ["lab", "north"], []));
     if (i < 9) (await store.apply(id, [{ kind: "status", status: status(i % 2 === 1, i >= 6 ? true : undefined) }]));
@@ -87,7 +88,7 @@ for (const backend of BACKENDS) {
 
   test(`[${backend}] setTags adds and removes idempotently; the tag filter follows`, async () => {
     await withStore(backend, async (store) => {
-      await store.recordInform(facts("T1"), 1);
+      await recordInform(store, facts("T1"), 1);
       const id = idOf("T1");
       await store.setTags(id, ["b", "a", "b"], []);
       await store.setTags(id, ["c"], ["a", "zz"]);
@@ -103,7 +104,7 @@ for (const backend of BACKENDS) {
       const ids: DeviceId[] = [];
       for (let i = 0; i < 2500; i++) {
         const serial = `E${String(i).padStart(5, "0")}`;
-        await store.recordInform(facts(serial, { parameters: [] }), i);
+        await recordInform(store, facts(serial, { parameters: [] }), i);
         ids.push(idOf(serial));
       }
       const seen: DeviceId[] = [];

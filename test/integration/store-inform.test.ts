@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BACKENDS, BOOT, BOOTSTRAP, PERIODIC, facts, idOf, p, withStore } from "./store-helpers.js";
+import { normaliseEventCode } from "../../src/cwmp/events.js";
+import { recordInform } from "../support/record-inform.js";
+import { applyInform } from "../../src/session/inform.js";
 
 const SW = "InternetGatewayDevice.DeviceInfo.SoftwareVersion";
 const PII = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval";
@@ -9,7 +12,7 @@ const SSID = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID";
 for (const backend of BACKENDS) {
   test(`[${backend}] a first Inform creates the device with its facts and reported values`, async () => {
     await withStore(backend, async (store) => {
-      const r = await store.recordInform(facts("S1", { events: [BOOTSTRAP, BOOT], parameterKey: "k0" }), 1000);
+      const r = await recordInform(store, facts("S1", { events: [BOOTSTRAP, BOOT], parameterKey: "k0" }), 1000);
       assert.equal(r.isNew, true);
       const d = await store.getDevice(idOf("S1"));
       assert.ok(d);
@@ -33,9 +36,9 @@ for (const backend of BACKENDS) {
   test(`[${backend}] a later Inform updates facts and freshness, keeps first-seen, boot time and unrelated values`, async () => {
     await withStore(backend, async (store) => {
       const id = idOf("S1");
-      await store.recordInform(facts("S1", { events: [BOOT] }), 1000);
+      await recordInform(store, facts("S1", { events: [BOOT] }), 1000);
       await store.apply(id, [{ kind: "reported", params: [{ path: SSID, value: "home", type: "xsd:string" }], observedAt: 1500 }]);
-      const r = await store.recordInform(facts("S1", { ip: "10.0.0.9", softwareVersion: "V2", parameterKey: "k1", dataModel: undefined }), 2000);
+      const r = await recordInform(store, facts("S1", { ip: "10.0.0.9", softwareVersion: "V2", parameterKey: "k1", dataModel: undefined }), 2000);
       assert.equal(r.isNew, false);
       const d = await store.getDevice(id);
       assert.equal(d?.firstSeen, 1000);
@@ -53,13 +56,13 @@ for (const backend of BACKENDS) {
     });
   });
 
-  test(`[${backend}] BOOT and BOOTSTRAP (any case/spacing) set the boot time`, async () => {
+  test(`[${backend}] BOOT and BOOTSTRAP (any case/spacing, normalised by the decoder) set the boot time`, async () => {
     await withStore(backend, async (store) => {
-      await store.recordInform(facts("S1"), 1000);
+      await recordInform(store, facts("S1"), 1000);
       assert.equal((await store.getDevice(idOf("S1")))?.lastBoot, undefined);
-      await store.recordInform(facts("S1", { events: [{ code: "1  boot", commandKey: "" }] }), 2000);
+      await recordInform(store, facts("S1", { events: [{ code: normaliseEventCode("1  boot"), commandKey: "" }] }), 2000);
       assert.equal((await store.getDevice(idOf("S1")))?.lastBoot, 2000);
-      await store.recordInform(facts("S1", { events: [PERIODIC] }), 3000);
+      await recordInform(store, facts("S1", { events: [PERIODIC] }), 3000);
       assert.equal((await store.getDevice(idOf("S1")))?.lastBoot, 2000);
     });
   });
@@ -67,7 +70,7 @@ for (const backend of BACKENDS) {
   test(`[${backend}] BOOTSTRAP forgets reported params, names, objects, discovered paths and the whole inventory`, async () => {
     await withStore(backend, async (store) => {
       const id = idOf("S1");
-      await store.recordInform(facts("S1"), 1000);
+      await recordInform(store, facts("S1"), 1000);
       await store.apply(id, [
         { kind: "reported", params: [{ path: SSID, value: "home", type: "xsd:string" }], observedAt: 1100 },
         { kind: "names", params: [{ path: "InternetGatewayDevice.Q.Y", writable: true }, { path: "InternetGatewayDevice.Q.1.", writable: true }], discovered: "InternetGatewayDevice.Q.", observedAt: 1100 },
@@ -81,7 +84,7 @@ for (const backend of BACKENDS) {
       await store.setSecret(id, "cr", "pw");
       const known = await store.loadReported(id);
       assert.deepEqual([known.params.size, known.names?.size, known.objects.size, known.discovered.size], [3, 1, 2, 1], "all kinds of knowledge present before");
-      const r = await store.recordInform(facts("S1", { events: [BOOTSTRAP], parameters: [p(PII, "60", "xsd:unsignedInt")] }), 2000);
+      const r = await recordInform(store, facts("S1", { events: [BOOTSTRAP], parameters: [p(PII, "60", "xsd:unsignedInt")] }), 2000);
       assert.equal(r.isNew, false);
       const rep = await store.loadReported(id);
       assert.deepEqual([...rep.params.keys()], [PII], "only the BOOTSTRAP Inform's own values remain");
@@ -101,7 +104,7 @@ for (const backend of BACKENDS) {
   test(`[${backend}] a BOOTSTRAP that still carries one of our ParameterKeys (a retried first session) keeps the inventory: created instances, their keys, write-ahead intents`, async () => {
     await withStore(backend, async (store) => {
       const id = idOf("S1");
-      await store.recordInform(facts("S1"), 1000);
+      await recordInform(store, facts("S1"), 1000);
       const key = { ExternalPort: "8080" };
       const intent = { selector: "InternetGatewayDevice.PM.[ExternalPort=9090]", table: "InternetGatewayDevice.PM.", key: { ExternalPort: "9090" }, before: [3], at: 1200 };
       await store.apply(id, [
@@ -109,14 +112,14 @@ for (const backend of BACKENDS) {
         { kind: "parameterKey", value: "cv1-ours" },
         { kind: "addIntent", intent },
       ]);
-      await store.recordInform(facts("S1", { events: [BOOTSTRAP], parameterKey: "cv1-ours", parameters: [] }), 2000);
+      await recordInform(store, facts("S1", { events: [BOOTSTRAP], parameterKey: "cv1-ours", parameters: [] }), 2000);
       const kept = await store.loadInventory(id);
       assert.deepEqual(kept.created.get("InternetGatewayDevice.PM."), [3]);
       assert.deepEqual(kept.createdKeys?.get("InternetGatewayDevice.PM.3."), key);
       assert.deepEqual(kept.addIntents, [intent]);
       assert.equal((await store.loadReported(id)).objects.size, 0, "reported knowledge is re-read all the same");
       // A real factory reset (the key emptied) forgets it.
-      await store.recordInform(facts("S1", { events: [BOOTSTRAP], parameterKey: "", parameters: [] }), 3000);
+      await recordInform(store, facts("S1", { events: [BOOTSTRAP], parameterKey: "", parameters: [] }), 3000);
       const reset = await store.loadInventory(id);
       assert.equal(reset.created.size, 0);
       assert.equal(reset.addIntents, undefined);
@@ -125,10 +128,10 @@ for (const backend of BACKENDS) {
 
   test(`[${backend}] BOOTSTRAP of one device leaves other devices alone`, async () => {
     await withStore(backend, async (store) => {
-      await store.recordInform(facts("A"), 1000);
-      await store.recordInform(facts("B"), 1000);
+      await recordInform(store, facts("A"), 1000);
+      await recordInform(store, facts("B"), 1000);
       await store.apply(idOf("B"), [{ kind: "writeOnlyHash", path: "X.P", hash: "h" }]);
-      await store.recordInform(facts("A", { events: [BOOTSTRAP], parameters: [] }), 2000);
+      await recordInform(store, facts("A", { events: [BOOTSTRAP], parameters: [] }), 2000);
       assert.equal((await store.loadReported(idOf("B"))).params.size, 2);
       assert.equal((await store.loadInventory(idOf("B"))).writeOnlyHashes.get("X.P"), "h");
     });
@@ -138,7 +141,7 @@ for (const backend of BACKENDS) {
     await withStore(backend, async (store) => {
       const values = ["18446744073709551615", "9223372036854775807", "-9223372036854775808", "007", " padded ", "", "1.10", "1e3", "Wi-Fi ✓ 日本"];
       const params = values.map((v, i) => p(`InternetGatewayDevice.V.${i + 1}.Value`, v, i < 3 ? "xsd:unsignedLong" : "xsd:string"));
-      await store.recordInform(facts("S1", { parameters: params }), 1000);
+      await recordInform(store, facts("S1", { parameters: params }), 1000);
       const rep = await store.loadReported(idOf("S1"));
       values.forEach((v, i) => assert.equal(rep.params.get(`InternetGatewayDevice.V.${i + 1}.Value`)?.value, v));
     });
@@ -153,4 +156,46 @@ for (const backend of BACKENDS) {
       assert.equal((await store.getDevice(idOf("nobody"))), undefined);
     });
   });
+}
+
+// The Inform step computes the session's starting state without reading back (session/inform.ts): it must be
+// exactly what the store holds once its writes are committed.
+const STEPS = [
+  { name: "new device, BOOTSTRAP", events: [BOOTSTRAP, BOOT] },
+  { name: "PERIODIC", events: [PERIODIC] },
+  { name: "BOOT", events: [BOOT] },
+  { name: "BOOTSTRAP of a known device", events: [BOOTSTRAP] },
+] as const;
+for (const backend of BACKENDS) {
+  for (const row of STEPS) {
+    test(`[${backend}] Inform step (${row.name}): the state computed in memory is what the store holds after its writes`, async () => {
+      await withStore(backend, async (store) => {
+        const id = idOf("S1");
+        if (row.name !== "new device, BOOTSTRAP") {
+          await recordInform(store, facts("S1", { events: [BOOT] }), 1000);
+          await store.apply(id, [
+            { kind: "names", discovered: "InternetGatewayDevice.LANDevice.", observedAt: 1100, params: [{ path: `${SSID}`, writable: true }, { path: PII, writable: true }] },
+            { kind: "attributes", params: [{ path: PII, notification: 2 }] },
+            { kind: "objectAdded", path: "InternetGatewayDevice.LANDevice.1.X.1.", createdByUs: true, observedAt: 1200 },
+            { kind: "rebootPending", pending: true },
+            { kind: "status", status: { conditions: [], matchedPolicies: ["p"], appliedRevision: "r", attemptedRevision: "r", lastTransition: 1 } },
+          ]);
+          await store.setTags(id, ["lab"], []);
+        }
+        const known = await store.loadDevice(id);
+        const out = applyInform(facts("S1", { events: row.events, parameterKey: "k9", softwareVersion: "V9" }), known, 2000);
+        await store.apply(id, out.writes);
+        const after = await store.loadDevice(id);
+        assert.deepEqual(after.record, out.record);
+        assert.deepEqual(after.reported.params, out.reported.params);
+        assert.deepEqual(after.reported.names ?? new Map(), out.reported.names ?? new Map());
+        assert.deepEqual(after.reported.objects, out.reported.objects);
+        assert.deepEqual(after.reported.discovered, out.reported.discovered);
+        assert.equal(after.reported.parameterKey, out.reported.parameterKey);
+        assert.equal(after.reported.softwareVersion, out.reported.softwareVersion);
+        assert.deepEqual(after.inventory.created, out.inventory.created);
+        assert.equal(after.inventory.rebootPending === true, out.inventory.rebootPending === true);
+      });
+    });
+  }
 }

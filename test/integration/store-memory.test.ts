@@ -8,11 +8,12 @@ import { join } from "node:path";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { Store, StoreWrite } from "../../src/domain/store.js";
 import { BACKENDS, BOOT, BOOTSTRAP, PERIODIC, facts, idOf, tempDir, withStore } from "./store-helpers.js";
+import { recordInform } from "../support/record-inform.js";
 
 const ID = idOf("M1");
 
 async function seeded(store: Store): Promise<void> {
-  await store.recordInform(facts("M1", { parameters: [] }), 1);
+  await recordInform(store, facts("M1", { parameters: [] }), 1);
 }
 
 interface Row {
@@ -52,7 +53,7 @@ for (const backend of BACKENDS) {
       await withStore(backend, async (store) => {
         await seeded(store);
         await store.apply(ID, row.writes);
-        if (row.inform) (await store.recordInform(facts("M1", { parameters: [], events: row.inform }), 2));
+        if (row.inform) (await recordInform(store, facts("M1", { parameters: [], events: row.inform }), 2));
         const inv = await store.loadInventory(ID);
         assert.equal(inv.rebootPending, row.rebootPending);
         assert.deepEqual(inv.appliedKeys, row.appliedKeys);
@@ -66,7 +67,7 @@ test("inventory memory survives closing and reopening the database file", async 
   try {
     const path = join(t.dir, "converge.db");
     const a = openSqliteStore(path);
-    seeded(a);
+    await seeded(a);
     await a.apply(ID, [{ kind: "parameterKey", value: "cv1-a" }, { kind: "rebootPending", pending: true }]);
     await a.close();
     const b = openSqliteStore(path);

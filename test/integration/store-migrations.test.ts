@@ -9,6 +9,7 @@ import { migrate, openDatabase, registerFunctions, schemaVersion } from "../../s
 import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { facts, idOf, p, tempDir } from "./store-helpers.js";
+import { recordInform } from "../support/record-inform.js";
 
 const LATEST = MIGRATIONS.at(-1)?.version ?? 0;
 
@@ -34,7 +35,7 @@ test("migrations are idempotent: reopening applies nothing twice and keeps the d
   try {
     const path = join(t.dir, "converge.db");
     const first = openSqliteStore(path);
-    await first.recordInform(facts("S1"), 1000);
+    await recordInform(first, facts("S1"), 1000);
     await first.close();
     for (let i = 0; i < 3; i++) {
       const again = openSqliteStore(path);
@@ -80,7 +81,7 @@ test("a reopened WAL file keeps reported values, inventory and records written b
     const path = join(t.dir, "converge.db");
     const id = idOf("S2");
     const s1 = openSqliteStore(path);
-    await s1.recordInform(facts("S2", { parameters: [p("InternetGatewayDevice.X.Counter", "18446744073709551615", "xsd:unsignedLong")] }), 5);
+    await recordInform(s1, facts("S2", { parameters: [p("InternetGatewayDevice.X.Counter", "18446744073709551615", "xsd:unsignedLong")] }), 5);
     await s1.apply(id, [{ kind: "writeOnlyHash", path: "InternetGatewayDevice.X.Password", hash: "h1" }]);
     await s1.setSecret(id, "cr-password", "pw");
     await s1.close();
@@ -101,10 +102,10 @@ test("two stores on one file (server and CLI): each sees the other's committed w
     const a = openSqliteStore(path);
     const b = openSqliteStore(path);
     try {
-      await a.recordInform(facts("S1", { parameters: [p("X.Shared", "a")] }), 1);
+      await recordInform(a, facts("S1", { parameters: [p("X.Shared", "a")] }), 1);
       assert.equal((await b.loadReported(idOf("S1"))).params.get("X.Shared")?.value, "a");
       // b interns paths a already created and new ones; a reads them back under the same names.
-      await b.recordInform(facts("S2", { parameters: [p("X.Shared", "b"), p("X.OnlyB", "b")] }), 2);
+      await recordInform(b, facts("S2", { parameters: [p("X.Shared", "b"), p("X.OnlyB", "b")] }), 2);
       await a.apply(idOf("S1"), [{ kind: "reported", params: [{ path: "X.OnlyB", value: "a2", type: "xsd:string" }], observedAt: 3 }]);
       assert.deepEqual([...(await b.loadReported(idOf("S1"))).params.keys()].sort(), ["X.OnlyB", "X.Shared"]);
       assert.equal((await a.loadReported(idOf("S2"))).params.get("X.OnlyB")?.value, "b");

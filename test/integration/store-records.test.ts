@@ -4,6 +4,7 @@ import type { AcsRequest } from "../../src/cwmp/types.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { TranscriptEntry } from "../../src/domain/store.js";
 import { BACKENDS, facts, idOf, withStore } from "./store-helpers.js";
+import { recordInform } from "../support/record-inform.js";
 
 const ID = idOf("S1");
 const REBOOT: AcsRequest = { method: "Reboot", commandKey: "op-1" };
@@ -12,8 +13,8 @@ const GPV: AcsRequest = { method: "GetParameterValues", names: ["Device.DeviceIn
 for (const backend of BACKENDS) {
   test(`[${backend}] tasks: queued pending oldest first, finished by a task write, listed newest first`, async () => {
     await withStore(backend, async (store) => {
-      await store.recordInform(facts("S1"), 1);
-      await store.recordInform(facts("S2"), 1);
+      await recordInform(store, facts("S1"), 1);
+      await recordInform(store, facts("S2"), 1);
       const t1 = await store.queueTask(ID, REBOOT, 10);
       const t2 = await store.queueTask(ID, GPV, 20);
       await store.queueTask(idOf("S2"), GPV, 15);
@@ -36,7 +37,7 @@ for (const backend of BACKENDS) {
 
   test(`[${backend}] a task write without a time uses the store clock`, async () => {
     await withStore(backend, async (store) => {
-      await store.recordInform(facts("S1"), 1);
+      await recordInform(store, facts("S1"), 1);
       const t = await store.queueTask(ID, REBOOT, 10);
       const before = Date.now();
       await store.apply(ID, [{ kind: "task", id: t.id, state: "expired", outcome: undefined }]);
@@ -49,7 +50,7 @@ for (const backend of BACKENDS) {
 
   test(`[${backend}] sessions: logged when they end (deferred), visible to the next read, listed newest first`, async () => {
     await withStore(backend, async (store) => {
-      await store.recordInform(facts("S1"), 1);
+      await recordInform(store, facts("S1"), 1);
       store.logSession({ id: "s-a", deviceId: ID, startedAt: 100, endedAt: 150, outcome: "ok", rpcCount: 4, events: ["1 BOOT"], revision: "r1" });
       store.logSession({ id: "s-b", deviceId: ID, startedAt: 200, endedAt: 260, outcome: "fault:too_many_rpcs", rpcCount: 64, events: ["2 PERIODIC"], revision: undefined });
       store.logSession({ id: "s-ghost", deviceId: idOf("ghost"), startedAt: 1, endedAt: 2, outcome: "ok", rpcCount: 0, events: [], revision: undefined });
@@ -77,8 +78,8 @@ for (const backend of BACKENDS) {
 
   test(`[${backend}] transcripts round trip exactly and only the 10 newest per device are kept`, async () => {
     await withStore(backend, async (store) => {
-      await store.recordInform(facts("S1"), 1);
-      await store.recordInform(facts("S2"), 1);
+      await recordInform(store, facts("S1"), 1);
+      await recordInform(store, facts("S2"), 1);
       const entries = (n: number): TranscriptEntry[] => [
         { at: n, direction: "in", body: `<soap:Envelope>Inform ${n} ü</soap:Envelope>` },
         { at: n + 1, direction: "out", status: 200, body: "<InformResponse/>" },
@@ -104,7 +105,7 @@ for (const backend of BACKENDS) {
 test("retention bounds are options: sessions, faults and finished tasks are pruned per device, pending tasks never", async () => {
   const store = openSqliteStore(":memory:", { sessionsPerDevice: 2, faultsPerDevice: 3, finishedTasksPerDevice: 1, transcriptsPerDevice: 1 });
   try {
-    await store.recordInform(facts("S1"), 1);
+    await recordInform(store, facts("S1"), 1);
     for (let i = 0; i < 5; i++) store.logSession({ id: `s${i}`, deviceId: ID, startedAt: i, endedAt: i, outcome: "ok", rpcCount: 0, events: [], revision: undefined });
     assert.deepEqual((await store.listSessions(ID, 10)).map((s) => s.id), ["s4", "s3"]);
     for (let i = 0; i < 5; i++) {

@@ -57,6 +57,15 @@ for (const [algorithm, want] of [["MD5", "8ca523f5e9506fed4657c9700eebdbec"], ["
   });
 }
 
+void test("nonces are at most 32 characters (fixed nonce buffers of embedded stacks)", () => {
+  const { v, clock } = setup();
+  for (let i = 0; i < 50; i++) {
+    clock.t += 7_919;
+    const nonce = parseAuthHeader(v.challenge())[0]?.params.get("nonce") ?? "";
+    assert.ok(nonce.length > 0 && nonce.length <= 32, `nonce ${nonce} is ${nonce.length} characters`);
+  }
+});
+
 void test("challenge offers MD5 with qop=auth and only marks stale on request", () => {
   const { v } = setup();
   const c = parseAuthHeader(v.challenge())[0];
@@ -98,11 +107,11 @@ const ROWS: Row[] = [
     clock.t += 60_000;
     return v.verify("POST", answer(c), lookup);
   }, want: { ok: true, username: "alice" } },
-  { name: "replayed request (same nc) is refused", run: ({ v }) => {
+  { name: "replayed request (same nc) is refused, as stale so the CPE re-answers at once with a fresh nonce", run: ({ v }) => {
     const h = answer(v.challenge());
     assert.equal(v.verify("POST", h, lookup).ok, true);
     return v.verify("POST", h, lookup);
-  }, want: { ok: false, stale: false } },
+  }, want: { ok: false, stale: true } },
   { name: "increasing nc on the same nonce is accepted", run: ({ v }) => {
     const c = v.challenge();
     assert.equal(v.verify("POST", answer(c, { qop: { nc: "00000001", cnonce: "a" } }), lookup).ok, true);
@@ -112,6 +121,17 @@ const ROWS: Row[] = [
     const c = v.challenge();
     assert.equal(v.verify("POST", answer(c, { qop: { nc: "00000005", cnonce: "a" } }), lookup).ok, true);
     return v.verify("POST", answer(c, { qop: { nc: "00000003", cnonce: "a" } }), lookup);
+  }, want: { ok: false, stale: true } },
+  { name: "a replayed nc with a wrong password is not stale (stale only for right credentials)", run: ({ v }) => {
+    const c = v.challenge();
+    assert.equal(v.verify("POST", answer(c), lookup).ok, true);
+    return v.verify("POST", answer(c, { password: "x" }), lookup);
+  }, want: { ok: false, stale: false } },
+  { name: "empty uri=\"\" (embedded stacks) is accepted", run: ({ v }) => v.verify("POST", answer(v.challenge(), { uri: "" }), lookup, "/cwmp"), want: { ok: true, username: "alice" } },
+  { name: "a nonce cut to fewer characters (a CPE's short buffer) is not ours", run: ({ v }) => {
+    const c = v.challenge();
+    const nonce = parseAuthHeader(c)[0]?.params.get("nonce") ?? "";
+    return v.verify("POST", answer(c, { nonce: nonce.slice(0, 24) }), lookup);
   }, want: { ok: false, stale: false } },
   { name: "SHA-256 digest is refused (MD5 only on the ACS side)", run: ({ v }) => v.verify("POST", answer(v.challenge(), { algorithm: "SHA-256" }), lookup), want: { ok: false, stale: false } },
   { name: "Basic credentials are not Digest", run: ({ v }) => v.verify("POST", "Basic YWxpY2U6d29uZGVy", lookup), want: { ok: false, stale: false } },

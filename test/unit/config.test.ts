@@ -49,3 +49,38 @@ for (const [name, env, file, want] of BAD) {
     if (!c.ok) assert.match(c.error.join("\n"), want);
   });
 }
+
+void test("the endpoint's settings from the environment (issues 9 and 10): allowBasic, per-request auth, XML declaration per model, limits, connection-request targets", () => {
+  const c = buildConfig(
+    {
+      CONVERGE_CONNREQ_ALLOW_BASIC: "true",
+      CONVERGE_CPE_AUTH_PER_REQUEST: "yes",
+      CONVERGE_OMIT_XML_DECLARATION: "00259E/EG8145V5, 001E73 ,*/ZXHN H199A",
+      CONVERGE_MAX_SESSIONS_PER_SOURCE: "5",
+      CONVERGE_UNAUTHENTICATED_IDLE_MS: "2000",
+      CONVERGE_MAX_CPE_REQUESTS_PER_SESSION: "8",
+      CONVERGE_MAX_STORED_VALUE_CHARS: "4096",
+      CONVERGE_MAX_FAULT_STRING_CHARS: "256",
+      CONVERGE_CONNREQ_ALLOWED_NETWORKS: "10.0.0.0/8, 2001:db8::/32",
+      CONVERGE_CONNREQ_PER_TARGET_PER_MINUTE: "12",
+    },
+    undefined,
+  );
+  assert.ok(c.ok, c.ok ? "" : c.error.join("\n"));
+  assert.equal(c.value.connectionRequest.allowBasic, true);
+  assert.equal(c.value.cpeAuth.perRequest, true);
+  assert.deepEqual(c.value.cwmp.omitXmlDeclaration, [{ oui: "00259E", productClass: "EG8145V5" }, { oui: "001E73" }, { productClass: "ZXHN H199A" }]);
+  assert.equal(c.value.limits.maxSessionsPerSource, 5);
+  assert.equal(c.value.limits.unauthenticatedIdleMs, 2000);
+  assert.equal(c.value.limits.maxCpeRequestsPerSession, 8);
+  assert.equal(c.value.limits.maxStoredValueChars, 4096);
+  assert.equal(c.value.limits.maxFaultStringChars, 256);
+  assert.deepEqual(c.value.connectionRequest.allowedNetworks, ["10.0.0.0/8", "2001:db8::/32"]);
+  assert.equal(c.value.connectionRequest.perTargetPerMinute, 12);
+  assert.equal(buildConfig({}, undefined).ok && DEFAULTS.connectionRequest.allowBasic, false);
+  const star = buildConfig({ CONVERGE_OMIT_XML_DECLARATION: "*" }, undefined);
+  assert.ok(star.ok);
+  assert.deepEqual(star.value.cwmp.omitXmlDeclaration, [{}]);
+  const bad = buildConfig({ CONVERGE_OMIT_XML_DECLARATION: "00259E/" }, undefined);
+  assert.equal(bad.ok, false);
+});

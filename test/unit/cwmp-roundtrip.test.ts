@@ -106,7 +106,7 @@ describe("values", () => {
   const rows: { name: string; value: ParamValue; digit?: boolean; wire: RegExp; back: string }[] = [
     { name: "& < > \" ' are escaped", value: { name: "A", value: `&<>"'`, type: "xsd:string" }, wire: /&amp;&lt;&gt;&quot;&apos;/, back: `&<>"'` },
     { name: "non-ASCII is kept as UTF-8", value: { name: "A", value: "Grüße 😀", type: "xsd:string" }, wire: />Grüße 😀</, back: "Grüße 😀" },
-    { name: "leading/trailing whitespace is kept", value: { name: "A", value: "  My SSID  ", type: "xsd:string" }, wire: />  My SSID  </, back: "  My SSID  " },
+    { name: "leading/trailing whitespace is kept", value: { name: "A", value: "  My SSID  ", type: "xsd:string" }, wire: /> {2}My SSID {2}</, back: "  My SSID  " },
     { name: "CR survives as &#13;", value: { name: "A", value: "a\r\nb", type: "xsd:string" }, wire: />a&#13;\nb</, back: "a\r\nb" },
     { name: "unsignedLong max is not rounded", value: { name: "A", value: "18446744073709551615", type: "xsd:unsignedLong" }, wire: />18446744073709551615</, back: "18446744073709551615" },
     { name: "long min is not rounded", value: { name: "A", value: "-9223372036854775808", type: "xsd:long" }, wire: />-9223372036854775808</, back: "-9223372036854775808" },

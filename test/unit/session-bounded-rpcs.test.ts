@@ -9,9 +9,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { AcsRequest, CpeMessage, InformRequest } from "../../src/cwmp/types.js";
 import { deviceIdOf } from "../../src/domain/device.js";
-import { watchInform } from "../../src/reconcile/inform-watch.js";
-import { openSession, step } from "../../src/session/machine.js";
-import { informFacts, isBootstrap } from "../../src/session/inform-facts.js";
+import { informStep, step } from "../../src/session/machine.js";
+import { informFacts } from "../../src/session/inform-facts.js";
 import type { SessionConfig, SessionInput } from "../../src/session/types.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { StoreWrite } from "../../src/domain/store.js";
@@ -117,15 +116,13 @@ async function run(visits: readonly Visit[]): Promise<Record<string, number>> {
       const ours = (await store.loadInventory(deviceIdOf(inform(v, "").deviceId))).appliedKeys?.at(-1) ?? "";
       const msg = inform(v, v.key === "ours" ? ours : v.key === "other" ? "someone-else" : "");
       const facts = informFacts(msg, "127.0.0.1");
-      // What open-session.ts does: the Inform's transaction, the watch, and its writes with the first step.
-      const loaded = await store.recordInform(facts, now);
-      const watched = watchInform({ reported: loaded.reported, inventory: loaded.inventory, desired: DESIRED, bootstrap: isBootstrap(msg), now, limits: LIMITS });
-      let pending = watched.writes;
-      let state = openSession({ id: `s${s}`, deviceId: facts.deviceId, version: "1.0", tasks: [], desired: DESIRED, reported: loaded.reported, inventory: watched.inventory, previousStatus: undefined, faults: watched.faults });
+      // What open-session.ts does: load, the pure Inform step (with the watch), its writes in one transaction.
+      const known = await store.loadDevice(facts.deviceId);
+      const opened = informStep({ id: `s${s}`, version: "1.0", envelopeId: "1", facts, known, resolve: () => DESIRED, limits: LIMITS }, now);
+      await store.apply(facts.deviceId, opened.writes);
+      let state = opened.state;
       const commit = async (writes: readonly StoreWrite[]): Promise<void> => {
-        const all = [...pending, ...writes];
-        pending = [];
-        if (all.length > 0) await store.apply(facts.deviceId, all);
+        if (writes.length > 0) await store.apply(facts.deviceId, writes);
       };
       let input: SessionInput = { kind: "empty" };
       for (let i = 0; i < 200 && state.phase !== "ended"; i++) {

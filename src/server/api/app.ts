@@ -13,12 +13,17 @@ import { deviceIdParams } from "./device-id.js";
 import { deviceAdminRoutes } from "./device-admin-routes.js";
 import { sendError } from "./errors.js";
 import { policyRoutes } from "./policy-routes.js";
+import { rolloutRoutes } from "./rollout-routes.js";
 import { objects, okObject, PUBLIC_ROUTES, withStandardErrors } from "./openapi-responses.js";
+import { fleetRoutes } from "./fleet-routes.js";
+import { consoleRoutes } from "./console-routes.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
     /** The token scope a route needs; "read" when absent. */
     scope?: "read" | "write";
+    /** Served without a token (the console's static files: the sign-in page must load). */
+    public?: boolean;
   }
   interface FastifyRequest {
     /** Who is asking (the audit trail): the token's configured name, "loopback" for an API without tokens. */
@@ -48,7 +53,7 @@ function guard(app: FastifyInstance, deps: ApiDeps): void {
   app.decorateRequest("actor", LOOPBACK_ACTOR);
   app.addHook("onRequest", async (req, reply) => {
     const path = req.routeOptions.url ?? req.url.split("?")[0] ?? "";
-    if (PUBLIC.has(path) || (path === "/metrics" && deps.openMetrics)) return;
+    if (PUBLIC.has(path) || req.routeOptions.config.public === true || (path === "/metrics" && deps.openMetrics)) return;
     if (deps.rateLimit) {
       const r = deps.rateLimit(req.ip);
       if (!r.ok) {
@@ -136,14 +141,13 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
   app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [], response: { 200: okObject("status", { status: { type: "string" }, devices: { type: "integer" }, activeSessions: { type: "integer" }, policyRevision: { type: ["string", "null"] }, policiesFolder: { type: "string", enum: ["present", "missing"] } }) } } }, async () => {
-    const policies = await deps.policies.summary();
     return {
       status: "ok",
       devices: await deps.store.countDevices(),
       activeSessions: deps.liveSessions().length,
-      policyRevision: policies.revision ?? null,
+      policyRevision: deps.policies.revision() ?? null,
       // "missing": the policies folder is gone; the last good revision keeps serving and hot reload waits for it.
-      policiesFolder: policies.folder,
+      policiesFolder: deps.policies.folder(),
     };
   });
   app.get("/api/sessions", { schema: { summary: "Sessions in progress", response: { 200: okObject("the live sessions", { sessions: objects("id, deviceId, startedAt, rpcCount") }) } } }, async () => ({ sessions: deps.liveSessions() }));
@@ -154,6 +158,9 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
   deviceRoutes(app, deps);
   deviceAdminRoutes(app, deps);
   policyRoutes(app, deps);
+  fleetRoutes(app, deps);
+  if (deps.consoleDir !== undefined) consoleRoutes(app, deps.consoleDir);
+  rolloutRoutes(app, deps);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -2,23 +2,51 @@
 import type { DeviceId } from "../../domain/device.js";
 import type { XsdType } from "../../domain/xsd.js";
 import type { Store } from "../../domain/store.js";
+import type { RolloutView } from "../../rollout/view.js";
+import type { ControlAction } from "../../rollout/manager.js";
 import type { Explanation } from "../../plan/explain.js";
+import type { FleetPlanView } from "../fleet-plan-job.js";
 
 export interface PolicySummary {
   readonly revision: string | undefined;
   readonly loadedAt: number | undefined;
-  readonly policies: readonly { readonly name: string; readonly file: string; readonly priority: number; readonly matches?: number }[];
+  readonly policies: readonly {
+    readonly name: string;
+    readonly file: string;
+    readonly priority: number;
+    readonly matches?: number;
+    /** The version most devices converge to, and the one a rollout in progress brings (else null). */
+    readonly stableRevision?: string | null;
+    readonly canaryRevision?: string | null;
+    readonly rollout?: { readonly id: string; readonly state: string; readonly wave: number; readonly waves: number } | null;
+  }[];
   readonly errors: readonly unknown[];
   readonly lastErrorAt: number | undefined;
+  /** The last rejected change since start, kept after a later good load (the overview shows it). */
+  readonly lastRejected: { readonly at: number; readonly errors: readonly unknown[] } | undefined;
   /** "missing" when the policies folder is gone (deleted, or a symlink swap in progress): hot reload waits for it. */
   readonly folder: "present" | "missing";
 }
 
+/** Staged rollouts as the API sees them (JSON views from src/rollout/view.ts). */
+export interface RolloutApi {
+  list(state?: string): Promise<readonly RolloutView[]>;
+  get(id: string, devices: boolean): Promise<RolloutView | undefined>;
+  control(id: string, action: ControlAction): Promise<{ readonly ok: true; readonly rollout: RolloutView } | { readonly ok: false; readonly code: "not_found" | "conflict"; readonly message: string }>;
+  /** Per governed policy: the revision a device is pinned to and the one it applied. */
+  deviceVersions(id: string): readonly unknown[];
+}
+
 export interface ApiDeps {
+  readonly rollouts?: RolloutApi;
   readonly store: Store;
   readonly clock: () => number;
   readonly policies: {
     summary(): Promise<PolicySummary>;
+    /** The serving revision alone (what /api/health reports: no per-policy counts for a liveness probe). */
+    revision(): string | undefined;
+    /** Whether the policies folder is there (see PolicySummary.folder). */
+    folder(): "present" | "missing";
     reload(): Promise<{ readonly ok: boolean; readonly revision: string | undefined; readonly errors: readonly unknown[] }>;
   };
   /** The plan the next session would run, with the desired-vs-reported diff; undefined for unknown devices. */
@@ -45,5 +73,9 @@ export interface ApiDeps {
   readonly changed: (id: DeviceId) => void;
   /** Clear secret values to scrub from a response (policy secrets; the device's stored credentials when `id`). */
   readonly secretValues: (id: DeviceId | undefined) => Promise<readonly string[]>;
+  /** The serving policy set's plan over the stored fleet (computed in the background, see fleet-plan-job.ts). */
+  readonly fleetPlan: () => FleetPlanView;
+  /** Where the console's bundle is (index.html and assets); undefined: no console. */
+  readonly consoleDir?: string;
   readonly liveSessions: () => readonly { readonly id: string; readonly deviceId: string; readonly startedAt: number; readonly rpcCount: number }[];
 }

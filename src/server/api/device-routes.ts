@@ -1,7 +1,7 @@
 /** /api/devices: list, show, tasks, tags, plan, explain, sessions, debug switch, connection request. */
 import type { FastifyInstance } from "fastify";
 import { parseDeviceId, type DeviceId } from "../../domain/device.js";
-import type { ConditionType, DeviceFilter } from "../../domain/store.js";
+import { filterFromQuery, MAX_SEARCH_TEXT, SEARCH_PARAMS, type SearchQuery } from "../../store/search-query.js";
 import { STATE_RESPONSE_SCHEMA, toJson } from "../../plan/state-json.js";
 import { CR_PASSWORD, CR_USERNAME } from "../desired-resolver.js";
 import type { ApiDeps } from "./deps.js";
@@ -15,23 +15,28 @@ import { objects, okObject } from "./openapi-responses.js";
 const DEVICE = { type: "object", additionalProperties: true, description: "device record: deviceId, facts, tags, status conditions" } as const;
 
 const ID_PARAMS = { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 300 } } } as const;
-const CONDITIONS: readonly ConditionType[] = ["Matched", "Converged", "Drifted", "Faulted", "Pending"];
+const DEVICE_LIST_QUERY = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    ...Object.fromEntries(Object.entries(SEARCH_PARAMS).map(([name, description]) => [name, { type: "string", maxLength: MAX_SEARCH_TEXT, description }])),
+    limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+    after: { type: "string", maxLength: 300, description: "the next cursor of the previous page" },
+    count: { type: "boolean", description: "also return total: how many devices match (not with param)" },
+  },
+} as const;
 
-interface ListQuery {
-  productClass?: string;
-  softwareVersion?: string;
-  tag?: string;
-  condition?: string;
-  limit?: number;
-  after?: string;
-}
+const DEVICE_LIST_RESPONSE = {
+  type: "object",
+  required: ["devices", "next"],
+  properties: {
+    devices: { type: "array", items: { type: "object", additionalProperties: true } },
+    next: { type: ["string", "null"], description: "pass as after= for the next page; null at the end (a page can be short and still have next)" },
+    total: { type: ["integer", "null"] },
+  },
+} as const;
 
-function parseCondition(s: string | undefined): DeviceFilter["condition"] | "bad" | undefined {
-  if (s === undefined) return undefined;
-  const m = /^(\w+)=(true|false)$/.exec(s);
-  const type = CONDITIONS.find((c) => c === m?.[1]);
-  return m && type ? { type, status: m[2] === "true" } : "bad";
-}
+type ListQuery = SearchQuery & { limit?: number; after?: string; count?: boolean };
 
 export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const known = async (raw: string): Promise<DeviceId | undefined> => {
@@ -43,35 +48,17 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     "/api/devices",
     {
       schema: {
-        summary: "List devices, filtered and paginated by device id",
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            productClass: { type: "string" },
-            softwareVersion: { type: "string" },
-            tag: { type: "string" },
-            condition: { type: "string", description: "e.g. Converged=false, Faulted=true" },
-            limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
-            after: { type: "string" },
-          },
-        },
-        response: { 200: okObject("a page of devices", { devices: { type: "array", items: DEVICE }, next: { type: ["string", "null"], description: "cursor for after=" } }), 400: ERROR_SCHEMA },
+        summary: "Search devices (filters run in SQL on indexes; keyset pages in device id order)",
+        querystring: DEVICE_LIST_QUERY,
+        response: { 200: DEVICE_LIST_RESPONSE, 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 403: ERROR_SCHEMA, 429: ERROR_SCHEMA },
       },
     },
     async (req, reply) => {
-      const condition = parseCondition(req.query.condition);
-      if (condition === "bad") return sendError(reply, "bad_request", `condition: expected Type=true|false with Type one of ${CONDITIONS.join(", ")}`);
-      const q = req.query;
-      const page = await deps.store.listDevices({
-        limit: q.limit ?? 100,
-        ...(q.productClass !== undefined ? { productClass: q.productClass } : {}),
-        ...(q.softwareVersion !== undefined ? { softwareVersion: q.softwareVersion } : {}),
-        ...(q.tag !== undefined ? { tag: q.tag } : {}),
-        ...(q.after !== undefined ? { after: q.after } : {}),
-        ...(condition ? { condition } : {}),
-      });
-      return { devices: page.devices, next: page.next ?? null };
+      const { limit, after, count, ...query } = req.query;
+      const filter = filterFromQuery(query, deps.clock(), { limit: limit ?? 100, after });
+      if (!filter.ok) return sendError(reply, "bad_request", filter.error);
+      const page = await deps.store.listDevices(filter.value);
+      return { devices: page.devices, next: page.next ?? null, ...(count ? { total: (await deps.store.countMatching(filter.value)) ?? null } : {}) };
     },
   );
 
@@ -79,12 +66,17 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const id = await known(req.params.id);
     if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
     const reported = await deps.store.loadReported(id);
+    const inventory = await deps.store.loadInventory(id);
     return {
       device: await deps.store.getDevice(id),
+      debug: deps.debugDevices.has(id),
+      backoff: [...inventory.backoff].map(([path, b]) => ({ path, until: b.until, code: b.code, attempts: b.attempts })),
       parameters: Object.fromEntries([...reported.params].map(([p, v]) => [p, { value: v.value, type: v.type, writable: v.writable ?? null, observedAt: v.observedAt }])),
       sessions: await deps.store.listSessions(id, 20),
       faults: await deps.store.listFaults(id, 50),
       tasks: await deps.store.listTasks(id, 50),
+      // Per policy a rollout governs: the revision the device is pinned to and the one it last converged to.
+      versions: deps.rollouts?.deviceVersions(id) ?? [],
     };
   });
 

@@ -1,5 +1,5 @@
 /**
- * Migration 4: what keeps Converge's own loops against a CPE bounded across sessions and crashes (issue 9, 10.5).
+ * Migration 6: what keeps Converge's own loops against a CPE bounded across sessions and crashes (issue 9, 10.5).
  *
  * - `downloads.completed_at` / `informs_since`: a TransferComplete reported success; the new SoftwareVersion is
  *   awaited for a bounded number of Informs or time, then `firmware_not_applied` (no re-flash on every Inform).
