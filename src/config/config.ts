@@ -61,6 +61,8 @@ export interface Config {
     readonly sessionIdleMs: number;
     readonly maxBodyBytes: number;
     readonly downloadTimeoutMs: number;
+    readonly firmwareApplyInforms: number;
+    readonly firmwareApplyTimeoutMs: number;
     readonly maxSessionsPerSource: number;
     readonly unauthenticatedIdleMs: number;
     readonly maxCpeRequestsPerSession: number;
@@ -105,6 +107,8 @@ export const DEFAULTS: Config = {
     sessionIdleMs: 30_000,
     maxBodyBytes: 8 * 1024 * 1024,
     downloadTimeoutMs: 3_600_000,
+    firmwareApplyInforms: 2,
+    firmwareApplyTimeoutMs: 3_600_000,
     maxSessionsPerSource: 64,
     unauthenticatedIdleMs: 10_000,
     maxCpeRequestsPerSession: 32,
@@ -144,6 +148,9 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_MAX_RPCS_PER_SESSION", "limits.maxRpcsPerSession", "int"],
   ["CONVERGE_SESSION_IDLE_MS", "limits.sessionIdleMs", "int"],
   ["CONVERGE_MAX_BODY_BYTES", "limits.maxBodyBytes", "int"],
+  ["CONVERGE_DOWNLOAD_TIMEOUT_MS", "limits.downloadTimeoutMs", "int"],
+  ["CONVERGE_FIRMWARE_APPLY_INFORMS", "limits.firmwareApplyInforms", "int"],
+  ["CONVERGE_FIRMWARE_APPLY_TIMEOUT_MS", "limits.firmwareApplyTimeoutMs", "int"],
   ["CONVERGE_KICK_ON_RELOAD", "kick.onReload", "bool"],
   ["CONVERGE_KICK_PER_SECOND", "kick.perSecond", "number"],
   ["CONVERGE_CONNREQ_PROVISION", "connectionRequest.provisionCredentials", "bool"],
@@ -303,6 +310,8 @@ export function planLimitsOf(l: Config["limits"]): PlanLimits {
     maxRpcsPerSession: l.maxRpcsPerSession,
     maxReplanRounds: l.maxReplanRounds,
     downloadTimeoutMs: l.downloadTimeoutMs,
+    firmwareApplyInforms: l.firmwareApplyInforms,
+    firmwareApplyTimeoutMs: l.firmwareApplyTimeoutMs,
     backoffBaseMs: DEFAULT_LIMITS.backoffBaseMs,
     backoffMaxMs: DEFAULT_LIMITS.backoffMaxMs,
   };

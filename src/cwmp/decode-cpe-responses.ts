@@ -3,7 +3,7 @@ import { ok } from "../domain/result.js";
 import { bool, notification, optStr, paramValues, status, str, strings, time, uint, type Warnings } from "./fields.js";
 import type { CpeDecoder } from "./decode-cpe-requests.js";
 import type { CwmpFault, QueuedTransfer } from "./types.js";
-import { child, localOf, membersOf, type XmlValue } from "./xml.js";
+import { child, elementKeys, first, isObject, localOf, membersOf, textOf, type XmlObject, type XmlValue } from "./xml.js";
 
 function transfers(rpc: XmlValue, member: string, all: boolean, w: Warnings): QueuedTransfer[] {
   return membersOf(child(rpc, "TransferList"), member).map((t, i) => {
@@ -25,14 +25,46 @@ const transferResult =
   (rpc, w) =>
     ok({ method, status: status(rpc, w, method), startTime: time(rpc, "StartTime", w, method), completeTime: time(rpc, "CompleteTime", w, method) });
 
+/** How many elements the search for a misplaced cwmp:Fault visits at most (a SOAP Fault is a handful). */
+const FAULT_SEARCH_NODES = 256;
+
 /**
- * TR-069 A.5 / cwmp-notes §5.1: SOAP Fault with a cwmp:Fault detail. A Fault without detail still fails the
- * outstanding RPC: it decodes with code 0 and a warning. faultcode keeps only its local part ("SOAP-ENV:Client").
+ * The cwmp:Fault under a SOAP Fault, wherever it sits: `<detail><cwmp:Fault>` as TR-069 A.5 says, or nested
+ * elsewhere, e.g. inside `<faultstring>` (a C agent writes `<faultstring>CWMP fault<detail>...</detail></faultstring>`).
+ * Breadth first, so the standard place wins; bounded by FAULT_SEARCH_NODES elements (linear, no recursion).
+ */
+export function findCwmpFault(soapFault: XmlValue | undefined): XmlObject | undefined {
+  const standard = child(child(soapFault, "detail"), "Fault");
+  if (isObject(standard)) return standard;
+  const queue: XmlValue[] = [soapFault ?? ""];
+  for (let i = 0; i < queue.length && i < FAULT_SEARCH_NODES; i++) {
+    const node = queue[i];
+    if (Array.isArray(node)) {
+      queue.push(...node);
+      continue;
+    }
+    if (!isObject(node)) continue;
+    for (const key of elementKeys(node)) {
+      const v = node[key];
+      if (v === undefined) continue;
+      const f = first(v);
+      if (key === "Fault" && isObject(f) && f["FaultCode"] !== undefined) return f;
+      queue.push(v);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * TR-069 A.5 / cwmp-notes §5.1: SOAP Fault with a cwmp:Fault detail, found wherever it is nested (see
+ * findCwmpFault). A Fault without any cwmp:Fault still fails the outstanding RPC: it decodes with code 0 and a
+ * warning. faultcode keeps only its local part ("SOAP-ENV:Client"); faultstring is its own text only.
  */
 export const decodeCpeFault: CpeDecoder = (rpc, w) => {
-  const detail = child(child(rpc, "detail"), "Fault");
-  const faultString = optStr(rpc, "faultstring") ?? "";
+  const detail = findCwmpFault(rpc);
+  const faultString = (textOf(child(rpc, "faultstring")) ?? "").trim();
   if (detail === undefined) w.push("Fault: no <detail><cwmp:Fault>, using code 0");
+  else if (!isObject(child(child(rpc, "detail"), "Fault"))) w.push("Fault: cwmp:Fault found outside <detail>");
   const fault: CwmpFault = {
     faultCode: localOf(optStr(rpc, "faultcode") ?? ""),
     faultString,

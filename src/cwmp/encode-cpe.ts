@@ -24,6 +24,8 @@ export interface CpeEncodeOptions {
   readonly sessionTimeout?: number;
   /** CWMP 1.4: the SupportedCWMPVersions header of an Inform. */
   readonly supportedVersions?: readonly CwmpVersion[];
+  /** Simulator quirk: the `<detail>` with the cwmp:Fault written inside `<faultstring>` (a C agent's malformed Fault). */
+  readonly faultDetailInFaultstring?: boolean;
 }
 
 type Of<M extends CpeMessage["method"]> = Extract<CpeMessage, { method: M }>;
@@ -78,14 +80,16 @@ function transfer(t: QueuedTransfer, all: boolean, digit: boolean | undefined): 
   );
 }
 
-function cpeFault(f: CwmpFault): string {
+function cpeFault(f: CwmpFault, detailInFaultstring = false): string {
   const spv = f.setParameterValuesFaults.map(
     (s) =>
       `<SetParameterValuesFault>${el("ParameterName", s.name)}${uintEl("FaultCode", s.code)}` +
       `${el("FaultString", s.string)}</SetParameterValuesFault>`,
   );
   const detail = rpcEl("Fault", `${uintEl("FaultCode", f.code)}${el("FaultString", f.message)}${spv.join("")}`);
-  return soapFault(f.faultCode === "" ? "Client" : f.faultCode, f.faultString, detail);
+  const code = f.faultCode === "" ? "Client" : f.faultCode;
+  if (detailInFaultstring) return `<soap-env:Fault><faultcode>soap-env:${esc(code)}</faultcode><faultstring>${esc(f.faultString)}<detail>${detail}</detail></faultstring></soap-env:Fault>`;
+  return soapFault(code, f.faultString, detail);
 }
 
 function requestBody(m: CpeRequest, digit: boolean | undefined): string {
@@ -165,6 +169,6 @@ function headersOf(msg: CpeMessage, opts: CpeEncodeOptions): string[] {
  * Throws RangeError only on a caller bug (a negative or fractional unsignedInt).
  */
 export function encodeCpeMessage(msg: CpeMessage, opts: CpeEncodeOptions): string {
-  const body = msg.method === "Fault" ? cpeFault(msg.fault) : responseBody(msg, opts.booleanAsDigit);
+  const body = msg.method === "Fault" ? cpeFault(msg.fault, opts.faultDetailInFaultstring === true) : responseBody(msg, opts.booleanAsDigit);
   return envelope({ version: opts.version, headers: headersOf(msg, opts), body });
 }

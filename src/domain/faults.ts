@@ -30,7 +30,12 @@ export type SessionFaultCode =
   | "policy_conflict"
   | "unsupported_path"
   | "download_failed"
+  /** A Download got no TransferComplete within limits.downloadTimeoutMs: backed off, not re-issued at once. */
   | "download_timeout"
+  /** TransferComplete reported success but the SoftwareVersion did not change within the configured bound. */
+  | "firmware_not_applied"
+  /** An instance Converge added does not expose (or keep) its key parameters: named with its table and keys. */
+  | "instance_keys_missing"
   /** Endpoint bounds (server/cwmp-route.ts): CPE requests per session, stored string size. */
   | "too_many_cpe_requests"
   | "value_too_large";

@@ -8,7 +8,7 @@
  * nothing; there is no open-ended transaction across awaits.
  */
 import type { AcsRequest, NotificationLevel } from "../cwmp/types.js";
-import type { Inventory, ReportedState } from "../reconcile/types.js";
+import type { AddIntent, Inventory, ReportedState } from "../reconcile/types.js";
 import type { DeviceId } from "./device.js";
 import type { DeviceFacts, InformEvent } from "./facts.js";
 import type { Fault } from "./faults.js";
@@ -161,7 +161,8 @@ export type StoreWrite =
    * Creates the device if new (then it must come first in its `apply`). */
   | { readonly kind: "inform"; readonly facts: DeviceFacts; readonly events: readonly InformEvent[]; readonly at: number; readonly booted: boolean }
   /** "0 BOOTSTRAP": forget every reported parameter, object, discovered path and inventory entry of the device. */
-  | { readonly kind: "forgetState" }
+  /** "0 BOOTSTRAP": forget reported state; the inventory too only on a real factory reset (session/inform.ts). */
+  | { readonly kind: "forgetState"; readonly inventory: boolean }
   | {
       readonly kind: "reported";
       readonly params: readonly {
@@ -178,11 +179,17 @@ export type StoreWrite =
       readonly observedAt: number;
     }
   | { readonly kind: "attributes"; readonly params: readonly { readonly path: string; readonly notification: NotificationLevel }[] }
-  | { readonly kind: "objectAdded"; readonly path: string; readonly createdByUs: boolean; readonly observedAt: number }
+  /** `key`: the declared instance's key Converge added it for (kept with the created inventory). */
+  | { readonly kind: "objectAdded"; readonly path: string; readonly createdByUs: boolean; readonly observedAt: number; readonly key?: Readonly<Record<string, string>> }
+  /** Write-ahead: committed in the step that sends the AddObject, before the RPC goes out. */
+  | { readonly kind: "addIntent"; readonly intent: AddIntent }
+  | { readonly kind: "clearAddIntent"; readonly selector: string }
+  /** Learnt: whether the CPE keeps the ParameterKey we set (false: it reports it empty). */
+  | { readonly kind: "parameterKeyKept"; readonly kept: boolean }
   | { readonly kind: "objectDeleted"; readonly path: string }
   | { readonly kind: "forgetPaths"; readonly paths: readonly string[] }
   | { readonly kind: "writeOnlyHash"; readonly path: string; readonly hash: string }
-  | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number; readonly attempts: number }
+  | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number | string; readonly attempts: number }
   | { readonly kind: "clearBackoff"; readonly path: string }
   | { readonly kind: "download"; readonly download: Inventory["download"] }
   /** A SetParameterValues/AddObject/DeleteObject with this ParameterKey succeeded: the CPE's key, and one of ours

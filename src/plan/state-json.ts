@@ -37,7 +37,7 @@ export interface InventoryJson {
   readonly created: Readonly<Record<string, readonly number[]>>;
   /** Paths that have a stored write-only hash (the hashes themselves stay on the server). */
   readonly writeOnlyPaths: readonly string[];
-  readonly backoff: Readonly<Record<string, { readonly until: number; readonly code: number; readonly attempts: number }>>;
+  readonly backoff: Readonly<Record<string, { readonly until: number; readonly code: number | string; readonly attempts: number }>>;
   readonly download: { readonly commandKey: string; readonly version: string; readonly startedAt: number } | null;
   readonly rebootPending?: boolean;
   readonly appliedKeys?: readonly string[];
@@ -132,7 +132,7 @@ function inventoryOf(v: Json): Inventory {
   const o = record(v, "inventory");
   const backoff = (x: Json, at: string) => {
     const b = record(x, at);
-    return { until: num(b["until"], `${at}.until`), code: num(b["code"], `${at}.code`), attempts: num(b["attempts"], `${at}.attempts`) };
+    return { until: num(b["until"], `${at}.until`), code: typeof b["code"] === "string" ? b["code"] : num(b["code"], `${at}.code`), attempts: num(b["attempts"], `${at}.attempts`) };
   };
   const d = o["download"] === null ? undefined : record(o["download"], "inventory.download");
   const base: Inventory = {
@@ -228,7 +228,7 @@ export const STATE_RESPONSE_SCHEMA = {
         },
         backoff: {
           type: "object",
-          additionalProperties: { type: "object", required: ["until", "code", "attempts"], properties: { until: { type: "number" }, code: { type: "integer" }, attempts: { type: "integer" } } },
+          additionalProperties: { type: "object", required: ["until", "code", "attempts"], properties: { until: { type: "number" }, code: { type: ["integer", "string"] }, attempts: { type: "integer" } } },
         },
         download: {
           anyOf: [

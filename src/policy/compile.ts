@@ -61,6 +61,7 @@ export function compilePolicy(raw: RawPolicy, ctx: PolicyCompileContext): Policy
     ignore: raw.ignore ?? [],
     ignoreMatchers: (raw.ignore ?? []).map(pathPatternToRegExp),
     allowReboot: raw.reboot?.allow,
+    provisionConnectionRequest: raw.connectionRequest?.provision,
     rollout: compileRollout(raw, ctx),
     fingerprint: policyFingerprint(raw),
   };

@@ -129,6 +129,7 @@ export function desiredStateFor(set: PolicySet, facts: MatchSubject, pins?: Vers
     ignore: [...new Set(matched.flatMap((p) => p.ignore))],
     allowReboot: rebootPolicy?.allowReboot ?? false,
     ...(rebootPolicy ? { allowRebootFrom: { policy: rebootPolicy.name, file: rebootPolicy.file, line: 1 } } : {}),
+    provisionConnectionRequest: matched.find((p) => p.provisionConnectionRequest !== undefined)?.provisionConnectionRequest ?? true,
     notes: notes.notes,
     ...(pins === undefined ? {} : pinned(pins, matched)),
   };

@@ -18,6 +18,11 @@ export interface DesiredValue {
   readonly type: XsdType | undefined;
   /** Passwords and keys read back empty: compare with what we last set (hash), never with the reported value. */
   readonly writeOnly: boolean;
+  /**
+   * Converge's own management (connection-request credentials), not a policy's: a CPE that refuses or ignores it
+   * is not Faulted for it, and nothing is retried in a loop (backoff applies as for any value).
+   */
+  readonly builtin?: boolean;
   readonly drift: "heal" | "report";
   /** How old a reported value may be (ms) before it is re-read. */
   readonly verifyEveryMs: number;
@@ -79,6 +84,11 @@ export interface DesiredState {
   readonly ignore: readonly string[];
   /** May the reconciler issue a Reboot when a set needs one (SPV status 1)? */
   readonly allowReboot: boolean;
+  /**
+   * May Converge provision its own connection-request credentials on this device (`connectionRequest.provision`
+   * of the highest-precedence matching policy that says anything; default true)? Optional for older producers.
+   */
+  readonly provisionConnectionRequest?: boolean;
   /** The policy whose `allowReboot` is in force (a reboot step's cause); absent when none says. */
   readonly allowRebootFrom?: Provenance;
   readonly notes: readonly DesiredNote[];

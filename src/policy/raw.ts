@@ -64,4 +64,5 @@ export interface RawPolicy {
   readonly rollout?: unknown;
   readonly ignore?: readonly string[];
   readonly reboot?: { readonly allow: boolean };
+  readonly connectionRequest?: { readonly provision: boolean };
 }

@@ -130,6 +130,8 @@ export interface Policy {
   readonly ignore: readonly string[];
   readonly ignoreMatchers: readonly RegExp[];
   readonly allowReboot: boolean | undefined;
+  /** `connectionRequest.provision`: undefined when the policy says nothing. */
+  readonly provisionConnectionRequest: boolean | undefined;
   /** `rollout:` as written; undefined = the configuration's rollout.default. */
   readonly rollout?: Strategy | undefined;
   /** Digest of the document without `rollout:` (key order normalised): equal fingerprints = the same version. */

@@ -8,6 +8,7 @@
  *   `Inventory.bisect`) until the faulting name stands alone, then that name backs off; the others go through.
  *   A bad name costs about 2·log2(batch) rounds, and one faulting item never blocks the rest;
  * - a fault on a single path (or a step that is not a batch): the step's path backs off with the code;
+ * - code 0 (a SOAP Fault in which no cwmp:Fault was found anywhere): every path of the step backs off, no bisection;
  * - 9005 on DeleteObject: the instance is already gone, which is what we wanted.
  */
 import { CPE_FAULT } from "../domain/faults.js";
@@ -27,7 +28,7 @@ export interface Folded extends FoldState {
   readonly faults: readonly Fault[];
 }
 
-const TRANSIENT_CODES: ReadonlySet<number> = new Set([8005, CPE_FAULT.INTERNAL_ERROR, CPE_FAULT.RESOURCES_EXCEEDED]);
+const TRANSIENT_CODES: ReadonlySet<number | string> = new Set<number | string>([8005, CPE_FAULT.INTERNAL_ERROR, CPE_FAULT.RESOURCES_EXCEEDED]);
 
 /** The paths (or backoff keys) a step acts on: what a fault of the whole request backs off. */
 export function stepPaths(step: PlanStep): string[] {
@@ -59,6 +60,9 @@ export function foldFault(st: FoldState, step: PlanStep, fault: CwmpFault, now: 
   const details = step.kind === "setValues" ? fault.setParameterValuesFaults : [];
   if (details.length > 0) return backOff(st, step, details.map((d) => ({ path: d.name, code: d.code, message: d.string || fault.message })), now, limits);
   const paths = stepPaths(step);
+  // Code 0: no cwmp:Fault was found at all (decode warned). Halving the batch could never learn more than "it
+  // faults": back off the whole step once instead of spending 2·log2(n) more RPCs (issue 9.9).
+  if (fault.code === 0) return backOff(st, step, paths.map((path) => ({ path, code: 0, message: fault.message || "SOAP Fault without a cwmp:Fault" })), now, limits);
   if (paths.length > 1) {
     const message = `${fault.message || "fault"}: no per-parameter detail; bisecting ${paths.length} paths`;
     return { reported: st.reported, inventory: withBisected(st.inventory, paths), writes: [], faults: [{ code: String(fault.code), message, retryable: true }] };
@@ -67,7 +71,7 @@ export function foldFault(st: FoldState, step: PlanStep, fault: CwmpFault, now: 
 }
 
 /** Backs off each item's path with its code, recording a fault for each. */
-export function backOff(st: FoldState, step: PlanStep, items: readonly { path: string; code: number; message: string }[], now: number, limits: BackoffLimits): Folded {
+export function backOff(st: FoldState, step: PlanStep, items: readonly { path: string; code: number | string; message: string }[], now: number, limits: BackoffLimits): Folded {
   const backoff = new Map(st.inventory.backoff);
   const writes: StoreWrite[] = [];
   const faults: Fault[] = [];

@@ -100,7 +100,9 @@ export function withoutCreatedUnder(inv: Inventory, object: string): Inventory {
     const kept = ns.filter((n) => !`${table}${n}.`.startsWith(object));
     if (kept.length > 0) created.set(table, kept);
   }
-  return { ...inv, created };
+  if (inv.createdKeys === undefined) return { ...inv, created };
+  const createdKeys = new Map([...inv.createdKeys].filter(([o]) => !o.startsWith(object)));
+  return { ...inv, created, createdKeys };
 }
 
 export function withReadback(inv: Inventory, add: readonly ParamValue[], remove: readonly string[]): Inventory {

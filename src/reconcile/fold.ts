@@ -26,13 +26,16 @@ import {
   withValues,
   type FoldState,
 } from "./fold-state.js";
-import type { BackoffLimits } from "./limits.js";
+import { nextBackoff, type BackoffLimits } from "./limits.js";
+import { addedKey, resolveIntents, withCreatedKey, withoutAddIntent } from "./add-intents.js";
+import { withKeyFailures } from "./fold-keys.js";
+import { selectorOf } from "./paths.js";
 import type { WriteOnlyHasher } from "./parameter-key.js";
 import type { PlanStep } from "./types.js";
 
 
 // After a read, only a "name does not exist" backoff is disproved; a refused write stays backed off.
-const READ_CLEARS: ReadonlySet<number> = new Set([9005, 9002, 9004, 9001, 9000]);
+const READ_CLEARS: ReadonlySet<number | string> = new Set<number | string>([9005, 9002, 9004, 9001, 9000]);
 
 /**
  * Folds `response` (the CPE's answer to `request`, sent for `step`) into `state` at time `now`.
@@ -48,7 +51,9 @@ export function fold(
   limits: BackoffLimits,
   hashWriteOnly: WriteOnlyHasher,
 ): { reported: FoldState["reported"]; inventory: FoldState["inventory"]; writes: StoreWrite[]; faults: Fault[] } {
-  const out = response.method === "Fault" ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request)) : foldAnswer(state, step, request, response, now, limits, hashWriteOnly);
+  const raw = response.method === "Fault" ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request)) : foldAnswer(state, step, request, response, now, limits, hashWriteOnly);
+  const settled = response.method !== "Fault" ? raw : step.kind === "addObject" ? addFaulted(raw, step, now, limits) : step.kind === "download" ? downloadFaulted(raw) : raw;
+  const out = withKeyFailures(state, settled, step, now, limits);
   return { reported: out.reported, inventory: out.inventory, writes: [...out.writes], faults: [...out.faults] };
 }
 
@@ -57,7 +62,7 @@ function foldAnswer(st: FoldState, step: PlanStep, req: AcsRequest, res: CpeMess
     case "GetParameterValuesResponse":
       return req.method === "GetParameterValues" ? valuesRead(st, req.names, res, now, limits) : mismatch(st, req, res);
     case "GetParameterNamesResponse":
-      return req.method === "GetParameterNames" ? namesRead(st, req.path, res, now) : mismatch(st, req, res);
+      return req.method === "GetParameterNames" ? namesRead(st, req.path, res, now, limits) : mismatch(st, req, res);
     case "GetParameterAttributesResponse":
       return attributesRead(st, res);
     case "SetParameterValuesResponse":
@@ -65,7 +70,7 @@ function foldAnswer(st: FoldState, step: PlanStep, req: AcsRequest, res: CpeMess
     case "SetParameterAttributesResponse":
       return step.kind === "setAttributes" ? succeeded(st, stepPaths(step), true, withNotifications(st.reported, step.attributes), [attributesWrite(step)]) : mismatch(st, req, res);
     case "AddObjectResponse":
-      return step.kind === "addObject" && req.method === "AddObject" ? added(st, step, req.parameterKey, res, now) : mismatch(st, req, res);
+      return step.kind === "addObject" && req.method === "AddObject" ? added(st, step, req.parameterKey, res, now, limits) : mismatch(st, req, res);
     case "DeleteObjectResponse":
       return req.method === "DeleteObject" ? withStatus(deleted(st, step, req), res.status) : mismatch(st, req, res);
     case "DownloadResponse":
@@ -115,7 +120,7 @@ function valuesRead(st: FoldState, names: readonly string[], res: Extract<CpeRes
   return { ...out, writes: [...ok.writes, ...out.writes] };
 }
 
-function namesRead(st: FoldState, path: string, res: Extract<CpeResponse, { method: "GetParameterNamesResponse" }>, now: number): Folded {
+function namesRead(st: FoldState, path: string, res: Extract<CpeResponse, { method: "GetParameterNamesResponse" }>, now: number, limits: BackoffLimits): Folded {
   const infos = res.parameterList.filter((i) => i.name !== path);
   const { reported, vanished } = withNames(st.reported, path, infos, now);
   const inventory = vanished.filter((p) => p.endsWith(".")).reduce(withoutCreatedUnder, st.inventory);
@@ -123,7 +128,9 @@ function namesRead(st: FoldState, path: string, res: Extract<CpeResponse, { meth
   for (const o of vanished.filter((p) => p.endsWith("."))) writes.push({ kind: "objectDeleted", path: o });
   const gone = vanished.filter((p) => !p.endsWith("."));
   if (gone.length > 0) writes.push({ kind: "forgetPaths", paths: gone });
-  return succeeded(st, [path], false, reported, writes, inventory);
+  // AddObjects whose answers were never recorded: adopt what appeared in this table since (add-intents.ts).
+  const resolved = resolveIntents(inventory, path, infos, now, limits);
+  return succeeded(st, [path], false, reported, [...writes, ...resolved.writes], resolved.inventory);
 }
 
 function attributesRead(st: FoldState, res: Extract<CpeResponse, { method: "GetParameterAttributesResponse" }>): Folded {
@@ -152,15 +159,45 @@ function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>
   return withStatus(succeeded(st, stepPaths(step), true, reported, writes, inventory), status);
 }
 
-function added(st: FoldState, step: Extract<PlanStep, { kind: "addObject" }>, parameterKey: string, res: Extract<CpeResponse, { method: "AddObjectResponse" }>, now: number): Folded {
+function added(st: FoldState, step: Extract<PlanStep, { kind: "addObject" }>, parameterKey: string, res: Extract<CpeResponse, { method: "AddObjectResponse" }>, now: number, limits: BackoffLimits): Folded {
   const object = `${step.table}${res.instanceNumber}.`;
+  const selector = selectorOf(step.table, step.key);
   const reported = { ...withObject(st.reported, object, now), parameterKey };
-  const inventory = withAppliedKey(withCreated(st.inventory, object, true), parameterKey);
+  // The instance is ours and bound to its declared instance from now on, before its keys ever read back.
+  const added = withAppliedKey(withCreatedKey(withoutAddIntent(withCreated(st.inventory, object, true), selector), object, step.key), parameterKey);
+  const intended = (st.inventory.addIntents ?? []).some((i) => i.selector === selector);
+  // At most one AddObject per declared instance per backoff period (issue 9.3), whatever happens to it next.
+  const again = addedKey(selector);
+  const b = nextBackoff(limits, st.inventory.backoff.get(again)?.attempts ?? 0, now);
   const writes: StoreWrite[] = [
-    { kind: "objectAdded", path: object, createdByUs: true, observedAt: now },
+    { kind: "objectAdded", path: object, createdByUs: true, observedAt: now, key: step.key },
+    ...(intended ? [{ kind: "clearAddIntent" as const, selector }] : []),
     { kind: "parameterKey", value: parameterKey },
+    { kind: "backoff", path: again, until: b.until, code: "added", attempts: b.attempts },
   ];
+  const inventory = { ...added, backoff: new Map(added.backoff).set(again, { until: b.until, code: "added", attempts: b.attempts }) };
   return withStatus(succeeded(st, stepPaths(step), true, reported, writes, inventory), res.status);
+}
+
+/** A Download the CPE refused is not outstanding (its write-ahead record goes; the fault backed it off). */
+function downloadFaulted(f: Folded): Folded {
+  if (f.inventory.download === undefined) return f;
+  return { ...f, inventory: { ...f.inventory, download: undefined }, writes: [...f.writes, { kind: "download", download: undefined }] };
+}
+
+/**
+ * An AddObject the CPE refused created nothing: its write-ahead intent is settled. It still counts as the one
+ * AddObject of its declared instance for a backoff period (an 8005 "retry request" on every visit included).
+ */
+function addFaulted(f: Folded, step: Extract<PlanStep, { kind: "addObject" }>, now: number, limits: BackoffLimits): Folded {
+  const selector = selectorOf(step.table, step.key);
+  const again = addedKey(selector);
+  const b = nextBackoff(limits, f.inventory.backoff.get(again)?.attempts ?? 0, now);
+  const backoff = new Map(f.inventory.backoff).set(again, { until: b.until, code: "added", attempts: b.attempts });
+  const writes: StoreWrite[] = [...f.writes, { kind: "backoff", path: again, until: b.until, code: "added", attempts: b.attempts }];
+  const intended = (f.inventory.addIntents ?? []).some((i) => i.selector === selector);
+  if (intended) writes.push({ kind: "clearAddIntent", selector });
+  return { ...f, inventory: { ...withoutAddIntent(f.inventory, selector), backoff }, writes };
 }
 
 function deleted(st: FoldState, step: PlanStep, req: AcsRequest): Folded {

@@ -37,7 +37,7 @@ export function isKnown(k: Knowledge, path: string): boolean {
 }
 
 /** The backoff entry of `path` when it is still running at `now`. */
-export function activeBackoff(k: Pick<Knowledge, "inventory" | "now">, path: string): { readonly until: number; readonly code: number } | undefined {
+export function activeBackoff(k: Pick<Knowledge, "inventory" | "now">, path: string): { readonly until: number; readonly code: number | string } | undefined {
   const b = k.inventory.backoff.get(path);
   return b !== undefined && b.until > k.now ? b : undefined;
 }

@@ -5,6 +5,8 @@ export const DEFAULT_LIMITS: PlanLimits = {
   maxRpcsPerSession: 64,
   maxReplanRounds: 32,
   downloadTimeoutMs: 3_600_000,
+  firmwareApplyInforms: 2,
+  firmwareApplyTimeoutMs: 3_600_000,
   backoffBaseMs: 300_000, // GenieACS cwmp.retryDelay: 300 s · 2^retries
   backoffMaxMs: 86_400_000,
 };

@@ -15,7 +15,7 @@ type Fresh = Omit<Condition, "lastTransition">;
  * `previous` keeps lastTransition for conditions whose status did not change. Pure.
  */
 export function statusFrom(plan: Plan, desired: DesiredState, faults: readonly Fault[], previous: DeviceStatus | undefined, now: number): DeviceStatus {
-  const fresh: Fresh[] = [matched(desired), converged(plan), drifted(plan.notes), faulted(plan.notes, faults, desired), pending(plan.notes)];
+  const fresh: Fresh[] = [matched(desired), converged(plan), drifted(plan), faulted(plan.notes, faults, desired), pending(plan.notes)];
   const conditions = fresh.map((c) => withTransition(c, previous, now));
   const flipped = conditions.some((c) => c.lastTransition === now && previousOf(previous, c.type)?.status !== c.status);
   return {
@@ -53,11 +53,17 @@ function kinds(plan: Plan): string {
   return [...new Set(plan.steps.map((s) => s.kind))].join(", ");
 }
 
-function drifted(notes: readonly PlanNote[]): Fresh {
-  const drift = notes.flatMap((n) => (n.kind === "drift" ? [n] : []));
+/**
+ * Drift the plan heals is "healed" only once written: a healing note whose set is still among the plan's steps
+ * (the session ended on a bound first, issue 9.1) is DriftPending, never DriftHealed.
+ */
+function drifted(plan: Plan): Fresh {
+  const drift = plan.notes.flatMap((n) => (n.kind === "drift" ? [n] : []));
   if (drift.length === 0) return { type: "Drifted", status: false, reason: "NoDrift", message: "" };
-  const unhealed = drift.filter((d) => !d.healed);
-  const reason = unhealed.length > 0 ? "DriftReported" : "DriftHealed";
+  const unwritten = new Set(plan.steps.flatMap((s) => (s.kind === "setValues" ? s.values.map((v) => v.name) : [])));
+  const reported = drift.filter((d) => !d.healed);
+  const pending = drift.filter((d) => d.healed && unwritten.has(d.path));
+  const reason = reported.length > 0 ? "DriftReported" : pending.length > 0 ? "DriftPending" : "DriftHealed";
   return { type: "Drifted", status: true, reason, message: drift.map((d) => d.path).join(", ") };
 }
 
@@ -68,6 +74,9 @@ function faulted(notes: readonly PlanNote[], faults: readonly Fault[], desired: 
     if (n.kind === "not-writable") return [`not-writable ${n.path}`];
     return [];
   });
+  // Faults of Converge's own management (connection-request credentials a CPE ignores) are recorded, not Faulted.
+  const builtin = new Set(desired.values.filter((v) => v.builtin === true).map((v) => v.path));
+  faults = faults.filter((f) => f.path === undefined || !builtin.has(f.path));
   const fromFaults = faults.map((f) => `${f.code}${f.path === undefined ? "" : ` ${f.path}`}: ${f.message}${policySuffix(desired, f.path)}`);
   const all = [...new Set([...fromFaults, ...fromNotes])];
   if (all.length === 0) return { type: "Faulted", status: false, reason: "NoFault", message: "" };

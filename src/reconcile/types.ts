@@ -47,9 +47,25 @@ export interface Inventory {
    */
   readonly writeOnlyHashes: ReadonlyMap<string, string>;
   /** Paths the CPE rejected as unknown (9005), not retried until `until`. */
-  readonly backoff: ReadonlyMap<string, { readonly until: number; readonly code: number; readonly attempts: number }>;
+  /** `code`: the CWMP fault code, or the name of a fault Converge records (firmware_not_applied, ...). */
+  readonly backoff: ReadonlyMap<string, { readonly until: number; readonly code: number | string; readonly attempts: number }>;
   /** An outstanding firmware download, if any. */
-  readonly download: { readonly commandKey: string; readonly version: string; readonly startedAt: number } | undefined;
+  readonly download: PendingDownload | undefined;
+  /**
+   * The key each instance Converge created was added for (object path "T.3." -> key values). Such an instance
+   * stays bound to that declared instance even while its keys cannot be read (the CPE shows no children):
+   * it gets its keys set, never a second AddObject. Optional: absent means none known.
+   */
+  readonly createdKeys?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /**
+   * Write-ahead: AddObjects sent (or about to be) whose answer is not recorded yet. A crash or a lost response
+   * leaves them here; the next enumeration of the table adopts the instance that appeared (fold.ts).
+   */
+  readonly addIntents?: readonly AddIntent[];
+  /** Learnt per device: false once the CPE reported an empty ParameterKey after we set one. Absent: not known. */
+  readonly parameterKeyKept?: boolean;
+  /** Session-scoped: selectors of the declared instances an AddObject was sent for in this session (at most one each). */
+  readonly addedThisSession?: ReadonlySet<string>;
   /**
    * A SetParameterValues/AddObject/DeleteObject answered status 1: the change applies after a reboot.
    * Optional: absent means false. Persisted with the `rebootPending` store write; an Inform with "1 BOOT" clears it.
@@ -77,6 +93,27 @@ export interface Inventory {
   readonly bisect?: readonly (readonly string[])[];
 }
 
+/** A firmware Download Converge issued. */
+export interface PendingDownload {
+  readonly commandKey: string;
+  readonly version: string;
+  readonly startedAt: number;
+  /** When a TransferComplete reported success (FaultCode 0): from then on the new SoftwareVersion is awaited. */
+  readonly completedAt?: number;
+  /** Informs seen since `completedAt` still reporting another version. */
+  readonly informsSince?: number;
+}
+
+/** An AddObject Converge is about to send (write-ahead) for the declared instance `selector` of `table`. */
+export interface AddIntent {
+  readonly selector: string;
+  readonly table: string;
+  readonly key: Readonly<Record<string, string>>;
+  /** Instance numbers of the table known when the intent was recorded: the new one is not among them. */
+  readonly before: readonly number[];
+  readonly at: number;
+}
+
 export interface DeviceQuirks {
   readonly booleanAsDigit: boolean;
   readonly datetimeMilliseconds: boolean;
@@ -88,6 +125,10 @@ export interface PlanLimits {
   readonly maxRpcsPerSession: number;
   readonly maxReplanRounds: number;
   readonly downloadTimeoutMs: number;
+  /** After a successful TransferComplete: Informs still reporting the old SoftwareVersion before firmware_not_applied. */
+  readonly firmwareApplyInforms: number;
+  /** After a successful TransferComplete: time (ms) the new SoftwareVersion may take before firmware_not_applied. */
+  readonly firmwareApplyTimeoutMs: number;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
 }
@@ -145,7 +186,7 @@ export type PlanStep =
 export type PlanNote =
   | { readonly kind: "drift"; readonly path: string; readonly desired: string; readonly reported: string; readonly healed: boolean }
   | { readonly kind: "not-writable"; readonly path: string }
-  | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number }
+  | { readonly kind: "backoff"; readonly path: string; readonly until: number; readonly code: number | string }
   | { readonly kind: "conflict"; readonly path: string; readonly message: string }
   | { readonly kind: "unresolved-template"; readonly path: string; readonly message: string }
   | { readonly kind: "pending"; readonly what: "reboot" | "transfer" | "window"; readonly message: string }

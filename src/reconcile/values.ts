@@ -17,6 +17,9 @@ const HIDDEN = "(write-only)";
 export function planValue(ctx: PlanContext, dv: DesiredValue, path: string): Intents {
   if (isIgnored(ctx.input.desired.ignore, path)) return NO_INTENTS;
   const b = activeBackoff(ctx.k, path);
+  // Converge's own management that the CPE refused (issue 9.10): backed off like any value, but it is no
+  // policy's demand, so it does not keep the device from converging nor mark it Faulted.
+  if (b !== undefined && dv.builtin === true) return NO_INTENTS;
   // A path backing off after a rejected write needs nothing when the device already holds the desired value
   // (a rollout aborted back to the value the CPE kept): only a write would be retried.
   if (b !== undefined) return !dv.writeOnly && freshAndEqual(ctx, dv, path) ? NO_INTENTS : intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
@@ -31,7 +34,9 @@ function planWriteOnly(ctx: PlanContext, dv: DesiredValue, path: string): Intent
   // Read once to learn that it exists and its xsd type (SPV with the wrong type is 9006); the value is ignored.
   if (!isKnown(ctx.k, path) && dv.type === undefined) return intents({ refresh: [{ path, reason: "unknown" }] });
   const applied = wasApplied(ctx, dv, path);
-  if (applied && keyIsOurs(ctx)) return NO_INTENTS;
+  // A CPE that does not keep ParameterKey (learnt, inform-watch.ts) can never prove nobody wrote since: rely on
+  // the last-set record alone instead of re-sending the value on every full visit (issue 9.11).
+  if (applied && (keyIsOurs(ctx) || ctx.input.inventory.parameterKeyKept === false)) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
   // drift: report applies a value once (new device, new desired value); afterwards another writer's change is reported.
   if (dv.drift === "report" && applied) return intents({ notes: [{ kind: "drift", path, desired: HIDDEN, reported: HIDDEN, healed: false }] });

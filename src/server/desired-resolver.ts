@@ -47,8 +47,8 @@ export async function connReqCredentials(store: Store, id: DeviceId): Promise<{ 
 function credentialValues(root: string, creds: { username: string; password: string }): DesiredValue[] {
   const base = { type: "xsd:string" as const, drift: "heal" as const, verifyEveryMs: 7 * 24 * 3_600_000, from: FROM };
   return [
-    { ...base, path: `${root}ManagementServer.ConnectionRequestUsername`, value: creds.username, writeOnly: false },
-    { ...base, path: `${root}ManagementServer.ConnectionRequestPassword`, value: creds.password, writeOnly: true },
+    { ...base, path: `${root}ManagementServer.ConnectionRequestUsername`, value: creds.username, writeOnly: false, builtin: true },
+    { ...base, path: `${root}ManagementServer.ConnectionRequestPassword`, value: creds.password, writeOnly: true, builtin: true },
   ];
 }
 
@@ -90,7 +90,8 @@ export function createDesiredResolver(opts: DesiredResolverOptions): DesiredReso
     if (!set) return undefined;
     const desired = withHostedFirmware(desiredStateFor(set, facts, opts.pins?.(facts)), facts.deviceId, secrets, opts.hosted);
     const root = facts.dataModel === "tr098" ? "InternetGatewayDevice." : facts.dataModel === "tr181" ? "Device." : undefined;
-    if (!opts.provisionConnReq || !root) return desired;
+    // Opted out per policy or model (`connectionRequest: { provision: false }`), or globally.
+    if (!opts.provisionConnReq || !root || desired.provisionConnectionRequest === false) return desired;
     const creds = storedCredentials(secrets);
     if (!creds) return desired;
     const own = credentialValues(root, creds);

@@ -111,7 +111,7 @@ async function load(
   // Credentials Converge provisions are drawn here (randomness is the adapter's); the step keeps them if new.
   const dataModel = facts.dataModel ?? known.record?.dataModel;
   const newSecrets = deps.provisionConnReq && dataModel !== undefined ? drawConnReqCredentials(known.secrets, facts.deviceId) : undefined;
-  const out = informStep({ id, version: env.version, envelopeId: env.header.id, facts, known, resolve: deps.desired, ...(newSecrets ? { newSecrets } : {}) }, now);
+  const out = informStep({ id, version: env.version, envelopeId: env.header.id, facts, known, resolve: deps.desired, ...(newSecrets ? { newSecrets } : {}), limits: deps.limits }, now);
   // The Inform step: ONE transaction, nothing read back.
   await deps.store.apply(facts.deviceId, out.writes);
   const session: LiveSession = {

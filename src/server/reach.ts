@@ -122,6 +122,17 @@ export function createReach(deps: ReachDeps): Reach {
     return [wanted, own].find((c) => applied === deps.hashWriteOnly(c.password)) ?? wanted;
   }
 
+  /**
+   * The username the CPE itself reports, when it differs from `creds` (issue 9.10: a CPE that accepts our
+   * ConnectionRequestUsername and keeps its own): after a refusal, that is the one it checks against.
+   */
+  async function reportedUsername(id: DeviceId, dev: DeviceRecord, creds: { username: string }): Promise<string | undefined> {
+    const root = dev.dataModel === "tr098" ? "InternetGatewayDevice." : dev.dataModel === "tr181" ? "Device." : undefined;
+    if (!root) return undefined;
+    const u = (await deps.store.loadReported(id)).params.get(`${root}ManagementServer.ConnectionRequestUsername`)?.value;
+    return u !== undefined && u !== "" && u !== creds.username ? u : undefined;
+  }
+
   function send(id: DeviceId): Promise<ReachOutcome> {
     const running = inFlightByDevice.get(id);
     if (running) return running;
@@ -133,12 +144,18 @@ export function createReach(deps: ReachDeps): Reach {
   async function sendOnce(id: DeviceId): Promise<ReachOutcome> {
     const dev = await deps.store.getDevice(id);
     if (!dev) return { kind: "no_url" };
-    const creds = await credentialsFor(id, dev);
+    let creds = await credentialsFor(id, dev);
     let refused: ReachOutcome | undefined;
     if (dev.connectionRequestUrl !== "") {
       const target = await guard.http(dev.connectionRequestUrl, Date.now());
       if (target.ok) {
-        const out = await sendHttpConnectionRequest(target.value.url, creds, { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic, host: target.value.host });
+        const opts = { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic, host: target.value.host };
+        let out = await sendHttpConnectionRequest(target.value.url, creds, opts);
+        const theirs = out.kind === "auth_failed" ? await reportedUsername(id, dev, creds) : undefined;
+        if (theirs !== undefined) {
+          creds = { ...creds, username: theirs };
+          out = await sendHttpConnectionRequest(target.value.url, creds, opts);
+        }
         // TR-111 Part 2: UDP is for a CPE the ACS cannot reach over HTTP (behind NAT). A CPE that answered and
         // refused (401: wrong credentials, 503: busy) would refuse the UDP message too: report that, not "sent".
         if (out.kind === "ok" || out.kind === "auth_failed" || out.kind === "busy" || dev.udpConnectionRequestAddress === "") return out;

@@ -45,17 +45,22 @@ function transferComplete(state: SessionState, req: TransferCompleteRequest, now
     });
     next = { ...next, faults: [...next.faults, { code: String(req.fault.code), message: req.fault.string, retryable: true }] };
   }
-  if (ours && state.reconcile && inv) {
-    // The download is no longer outstanding either way. A failure backs off the firmware "path".
-    writes.push({ kind: "download", download: undefined });
-    const backoff = new Map(inv.backoff);
+  if (ours && state.reconcile && inv?.download) {
     if (req.fault.code !== 0) {
-      // The same key and arithmetic as a Download that faults at once (reconcile/fold-faults.ts).
-      const next = nextBackoff(limits, inv.backoff.get(FIRMWARE_BACKOFF_KEY)?.attempts ?? 0, now);
-      backoff.set(FIRMWARE_BACKOFF_KEY, { until: next.until, code: req.fault.code, attempts: next.attempts });
-      writes.push({ kind: "backoff", path: FIRMWARE_BACKOFF_KEY, until: next.until, code: req.fault.code, attempts: next.attempts });
+      // The download is no longer outstanding. A failure backs off the firmware "path", with the same key and
+      // arithmetic as a Download that faults at once (reconcile/fold-faults.ts).
+      const b = nextBackoff(limits, inv.backoff.get(FIRMWARE_BACKOFF_KEY)?.attempts ?? 0, now);
+      const backoff = new Map(inv.backoff).set(FIRMWARE_BACKOFF_KEY, { until: b.until, code: req.fault.code, attempts: b.attempts });
+      writes.push({ kind: "download", download: undefined });
+      writes.push({ kind: "backoff", path: FIRMWARE_BACKOFF_KEY, until: b.until, code: req.fault.code, attempts: b.attempts });
+      next = { ...next, reconcile: { ...state.reconcile, inventory: { ...inv, download: undefined, backoff } } };
+    } else {
+      // Success says the image arrived, not that it runs: the new SoftwareVersion is awaited (bounded,
+      // reconcile/inform-watch.ts) and no other Download of this pin goes out meanwhile.
+      const download = { ...inv.download, completedAt: now, informsSince: 0 };
+      writes.push({ kind: "download", download });
+      next = { ...next, reconcile: { ...state.reconcile, inventory: { ...inv, download } } };
     }
-    next = { ...next, reconcile: { ...state.reconcile, inventory: { ...inv, download: undefined, backoff } } };
   }
   return { reply: { method: "TransferCompleteResponse" }, writes, state: next };
 }

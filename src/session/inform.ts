@@ -3,8 +3,10 @@
  * transaction and the state the session starts from, without reading anything back. The TR-069 rules live here,
  * table-tested (test/unit/session-inform.test.ts), not in the store:
  * - "1 BOOT" (TR-069 A.3.2.1): a change answered status 1 applied at this boot, so a pending reboot is cleared;
- * - "0 BOOTSTRAP" (TR-069 §3.7.1.5 / A.3.3.1): a fresh install or factory reset; everything Converge knew about the
- *   device's parameters and what it did to it is void, and forgotten before the Inform's values are stored.
+ * - "0 BOOTSTRAP" (TR-069 §3.7.1.5 / A.3.3.1): a fresh install, a factory reset, or a CPE retrying a first session
+ *   that did not complete. What Converge knew of its parameters is re-read either way (forgotten before the
+ *   Inform's values are stored); what Converge did to it (inventory) is forgotten only on a real factory reset
+ *   (`isFactoryReset`, issue 10.5).
  * Event codes arrive normalised by the decoder (cwmp/events.ts), so they are compared exactly.
  */
 import type { DeviceRecord, DeviceLoad, StoreWrite } from "../domain/store.js";
@@ -24,6 +26,16 @@ export interface InformOutcome {
   readonly reported: ReportedState;
   readonly inventory: Inventory;
   readonly isNew: boolean;
+}
+
+/**
+ * A BOOTSTRAP that is a real factory reset: the CPE lost its ParameterKey (TR-069: a factory reset empties it),
+ * or carries a key that is none of ours while we had set some. A CPE that kept one of our keys (or any key
+ * while we never set one: an AddObject whose answer was lost sets it too) kept its configuration, and what
+ * Converge created on it stays remembered; the next enumeration reconciles it.
+ */
+export function isFactoryReset(parameterKey: string, ours: readonly string[]): boolean {
+  return parameterKey === "" || (ours.length > 0 && !ours.includes(parameterKey));
 }
 
 const has = (facts: InformFacts, code: string): boolean => facts.events.some((e) => e.code === code);
@@ -47,10 +59,11 @@ export function applyInform(
   const before = known?.record;
   const booted = bootedBy(facts);
   const forget = before !== undefined && has(facts, BOOTSTRAP);
+  const forgetDone = forget && isFactoryReset(facts.parameterKey, known?.inventory.appliedKeys ?? []);
   const { events, parameters, ...deviceFacts } = facts;
   const writes: StoreWrite[] = [{ kind: "inform", facts: deviceFacts, events, at: now, booted }];
   if (booted && before !== undefined) writes.push({ kind: "rebootPending", pending: false });
-  if (forget) writes.push({ kind: "forgetState" });
+  if (forget) writes.push({ kind: "forgetState", inventory: forgetDone });
   if (parameters.length > 0)
     writes.push({ kind: "reported", params: parameters.map((p) => ({ path: p.name, value: p.value, type: p.type })), observedAt: now });
   for (const [name, value] of newSecrets) if (!known?.secrets.has(name)) writes.push({ kind: "secret", name, value });
@@ -76,7 +89,7 @@ export function applyInform(
     params.set(p.name, { value: p.value, type: p.type, writable: prev?.writable, observedAt: now, ...kept });
   }
   const reported: ReportedState = { ...start, params, names, parameterKey: facts.parameterKey, softwareVersion: facts.softwareVersion };
-  const done = before === undefined || forget || known === undefined ? NOTHING_DONE : known.inventory;
+  const done = before === undefined || forgetDone || known === undefined ? NOTHING_DONE : known.inventory;
   const inventory: Inventory = booted && done.rebootPending === true ? { ...done, rebootPending: false } : done;
   return { writes, record, reported, inventory, isNew: before === undefined };
 }

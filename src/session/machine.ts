@@ -8,7 +8,9 @@
 import type { CpeMessage, CpeRequest, CpeResponse, CwmpVersion } from "../cwmp/types.js";
 import type { DeviceId } from "../domain/device.js";
 import type { DesiredState } from "../policy/desired.types.js";
-import type { Inventory, ReportedState } from "../reconcile/types.js";
+import type { Inventory, PlanLimits, ReportedState } from "../reconcile/types.js";
+import { watchInform } from "../reconcile/inform-watch.js";
+import { BOOTSTRAP } from "../cwmp/events.js";
 import type { DeviceLoad, DeviceStatus, StoreWrite, TaskRecord } from "../domain/store.js";
 import { matchSubjectOf, type InformFacts, type MatchSubject } from "../domain/facts.js";
 import { applyInform } from "./inform.js";
@@ -17,6 +19,7 @@ import { absorbResponse } from "./absorb.js";
 import { chooseNext } from "./next.js";
 import { endWithFault } from "./end.js";
 import type { SessionConfig, SessionInput, SessionState, StepResult } from "./types.js";
+import type { Fault } from "../domain/faults.js";
 
 export interface OpenSessionInput {
   readonly id: string;
@@ -28,6 +31,8 @@ export interface OpenSessionInput {
   readonly reported: ReportedState;
   readonly inventory: Inventory;
   readonly previousStatus: DeviceStatus | undefined;
+  /** Faults the Inform step itself recorded (reconcile/inform-watch.ts): they count in this session's status. */
+  readonly faults?: readonly Fault[];
 }
 
 /** The state right after the InformResponse. */
@@ -43,7 +48,7 @@ export function openSession(init: OpenSessionInput): SessionState {
     nextId: 1,
     tasks: init.tasks,
     reconcile: init.desired ? { desired: init.desired, reported: init.reported, inventory: init.inventory } : undefined,
-    faults: [],
+    faults: init.faults ?? [],
     previousStatus: init.previousStatus,
     outcome: undefined,
   };
@@ -61,6 +66,8 @@ export interface InformStepInput {
   readonly resolve: (subject: MatchSubject, secrets: ReadonlyMap<string, string>) => DesiredState | undefined;
   /** Secrets the adapter drew for names the device may lack (connection request credentials); kept only if new. */
   readonly newSecrets?: ReadonlyMap<string, string>;
+  /** Bounds of the Inform watch (firmware awaited, ParameterKey kept: reconcile/inform-watch.ts). */
+  readonly limits: PlanLimits;
 }
 
 /**
@@ -72,6 +79,10 @@ export function informStep(input: InformStepInput, now: number): StepResult & { 
   const after = applyInform(input.facts, input.known, now, input.newSecrets);
   const secrets = new Map([...(input.newSecrets ?? []), ...input.known.secrets]);
   const desired = input.resolve(matchSubjectOf(after.record, after.reported), secrets);
+  // What this Inform says about Converge's own earlier work (firmware awaited, ParameterKey kept): its writes
+  // commit in the Inform step's one transaction.
+  const bootstrap = input.facts.events.some((e) => e.code === BOOTSTRAP);
+  const watched = watchInform({ reported: after.reported, inventory: after.inventory, desired, bootstrap, now, limits: input.limits });
   const state = openSession({
     id: input.id,
     deviceId: input.facts.deviceId,
@@ -79,11 +90,12 @@ export function informStep(input: InformStepInput, now: number): StepResult & { 
     tasks: input.known.tasks,
     desired,
     reported: after.reported,
-    inventory: after.inventory,
+    inventory: watched.inventory,
     previousStatus: after.record.status,
+    faults: watched.faults,
   });
   const reply = { kind: "message" as const, message: { method: "InformResponse" as const, maxEnvelopes: 1 as const }, id: input.envelopeId ?? "1", holdRequests: false };
-  return { state, reply, writes: after.writes, desired };
+  return { state, reply, writes: [...after.writes, ...watched.writes], desired };
 }
 
 const CPE_REQUESTS = new Set<string>(["Inform", "TransferComplete", "AutonomousTransferComplete", "GetRPCMethods", "RequestDownload", "Kicked"]);

@@ -4,6 +4,9 @@
  */
 import { plan } from "../reconcile/plan.js";
 import { requestFor } from "../reconcile/rpc.js";
+import { withAddIntent } from "../reconcile/add-intents.js";
+import { FIRMWARE_ISSUED_KEY, REBOOT_ISSUED_KEY } from "../reconcile/firmware.js";
+import { nextBackoff } from "../reconcile/limits.js";
 import { statusFrom } from "../reconcile/status.js";
 import type { Plan } from "../reconcile/types.js";
 import type { StoreWrite } from "../domain/store.js";
@@ -60,5 +63,35 @@ export function chooseNext(state: SessionState, cfg: SessionConfig, now: number)
     return { ...fin, writes: [...ended.writes, ...fin.writes] };
   }
   const request = requestFor(head, p.parameterKey, cfg.quirks);
+  if (head.kind === "addObject" && state.reconcile) {
+    // Write-ahead (issue 10.5): the intent commits with this step, before the AddObject leaves; a crash or a lost
+    // answer is reconciled on the next enumeration of the table instead of leaving an orphan instance.
+    const { intent, inventory } = withAddIntent(state.reconcile.inventory, state.reconcile.reported, head, now);
+    const sent = send(state, { request, origin: { kind: "plan", step: head } }, cfg, { planRounds: state.planRounds + 1, reconcile: { ...state.reconcile, inventory } });
+    return { ...sent, writes: [{ kind: "addIntent", intent }] };
+  }
+  if (head.kind === "reboot" && state.reconcile) {
+    // One Reboot per backoff period, recorded before it goes out (a lost answer does not reboot the CPE again).
+    const inv = state.reconcile.inventory;
+    const b = nextBackoff(cfg.limits, inv.backoff.get(REBOOT_ISSUED_KEY)?.attempts ?? 0, now);
+    const issued = { until: b.until, code: "issued", attempts: b.attempts };
+    const sent = send(state, { request, origin: { kind: "plan", step: head } }, cfg, {
+      planRounds: state.planRounds + 1,
+      reconcile: { ...state.reconcile, inventory: { ...inv, backoff: new Map(inv.backoff).set(REBOOT_ISSUED_KEY, issued) } },
+    });
+    return { ...sent, writes: [{ kind: "backoff", path: REBOOT_ISSUED_KEY, ...issued }] };
+  }
+  if (head.kind === "download" && state.reconcile) {
+    // Write-ahead too: a Download whose answer is lost is awaited (bounded by downloadTimeoutMs), never re-sent.
+    const inv = state.reconcile.inventory;
+    const download = { commandKey: head.commandKey, version: head.version, startedAt: now };
+    const b = nextBackoff(cfg.limits, inv.backoff.get(FIRMWARE_ISSUED_KEY)?.attempts ?? 0, now);
+    const issued = { until: b.until, code: "issued", attempts: b.attempts };
+    const sent = send(state, { request, origin: { kind: "plan", step: head } }, cfg, {
+      planRounds: state.planRounds + 1,
+      reconcile: { ...state.reconcile, inventory: { ...inv, download, backoff: new Map(inv.backoff).set(FIRMWARE_ISSUED_KEY, issued) } },
+    });
+    return { ...sent, writes: [{ kind: "download", download }, { kind: "backoff", path: FIRMWARE_ISSUED_KEY, ...issued }] };
+  }
   return send(state, { request, origin: { kind: "plan", step: head } }, cfg, { planRounds: state.planRounds + 1 });
 }

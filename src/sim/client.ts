@@ -186,7 +186,7 @@ class ClientSession {
 
   #encode(msg: CpeMessage, id: string): string {
     const q = this.#device.quirks;
-    let xml = encodeCpeMessage(msg, { version: this.#device.cwmpVersion, id, booleanAsDigit: q.booleanAsDigit === true });
+    let xml = encodeCpeMessage(msg, { version: this.#device.cwmpVersion, id, booleanAsDigit: q.booleanAsDigit === true, faultDetailInFaultstring: q.faultDetailInFaultstring === true });
     if (q.noSoapHeader === true) xml = xml.replace(/<soap-env:Header>[\s\S]*?<\/soap-env:Header>/, "");
     if (q.lyingArrayCounts === true) xml = xml.replace(/(arrayType="[^"[]*\[)(\d+)(\])/g, (_m, a: string, n: string, b: string) => `${a}${Number(n) + 1}${b}`);
     return xml;

@@ -15,6 +15,11 @@ export const FLEET_QUIRKS = [
   "chunked",
   "noSoapHeader",
   "revealPasswords",
+  "faultDetailInFaultstring",
+  "newInstanceWithoutChildren",
+  "firmwareNotApplied",
+  "ignoresCrUsername",
+  "noParameterKey",
   "authOnlyWithBody",
   "shortNonceBuffer",
   "emptyDigestUri",
@@ -40,6 +45,11 @@ export const FLEET_QUIRK_HELP: Readonly<Record<FleetQuirk, string>> = {
   reusedNonceCount: "nc=00000001 on every request; re-authenticates only on stale=true",
   emptyContentType: "the empty POST carries an empty Content-Type: header",
   noXmlDeclaration: "refuses ACS messages that start with <?xml ...?>",
+  faultDetailInFaultstring: "SOAP Faults carry <detail><cwmp:Fault> inside <faultstring>",
+  newInstanceWithoutChildren: "AddObject creates an instance that shows no children (GPV/SPV of its keys answer 9005)",
+  firmwareNotApplied: "a Download reports success (TransferComplete 0) and reboots, but the SoftwareVersion stays old",
+  ignoresCrUsername: "accepts SetParameterValues of ConnectionRequestUsername, keeps its own",
+  noParameterKey: "never stores ParameterKey (reports it empty)",
 };
 
 export interface Weighted<T> {

@@ -23,7 +23,7 @@ export function addObject(p: DeviceParams, objectName: string, parameterKey: str
   const injected = p.injectedFault(objectName);
   if (injected !== undefined) return cpeFault(injected);
   if (!node.writable) return cpeFault(CPE_FAULT.REQUEST_DENIED);
-  const instanceNumber = p.tree.addInstance(objectName);
+  const instanceNumber = p.tree.addInstance(objectName, p.quirks.newInstanceWithoutChildren !== true);
   p.updateEntryCount(objectName);
   p.parameterKey = parameterKey;
   return { method: "AddObjectResponse", instanceNumber, status: 0 };

@@ -24,7 +24,7 @@ export class DeviceParams {
   readonly paths: ModelPaths;
   readonly identity: DeviceIdStruct;
   readonly quirks: SimQuirks;
-  parameterKey: string;
+  #parameterKey: string;
   // Fault-injection switches, created on first use: an untouched fleet device pays nothing for them.
   #failPaths: Map<string, number> | undefined;
   #failValues: Map<string, Map<string, number>> | undefined;
@@ -39,7 +39,16 @@ export class DeviceParams {
     this.paths = modelPaths(model);
     this.identity = identity;
     this.quirks = quirks;
-    this.parameterKey = this.tree.value(this.paths.parameterKey) ?? "";
+    this.#parameterKey = quirks.noParameterKey === true ? "" : (this.tree.value(this.paths.parameterKey) ?? "");
+  }
+
+  /** TR-069 A.3.2.1: set by a successful SPV/AddObject/DeleteObject; quirk noParameterKey: never stored. */
+  get parameterKey(): string {
+    return this.#parameterKey;
+  }
+
+  set parameterKey(key: string) {
+    if (this.quirks.noParameterKey !== true) this.#parameterKey = key;
   }
 
   /** SPV/AddObject/DeleteObject on these paths fault with the given code. */
@@ -123,6 +132,8 @@ export class DeviceParams {
 
   /** Stores a validated value (booleans in canonical form). */
   write(node: DataModelNode, value: string): void {
+    // Quirk ignoresCrUsername: the write is accepted (SPV status 0) and silently not kept.
+    if (this.quirks.ignoresCrUsername === true && node.path === this.paths.connectionRequestUsername) return;
     this.tree.setValue(node.path, renderValue(node.type, value, false));
   }
 

@@ -44,7 +44,8 @@ export function applyTransfer(
     if ("faultCode" in outcome) {
       fault = { code: outcome.faultCode, string: outcome.faultString ?? "Download failure" };
     } else if (t.req.fileType === FIRMWARE || t.req.fileType === CONFIG) {
-      if (t.req.fileType === FIRMWARE) params.softwareVersion = outcome.version;
+      // Quirk firmwareNotApplied: the image does not take (rolled back on boot); success is reported all the same.
+      if (t.req.fileType === FIRMWARE && params.quirks.firmwareNotApplied !== true) params.softwareVersion = outcome.version;
       events.add("1 BOOT");
     }
     events.add("M Download", t.req.commandKey);

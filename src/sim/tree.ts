@@ -92,11 +92,13 @@ export class DeviceTree {
    * TR-069 A.3.2.6: creates instance max+1 of a table, shaped like the table's first instance (its nested
    * tables come out empty) with default values and the template's writable flags. Returns the new number.
    */
-  addInstance(tablePath: string): number {
+  addInstance(tablePath: string, withChildren = true): number {
     const n = this.#nextInstanceNumber(tablePath);
     const instancePath = `${tablePath}${n}.`;
     const template = this.#templateOf(tablePath);
     this.#addNode({ path: instancePath, object: true, writable: template?.writable ?? true, value: "", type: "xsd:string" });
+    // Quirk newInstanceWithoutChildren: a real agent whose new object has no parameters at all.
+    if (!withChildren) return n;
     if (template !== undefined) {
       for (const t of this.#subtreeOf(template)) {
         const rel = t.path.slice(template.path.length);

@@ -24,6 +24,16 @@ export interface SimQuirks {
   readonly noSoapHeader?: boolean;
   /** Reads back hidden values (passwords) instead of "" as TR-069 requires. */
   readonly revealPasswords?: boolean;
+  /** Writes its SOAP Faults with the `<detail><cwmp:Fault>` nested inside `<faultstring>` (a C agent). */
+  readonly faultDetailInFaultstring?: boolean;
+  /** Creates the instance on AddObject but shows none of its children: GPV of its keys answers 9005, SPV too. */
+  readonly newInstanceWithoutChildren?: boolean;
+  /** Answers TransferComplete success (FaultCode 0) and reboots, but keeps its SoftwareVersion (image did not take). */
+  readonly firmwareNotApplied?: boolean;
+  /** Accepts SetParameterValues of ManagementServer.ConnectionRequestUsername but keeps (and reads back) its own. */
+  readonly ignoresCrUsername?: boolean;
+  /** Does not store ParameterKey: every Inform and GetParameterValues reports it empty. */
+  readonly noParameterKey?: boolean;
   /** Sends Authorization only on requests with a body: the empty POST carries the cookie alone, and a 401 to it ends the session (embedded stacks). */
   readonly authOnlyWithBody?: boolean;
   /** Keeps the Digest nonce in a 32-byte buffer: a longer nonce is cut to 32 characters. */

@@ -33,7 +33,13 @@ export function applyWrite(r: WriteRepos, dev: number, id: DeviceId, w: StoreWri
       return r.reported.setNotifications(dev, w.params);
     case "objectAdded":
       r.reported.addObject(dev, objectPath(w.path), w.observedAt);
-      return w.createdByUs ? r.inventory.addCreated(dev, w.path) : undefined;
+      return w.createdByUs ? r.inventory.addCreated(dev, w.path, w.key) : undefined;
+    case "addIntent":
+      return r.inventory.addIntent(dev, w.intent);
+    case "clearAddIntent":
+      return r.inventory.clearIntent(dev, w.selector);
+    case "parameterKeyKept":
+      return r.inventory.setParameterKeyKept(dev, w.kept);
     case "objectDeleted":
       r.reported.forgetUnder(dev, objectPath(w.path));
       return r.inventory.forgetUnder(dev, w.path);
@@ -69,7 +75,7 @@ export function applyWrite(r: WriteRepos, dev: number, id: DeviceId, w: StoreWri
       throw new Error("an inform write must come first in its step");
     case "forgetState":
       r.reported.forgetAll(dev);
-      return r.inventory.forgetAll(dev);
+      return w.inventory ? r.inventory.forgetAll(dev) : undefined;
     case "secret":
       return r.secrets.set(id, w.name, w.value);
     case "transcript":

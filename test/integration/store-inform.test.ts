@@ -101,6 +101,31 @@ for (const backend of BACKENDS) {
     });
   });
 
+  test(`[${backend}] a BOOTSTRAP that still carries one of our ParameterKeys (a retried first session) keeps the inventory: created instances, their keys, write-ahead intents`, async () => {
+    await withStore(backend, async (store) => {
+      const id = idOf("S1");
+      await recordInform(store, facts("S1"), 1000);
+      const key = { ExternalPort: "8080" };
+      const intent = { selector: "InternetGatewayDevice.PM.[ExternalPort=9090]", table: "InternetGatewayDevice.PM.", key: { ExternalPort: "9090" }, before: [3], at: 1200 };
+      await store.apply(id, [
+        { kind: "objectAdded", path: "InternetGatewayDevice.PM.3.", createdByUs: true, observedAt: 1100, key },
+        { kind: "parameterKey", value: "cv1-ours" },
+        { kind: "addIntent", intent },
+      ]);
+      await recordInform(store, facts("S1", { events: [BOOTSTRAP], parameterKey: "cv1-ours", parameters: [] }), 2000);
+      const kept = await store.loadInventory(id);
+      assert.deepEqual(kept.created.get("InternetGatewayDevice.PM."), [3]);
+      assert.deepEqual(kept.createdKeys?.get("InternetGatewayDevice.PM.3."), key);
+      assert.deepEqual(kept.addIntents, [intent]);
+      assert.equal((await store.loadReported(id)).objects.size, 0, "reported knowledge is re-read all the same");
+      // A real factory reset (the key emptied) forgets it.
+      await recordInform(store, facts("S1", { events: [BOOTSTRAP], parameterKey: "", parameters: [] }), 3000);
+      const reset = await store.loadInventory(id);
+      assert.equal(reset.created.size, 0);
+      assert.equal(reset.addIntents, undefined);
+    });
+  });
+
   test(`[${backend}] BOOTSTRAP of one device leaves other devices alone`, async () => {
     await withStore(backend, async (store) => {
       await recordInform(store, facts("A"), 1000);

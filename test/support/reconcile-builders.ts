@@ -13,6 +13,8 @@ export const LIMITS: PlanLimits = {
   maxRpcsPerSession: 64,
   maxReplanRounds: 32,
   downloadTimeoutMs: 3_600_000,
+  firmwareApplyInforms: 2,
+  firmwareApplyTimeoutMs: 3_600_000,
   backoffBaseMs: 60_000,
   backoffMaxMs: 3_600_000,
 };

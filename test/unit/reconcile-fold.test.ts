@@ -153,11 +153,13 @@ void test("fold SetParameterAttributesResponse: levels recorded", () => {
 void test("fold AddObjectResponse: the instance exists, Converge created it, the ParameterKey moved", () => {
   const out = run({ kind: "addObject", table: T, key: { ExternalPort: "80" }, from: PROV }, { method: "AddObjectResponse", instanceNumber: 7, status: 0 }, reported({ objects: [T] }));
   assert.deepStrictEqual(out.writes, [
-    { kind: "objectAdded", path: `${T}7.`, createdByUs: true, observedAt: NOW },
+    { kind: "objectAdded", path: `${T}7.`, createdByUs: true, observedAt: NOW, key: { ExternalPort: "80" } },
     { kind: "parameterKey", value: KEY },
+    { kind: "backoff", path: `#added:${T}[ExternalPort=80]`, until: NOW + BASE, code: "added", attempts: 1 },
   ]);
   assert.equal(out.reported.objects.get(`${T}7.`), NOW);
   assert.deepStrictEqual(out.inventory.created, new Map([[T, [7]]]));
+  assert.deepStrictEqual(out.inventory.createdKeys, new Map([[`${T}7.`, { ExternalPort: "80" }]]), "remembered with the key it was added for");
   assert.equal(out.reported.parameterKey, KEY);
 });
 
@@ -364,9 +366,13 @@ const FAULTS: readonly FaultRow[] = [
     writes: [
       { kind: "backoff", path: `${T}[ExternalPort=80,Protocol=TCP]`, until: NOW + BASE, code: 9004, attempts: 1 },
       faultWrite(9004, `${T}[ExternalPort=80,Protocol=TCP]`, "fault 9004", true, "base"),
+      { kind: "backoff", path: `#added:${T}[ExternalPort=80,Protocol=TCP]`, until: NOW + BASE, code: "added", attempts: 1 },
     ],
     faults: [{ code: "9004", message: "fault 9004", path: `${T}[ExternalPort=80,Protocol=TCP]`, retryable: true }],
-    backoff: new Map([[`${T}[ExternalPort=80,Protocol=TCP]`, { until: NOW + BASE, code: 9004, attempts: 1 }]]),
+    backoff: new Map<string, { until: number; code: number | string; attempts: number }>([
+      [`${T}[ExternalPort=80,Protocol=TCP]`, { until: NOW + BASE, code: 9004, attempts: 1 }],
+      [`#added:${T}[ExternalPort=80,Protocol=TCP]`, { until: NOW + BASE, code: "added", attempts: 1 }],
+    ]),
     bisect: undefined,
   },
   {

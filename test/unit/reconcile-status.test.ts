@@ -126,3 +126,12 @@ void test("statusFrom: no policy matched", () => {
   const s = statusFrom(CONVERGED, desired({ matched: [] }), [], undefined, NOW);
   assert.deepStrictEqual(s.conditions[0], cond("Matched", false, "NoPolicyMatched", "no policy selects this device", NOW));
 });
+
+void test("issue 9.1: a healing drift note whose set is still a step of the plan (a bound ended the session) is DriftPending, not DriftHealed", () => {
+  const set: PlanStep = { kind: "setValues", values: [{ name: "A.X", value: "1", type: "xsd:string" }], from: [D.values[0]!.from] };
+  const note: PlanNote = { kind: "drift", path: "A.X", desired: "1", reported: "2", healed: true };
+  const unwritten = statusFrom(planOf([set], [note], false), D, [], undefined, NOW);
+  assert.equal(unwritten.conditions.find((c) => c.type === "Drifted")?.reason, "DriftPending");
+  const written = statusFrom(planOf([], [note], false), D, [], undefined, NOW);
+  assert.equal(written.conditions.find((c) => c.type === "Drifted")?.reason, "DriftHealed");
+});

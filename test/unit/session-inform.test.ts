@@ -112,14 +112,14 @@ const ROWS: readonly {
     created: 1,
   },
   {
-    name: "BOOTSTRAP forgets reported state and inventory before storing the Inform's values",
+    name: "BOOTSTRAP with a ParameterKey while Converge never set one (a retried first session) forgets reported state, keeps the inventory",
     known: KNOWN,
     events: ["0 BOOTSTRAP"],
     kinds: ["inform", "rebootPending", "forgetState", "reported"],
     lastBoot: 1000,
     ssid: false,
-    rebootPending: undefined,
-    created: 0,
+    rebootPending: false,
+    created: 1,
   },
   {
     name: "vendor events are not boots",
@@ -152,6 +152,22 @@ for (const row of ROWS) {
     assert.equal(out.reported.softwareVersion, "V2");
     assert.equal(out.inventory.rebootPending, row.rebootPending);
     assert.equal(out.inventory.created.size, row.created);
+  });
+}
+
+// Issue 10.5: only a real factory reset (the key emptied, or a key none of ours while we set some) forgets what
+// Converge did to the device; a BOOTSTRAP that still carries one of our keys keeps it.
+for (const [name, parameterKey, applied, forgets] of [
+  ["an empty ParameterKey (a factory reset)", "", ["k1"], true],
+  ["a key that is none of ours while we set some", "vendor", ["k1"], true],
+  ["one of our keys (a retried first session)", "k1", ["k1"], false],
+] as const) {
+  void test(`Inform step: BOOTSTRAP with ${name} ${forgets ? "forgets" : "keeps"} the inventory`, () => {
+    const known: DeviceLoad = { ...KNOWN, inventory: { ...KNOWN.inventory, appliedKeys: applied } };
+    const out = applyInform(facts([ev("0 BOOTSTRAP")], { parameterKey }), known, 1000);
+    assert.deepEqual(out.writes.find((w) => w.kind === "forgetState"), { kind: "forgetState", inventory: forgets });
+    assert.equal(out.inventory.created.size, forgets ? 0 : 1);
+    assert.equal(out.reported.params.has(SSID), false, "reported knowledge is re-read either way");
   });
 }
 

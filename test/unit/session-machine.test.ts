@@ -10,7 +10,7 @@ import { HASH } from "../support/reconcile-builders.js";
 
 const ID = "00259E-EG8145V5-S1" as DeviceId;
 const CFG: SessionConfig = {
-  limits: { maxRpcsPerSession: 3, maxReplanRounds: 8, downloadTimeoutMs: 3_600_000, backoffBaseMs: 60_000, backoffMaxMs: 86_400_000 },
+  limits: { maxRpcsPerSession: 3, maxReplanRounds: 8, downloadTimeoutMs: 3_600_000, firmwareApplyInforms: 2, firmwareApplyTimeoutMs: 3_600_000, backoffBaseMs: 60_000, backoffMaxMs: 86_400_000 },
   quirks: { booleanAsDigit: false, datetimeMilliseconds: true, gpvBatchSize: 64, spvBatchSize: 32 },
   holdRequests: false,
   hashWriteOnly: HASH,
