@@ -183,7 +183,7 @@ async function previewFromDb(set: PolicySet, db: string, env: Env): Promise<Roll
     }
     return previewRollouts(set, current, facts, parseStrategy(env["CONVERGE_ROLLOUT_DEFAULT"] ?? "immediate", "").strategy ?? IMMEDIATE);
   } finally {
-    store.close();
+    await store.close();
     await rollouts.close();
   }
 }

@@ -9,8 +9,6 @@ export interface MessageBounds {
   readonly maxFaultStringChars: number;
 }
 
-export const DEFAULT_MESSAGE_BOUNDS: MessageBounds = { maxStoredValueChars: 65_536, maxFaultStringChars: 1024 };
-
 export type Bounded<T> =
   | { readonly ok: true; readonly message: T; readonly truncated: number }
   | { readonly ok: false; readonly field: string; readonly parameter: string | undefined; readonly length: number };

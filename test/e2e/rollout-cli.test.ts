@@ -41,7 +41,7 @@ void test("converge rollout: list, status with progress bars, pause/resume/promo
     assert.equal(preview[0]?.canaryModels.length, 2, "one canary per model");
     let planText = "";
     await main(["plan", fleet.policiesDir, "--db", join(fleet.dir, "converge.db")], { stdout: (s) => void (planText += s), stderr: (s) => void (planText += s) }, {});
-    assert.match(planText, /rollouts this change would start:\n  interval: \S+ -> \S+\n    waves: 1\) 1 = 2 devices, 2\) 50% = 2 devices, 3\) 100% = 4 devices/);
+    assert.match(planText, /rollouts this change would start:\n {2}interval: \S+ -> \S+\n {4}waves: 1\) 1 = 2 devices, 2\) 50% = 2 devices, 3\) 100% = 4 devices/);
     await reload(fleet);
     const api = ["--api", fleet.running.apiUrl];
     const read = [...api, "--token", "read-token"];
@@ -58,7 +58,7 @@ void test("converge rollout: list, status with progress bars, pause/resume/promo
     assert.equal(status.code, 0, status.err);
     assert.match(status.out, /RUNNING/);
     assert.match(status.out, /> wave 1 \(\s*1\) \[#{30}\] 100%\s+2 devices: 2 converged, 0 pending, 0 faulted/, "canary wave: one device per model, converged");
-    assert.match(status.out, /  wave 3 \(100%\) \[\.{30}\]\s+0%\s+\d+ devices: \d+ waiting/);
+    assert.match(status.out, / {2}wave 3 \(100%\) \[\.{30}\]\s+0%\s+\d+ devices: \d+ waiting/);
 
     const refused = await cli(["pause", id, ...read]);
     assert.equal(refused.code, 1);

@@ -54,7 +54,7 @@ void test("superseding, reverting, rolling back, and reopening from the store", 
     };
     const [v1, v2, v3, back, bad] = [await load("v1", doc(3600)), await load("v2", doc(1800)), await load("v3", doc(900)), await load("back", doc(3600)), await load("bad", doc(60, "rollback"))];
     const fleet = Array.from({ length: 30 }, (_, i) => subject(i));
-    let now = Date.parse("2026-12-01T10:00:00Z");
+    const now = Date.parse("2026-12-01T10:00:00Z");
     const store = openSqliteRolloutStore(join(dir, "r.db"));
     const open = (s = store) => RolloutManager.open({ store: s, fleet: () => fleet.map((facts) => ({ facts })), clock: () => now, defaultStrategy: IMMEDIATE, log, compile: (revision, sources) => compileStoredVersion({ revision, sources }) });
     const m = await open();
