@@ -42,7 +42,10 @@ export async function bootStorm(): Promise<Record<string, unknown>> {
     log(`storm: ${DEVICES} devices, ACS limit ${MAX_SESSIONS} sessions, ${CONCURRENCY} in flight`);
     const t0 = performance.now();
     const watch = convergedWatch(server.apiUrl, DEVICES, t0);
-    const run = await fleet.run({ onProgress: (p) => log(`storm: ${p.elapsedS.toFixed(0)}s ${p.sessionsOk} sessions, done ${p.done}, 503 ${p.shed}, errors ${p.errors}`), progressEveryMs: 10_000 });
+    const run = await fleet.run({
+      onProgress: (p) => log(`storm: ${p.elapsedS.toFixed(0)}s ${p.sessionsOk} sessions, done ${p.done}, 503 ${p.shed}, errors ${p.errors}`),
+      progressEveryMs: 10_000,
+    });
     watch.stop();
     await fleet.close();
     const counts = await acsCounts(server.apiUrl);
@@ -58,14 +61,41 @@ export async function bootStorm(): Promise<Record<string, unknown>> {
     const base = await baseFleet.run().finally(() => Promise.all([baseFleet.close(), bare.stop()]));
 
     const lost = { devices: DEVICES - counts.devices, sessions: c.sessionsOk - (recorded?.ok ?? 0), unconverged: DEVICES - counts.converged };
-    process.stdout.write(`\nBenchmark 3: boot storm of ${DEVICES} devices (six models, example policies), CONVERGE_MAX_SESSIONS=${MAX_SESSIONS}, ${CONCURRENCY} in flight\n`);
     process.stdout.write(
-      table(["target", "all converged s", "elapsed s", "sessions", "sessions/s", "p50 ms", "p99 ms", "503 shed", "errors"], [
-        ["converge serve (3 rounds)", convergedAt ?? -1, run.elapsedS, c.sessionsOk, c.sessionsOk / run.elapsedS, c.latency.quantile(0.5), c.latency.quantile(0.99), c.shed, c.sessionsFailed - c.shed],
-        ["bare route (1 minimal session each)", "-", base.elapsedS, base.counters.sessionsOk, base.counters.sessionsOk / base.elapsedS, base.counters.latency.quantile(0.5), base.counters.latency.quantile(0.99), base.counters.shed, base.counters.sessionsFailed - base.counters.shed],
-      ]),
+      `\nBenchmark 3: boot storm of ${DEVICES} devices (six models, example policies), CONVERGE_MAX_SESSIONS=${MAX_SESSIONS}, ${CONCURRENCY} in flight\n`,
     );
-    process.stdout.write(`nothing lost: stored ${counts.devices}/${DEVICES}, sessions recorded ok ${recorded?.ok}/${c.sessionsOk} (rows ${recorded?.total}), converged ${counts.converged}/${DEVICES}, pending ${counts.pending}, faulted ${counts.faulted}\n`);
+    process.stdout.write(
+      table(
+        ["target", "all converged s", "elapsed s", "sessions", "sessions/s", "p50 ms", "p99 ms", "503 shed", "errors"],
+        [
+          [
+            "converge serve (3 rounds)",
+            convergedAt ?? -1,
+            run.elapsedS,
+            c.sessionsOk,
+            c.sessionsOk / run.elapsedS,
+            c.latency.quantile(0.5),
+            c.latency.quantile(0.99),
+            c.shed,
+            c.sessionsFailed - c.shed,
+          ],
+          [
+            "bare route (1 minimal session each)",
+            "-",
+            base.elapsedS,
+            base.counters.sessionsOk,
+            base.counters.sessionsOk / base.elapsedS,
+            base.counters.latency.quantile(0.5),
+            base.counters.latency.quantile(0.99),
+            base.counters.shed,
+            base.counters.sessionsFailed - base.counters.shed,
+          ],
+        ],
+      ),
+    );
+    process.stdout.write(
+      `nothing lost: stored ${counts.devices}/${DEVICES}, sessions recorded ok ${recorded?.ok}/${c.sessionsOk} (rows ${recorded?.total}), converged ${counts.converged}/${DEVICES}, pending ${counts.pending}, faulted ${counts.faulted}\n`,
+    );
     return {
       devices: DEVICES,
       maxSessions: MAX_SESSIONS,

@@ -59,7 +59,10 @@ export async function codecMicro(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown>[] = [];
   for (const [name, xml] of informs) {
     if (!decodeCpeEnvelope(xml).ok) throw new Error(`${name}: does not decode`);
-    const [ours, base] = pair(() => decodeCpeEnvelope(xml), () => parser.parse(xml));
+    const [ours, base] = pair(
+      () => decodeCpeEnvelope(xml),
+      () => parser.parse(xml),
+    );
     rows.push([`decode ${name} (${xml.length} B)`, ours, 1e6 / ours, base, 1e6 / base, `${(ratio(ours, base) * 100).toFixed(0)}%`]);
     out.push({ what: `decode ${name}`, bytes: xml.length, perSecond: ours, baselinePerSecond: base, ratio: ratio(ours, base) });
   }
@@ -67,7 +70,11 @@ export async function codecMicro(): Promise<Record<string, unknown>> {
   const names = Array.from({ length: 10 }, (_, i) => `InternetGatewayDevice.LANDevice.1.WLANConfiguration.${i + 1}.SSID`);
   const encodes: [string, AcsMessage, unknown][] = [
     ["InformResponse", { method: "InformResponse", maxEnvelopes: 1 }, { "cwmp:InformResponse": { MaxEnvelopes: 1 } }],
-    ["GetParameterValues (10 names)", { method: "GetParameterValues", names }, { "cwmp:GetParameterValues": { ParameterNames: { "@_soap-enc:arrayType": "xsd:string[10]", string: names } } }],
+    [
+      "GetParameterValues (10 names)",
+      { method: "GetParameterValues", names },
+      { "cwmp:GetParameterValues": { ParameterNames: { "@_soap-enc:arrayType": "xsd:string[10]", string: names } } },
+    ],
   ];
   for (const [name, msg, body] of encodes) {
     const doc = {
@@ -78,7 +85,10 @@ export async function codecMicro(): Promise<Record<string, unknown>> {
         "soap-env:Body": body,
       },
     };
-    const [ours, base] = pair(() => encodeAcsMessage(msg, { version: "1.0", id: "4711" }), () => builder.build(doc));
+    const [ours, base] = pair(
+      () => encodeAcsMessage(msg, { version: "1.0", id: "4711" }),
+      () => builder.build(doc),
+    );
     rows.push([`encode ${name}`, ours, 1e6 / ours, base, 1e6 / base, `${(ratio(ours, base) * 100).toFixed(0)}%`]);
     out.push({ what: `encode ${name}`, perSecond: ours, baselinePerSecond: base, ratio: ratio(ours, base) });
   }

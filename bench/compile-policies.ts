@@ -48,7 +48,13 @@ async function load(n: number): Promise<PolicySet> {
     for (let i = 0; i < n; i++) writeFileSync(join(dir, `bench-${String(i).padStart(4, "0")}.yaml`), policy(i));
     const t = performance.now();
     const r = await loadPolicySet(dir, { env: {} });
-    if (!r.ok) throw new Error(`generated policies rejected: ${r.error.slice(0, 3).map((e) => `${e.file}:${e.line}: ${e.message}`).join("; ")}`);
+    if (!r.ok)
+      throw new Error(
+        `generated policies rejected: ${r.error
+          .slice(0, 3)
+          .map((e) => `${e.file}:${e.line}: ${e.message}`)
+          .join("; ")}`,
+      );
     log(`compile: loaded ${n} policies in ${(performance.now() - t).toFixed(0)} ms`);
     return r.value;
   } finally {
@@ -78,10 +84,13 @@ export async function compilePolicies(): Promise<Record<string, unknown>> {
   const b = loop(one);
   process.stdout.write(`\nCompile: desired state for one device (EG8145V5) per second\n`);
   process.stdout.write(
-    table(["policy set", "compiles/s", "µs/compile", "matched", "values"], [
-      [`${POLICIES} policies`, a.perSecond, 1e6 / a.perSecond, a.matched, a.values],
-      ["1 policy (baseline)", b.perSecond, 1e6 / b.perSecond, b.matched, b.values],
-    ]),
+    table(
+      ["policy set", "compiles/s", "µs/compile", "matched", "values"],
+      [
+        [`${POLICIES} policies`, a.perSecond, 1e6 / a.perSecond, a.matched, a.values],
+        ["1 policy (baseline)", b.perSecond, 1e6 / b.perSecond, b.matched, b.values],
+      ],
+    ),
   );
   return { policies: POLICIES, compilesPerSecond: a.perSecond, baselinePerSecond: b.perSecond, ratio: ratio(a.perSecond, b.perSecond), matched: a.matched };
 }

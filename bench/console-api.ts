@@ -57,7 +57,10 @@ export async function consoleApi(): Promise<Record<string, unknown>> {
       ["search: serial prefix (1 device), total", `/api/devices?serial=${encodeURIComponent(store.sampleSerial.toLowerCase())}&count=true`],
       ["search: serial prefix (~1/16 of fleet), total", `/api/devices?serial=${encodeURIComponent(store.sampleSerial.slice(0, 1))}&limit=50&count=true`],
       ["search: device id prefix (one model)", `/api/devices?deviceId=${encodeURIComponent(store.sampleOui)}&limit=50&count=true`],
-      ["search: model + firmware prefix", `/api/devices?model=${encodeURIComponent(store.sampleModel.slice(0, 3))}&firmware=${encodeURIComponent(store.sampleFirmware.slice(0, 2))}&limit=50&count=true`],
+      [
+        "search: model + firmware prefix",
+        `/api/devices?model=${encodeURIComponent(store.sampleModel.slice(0, 3))}&firmware=${encodeURIComponent(store.sampleFirmware.slice(0, 2))}&limit=50&count=true`,
+      ],
       ["search: condition Faulted=true, total", "/api/devices?condition=Faulted%3Dtrue&limit=50&count=true"],
       ["search: condition Converged=true, middle page", `/api/devices?condition=Converged%3Dtrue&limit=50&after=${after}`],
       ["search: IP prefix", "/api/devices?ip=10.3.&limit=50&count=true"],
@@ -69,7 +72,12 @@ export async function consoleApi(): Promise<Record<string, unknown>> {
     ];
     const timings: Timing[] = [];
     for (const [what, path] of calls) timings.push(await time(base, what, path));
-    process.stdout.write(`\n${table(["call", "median ms", "max ms", "items", "x baseline"], [baseline, ...timings].map((t) => [t.what, t.medianMs, t.maxMs, t.items, Number((t.medianMs / Math.max(0.01, baseline.medianMs)).toFixed(1))]))}`);
+    process.stdout.write(
+      `\n${table(
+        ["call", "median ms", "max ms", "items", "x baseline"],
+        [baseline, ...timings].map((t) => [t.what, t.medianMs, t.maxMs, t.items, Number((t.medianMs / Math.max(0.01, baseline.medianMs)).toFixed(1))]),
+      )}`,
+    );
     const worst = Math.max(...timings.map((t) => t.maxMs));
     process.stdout.write(`worst call ${worst.toFixed(0)} ms with ${store.devices} devices (target: under 1000 ms)\n`);
     return { devices: store.devices, baseline, timings, worstMs: worst, under1s: worst < 1000 };

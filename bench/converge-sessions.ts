@@ -17,7 +17,10 @@ const ROUNDS = 3;
 const CONCURRENCY = 32;
 
 function writePolicies(dir: string, interval: number): void {
-  for (const [name, root, model] of [["inform-tr098", "InternetGatewayDevice.", "tr098"], ["inform-tr181", "Device.", "tr181"]] as const) {
+  for (const [name, root, model] of [
+    ["inform-tr098", "InternetGatewayDevice.", "tr098"],
+    ["inform-tr181", "Device.", "tr181"],
+  ] as const) {
     writeFileSync(
       join(dir, `${name}.yaml`),
       `name: ${name}\npriority: 10\nmatch:\n  dataModel: ${model}\nparameters:\n  ${root}ManagementServer.PeriodicInformInterval: ${interval}\n`,
@@ -91,14 +94,21 @@ export async function convergeSessions(): Promise<Record<string, unknown>> {
     }
     const counts = await acsCounts(server.apiUrl);
     const [r, b] = [best(rr), best(rb)];
-    process.stdout.write(`\nBenchmark 2: converge sessions/s (${DEVICES} devices, six models, new PeriodicInformInterval each round, ${CONCURRENCY} in flight, best of ${ROUNDS})\n`);
     process.stdout.write(
-      table(["target", "sessions/s", "p50 ms", "p99 ms", "RPCs/session", "failed"], [
-        ["converge serve", r.perSecond, r.p50Ms, r.p99Ms, r.rpcsPerSession, r.failed],
-        ["bare fastify route", b.perSecond, b.p50Ms, b.p99Ms, b.rpcsPerSession, b.failed],
-      ]),
+      `\nBenchmark 2: converge sessions/s (${DEVICES} devices, six models, new PeriodicInformInterval each round, ${CONCURRENCY} in flight, best of ${ROUNDS})\n`,
     );
-    process.stdout.write(`ratio converge/bare: ${(ratio(r.perSecond, b.perSecond) * 100).toFixed(1)}%; converge RPCs ${JSON.stringify(r.rpcs)}; converged after: ${counts.converged}/${counts.devices}\n`);
+    process.stdout.write(
+      table(
+        ["target", "sessions/s", "p50 ms", "p99 ms", "RPCs/session", "failed"],
+        [
+          ["converge serve", r.perSecond, r.p50Ms, r.p99Ms, r.rpcsPerSession, r.failed],
+          ["bare fastify route", b.perSecond, b.p50Ms, b.p99Ms, b.rpcsPerSession, b.failed],
+        ],
+      ),
+    );
+    process.stdout.write(
+      `ratio converge/bare: ${(ratio(r.perSecond, b.perSecond) * 100).toFixed(1)}%; converge RPCs ${JSON.stringify(r.rpcs)}; converged after: ${counts.converged}/${counts.devices}\n`,
+    );
     return { devices: DEVICES, concurrency: CONCURRENCY, converge: r, bare: b, ratio: ratio(r.perSecond, b.perSecond), convergedAfter: counts.converged };
   } finally {
     await Promise.all([real.close(), base.close()]);

@@ -55,7 +55,9 @@ export async function minimalSessions(): Promise<Record<string, unknown>> {
       ["converge serve", real.perSecond, real.p50Ms, real.p99Ms, real.sessions, real.failures],
       ["bare fastify route", base.perSecond, base.p50Ms, base.p99Ms, base.sessions, base.failures],
     ];
-    process.stdout.write(`\nBenchmark 1: minimal sessions/s (${DEVICES} converged devices, six models, ${CONCURRENCY} in flight, best of ${SLICES} alternating ${(SECONDS / SLICES).toFixed(1)} s slices)\n`);
+    process.stdout.write(
+      `\nBenchmark 1: minimal sessions/s (${DEVICES} converged devices, six models, ${CONCURRENCY} in flight, best of ${SLICES} alternating ${(SECONDS / SLICES).toFixed(1)} s slices)\n`,
+    );
     process.stdout.write(table(["target", "sessions/s", "p50 ms", "p99 ms", "sessions", "failures"], rows));
     process.stdout.write(`ratio converge/bare: ${(ratio(real.perSecond, base.perSecond) * 100).toFixed(1)}% (target >= 80%)\n`);
     if (real.failures > 0) process.stdout.write(`converge failures: ${JSON.stringify(real.failureKinds)}\n`);

@@ -59,7 +59,13 @@ function runPlan(db: string): Promise<PlanRun> {
         summary = undefined;
       }
       const exitCode = Number(/Exit status: (\d+)/.exec(err)?.[1] ?? code ?? 1);
-      if (exitCode !== 0) process.stderr.write(err.split("\n").filter((l) => !l.startsWith("\t")).join("\n"));
+      if (exitCode !== 0)
+        process.stderr.write(
+          err
+            .split("\n")
+            .filter((l) => !l.startsWith("\t"))
+            .join("\n"),
+        );
       resolve({ seconds, peakRssBytes: gnuPeak || peakSampled, outputBytes: outBytes, exitCode, summary });
     });
   });
@@ -67,17 +73,24 @@ function runPlan(db: string): Promise<PlanRun> {
 
 export async function planFleet(): Promise<Record<string, unknown>> {
   const big = await bigStore(PLAN_DEVICES);
-  log(`plan: store of ${PLAN_DEVICES} devices ${big.reused ? "reused" : `written in ${big.seconds.toFixed(1)} s`} (${(statSync(big.file).size / 1e6).toFixed(0)} MB)`);
+  log(
+    `plan: store of ${PLAN_DEVICES} devices ${big.reused ? "reused" : `written in ${big.seconds.toFixed(1)} s`} (${(statSync(big.file).size / 1e6).toFixed(0)} MB)`,
+  );
   const small = await bigStore(BASE_DEVICES);
   const base = await runPlan(small.file);
   const run = await runPlan(big.file);
   const perDeviceUs = ((run.seconds - base.seconds) / (PLAN_DEVICES - BASE_DEVICES)) * 1e6;
-  process.stdout.write(`\nBenchmark 4: converge plan policies/ --db <store> --json (a CLI child process; peak RSS via ${existsSync(GNU_TIME) ? "GNU time -v" : "/proc VmHWM"})\n`);
   process.stdout.write(
-    table(["stored devices", "seconds", "peak RSS MB", "JSON out MB", "exit"], [
-      [PLAN_DEVICES, run.seconds, run.peakRssBytes / 1e6, run.outputBytes / 1e6, run.exitCode],
-      [`${BASE_DEVICES} (baseline)`, base.seconds, base.peakRssBytes / 1e6, base.outputBytes / 1e6, base.exitCode],
-    ]),
+    `\nBenchmark 4: converge plan policies/ --db <store> --json (a CLI child process; peak RSS via ${existsSync(GNU_TIME) ? "GNU time -v" : "/proc VmHWM"})\n`,
+  );
+  process.stdout.write(
+    table(
+      ["stored devices", "seconds", "peak RSS MB", "JSON out MB", "exit"],
+      [
+        [PLAN_DEVICES, run.seconds, run.peakRssBytes / 1e6, run.outputBytes / 1e6, run.exitCode],
+        [`${BASE_DEVICES} (baseline)`, base.seconds, base.peakRssBytes / 1e6, base.outputBytes / 1e6, base.exitCode],
+      ],
+    ),
   );
   process.stdout.write(`marginal cost: ${perDeviceUs.toFixed(0)} µs per device; store written in ${big.reused ? "(reused)" : `${big.seconds.toFixed(1)} s`}\n`);
   return {

@@ -39,8 +39,12 @@ async function prepare(name: string, env: Record<string, string>): Promise<Side>
   if (r.status !== 200) throw new Error(`${name}: reload failed: ${r.status}`);
   await fleet.run();
   await fleet.run();
-  const rollouts = (await (await fetch(`${server.apiUrl}/api/rollouts`)).json()) as { rollouts: { id: string; state: string; waves: { devices: number; converged: number }[] }[] };
-  log(`${name}: rollouts ${JSON.stringify(rollouts.rollouts.map((x) => ({ id: x.id, state: x.state, waves: x.waves.map((w) => `${w.converged}/${w.devices}`) })))}`);
+  const rollouts = (await (await fetch(`${server.apiUrl}/api/rollouts`)).json()) as {
+    rollouts: { id: string; state: string; waves: { devices: number; converged: number }[] }[];
+  };
+  log(
+    `${name}: rollouts ${JSON.stringify(rollouts.rollouts.map((x) => ({ id: x.id, state: x.state, waves: x.waves.map((w) => `${w.converged}/${w.devices}`) })))}`,
+  );
   const informs = encodedInforms(fleet);
   await fleet.close();
   return { server, ws, informs };
@@ -58,17 +62,31 @@ export async function rolloutSessions(): Promise<Record<string, unknown>> {
       a.push(await leanRun(none.server.cwmpUrl, none.informs, CONCURRENCY, SECONDS / SLICES));
       b.push(await leanRun(staged.server.cwmpUrl, staged.informs, CONCURRENCY, SECONDS / SLICES));
     }
-    const base = best(a), real = best(b);
-    for (const [name, s] of [["none", none], ["staged", staged]] as const) {
+    const base = best(a),
+      real = best(b);
+    for (const [name, s] of [
+      ["none", none],
+      ["staged", staged],
+    ] as const) {
       const m = await (await fetch(`${s.server.apiUrl}/metrics`)).text();
-      log(`${name}: ${m.split("\n").filter((l) => /^converge_(fast_path_sessions_total|sessions_total)/.test(l)).join("; ")}`);
+      log(
+        `${name}: ${m
+          .split("\n")
+          .filter((l) => /^converge_(fast_path_sessions_total|sessions_total)/.test(l))
+          .join("; ")}`,
+      );
     }
-    process.stdout.write(`\nBenchmark: minimal sessions/s with a rollout in progress (${DEVICES} devices, six models, ${CONCURRENCY} in flight, best of ${SLICES} alternating slices)\n`);
     process.stdout.write(
-      table(["target", "sessions/s", "p50 ms", "p99 ms", "sessions", "failures"], [
-        ["rollout in progress", real.perSecond, real.p50Ms, real.p99Ms, real.sessions, real.failures],
-        ["no rollout", base.perSecond, base.p50Ms, base.p99Ms, base.sessions, base.failures],
-      ]),
+      `\nBenchmark: minimal sessions/s with a rollout in progress (${DEVICES} devices, six models, ${CONCURRENCY} in flight, best of ${SLICES} alternating slices)\n`,
+    );
+    process.stdout.write(
+      table(
+        ["target", "sessions/s", "p50 ms", "p99 ms", "sessions", "failures"],
+        [
+          ["rollout in progress", real.perSecond, real.p50Ms, real.p99Ms, real.sessions, real.failures],
+          ["no rollout", base.perSecond, base.p50Ms, base.p99Ms, base.sessions, base.failures],
+        ],
+      ),
     );
     process.stdout.write(`ratio rollout/none: ${(ratio(real.perSecond, base.perSecond) * 100).toFixed(1)}% (target >= 95%)\n`);
     return { devices: DEVICES, concurrency: CONCURRENCY, rollout: real, none: base, ratio: ratio(real.perSecond, base.perSecond) };

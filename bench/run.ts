@@ -9,7 +9,17 @@ import { performance } from "node:perf_hooks";
 import { ROOT } from "./support/procs.js";
 import { QUICK, fmtNum, machine } from "./support/report.js";
 
-const BENCHES = ["codec-micro", "compile-policies", "minimal-sessions", "converge-sessions", "boot-storm", "plan-fleet", "store-cost", "console-api", "rollout-sessions"] as const;
+const BENCHES = [
+  "codec-micro",
+  "compile-policies",
+  "minimal-sessions",
+  "converge-sessions",
+  "boot-storm",
+  "plan-fleet",
+  "store-cost",
+  "console-api",
+  "rollout-sessions",
+] as const;
 type Json = Record<string, unknown>;
 
 function runOne(name: string): Promise<Json | undefined> {
@@ -41,37 +51,98 @@ const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
 function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
   const out: string[][] = [];
   const m = r["minimal-sessions"];
-  if (m) out.push(["1. minimal sessions/s (converged, 0 RPC)", fmtNum(num(get(m, "converge", "perSecond"))), `bare fastify route ${fmtNum(num(get(m, "bare", "perSecond")))}`, pct(num(m["ratio"]))]);
+  if (m)
+    out.push([
+      "1. minimal sessions/s (converged, 0 RPC)",
+      fmtNum(num(get(m, "converge", "perSecond"))),
+      `bare fastify route ${fmtNum(num(get(m, "bare", "perSecond")))}`,
+      pct(num(m["ratio"])),
+    ]);
   const c = r["converge-sessions"];
-  if (c) out.push([`2. converge sessions/s (${fmtNum(num(get(c, "converge", "rpcsPerSession")))} RPCs: SPV + read-back)`, fmtNum(num(get(c, "converge", "perSecond"))), `bare route, same RPCs ${fmtNum(num(get(c, "bare", "perSecond")))}`, pct(num(c["ratio"]))]);
+  if (c)
+    out.push([
+      `2. converge sessions/s (${fmtNum(num(get(c, "converge", "rpcsPerSession")))} RPCs: SPV + read-back)`,
+      fmtNum(num(get(c, "converge", "perSecond"))),
+      `bare route, same RPCs ${fmtNum(num(get(c, "bare", "perSecond")))}`,
+      pct(num(c["ratio"])),
+    ]);
   const b = r["boot-storm"];
   if (b) {
-    out.push([`3. boot storm ${fmtNum(num(b["devices"]))} devices: all converged (s)`, fmtNum(num(b["allConvergedS"])), `bare route, 1 minimal session each: ${fmtNum(num(get(b, "baseline", "elapsedS")))} s`, "-"]);
-    out.push(["3. boot storm: p99 session latency (ms) / 503 shed", `${fmtNum(num(b["p99Ms"]))} / ${fmtNum(num(b["shed"]))}`, `bare p99 ${fmtNum(num(get(b, "baseline", "p99Ms")))}`, "-"]);
-    out.push(["3. boot storm: lost devices / sessions / unconverged", `${num(get(b, "lost", "devices"))} / ${num(get(b, "lost", "sessions"))} / ${num(get(b, "lost", "unconverged"))}`, "0 / 0 / 0", "-"]);
+    out.push([
+      `3. boot storm ${fmtNum(num(b["devices"]))} devices: all converged (s)`,
+      fmtNum(num(b["allConvergedS"])),
+      `bare route, 1 minimal session each: ${fmtNum(num(get(b, "baseline", "elapsedS")))} s`,
+      "-",
+    ]);
+    out.push([
+      "3. boot storm: p99 session latency (ms) / 503 shed",
+      `${fmtNum(num(b["p99Ms"]))} / ${fmtNum(num(b["shed"]))}`,
+      `bare p99 ${fmtNum(num(get(b, "baseline", "p99Ms")))}`,
+      "-",
+    ]);
+    out.push([
+      "3. boot storm: lost devices / sessions / unconverged",
+      `${num(get(b, "lost", "devices"))} / ${num(get(b, "lost", "sessions"))} / ${num(get(b, "lost", "unconverged"))}`,
+      "0 / 0 / 0",
+      "-",
+    ]);
   }
   const p = r["plan-fleet"];
-  if (p) out.push([`4. converge plan over ${fmtNum(num(p["devices"]))} devices: s / peak RSS MB`, `${fmtNum(num(p["seconds"]))} / ${fmtNum(num(p["peakRssBytes"]) / 1e6)}`, `${fmtNum(num(get(p, "baseline", "devices")))} devices: ${fmtNum(num(get(p, "baseline", "seconds")))} s / ${fmtNum(num(get(p, "baseline", "peakRssBytes")) / 1e6)} MB`, "-"]);
+  if (p)
+    out.push([
+      `4. converge plan over ${fmtNum(num(p["devices"]))} devices: s / peak RSS MB`,
+      `${fmtNum(num(p["seconds"]))} / ${fmtNum(num(p["peakRssBytes"]) / 1e6)}`,
+      `${fmtNum(num(get(p, "baseline", "devices")))} devices: ${fmtNum(num(get(p, "baseline", "seconds")))} s / ${fmtNum(num(get(p, "baseline", "peakRssBytes")) / 1e6)} MB`,
+      "-",
+    ]);
   const s = r["store-cost"];
   if (s) {
-    out.push(["5. store: bytes per device / per reported parameter", `${fmtNum(num(s["bytesPerDevice"]))} / ${fmtNum(num(s["bytesPerParameter"]))}`, `${fmtNum(num(s["reported"]) / Math.max(1, num(s["devices"])))} params/device`, "-"]);
-    out.push([`5. serve RSS holding ${fmtNum(num(s["devices"]))} devices (MB)`, fmtNum(num(get(s, "serveRss", "rss")) / 1e6), `empty store ${fmtNum(num(get(s, "baselineServeRss", "rss")) / 1e6)}`, pct(num(s["rssRatio"]))]);
+    out.push([
+      "5. store: bytes per device / per reported parameter",
+      `${fmtNum(num(s["bytesPerDevice"]))} / ${fmtNum(num(s["bytesPerParameter"]))}`,
+      `${fmtNum(num(s["reported"]) / Math.max(1, num(s["devices"])))} params/device`,
+      "-",
+    ]);
+    out.push([
+      `5. serve RSS holding ${fmtNum(num(s["devices"]))} devices (MB)`,
+      fmtNum(num(get(s, "serveRss", "rss")) / 1e6),
+      `empty store ${fmtNum(num(get(s, "baselineServeRss", "rss")) / 1e6)}`,
+      pct(num(s["rssRatio"])),
+    ]);
   }
   const ro = r["rollout-sessions"];
-  if (ro) out.push(["6. minimal sessions/s with a rollout in progress", fmtNum(num(get(ro, "rollout", "perSecond"))), `no rollout, same run ${fmtNum(num(get(ro, "none", "perSecond")))}`, pct(num(ro["ratio"]))]);
+  if (ro)
+    out.push([
+      "6. minimal sessions/s with a rollout in progress",
+      fmtNum(num(get(ro, "rollout", "perSecond"))),
+      `no rollout, same run ${fmtNum(num(get(ro, "none", "perSecond")))}`,
+      pct(num(ro["ratio"])),
+    ]);
   const k = r["codec-micro"];
   const micro = Array.isArray(k?.["results"]) ? (k["results"] as Json[]) : [];
-  for (const x of micro) out.push([`6. ${String(x["what"])} /s`, fmtNum(num(x["perSecond"])), `fast-xml-parser ${fmtNum(num(x["baselinePerSecond"]))}`, pct(num(x["ratio"]))]);
+  for (const x of micro)
+    out.push([`6. ${String(x["what"])} /s`, fmtNum(num(x["perSecond"])), `fast-xml-parser ${fmtNum(num(x["baselinePerSecond"]))}`, pct(num(x["ratio"]))]);
   const ca = r["console-api"];
   const timings = Array.isArray(ca?.["timings"]) ? (ca["timings"] as Json[]) : [];
   if (ca) {
     const worst = (prefix: string): number => Math.max(0, ...timings.filter((t) => String(t["what"]).startsWith(prefix)).map((t) => num(t["maxMs"])));
     const base = `GET /api/me ${fmtNum(num(get(ca, "baseline", "medianMs")))} ms`;
     out.push([`7. console overview calls, ${fmtNum(num(ca["devices"]))} devices: slowest (ms)`, fmtNum(worst("overview")), base, "-"]);
-    out.push([`7. console device search calls, ${fmtNum(num(ca["devices"]))} devices: slowest (ms)`, fmtNum(Math.max(worst("search"), worst("devices"))), base, "-"]);
+    out.push([
+      `7. console device search calls, ${fmtNum(num(ca["devices"]))} devices: slowest (ms)`,
+      fmtNum(Math.max(worst("search"), worst("devices"))),
+      base,
+      "-",
+    ]);
   }
   const cp = r["compile-policies"];
-  if (cp) out.push([`compile desired state, 1 device vs ${fmtNum(num(cp["policies"]))} policies (/s)`, fmtNum(num(cp["compilesPerSecond"])), `1 policy ${fmtNum(num(cp["baselinePerSecond"]))}`, pct(num(cp["ratio"]))]);
+  if (cp)
+    out.push([
+      `compile desired state, 1 device vs ${fmtNum(num(cp["policies"]))} policies (/s)`,
+      fmtNum(num(cp["compilesPerSecond"])),
+      `1 policy ${fmtNum(num(cp["baselinePerSecond"]))}`,
+      pct(num(cp["ratio"])),
+    ]);
   return out;
 }
 

@@ -30,7 +30,12 @@ function tree(n: number, serial: string): Param[] {
   const out: Param[] = [];
   const leaves = ["Enable", "Status", "Name", "X_HW_Description", "BytesSent", "BytesReceived", "PacketsSent", "MaxBitRate", "Channel", "SSID"];
   for (let i = 0; out.length < n; i++) {
-    const table = ["LANDevice.1.WLANConfiguration", "WANDevice.1.WANConnectionDevice.1.WANIPConnection", "LANDevice.1.Hosts.Host", "Services.VoiceService.1.VoiceProfile.1.Line"][i % 4];
+    const table = [
+      "LANDevice.1.WLANConfiguration",
+      "WANDevice.1.WANConnectionDevice.1.WANIPConnection",
+      "LANDevice.1.Hosts.Host",
+      "Services.VoiceService.1.VoiceProfile.1.Line",
+    ][i % 4];
     const leaf = leaves[Math.floor(i / 4) % leaves.length] ?? "Value";
     const inst = Math.floor(i / 40) + 1;
     const counter = leaf.startsWith("Bytes") || leaf.startsWith("Packets");
@@ -96,7 +101,14 @@ async function main(): Promise<void> {
 
     let n = 0;
     results["recordInform new device (10 params)/s"] = await rate(1500, async () => {
-      await recordInform(store, informFacts(`NEW${n++}`, informParams(`NEW${n}`), [{ code: "0 BOOTSTRAP", commandKey: "" }, { code: "1 BOOT", commandKey: "" }]), 10);
+      await recordInform(
+        store,
+        informFacts(`NEW${n++}`, informParams(`NEW${n}`), [
+          { code: "0 BOOTSTRAP", commandKey: "" },
+          { code: "1 BOOT", commandKey: "" },
+        ]),
+        10,
+      );
     });
     const same = informFacts("SAME0001", informParams("SAME0001"));
     await recordInform(store, same, 1);
@@ -128,8 +140,28 @@ async function minimalSession(store: Store, facts: InformFacts, i: number): Prom
   await store.loadReported(id);
   await store.loadInventory(id);
   await store.pendingTasks(id);
-  await store.apply(id, [{ kind: "status", status: { conditions: [{ type: "Converged", status: true, reason: "UpToDate", message: "", lastTransition: 5 }], matchedPolicies: ["base"], appliedRevision: "r1", attemptedRevision: "r1", lastTransition: 5 } }]);
-  store.logSession({ id: `sess-${i}`, deviceId: id, startedAt: 1000 + i, endedAt: 1001 + i, outcome: "ok", rpcCount: 1, events: ["2 PERIODIC"], revision: "r1" });
+  await store.apply(id, [
+    {
+      kind: "status",
+      status: {
+        conditions: [{ type: "Converged", status: true, reason: "UpToDate", message: "", lastTransition: 5 }],
+        matchedPolicies: ["base"],
+        appliedRevision: "r1",
+        attemptedRevision: "r1",
+        lastTransition: 5,
+      },
+    },
+  ]);
+  store.logSession({
+    id: `sess-${i}`,
+    deviceId: id,
+    startedAt: 1000 + i,
+    endedAt: 1001 + i,
+    outcome: "ok",
+    rpcCount: 1,
+    events: ["2 PERIODIC"],
+    revision: "r1",
+  });
 }
 
 /** Stores FLEET devices of PARAMS parameters each, timing the whole boot + full-read pass. */

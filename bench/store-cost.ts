@@ -29,7 +29,7 @@ function vacuumInto(src: string, dst: string): FileCost {
   db.prepare(`VACUUM INTO ?`).run(dst);
   db.close();
   const out = new Database(dst, { readonly: true });
-  const count = (table: string): number => (out.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()?.n ?? 0);
+  const count = (table: string): number => out.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()?.n ?? 0;
   const cost = { bytes: statSync(dst).size, devices: count("devices"), reported: count("reported"), paths: count("paths") };
   out.close();
   return cost;
@@ -62,19 +62,30 @@ export async function storeCost(): Promise<Record<string, unknown>> {
     const perParam = cost.bytes / cost.reported;
     process.stdout.write(`\nBenchmark 5: store cost (SQLite after VACUUM) and RSS of converge serve after serving ${SAMPLE} sample sessions\n`);
     process.stdout.write(
-      table(["measure", "value"], [
-        ["file size MB", cost.bytes / 1e6],
-        ["devices", cost.devices],
-        ["reported parameters", cost.reported],
-        ["distinct paths (interned)", cost.paths],
-        ["bytes per device (all tables)", perDevice],
-        ["bytes per reported parameter", perParam],
-        [`serve RSS, ${cost.devices} devices stored, MB`, held.rss / 1e6],
-        [`serve RSS, empty store (baseline), MB`, empty.rss / 1e6],
-        ["serve peak RSS stored / empty, MB", `${(held.peak / 1e6).toFixed(0)} / ${(empty.peak / 1e6).toFixed(0)}`],
-      ]),
+      table(
+        ["measure", "value"],
+        [
+          ["file size MB", cost.bytes / 1e6],
+          ["devices", cost.devices],
+          ["reported parameters", cost.reported],
+          ["distinct paths (interned)", cost.paths],
+          ["bytes per device (all tables)", perDevice],
+          ["bytes per reported parameter", perParam],
+          [`serve RSS, ${cost.devices} devices stored, MB`, held.rss / 1e6],
+          [`serve RSS, empty store (baseline), MB`, empty.rss / 1e6],
+          ["serve peak RSS stored / empty, MB", `${(held.peak / 1e6).toFixed(0)} / ${(empty.peak / 1e6).toFixed(0)}`],
+        ],
+      ),
     );
-    return { ...cost, bytesPerDevice: perDevice, bytesPerParameter: perParam, sample: SAMPLE, serveRss: held, baselineServeRss: empty, rssRatio: held.rss / empty.rss };
+    return {
+      ...cost,
+      bytesPerDevice: perDevice,
+      bytesPerParameter: perParam,
+      sample: SAMPLE,
+      serveRss: held,
+      baselineServeRss: empty,
+      rssRatio: held.rss / empty.rss,
+    };
   } finally {
     ws.cleanup();
   }

@@ -12,8 +12,16 @@ import type { DmIndex, DmObject, DmParam, DmType } from "../src/datamodel/dm-ind
 type Xml = Record<string, unknown>;
 
 const PRIMITIVES: Record<string, DmType> = {
-  string: "s", int: "i", unsignedInt: "u", long: "l", unsignedLong: "U",
-  boolean: "b", dateTime: "d", base64: "B", hexBinary: "h", decimal: "D",
+  string: "s",
+  int: "i",
+  unsignedInt: "u",
+  long: "l",
+  unsignedLong: "U",
+  boolean: "b",
+  dateTime: "d",
+  base64: "B",
+  hexBinary: "h",
+  decimal: "D",
 };
 const MAX_ENUM = 24;
 
@@ -33,14 +41,20 @@ const attr = (x: Xml, name: string): string | undefined => (typeof x[`@${name}`]
 /** Named data types -> their syntax element (the dataType node itself holds the primitive child). */
 function collectDataTypes(docs: Xml[]): Map<string, Xml> {
   const types = new Map<string, Xml>();
-  for (const doc of docs) for (const dt of asArr(doc["dataType"])) {
-    const name = attr(dt, "name");
-    if (name !== undefined) types.set(name, dt);
-  }
+  for (const doc of docs)
+    for (const dt of asArr(doc["dataType"])) {
+      const name = attr(dt, "name");
+      if (name !== undefined) types.set(name, dt);
+    }
   return types;
 }
 
-interface Facet { type: DmType; min?: string; max?: string; enums?: string[] }
+interface Facet {
+  type: DmType;
+  min?: string;
+  max?: string;
+  enums?: string[];
+}
 
 function facetOf(syntax: Xml, types: Map<string, Xml>, depth = 0): Facet {
   for (const [tag, code] of Object.entries(PRIMITIVES)) {
@@ -48,10 +62,13 @@ function facetOf(syntax: Xml, types: Map<string, Xml>, depth = 0): Facet {
     if (node === undefined) continue;
     const el = asObj(node) ?? {};
     const range = asArr(el["range"])[0];
-    const enums = asArr(el["enumeration"]).map((e) => attr(e, "value")).filter((v): v is string => v !== undefined);
+    const enums = asArr(el["enumeration"])
+      .map((e) => attr(e, "value"))
+      .filter((v): v is string => v !== undefined);
     const f: Facet = { type: code };
     if (range !== undefined) {
-      const min = attr(range, "minInclusive"), max = attr(range, "maxInclusive");
+      const min = attr(range, "minInclusive"),
+        max = attr(range, "maxInclusive");
       if (min !== undefined) f.min = min;
       if (max !== undefined) f.max = max;
     }

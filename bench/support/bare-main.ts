@@ -57,10 +57,18 @@ app.post("/", async (req, reply) => {
     const doc = parser.parse(body);
     const id = headerId(doc);
     if (/<(?:\w+:)?Inform[\s>]/.test(body)) {
-      const s: Session = { root: body.includes("InternetGatewayDevice.") ? "InternetGatewayDevice." : "Device.", version: body.includes("cwmp-1-0") ? "1.0" : "1.2", step: 0 };
+      const s: Session = {
+        root: body.includes("InternetGatewayDevice.") ? "InternetGatewayDevice." : "Device.",
+        version: body.includes("cwmp-1-0") ? "1.0" : "1.2",
+        step: 0,
+      };
       const newSid = String(++next);
       sessions.set(newSid, s);
-      return reply.code(200).type("text/xml; charset=utf-8").header("set-cookie", `bare=${newSid}; Path=/; HttpOnly`).send(encodeAcsMessage({ method: "InformResponse", maxEnvelopes: 1 }, { version: s.version, id }));
+      return reply
+        .code(200)
+        .type("text/xml; charset=utf-8")
+        .header("set-cookie", `bare=${newSid}; Path=/; HttpOnly`)
+        .send(encodeAcsMessage({ method: "InformResponse", maxEnvelopes: 1 }, { version: s.version, id }));
     }
     const s = sid === undefined ? undefined : sessions.get(sid);
     if (s === undefined) return reply.code(400).send();
@@ -78,7 +86,10 @@ function answer(reply: import("fastify").FastifyReply, sid: string, s: Session):
     sessions.delete(sid);
     return reply.code(204).send();
   }
-  return reply.code(200).type("text/xml; charset=utf-8").send(encodeAcsMessage(msg, { version: s.version, id: `b${s.step}` }));
+  return reply
+    .code(200)
+    .type("text/xml; charset=utf-8")
+    .send(encodeAcsMessage(msg, { version: s.version, id: `b${s.step}` }));
 }
 
 await app.listen({ port, host: "127.0.0.1" });

@@ -27,7 +27,10 @@ type Param = InformFacts["parameters"][number];
 function templates(): { readonly facts: (serial: string) => InformFacts; readonly params: number }[] {
   return SIX_MODELS.map((file) => {
     const model = loadDataModel(join(DEFAULT_MODEL_DIR, file));
-    const extra: Param[] = model.nodes.filter((n) => !n.object).slice(0, EXTRA_PARAMS).map((n) => ({ name: n.path, value: n.value, type: n.type }));
+    const extra: Param[] = model.nodes
+      .filter((n) => !n.object)
+      .slice(0, EXTRA_PARAMS)
+      .map((n) => ({ name: n.path, value: n.value, type: n.type }));
     return {
       params: extra.length,
       facts: (serial: string): InformFacts => {

@@ -19,8 +19,20 @@ import { recordInform } from "../../test/support/record-inform.js";
 export const CONSOLE_STORE_DEVICES = QUICK ? 20_000 : 100_000;
 
 const MAKES = [
-  { manufacturer: "Huawei Technologies Co., Ltd", oui: "00259E", productClass: "EG8145V5", softwareVersion: "V5R020C10S115", policies: ["wifi", "inform", "ntp"] },
-  { manufacturer: "Huawei Technologies Co., Ltd", oui: "E0A3AC", productClass: "BM632w", softwareVersion: "V100R001IRQC56B017", policies: ["wifi-bm", "inform"] },
+  {
+    manufacturer: "Huawei Technologies Co., Ltd",
+    oui: "00259E",
+    productClass: "EG8145V5",
+    softwareVersion: "V5R020C10S115",
+    policies: ["wifi", "inform", "ntp"],
+  },
+  {
+    manufacturer: "Huawei Technologies Co., Ltd",
+    oui: "E0A3AC",
+    productClass: "BM632w",
+    softwareVersion: "V100R001IRQC56B017",
+    policies: ["wifi-bm", "inform"],
+  },
   { manufacturer: "Nokia", oui: "ACDE48", productClass: "G-1425G-A", softwareVersion: "3FE49568IJIJ23", policies: ["wifi", "inform", "ntp"] },
   { manufacturer: "ZTE", oui: "1C2704", productClass: "ZXHN H199A", softwareVersion: "V9.1.0P4N3_MUL", policies: ["wifi", "inform"] },
   { manufacturer: "TP-Link", oui: "50C7BF", productClass: "EC220-G5", softwareVersion: "1.12.0 Build 220820", policies: ["wifi-181", "inform-181"] },
@@ -46,9 +58,21 @@ function status(i: number, now: number, policies: readonly string[]): DeviceStat
   const faulted = i % 20 === 7;
   const drifted = i % 33 === 5;
   const converged = !faulted && !drifted;
-  const c = (type: "Matched" | "Converged" | "Drifted" | "Faulted" | "Pending", s: boolean, reason: string) => ({ type, status: s, reason, message: "", lastTransition: now - 3_600_000 });
+  const c = (type: "Matched" | "Converged" | "Drifted" | "Faulted" | "Pending", s: boolean, reason: string) => ({
+    type,
+    status: s,
+    reason,
+    message: "",
+    lastTransition: now - 3_600_000,
+  });
   return {
-    conditions: [c("Matched", true, "PoliciesMatched"), c("Converged", converged, converged ? "Converged" : "NotConverged"), c("Drifted", drifted, "x"), c("Faulted", faulted, "x"), c("Pending", false, "x")],
+    conditions: [
+      c("Matched", true, "PoliciesMatched"),
+      c("Converged", converged, converged ? "Converged" : "NotConverged"),
+      c("Drifted", drifted, "x"),
+      c("Faulted", faulted, "x"),
+      c("Pending", false, "x"),
+    ],
     matchedPolicies: policies,
     appliedRevision: "sha256:bench",
     attemptedRevision: "sha256:bench",
@@ -100,10 +124,33 @@ export async function consoleStore(n: number): Promise<ConsoleStore> {
         await recordInform(store, facts, now - (i % 240) * 60_000);
         await store.apply(deviceId, [{ kind: "status", status: status(i, now, m.policies) }]);
         if (i % 10 === 3) await store.setTags(deviceId, ["north"], []);
-        if (i % 20 === 7) await store.apply(deviceId, [{ kind: "fault", fault: { code: i % 40 === 7 ? "9007" : "too_many_rpcs", message: "Invalid parameter value", path: VALUE_PATH, policy: "wifi", sessionId: undefined, retryable: true, at: now - (i % 180) * 60_000 } }]);
+        if (i % 20 === 7)
+          await store.apply(deviceId, [
+            {
+              kind: "fault",
+              fault: {
+                code: i % 40 === 7 ? "9007" : "too_many_rpcs",
+                message: "Invalid parameter value",
+                path: VALUE_PATH,
+                policy: "wifi",
+                sessionId: undefined,
+                retryable: true,
+                at: now - (i % 180) * 60_000,
+              },
+            },
+          ]);
         for (let s = 0; s < 3; s++) {
           const at = now - ((i * 3 + s) % 180) * 60_000;
-          store.logSession({ id: `b${i}-${s}`, deviceId, startedAt: at, endedAt: at + 20, outcome: i % 50 === 1 && s === 0 ? "fault:9007" : "ok", rpcCount: 0, events: ["2 PERIODIC"], revision: "sha256:bench" });
+          store.logSession({
+            id: `b${i}-${s}`,
+            deviceId,
+            startedAt: at,
+            endedAt: at + 20,
+            outcome: i % 50 === 1 && s === 0 ? "fault:9007" : "ok",
+            rpcCount: 0,
+            events: ["2 PERIODIC"],
+            revision: "sha256:bench",
+          });
         }
       }
     }

@@ -53,4 +53,3 @@ export function encodedInforms(fleet: Fleet): Buffer[] {
     return Buffer.from(xml, "utf8");
   });
 }
-

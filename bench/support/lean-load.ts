@@ -37,7 +37,9 @@ function post(url: URL, agent: http.Agent, body: Buffer | undefined, cookie: str
     const req = http.request(url, { method: "POST", agent, headers }, (res) => {
       const parts: Buffer[] = [];
       res.on("data", (b: Buffer) => parts.push(b));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString("utf8"), cookie: res.headers["set-cookie"]?.[0]?.split(";")[0] }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString("utf8"), cookie: res.headers["set-cookie"]?.[0]?.split(";")[0] }),
+      );
       res.on("error", reject);
     });
     req.setTimeout(30_000, () => req.destroy(new Error("timeout")));

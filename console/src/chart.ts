@@ -35,11 +35,12 @@ export function ActivityChart({ activity }: { activity: Activity }) {
       <title>${label}</title>
       ${ticks.map((t) => html`<g><line x1=${PAD.left} x2=${W - PAD.right} y1=${y(t)} y2=${y(t)} class="grid" /><text x=${PAD.left - 6} y=${y(t) + 4} class="axis" text-anchor="end">${fmt(t)}</text></g>`)}
       ${buckets.map(
-        (b, i) => html`<g>
-          <rect x=${PAD.left + i * bw + 0.5} y=${y(b.sessions)} width=${Math.max(0.5, bw - 1)} height=${PAD.top + ih - y(b.sessions)} class="bar-ok" />
-          ${b.failedSessions > 0 ? html`<rect x=${PAD.left + i * bw + 0.5} y=${y(b.failedSessions)} width=${Math.max(0.5, bw - 1)} height=${PAD.top + ih - y(b.failedSessions)} class="bar-bad" />` : null}
-          ${i % every === 0 ? html`<text x=${PAD.left + i * bw} y=${H - 6} class="axis">${hhmm(b.at)}</text>` : null}
-        </g>`,
+        (b, i) =>
+          html`<g>
+            <rect x=${PAD.left + i * bw + 0.5} y=${y(b.sessions)} width=${Math.max(0.5, bw - 1)} height=${PAD.top + ih - y(b.sessions)} class="bar-ok" />
+            ${b.failedSessions > 0 ? html`<rect x=${PAD.left + i * bw + 0.5} y=${y(b.failedSessions)} width=${Math.max(0.5, bw - 1)} height=${PAD.top + ih - y(b.failedSessions)} class="bar-bad" />` : null}
+            ${i % every === 0 ? html`<text x=${PAD.left + i * bw} y=${H - 6} class="axis">${hhmm(b.at)}</text>` : null}
+          </g>`,
       )}
       <path d=${faultPath} class="line-fault" />
     </svg>

@@ -43,7 +43,11 @@ export function DevicesPage({ params }: { params: URLSearchParams }) {
   const [cursors, setCursors] = useState<string[]>([]);
   useEffect(() => setCursors([]), [key]);
   const after = cursors.at(-1);
-  const page = usePoll(() => get<Page>(`/api/devices${query({ ...filters, limit: 50, after, count: filters["param"] ? undefined : true })}`), 10000, `${key}|${after ?? ""}`);
+  const page = usePoll(
+    () => get<Page>(`/api/devices${query({ ...filters, limit: 50, after, count: filters["param"] ? undefined : true })}`),
+    10000,
+    `${key}|${after ?? ""}`,
+  );
   const more = MORE.some((f) => filters[f.name]);
 
   const submit = (e: Event) => {
@@ -56,10 +60,11 @@ export function DevicesPage({ params }: { params: URLSearchParams }) {
     }
     location.hash = devicesHref(next);
   };
-  const field = (f: { name: string; label: string; hint: string }) => html`<label class="field">
-    <span>${f.label}</span>
-    <input name=${f.name} value=${filters[f.name] ?? ""} placeholder=${f.hint} autocomplete="off" spellcheck=${false} maxlength="256" />
-  </label>`;
+  const field = (f: { name: string; label: string; hint: string }) =>
+    html`<label class="field">
+      <span>${f.label}</span>
+      <input name=${f.name} value=${filters[f.name] ?? ""} placeholder=${f.hint} autocomplete="off" spellcheck=${false} maxlength="256" />
+    </label>`;
 
   const d = page.data;
   return html`<div class="page">
@@ -67,8 +72,11 @@ export function DevicesPage({ params }: { params: URLSearchParams }) {
     <form class="search" role="search" aria-label="Search devices" onSubmit=${submit} key=${key}>
       <div class="fields">
         ${MAIN.map(field)}
-        <label class="field"><span>Condition</span>
-          <select name="condition">${CONDITIONS.map((c) => html`<option value=${c} selected=${(filters["condition"] ?? "") === c}>${c || "any"}</option>`)}</select>
+        <label class="field"
+          ><span>Condition</span>
+          <select name="condition">
+            ${CONDITIONS.map((c) => html`<option value=${c} selected=${(filters["condition"] ?? "") === c}>${c || "any"}</option>`)}
+          </select>
         </label>
       </div>
       <details open=${more}>
@@ -81,37 +89,48 @@ export function DevicesPage({ params }: { params: URLSearchParams }) {
       </div>
     </form>
     <${ErrorNote} error=${page.error} />
-    ${d
-      ? html`<p class="meta" aria-live="polite" data-testid="result-count">
-            ${d.total !== undefined && d.total !== null ? `${fmt(d.total)} device(s) match` : "Matching devices"}${cursors.length > 0 ? `, page ${cursors.length + 1}` : ""}
-          </p>
-          <div class="scroll">
-            <table class="devices">
-              <thead>
-                <tr><th scope="col">Device</th><th scope="col">Model</th><th scope="col">Firmware</th><th scope="col">IP</th><th scope="col">Last inform</th><th scope="col">Status</th><th scope="col">Tags</th></tr>
-              </thead>
-              <tbody>
-                ${d.devices.map(
-                  (x) => html`<tr>
-                    <td class="wrap"><a href=${deviceHref(x.deviceId)}>${x.deviceId}</a></td>
-                    <td class="wrap">${x.productClass}</td>
-                    <td class="wrap"><code>${x.softwareVersion}</code></td>
-                    <td><code>${x.ip}</code></td>
-                    <td><${Time} ms=${x.lastInform} /></td>
-                    <td><${Conditions} conditions=${x.status?.conditions} /></td>
-                    <td class="wrap">${x.tags.map((t) => html`<span class="tag">${t}</span>`)}</td>
-                  </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>
-          ${d.devices.length === 0 ? html`<p class="muted">No device on this page${d.next ? " (this filter scans in windows: go on to the next page)" : " matches"}.</p>` : null}
-          <nav class="row" aria-label="Pages">
-            <button type="button" disabled=${cursors.length === 0} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>
-            <button type="button" disabled=${!d.next} onClick=${() => d.next && setCursors([...cursors, d.next])}>Next page</button>
-          </nav>`
-      : page.loading
-        ? html`<p>Loading...</p>`
-        : null}
+    ${
+      d
+        ? html`<p class="meta" aria-live="polite" data-testid="result-count">
+              ${d.total !== undefined && d.total !== null ? `${fmt(d.total)} device(s) match` : "Matching devices"}${cursors.length > 0 ? `, page ${cursors.length + 1}` : ""}
+            </p>
+            <div class="scroll">
+              <table class="devices">
+                <thead>
+                  <tr>
+                    <th scope="col">Device</th>
+                    <th scope="col">Model</th>
+                    <th scope="col">Firmware</th>
+                    <th scope="col">IP</th>
+                    <th scope="col">Last inform</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Tags</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${d.devices.map(
+                    (x) =>
+                      html`<tr>
+                        <td class="wrap"><a href=${deviceHref(x.deviceId)}>${x.deviceId}</a></td>
+                        <td class="wrap">${x.productClass}</td>
+                        <td class="wrap"><code>${x.softwareVersion}</code></td>
+                        <td><code>${x.ip}</code></td>
+                        <td><${Time} ms=${x.lastInform} /></td>
+                        <td><${Conditions} conditions=${x.status?.conditions} /></td>
+                        <td class="wrap">${x.tags.map((t) => html`<span class="tag">${t}</span>`)}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>
+            ${d.devices.length === 0 ? html`<p class="muted">No device on this page${d.next ? " (this filter scans in windows: go on to the next page)" : " matches"}.</p>` : null}
+            <nav class="row" aria-label="Pages">
+              <button type="button" disabled=${cursors.length === 0} onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>
+              <button type="button" disabled=${!d.next} onClick=${() => d.next && setCursors([...cursors, d.next])}>Next page</button>
+            </nav>`
+        : page.loading
+          ? html`<p>Loading...</p>`
+          : null
+    }
   </div>`;
 }

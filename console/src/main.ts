@@ -20,8 +20,13 @@ function SignIn({ error, onToken }: { error: string | undefined; onToken: (t: st
   return html`<main class="signin" id="main">
     <h1>Converge</h1>
     <form onSubmit=${(e: Event) => (e.preventDefault(), value.trim() && onToken(value.trim()))}>
-      <label class="field"><span>API token</span><input type="password" name="token" autocomplete="off" value=${value} onInput=${(e: Event) => setValue((e.target as HTMLInputElement).value)} required /></label>
-      <p class="meta">A token made with <code>converge token new</code> and configured on the server. It is kept for this tab only (sessionStorage) and sent as a header.</p>
+      <label class="field"
+        ><span>API token</span
+        ><input type="password" name="token" autocomplete="off" value=${value} onInput=${(e: Event) => setValue((e.target as HTMLInputElement).value)} required
+      /></label>
+      <p class="meta">
+        A token made with <code>converge token new</code> and configured on the server. It is kept for this tab only (sessionStorage) and sent as a header.
+      </p>
       ${error ? html`<p class="error" role="alert">${error}</p>` : null}
       <button type="submit" class="primary">Sign in</button>
     </form>
@@ -71,9 +76,7 @@ function App() {
     <a class="skip" href="#main" onClick=${(e: Event) => (e.preventDefault(), document.getElementById("main")?.focus())}>Skip to content</a>
     <header class="top">
       <span class="brand">Converge</span>
-      <nav aria-label="Main">
-        ${NAV.map((n) => html`<a href=${n.href} aria-current=${n.match(path) ? "page" : undefined}>${n.label}</a>`)}
-      </nav>
+      <nav aria-label="Main">${NAV.map((n) => html`<a href=${n.href} aria-current=${n.match(path) ? "page" : undefined}>${n.label}</a>`)}</nav>
       <span class="who" data-testid="scope">${auth.me.tokens ? `${writable ? "write" : "read-only"} token` : "no tokens (loopback)"}</span>
       ${auth.me.tokens ? html`<button type="button" class="link" onClick=${() => (token.clear(), setAuth({ state: "signin" }))}>Sign out</button>` : null}
     </header>

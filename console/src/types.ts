@@ -122,7 +122,15 @@ export interface PlanView {
     revision: string;
     computedAt: number;
     durationMs: number;
-    summary: { devices: number; changing: number; disruptiveDevices: number; unmatched: number; byPolicy: Record<string, Bucket>; byModel: Record<string, Bucket>; steps: Record<string, number> };
+    summary: {
+      devices: number;
+      changing: number;
+      disruptiveDevices: number;
+      unmatched: number;
+      byPolicy: Record<string, Bucket>;
+      byModel: Record<string, Bucket>;
+      steps: Record<string, number>;
+    };
     devices: { deviceId: string; productClass: string; writes: { kind: string }[]; disruptive: boolean; policies: string[] }[];
   };
   running: null | { revision: string; startedAt: number; planned: number; total: number };

@@ -62,7 +62,13 @@ export function ago(ms: number | null | undefined, now = Date.now()): string {
   return rtf.format(Math.round(s / 86400), "day");
 }
 
-export const iso = (ms: number | null | undefined): string => (ms ? new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC") : "");
+export const iso = (ms: number | null | undefined): string =>
+  ms
+    ? new Date(ms)
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, " UTC")
+    : "";
 
 export function Time({ ms }: { ms: number | null | undefined }) {
   return html`<time datetime=${ms ? new Date(ms).toISOString() : ""} title=${iso(ms)}>${ago(ms)}</time>`;
@@ -89,7 +95,10 @@ export function ErrorNote({ error }: { error: Error | undefined }) {
 
 export function Section({ title, id, children, actions }: { title: string; id: string; children: ComponentChildren; actions?: ComponentChildren }) {
   return html`<section class="card" aria-labelledby=${id}>
-    <div class="card-head"><h2 id=${id}>${title}</h2>${actions ?? null}</div>
+    <div class="card-head">
+      <h2 id=${id}>${title}</h2>
+      ${actions ?? null}
+    </div>
     ${children}
   </section>`;
 }
@@ -134,7 +143,9 @@ export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest | 
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     <div class="row end">
       <button type="button" onClick=${onClose}>Cancel</button>
-      <button type="button" class=${request?.danger ? "danger" : "primary"} disabled=${busy} onClick=${confirm}>${busy ? "Working..." : (request?.confirmLabel ?? "OK")}</button>
+      <button type="button" class=${request?.danger ? "danger" : "primary"} disabled=${busy} onClick=${confirm}>
+        ${busy ? "Working..." : (request?.confirmLabel ?? "OK")}
+      </button>
     </div>
   </dialog>`;
 }

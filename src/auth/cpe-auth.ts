@@ -100,7 +100,10 @@ function httpAuthenticate(req: CpeAuthRequest, cfg: CpeAuthConfig): CpeAuthResul
  * A configuration that cannot work or is unsafe, as a message for start-up; undefined when fine.
  * `tlsEnabled` says whether the CWMP listener serves TLS.
  */
-export function cpeAuthConfigProblem(cfg: Pick<CpeAuthConfig, "mode" | "allowBasicOverHttp" | "digest" | "clientCert">, tlsEnabled: boolean): string | undefined {
+export function cpeAuthConfigProblem(
+  cfg: Pick<CpeAuthConfig, "mode" | "allowBasicOverHttp" | "digest" | "clientCert">,
+  tlsEnabled: boolean,
+): string | undefined {
   if ((cfg.clientCert ?? "off") !== "off" && !tlsEnabled) {
     return `CPE client certificates (clientCert "${cfg.clientCert}") need TLS with requestClientCert and a ca`;
   }

@@ -14,9 +14,7 @@ export interface DigestVerifierOptions {
   readonly maxTrackedNonces?: number;
 }
 
-export type DigestVerdict =
-  | { readonly ok: true; readonly username: string }
-  | { readonly ok: false; readonly stale: boolean; readonly reason: string };
+export type DigestVerdict = { readonly ok: true; readonly username: string } | { readonly ok: false; readonly stale: boolean; readonly reason: string };
 
 export type PasswordLookup = (username: string) => string | undefined;
 

@@ -35,7 +35,8 @@ function usageMessage(e: unknown): string {
   const code = (e as { code?: unknown }).code;
   const flag = /'(-[^' ]*)/.exec(message)?.[1] ?? "";
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${flag}`;
-  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return /does not take/.test(message) ? `${flag} takes no value` : `${flag} needs a value (write ${flag}=<value> for a value starting with -)`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE")
+    return /does not take/.test(message) ? `${flag} takes no value` : `${flag} needs a value (write ${flag}=<value> for a value starting with -)`;
   return message.split("\n")[0] ?? message;
 }
 

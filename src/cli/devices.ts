@@ -74,7 +74,10 @@ export async function runDevices(args: string[], io: CliIo, env: Env): Promise<n
   if (!checked.ok) return (io.stderr(`converge devices: ${checked.error}\n`), 2);
   const all = values["all"] === true;
   try {
-    const pages = api !== undefined ? apiPages(api, str("token") ?? env["CONVERGE_API_TOKEN"], query, limit, str("after")) : dbPages(str("db") ?? env["CONVERGE_DB"] ?? DEFAULTS.db, query, limit, str("after"));
+    const pages =
+      api !== undefined
+        ? apiPages(api, str("token") ?? env["CONVERGE_API_TOKEN"], query, limit, str("after"))
+        : dbPages(str("db") ?? env["CONVERGE_DB"] ?? DEFAULTS.db, query, limit, str("after"));
     const devices: DeviceRecord[] = [];
     let next: string | null = null;
     for await (const page of pages) {
@@ -146,5 +149,14 @@ function render(devices: readonly DeviceRecord[], header: boolean): string {
   const rows = devices.map((d) => [d.deviceId, d.productClass, d.softwareVersion, d.ip, ago(d.lastInform), state(d), d.tags.join(",")]);
   const all = header ? [["DEVICE", "MODEL", "FIRMWARE", "IP", "LAST INFORM", "STATUS", "TAGS"], ...rows] : rows;
   const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.min(60, Math.max(...all.map((r) => (r[i] ?? "").length), 0)));
-  return all.map((r) => r.map((c, i) => (i < widths.length ? c.padEnd(widths[i] ?? 0) : c)).join("  ").trimEnd()).join("\n") + (all.length ? "\n" : "");
+  return (
+    all
+      .map((r) =>
+        r
+          .map((c, i) => (i < widths.length ? c.padEnd(widths[i] ?? 0) : c))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + (all.length ? "\n" : "")
+  );
 }

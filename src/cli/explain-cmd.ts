@@ -20,7 +20,8 @@ const USAGE = `usage: converge explain <device-id> [--db file] [--policies dir] 
 export async function runExplain(args: string[], io: CliIo, env: Readonly<Record<string, string | undefined>>): Promise<number> {
   const parsed = parseArgs(args, { db: true, policies: true, "secrets-file": true, files: true });
   if (parsed.ok && parsed.value.flags.has("help")) return (io.stdout(USAGE), 0);
-  if (!parsed.ok || parsed.value.positional.length !== 1) return (io.stderr(`converge explain: ${parsed.ok ? "one device id expected" : parsed.error}\n${USAGE}`), 2);
+  if (!parsed.ok || parsed.value.positional.length !== 1)
+    return (io.stderr(`converge explain: ${parsed.ok ? "one device id expected" : parsed.error}\n${USAGE}`), 2);
   const p = parsed.value;
   const id = parseDeviceId(p.positional[0] as string);
   if (!id) return (io.stderr(`converge explain: ${p.positional[0]} is not a device id (OUI-ProductClass-Serial)\n`), 2);

@@ -15,21 +15,41 @@ interface Entry {
 /** Every subcommand. A new one is one entry here (and its module); `converge <command> --help` details it. */
 const COMMANDS: Readonly<Record<string, Entry>> = {
   serve: { usage: "serve", summary: "run the ACS (CWMP on :7547, REST API on :7557)", load: async () => (await import("./serve.js")).runServe },
-  validate: { usage: "validate [dir]", summary: "check a policies folder (--format text|json|github, --strict)", load: async () => (await import("./validate.js")).runValidate },
+  validate: {
+    usage: "validate [dir]",
+    summary: "check a policies folder (--format text|json|github, --strict)",
+    load: async () => (await import("./validate.js")).runValidate,
+  },
   plan: {
     usage: "plan [dir]",
     summary: "what a policies folder would change on the stored fleet (--db file | --api url [--token t], --device, --json, --markdown, --detailed-exitcode)",
     load: async () => (await import("./plan.js")).runPlan,
   },
-  explain: { usage: "explain <device-id>", summary: "which policies match a stored device, and its desired state with provenance (--db, --policies)", load: async () => (await import("./explain-cmd.js")).runExplain },
-  devices: { usage: "devices [filters]", summary: "search stored devices: --serial, --model, --ip, --condition, ... (--db file | --api url, --json)", load: async () => (await import("./devices.js")).runDevices },
-  sim: { usage: "sim", summary: "run a simulated CPE fleet against an ACS (--acs, --count, --model, ...)", load: async () => (await import("./sim.js")).runSim },
+  explain: {
+    usage: "explain <device-id>",
+    summary: "which policies match a stored device, and its desired state with provenance (--db, --policies)",
+    load: async () => (await import("./explain-cmd.js")).runExplain,
+  },
+  devices: {
+    usage: "devices [filters]",
+    summary: "search stored devices: --serial, --model, --ip, --condition, ... (--db file | --api url, --json)",
+    load: async () => (await import("./devices.js")).runDevices,
+  },
+  sim: {
+    usage: "sim",
+    summary: "run a simulated CPE fleet against an ACS (--acs, --count, --model, ...)",
+    load: async () => (await import("./sim.js")).runSim,
+  },
   rollout: {
     usage: "rollout <sub> [id]",
     summary: "staged rollouts over the API: list | status | pause | resume | promote | abort (--api, --token, --json)",
     load: async () => (await import("./rollout.js")).runRollout,
   },
-  token: { usage: "token new | token hash <token>", summary: "make an API token and its sha256 / print a token's sha256 for api.tokens", load: async () => (await import("./token.js")).runToken },
+  token: {
+    usage: "token new | token hash <token>",
+    summary: "make an API token and its sha256 / print a token's sha256 for api.tokens",
+    load: async () => (await import("./token.js")).runToken,
+  },
 };
 
 function usage(): string {

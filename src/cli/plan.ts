@@ -38,7 +38,17 @@ import { renderMarkdown, renderText } from "../plan/render.js";
 import { flagString, parseArgs, secretsFileOf, filesDirOf, type ParsedArgs } from "./args.js";
 import type { CliIo } from "./io.js";
 
-const SPEC = { db: true, api: true, token: true, device: true, json: false, markdown: false, "detailed-exitcode": false, "secrets-file": true, files: true } as const;
+const SPEC = {
+  db: true,
+  api: true,
+  token: true,
+  device: true,
+  json: false,
+  markdown: false,
+  "detailed-exitcode": false,
+  "secrets-file": true,
+  files: true,
+} as const;
 const USAGE = `usage: converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode] [--secrets-file file]
   policies-dir         default: CONVERGE_POLICIES or ./policies
   --db file            plan from the SQLite file (default: CONVERGE_DB or ./data/converge.db)
@@ -54,7 +64,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** A failure of the fleet source (unknown device, unreadable store or API): reported, exit 1. */
 class SourceError extends Error {}
-
 
 export async function runPlan(args: string[], io: CliIo, env: Env): Promise<number> {
   const parsed = parseArgs(args, SPEC);
@@ -148,7 +157,9 @@ async function withWriteOnly(o: ApiSourceOptions, ctx: PlanSettings, d: RemoteDe
   const desired = ctx.desired(factsOfRecord(d.record, d.reported), new Map());
   if (!desired) return d;
   const remembered = (v: { readonly writeOnly: boolean; readonly drift: string }): boolean => v.writeOnly || v.drift === "report";
-  const candidates: { path: string; value: string }[] = desired.values.filter((v) => remembered(v) && stored.has(v.path)).map((v) => ({ path: v.path, value: v.value }));
+  const candidates: { path: string; value: string }[] = desired.values
+    .filter((v) => remembered(v) && stored.has(v.path))
+    .map((v) => ({ path: v.path, value: v.value }));
   for (const t of desired.tables)
     for (const i of t.instances)
       for (const v of i.values.filter(remembered))

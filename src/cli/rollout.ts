@@ -57,7 +57,18 @@ function line(v: RolloutView): string {
 export async function runRollout(args: string[], io: CliIo, env: Env): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { api: { type: "string" }, token: { type: "string" }, json: { type: "boolean" }, state: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        api: { type: "string" },
+        token: { type: "string" },
+        json: { type: "boolean" },
+        state: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
   } catch (e) {
     io.stderr(`converge rollout: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     return 2;
@@ -66,7 +77,13 @@ export async function runRollout(args: string[], io: CliIo, env: Env): Promise<n
   if (values.help === true) return (io.stdout(USAGE), 0);
   const [sub, id, ...extra] = positionals;
   const needsId = sub !== "list";
-  if (sub === undefined || (sub !== "list" && sub !== "status" && !ACTIONS.has(sub)) || (needsId && id === undefined) || (!needsId && id !== undefined) || extra.length > 0) {
+  if (
+    sub === undefined ||
+    (sub !== "list" && sub !== "status" && !ACTIONS.has(sub)) ||
+    (needsId && id === undefined) ||
+    (!needsId && id !== undefined) ||
+    extra.length > 0
+  ) {
     io.stderr(`converge rollout: ${sub === undefined ? "missing subcommand" : `bad arguments for "${sub}"`}\n${USAGE}`);
     return 2;
   }

@@ -25,7 +25,9 @@ function readIfExists(p: string): string | undefined {
 export async function runServe(args: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>>): Promise<number> {
   const parsed = parseArgs(args, { "secrets-file": true });
   if (!parsed.ok || parsed.value.positional.length > 0) {
-    const why = parsed.ok ? `unexpected argument ${parsed.value.positional[0]} (configuration comes from converge.yaml and CONVERGE_* variables)` : parsed.error;
+    const why = parsed.ok
+      ? `unexpected argument ${parsed.value.positional[0]} (configuration comes from converge.yaml and CONVERGE_* variables)`
+      : parsed.error;
     io.stderr(`converge serve: ${why}\n${USAGE}`);
     return 2;
   }

@@ -7,7 +7,16 @@ import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { err, ok, type Result } from "../domain/result.js";
 import { acsCounts, type AcsCounts } from "../sim/fleet-acs.js";
-import { FLEET_DEFAULTS, FLEET_QUIRK_HELP, FLEET_QUIRKS, NO_QUIRKS_MIX, parseMix, parseQuirksMix, type FleetOptions, type Weighted } from "../sim/fleet-options.js";
+import {
+  FLEET_DEFAULTS,
+  FLEET_QUIRK_HELP,
+  FLEET_QUIRKS,
+  NO_QUIRKS_MIX,
+  parseMix,
+  parseQuirksMix,
+  type FleetOptions,
+  type Weighted,
+} from "../sim/fleet-options.js";
 import { progressLine, summaryTable } from "../sim/fleet-report.js";
 import { runFleet } from "../sim/fleet-run.js";
 import { flagString, parseArgs, type ParsedArgs } from "./args.js";
@@ -54,10 +63,34 @@ summary ("network: ECONNREFUSED ..."; for TLS, what to trust).
 `;
 
 const SPEC: Readonly<Record<string, boolean>> = {
-  acs: true, count: true, model: true, "models-mix": true, "quirks-mix": true, interval: true, jitter: true,
-  concurrency: true, "boot-storm": false, ramp: true, duration: true, rounds: true, deadline: true, seed: true,
-  timeout: true, "retry-min": true, "retry-after-max": true, listen: false, username: true, password: true,
-  "auth-scheme": true, api: true, "api-token": true, workers: true, progress: false, json: false, help: false, ca: true,
+  acs: true,
+  count: true,
+  model: true,
+  "models-mix": true,
+  "quirks-mix": true,
+  interval: true,
+  jitter: true,
+  concurrency: true,
+  "boot-storm": false,
+  ramp: true,
+  duration: true,
+  rounds: true,
+  deadline: true,
+  seed: true,
+  timeout: true,
+  "retry-min": true,
+  "retry-after-max": true,
+  listen: false,
+  username: true,
+  password: true,
+  "auth-scheme": true,
+  api: true,
+  "api-token": true,
+  workers: true,
+  progress: false,
+  json: false,
+  help: false,
+  ca: true,
 };
 
 function num(p: ParsedArgs, name: string, dflt: number, min: number): Result<number, string> {
@@ -81,7 +114,9 @@ export function resolveModels(model: string | undefined, mix: string | undefined
     return ok([{ value: target, weight: 1 }]);
   }
   if (mix === undefined) {
-    const files = readdirSync(target).filter((f) => f.endsWith(".csv") && !f.startsWith("sim-")).sort();
+    const files = readdirSync(target)
+      .filter((f) => f.endsWith(".csv") && !f.startsWith("sim-"))
+      .sort();
     if (files.length === 0) return err(`--model: no .csv data models in ${target}`);
     return ok(files.map((f) => ({ value: join(target, f), weight: 1 })));
   }
@@ -109,10 +144,18 @@ interface Parsed {
 
 function numbers(p: ParsedArgs): Result<Record<string, number>, string> {
   const specs: [string, number, number][] = [
-    ["count", 100, 1], ["interval", FLEET_DEFAULTS.intervalS, 0.001], ["jitter", FLEET_DEFAULTS.jitter, 0],
-    ["concurrency", FLEET_DEFAULTS.concurrency, 1], ["rounds", FLEET_DEFAULTS.rounds, 1], ["deadline", FLEET_DEFAULTS.deadlineS, 0.001],
-    ["timeout", FLEET_DEFAULTS.timeoutMs, 1], ["retry-min", FLEET_DEFAULTS.retryMinS, 0], ["retry-after-max", Infinity, 0],
-    ["workers", 1, 1], ["ramp", -1, 0], ["duration", -1, 0.001],
+    ["count", 100, 1],
+    ["interval", FLEET_DEFAULTS.intervalS, 0.001],
+    ["jitter", FLEET_DEFAULTS.jitter, 0],
+    ["concurrency", FLEET_DEFAULTS.concurrency, 1],
+    ["rounds", FLEET_DEFAULTS.rounds, 1],
+    ["deadline", FLEET_DEFAULTS.deadlineS, 0.001],
+    ["timeout", FLEET_DEFAULTS.timeoutMs, 1],
+    ["retry-min", FLEET_DEFAULTS.retryMinS, 0],
+    ["retry-after-max", Infinity, 0],
+    ["workers", 1, 1],
+    ["ramp", -1, 0],
+    ["duration", -1, 0.001],
   ];
   const out: Record<string, number> = {};
   for (const [name, dflt, min] of specs) {
@@ -192,7 +235,12 @@ function acsPoller(opts: FleetOptions): { latest(): AcsCounts | undefined; stop(
   const timer = setInterval(() => {
     if (busy || opts.apiUrl === undefined) return;
     busy = true;
-    acsCounts(opts.apiUrl, opts.apiToken).then((c) => (latest = c), () => undefined).finally(() => (busy = false));
+    acsCounts(opts.apiUrl, opts.apiToken)
+      .then(
+        (c) => (latest = c),
+        () => undefined,
+      )
+      .finally(() => (busy = false));
   }, 2000);
   timer.unref();
   return { latest: () => latest, stop: () => clearInterval(timer) };

@@ -85,13 +85,21 @@ export async function runValidate(args: string[], io: CliIo, env?: Readonly<Reco
   }
   const cwd = io.cwd ?? process.cwd();
   const dir = resolve(cwd, parsed.dir);
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) {
     io.stderr(`converge validate: ${parsed.dir} is not a folder\n${VALIDATE_USAGE}\n`);
     return 2;
   }
   let folder: { revision: string; policies: number } | undefined;
-  const r = await loadPolicySet(dir, { ...(parsed.secretsFile === undefined ? {} : { secretsFile: resolve(cwd, parsed.secretsFile) }), env: envOf, filesDir: resolve(cwd, parsed.filesDir), report: (s) => (folder = s) });
+  const r = await loadPolicySet(dir, {
+    ...(parsed.secretsFile === undefined ? {} : { secretsFile: resolve(cwd, parsed.secretsFile) }),
+    env: envOf,
+    filesDir: resolve(cwd, parsed.filesDir),
+    report: (s) => (folder = s),
+  });
   const findings = r.ok ? r.value.warnings : r.error;
   const errors = findings.filter((f) => f.severity === "error").length;
   const warnings = findings.length - errors;
@@ -100,14 +108,31 @@ export async function runValidate(args: string[], io: CliIo, env?: Readonly<Reco
   switch (parsed.format) {
     case "json":
       // revision and policies also when the folder is rejected: CI can tell which content was checked.
-      out(JSON.stringify({ ok: !failed, revision: r.ok ? r.value.revision : (folder?.revision ?? null), policies: r.ok ? r.value.policies.length : (folder?.policies ?? 0), errors, warnings, findings: findings.map((f) => ({ ...f, file: shown(f) })) }, null, 2));
+      out(
+        JSON.stringify(
+          {
+            ok: !failed,
+            revision: r.ok ? r.value.revision : (folder?.revision ?? null),
+            policies: r.ok ? r.value.policies.length : (folder?.policies ?? 0),
+            errors,
+            warnings,
+            findings: findings.map((f) => ({ ...f, file: shown(f) })),
+          },
+          null,
+          2,
+        ),
+      );
       break;
     case "github":
       for (const f of findings) out(renderGithub(f, shown(f)));
       break;
     case "text":
       for (const f of findings) out(renderText(f, shown(f)));
-      out(r.ok ? `${display(cwd, parsed.dir, ".")}: ${r.value.policies.length} policies, ${summary(errors, warnings)} (revision ${r.value.revision})` : summary(errors, warnings));
+      out(
+        r.ok
+          ? `${display(cwd, parsed.dir, ".")}: ${r.value.policies.length} policies, ${summary(errors, warnings)} (revision ${r.value.revision})`
+          : summary(errors, warnings),
+      );
       break;
   }
   return failed ? 1 : 0;

@@ -212,11 +212,19 @@ function envValue(name: string, text: string, kind: (typeof ENV)[number][2]): Re
       if (/^(0|false|no|off)$/i.test(text)) return ok(false);
       return err(`${name}: expected true or false, got "${text}"`);
     case "list":
-      return ok(text.split(",").map((p) => p.trim()).filter((p) => p !== ""));
+      return ok(
+        text
+          .split(",")
+          .map((p) => p.trim())
+          .filter((p) => p !== ""),
+      );
     case "models": {
       // OUI, OUI/ProductClass or */ProductClass, comma separated; * alone: every device.
       const out: Json[] = [];
-      for (const part of text.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+      for (const part of text
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "")) {
         const slash = part.indexOf("/");
         const oui = slash < 0 ? part : part.slice(0, slash);
         const productClass = slash < 0 ? undefined : part.slice(slash + 1);
@@ -247,7 +255,7 @@ function merge(base: JsonObject, over: JsonObject): JsonObject {
   return out;
 }
 
-let validator: ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null } | undefined;
+let validator: (((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null }) | undefined;
 
 function validate(data: JsonObject): string[] {
   if (!validator) {

@@ -145,6 +145,7 @@ export function targetVerdict(ip: Ip, port: number, policy: TargetPolicy): Targe
   if (NEVER.has(cls)) return { ok: false, reason: `${cls.replace("_", "-")} address` };
   const own = cls === "loopback" || policy.ownAddresses.some((a) => a.family === ip.family && a.value === ip.value);
   if (own && policy.ownPorts.has(port)) return { ok: false, reason: `the ACS's own port ${port}` };
-  if (policy.allowedNetworks.length > 0 && !policy.allowedNetworks.some((n) => inCidr(ip, n))) return { ok: false, reason: "outside connectionRequest.allowedNetworks" };
+  if (policy.allowedNetworks.length > 0 && !policy.allowedNetworks.some((n) => inCidr(ip, n)))
+    return { ok: false, reason: "outside connectionRequest.allowedNetworks" };
   return { ok: true };
 }

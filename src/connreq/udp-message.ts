@@ -25,9 +25,7 @@ export interface UdpConnReqMessage {
   readonly cnonce: string;
 }
 
-export type UdpConnReqParse =
-  | ({ readonly ok: true } & UdpConnReqMessage)
-  | { readonly ok: false; readonly reason: string };
+export type UdpConnReqParse = ({ readonly ok: true } & UdpConnReqMessage) | { readonly ok: false; readonly reason: string };
 
 export interface UdpParseOptions {
   /** The receiver's clock, seconds; with `maxSkewSeconds`, messages whose ts is further off are ignored. */

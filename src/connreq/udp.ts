@@ -21,8 +21,7 @@ export interface UdpSendOptions {
 }
 
 export type UdpSendOutcome =
-  | { readonly kind: "sent"; readonly copies: number; readonly id: number }
-  | { readonly kind: "unreachable"; readonly message: string };
+  { readonly kind: "sent"; readonly copies: number; readonly id: number } | { readonly kind: "unreachable"; readonly message: string };
 
 /** Splits `host:port` or `[v6]:port` (UDPConnectionRequestAddress). */
 export function parseUdpAddress(address: string): { host: string; port: number } | undefined {

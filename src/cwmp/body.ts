@@ -92,11 +92,7 @@ const MARKUP_DECL = /<!(?:DOCTYPE|ENTITY)/i;
  * "nothing more to send" empty POST, cwmp-notes §3.1). Inflation is bounded by `limits.maxBytes`
  * (a gzip bomb is `too_large`, not an OOM); documents with DOCTYPE/ENTITY declarations are refused.
  */
-export function decodeBody(
-  raw: Buffer,
-  h: BodyHeaders,
-  limits: { readonly maxBytes: number },
-): Result<string, BodyError> {
+export function decodeBody(raw: Buffer, h: BodyHeaders, limits: { readonly maxBytes: number }): Result<string, BodyError> {
   if (raw.length > limits.maxBytes) return bodyErr("too_large", `body of ${raw.length} bytes exceeds ${limits.maxBytes}`);
   if (raw.length === 0) return ok("");
   const inflated = decodeContent(raw, h.contentEncoding, limits.maxBytes);

@@ -110,9 +110,7 @@ export const CPE_RESPONSE_DECODERS: Readonly<Record<string, CpeDecoder>> = {
   UploadResponse: transferResult("UploadResponse"),
   ScheduleInformResponse: () => ok({ method: "ScheduleInformResponse" }),
   GetRPCMethodsResponse: (rpc) => ok({ method: "GetRPCMethodsResponse", methods: strings(child(rpc, "MethodList")) }),
-  GetQueuedTransfersResponse: (rpc, w) =>
-    ok({ method: "GetQueuedTransfersResponse", transfers: transfers(rpc, "QueuedTransferStruct", false, w) }),
-  GetAllQueuedTransfersResponse: (rpc, w) =>
-    ok({ method: "GetAllQueuedTransfersResponse", transfers: transfers(rpc, "AllQueuedTransferStruct", true, w) }),
+  GetQueuedTransfersResponse: (rpc, w) => ok({ method: "GetQueuedTransfersResponse", transfers: transfers(rpc, "QueuedTransferStruct", false, w) }),
+  GetAllQueuedTransfersResponse: (rpc, w) => ok({ method: "GetAllQueuedTransfersResponse", transfers: transfers(rpc, "AllQueuedTransferStruct", true, w) }),
   Fault: decodeCpeFault,
 };

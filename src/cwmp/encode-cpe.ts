@@ -3,17 +3,7 @@
  * Same templates and strictness as the ACS encoder.
  */
 import { assertNever } from "../domain/result.js";
-import type {
-  CpeMessage,
-  CpeRequest,
-  CwmpFault,
-  CwmpVersion,
-  FaultStruct,
-  InformRequest,
-  ParamAttribute,
-  ParamInfo,
-  QueuedTransfer,
-} from "./types.js";
+import type { CpeMessage, CpeRequest, CwmpFault, CwmpVersion, FaultStruct, InformRequest, ParamAttribute, ParamInfo, QueuedTransfer } from "./types.js";
 import { CWMP_WIRE_NS, arrayEl, boolText, el, envelope, esc, idHeader, paramValueList, rpcEl, soapFault, stringArray, uintEl } from "./templates.js";
 
 export interface CpeEncodeOptions {
@@ -39,8 +29,7 @@ const attributeStruct = (p: ParamAttribute): string =>
   `<ParameterAttributeStruct>${el("Name", p.name)}${uintEl("Notification", p.notification)}` +
   `${stringArray("AccessList", p.accessList)}</ParameterAttributeStruct>`;
 
-const argStruct = (a: { readonly name: string; readonly value: string }): string =>
-  `<ArgStruct>${el("Name", a.name)}${el("Value", a.value)}</ArgStruct>`;
+const argStruct = (a: { readonly name: string; readonly value: string }): string => `<ArgStruct>${el("Name", a.name)}${el("Value", a.value)}</ArgStruct>`;
 
 function inform(m: InformRequest, digit: boolean | undefined): string {
   const d = m.deviceId;
@@ -48,7 +37,11 @@ function inform(m: InformRequest, digit: boolean | undefined): string {
     "Inform",
     `<DeviceId>${el("Manufacturer", d.manufacturer)}${el("OUI", d.oui)}` +
       `${el("ProductClass", d.productClass)}${el("SerialNumber", d.serialNumber)}</DeviceId>` +
-      arrayEl("Event", "cwmp:EventStruct", m.events.map((e) => `<EventStruct>${el("EventCode", e.code)}${el("CommandKey", e.commandKey)}</EventStruct>`)) +
+      arrayEl(
+        "Event",
+        "cwmp:EventStruct",
+        m.events.map((e) => `<EventStruct>${el("EventCode", e.code)}${el("CommandKey", e.commandKey)}</EventStruct>`),
+      ) +
       uintEl("MaxEnvelopes", m.maxEnvelopes) +
       el("CurrentTime", m.currentTime) +
       uintEl("RetryCount", m.retryCount) +
@@ -82,13 +75,12 @@ function transfer(t: QueuedTransfer, all: boolean, digit: boolean | undefined): 
 
 function cpeFault(f: CwmpFault, detailInFaultstring = false): string {
   const spv = f.setParameterValuesFaults.map(
-    (s) =>
-      `<SetParameterValuesFault>${el("ParameterName", s.name)}${uintEl("FaultCode", s.code)}` +
-      `${el("FaultString", s.string)}</SetParameterValuesFault>`,
+    (s) => `<SetParameterValuesFault>${el("ParameterName", s.name)}${uintEl("FaultCode", s.code)}` + `${el("FaultString", s.string)}</SetParameterValuesFault>`,
   );
   const detail = rpcEl("Fault", `${uintEl("FaultCode", f.code)}${el("FaultString", f.message)}${spv.join("")}`);
   const code = f.faultCode === "" ? "Client" : f.faultCode;
-  if (detailInFaultstring) return `<soap-env:Fault><faultcode>soap-env:${esc(code)}</faultcode><faultstring>${esc(f.faultString)}<detail>${detail}</detail></faultstring></soap-env:Fault>`;
+  if (detailInFaultstring)
+    return `<soap-env:Fault><faultcode>soap-env:${esc(code)}</faultcode><faultstring>${esc(f.faultString)}<detail>${detail}</detail></faultstring></soap-env:Fault>`;
   return soapFault(code, f.faultString, detail);
 }
 
@@ -97,10 +89,7 @@ function requestBody(m: CpeRequest, digit: boolean | undefined): string {
     case "Inform":
       return inform(m, digit);
     case "TransferComplete":
-      return rpcEl(
-        m.method,
-        el("CommandKey", m.commandKey) + faultStruct(m.fault) + el("StartTime", m.startTime) + el("CompleteTime", m.completeTime),
-      );
+      return rpcEl(m.method, el("CommandKey", m.commandKey) + faultStruct(m.fault) + el("StartTime", m.startTime) + el("CompleteTime", m.completeTime));
     case "AutonomousTransferComplete":
       return autonomousTransferComplete(m, digit);
     case "GetRPCMethods":
@@ -119,7 +108,14 @@ function responseBody(m: Exclude<CpeMessage, Of<"Fault">>, digit: boolean | unde
     case "GetParameterValuesResponse":
       return rpcEl(m.method, paramValueList(m.parameterList, digit));
     case "GetParameterNamesResponse":
-      return rpcEl(m.method, arrayEl("ParameterList", "cwmp:ParameterInfoStruct", m.parameterList.map((p) => infoStruct(p, digit))));
+      return rpcEl(
+        m.method,
+        arrayEl(
+          "ParameterList",
+          "cwmp:ParameterInfoStruct",
+          m.parameterList.map((p) => infoStruct(p, digit)),
+        ),
+      );
     case "GetParameterAttributesResponse":
       return rpcEl(m.method, arrayEl("ParameterList", "cwmp:ParameterAttributeStruct", m.parameterList.map(attributeStruct)));
     case "SetParameterValuesResponse":
@@ -133,9 +129,23 @@ function responseBody(m: Exclude<CpeMessage, Of<"Fault">>, digit: boolean | unde
     case "GetRPCMethodsResponse":
       return rpcEl(m.method, stringArray("MethodList", m.methods));
     case "GetQueuedTransfersResponse":
-      return rpcEl(m.method, arrayEl("TransferList", "cwmp:QueuedTransferStruct", m.transfers.map((t) => transfer(t, false, digit))));
+      return rpcEl(
+        m.method,
+        arrayEl(
+          "TransferList",
+          "cwmp:QueuedTransferStruct",
+          m.transfers.map((t) => transfer(t, false, digit)),
+        ),
+      );
     case "GetAllQueuedTransfersResponse":
-      return rpcEl(m.method, arrayEl("TransferList", "cwmp:AllQueuedTransferStruct", m.transfers.map((t) => transfer(t, true, digit))));
+      return rpcEl(
+        m.method,
+        arrayEl(
+          "TransferList",
+          "cwmp:AllQueuedTransferStruct",
+          m.transfers.map((t) => transfer(t, true, digit)),
+        ),
+      );
     case "SetParameterAttributesResponse":
     case "RebootResponse":
     case "FactoryResetResponse":

@@ -4,19 +4,7 @@
  */
 import { assertNever } from "../domain/result.js";
 import type { AcsFault, AcsMessage, EncodeOptions, SetAttributeStruct } from "./types.js";
-import {
-  CWMP_WIRE_NS,
-  arrayEl,
-  boolText,
-  el,
-  envelope,
-  idHeader,
-  paramValueList,
-  rpcEl,
-  soapFault,
-  stringArray,
-  uintEl,
-} from "./templates.js";
+import { CWMP_WIRE_NS, arrayEl, boolText, el, envelope, idHeader, paramValueList, rpcEl, soapFault, stringArray, uintEl } from "./templates.js";
 
 export { CWMP_WIRE_NS } from "./templates.js";
 
@@ -90,7 +78,14 @@ function requestBody(m: Exclude<AcsMessage, AcsFault>, digit: boolean | undefine
     case "GetParameterAttributes":
       return rpcEl(m.method, stringArray("ParameterNames", m.names));
     case "SetParameterAttributes":
-      return rpcEl(m.method, arrayEl("ParameterList", "cwmp:SetParameterAttributesStruct", m.attributes.map((a) => setAttribute(a, digit))));
+      return rpcEl(
+        m.method,
+        arrayEl(
+          "ParameterList",
+          "cwmp:SetParameterAttributesStruct",
+          m.attributes.map((a) => setAttribute(a, digit)),
+        ),
+      );
     case "AddObject":
     case "DeleteObject":
       return rpcEl(m.method, el("ObjectName", m.objectName) + el("ParameterKey", m.parameterKey));

@@ -52,8 +52,7 @@ function headerOf(h: XmlValue | undefined, w: Warnings): EnvelopeHeader {
     // TR-069 Issue 1 header, removed from every XSD: recorded, never faulted on (cwmp-notes §2.2).
     noMoreRequests: nmr === undefined ? false : (parseBool(nmr) ?? false),
     sessionTimeout,
-    supportedVersions:
-      sv === undefined ? undefined : VERSIONS.filter((v) => sv.split(",").some((s) => s.trim() === v)),
+    supportedVersions: sv === undefined ? undefined : VERSIONS.filter((v) => sv.split(",").some((s) => s.trim() === v)),
   };
 }
 

@@ -49,7 +49,11 @@ export function arrayEl(name: string, memberType: string, members: readonly stri
 }
 
 export const stringArray = (name: string, items: readonly string[]): string =>
-  arrayEl(name, "xsd:string", items.map((s) => el("string", s)));
+  arrayEl(
+    name,
+    "xsd:string",
+    items.map((s) => el("string", s)),
+  );
 
 /** Booleans follow the per-model literal knob (GenieACS `cwmp.booleanLiteral`, cwmp-notes §2.4). */
 function valueText(p: ParamValue, digit: boolean | undefined): string {

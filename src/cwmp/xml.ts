@@ -32,10 +32,8 @@ export const XML_PARSER_OPTIONS: Readonly<Partial<X2jOptions>> = Object.freeze({
   parseAttributeValue: false,
   trimValues: false,
   htmlEntities: true,
-  isArray: (name: string, _jpath: unknown, _isLeaf: boolean, isAttribute: boolean): boolean =>
-    !isAttribute && ARRAY_MEMBERS.has(name),
+  isArray: (name: string, _jpath: unknown, _isLeaf: boolean, isAttribute: boolean): boolean => !isAttribute && ARRAY_MEMBERS.has(name),
 });
-
 
 /** A parsed element: text (leaf without attributes), an object of children/attributes, or repeated siblings. */
 export type XmlValue = string | XmlObject | XmlValue[];
@@ -117,7 +115,19 @@ const localOf = (q: string): string => q.slice(q.indexOf(":") + 1);
 const prefixOf = (q: string): string => (q.includes(":") ? q.slice(0, q.indexOf(":")) : "");
 /** Whitespace as the attribute grammar sees it (the characters of JavaScript's \\s). */
 function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /** A character that ends an attribute name: whitespace, "=", "/" or ">". */
@@ -314,13 +324,27 @@ export function parseDocument(xml: string, meter?: XmlWorkMeter): Result<{ reado
 
 /** The pass itself; `parseDocument` is its public face. */
 function scan(xml: string, tree: TreeBuilder, meter: XmlWorkMeter | undefined): Result<XmlScan, string> {
-  const s: ScanState = { tree, meter, attrs: [], stack: [], decls: [], rootName: undefined, rootNs: undefined, rpcName: undefined, rpcNs: undefined, cwmpNs: undefined, roots: 0 };
+  const s: ScanState = {
+    tree,
+    meter,
+    attrs: [],
+    stack: [],
+    decls: [],
+    rootName: undefined,
+    rootNs: undefined,
+    rpcName: undefined,
+    rpcNs: undefined,
+    cwmpNs: undefined,
+    roots: 0,
+  };
   let pos = 0;
   for (let i = xml.indexOf("<"); i !== -1; i = xml.indexOf("<", pos)) {
     if (s.stack.length === 0 && textOutsideRoot(xml, pos, i)) return err(`text outside the document element at ${positionOf(xml, pos)}`);
     if (s.stack.length > 0 && i > pos) {
-      if (i - pos > XML_LIMITS.maxTextLength) return err(`text longer than ${XML_LIMITS.maxTextLength} characters in <${s.stack[s.stack.length - 1] ?? ""}> at ${positionOf(xml, pos)}`);
-      if (!tree.text(xml.slice(pos, i))) return err(`text longer than ${XML_LIMITS.maxTextLength} characters in <${s.stack[s.stack.length - 1] ?? ""}> at ${positionOf(xml, pos)}`);
+      if (i - pos > XML_LIMITS.maxTextLength)
+        return err(`text longer than ${XML_LIMITS.maxTextLength} characters in <${s.stack[s.stack.length - 1] ?? ""}> at ${positionOf(xml, pos)}`);
+      if (!tree.text(xml.slice(pos, i)))
+        return err(`text longer than ${XML_LIMITS.maxTextLength} characters in <${s.stack[s.stack.length - 1] ?? ""}> at ${positionOf(xml, pos)}`);
     }
     const c = xml.charCodeAt(i + 1);
     const next = c === 33 || c === 63 ? skipMarkup(xml, i, s) : c === 47 ? closeTag(xml, i, s) : openTag(xml, i, s);
@@ -395,7 +419,16 @@ export { localOf, prefixOf };
 // ---------------------------------------------------------------------------------------------------------
 // The tree builder behind parseDocument.
 
-const XML_ENTITIES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'", nbsp: "\u00a0", copy: "\u00a9", reg: "\u00ae" });
+const XML_ENTITIES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
+  lt: "<",
+  gt: ">",
+  amp: "&",
+  quot: '"',
+  apos: "'",
+  nbsp: "\u00a0",
+  copy: "\u00a9",
+  reg: "\u00ae",
+});
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);

@@ -34,8 +34,16 @@ export type DmLookup =
   | { readonly kind: "param"; readonly param: DmParam; readonly generic: string };
 
 const XSD: Record<DmType, XsdType | undefined> = {
-  s: "xsd:string", i: "xsd:int", u: "xsd:unsignedInt", l: "xsd:long", U: "xsd:unsignedLong",
-  b: "xsd:boolean", d: "xsd:dateTime", B: "xsd:base64", h: "xsd:hexBinary", D: undefined,
+  s: "xsd:string",
+  i: "xsd:int",
+  u: "xsd:unsignedInt",
+  l: "xsd:long",
+  U: "xsd:unsignedLong",
+  b: "xsd:boolean",
+  d: "xsd:dateTime",
+  B: "xsd:base64",
+  h: "xsd:hexBinary",
+  D: undefined,
 };
 
 export const xsdTypeOf = (t: DmType): XsdType | undefined => XSD[t];
@@ -94,7 +102,10 @@ function respecialise(generic: string, concrete: string): string {
 }
 
 /** Looks a table (object path ending "." without instance number) up. */
-export function lookupTable(index: DmIndex, table: string): { readonly kind: "vendor" } | { readonly kind: "unknown" } | { readonly kind: "table"; readonly obj: DmObject; readonly generic: string } {
+export function lookupTable(
+  index: DmIndex,
+  table: string,
+): { readonly kind: "vendor" } | { readonly kind: "unknown" } | { readonly kind: "table"; readonly obj: DmObject; readonly generic: string } {
   const model = modelOf(index, table);
   if (model === undefined || isVendor(table)) return { kind: "vendor" };
   const generic = genericPath(table) + "{i}.";
@@ -109,7 +120,10 @@ export function checkValue(param: DmParam, value: string): string | undefined {
   switch (param.t) {
     case "b":
       return /^(true|false|0|1)$/.test(value) ? undefined : `expected a boolean (true/false), got "${value}"`;
-    case "i": case "u": case "l": case "U":
+    case "i":
+    case "u":
+    case "l":
+    case "U":
       if (!INT.test(value) || ((param.t === "u" || param.t === "U") && value.startsWith("-")))
         return `expected ${param.t === "u" || param.t === "U" ? "a non-negative integer" : "an integer"} (${XSD[param.t] ?? ""}), got "${value}"`;
       return checkRange(param, value);

@@ -180,7 +180,13 @@ export type StoreWrite =
     }
   | { readonly kind: "attributes"; readonly params: readonly { readonly path: string; readonly notification: NotificationLevel }[] }
   /** `key`: the declared instance's key Converge added it for (kept with the created inventory). */
-  | { readonly kind: "objectAdded"; readonly path: string; readonly createdByUs: boolean; readonly observedAt: number; readonly key?: Readonly<Record<string, string>> }
+  | {
+      readonly kind: "objectAdded";
+      readonly path: string;
+      readonly createdByUs: boolean;
+      readonly observedAt: number;
+      readonly key?: Readonly<Record<string, string>>;
+    }
   /** Write-ahead: committed in the step that sends the AddObject, before the RPC goes out. */
   | { readonly kind: "addIntent"; readonly intent: AddIntent }
   | { readonly kind: "clearAddIntent"; readonly selector: string }

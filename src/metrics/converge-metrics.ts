@@ -40,14 +40,23 @@ export interface ConvergeMetrics {
 export function createConvergeMetrics(opts: ConvergeMetricsOptions = {}): ConvergeMetrics {
   const r = createRegistry();
   const { activeSessions } = opts;
-  const policyRevision = r.gauge({ name: "converge_policy_revision_info", help: "The policy revision in force (value is always 1).", labelNames: ["revision"], maxSeries: 1 });
+  const policyRevision = r.gauge({
+    name: "converge_policy_revision_info",
+    help: "The policy revision in force (value is always 1).",
+    labelNames: ["revision"],
+    maxSeries: 1,
+  });
   const m: ConvergeMetrics = {
     registry: r,
     informs: r.counter({ name: "converge_informs_total", help: "Informs received, by event code.", labelNames: ["event"], maxSeries: 50 }),
     sessions: r.counter({ name: "converge_sessions_total", help: "CWMP sessions ended, by outcome.", labelNames: ["outcome"], maxSeries: 20 }),
     rpcs: r.counter({ name: "converge_rpcs_total", help: "RPCs sent to CPEs, by method.", labelNames: ["method"], maxSeries: 30 }),
     cpeFaults: r.counter({ name: "converge_cpe_faults_total", help: "CWMP faults returned by CPEs, by fault code.", labelNames: ["code"], maxSeries: 50 }),
-    sessionDuration: r.histogram({ name: "converge_session_duration_seconds", help: "Duration of CWMP sessions, Inform to end.", buckets: SESSION_DURATION_BUCKETS }),
+    sessionDuration: r.histogram({
+      name: "converge_session_duration_seconds",
+      help: "Duration of CWMP sessions, Inform to end.",
+      buckets: SESSION_DURATION_BUCKETS,
+    }),
     devices: r.gauge({
       name: "converge_devices",
       help: "Known devices by convergence: converged, not_converged, unknown (a partition: the series sum to the fleet).",
@@ -64,7 +73,12 @@ export function createConvergeMetrics(opts: ConvergeMetricsOptions = {}): Conver
     }),
     policyRevision,
     policyReloadFailures: r.counter({ name: "converge_policy_reload_failures_total", help: "Policy reloads rejected (the previous revision stays in force)." }),
-    connectionRequests: r.counter({ name: "converge_connection_requests_total", help: "Connection requests sent, by outcome.", labelNames: ["outcome"], maxSeries: 20 }),
+    connectionRequests: r.counter({
+      name: "converge_connection_requests_total",
+      help: "Connection requests sent, by outcome.",
+      labelNames: ["outcome"],
+      maxSeries: 20,
+    }),
     sessionsShed: r.counter({ name: "converge_sessions_shed_total", help: "CPE requests refused with 503 because the ACS was at capacity." }),
     activeSessions: r.gauge({
       name: "converge_active_sessions",

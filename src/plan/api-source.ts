@@ -56,7 +56,11 @@ async function getJson(o: ApiSourceOptions, path: string, body?: unknown): Promi
  * server compares the SHA-256 of each with its keyed hash and answers yes or no; no hash ever leaves it, no clear
  * value ever reaches it. Returns the applied paths.
  */
-export async function compareWriteOnly(o: ApiSourceOptions, id: DeviceId, values: readonly { readonly path: string; readonly value: string }[]): Promise<ReadonlySet<string>> {
+export async function compareWriteOnly(
+  o: ApiSourceOptions,
+  id: DeviceId,
+  values: readonly { readonly path: string; readonly value: string }[],
+): Promise<ReadonlySet<string>> {
   if (values.length === 0) return new Set();
   const applied = new Set<string>();
   for (let i = 0; i < values.length; i += 1024) {
@@ -64,7 +68,8 @@ export async function compareWriteOnly(o: ApiSourceOptions, id: DeviceId, values
     const body = await getJson(o, `api/devices/${encodeURIComponent(id)}/write-only/compare`, { values: chunk });
     const results = typeof body === "object" && body !== null && "results" in body && Array.isArray(body.results) ? (body.results as unknown[]) : undefined;
     if (!results) throw new ApiError(`device ${id}: unexpected write-only comparison`, undefined);
-    for (const r of results) if (typeof r === "object" && r !== null && "path" in r && "applied" in r && r.applied === true && typeof r.path === "string") applied.add(r.path);
+    for (const r of results)
+      if (typeof r === "object" && r !== null && "path" in r && "applied" in r && r.applied === true && typeof r.path === "string") applied.add(r.path);
   }
   return applied;
 }
@@ -82,7 +87,9 @@ function pageOf(body: unknown): { ids: DeviceId[]; next: string | undefined } {
     throw new ApiError("GET /api/devices: unexpected body (want { devices: [{ deviceId }], next })", undefined);
   };
   if (typeof body !== "object" || body === null || !("devices" in body) || !Array.isArray(body.devices)) return bad();
-  const ids = body.devices.map((d: unknown) => (typeof d === "object" && d !== null && "deviceId" in d && typeof d.deviceId === "string" ? (parseDeviceId(d.deviceId) ?? bad()) : bad()));
+  const ids = body.devices.map((d: unknown) =>
+    typeof d === "object" && d !== null && "deviceId" in d && typeof d.deviceId === "string" ? (parseDeviceId(d.deviceId) ?? bad()) : bad(),
+  );
   const next = "next" in body && typeof body.next === "string" ? body.next : undefined;
   return { ids, next };
 }

@@ -115,7 +115,14 @@ export function planSubject(ctx: PlanSettings, subject: PlanSubject): DevicePlan
   if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
   const p = plan({ desired, reported, inventory, now: ctx.now, limits: ctx.limits, quirks: ctx.quirks, hashWriteOnly: ctx.hashWriteOnly });
   const secrets = secretValuesOf(desired);
-  return { deviceId: id, productClass: record.productClass, revision: desired.revision, matched: desired.matched, plan: masked(p, secrets), diff: maskJson(diffValues(desired, reported), secrets) };
+  return {
+    deviceId: id,
+    productClass: record.productClass,
+    revision: desired.revision,
+    matched: desired.matched,
+    plan: masked(p, secrets),
+    diff: maskJson(diffValues(desired, reported), secrets),
+  };
 }
 
 const NO_SECRETS: ReadonlyMap<string, string> = new Map();
@@ -124,5 +131,10 @@ const NO_SECRETS: ReadonlyMap<string, string> = new Map();
 export async function planDevice(ctx: PlanContext, id: DeviceId): Promise<DevicePlan | undefined> {
   const record = await ctx.store.getDevice(id);
   if (!record) return undefined;
-  return planSubject(ctx, { record, reported: await ctx.store.loadReported(id), inventory: await ctx.store.loadInventory(id), secrets: await ctx.store.getSecrets(id) });
+  return planSubject(ctx, {
+    record,
+    reported: await ctx.store.loadReported(id),
+    inventory: await ctx.store.loadInventory(id),
+    secrets: await ctx.store.getSecrets(id),
+  });
 }

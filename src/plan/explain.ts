@@ -24,11 +24,23 @@ export interface ExplainedValue {
 }
 
 export interface Explanation {
-  readonly device: { readonly id: string; readonly manufacturer: string; readonly productClass: string; readonly dataModel: string | null; readonly softwareVersion: string };
+  readonly device: {
+    readonly id: string;
+    readonly manufacturer: string;
+    readonly productClass: string;
+    readonly dataModel: string | null;
+    readonly softwareVersion: string;
+  };
   readonly revision: string;
   readonly matched: readonly { readonly name: string; readonly priority: number; readonly file: string; readonly line: number }[];
   readonly parameters: readonly ExplainedValue[];
-  readonly tables: readonly { readonly table: string; readonly keyNames: readonly string[]; readonly prune: boolean; readonly from: Provenance; readonly instances: readonly { readonly values: readonly ExplainedValue[]; readonly from: Provenance }[] }[];
+  readonly tables: readonly {
+    readonly table: string;
+    readonly keyNames: readonly string[];
+    readonly prune: boolean;
+    readonly from: Provenance;
+    readonly instances: readonly { readonly values: readonly ExplainedValue[]; readonly from: Provenance }[];
+  }[];
   readonly attributes: readonly { readonly path: string; readonly notification: NotificationLevel; readonly from: Provenance }[];
   readonly firmware: { readonly version: string; readonly url: string; readonly fileSize: number; readonly from: Provenance } | null;
   readonly ignore: readonly string[];
@@ -50,11 +62,23 @@ const value = (v: DesiredValue): ExplainedValue => ({
 export function explainData(set: PolicySet, facts: MatchSubject, pins?: VersionPins): Explanation {
   const d = desiredStateFor(set, facts, pins);
   const out: Explanation = {
-    device: { id: facts.deviceId, manufacturer: facts.manufacturer, productClass: facts.productClass, dataModel: facts.dataModel ?? null, softwareVersion: facts.softwareVersion },
+    device: {
+      id: facts.deviceId,
+      manufacturer: facts.manufacturer,
+      productClass: facts.productClass,
+      dataModel: facts.dataModel ?? null,
+      softwareVersion: facts.softwareVersion,
+    },
     revision: set.revision,
     matched: matchingPolicies(set, facts).map((p) => ({ name: p.name, priority: p.priority, file: p.file, line: p.line })),
     parameters: [...d.values].sort((a, b) => (a.path < b.path ? -1 : 1)).map(value),
-    tables: d.tables.map((t) => ({ table: t.table, keyNames: t.keyNames, prune: t.prune, from: t.from, instances: t.instances.map((i) => ({ values: i.values.map(value), from: i.from })) })),
+    tables: d.tables.map((t) => ({
+      table: t.table,
+      keyNames: t.keyNames,
+      prune: t.prune,
+      from: t.from,
+      instances: t.instances.map((i) => ({ values: i.values.map(value), from: i.from })),
+    })),
     attributes: d.attributes.map((a) => ({ path: a.path, notification: a.notification, from: a.from })),
     firmware: d.firmware ? { version: d.firmware.version, url: d.firmware.url, fileSize: d.firmware.fileSize, from: d.firmware.from } : null,
     ignore: d.ignore,

@@ -90,7 +90,12 @@ export function createAccumulator(): { accumulate(p: DevicePlan, c: DeviceChange
       for (const s of c.writes) steps[s.kind as WriteKind]++;
       add(byModel, c.productClass, c.writes);
       // Each step counts for the policies that caused it (a step two policies share counts for both).
-      for (const pol of c.policies) add(byPolicy, pol, c.writes.filter((s) => s.policies.includes(pol)));
+      for (const pol of c.policies)
+        add(
+          byPolicy,
+          pol,
+          c.writes.filter((s) => s.policies.includes(pol)),
+        );
     },
     summary: () => ({ devices, changing, disruptiveDevices, unmatched, drifted, byPolicy, byModel, steps }),
   };

@@ -9,7 +9,9 @@ export function describeStep(s: PlanStep): string {
       return `set ${s.values.map((v) => `${v.name}=${secret.has(v.name) ? "(secret)" : JSON.stringify(v.value)}`).join(", ")}`;
     }
     case "addObject":
-      return `add ${s.table} {${Object.entries(s.key).map(([k, v]) => `${k}=${v}`).join(", ")}}`;
+      return `add ${s.table} {${Object.entries(s.key)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}}`;
     case "deleteObject":
       return `DELETE ${s.object}`;
     case "setAttributes":
@@ -38,16 +40,28 @@ function causedBy(s: AttributedStep): string {
 }
 
 function stepCounts(steps: Readonly<Record<string, number>>): string {
-  return WRITE_KINDS.filter((k) => (steps[k] ?? 0) > 0)
-    .map((k) => `${steps[k]} ${k}`)
-    .join(", ") || "no writes";
+  return (
+    WRITE_KINDS.filter((k) => (steps[k] ?? 0) > 0)
+      .map((k) => `${steps[k]} ${k}`)
+      .join(", ") || "no writes"
+  );
 }
 
 function table(title: string, rows: Readonly<Record<string, Bucket>>, md: boolean): string[] {
   const keys = Object.keys(rows).sort();
   if (keys.length === 0) return [];
-  if (!md) return [`${title}:`, ...keys.map((k) => `  ${k}: ${rows[k]?.devices} device(s), ${stepCounts(rows[k]?.steps ?? {})}${rows[k]?.disruptive ? `, ${rows[k]?.disruptive} disruptive` : ""}`)];
-  return [`| ${title} | devices | steps | disruptive |`, "|---|---:|---|---:|", ...keys.map((k) => `| ${k} | ${rows[k]?.devices} | ${stepCounts(rows[k]?.steps ?? {})} | ${rows[k]?.disruptive ? `⚠️ ${rows[k]?.disruptive}` : 0} |`)];
+  if (!md)
+    return [
+      `${title}:`,
+      ...keys.map(
+        (k) => `  ${k}: ${rows[k]?.devices} device(s), ${stepCounts(rows[k]?.steps ?? {})}${rows[k]?.disruptive ? `, ${rows[k]?.disruptive} disruptive` : ""}`,
+      ),
+    ];
+  return [
+    `| ${title} | devices | steps | disruptive |`,
+    "|---|---:|---|---:|",
+    ...keys.map((k) => `| ${k} | ${rows[k]?.devices} | ${stepCounts(rows[k]?.steps ?? {})} | ${rows[k]?.disruptive ? `⚠️ ${rows[k]?.disruptive}` : 0} |`),
+  ];
 }
 
 export function renderText(s: FleetSummary, details: readonly DeviceChange[], revision: string): string {

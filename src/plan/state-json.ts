@@ -57,7 +57,8 @@ const withNotification = <T extends object>(base: T, n: NotificationLevel | unde
 /** Reported state and inventory as a JSON-serialisable value (see the module comment). */
 export function toJson(reported: ReportedState, inventory: Inventory): StateJson {
   const r = reported;
-  const param = (p: ReportedParam): ParamJson => withNotification({ value: p.value, type: p.type, writable: p.writable ?? null, observedAt: p.observedAt }, p.notification);
+  const param = (p: ReportedParam): ParamJson =>
+    withNotification({ value: p.value, type: p.type, writable: p.writable ?? null, observedAt: p.observedAt }, p.notification);
   const name = (n: KnownName): NameJson => withNotification({ writable: n.writable ?? null }, n.notification);
   const i = inventory;
   return {
@@ -108,7 +109,12 @@ function map<V>(v: Json, at: string, f: (x: Json, at: string) => V): Map<string,
 
 function param(v: Json, at: string): ReportedParam {
   const o = record(v, at);
-  const base = { value: str(o["value"], `${at}.value`), type: xsd(o["type"], `${at}.type`), writable: writable(o["writable"], `${at}.writable`), observedAt: num(o["observedAt"], `${at}.observedAt`) };
+  const base = {
+    value: str(o["value"], `${at}.value`),
+    type: xsd(o["type"], `${at}.type`),
+    writable: writable(o["writable"], `${at}.writable`),
+    observedAt: num(o["observedAt"], `${at}.observedAt`),
+  };
   return withNotification(base, notification(o["notification"], `${at}.notification`));
 }
 function knownName(v: Json, at: string): KnownName {
@@ -132,16 +138,30 @@ function inventoryOf(v: Json): Inventory {
   const o = record(v, "inventory");
   const backoff = (x: Json, at: string) => {
     const b = record(x, at);
-    return { until: num(b["until"], `${at}.until`), code: typeof b["code"] === "string" ? b["code"] : num(b["code"], `${at}.code`), attempts: num(b["attempts"], `${at}.attempts`) };
+    return {
+      until: num(b["until"], `${at}.until`),
+      code: typeof b["code"] === "string" ? b["code"] : num(b["code"], `${at}.code`),
+      attempts: num(b["attempts"], `${at}.attempts`),
+    };
   };
   const d = o["download"] === null ? undefined : record(o["download"], "inventory.download");
   const base: Inventory = {
     created: map(o["created"], "inventory.created", (x, at) => array(x, at).map((n, j) => num(n, `${at}[${j}]`))),
-    writeOnlyHashes: new Map(array(o["writeOnlyPaths"], "inventory.writeOnlyPaths").map((p, j) => [str(p, `inventory.writeOnlyPaths[${j}]`), UNVERIFIED] as const)),
+    writeOnlyHashes: new Map(
+      array(o["writeOnlyPaths"], "inventory.writeOnlyPaths").map((p, j) => [str(p, `inventory.writeOnlyPaths[${j}]`), UNVERIFIED] as const),
+    ),
     backoff: map(o["backoff"], "inventory.backoff", backoff),
-    download: d === undefined ? undefined : { commandKey: str(d["commandKey"], "download.commandKey"), version: str(d["version"], "download.version"), startedAt: num(d["startedAt"], "download.startedAt") },
+    download:
+      d === undefined
+        ? undefined
+        : {
+            commandKey: str(d["commandKey"], "download.commandKey"),
+            version: str(d["version"], "download.version"),
+            startedAt: num(d["startedAt"], "download.startedAt"),
+          },
   };
-  const keys = o["appliedKeys"] === undefined ? undefined : array(o["appliedKeys"], "inventory.appliedKeys").map((k, j) => str(k, `inventory.appliedKeys[${j}]`));
+  const keys =
+    o["appliedKeys"] === undefined ? undefined : array(o["appliedKeys"], "inventory.appliedKeys").map((k, j) => str(k, `inventory.appliedKeys[${j}]`));
   return {
     ...base,
     ...(o["rebootPending"] !== undefined ? { rebootPending: bool(o["rebootPending"], "inventory.rebootPending") } : {}),
@@ -159,7 +179,12 @@ function factsRecordOf(v: Json): FactsRecord {
   // Facts a plan does not read may be absent from older state documents.
   const opt = (k: string): string => (o[k] === undefined ? "" : s(k));
   const facts = { manufacturer: s("manufacturer"), oui: s("oui"), productClass: s("productClass"), serialNumber: s("serialNumber") };
-  const reach = { ip: opt("ip"), connectionRequestUrl: opt("connectionRequestUrl"), udpConnectionRequestAddress: opt("udpConnectionRequestAddress"), parameterKey: opt("parameterKey") };
+  const reach = {
+    ip: opt("ip"),
+    connectionRequestUrl: opt("connectionRequestUrl"),
+    udpConnectionRequestAddress: opt("udpConnectionRequestAddress"),
+    parameterKey: opt("parameterKey"),
+  };
   return { deviceId, ...facts, softwareVersion: s("softwareVersion"), hardwareVersion: s("hardwareVersion"), ...reach, dataModel, tags };
 }
 
@@ -206,10 +231,19 @@ export const STATE_RESPONSE_SCHEMA = {
           additionalProperties: {
             type: "object",
             required: ["value", "type", "writable", "observedAt"],
-            properties: { value: { type: "string" }, type: { type: "string", enum: [...XSD_TYPES] }, writable: WRITABLE, observedAt: { type: "number" }, notification: NOTIFICATION },
+            properties: {
+              value: { type: "string" },
+              type: { type: "string", enum: [...XSD_TYPES] },
+              writable: WRITABLE,
+              observedAt: { type: "number" },
+              notification: NOTIFICATION,
+            },
           },
         },
-        names: { type: "object", additionalProperties: { type: "object", required: ["writable"], properties: { writable: WRITABLE, notification: NOTIFICATION } } },
+        names: {
+          type: "object",
+          additionalProperties: { type: "object", required: ["writable"], properties: { writable: WRITABLE, notification: NOTIFICATION } },
+        },
         objects: TIMES,
         discovered: TIMES,
         parameterKey: { type: "string" },
@@ -224,16 +258,25 @@ export const STATE_RESPONSE_SCHEMA = {
         writeOnlyPaths: {
           type: "array",
           items: { type: "string" },
-          description: "Paths of write-only values Converge set (a keyed hash is kept server-side, never returned): compare yours with POST /api/devices/{id}/write-only/compare",
+          description:
+            "Paths of write-only values Converge set (a keyed hash is kept server-side, never returned): compare yours with POST /api/devices/{id}/write-only/compare",
         },
         backoff: {
           type: "object",
-          additionalProperties: { type: "object", required: ["until", "code", "attempts"], properties: { until: { type: "number" }, code: { type: ["integer", "string"] }, attempts: { type: "integer" } } },
+          additionalProperties: {
+            type: "object",
+            required: ["until", "code", "attempts"],
+            properties: { until: { type: "number" }, code: { type: ["integer", "string"] }, attempts: { type: "integer" } },
+          },
         },
         download: {
           anyOf: [
             { type: "null" },
-            { type: "object", required: ["commandKey", "version", "startedAt"], properties: { commandKey: { type: "string" }, version: { type: "string" }, startedAt: { type: "number" } } },
+            {
+              type: "object",
+              required: ["commandKey", "version", "startedAt"],
+              properties: { commandKey: { type: "string" }, version: { type: "string" }, startedAt: { type: "number" } },
+            },
           ],
         },
         rebootPending: { type: "boolean" },

@@ -34,9 +34,19 @@ export function compileText(text: string, pointer: string, ctx: CompileContext):
   if (t.value.parts.every((p) => typeof p === "string")) return { literal: t.value.parts.join(""), template: undefined };
   for (const ref of templateRefs(t.value)) {
     if (ref.root === "vars" && !ctx.hasVariable(ref.name))
-      ctx.issues.push({ pointer, code: "unknown-template-variable", severity: "error", message: `unknown variable "vars.${ref.name}" (no file in vars/ defines it)` });
+      ctx.issues.push({
+        pointer,
+        code: "unknown-template-variable",
+        severity: "error",
+        message: `unknown variable "vars.${ref.name}" (no file in vars/ defines it)`,
+      });
     if (ref.root === "secret" && !ctx.hasSecret(ref.name))
-      ctx.issues.push({ pointer, code: "missing-secret", severity: "warning", message: `secret "${ref.name}" is not set (CONVERGE_SECRET_${ref.name} or the secrets file): devices will show it unresolved` });
+      ctx.issues.push({
+        pointer,
+        code: "missing-secret",
+        severity: "warning",
+        message: `secret "${ref.name}" is not set (CONVERGE_SECRET_${ref.name} or the secrets file): devices will show it unresolved`,
+      });
   }
   return { literal: undefined, template: t.value };
 }

@@ -65,7 +65,8 @@ export function compilePolicy(raw: RawPolicy, ctx: PolicyCompileContext): Policy
     rollout: compileRollout(raw, ctx),
     fingerprint: policyFingerprint(raw),
   };
-  if (never !== undefined) ctx.issues.push({ pointer: "/match", code: "never-matches", severity: "warning", message: `policy "${raw.name}" can never match: ${never}` });
+  if (never !== undefined)
+    ctx.issues.push({ pointer: "/match", code: "never-matches", severity: "warning", message: `policy "${raw.name}" can never match: ${never}` });
   return policy;
 }
 
@@ -92,17 +93,35 @@ function compileTable(table: string, def: RawTable, at: string, ctx: PolicyCompi
   return { table: path, keyNames: def.key, prune: def.prune ?? false, instances, site: ctx.siteOf(at, true) };
 }
 
-function compileInstance(table: string, keyNames: readonly string[], inst: RawTable["instances"][number], at: string, ctx: PolicyCompileContext): PolicyInstance | undefined {
+function compileInstance(
+  table: string,
+  keyNames: readonly string[],
+  inst: RawTable["instances"][number],
+  at: string,
+  ctx: PolicyCompileContext,
+): PolicyInstance | undefined {
   const key: Record<string, string> = {};
   const values: PolicyValue[] = [];
   for (const k of keyNames) {
     const v = inst[k];
     if (v === undefined) {
-      ctx.issues.push({ pointer: at, code: "schema", severity: "error", message: `instance lacks key parameter "${k}"`, expected: `keys: ${keyNames.join(", ")}` });
+      ctx.issues.push({
+        pointer: at,
+        code: "schema",
+        severity: "error",
+        message: `instance lacks key parameter "${k}"`,
+        expected: `keys: ${keyNames.join(", ")}`,
+      });
       return undefined;
     }
     const lex = String(typeof v === "object" ? v.value : v);
-    if (lex.includes("${")) ctx.issues.push({ pointer: ptr(at, k), code: "template-syntax", severity: "error", message: `key parameter "${k}" cannot use a template: keys identify instances across devices` });
+    if (lex.includes("${"))
+      ctx.issues.push({
+        pointer: ptr(at, k),
+        code: "template-syntax",
+        severity: "error",
+        message: `key parameter "${k}" cannot use a template: keys identify instances across devices`,
+      });
     key[k] = lex;
   }
   for (const [name, v] of Object.entries(inst)) {
@@ -118,7 +137,8 @@ function checkDuplicateKeys(instances: readonly PolicyInstance[], keyNames: read
   const seen = new Set<string>();
   instances.forEach((inst, i) => {
     const k = JSON.stringify(keyNames.map((n) => inst.key[n]));
-    if (seen.has(k)) issues.push({ pointer: ptr(ptr(at, "instances"), i), code: "conflict", severity: "error", message: `two instances have the same key ${k}` });
+    if (seen.has(k))
+      issues.push({ pointer: ptr(ptr(at, "instances"), i), code: "conflict", severity: "error", message: `two instances have the same key ${k}` });
     seen.add(k);
   });
 }
@@ -134,17 +154,35 @@ function compileAttributes(raw: RawPolicy, ctx: PolicyCompileContext): PolicyAtt
 
 function textValue(path: string, text: string | undefined, pointer: string, ctx: PolicyCompileContext, writeOnly: boolean): PolicyValue {
   const t = text === undefined ? { literal: "", template: undefined } : compileText(text, pointer, ctx);
-  return { path, literal: t.literal ?? (t.template === undefined ? "" : undefined), template: t.template, raw: text ?? "", type: "xsd:string", writeOnly, site: ctx.siteOf(pointer, true) };
+  return {
+    path,
+    literal: t.literal ?? (t.template === undefined ? "" : undefined),
+    template: t.template,
+    raw: text ?? "",
+    type: "xsd:string",
+    writeOnly,
+    site: ctx.siteOf(pointer, true),
+  };
 }
 
 function compileFirmware(f: RawFirmware, ctx: PolicyCompileContext): PolicyFirmware {
   if ((f.url === undefined) === (f.file === undefined))
-    ctx.issues.push({ pointer: "/firmware", code: "schema", severity: "error", message: "firmware needs exactly one of url and file", expected: "url: <http(s)/ftp URL or /files/name> or file: <a hosted file>", atKey: true });
+    ctx.issues.push({
+      pointer: "/firmware",
+      code: "schema",
+      severity: "error",
+      message: "firmware needs exactly one of url and file",
+      expected: "url: <http(s)/ftp URL or /files/name> or file: <a hosted file>",
+      atKey: true,
+    });
   return {
     version: f.version,
     // A hosted file is the relative URL /files/<name>: load.ts checks it exists and fills size and checksum; the
     // server resolves it against its public URL.
-    url: f.file !== undefined ? textValue("firmware.url", hostedPath(f.file), "/firmware/file", ctx, false) : textValue("firmware.url", f.url, "/firmware/url", ctx, false),
+    url:
+      f.file !== undefined
+        ? textValue("firmware.url", hostedPath(f.file), "/firmware/file", ctx, false)
+        : textValue("firmware.url", f.url, "/firmware/url", ctx, false),
     fileSize: f.fileSize ?? 0,
     fileType: f.fileType ?? DEFAULT_FILE_TYPE,
     username: textValue("firmware.username", f.username, "/firmware/username", ctx, false),
@@ -159,18 +197,33 @@ function compileFirmware(f: RawFirmware, ctx: PolicyCompileContext): PolicyFirmw
  * both roots without `match.dataModel` are an error; paths under the other root than `match.dataModel` make
  * the policy never match (a warning).
  */
-function effectiveDataModel(raw: RawPolicy, values: readonly PolicyValue[], tables: readonly PolicyTable[], ctx: PolicyCompileContext): { dataModel: "tr098" | "tr181" | undefined; inert: boolean } {
+function effectiveDataModel(
+  raw: RawPolicy,
+  values: readonly PolicyValue[],
+  tables: readonly PolicyTable[],
+  ctx: PolicyCompileContext,
+): { dataModel: "tr098" | "tr181" | undefined; inert: boolean } {
   const paths = [...values.map((v) => v.path), ...tables.map((t) => t.table), ...Object.keys(raw.attributes ?? {}), ...(raw.ignore ?? [])];
   const roots = new Set(paths.map(dataModelOf).filter((d) => d !== undefined));
   const explicit = raw.match?.dataModel;
   if (explicit !== undefined) {
     const other = [...roots].find((r) => r !== explicit);
     if (other === undefined) return { dataModel: explicit, inert: false };
-    ctx.issues.push({ pointer: "/match/dataModel", code: "never-matches", severity: "warning", message: `policy "${raw.name}" can never apply: match.dataModel is ${explicit} but it sets ${other === "tr181" ? "TR-181 (Device.)" : "TR-098 (InternetGatewayDevice.)"} paths` });
+    ctx.issues.push({
+      pointer: "/match/dataModel",
+      code: "never-matches",
+      severity: "warning",
+      message: `policy "${raw.name}" can never apply: match.dataModel is ${explicit} but it sets ${other === "tr181" ? "TR-181 (Device.)" : "TR-098 (InternetGatewayDevice.)"} paths`,
+    });
     return { dataModel: explicit, inert: true };
   }
   if (roots.size > 1) {
-    ctx.issues.push({ pointer: "", code: "mixed-data-models", severity: "error", message: `policy "${raw.name}" sets both InternetGatewayDevice. and Device. paths: split it, or set match.dataModel` });
+    ctx.issues.push({
+      pointer: "",
+      code: "mixed-data-models",
+      severity: "error",
+      message: `policy "${raw.name}" sets both InternetGatewayDevice. and Device. paths: split it, or set match.dataModel`,
+    });
     return { dataModel: undefined, inert: false };
   }
   return { dataModel: [...roots][0], inert: false };
@@ -187,7 +240,10 @@ function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
   if (v !== null && typeof v === "object") {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(",")}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(v) ?? "null";
 }

@@ -18,7 +18,10 @@ export function duplicateNames(policies: readonly Policy[]): PolicyError[] {
     for (const p of group) {
       const others = group.filter((o) => o !== p);
       out.push({
-        ...loc(p, p.site), severity: "error", code: "duplicate-name", path: "/name",
+        ...loc(p, p.site),
+        severity: "error",
+        code: "duplicate-name",
+        path: "/name",
         message: `duplicate policy name "${p.name}" (also in ${others.map((o) => where(o, o.site)).join(", ")})`,
         related: others.map((o) => loc(o, o.site)),
       });
@@ -29,7 +32,10 @@ export function duplicateNames(policies: readonly Policy[]): PolicyError[] {
 
 function conflict(a: Policy, b: Policy, site: Site, what: string, mine: string, theirs: string, otherSite: Site): PolicyError {
   return {
-    ...loc(b, site), severity: "error", code: "conflict", path: site.pointer,
+    ...loc(b, site),
+    severity: "error",
+    code: "conflict",
+    path: site.pointer,
     message: `conflict: ${what} is ${mine} here but ${theirs} in policy "${a.name}" (${where(a, otherSite)}); both have priority ${b.priority} and their selectors can match the same device`,
     expected: "different priorities, disjoint selectors, or the same value",
     related: [loc(a, otherSite)],
@@ -107,12 +113,15 @@ export function shadowed(policies: readonly Policy[]): PolicyError[] {
   policies.forEach((b, j) => {
     const mine = claims(b);
     if (mine.length === 0 || b.inert) return;
-    const a = policies.slice(0, j).find(
-      (x) => x.priority > b.priority && !x.inert && x.selector.key === b.selector.key && x.dataModel === b.dataModel && covers(claims(x), mine),
-    );
+    const a = policies
+      .slice(0, j)
+      .find((x) => x.priority > b.priority && !x.inert && x.selector.key === b.selector.key && x.dataModel === b.dataModel && covers(claims(x), mine));
     if (a === undefined) return;
     out.push({
-      ...loc(b, b.site), severity: "warning", code: "shadowed", path: "",
+      ...loc(b, b.site),
+      severity: "warning",
+      code: "shadowed",
+      path: "",
       message: `policy "${b.name}" is fully shadowed by "${a.name}" (${where(a, a.site)}): same selector, higher priority (${a.priority} > ${b.priority}), and it sets everything "${b.name}" sets`,
       related: [loc(a, a.site)],
     });

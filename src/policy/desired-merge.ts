@@ -28,7 +28,15 @@ export class NoteSink {
  * Claims `path` for an item of priority `priority`. Returns the notes-worthy outcome. `same` decides whether
  * two items are the same value (then no conflict).
  */
-export function claim<T>(claims: Map<string, Claim<T>>, path: string, priority: number, item: T | undefined, from: Provenance, same: (a: T, b: T) => boolean, notes: NoteSink): void {
+export function claim<T>(
+  claims: Map<string, Claim<T>>,
+  path: string,
+  priority: number,
+  item: T | undefined,
+  from: Provenance,
+  same: (a: T, b: T) => boolean,
+  notes: NoteSink,
+): void {
   const c = claims.get(path);
   if (c === undefined) {
     claims.set(path, { priority, item, from: [from] });
@@ -42,6 +50,10 @@ export function claim<T>(claims: Map<string, Claim<T>>, path: string, priority: 
   c.from.push(from);
   if (c.item === undefined || item === undefined || same(c.item, item)) return;
   c.item = undefined;
-  notes.add("conflict", path, `policies ${c.from.map((f) => `"${f.policy}"`).join(" and ")} have the same priority (${priority}) and set different values: none is applied`, [...c.from]);
+  notes.add(
+    "conflict",
+    path,
+    `policies ${c.from.map((f) => `"${f.policy}"`).join(" and ")} have the same priority (${priority}) and set different values: none is applied`,
+    [...c.from],
+  );
 }
-

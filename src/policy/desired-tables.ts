@@ -25,7 +25,15 @@ function resolveInstance(p: Policy, t: PolicyTable, inst: PolicyInstance, ctx: T
       notes.add("unresolved-template", `${t.table}[${JSON.stringify(inst.key)}].${v.path}`, `${r.error}: the instance is left out`, [from]);
       return undefined;
     }
-    values.push({ path: v.path, value: r.value, type: v.type, writeOnly: v.writeOnly, drift: p.drift, verifyEveryMs: p.verifyEveryMs, from: provenanceOf(p, v.site) });
+    values.push({
+      path: v.path,
+      value: r.value,
+      type: v.type,
+      writeOnly: v.writeOnly,
+      drift: p.drift,
+      verifyEveryMs: p.verifyEveryMs,
+      from: provenanceOf(p, v.site),
+    });
   }
   return { key: inst.key, values, from };
 }
@@ -40,7 +48,12 @@ export function mergeTables(policies: readonly Policy[], ctx: TemplateContext, n
       let a = acc.get(t.table);
       if (a === undefined) acc.set(t.table, (a = { head: { policy: p, table: t }, instances: new Map() }));
       else if (a.head.table.keyNames.join(",") !== t.keyNames.join(",")) {
-        notes.add("conflict", t.table, `keyed by [${t.keyNames.join(", ")}] here but [${a.head.table.keyNames.join(", ")}] in "${a.head.policy.name}": these instances are ignored`, [provenanceOf(p, t.site), provenanceOf(a.head.policy, a.head.table.site)]);
+        notes.add(
+          "conflict",
+          t.table,
+          `keyed by [${t.keyNames.join(", ")}] here but [${a.head.table.keyNames.join(", ")}] in "${a.head.policy.name}": these instances are ignored`,
+          [provenanceOf(p, t.site), provenanceOf(a.head.policy, a.head.table.site)],
+        );
         continue;
       }
       for (const inst of t.instances) {

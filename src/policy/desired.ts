@@ -95,12 +95,23 @@ function mergeFirmware(policies: readonly Policy[], ctx: TemplateContext, notes:
     const f = p.firmware;
     if (f === undefined) continue;
     const from = provenanceOf(p, f.site);
-    const url = resolveValue(f.url, ctx), user = resolveValue(f.username, ctx), pass = resolveValue(f.password, ctx);
+    const url = resolveValue(f.url, ctx),
+      user = resolveValue(f.username, ctx),
+      pass = resolveValue(f.password, ctx);
     const failed = [url, user, pass].find((r) => !r.ok);
     if (failed !== undefined && !failed.ok) notes.add("unresolved-template", "firmware", failed.error, [from]);
     const fw: DesiredFirmware | undefined =
       url.ok && user.ok && pass.ok
-        ? { version: f.version, url: url.value, fileSize: f.fileSize, fileType: f.fileType, username: user.value, password: pass.value, checksum: f.checksum, from }
+        ? {
+            version: f.version,
+            url: url.value,
+            fileSize: f.fileSize,
+            fileType: f.fileType,
+            username: user.value,
+            password: pass.value,
+            checksum: f.checksum,
+            from,
+          }
         : undefined;
     claim(claims, "firmware", p.priority, fw, from, (a, b) => a.version === b.version && a.url === b.url, notes);
   }

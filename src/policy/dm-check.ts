@@ -21,13 +21,31 @@ export function checkWritablePath(dm: DmIndex, path: string, pointer: string, is
     case "unknown":
       issues.push(
         r.suggestion !== undefined
-          ? { pointer, atKey: true, code: "unknown-path", severity: "error", message: `unknown ${modelName(path)} parameter "${shown}" (did you mean "${suggestionShown(r.suggestion, path, shown)}"?)` }
-          : { pointer, atKey: true, code: "unknown-path", severity: "warning", message: `"${shown}" is not in the ${modelName(path)} definitions (vendor extensions should use an X_ prefix)` },
+          ? {
+              pointer,
+              atKey: true,
+              code: "unknown-path",
+              severity: "error",
+              message: `unknown ${modelName(path)} parameter "${shown}" (did you mean "${suggestionShown(r.suggestion, path, shown)}"?)`,
+            }
+          : {
+              pointer,
+              atKey: true,
+              code: "unknown-path",
+              severity: "warning",
+              message: `"${shown}" is not in the ${modelName(path)} definitions (vendor extensions should use an X_ prefix)`,
+            },
       );
       return undefined;
     case "param":
       if (r.param.w === undefined)
-        issues.push({ pointer, atKey: true, code: "read-only-path", severity: "error", message: `"${shown}" is read-only in ${modelName(path)} (${r.generic})` });
+        issues.push({
+          pointer,
+          atKey: true,
+          code: "read-only-path",
+          severity: "error",
+          message: `"${shown}" is read-only in ${modelName(path)} (${r.generic})`,
+        });
       return r.param;
   }
 }
@@ -43,7 +61,13 @@ function suggestionShown(suggestion: string, path: string, shown: string): strin
 export function checkTablePath(dm: DmIndex, table: string, pointer: string, issues: Issue[]): void {
   const r = lookupTable(dm, table);
   if (r.kind === "unknown")
-    issues.push({ pointer, atKey: true, code: "not-a-table", severity: "warning", message: `"${table}" is not a multi-instance table in the ${modelName(table)} definitions` });
+    issues.push({
+      pointer,
+      atKey: true,
+      code: "not-a-table",
+      severity: "warning",
+      message: `"${table}" is not a multi-instance table in the ${modelName(table)} definitions`,
+    });
 }
 
 /** Checks a path the policy names without writing it (attributes): it must exist unless it is a vendor extension. */

@@ -14,4 +14,3 @@ export function pathPatternToRegExp(pattern: string): RegExp {
   const body = segs.map((seg) => (seg === "*" ? "[^.]+" : escape(seg))).join("\\.");
   return new RegExp(subtree ? `^${body}\\.` : `^${body}$`);
 }
-

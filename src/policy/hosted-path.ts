@@ -35,4 +35,3 @@ export function nameOfPath(urlPath: string): string | undefined {
   }
   return safeName(decoded);
 }
-

@@ -24,8 +24,10 @@ export async function resolveHostedFiles(policies: readonly Policy[], filesDir: 
     const f = name === undefined ? undefined : await hostedFile(filesDir, name);
     if (name === undefined) fail(`firmware: "${literal}" is not a file name Converge can host`, "a path inside the files folder, without .. or a leading dot");
     else if (!f) fail(`firmware: no file "${name}" in the files folder ${filesDir}`, "the file to exist (files.dir / CONVERGE_FILES_DIR, validate --files)");
-    else if (fw.fileSize !== 0 && fw.fileSize !== f.size) fail(`firmware: fileSize ${fw.fileSize} but ${name} has ${f.size} bytes`, "no fileSize (Converge reads it from the file) or the real one");
-    else if (fw.checksum !== undefined && fw.checksum.toLowerCase() !== `sha256:${f.sha256}`) fail(`firmware: checksum ${fw.checksum} but ${name} has sha256:${f.sha256}`, "no checksum (Converge computes it) or the real one");
+    else if (fw.fileSize !== 0 && fw.fileSize !== f.size)
+      fail(`firmware: fileSize ${fw.fileSize} but ${name} has ${f.size} bytes`, "no fileSize (Converge reads it from the file) or the real one");
+    else if (fw.checksum !== undefined && fw.checksum.toLowerCase() !== `sha256:${f.sha256}`)
+      fail(`firmware: checksum ${fw.checksum} but ${name} has sha256:${f.sha256}`, "no checksum (Converge computes it) or the real one");
     out.push(f ? { ...p, firmware: { ...fw, fileSize: f.size, checksum: `sha256:${f.sha256}` } } : p);
   }
   return { policies: out, findings };

@@ -12,7 +12,15 @@ import type { VarProblem, VarTable } from "./vars.js";
 import { lookupVariable, parseVarsCsv, parseVarsYaml } from "./vars.js";
 import { YAML_LIMITS } from "./yaml-limits.js";
 
-const toError = (p: VarProblem): PolicyError => ({ file: p.file, line: p.line, column: p.column, severity: "error", code: "vars-file", path: "", message: p.message });
+const toError = (p: VarProblem): PolicyError => ({
+  file: p.file,
+  line: p.line,
+  column: p.column,
+  severity: "error",
+  code: "vars-file",
+  path: "",
+  message: p.message,
+});
 
 export interface LoadedVars {
   readonly lookups: Pick<Lookups, "variable" | "hasVariable">;
@@ -43,12 +51,29 @@ export async function loadVars(dir: string): Promise<LoadedVars> {
       text = await readFile(join(dir, rel), "utf8");
     } catch (e) {
       const code = e instanceof Error && "code" in e ? String(e.code) : "";
-      const why = code === "EISDIR" ? "it is a directory" : code === "ELOOP" ? "it is a symbolic link loop" : code === "ENOENT" ? "it is a dangling symbolic link (or was removed)" : e instanceof Error ? e.message : String(e);
+      const why =
+        code === "EISDIR"
+          ? "it is a directory"
+          : code === "ELOOP"
+            ? "it is a symbolic link loop"
+            : code === "ENOENT"
+              ? "it is a dangling symbolic link (or was removed)"
+              : e instanceof Error
+                ? e.message
+                : String(e);
       problems.push({ file: rel, line: 1, column: 1, severity: "error", code: "io", path: "", message: `cannot read ${rel}: ${why}` });
       continue;
     }
     if (text.length > YAML_LIMITS.maxFileChars) {
-      problems.push({ file: rel, line: 1, column: 1, severity: "error", code: "too-large", path: "", message: `${rel}: file of ${text.length} characters exceeds ${YAML_LIMITS.maxFileChars}` });
+      problems.push({
+        file: rel,
+        line: 1,
+        column: 1,
+        severity: "error",
+        code: "too-large",
+        path: "",
+        message: `${rel}: file of ${text.length} characters exceeds ${YAML_LIMITS.maxFileChars}`,
+      });
       continue;
     }
     files.push({ rel, text });
@@ -60,7 +85,16 @@ export async function loadVars(dir: string): Promise<LoadedVars> {
   for (const t of tables)
     for (const n of t.names) {
       const prev = owner.get(n);
-      if (prev !== undefined) problems.push({ file: t.file, line: 1, column: 1, severity: "error", code: "vars-file", path: "", message: `variable "${n}" is also defined in ${prev.file}: each variable belongs to one file` });
+      if (prev !== undefined)
+        problems.push({
+          file: t.file,
+          line: 1,
+          column: 1,
+          severity: "error",
+          code: "vars-file",
+          path: "",
+          message: `variable "${n}" is also defined in ${prev.file}: each variable belongs to one file`,
+        });
       else owner.set(n, t);
     }
   return { lookups: varLookups(owner), owner, files, problems };
@@ -97,7 +131,15 @@ export async function loadSecrets(dir: string, secretsFile: string | undefined, 
       if (typeof doc === "object" && doc !== null && !Array.isArray(doc))
         for (const [k, v] of Object.entries(doc)) if (["string", "number", "boolean"].includes(typeof v)) fromFile.set(k, String(v));
     } catch (e) {
-      problems.push({ file: shown, line: 1, column: 1, severity: "error", code: "secrets-file", path: "", message: `cannot read secrets file: ${e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e)}` });
+      problems.push({
+        file: shown,
+        line: 1,
+        column: 1,
+        severity: "error",
+        code: "secrets-file",
+        path: "",
+        message: `cannot read secrets file: ${e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e)}`,
+      });
     }
   }
   const secrets = new Map(fromFile);

@@ -38,7 +38,6 @@ export interface LoadOptions {
   readonly report?: (s: { readonly revision: string; readonly policies: number }) => void;
 }
 
-
 let compiled: Pick<CompileEnv, "validate" | "dm"> | undefined;
 
 /**
@@ -49,8 +48,6 @@ function constants(): Pick<CompileEnv, "validate" | "dm"> {
   compiled ??= { validate: compilePolicySchema(), dm: readDmIndex() };
   return compiled;
 }
-
-
 
 async function listPolicyFiles(dir: string, sub = ""): Promise<string[]> {
   const entries = await readdir(join(dir, sub), { withFileTypes: true });
@@ -66,7 +63,16 @@ async function listPolicyFiles(dir: string, sub = ""): Promise<string[]> {
 
 export function issueToError(file: string, doc: ParsedDoc, i: Issue): PolicyError {
   const pos = doc.locate(i.pointer, i.atKey ?? false);
-  return { file, line: pos.line, column: pos.column, severity: i.severity, code: i.code, path: i.pointer, message: i.message, ...(i.expected === undefined ? {} : { expected: i.expected }) };
+  return {
+    file,
+    line: pos.line,
+    column: pos.column,
+    severity: i.severity,
+    code: i.code,
+    path: i.pointer,
+    message: i.message,
+    ...(i.expected === undefined ? {} : { expected: i.expected }),
+  };
 }
 
 interface FileResult {
@@ -76,7 +82,15 @@ interface FileResult {
 
 function loadPolicyFile(rel: string, text: string, env: CompileEnv): FileResult {
   const { docs, problems } = parseYamlFile(text);
-  const findings: PolicyError[] = problems.map((p) => ({ file: rel, line: p.line, column: p.column, severity: "error", code: p.kind ?? "yaml-syntax", path: "", message: `YAML: ${p.message}` }));
+  const findings: PolicyError[] = problems.map((p) => ({
+    file: rel,
+    line: p.line,
+    column: p.column,
+    severity: "error",
+    code: p.kind ?? "yaml-syntax",
+    path: "",
+    message: `YAML: ${p.message}`,
+  }));
   const policies: Policy[] = [];
   if (docs.length === 0 && problems.length === 0)
     findings.push({ file: rel, line: 1, column: 1, severity: "warning", code: "schema", path: "", message: "no policy in this file" });
@@ -84,8 +98,20 @@ function loadPolicyFile(rel: string, text: string, env: CompileEnv): FileResult 
     const { policy, issues } = validatePolicyDoc(env.validate, emptyMatchIsEvery(doc.value));
     const all: Issue[] = [...issues];
     if (policy !== undefined) {
-      const siteOf = (pointer: string, atKey?: boolean): { line: number; column: number; pointer: string } => ({ ...doc.locate(pointer, atKey ?? false), pointer });
-      policies.push(compilePolicy(policy, { file: rel, dm: env.dm, issues: all, siteOf, hasVariable: env.lookups.hasVariable, hasSecret: (n) => env.lookups.secret(n) !== undefined }));
+      const siteOf = (pointer: string, atKey?: boolean): { line: number; column: number; pointer: string } => ({
+        ...doc.locate(pointer, atKey ?? false),
+        pointer,
+      });
+      policies.push(
+        compilePolicy(policy, {
+          file: rel,
+          dm: env.dm,
+          issues: all,
+          siteOf,
+          hasVariable: env.lookups.hasVariable,
+          hasSecret: (n) => env.lookups.secret(n) !== undefined,
+        }),
+      );
     }
     findings.push(...all.map((i) => issueToError(rel, doc, i)));
   }
@@ -129,7 +155,17 @@ export async function loadPolicyParts(dir: string, opts: LoadOptions = {}): Prom
     return await loadUnguarded(dir, opts);
   } catch (e) {
     // The error boundary: whatever a folder does (I/O races, a library throwing), it is a rejected revision.
-    return err([{ file: ".", line: 1, column: 1, severity: "error", code: "load-failed", path: "", message: `loading ${dir} failed: ${e instanceof Error ? e.message : String(e)}` }]);
+    return err([
+      {
+        file: ".",
+        line: 1,
+        column: 1,
+        severity: "error",
+        code: "load-failed",
+        path: "",
+        message: `loading ${dir} failed: ${e instanceof Error ? e.message : String(e)}`,
+      },
+    ]);
   }
 }
 
@@ -139,7 +175,16 @@ export async function readFolderFile(dir: string, rel: string): Promise<{ ok: tr
     return { ok: true, text: await readFile(join(dir, rel), "utf8") };
   } catch (e) {
     const code = e instanceof Error && "code" in e ? String(e.code) : "";
-    const why = code === "EISDIR" ? "is a directory" : code === "ELOOP" ? "is a symbolic link loop" : code === "ENOENT" ? "is a dangling symbolic link (or was removed)" : e instanceof Error ? e.message : String(e);
+    const why =
+      code === "EISDIR"
+        ? "is a directory"
+        : code === "ELOOP"
+          ? "is a symbolic link loop"
+          : code === "ENOENT"
+            ? "is a dangling symbolic link (or was removed)"
+            : e instanceof Error
+              ? e.message
+              : String(e);
     return { ok: false, error: { file: rel, line: 1, column: 1, severity: "error", code: "io", path: "", message: `cannot read ${rel}: it ${why}` } };
   }
 }
@@ -149,7 +194,17 @@ async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<Loa
   try {
     files = await listPolicyFiles(dir);
   } catch (e) {
-    return err([{ file: ".", line: 1, column: 1, severity: "error", code: "yaml-syntax", path: "", message: `cannot read policies folder ${dir}: ${e instanceof Error ? e.message : String(e)}` }]);
+    return err([
+      {
+        file: ".",
+        line: 1,
+        column: 1,
+        severity: "error",
+        code: "yaml-syntax",
+        path: "",
+        message: `cannot read policies folder ${dir}: ${e instanceof Error ? e.message : String(e)}`,
+      },
+    ]);
   }
   const vars = await loadVars(dir);
   const secrets = await loadSecrets(dir, opts.secretsFile, opts.env ?? process.env);
@@ -182,7 +237,15 @@ async function loadUnguarded(dir: string, opts: LoadOptions): Promise<Result<Loa
   const revision = await revisionOf(dir, contents);
   opts.report?.({ revision, policies: policies.length });
   if (failed) return err(findings);
-  const set = buildPolicySet({ revision, loadedAt: (opts.now ?? Date.now)(), dir, policies, warnings: findings, lookups, secretsDigest: secrets.digest, sources: contents });
+  const set = buildPolicySet({
+    revision,
+    loadedAt: (opts.now ?? Date.now)(),
+    dir,
+    policies,
+    warnings: findings,
+    lookups,
+    secretsDigest: secrets.digest,
+    sources: contents,
+  });
   return ok({ set, vars: vars.owner, secrets: secrets.values });
 }
-

@@ -51,9 +51,7 @@ export function compileSelector(raw: RawMatch | undefined, base: string): { sele
     const r = m[f];
     if (r !== undefined) fields[f] = compileStringMatch(r, ptr(ptr(base, "match"), f), f, issues);
   }
-  const parameters = Object.entries(m.parameters ?? {}).map(([path, c]) =>
-    compileCondition(path, c, ptr(ptr(ptr(base, "match"), "parameters"), path), issues),
-  );
+  const parameters = Object.entries(m.parameters ?? {}).map(([path, c]) => compileCondition(path, c, ptr(ptr(ptr(base, "match"), "parameters"), path), issues));
   const selector: Selector = {
     fields,
     dataModel: m.dataModel,
@@ -88,7 +86,10 @@ function compileStringMatch(r: RawStringMatch, at: string, field: StringField, i
   return { literals, tests, caseInsensitive: ci };
 }
 
-const rangeTest = (range: readonly Comparator[]) => (v: string): boolean => satisfies(v, range);
+const rangeTest =
+  (range: readonly Comparator[]) =>
+  (v: string): boolean =>
+    satisfies(v, range);
 
 /** A policy regex on the linear-time engine; an unsupported or invalid one is an `invalid-regex` error. */
 function compileRegex(src: string, at: string, issues: Issue[], ci = false): LinearRegex | undefined {
@@ -113,7 +114,10 @@ function compileCondition(path: string, c: RawParamCondition, at: string, issues
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
   if (typeof v === "object" && v !== null)
-    return `{${Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(",")}}`;
+    return `{${Object.entries(v)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`)
+      .join(",")}}`;
   return JSON.stringify(v);
 }
 
@@ -167,15 +171,15 @@ export function neverMatches(s: Selector): string | undefined {
 
 function fieldsDisjoint(a: StringMatcher, b: StringMatcher): boolean {
   // Only a finite literal set can be proven disjoint: none of its values may match the other side.
-  const finite = (x: StringMatcher, y: StringMatcher): boolean =>
-    x.tests.length === 0 && x.literals.every((l) => !matchString(y, l));
+  const finite = (x: StringMatcher, y: StringMatcher): boolean => x.tests.length === 0 && x.literals.every((l) => !matchString(y, l));
   return finite(a, b) || finite(b, a);
 }
 
 function conditionsDisjoint(a: ParamCondition, b: ParamCondition): boolean {
   if (a.exists !== undefined && b.exists !== undefined && a.exists !== b.exists) return true;
   const values = (c: ParamCondition): readonly string[] | undefined => (c.equals !== undefined ? [c.equals] : c.in);
-  const va = values(a), vb = values(b);
+  const va = values(a),
+    vb = values(b);
   if (va !== undefined && vb !== undefined) return !va.some((x) => vb.some((y) => sameScalar(x, y) || sameScalar(y, x)));
   return false;
 }
@@ -187,7 +191,8 @@ function conditionsDisjoint(a: ParamCondition, b: ParamCondition): boolean {
 export function selectorsDisjoint(a: Selector, b: Selector, dmA: string | undefined, dmB: string | undefined): boolean {
   if (dmA !== undefined && dmB !== undefined && dmA !== dmB) return true;
   for (const f of STRING_FIELDS) {
-    const x = a.fields[f], y = b.fields[f];
+    const x = a.fields[f],
+      y = b.fields[f];
     if (x !== undefined && y !== undefined && fieldsDisjoint(x, y)) return true;
   }
   const tagClash = (x: Selector, y: Selector): boolean =>

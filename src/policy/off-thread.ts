@@ -42,7 +42,10 @@ export function createOffThreadLoader(): OffThreadLoader {
     const entry = workerEntry();
     // From source (tests, `node --import tsx`), the worker registers tsx itself before importing the .ts entry.
     const w = entry.pathname.endsWith(".ts")
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true })
+      ? new Worker(
+          `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); });`,
+          { eval: true },
+        )
       : new Worker(entry);
     w.unref();
     w.on("message", (m: Reply) => {

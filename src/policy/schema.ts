@@ -19,7 +19,8 @@ export function compilePolicySchema(schema: object = JSON.parse(readFileSync(SCH
   return ajv.compile<RawPolicy>(schema);
 }
 
-const typeName = (x: unknown): string => (x === null ? "null" : Array.isArray(x) ? "a list" : typeof x === "object" ? "a map" : `${typeof x} ${JSON.stringify(x)}`);
+const typeName = (x: unknown): string =>
+  x === null ? "null" : Array.isArray(x) ? "a list" : typeof x === "object" ? "a map" : `${typeof x} ${JSON.stringify(x)}`;
 
 const orList = (xs: readonly unknown[]): string => {
   const s = xs.map((x) => (typeof x === "string" ? x : JSON.stringify(x)));
@@ -51,7 +52,14 @@ function toIssue(e: ErrorObject): Issue | undefined {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
       const known = knownKeys(e);
       const s = nearest(key, known);
-      return { ...base, code: "unknown-key", pointer: ptr(at, key), atKey: true, message: `unknown key "${key}"${s === undefined ? "" : ` (did you mean "${s}"?)`}`, expected: `one of: ${known.join(", ")}` };
+      return {
+        ...base,
+        code: "unknown-key",
+        pointer: ptr(at, key),
+        atKey: true,
+        message: `unknown key "${key}"${s === undefined ? "" : ` (did you mean "${s}"?)`}`,
+        expected: `one of: ${known.join(", ")}`,
+      };
     }
     case "required":
       return { ...base, pointer: at, message: `missing required key "${String((e.params as { missingProperty: string }).missingProperty)}"` };

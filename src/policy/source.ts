@@ -96,7 +96,12 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
   let inFlight: Promise<Result<PolicySet, PolicyError[]>> | undefined;
   let again = false;
 
-  const loadOpts: LoadOptions = { ...(opts.secretsFile === undefined ? {} : { secretsFile: opts.secretsFile }), ...(opts.env === undefined ? {} : { env: opts.env }), ...(opts.filesDir === undefined ? {} : { filesDir: opts.filesDir }), now };
+  const loadOpts: LoadOptions = {
+    ...(opts.secretsFile === undefined ? {} : { secretsFile: opts.secretsFile }),
+    ...(opts.env === undefined ? {} : { env: opts.env }),
+    ...(opts.filesDir === undefined ? {} : { filesDir: opts.filesDir }),
+    now,
+  };
 
   async function loadOnce(): Promise<Result<PolicySet, PolicyError[]>> {
     let r: Result<PolicySet, PolicyError[]>;
@@ -106,12 +111,28 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
         r = await loader.load(opts.dir, loadOpts);
       } else r = await loadPolicySet(opts.dir, loadOpts);
     } catch (e) {
-      r = { ok: false, error: [{ file: ".", line: 1, column: 1, severity: "error", code: "load-failed", path: "", message: `loading ${opts.dir} failed: ${e instanceof Error ? e.message : String(e)}` }] };
+      r = {
+        ok: false,
+        error: [
+          {
+            file: ".",
+            line: 1,
+            column: 1,
+            severity: "error",
+            code: "load-failed",
+            path: "",
+            message: `loading ${opts.dir} failed: ${e instanceof Error ? e.message : String(e)}`,
+          },
+        ],
+      };
     }
     if (!r.ok) {
       lastError = { at: now(), errors: r.error };
       const errors = r.error.filter((e) => e.severity === "error");
-      opts.log.error({ dir: opts.dir, kept: current?.revision, errors: errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`) }, "policy reload rejected: the previous revision keeps serving");
+      opts.log.error(
+        { dir: opts.dir, kept: current?.revision, errors: errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`) },
+        "policy reload rejected: the previous revision keeps serving",
+      );
       for (const cb of rejectListeners) cb(r.error);
       return r;
     }
@@ -123,11 +144,17 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
       try {
         await cb(r.value, previous);
       } catch (e) {
-        opts.log.error({ dir: opts.dir, revision: r.value.revision, err: e instanceof Error ? e.message : String(e) }, "a before-change hook failed; the set serves anyway");
+        opts.log.error(
+          { dir: opts.dir, revision: r.value.revision, err: e instanceof Error ? e.message : String(e) },
+          "a before-change hook failed; the set serves anyway",
+        );
       }
     }
     current = r.value;
-    opts.log.info({ dir: opts.dir, revision: r.value.revision, previous: previous?.revision, policies: r.value.policies.length, warnings: r.value.warnings.length }, "policies loaded");
+    opts.log.info(
+      { dir: opts.dir, revision: r.value.revision, previous: previous?.revision, policies: r.value.policies.length, warnings: r.value.warnings.length },
+      "policies loaded",
+    );
     for (const cb of listeners) cb(r.value, previous);
     return r;
   }
@@ -176,7 +203,10 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
     if (!isFolder()) {
       if (!missing) {
         missing = true;
-        opts.log.error({ dir: opts.dir, kept: current?.revision }, "policies folder is missing: hot reload waits for it to come back; the last good revision keeps serving");
+        opts.log.error(
+          { dir: opts.dir, kept: current?.revision },
+          "policies folder is missing: hot reload waits for it to come back; the last good revision keeps serving",
+        );
       }
       return;
     }
@@ -222,7 +252,10 @@ export function createPolicySource(opts: PolicySourceOptions): PolicySource {
         parentWatcher.on("error", (e) => opts.log.error({ dir: dirname(dir), err: e.message }, "policy folder parent watcher error"));
         parentWatcher.unref();
       } catch (e) {
-        opts.log.error({ dir: dirname(dir), err: e instanceof Error ? e.message : String(e) }, "cannot watch the policies folder's parent: a deleted or swapped folder will not be noticed");
+        opts.log.error(
+          { dir: dirname(dir), err: e instanceof Error ? e.message : String(e) },
+          "cannot watch the policies folder's parent: a deleted or swapped folder will not be noticed",
+        );
       }
       arm();
     },

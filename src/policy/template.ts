@@ -13,14 +13,10 @@ export type DeviceField = (typeof DEVICE_FIELDS)[number];
 export const ROOTS = ["device", "param", "vars", "secret"] as const;
 export const FILTERS = ["last", "first", "upper", "lower", "default"] as const;
 
-export type Ref =
-  | { readonly root: "device"; readonly name: DeviceField }
-  | { readonly root: "param" | "vars" | "secret"; readonly name: string };
+export type Ref = { readonly root: "device"; readonly name: DeviceField } | { readonly root: "param" | "vars" | "secret"; readonly name: string };
 
 export type Filter =
-  | { readonly name: "last" | "first"; readonly n: number }
-  | { readonly name: "upper" | "lower" }
-  | { readonly name: "default"; readonly value: string };
+  { readonly name: "last" | "first"; readonly n: number } | { readonly name: "upper" | "lower" } | { readonly name: "default"; readonly value: string };
 
 export interface TemplateExpr {
   readonly ref: Ref;
@@ -133,8 +129,7 @@ function parseFilter(src: string, offset: number): Result<Filter, TemplateError>
   const m = FILTER.exec(src);
   if (m === null) return err({ message: `"${src}" is not a filter (expected name or name(arg))`, offset, kind: "syntax" });
   const [, name = "", num, str] = m;
-  const bad = (usage: string): Result<Filter, TemplateError> =>
-    err({ message: `filter "${name}" expects ${usage}`, offset, kind: "syntax" });
+  const bad = (usage: string): Result<Filter, TemplateError> => err({ message: `filter "${name}" expects ${usage}`, offset, kind: "syntax" });
   switch (name) {
     case "last":
     case "first":

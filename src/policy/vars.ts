@@ -31,17 +31,17 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") row.push(cell), (cell = "");
+    else if (c === ",") (row.push(cell), (cell = ""));
     else if (c === "\n" || c === "\r") {
       if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(cell), rows.push(row), (row = []), (cell = "");
+      (row.push(cell), rows.push(row), (row = []), (cell = ""));
     } else cell += c;
   }
-  if (cell !== "" || row.length > 0) row.push(cell), rows.push(row);
+  if (cell !== "" || row.length > 0) (row.push(cell), rows.push(row));
   return rows.filter((r) => !(r.length === 1 && r[0] === ""));
 }
 
@@ -49,7 +49,10 @@ export function parseCsv(text: string): string[][] {
 export function parseVarsCsv(file: string, text: string): { table: VarTable | undefined; problems: VarProblem[] } {
   const rows = parseCsv(text.replace(/^\uFEFF/, ""));
   const [header, ...body] = rows;
-  const problem = (line: number, message: string): { table: undefined; problems: VarProblem[] } => ({ table: undefined, problems: [{ file, line, column: 1, message }] });
+  const problem = (line: number, message: string): { table: undefined; problems: VarProblem[] } => ({
+    table: undefined,
+    problems: [{ file, line, column: 1, message }],
+  });
   if (header === undefined) return problem(1, "empty variable file (expected a header row: id or serialNumber, then variable names)");
   const [keyCol, ...names] = header.map((h) => h.trim());
   if (keyCol !== "id" && keyCol !== "serialNumber") return problem(1, `first column must be "id" or "serialNumber", got "${keyCol ?? ""}"`);
@@ -78,7 +81,8 @@ export function parseVarsYaml(file: string, text: string): { table: VarTable | u
   if (first !== undefined) return { table: undefined, problems: [{ file, line: first.line, column: first.column, message: first.message }] };
   let doc: unknown = parsed.docs[0]?.value;
   if (doc === null || doc === undefined) doc = {};
-  if (!isRecord(doc)) return { table: undefined, problems: [{ file, line: 1, column: 1, message: "expected a map of device id or serial number to variables" }] };
+  if (!isRecord(doc))
+    return { table: undefined, problems: [{ file, line: 1, column: 1, message: "expected a map of device id or serial number to variables" }] };
   const rows = new Map<string, Map<string, string>>();
   const names = new Set<string>();
   const problems: VarProblem[] = [];

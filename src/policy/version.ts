@@ -25,7 +25,8 @@ function compareToken(a: Token, b: Token): number {
   }
   // As rpmvercmp: a numeric run is newer than an alphabetic one in the same position.
   if (a.num !== b.num) return a.num ? 1 : -1;
-  const x = a.num ? "" : a.text, y = b.num ? "" : b.text;
+  const x = a.num ? "" : a.text,
+    y = b.num ? "" : b.text;
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
@@ -79,12 +80,18 @@ export function satisfies(version: string, range: readonly Comparator[]): boolea
   return range.every(({ op, tokens }) => {
     const c = compareTokens(mine, tokens);
     switch (op) {
-      case ">=": return c >= 0;
-      case ">": return c > 0;
-      case "<=": return c <= 0;
-      case "<": return c < 0;
-      case "=": return c === 0;
-      case "!=": return c !== 0;
+      case ">=":
+        return c >= 0;
+      case ">":
+        return c > 0;
+      case "<=":
+        return c <= 0;
+      case "<":
+        return c < 0;
+      case "=":
+        return c === 0;
+      case "!=":
+        return c !== 0;
     }
   });
 }

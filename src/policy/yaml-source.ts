@@ -74,7 +74,10 @@ function checkTree(doc: Document, lc: LineCounter, counts: { keys: number; alias
  */
 export function parseYamlFile(text: string, meter?: YamlWorkMeter): { docs: ParsedDoc[]; problems: YamlProblem[] } {
   if (text.length > YAML_LIMITS.maxFileChars)
-    return { docs: [], problems: [{ kind: "too-large", message: `file of ${text.length} characters exceeds ${YAML_LIMITS.maxFileChars}`, line: 1, column: 1 }] };
+    return {
+      docs: [],
+      problems: [{ kind: "too-large", message: `file of ${text.length} characters exceeds ${YAML_LIMITS.maxFileChars}`, line: 1, column: 1 }],
+    };
   const lc = new LineCounter();
   const problems: YamlProblem[] = [];
   const docs: ParsedDoc[] = [];
@@ -95,7 +98,11 @@ export function parseYamlFile(text: string, meter?: YamlWorkMeter): { docs: Pars
             const from = lc.lineStarts[end.line - 1] ?? 0;
             let col = 1;
             while (text.charCodeAt(from + col - 1) === 32) col++;
-            problems.push({ message: `bad indentation: this line is indented deeper than the key on line ${start.line} (keys of one mapping start in the same column)`, line: end.line, column: col });
+            problems.push({
+              message: `bad indentation: this line is indented deeper than the key on line ${start.line} (keys of one mapping start in the same column)`,
+              line: end.line,
+              column: col,
+            });
             continue;
           }
         }
@@ -111,7 +118,7 @@ export function parseYamlFile(text: string, meter?: YamlWorkMeter): { docs: Pars
     }
   } catch (e) {
     // The yaml library throws for an alias that expands past maxAliasCount (a "billion laughs" file).
-    const message = e instanceof Error ? e.message.split("\n")[0] ?? e.message : String(e);
+    const message = e instanceof Error ? (e.message.split("\n")[0] ?? e.message) : String(e);
     problems.push({ kind: "too-large", message, line: 1, column: 1 });
     return { docs: [], problems };
   }
@@ -120,7 +127,14 @@ export function parseYamlFile(text: string, meter?: YamlWorkMeter): { docs: Pars
 
 const unescape = (seg: string): string => seg.replace(/~1/g, "/").replace(/~0/g, "~");
 
-function locateIn(doc: Document, lc: LineCounter, index: WeakMap<YAMLMap, Map<string, Pair>>, pointer: string, atKey: boolean, meter: YamlWorkMeter | undefined): { line: number; column: number } {
+function locateIn(
+  doc: Document,
+  lc: LineCounter,
+  index: WeakMap<YAMLMap, Map<string, Pair>>,
+  pointer: string,
+  atKey: boolean,
+  meter: YamlWorkMeter | undefined,
+): { line: number; column: number } {
   const segs = pointer === "" ? [] : pointer.slice(1).split("/").map(unescape);
   let node: unknown = doc.contents;
   let best = offsetOf(node) ?? 0;
@@ -153,7 +167,12 @@ function pairOf(map: YAMLMap, seg: string, index: WeakMap<YAMLMap, Map<string, P
   return byKey.get(seg);
 }
 
-function child(node: unknown, seg: string, index: WeakMap<YAMLMap, Map<string, Pair>>, meter: YamlWorkMeter | undefined): { key: unknown; value: unknown } | undefined {
+function child(
+  node: unknown,
+  seg: string,
+  index: WeakMap<YAMLMap, Map<string, Pair>>,
+  meter: YamlWorkMeter | undefined,
+): { key: unknown; value: unknown } | undefined {
   if (isMap(node)) {
     const pair = pairOf(node as YAMLMap, seg, index, meter);
     return pair === undefined ? undefined : { key: pair.key, value: pair.value };

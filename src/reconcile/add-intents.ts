@@ -19,7 +19,12 @@ export function addedKey(selector: string): string {
 }
 
 /** Records the intent of `step` (and that this session added for its declared instance). */
-export function withAddIntent(inv: Inventory, reported: ReportedState, step: Extract<PlanStep, { kind: "addObject" }>, now: number): { intent: AddIntent; inventory: Inventory } {
+export function withAddIntent(
+  inv: Inventory,
+  reported: ReportedState,
+  step: Extract<PlanStep, { kind: "addObject" }>,
+  now: number,
+): { intent: AddIntent; inventory: Inventory } {
   const selector = selectorOf(step.table, step.key);
   const intent: AddIntent = { selector, table: step.table, key: step.key, before: instancesIn(reported, step.table), at: now };
   const addIntents = [...(inv.addIntents ?? []).filter((i) => i.selector !== selector), intent];
@@ -43,7 +48,13 @@ export function withCreatedKey(inv: Inventory, object: string, key: Readonly<Rec
  * since the intent (not known before it, not created by us), the lowest such number first (CPEs number max+1).
  * Returns the adopted instances (as created, with their key) and the intents resolved either way.
  */
-export function resolveIntents(inv: Inventory, table: string, listed: readonly ParamInfo[], now: number, limits: BackoffLimits): { inventory: Inventory; writes: StoreWrite[] } {
+export function resolveIntents(
+  inv: Inventory,
+  table: string,
+  listed: readonly ParamInfo[],
+  now: number,
+  limits: BackoffLimits,
+): { inventory: Inventory; writes: StoreWrite[] } {
   const pending = (inv.addIntents ?? []).filter((i) => i.table === table);
   if (pending.length === 0) return { inventory: inv, writes: [] };
   const created = new Set(inv.created.get(table) ?? []);

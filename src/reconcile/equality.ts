@@ -74,7 +74,12 @@ export function normaliseForWire(type: XsdType, value: string, quirks: Pick<Devi
  * its wire form. The only case where this differs from `sameValue` is a lossy wire form (dateTime fractions for a
  * CPE that rejects them), where the device can never hold more than whole seconds.
  */
-export function sameAsWritten(type: XsdType, desired: string, reported: string, quirks: Pick<DeviceQuirks, "booleanAsDigit" | "datetimeMilliseconds">): boolean {
+export function sameAsWritten(
+  type: XsdType,
+  desired: string,
+  reported: string,
+  quirks: Pick<DeviceQuirks, "booleanAsDigit" | "datetimeMilliseconds">,
+): boolean {
   return sameValue(type, normaliseForWire(type, desired, quirks), reported);
 }
 

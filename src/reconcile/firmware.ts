@@ -29,7 +29,9 @@ export function planFirmware(ctx: PlanContext): Intents {
   const b = activeBackoff(ctx.k, key);
   if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: key, until: b.until, code: b.code }] });
   if (ctx.input.desired.held?.includes(fw.from.policy) === true) {
-    return intents({ notes: [{ kind: "pending", what: "window", message: `download of ${fw.version} waits for the maintenance window of policy ${fw.from.policy}'s rollout` }] });
+    return intents({
+      notes: [{ kind: "pending", what: "window", message: `download of ${fw.version} waits for the maintenance window of policy ${fw.from.policy}'s rollout` }],
+    });
   }
   const dl = inventory.download;
   if (dl !== undefined && dl.version === fw.version) {
@@ -69,13 +71,24 @@ export function planReboot(ctx: PlanContext): Intents {
   if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: REBOOT_BACKOFF_KEY, until: b.until, code: b.code }] });
   const issued = activeBackoff(ctx.k, REBOOT_ISSUED_KEY);
   if (issued !== undefined) {
-    return intents({ notes: [{ kind: "pending", what: "reboot", message: `a Reboot went out less than a backoff period ago: not re-issued before ${new Date(issued.until).toISOString()}` }] });
+    return intents({
+      notes: [
+        {
+          kind: "pending",
+          what: "reboot",
+          message: `a Reboot went out less than a backoff period ago: not re-issued before ${new Date(issued.until).toISOString()}`,
+        },
+      ],
+    });
   }
   if (!ctx.input.desired.allowReboot) {
-    return intents({ notes: [{ kind: "pending", what: "reboot", message: "the CPE applies a change after a reboot; policy does not allow Converge to reboot it" }] });
+    return intents({
+      notes: [{ kind: "pending", what: "reboot", message: "the CPE applies a change after a reboot; policy does not allow Converge to reboot it" }],
+    });
   }
   const held = ctx.input.desired.held ?? [];
-  if (held.length > 0) return intents({ notes: [{ kind: "pending", what: "window", message: `reboot waits for the maintenance window of ${held.join(", ")}` }] });
+  if (held.length > 0)
+    return intents({ notes: [{ kind: "pending", what: "window", message: `reboot waits for the maintenance window of ${held.join(", ")}` }] });
   const from = ctx.input.desired.allowRebootFrom ?? REBOOT_FROM;
   return intents({ reboot: [{ kind: "reboot", reason: "a change applies after a reboot (status 1)", from }] });
 }

@@ -22,7 +22,6 @@ import { nextBackoff, type BackoffLimits } from "./limits.js";
 import { selectorOf } from "./paths.js";
 import type { PlanStep } from "./types.js";
 
-
 export interface Folded extends FoldState {
   readonly writes: readonly StoreWrite[];
   readonly faults: readonly Fault[];
@@ -58,20 +57,51 @@ export function foldFault(st: FoldState, step: PlanStep, fault: CwmpFault, now: 
   if (fault.code === 8005) return { ...st, writes: [], faults: [{ code: "8005", message: fault.message || "retry request", retryable: true }] };
   if (step.kind === "deleteObject" && fault.code === CPE_FAULT.INVALID_PARAMETER_NAME) return onGone();
   const details = step.kind === "setValues" ? fault.setParameterValuesFaults : [];
-  if (details.length > 0) return backOff(st, step, details.map((d) => ({ path: d.name, code: d.code, message: d.string || fault.message })), now, limits);
+  if (details.length > 0)
+    return backOff(
+      st,
+      step,
+      details.map((d) => ({ path: d.name, code: d.code, message: d.string || fault.message })),
+      now,
+      limits,
+    );
   const paths = stepPaths(step);
   // Code 0: no cwmp:Fault was found at all (decode warned). Halving the batch could never learn more than "it
   // faults": back off the whole step once instead of spending 2·log2(n) more RPCs (issue 9.9).
-  if (fault.code === 0) return backOff(st, step, paths.map((path) => ({ path, code: 0, message: fault.message || "SOAP Fault without a cwmp:Fault" })), now, limits);
+  if (fault.code === 0)
+    return backOff(
+      st,
+      step,
+      paths.map((path) => ({ path, code: 0, message: fault.message || "SOAP Fault without a cwmp:Fault" })),
+      now,
+      limits,
+    );
   if (paths.length > 1) {
     const message = `${fault.message || "fault"}: no per-parameter detail; bisecting ${paths.length} paths`;
-    return { reported: st.reported, inventory: withBisected(st.inventory, paths), writes: [], faults: [{ code: String(fault.code), message, retryable: true }] };
+    return {
+      reported: st.reported,
+      inventory: withBisected(st.inventory, paths),
+      writes: [],
+      faults: [{ code: String(fault.code), message, retryable: true }],
+    };
   }
-  return backOff(st, step, paths.map((path) => ({ path, code: fault.code, message: fault.message })), now, limits);
+  return backOff(
+    st,
+    step,
+    paths.map((path) => ({ path, code: fault.code, message: fault.message })),
+    now,
+    limits,
+  );
 }
 
 /** Backs off each item's path with its code, recording a fault for each. */
-export function backOff(st: FoldState, step: PlanStep, items: readonly { path: string; code: number | string; message: string }[], now: number, limits: BackoffLimits): Folded {
+export function backOff(
+  st: FoldState,
+  step: PlanStep,
+  items: readonly { path: string; code: number | string; message: string }[],
+  now: number,
+  limits: BackoffLimits,
+): Folded {
   const backoff = new Map(st.inventory.backoff);
   const writes: StoreWrite[] = [];
   const faults: Fault[] = [];
@@ -81,10 +111,16 @@ export function backOff(st: FoldState, step: PlanStep, items: readonly { path: s
     const retryable = TRANSIENT_CODES.has(it.code);
     writes.push({ kind: "backoff", path: it.path, until: b.until, code: it.code, attempts: b.attempts });
     const at = now;
-    writes.push({ kind: "fault", fault: { code: String(it.code), message: it.message, path: it.path, policy: policyOf(step, it.path), sessionId: undefined, retryable, at } });
+    writes.push({
+      kind: "fault",
+      fault: { code: String(it.code), message: it.message, path: it.path, policy: policyOf(step, it.path), sessionId: undefined, retryable, at },
+    });
     faults.push({ code: String(it.code), message: it.message, path: it.path, retryable });
   }
-  const inventory = withoutBisect({ ...st.inventory, backoff }, items.map((i) => i.path));
+  const inventory = withoutBisect(
+    { ...st.inventory, backoff },
+    items.map((i) => i.path),
+  );
   return { reported: st.reported, inventory, writes, faults };
 }
 

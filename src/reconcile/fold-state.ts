@@ -36,9 +36,7 @@ export function withValues(r: ReportedState, values: readonly ParamValue[], now:
 /** Records the direct children a GetParameterNames(NextLevel) listed under `path`, dropping vanished ones. */
 export function withNames(r: ReportedState, path: string, infos: readonly ParamInfo[], now: number): { reported: ReportedState; vanished: string[] } {
   const listed = new Set(infos.map((i) => i.name));
-  const vanished = [...r.objects.keys(), ...r.params.keys(), ...(r.names?.keys() ?? [])].filter(
-    (p) => parentOf(p) === path && !listed.has(p),
-  );
+  const vanished = [...r.objects.keys(), ...r.params.keys(), ...(r.names?.keys() ?? [])].filter((p) => parentOf(p) === path && !listed.has(p));
   let next = vanished.reduce((acc, p) => withoutPath(acc, p), r);
   const params = new Map(next.params);
   const names = new Map(next.names ?? []);

@@ -33,7 +33,6 @@ import { selectorOf } from "./paths.js";
 import type { WriteOnlyHasher } from "./parameter-key.js";
 import type { PlanStep } from "./types.js";
 
-
 // After a read, only a "name does not exist" backoff is disproved; a refused write stays backed off.
 const READ_CLEARS: ReadonlySet<number | string> = new Set<number | string>([9005, 9002, 9004, 9001, 9000]);
 
@@ -51,13 +50,25 @@ export function fold(
   limits: BackoffLimits,
   hashWriteOnly: WriteOnlyHasher,
 ): { reported: FoldState["reported"]; inventory: FoldState["inventory"]; writes: StoreWrite[]; faults: Fault[] } {
-  const raw = response.method === "Fault" ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request)) : foldAnswer(state, step, request, response, now, limits, hashWriteOnly);
-  const settled = response.method !== "Fault" ? raw : step.kind === "addObject" ? addFaulted(raw, step, now, limits) : step.kind === "download" ? downloadFaulted(raw) : raw;
+  const raw =
+    response.method === "Fault"
+      ? foldFault(state, step, response.fault, now, limits, () => deleted(state, step, request))
+      : foldAnswer(state, step, request, response, now, limits, hashWriteOnly);
+  const settled =
+    response.method !== "Fault" ? raw : step.kind === "addObject" ? addFaulted(raw, step, now, limits) : step.kind === "download" ? downloadFaulted(raw) : raw;
   const out = withKeyFailures(state, settled, step, now, limits);
   return { reported: out.reported, inventory: out.inventory, writes: [...out.writes], faults: [...out.faults] };
 }
 
-function foldAnswer(st: FoldState, step: PlanStep, req: AcsRequest, res: CpeMessage, now: number, limits: BackoffLimits, hashWriteOnly: WriteOnlyHasher): Folded {
+function foldAnswer(
+  st: FoldState,
+  step: PlanStep,
+  req: AcsRequest,
+  res: CpeMessage,
+  now: number,
+  limits: BackoffLimits,
+  hashWriteOnly: WriteOnlyHasher,
+): Folded {
   switch (res.method) {
     case "GetParameterValuesResponse":
       return req.method === "GetParameterValues" ? valuesRead(st, req.names, res, now, limits) : mismatch(st, req, res);
@@ -66,9 +77,13 @@ function foldAnswer(st: FoldState, step: PlanStep, req: AcsRequest, res: CpeMess
     case "GetParameterAttributesResponse":
       return attributesRead(st, res);
     case "SetParameterValuesResponse":
-      return step.kind === "setValues" && req.method === "SetParameterValues" ? valuesSet(st, step, req.values, req.parameterKey, res.status, hashWriteOnly) : mismatch(st, req, res);
+      return step.kind === "setValues" && req.method === "SetParameterValues"
+        ? valuesSet(st, step, req.values, req.parameterKey, res.status, hashWriteOnly)
+        : mismatch(st, req, res);
     case "SetParameterAttributesResponse":
-      return step.kind === "setAttributes" ? succeeded(st, stepPaths(step), true, withNotifications(st.reported, step.attributes), [attributesWrite(step)]) : mismatch(st, req, res);
+      return step.kind === "setAttributes"
+        ? succeeded(st, stepPaths(step), true, withNotifications(st.reported, step.attributes), [attributesWrite(step)])
+        : mismatch(st, req, res);
     case "AddObjectResponse":
       return step.kind === "addObject" && req.method === "AddObject" ? added(st, step, req.parameterKey, res, now, limits) : mismatch(st, req, res);
     case "DeleteObjectResponse":
@@ -87,7 +102,14 @@ function mismatch(st: FoldState, req: AcsRequest, res: CpeMessage): Folded {
 }
 
 /** Clears backoff (and its fault records) of paths that just worked, and their bisect groups. */
-function succeeded(st: FoldState, paths: readonly string[], write: boolean, reported: FoldState["reported"], writes: readonly StoreWrite[], inventory = st.inventory): Folded {
+function succeeded(
+  st: FoldState,
+  paths: readonly string[],
+  write: boolean,
+  reported: FoldState["reported"],
+  writes: readonly StoreWrite[],
+  inventory = st.inventory,
+): Folded {
   const backoff = new Map(inventory.backoff);
   const cleared = paths.filter((p) => {
     const b = backoff.get(p);
@@ -98,7 +120,13 @@ function succeeded(st: FoldState, paths: readonly string[], write: boolean, repo
   return { reported, inventory: withoutBisect({ ...inventory, backoff }, paths), writes: [...writes, ...clears], faults: [] };
 }
 
-function valuesRead(st: FoldState, names: readonly string[], res: Extract<CpeResponse, { method: "GetParameterValuesResponse" }>, now: number, limits: BackoffLimits): Folded {
+function valuesRead(
+  st: FoldState,
+  names: readonly string[],
+  res: Extract<CpeResponse, { method: "GetParameterValuesResponse" }>,
+  now: number,
+  limits: BackoffLimits,
+): Folded {
   const reported = withValues(st.reported, res.parameterList, now);
   const got = res.parameterList.map((p) => p.name);
   const inventory = withReadback(st.inventory, [], got);
@@ -107,7 +135,9 @@ function valuesRead(st: FoldState, names: readonly string[], res: Extract<CpeRes
   const step: PlanStep = { kind: "refresh", paths: names, reason: "readback" };
   // A full name the CPE silently left out would otherwise be re-read forever: treat it as unknown (9005).
   const returned = new Set(got);
-  const missing = names.filter((n) => !n.endsWith(".") && !returned.has(n)).map((path) => ({ path, code: 9005, message: "not returned by GetParameterValues" }));
+  const missing = names
+    .filter((n) => !n.endsWith(".") && !returned.has(n))
+    .map((path) => ({ path, code: 9005, message: "not returned by GetParameterValues" }));
   // A value the CPE accepted (SPV status 0/1) but does not hold: setting it again would loop, so back off.
   const sent = st.inventory.readback ?? new Map<string, string>();
   const dropped = res.parameterList.flatMap((p) => {
@@ -120,7 +150,13 @@ function valuesRead(st: FoldState, names: readonly string[], res: Extract<CpeRes
   return { ...out, writes: [...ok.writes, ...out.writes] };
 }
 
-function namesRead(st: FoldState, path: string, res: Extract<CpeResponse, { method: "GetParameterNamesResponse" }>, now: number, limits: BackoffLimits): Folded {
+function namesRead(
+  st: FoldState,
+  path: string,
+  res: Extract<CpeResponse, { method: "GetParameterNamesResponse" }>,
+  now: number,
+  limits: BackoffLimits,
+): Folded {
   const infos = res.parameterList.filter((i) => i.name !== path);
   const { reported, vanished } = withNames(st.reported, path, infos, now);
   const inventory = vanished.filter((p) => p.endsWith(".")).reduce(withoutCreatedUnder, st.inventory);
@@ -135,7 +171,13 @@ function namesRead(st: FoldState, path: string, res: Extract<CpeResponse, { meth
 
 function attributesRead(st: FoldState, res: Extract<CpeResponse, { method: "GetParameterAttributesResponse" }>): Folded {
   const attrs = res.parameterList.map((a) => ({ path: a.name, notification: a.notification }));
-  return succeeded(st, attrs.map((a) => a.path), false, withNotifications(st.reported, attrs), [{ kind: "attributes", params: attrs }]);
+  return succeeded(
+    st,
+    attrs.map((a) => a.path),
+    false,
+    withNotifications(st.reported, attrs),
+    [{ kind: "attributes", params: attrs }],
+  );
 }
 
 function attributesWrite(step: Extract<PlanStep, { kind: "setAttributes" }>): StoreWrite {
@@ -143,7 +185,14 @@ function attributesWrite(step: Extract<PlanStep, { kind: "setAttributes" }>): St
 }
 
 // TR-069 A.3.2.1: status 0 = applied, 1 = applied after a reboot. The CPE now carries our ParameterKey.
-function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>, sent: readonly ParamValue[], parameterKey: string, status: 0 | 1, hashWriteOnly: WriteOnlyHasher): Folded {
+function valuesSet(
+  st: FoldState,
+  step: Extract<PlanStep, { kind: "setValues" }>,
+  sent: readonly ParamValue[],
+  parameterKey: string,
+  status: 0 | 1,
+  hashWriteOnly: WriteOnlyHasher,
+): Folded {
   const writeOnly = new Set(step.writeOnly ?? []);
   const remembered = new Set([...writeOnly, ...(step.report ?? [])]);
   const hashes = new Map(st.inventory.writeOnlyHashes);
@@ -159,7 +208,14 @@ function valuesSet(st: FoldState, step: Extract<PlanStep, { kind: "setValues" }>
   return withStatus(succeeded(st, stepPaths(step), true, reported, writes, inventory), status);
 }
 
-function added(st: FoldState, step: Extract<PlanStep, { kind: "addObject" }>, parameterKey: string, res: Extract<CpeResponse, { method: "AddObjectResponse" }>, now: number, limits: BackoffLimits): Folded {
+function added(
+  st: FoldState,
+  step: Extract<PlanStep, { kind: "addObject" }>,
+  parameterKey: string,
+  res: Extract<CpeResponse, { method: "AddObjectResponse" }>,
+  now: number,
+  limits: BackoffLimits,
+): Folded {
   const object = `${step.table}${res.instanceNumber}.`;
   const selector = selectorOf(step.table, step.key);
   const reported = { ...withObject(st.reported, object, now), parameterKey };

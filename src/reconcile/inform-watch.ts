@@ -45,7 +45,8 @@ function watchDownload(input: InformWatchInput): InformWatch {
     // Applied: the download is done, and whatever backoff earlier attempts left is void.
     const backoff = new Map(inv.backoff);
     const writes: StoreWrite[] = [{ kind: "download", download: undefined }];
-    if (backoff.delete(FIRMWARE_BACKOFF_KEY)) writes.push({ kind: "clearBackoff", path: FIRMWARE_BACKOFF_KEY }, { kind: "clearFaults", paths: [FIRMWARE_BACKOFF_KEY] });
+    if (backoff.delete(FIRMWARE_BACKOFF_KEY))
+      writes.push({ kind: "clearBackoff", path: FIRMWARE_BACKOFF_KEY }, { kind: "clearFaults", paths: [FIRMWARE_BACKOFF_KEY] });
     return { inventory: { ...inv, download: undefined, backoff }, writes, faults: [] };
   }
   if (dl.completedAt === undefined) {

@@ -15,11 +15,23 @@ export function stepsOf(i: Intents, quirks: DeviceQuirks, inventory: Inventory):
   return [
     ...uniqueBy(i.discover, (d) => d.path).map((d): PlanStep => ({ kind: "discover", path: d.path, reason: d.reason })),
     ...refreshSteps(i, quirks, groups),
-    ...batchBy(uniqueBy(i.readAttributes, (p) => p), (p) => p, quirks.gpvBatchSize, groups).map((paths): PlanStep => ({ kind: "readAttributes", paths })),
+    ...batchBy(
+      uniqueBy(i.readAttributes, (p) => p),
+      (p) => p,
+      quirks.gpvBatchSize,
+      groups,
+    ).map((paths): PlanStep => ({ kind: "readAttributes", paths })),
     ...uniqueBy(i.deletes, (d) => d.object),
     ...i.adds,
     ...setSteps(i, quirks, groups),
-    ...chunk(uniqueBy(i.attributes, (a) => a.path), Math.max(1, quirks.spvBatchSize)).map((batch): PlanStep => ({ kind: "setAttributes", attributes: batch.map((a) => ({ path: a.path, notification: a.notification })), from: batch.map((a) => a.from) })),
+    ...chunk(
+      uniqueBy(i.attributes, (a) => a.path),
+      Math.max(1, quirks.spvBatchSize),
+    ).map((batch): PlanStep => ({
+      kind: "setAttributes",
+      attributes: batch.map((a) => ({ path: a.path, notification: a.notification })),
+      from: batch.map((a) => a.from),
+    })),
     ...i.download.slice(0, 1),
     ...i.reboot.slice(0, 1),
   ];
@@ -35,12 +47,10 @@ function refreshSteps(i: Intents, quirks: DeviceQuirks, groups: readonly (readon
 
 function setSteps(i: Intents, quirks: DeviceQuirks, groups: readonly (readonly string[])[]): PlanStep[] {
   const sets = uniqueBy(i.sets, (s) => s.value.name);
-  return batchBy(sets, (s) => s.value.name, quirks.spvBatchSize, groups).map(
-    (batch): PlanStep => {
-      const writeOnly = batch.filter((s) => s.writeOnly).map((s) => s.value.name);
-      const report = batch.filter((s) => s.report === true && !s.writeOnly).map((s) => s.value.name);
-      const step = { kind: "setValues" as const, values: batch.map((s) => s.value), from: batch.map((s) => s.from) };
-      return { ...step, ...(writeOnly.length > 0 ? { writeOnly } : {}), ...(report.length > 0 ? { report } : {}) };
-    },
-  );
+  return batchBy(sets, (s) => s.value.name, quirks.spvBatchSize, groups).map((batch): PlanStep => {
+    const writeOnly = batch.filter((s) => s.writeOnly).map((s) => s.value.name);
+    const report = batch.filter((s) => s.report === true && !s.writeOnly).map((s) => s.value.name);
+    const step = { kind: "setValues" as const, values: batch.map((s) => s.value), from: batch.map((s) => s.from) };
+    return { ...step, ...(writeOnly.length > 0 ? { writeOnly } : {}), ...(report.length > 0 ? { report } : {}) };
+  });
 }

@@ -40,5 +40,8 @@ function matchesPattern(pattern: string, path: string): boolean {
 
 /** A readable selector naming a keyed instance: "X.PortMapping.[ExternalPort=80,Protocol=TCP]" (keys sorted). */
 export function selectorOf(table: string, key: Readonly<Record<string, string>>): string {
-  return `${table}[${Object.keys(key).sort().map((k) => `${k}=${key[k] ?? ""}`).join(",")}]`;
+  return `${table}[${Object.keys(key)
+    .sort()
+    .map((k) => `${k}=${key[k] ?? ""}`)
+    .join(",")}]`;
 }

@@ -34,7 +34,13 @@ export function requestFor(step: PlanStep, parameterKey: string, quirks: DeviceQ
     case "setAttributes":
       return {
         method: "SetParameterAttributes",
-        attributes: step.attributes.map((a) => ({ name: a.path, notificationChange: true, notification: a.notification, accessListChange: false, accessList: [] })),
+        attributes: step.attributes.map((a) => ({
+          name: a.path,
+          notificationChange: true,
+          notification: a.notification,
+          accessListChange: false,
+          accessList: [],
+        })),
       };
     case "download":
       return downloadRequest(step);

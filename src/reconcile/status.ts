@@ -45,7 +45,8 @@ function matched(desired: DesiredState): Fresh {
 
 function converged(plan: Plan): Fresh {
   if (plan.converged) return { type: "Converged", status: true, reason: "Converged", message: "reported state matches desired state" };
-  if (plan.steps.length > 0) return { type: "Converged", status: false, reason: "StepsRemaining", message: `${plan.steps.length} step(s) remaining: ${kinds(plan)}` };
+  if (plan.steps.length > 0)
+    return { type: "Converged", status: false, reason: "StepsRemaining", message: `${plan.steps.length} step(s) remaining: ${kinds(plan)}` };
   return { type: "Converged", status: false, reason: "Blocked", message: `${plan.notes.length} note(s) keep the device from converging` };
 }
 

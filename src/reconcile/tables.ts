@@ -154,11 +154,21 @@ function addMissing(ctx: PlanContext, dt: DesiredTable, missing: readonly Desire
     // At most one AddObject per declared instance per session, and per backoff period across sessions,
     // whatever the CPE answers afterwards (an instance gone again at once is not re-added in a loop).
     if (ctx.input.inventory.addedThisSession?.has(sel) === true) {
-      return intents({ notes: [{ kind: "unsupported", path: sel, message: "added once in this session and not found since: not added again before the next visit" }] });
+      return intents({
+        notes: [{ kind: "unsupported", path: sel, message: "added once in this session and not found since: not added again before the next visit" }],
+      });
     }
     const recent = activeBackoff(ctx.k, addedKey(sel));
     if (recent !== undefined) {
-      return intents({ notes: [{ kind: "unsupported", path: sel, message: `added less than a backoff period ago and gone again: not re-added before ${new Date(recent.until).toISOString()}` }] });
+      return intents({
+        notes: [
+          {
+            kind: "unsupported",
+            path: sel,
+            message: `added less than a backoff period ago and gone again: not re-added before ${new Date(recent.until).toISOString()}`,
+          },
+        ],
+      });
     }
     if (dt.drift === "report") return intents({ notes: [{ kind: "drift", path: sel, desired: "present", reported: "absent", healed: false }] });
     return intents({ adds: [{ kind: "addObject", table: dt.table, key: inst.key, from: inst.from }] });
@@ -172,16 +182,17 @@ function pruneUnbound(ctx: PlanContext, dt: DesiredTable, numbers: readonly numb
   const created = new Set(ctx.input.inventory.created.get(dt.table) ?? []);
   const keep = new Set(bound.map((bi) => bi.n));
   const doomed = dt.prune ? [...new Set([...numbers.filter((n) => created.has(n) && !keep.has(n)), ...duplicates])] : duplicates.filter((n) => !keep.has(n));
-  const parts = doomed
-    .map((n): Intents => {
-      const object = `${dt.table}${n}.`;
-      const b = activeBackoff(ctx.k, object);
-      if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: object, until: b.until, code: b.code }] });
-      if (dt.drift === "report") return intents({ notes: [{ kind: "drift", path: object, desired: "absent", reported: "present", healed: false }] });
-      if (ctx.input.desired.held?.includes(dt.from.policy) === true)
-        return intents({ notes: [{ kind: "pending", what: "window", message: `deleting ${object} waits for the maintenance window of policy ${dt.from.policy}'s rollout` }] });
-      return intents({ deletes: [{ kind: "deleteObject", object, from: dt.from }] });
-    });
+  const parts = doomed.map((n): Intents => {
+    const object = `${dt.table}${n}.`;
+    const b = activeBackoff(ctx.k, object);
+    if (b !== undefined) return intents({ notes: [{ kind: "backoff", path: object, until: b.until, code: b.code }] });
+    if (dt.drift === "report") return intents({ notes: [{ kind: "drift", path: object, desired: "absent", reported: "present", healed: false }] });
+    if (ctx.input.desired.held?.includes(dt.from.policy) === true)
+      return intents({
+        notes: [{ kind: "pending", what: "window", message: `deleting ${object} waits for the maintenance window of policy ${dt.from.policy}'s rollout` }],
+      });
+    return intents({ deletes: [{ kind: "deleteObject", object, from: dt.from }] });
+  });
   return mergeIntents(parts);
 }
 

@@ -201,4 +201,3 @@ export interface Plan {
   /** The ParameterKey to send with sets/adds/deletes: a short id of desired.revision (≤ 32 chars). */
   readonly parameterKey: string;
 }
-

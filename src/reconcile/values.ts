@@ -22,7 +22,8 @@ export function planValue(ctx: PlanContext, dv: DesiredValue, path: string): Int
   if (b !== undefined && dv.builtin === true) return NO_INTENTS;
   // A path backing off after a rejected write needs nothing when the device already holds the desired value
   // (a rollout aborted back to the value the CPE kept): only a write would be retried.
-  if (b !== undefined) return !dv.writeOnly && freshAndEqual(ctx, dv, path) ? NO_INTENTS : intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
+  if (b !== undefined)
+    return !dv.writeOnly && freshAndEqual(ctx, dv, path) ? NO_INTENTS : intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
   const absentFrom = knownAbsent(ctx.k, path, dv.verifyEveryMs);
   if (absentFrom !== undefined) return intents({ notes: [{ kind: "unsupported", path, message: `not in ${absentFrom} on this device` }] });
   return dv.writeOnly ? planWriteOnly(ctx, dv, path) : planReadable(ctx, dv, path);

@@ -20,10 +20,27 @@ export function judgeWave(counts: WaveCounts, s: StagedStrategy, startedAt: numb
   const converged = total === 0 ? 1 : counts.converged / total;
   const elapsed = now - startedAt;
   if (faulted > s.gate.maxFaulted)
-    return { kind: "fail", reason: "gate-faulted", message: `${counts.faulted} of ${total} devices faulted (${pct(faulted)} > maxFaulted ${pct(s.gate.maxFaulted)})` };
+    return {
+      kind: "fail",
+      reason: "gate-faulted",
+      message: `${counts.faulted} of ${total} devices faulted (${pct(faulted)} > maxFaulted ${pct(s.gate.maxFaulted)})`,
+    };
   const met = converged >= s.gate.converged;
-  if (met && elapsed >= s.soakMs) return { kind: "advance", message: `${counts.converged} of ${total} converged (${pct(converged)} >= ${pct(s.gate.converged)}), soaked ${Math.round(elapsed / 1000)} s` };
+  if (met && elapsed >= s.soakMs)
+    return {
+      kind: "advance",
+      message: `${counts.converged} of ${total} converged (${pct(converged)} >= ${pct(s.gate.converged)}), soaked ${Math.round(elapsed / 1000)} s`,
+    };
   if (!met && elapsed >= s.gate.withinMs)
-    return { kind: "fail", reason: "gate-timeout", message: `only ${counts.converged} of ${total} converged (${pct(converged)} < ${pct(s.gate.converged)}) within ${Math.round(s.gate.withinMs / 60_000)} min` };
-  return { kind: "wait", message: met ? `gate met, soaking until ${Math.round(s.soakMs / 1000)} s` : `${counts.converged} of ${total} converged (${pct(converged)}), gate ${pct(s.gate.converged)}` };
+    return {
+      kind: "fail",
+      reason: "gate-timeout",
+      message: `only ${counts.converged} of ${total} converged (${pct(converged)} < ${pct(s.gate.converged)}) within ${Math.round(s.gate.withinMs / 60_000)} min`,
+    };
+  return {
+    kind: "wait",
+    message: met
+      ? `gate met, soaking until ${Math.round(s.soakMs / 1000)} s`
+      : `${counts.converged} of ${total} converged (${pct(converged)}), gate ${pct(s.gate.converged)}`,
+  };
 }

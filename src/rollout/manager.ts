@@ -14,7 +14,18 @@ import type { Policy, PolicySet } from "../policy/types.js";
 import { assignWaves, type Candidate } from "./assign.js";
 import { judgeWave } from "./gate.js";
 import type { RolloutStore } from "./store-port.js";
-import type { DeviceAssignment, DeviceRolloutState, FaultSummary, PauseReason, RolloutEvent, RolloutRecord, RolloutState, StagedStrategy, Strategy, WaveCounts } from "./types.js";
+import type {
+  DeviceAssignment,
+  DeviceRolloutState,
+  FaultSummary,
+  PauseReason,
+  RolloutEvent,
+  RolloutRecord,
+  RolloutState,
+  StagedStrategy,
+  Strategy,
+  WaveCounts,
+} from "./types.js";
 import { DEVICE_STATES, IN_FORCE } from "./types.js";
 import { deviceZone, windowOpen } from "./window.js";
 
@@ -54,7 +65,8 @@ export interface SessionOutcome {
 }
 
 export type ControlAction = "pause" | "resume" | "promote" | "abort";
-export type ControlResult = { readonly ok: true; readonly rollout: RolloutRecord } | { readonly ok: false; readonly code: "not_found" | "conflict"; readonly message: string };
+export type ControlResult =
+  { readonly ok: true; readonly rollout: RolloutRecord } | { readonly ok: false; readonly code: "not_found" | "conflict"; readonly message: string };
 
 interface Live {
   record: RolloutRecord;
@@ -136,7 +148,9 @@ export class RolloutManager {
   }
 
   private write(fn: () => Promise<void>): void {
-    this.writes = this.writes.then(fn).catch((e: unknown) => this.o.log.error({ err: e instanceof Error ? e.message : String(e) }, "rollout: store write failed"));
+    this.writes = this.writes
+      .then(fn)
+      .catch((e: unknown) => this.o.log.error({ err: e instanceof Error ? e.message : String(e) }, "rollout: store write failed"));
   }
 
   /** Resolves once every write queued so far is stored. */
@@ -175,7 +189,12 @@ export class RolloutManager {
         const r = l.record;
         if (p.fingerprint === r.canaryFingerprint) continue;
         if (p.fingerprint === r.stableFingerprint || strategy.kind === "immediate") {
-          this.close(l, "superseded", p.fingerprint === r.stableFingerprint ? `revision ${set.revision} is the stable version again` : `revision ${set.revision} says rollout: immediate`, now);
+          this.close(
+            l,
+            "superseded",
+            p.fingerprint === r.stableFingerprint ? `revision ${set.revision} is the stable version again` : `revision ${set.revision} says rollout: immediate`,
+            now,
+          );
           touched = true;
           continue;
         }
@@ -207,7 +226,15 @@ export class RolloutManager {
     this.write(() => this.o.store.updateRollout(record, { at: now, kind: state, message }));
   }
 
-  private async start(p: Policy, strategy: StagedStrategy, set: PolicySet, stableRevision: string | undefined, stable: Policy | undefined, now: number, superseding: Live | undefined): Promise<void> {
+  private async start(
+    p: Policy,
+    strategy: StagedStrategy,
+    set: PolicySet,
+    stableRevision: string | undefined,
+    stable: Policy | undefined,
+    now: number,
+    superseding: Live | undefined,
+  ): Promise<void> {
     const id = `r${++this.seq}-${p.name}`;
     const candidates: Candidate[] = [];
     for await (const d of this.o.fleet()) {
@@ -218,7 +245,15 @@ export class RolloutManager {
     const devices = new Map<string, DeviceAssignment>();
     for (const c of candidates) {
       const wave = waves.get(c.id) ?? strategy.waves.length - 1;
-      devices.set(c.id, { deviceId: c.id, wave, state: wave === 0 ? "pending" : "waiting", model: c.model, applied: undefined, disruptiveAt: undefined, fault: undefined });
+      devices.set(c.id, {
+        deviceId: c.id,
+        wave,
+        state: wave === 0 ? "pending" : "waiting",
+        model: c.model,
+        applied: undefined,
+        disruptiveAt: undefined,
+        fault: undefined,
+      });
     }
     const record: RolloutRecord = {
       id,
@@ -284,8 +319,7 @@ export class RolloutManager {
       const w = r.strategy.window;
       if (w !== undefined) {
         now ??= this.o.clock();
-        if (!windowOpen(w, now, deviceZone(ZONE_PATHS.map((p) => facts.parameters.get(p)).find((v) => v !== undefined && v !== ""))))
-          held.push(r.policy);
+        if (!windowOpen(w, now, deviceZone(ZONE_PATHS.map((p) => facts.parameters.get(p)).find((v) => v !== undefined && v !== "")))) held.push(r.policy);
       }
     }
     return { replace, held, versions };
@@ -324,9 +358,9 @@ export class RolloutManager {
       if (fault) next = { ...a, state: "faulted", fault: { deviceId: a.deviceId, model: a.model, code: fault.code, path: fault.path, message: fault.message } };
       else if (s.converged === true) {
         // The hot case (a converged canary's periodic visit) changes nothing and writes nothing.
-        if (a.state !== "converged" || a.applied !== pinned || a.disruptiveAt !== undefined) next = { ...a, state: "converged", applied: pinned, disruptiveAt: undefined };
-      }
-      else if (s.rpcs.some((m) => m === "Download" || m === "Reboot")) next = { ...a, state: "pending", disruptiveAt: now };
+        if (a.state !== "converged" || a.applied !== pinned || a.disruptiveAt !== undefined)
+          next = { ...a, state: "converged", applied: pinned, disruptiveAt: undefined };
+      } else if (s.rpcs.some((m) => m === "Download" || m === "Reboot")) next = { ...a, state: "pending", disruptiveAt: now };
       else if (a.state === "converged") next = { ...a, state: "pending" };
       if (next !== a) {
         this.setDevice(l, a, next);
@@ -349,7 +383,17 @@ export class RolloutManager {
       for (const a of l.devices.values()) {
         if (a.wave !== l.record.wave || a.state !== "pending" || a.disruptiveAt === undefined) continue;
         if (now - a.disruptiveAt >= l.record.strategy.gate.withinMs)
-          this.setDevice(l, a, { ...a, state: "faulted", fault: { deviceId: a.deviceId, model: a.model, code: "no_return", path: undefined, message: `did not check in within ${Math.round(l.record.strategy.gate.withinMs / 60_000)} min of a Download or Reboot` } });
+          this.setDevice(l, a, {
+            ...a,
+            state: "faulted",
+            fault: {
+              deviceId: a.deviceId,
+              model: a.model,
+              code: "no_return",
+              path: undefined,
+              message: `did not check in within ${Math.round(l.record.strategy.gate.withinMs / 60_000)} min of a Download or Reboot`,
+            },
+          });
       }
       this.judge(l, now);
     }
@@ -369,11 +413,24 @@ export class RolloutManager {
       return;
     }
     const faults = this.waveFaults(l, r.wave);
-    const reason: PauseReason = { at: now, wave: r.wave, kind: d.reason, message: d.message, faults: faults.slice(0, MAX_REASON_FAULTS), models: [...new Set(faults.map((f) => f.model))].sort() };
+    const reason: PauseReason = {
+      at: now,
+      wave: r.wave,
+      kind: d.reason,
+      message: d.message,
+      faults: faults.slice(0, MAX_REASON_FAULTS),
+      models: [...new Set(faults.map((f) => f.model))].sort(),
+    };
     this.autoPauses++;
     this.onAutoPause?.();
-    if (r.strategy.onFailure === "rollback") this.finish(l, "rolled-back", now, `gate failed on wave ${r.wave + 1}: ${d.message}; every device back to the stable version`, reason);
-    else this.update(l, { ...r, state: "paused", reason, updatedAt: now }, { at: now, kind: "paused", message: `gate failed on wave ${r.wave + 1}: ${d.message}` });
+    if (r.strategy.onFailure === "rollback")
+      this.finish(l, "rolled-back", now, `gate failed on wave ${r.wave + 1}: ${d.message}; every device back to the stable version`, reason);
+    else
+      this.update(
+        l,
+        { ...r, state: "paused", reason, updatedAt: now },
+        { at: now, kind: "paused", message: `gate failed on wave ${r.wave + 1}: ${d.message}` },
+      );
   }
 
   /** A paused wave keeps faulting (devices already in a session): the reason lists them too. */
@@ -449,13 +506,26 @@ export class RolloutManager {
     switch (action) {
       case "pause":
         if (r.state === "paused") return { ok: false, code: "conflict", message: `rollout ${id} is already paused` };
-        this.update(l, { ...r, state: "paused", updatedAt: now, reason: { at: now, wave: r.wave, kind: "operator", message: "paused by an operator", faults: [], models: [] } }, { at: now, kind: "paused", message: "paused by an operator" });
+        this.update(
+          l,
+          {
+            ...r,
+            state: "paused",
+            updatedAt: now,
+            reason: { at: now, wave: r.wave, kind: "operator", message: "paused by an operator", faults: [], models: [] },
+          },
+          { at: now, kind: "paused", message: "paused by an operator" },
+        );
         break;
       case "resume": {
         if (r.state !== "paused") return { ok: false, code: "conflict", message: `rollout ${id} is not paused` };
         // The wave is judged afresh: its faulted devices are pending again and its clock restarts.
         for (const a of l.devices.values()) if (a.wave === r.wave && a.state === "faulted") this.setDevice(l, a, { ...a, state: "pending", fault: undefined });
-        this.update(l, { ...r, state: "running", waveStartedAt: now, updatedAt: now, reason: undefined }, { at: now, kind: "resumed", message: `resumed by an operator at wave ${r.wave + 1}` });
+        this.update(
+          l,
+          { ...r, state: "running", waveStartedAt: now, updatedAt: now, reason: undefined },
+          { at: now, kind: "resumed", message: `resumed by an operator at wave ${r.wave + 1}` },
+        );
         break;
       }
       case "promote":
@@ -506,12 +576,26 @@ export class RolloutManager {
   }
 
   /** Per governed policy: the revision this device is pinned to and the one it last converged to. */
-  deviceVersions(id: string): readonly { readonly policy: string; readonly rollout: string; readonly wave: number | undefined; readonly state: DeviceRolloutState | undefined; readonly pinned: string; readonly applied: string | undefined }[] {
+  deviceVersions(id: string): readonly {
+    readonly policy: string;
+    readonly rollout: string;
+    readonly wave: number | undefined;
+    readonly state: DeviceRolloutState | undefined;
+    readonly pinned: string;
+    readonly applied: string | undefined;
+  }[] {
     return [...this.live.values()].map((l) => {
       const r = l.record;
       const a = l.devices.get(id);
       const canary = (r.state === "running" || r.state === "paused") && a !== undefined && a.wave <= r.wave;
-      return { policy: r.policy, rollout: r.id, wave: a?.wave, state: a?.state, pinned: canary ? r.canaryRevision : (r.stableRevision ?? "(none)"), applied: a?.applied };
+      return {
+        policy: r.policy,
+        rollout: r.id,
+        wave: a?.wave,
+        state: a?.state,
+        pinned: canary ? r.canaryRevision : (r.stableRevision ?? "(none)"),
+        applied: a?.applied,
+      };
     });
   }
 }

@@ -25,7 +25,12 @@ export interface RolloutPreview {
 
 const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 
-export function previewRollouts(proposed: PolicySet, current: PolicySet | undefined, devices: readonly MatchSubject[], defaultStrategy: Strategy): RolloutPreview[] {
+export function previewRollouts(
+  proposed: PolicySet,
+  current: PolicySet | undefined,
+  devices: readonly MatchSubject[],
+  defaultStrategy: Strategy,
+): RolloutPreview[] {
   if (current === undefined) return [];
   const out: RolloutPreview[] = [];
   for (const p of proposed.policies) {
@@ -34,7 +39,12 @@ export function previewRollouts(proposed: PolicySet, current: PolicySet | undefi
     if (strategy.kind === "immediate" || old?.fingerprint === p.fingerprint) continue;
     const matched = devices.filter((f) => policyMatches(p, f) || (old !== undefined && policyMatches(old, f)));
     const model = (f: MatchSubject): string => `${f.productClass}/${f.softwareVersion}`;
-    const waves = assignWaves(`preview-${p.name}`, matched.map((f) => ({ id: f.deviceId, model: model(f), tags: f.tags })), strategy.waves, strategy.canaryPerModel);
+    const waves = assignWaves(
+      `preview-${p.name}`,
+      matched.map((f) => ({ id: f.deviceId, model: model(f), tags: f.tags })),
+      strategy.waves,
+      strategy.canaryPerModel,
+    );
     const disruptive = [
       ...(p.firmware !== undefined ? [`Download ${p.firmware.version}`] : []),
       ...p.tables.filter((t) => t.prune).map((t) => `prune deletes under ${t.table}`),
@@ -61,7 +71,8 @@ export function renderPreviews(previews: readonly RolloutPreview[]): string {
     lines.push(`  ${r.policy}: ${r.from ?? "(new policy)"} -> ${r.to}`);
     lines.push(`    waves: ${r.waves.map((w, i) => `${i + 1}) ${w.size} = ${w.devices} devices`).join(", ")}`);
     lines.push(`    canary models: ${r.canaryModels.join(", ") || "(none)"}`);
-    if (r.disruptive.length > 0) lines.push(`    disruptive: ${r.disruptive.join("; ")}${r.window ? ` (held outside the window ${r.window})` : " (no window: sent with the wave)"}`);
+    if (r.disruptive.length > 0)
+      lines.push(`    disruptive: ${r.disruptive.join("; ")}${r.window ? ` (held outside the window ${r.window})` : " (no window: sent with the wave)"}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -20,10 +20,10 @@ const WINDOW_KEYS = new Set(["days", "from", "to", "tz"]);
 
 /** The defaults of a staged strategy when the document leaves a key out. */
 const DEFAULT_WAVES: readonly WaveSize[] = [
-    { kind: "percent", value: 1 },
-    { kind: "percent", value: 10 },
-    { kind: "percent", value: 50 },
-    { kind: "percent", value: 100 },
+  { kind: "percent", value: 1 },
+  { kind: "percent", value: 10 },
+  { kind: "percent", value: 50 },
+  { kind: "percent", value: 100 },
 ];
 export const STAGED_DEFAULTS: StagedStrategy = Object.freeze({
   kind: "staged",
@@ -92,17 +92,23 @@ function parseWaves(v: unknown, at: string, issues: Sink): WaveSize[] | undefine
   }
   const parsed = v.map((w, i) => parseWave(w, ptr(at, i), issues));
   for (let i = 1; i < parsed.length; i++) {
-    const a = parsed[i - 1], b = parsed[i];
+    const a = parsed[i - 1],
+      b = parsed[i];
     if (a === undefined || b === undefined) continue;
     // Counts and percentages compare only with their own kind (the fleet's size is not known here).
-    if (a.kind === b.kind && b.value <= a.value) error(issues, ptr(at, i), `waves must grow: wave ${i + 1} (${show(b)}) is not larger than wave ${i} (${show(a)}); sizes are cumulative`);
+    if (a.kind === b.kind && b.value <= a.value)
+      error(issues, ptr(at, i), `waves must grow: wave ${i + 1} (${show(b)}) is not larger than wave ${i} (${show(a)}); sizes are cumulative`);
     if (a.kind === "percent" && a.value === 100) error(issues, ptr(at, i), `wave ${i + 1} comes after a wave of 100%: it can never hold a device`);
   }
   const waves = parsed.filter((w) => w !== undefined);
   if (waves.length !== v.length) return undefined;
   const last = waves[waves.length - 1];
   if (last !== undefined && !(last.kind === "percent" && last.value === 100))
-    warning(issues, ptr(at, waves.length - 1), `the last wave is ${show(last)}, not 100%: the rest of the fleet gets the new version only when the rollout completes`);
+    warning(
+      issues,
+      ptr(at, waves.length - 1),
+      `the last wave is ${show(last)}, not 100%: the rest of the fleet gets the new version only when the rollout completes`,
+    );
   return waves;
 }
 
@@ -127,12 +133,14 @@ function parseGate(v: unknown, at: string, issues: Sink, base: Gate): Gate | und
   let { converged, maxFaulted, withinMs } = base;
   if (v["converged"] !== undefined) {
     const s = parseShare(v["converged"]);
-    if (s === undefined || s <= 0 || s > 1) error(issues, ptr(at, "converged"), `gate.converged ${JSON.stringify(v["converged"])} can never hold: expected a percentage in (0%, 100%]`, "e.g. 95%");
+    if (s === undefined || s <= 0 || s > 1)
+      error(issues, ptr(at, "converged"), `gate.converged ${JSON.stringify(v["converged"])} can never hold: expected a percentage in (0%, 100%]`, "e.g. 95%");
     else converged = s;
   }
   if (v["maxFaulted"] !== undefined) {
     const s = parseShare(v["maxFaulted"]);
-    if (s === undefined || s < 0 || s > 1) error(issues, ptr(at, "maxFaulted"), `gate.maxFaulted ${JSON.stringify(v["maxFaulted"])} is not a percentage in [0%, 100%]`, "e.g. 2%");
+    if (s === undefined || s < 0 || s > 1)
+      error(issues, ptr(at, "maxFaulted"), `gate.maxFaulted ${JSON.stringify(v["maxFaulted"])} is not a percentage in [0%, 100%]`, "e.g. 2%");
     else {
       maxFaulted = s;
       if (s >= 1) warning(issues, ptr(at, "maxFaulted"), "gate.maxFaulted is 100%: faults never stop this rollout");
@@ -147,7 +155,8 @@ function parseGate(v: unknown, at: string, issues: Sink, base: Gate): Gate | und
 
 function parseClock(v: unknown, at: string, issues: Sink): number | undefined {
   if (typeof v === "string" && v.length === 5 && v[2] === ":") {
-    const h = Number(v.slice(0, 2)), m = Number(v.slice(3));
+    const h = Number(v.slice(0, 2)),
+      m = Number(v.slice(3));
     if (/^\d\d:\d\d$/.test(v) && h <= 24 && m < 60 && h * 60 + m <= 1440) return h * 60 + m;
   }
   error(issues, at, `${JSON.stringify(v)} is not a time of day`, '"HH:MM", 00:00 to 24:00');
@@ -176,9 +185,11 @@ function parseWindow(v: unknown, at: string, issues: Sink): MaintenanceWindow | 
   }
   const fromMinute = v["from"] === undefined ? 0 : parseClock(v["from"], ptr(at, "from"), issues);
   const toMinute = v["to"] === undefined ? 1440 : parseClock(v["to"], ptr(at, "to"), issues);
-  if (fromMinute !== undefined && toMinute !== undefined && fromMinute === toMinute) error(issues, ptr(at, "to"), `the window never opens: from and to are both ${JSON.stringify(v["to"])}`);
+  if (fromMinute !== undefined && toMinute !== undefined && fromMinute === toMinute)
+    error(issues, ptr(at, "to"), `the window never opens: from and to are both ${JSON.stringify(v["to"])}`);
   const tz = v["tz"] === undefined ? "UTC" : v["tz"];
-  if (typeof tz !== "string" || (tz !== "device" && !validTimeZone(tz))) error(issues, ptr(at, "tz"), `${JSON.stringify(tz)} is not a time zone`, 'an IANA zone ("UTC", "Europe/Berlin") or "device"');
+  if (typeof tz !== "string" || (tz !== "device" && !validTimeZone(tz)))
+    error(issues, ptr(at, "tz"), `${JSON.stringify(tz)} is not a time zone`, 'an IANA zone ("UTC", "Europe/Berlin") or "device"');
   if (fromMinute === undefined || toMinute === undefined || typeof tz !== "string") return undefined;
   return { days, fromMinute, toMinute, tz };
 }
@@ -193,7 +204,12 @@ export function parseStrategy(v: unknown, base: string): ParsedStrategy {
   if (v === "immediate") return { strategy: IMMEDIATE, issues };
   if (v === "staged") return { strategy: STAGED_DEFAULTS, issues };
   if (!isRecord(v)) {
-    error(issues, base, `rollout must be "immediate", "staged" or a strategy mapping`, "immediate | staged | { waves, canaryPerModel, soak, gate, window, onFailure, kickOnWave }");
+    error(
+      issues,
+      base,
+      `rollout must be "immediate", "staged" or a strategy mapping`,
+      "immediate | staged | { waves, canaryPerModel, soak, gate, window, onFailure, kickOnWave }",
+    );
     return { strategy: undefined, issues };
   }
   unknownKeys(v, KEYS, base, issues);
@@ -207,10 +223,23 @@ export function parseStrategy(v: unknown, base: string): ParsedStrategy {
   const gate = v["gate"] === undefined ? d.gate : parseGate(v["gate"], ptr(base, "gate"), issues, d.gate);
   const window = v["window"] === undefined ? undefined : parseWindow(v["window"], ptr(base, "window"), issues);
   const onFailure = v["onFailure"] === undefined ? d.onFailure : v["onFailure"];
-  if (onFailure !== "pause" && onFailure !== "rollback") error(issues, ptr(base, "onFailure"), `onFailure ${JSON.stringify(onFailure)} is not pause or rollback`, "pause | rollback");
+  if (onFailure !== "pause" && onFailure !== "rollback")
+    error(issues, ptr(base, "onFailure"), `onFailure ${JSON.stringify(onFailure)} is not pause or rollback`, "pause | rollback");
   if (gate !== undefined && soakMs !== undefined && gate.withinMs < soakMs)
-    error(issues, v["gate"] === undefined ? ptr(base, "soak") : ptr(ptr(base, "gate"), "within"), `the gate can never hold: within (${gate.withinMs / 60_000} min) is shorter than soak (${soakMs / 60_000} min)`);
-  if (issues.some((i) => i.severity === "error") || waves === undefined || soakMs === undefined || gate === undefined || typeof canaryPerModel !== "boolean" || typeof kickOnWave !== "boolean") return { strategy: undefined, issues };
+    error(
+      issues,
+      v["gate"] === undefined ? ptr(base, "soak") : ptr(ptr(base, "gate"), "within"),
+      `the gate can never hold: within (${gate.withinMs / 60_000} min) is shorter than soak (${soakMs / 60_000} min)`,
+    );
+  if (
+    issues.some((i) => i.severity === "error") ||
+    waves === undefined ||
+    soakMs === undefined ||
+    gate === undefined ||
+    typeof canaryPerModel !== "boolean" ||
+    typeof kickOnWave !== "boolean"
+  )
+    return { strategy: undefined, issues };
   if (onFailure !== "pause" && onFailure !== "rollback") return { strategy: undefined, issues };
   return { strategy: { kind: "staged", waves, canaryPerModel, soakMs, gate, window, onFailure, kickOnWave }, issues };
 }

@@ -48,7 +48,11 @@ export function countWaves(r: RolloutRecord, devices: readonly DeviceAssignment[
   return out;
 }
 
-export function rolloutView(r: RolloutRecord, counts: readonly WaveCounts[], extra: { events?: readonly RolloutEvent[]; devices?: readonly DeviceAssignment[] } = {}): RolloutView {
+export function rolloutView(
+  r: RolloutRecord,
+  counts: readonly WaveCounts[],
+  extra: { events?: readonly RolloutEvent[]; devices?: readonly DeviceAssignment[] } = {},
+): RolloutView {
   const { strategy: s } = r;
   return {
     id: r.id,
@@ -59,7 +63,16 @@ export function rolloutView(r: RolloutRecord, counts: readonly WaveCounts[], ext
     wave: r.wave,
     waves: s.waves.map((w, i) => {
       const c = counts[i] ?? { waiting: 0, pending: 0, converged: 0, faulted: 0, total: 0 };
-      return { index: i, size: showSize(w), started: i <= r.wave, devices: c.total, waiting: c.waiting, pending: c.pending, converged: c.converged, faulted: c.faulted };
+      return {
+        index: i,
+        size: showSize(w),
+        started: i <= r.wave,
+        devices: c.total,
+        waiting: c.waiting,
+        pending: c.pending,
+        converged: c.converged,
+        faulted: c.faulted,
+      };
     }),
     waveStartedAt: iso(r.waveStartedAt),
     createdAt: iso(r.createdAt),
@@ -76,7 +89,9 @@ export function rolloutView(r: RolloutRecord, counts: readonly WaveCounts[], ext
     reason: r.reason ?? null,
     supersededBy: r.supersededBy ?? null,
     ...(extra.events ? { events: extra.events.map((e) => ({ at: iso(e.at), kind: e.kind, message: e.message })) } : {}),
-    ...(extra.devices ? { devices: extra.devices.map((a) => ({ id: a.deviceId, wave: a.wave, state: a.state, model: a.model, applied: a.applied ?? null })) } : {}),
+    ...(extra.devices
+      ? { devices: extra.devices.map((a) => ({ id: a.deviceId, wave: a.wave, state: a.state, model: a.model, applied: a.applied ?? null })) }
+      : {}),
   };
 }
 
@@ -89,7 +104,9 @@ export function progressBar(w: Pick<WaveView, "devices" | "converged" | "faulted
     left -= k;
     return k;
   };
-  const c = take(w.converged), f = take(w.faulted), p = take(w.pending);
+  const c = take(w.converged),
+    f = take(w.faulted),
+    p = take(w.pending);
   return `[${"#".repeat(c)}${"!".repeat(f)}${"~".repeat(p)}${".".repeat(left)}]`;
 }
 

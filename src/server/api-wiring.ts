@@ -131,7 +131,8 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
         return r.ok ? { ok: true, revision: r.value.revision, errors: [] } : { ok: false, revision: w.policies.current()?.revision, errors: r.error };
       },
     },
-    planFor: (id: DeviceId) => planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, now: Date.now(), hashWriteOnly: w.hashWriteOnly }, id),
+    planFor: (id: DeviceId) =>
+      planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, now: Date.now(), hashWriteOnly: w.hashWriteOnly }, id),
     paramTypes: async (id) => {
       const params = (await w.store.loadReported(id)).params;
       return (name) => {

@@ -11,7 +11,8 @@ import { createRateLimiter, type RateLimiter } from "../auth/rate-limit.js";
 import { classify, parseCidr, parseIp, targetVerdict, type Cidr, type Ip, type TargetPolicy } from "../connreq/targets.js";
 import { parseUdpAddress } from "../connreq/udp.js";
 
-export type Guarded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly kind: "target_refused" | "rate_limited"; readonly reason: string };
+export type Guarded<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly kind: "target_refused" | "rate_limited"; readonly reason: string };
 
 export interface PinnedHttp {
   /** The URL with its host replaced by the checked address and no userinfo. */
@@ -43,10 +44,11 @@ export function allowedNetworksProblem(networks: readonly string[]): string | un
 
 function ownAddresses(): Ip[] {
   const out: Ip[] = [];
-  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) {
-    const ip = parseIp(i.address);
-    if (ip) out.push(ip);
-  }
+  for (const list of Object.values(networkInterfaces()))
+    for (const i of list ?? []) {
+      const ip = parseIp(i.address);
+      if (ip) out.push(ip);
+    }
   return out;
 }
 
@@ -55,7 +57,11 @@ const systemResolve = async (host: string): Promise<readonly string[]> => (await
 export function createConnReqGuard(opts: GuardOptions): ConnReqGuard {
   const networks: Cidr[] = opts.allowedNetworks.map((n) => parseCidr(n)).filter((c): c is Cidr => c !== undefined);
   const own = ownAddresses();
-  const limiter: RateLimiter = createRateLimiter({ burst: Math.max(1, Math.min(opts.perTargetPerMinute, 3)), perSecond: opts.perTargetPerMinute / 60, maxKeys: 100_000 });
+  const limiter: RateLimiter = createRateLimiter({
+    burst: Math.max(1, Math.min(opts.perTargetPerMinute, 3)),
+    perSecond: opts.perTargetPerMinute / 60,
+    maxKeys: 100_000,
+  });
   const resolve = opts.resolve ?? systemResolve;
   const policy = (): TargetPolicy => ({ allowedNetworks: networks, ownPorts: new Set(opts.ownPorts()), ownAddresses: own });
 
@@ -82,7 +88,8 @@ export function createConnReqGuard(opts: GuardOptions): ConnReqGuard {
     }
     if (!first) return { ok: false, kind: "target_refused", reason: "the host does not resolve" };
     // Loopback is the simulator's home (one listener for a whole fleet); production excludes it by allowedNetworks.
-    if (classify(first) !== "loopback" && !limiter.take(`${first.text}|${port}`, now)) return { ok: false, kind: "rate_limited", reason: `more than ${opts.perTargetPerMinute} connection requests a minute to this target` };
+    if (classify(first) !== "loopback" && !limiter.take(`${first.text}|${port}`, now))
+      return { ok: false, kind: "rate_limited", reason: `more than ${opts.perTargetPerMinute} connection requests a minute to this target` };
     return { ok: true, value: first };
   }
 

@@ -54,12 +54,23 @@ export function buildCwmpApp(deps: CwmpDeps, opts: CwmpAppOptions): CwmpApp {
       app.log.error({ err: error }, "CWMP request failed");
       return endpoint.refusals.refuse(reply, { status: 500, reason: "store_failed", message: "internal error", ip: req.ip });
     }
-    if (status === 413) return endpoint.refusals.refuse(reply, { status, reason: "too_large", message: `request body above limits.maxBodyBytes (${deps.limits.maxBodyBytes} bytes)`, ip: req.ip });
+    if (status === 413)
+      return endpoint.refusals.refuse(reply, {
+        status,
+        reason: "too_large",
+        message: `request body above limits.maxBodyBytes (${deps.limits.maxBodyBytes} bytes)`,
+        ip: req.ip,
+      });
     return endpoint.refusals.refuse(reply, { status, reason: "bad_request", message: error.message.slice(0, 200), ip: req.ip });
   });
   app.setNotFoundHandler((req, reply) => {
     // GET and HEAD may name hosted files (/files/...): anything unrouted is a 404, whatever the method.
-    return endpoint.refusals.refuse(reply, { status: 404, reason: "not_found", message: `${req.method} ${req.url.split("?")[0]?.slice(0, 200) ?? ""}: CPEs POST to ${opts.path}`, ip: req.ip });
+    return endpoint.refusals.refuse(reply, {
+      status: 404,
+      reason: "not_found",
+      message: `${req.method} ${req.url.split("?")[0]?.slice(0, 200) ?? ""}: CPEs POST to ${opts.path}`,
+      ip: req.ip,
+    });
   });
   endpoint.register(app, opts.path);
   return { app, endpoint };

@@ -97,4 +97,3 @@ export interface CwmpDeps {
   /** Devices whose sessions are recorded in full (SOAP transcripts). */
   readonly debugDevices?: ReadonlySet<string>;
 }
-

@@ -102,8 +102,19 @@ export class CwmpEndpoint {
     const found = this.sessions.lookup(header(req, "cookie"), socket);
     const who = await this.authenticate(req, reply, found);
     if (!("kind" in who)) return who;
-    const body = decodeBody(raw, { contentType: contentTypeOf(req), contentEncoding: header(req, "content-encoding") }, { maxBytes: this.deps.limits.maxBodyBytes });
-    if (!body.ok) return this.refuse(req, reply, body.error.code === "too_large" ? 413 : 400, body.error.code === "too_large" ? "too_large" : "bad_body", body.error.message);
+    const body = decodeBody(
+      raw,
+      { contentType: contentTypeOf(req), contentEncoding: header(req, "content-encoding") },
+      { maxBytes: this.deps.limits.maxBodyBytes },
+    );
+    if (!body.ok)
+      return this.refuse(
+        req,
+        reply,
+        body.error.code === "too_large" ? 413 : 400,
+        body.error.code === "too_large" ? "too_large" : "bad_body",
+        body.error.message,
+      );
     if (body.value.trim() === "") return this.inSession(req, reply, found, who, undefined, "");
     const decoded = decodeCpeEnvelope(body.value);
     if (!decoded.ok) {
@@ -135,7 +146,8 @@ export class CwmpEndpoint {
     const authorization = header(req, "authorization");
     const cert = verifiedClientCertName(req.raw.socket);
     const trusted = found.kind === "found" && found.live.client?.identity !== undefined && !this.deps.authPerRequest;
-    if (trusted && (authorization === undefined || authorization.trim() === "") && (cert === undefined || cert === found.live.client?.identity)) return { kind: "trusted" };
+    if (trusted && (authorization === undefined || authorization.trim() === "") && (cert === undefined || cert === found.live.client?.identity))
+      return { kind: "trusted" };
     const out = await this.deps.authenticate({
       method: req.method,
       authorization,
@@ -148,12 +160,18 @@ export class CwmpEndpoint {
       return this.refuse(req, reply, out.status, authReason(out.reason, out.status), out.reason, { headers, empty: true });
     }
     // The certificate's CN, once per session (its first request carries no cookie).
-    if (out.clientCert !== undefined && header(req, "cookie") === undefined) req.server.log.info({ clientCert: out.clientCert, ip: req.ip }, "CPE authenticated by TLS client certificate");
+    if (out.clientCert !== undefined && header(req, "cookie") === undefined)
+      req.server.log.info({ clientCert: out.clientCert, ip: req.ip }, "CPE authenticated by TLS client certificate");
     return { kind: "verified", identity: out.username ?? out.clientCert };
   }
 
   private async challenge(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const out = await this.deps.authenticate?.({ method: req.method, authorization: undefined, tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true, url: req.url });
+    const out = await this.deps.authenticate?.({
+      method: req.method,
+      authorization: undefined,
+      tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true,
+      url: req.url,
+    });
     const headers: Record<string, string[]> = out && !out.ok && out.wwwAuthenticate.length > 0 ? { "www-authenticate": [...out.wwwAuthenticate] } : {};
     return this.refuse(req, reply, 401, "no_credentials", "an Inform must authenticate", { headers, empty: true });
   }
@@ -172,12 +190,21 @@ export class CwmpEndpoint {
         const identity = found.live.client?.identity;
         if (who.kind === "verified" && identity !== undefined && who.identity === identity) return found.live;
         if (who.kind === "open") return found.live;
-        return this.refuse(req, reply, 403, "session_moved", `${what} for session ${found.live.id} on another connection than its own`, { device: found.live.deviceId });
+        return this.refuse(req, reply, 403, "session_moved", `${what} for session ${found.live.id} on another connection than its own`, {
+          device: found.live.deviceId,
+        });
       }
       case "found": {
         const identity = found.live.client?.identity;
         if (who.kind === "verified" && identity !== undefined && who.identity !== identity) {
-          return this.refuse(req, reply, 403, "identity_mismatch", `credentials of ${who.identity ?? "(none)"} posted into the session of ${found.live.deviceId}`, { device: found.live.deviceId });
+          return this.refuse(
+            req,
+            reply,
+            403,
+            "identity_mismatch",
+            `credentials of ${who.identity ?? "(none)"} posted into the session of ${found.live.deviceId}`,
+            { device: found.live.deviceId },
+          );
         }
         if (found.by === "cookie" && found.live.client) found.live.client.cookieEchoed = true;
         return found.live;
@@ -185,7 +212,15 @@ export class CwmpEndpoint {
     }
   }
 
-  private async inform(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope, inform: InformRequest, raw: string): Promise<FastifyReply> {
+  private async inform(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    found: Lookup,
+    who: Who,
+    env: DecodedEnvelope,
+    inform: InformRequest,
+    raw: string,
+  ): Promise<FastifyReply> {
     const deviceId = deviceIdOf(inform.deviceId);
     const identity = who.kind === "verified" ? who.identity : undefined;
     // Per-device credentials (username = a device id) are good for that device only.
@@ -203,7 +238,10 @@ export class CwmpEndpoint {
     if (refused) {
       if (refused === "overloaded") this.deps.hooks?.onShed?.();
       // Overload: 503 + Retry-After; the CPE backs off and retries (TR-069 §3.2.1.1, cwmp-notes §3.1).
-      const message = refused === "overloaded" ? `${this.sessions.size} sessions open (limits.maxSessions)` : `source ${source} holds ${this.sessions.sourceCount(source)} sessions (limits.maxSessionsPerSource)`;
+      const message =
+        refused === "overloaded"
+          ? `${this.sessions.size} sessions open (limits.maxSessions)`
+          : `source ${source} holds ${this.sessions.sourceCount(source)} sessions (limits.maxSessionsPerSource)`;
       return this.refuse(req, reply, 503, refused, message, { headers: { "retry-after": "30" }, empty: true, device: deviceId });
     }
     this.sessions.reserve(source);
@@ -216,11 +254,18 @@ export class CwmpEndpoint {
     }
     if (!opened.ok) {
       this.sessions.release(source);
-      const reason: RefusalReason = opened.error.code === "already_in_session" ? "already_in_session" : opened.error.code === "store_failed" ? "store_failed" : "bad_request";
+      const reason: RefusalReason =
+        opened.error.code === "already_in_session" ? "already_in_session" : opened.error.code === "store_failed" ? "store_failed" : "bad_request";
       return this.refuse(req, reply, opened.error.status, reason, opened.error.message, { headers: { "retry-after": "30" }, device: deviceId });
     }
     const s = opened.value;
-    this.sessions.bind(s, { identity, source, cookieEchoed: false, xmlDeclaration: this.deps.xmlDeclaration?.(informFacts(inform, req.ip)) ?? true, cpeRequests: 0 });
+    this.sessions.bind(s, {
+      identity,
+      source,
+      cookieEchoed: false,
+      xmlDeclaration: this.deps.xmlDeclaration?.(informFacts(inform, req.ip)) ?? true,
+      cpeRequests: 0,
+    });
     this.recorder.received(s, env, raw);
     const xml = this.encode(s, { method: "InformResponse", maxEnvelopes: 1 }, env.header.id ?? "1", false);
     this.recorder.sent(s, 200, xml);
@@ -242,7 +287,14 @@ export class CwmpEndpoint {
     return undefined;
   }
 
-  private async inSession(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, env: DecodedEnvelope | undefined, raw: string): Promise<FastifyReply> {
+  private async inSession(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    found: Lookup,
+    who: Who,
+    env: DecodedEnvelope | undefined,
+    raw: string,
+  ): Promise<FastifyReply> {
     const what = env ? env.message.method : "empty POST";
     const live = this.sessionFor(req, reply, found, who, what);
     if (!("state" in live)) return live;
@@ -252,7 +304,11 @@ export class CwmpEndpoint {
     this.sessions.touch(live, req.raw.socket, now);
     this.recorder.received(live, env, raw);
     if (env && CPE_REQUESTS.has(env.message.method) && live.client && ++live.client.cpeRequests > this.deps.limits.maxCpeRequestsPerSession) {
-      await this.recorder.fail(live, "too_many_cpe_requests", `more than ${this.deps.limits.maxCpeRequestsPerSession} CPE requests in one session (limits.maxCpeRequestsPerSession)`);
+      await this.recorder.fail(
+        live,
+        "too_many_cpe_requests",
+        `more than ${this.deps.limits.maxCpeRequestsPerSession} CPE requests in one session (limits.maxCpeRequestsPerSession)`,
+      );
       this.refusals.note({ status: 204, reason: "too_many_cpe_requests", message: `session ${live.id} ended`, ip: req.ip, device: live.deviceId });
       return reply.code(204).send();
     }
@@ -264,10 +320,12 @@ export class CwmpEndpoint {
       live.state = out.state;
       if (out.state.converged !== undefined) live.converged = out.state.converged;
       this.recorder.sent(live, 204, "");
-      if (!(await this.end(live, out.state.outcome ?? "ok", out.writes))) return this.refuse(req, reply, 500, "store_failed", "could not record the session's end", { device: live.deviceId });
+      if (!(await this.end(live, out.state.outcome ?? "ok", out.writes)))
+        return this.refuse(req, reply, 500, "store_failed", "could not record the session's end", { device: live.deviceId });
       return reply.code(204).send();
     }
-    if (!(await this.recorder.commit(live, out.writes))) return this.refuse(req, reply, 500, "store_failed", "could not record the session step", { device: live.deviceId });
+    if (!(await this.recorder.commit(live, out.writes)))
+      return this.refuse(req, reply, 500, "store_failed", "could not record the session step", { device: live.deviceId });
     live.state = out.state;
     return this.send(live, out.reply, reply);
   }
@@ -288,7 +346,13 @@ export class CwmpEndpoint {
   }
 
   private encode(live: LiveSession, message: AcsMessage, id: string, holdRequests: boolean): string {
-    return encodeAcsMessage(message, { version: live.version, id, holdRequests, booleanAsDigit: live.cfg.quirks.booleanAsDigit, xmlDeclaration: live.client?.xmlDeclaration ?? true });
+    return encodeAcsMessage(message, {
+      version: live.version,
+      id,
+      holdRequests,
+      booleanAsDigit: live.cfg.quirks.booleanAsDigit,
+      xmlDeclaration: live.client?.xmlDeclaration ?? true,
+    });
   }
 
   private send(live: LiveSession, r: Extract<SessionReply, { kind: "message" }>, reply: FastifyReply): FastifyReply {

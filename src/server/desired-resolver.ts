@@ -76,7 +76,10 @@ function withHostedFirmware(desired: DesiredState, id: DeviceId, secrets: Readon
   const base = hosted.base();
   if (base === undefined) return desired;
   const creds = fw.username === "" && fw.password === "" ? hosted.credentials?.(id, secrets) : undefined;
-  return { ...desired, firmware: { ...fw, url: `${base.replace(/\/+$/, "")}${fw.url}`, ...(creds ? { username: creds.username, password: creds.password } : {}) } };
+  return {
+    ...desired,
+    firmware: { ...fw, url: `${base.replace(/\/+$/, "")}${fw.url}`, ...(creds ? { username: creds.username, password: creds.password } : {}) },
+  };
 }
 
 /**

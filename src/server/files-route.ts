@@ -53,7 +53,12 @@ function headers(reply: FastifyReply, f: HostedFile): void {
 export function registerFilesRoute(app: FastifyInstance, opts: FilesRouteOptions): void {
   const handler = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     if (opts.authenticate) {
-      const out = await opts.authenticate({ method: req.method, authorization: req.headers.authorization, tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true, url: req.url });
+      const out = await opts.authenticate({
+        method: req.method,
+        authorization: req.headers.authorization,
+        tls: "encrypted" in req.raw.socket && req.raw.socket.encrypted === true,
+        url: req.url,
+      });
       if (!out.ok) {
         if (out.wwwAuthenticate.length > 0) reply.header("www-authenticate", [...out.wwwAuthenticate]);
         return reply.code(out.status).send();

@@ -81,14 +81,20 @@ export function createFleetPlanJob(o: FleetPlanJobOptions): FleetPlanJob {
       const fresh = result !== undefined && result.revision === current.revision && o.clock() - result.computedAt < maxAgeMs;
       if (!fresh && !closed && (running === undefined || running.revision !== current.revision)) {
         const state = { revision: current.revision, startedAt: o.clock(), planned: 0, total: 0, done: Promise.resolve() };
-        void current.ctx.store.countDevices().then((n) => (state.total = n), () => undefined);
+        void current.ctx.store.countDevices().then(
+          (n) => (state.total = n),
+          () => undefined,
+        );
         const previous = running?.done ?? Promise.resolve();
         // A job for an older revision finishes first (its result is kept, marked with its revision).
-        state.done = previous.then(() => run(current.revision, current.ctx, state)).catch((e: unknown) => {
-          failure = { revision: current.revision, at: o.clock(), message: e instanceof Error ? e.message : String(e) };
-        }).finally(() => {
-          if (running === state) running = undefined;
-        });
+        state.done = previous
+          .then(() => run(current.revision, current.ctx, state))
+          .catch((e: unknown) => {
+            failure = { revision: current.revision, at: o.clock(), message: e instanceof Error ? e.message : String(e) };
+          })
+          .finally(() => {
+            if (running === state) running = undefined;
+          });
         running = state;
       }
       const r = running;

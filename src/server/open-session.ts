@@ -43,7 +43,8 @@ export async function openFromInform(
   }
   deps.hooks?.onInform?.(facts);
   const hash = informHash(inform, ip);
-  const fast = !deps.debugDevices?.has(facts.deviceId) && canTakeFastPath({ entry: fastPathOf(facts.deviceId), revision: deps.snapshot(), inform, informHash: hash, now });
+  const fast =
+    !deps.debugDevices?.has(facts.deviceId) && canTakeFastPath({ entry: fastPathOf(facts.deviceId), revision: deps.snapshot(), inform, informHash: hash, now });
   // Full path: the Inform step is one transaction (the device's facts and what the session loads). Fast path:
   // the facts are unchanged (same hash), so only the visit's time and events are written, deferred; nothing is
   // loaded. Either way the session is logged when it ends, and the live session is registered only once the
@@ -87,13 +88,31 @@ function live(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRe
 }
 
 /** The fast path's session: nothing loaded, nothing to plan; the empty POST ends it with a 204. */
-function converged(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRequest, facts: Facts, socket: Socket | undefined, now: number, hash: string): LiveSession {
+function converged(
+  deps: CwmpDeps,
+  id: string,
+  env: DecodedEnvelope,
+  inform: InformRequest,
+  facts: Facts,
+  socket: Socket | undefined,
+  now: number,
+  hash: string,
+): LiveSession {
   return {
     ...live(deps, id, env, inform, facts, socket, now, hash),
     revision: deps.revision(),
     fast: true,
     converged: true,
-    state: openSession({ id, deviceId: facts.deviceId, version: env.version, tasks: [], desired: undefined, reported: NOTHING_REPORTED, inventory: NOTHING_DONE, previousStatus: undefined }),
+    state: openSession({
+      id,
+      deviceId: facts.deviceId,
+      version: env.version,
+      tasks: [],
+      desired: undefined,
+      reported: NOTHING_REPORTED,
+      inventory: NOTHING_DONE,
+      previousStatus: undefined,
+    }),
   };
 }
 
@@ -111,7 +130,10 @@ async function load(
   // Credentials Converge provisions are drawn here (randomness is the adapter's); the step keeps them if new.
   const dataModel = facts.dataModel ?? known.record?.dataModel;
   const newSecrets = deps.provisionConnReq && dataModel !== undefined ? drawConnReqCredentials(known.secrets, facts.deviceId) : undefined;
-  const out = informStep({ id, version: env.version, envelopeId: env.header.id, facts, known, resolve: deps.desired, ...(newSecrets ? { newSecrets } : {}), limits: deps.limits }, now);
+  const out = informStep(
+    { id, version: env.version, envelopeId: env.header.id, facts, known, resolve: deps.desired, ...(newSecrets ? { newSecrets } : {}), limits: deps.limits },
+    now,
+  );
   // The Inform step: ONE transaction, nothing read back.
   await deps.store.apply(facts.deviceId, out.writes);
   const session: LiveSession = {

@@ -87,7 +87,13 @@ interface KickRun {
 }
 
 export function createReach(deps: ReachDeps): Reach {
-  const guard = deps.guard ?? createConnReqGuard({ allowedNetworks: deps.cfg.connectionRequest.allowedNetworks, perTargetPerMinute: deps.cfg.connectionRequest.perTargetPerMinute, ownPorts: deps.ownPorts ?? (() => []) });
+  const guard =
+    deps.guard ??
+    createConnReqGuard({
+      allowedNetworks: deps.cfg.connectionRequest.allowedNetworks,
+      perTargetPerMinute: deps.cfg.connectionRequest.perTargetPerMinute,
+      ownPorts: deps.ownPorts ?? (() => []),
+    });
   /** One connection request in flight per device: concurrent callers share it. */
   const inFlightByDevice = new Map<DeviceId, Promise<ReachOutcome>>();
   const waiters = new Map<DeviceId, ((s: SessionSummary) => void)[]>();
@@ -181,7 +187,9 @@ export function createReach(deps: ReachDeps): Reach {
     // The detail (what the target answered or why it was refused) is for the operator's log only.
     deps.log.info({ device: id, outcome: out.kind, detail }, "connection request not delivered");
     const shown = publicOutcome(out);
-    await deps.store.apply(id, [{ kind: "fault", fault: { code: `connection_request:${shown.kind}`, message: shown.message, retryable: true, at: Date.now() } }]);
+    await deps.store.apply(id, [
+      { kind: "fault", fault: { code: `connection_request:${shown.kind}`, message: shown.message, retryable: true, at: Date.now() } },
+    ]);
   }
 
   /** Removes one waiter only: a concurrent converge-now on the same device keeps waiting. */
@@ -282,7 +290,10 @@ export function createReach(deps: ReachDeps): Reach {
       if (out.kind !== "ok" && out.kind !== "udp_sent") {
         cancel();
         const shown = publicOutcome(out);
-        return { status: STATUS_FOR[shown.kind] ?? 504, body: { error: { code: `connection_request_${shown.kind}`, message: shown.message }, outcome: shown.kind } };
+        return {
+          status: STATUS_FOR[shown.kind] ?? 504,
+          body: { error: { code: `connection_request_${shown.kind}`, message: shown.message }, outcome: shown.kind },
+        };
       }
       const s = await session;
       if (!s) return { status: 202, body: { outcome: out.kind, session: null, message: `device did not open a session within ${waitMs} ms` } };

@@ -83,7 +83,14 @@ export class Refusals {
       return;
     }
     this.last.set(r.reason, { at: now, suppressed: 0 });
-    const line = { reason: r.reason, status: r.status, ip: r.ip, detail: r.message, ...(r.device !== undefined ? { device: r.device } : {}), ...(seen && seen.suppressed > 0 ? { suppressed: seen.suppressed } : {}) };
+    const line = {
+      reason: r.reason,
+      status: r.status,
+      ip: r.ip,
+      detail: r.message,
+      ...(r.device !== undefined ? { device: r.device } : {}),
+      ...(seen && seen.suppressed > 0 ? { suppressed: seen.suppressed } : {}),
+    };
     this.log?.warn(line, "CWMP request refused");
   }
 

@@ -33,6 +33,9 @@ export function registerRolloutMetrics(registry: Registry, rollouts: RolloutMana
       for (const r of rollouts.list().slice(0, RECENT)) g.set({ rollout: r.id, state: r.state }, 1);
     },
   });
-  const pauses = registry.counter({ name: "converge_rollout_auto_pauses_total", help: "Rollouts stopped by a failed gate (paused, or rolled back with onFailure: rollback)." });
+  const pauses = registry.counter({
+    name: "converge_rollout_auto_pauses_total",
+    help: "Rollouts stopped by a failed gate (paused, or rolled back with onFailure: rollback).",
+  });
   rollouts.onAutoPause = () => pauses.inc();
 }

@@ -93,7 +93,9 @@ export function configProblems(cfg: Config): string[] {
   const out: string[] = [];
   const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(cfg.api.bind);
   if (!loopback && cfg.api.tokens.length === 0) {
-    out.push(`api.bind is ${cfg.api.bind} but no API tokens are configured: refusing to expose an unauthenticated API (set CONVERGE_API_TOKENS, see docs/operations.md)`);
+    out.push(
+      `api.bind is ${cfg.api.bind} but no API tokens are configured: refusing to expose an unauthenticated API (set CONVERGE_API_TOKENS, see docs/operations.md)`,
+    );
   }
   if (cfg.files.auth === "cpe" && cfg.cpeAuth.mode === "open") {
     out.push("files.auth is cpe but cpeAuth.mode is open: there are no CPE credentials to ask for (set cpeAuth.mode, or files.auth: open)");
@@ -114,7 +116,8 @@ export function configProblems(cfg: Config): string[] {
       out.push(`cpeAuth.clientCert is ${cert} but TLS does not ask CPEs for certificates: set tls.cert, tls.key, tls.ca and tls.requestClientCert: true`);
     }
     // startServer builds the CPE authenticator only for modes other than "open".
-    if (cfg.cpeAuth.mode === "open") out.push(`cpeAuth.clientCert is ${cert} but cpeAuth.mode is open (every CPE is accepted): set mode to digest, basic or any`);
+    if (cfg.cpeAuth.mode === "open")
+      out.push(`cpeAuth.clientCert is ${cert} but cpeAuth.mode is open (every CPE is accepted): set mode to digest, basic or any`);
   }
   return out;
 }
@@ -138,7 +141,14 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
   const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
   const store = openSqliteStore(cfg.db);
   opened = store;
-  const policies = createPolicySource({ dir: cfg.policies, secretsFile: cfg.secretsFile, debounceMs: cfg.reloadDebounceMs, log, offThread: true, filesDir: cfg.files.dir });
+  const policies = createPolicySource({
+    dir: cfg.policies,
+    secretsFile: cfg.secretsFile,
+    debounceMs: cfg.reloadDebounceMs,
+    log,
+    offThread: true,
+    filesDir: cfg.files.dir,
+  });
   const rolloutStore = openSqliteRolloutStore(cfg.db);
   try {
     masked?.setSecrets(() => {
@@ -198,7 +208,12 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     base: () => filesBase,
     ...(cfg.files.auth === "cpe" ? { credentials: (id: DeviceId, secrets: ReadonlyMap<string, string>) => hostedFileCredentials(cfg, secrets, id) } : {}),
   };
-  const resolver = createDesiredResolver({ current: () => policies.current(), provisionConnReq: cfg.connectionRequest.provisionCredentials, hosted, pins: (f) => rollouts.pinsFor(f) });
+  const resolver = createDesiredResolver({
+    current: () => policies.current(),
+    provisionConnReq: cfg.connectionRequest.provisionCredentials,
+    hosted,
+    pins: (f) => rollouts.pinsFor(f),
+  });
   // Never a connection-request target: the ports this process listens on (known once it listens).
   const ownPorts: number[] = [cfg.cwmp.port, cfg.api.port].filter((p) => p > 0);
   const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind), ownPorts: () => ownPorts });
@@ -213,7 +228,10 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   };
   const ticker = setInterval(() => rollouts.tick(), cfg.rollout.tickMs);
   ticker.unref();
-  if (cfg.kick.onReload) policies.onChange((set, previous) => reach.kick(changedDevices(store, resolver, set, previous), `reload ${previous?.revision ?? "(none)"} -> ${set.revision}`));
+  if (cfg.kick.onReload)
+    policies.onChange((set, previous) =>
+      reach.kick(changedDevices(store, resolver, set, previous), `reload ${previous?.revision ?? "(none)"} -> ${set.revision}`),
+    );
   const deps: CwmpDeps = {
     log: log.child({ part: "session" }),
     store,
@@ -244,11 +262,27 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   registerFilesRoute(cwmp, { dir: cfg.files.dir, ...(cfg.files.auth === "cpe" && authenticate ? { authenticate } : {}) });
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
   const cleanups: (() => void)[] = [];
-  const api = await buildApiApp(createApiDeps({ store, policies, resolver, endpoint, cfg, obs, reach, debugDevices, hashWriteOnly, rollouts, consoleDir: CONSOLE_DIR, onClose: (fn) => cleanups.push(fn) }), {
-    logger: apiLog,
-    bodyLimit: 1024 * 1024,
-    ...(tls ? { tls } : {}),
-  });
+  const api = await buildApiApp(
+    createApiDeps({
+      store,
+      policies,
+      resolver,
+      endpoint,
+      cfg,
+      obs,
+      reach,
+      debugDevices,
+      hashWriteOnly,
+      rollouts,
+      consoleDir: CONSOLE_DIR,
+      onClose: (fn) => cleanups.push(fn),
+    }),
+    {
+      logger: apiLog,
+      bodyLimit: 1024 * 1024,
+      ...(tls ? { tls } : {}),
+    },
+  );
   const close = async (): Promise<void> => {
     for (const fn of cleanups) fn();
     clearInterval(ticker);

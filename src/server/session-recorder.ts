@@ -85,10 +85,7 @@ export class SessionRecorder {
     let recorded = true;
     try {
       const transcript = live.transcript;
-      const writes: readonly StoreWrite[] = [
-        ...stepWrites,
-        ...(transcript ? [{ kind: "transcript" as const, sessionId: live.id, entries: transcript }] : []),
-      ];
+      const writes: readonly StoreWrite[] = [...stepWrites, ...(transcript ? [{ kind: "transcript" as const, sessionId: live.id, entries: transcript }] : [])];
       if (writes.length > 0) await this.deps.store.apply(live.deviceId, writes);
       this.deps.store.logSession({
         id: live.id,
@@ -107,7 +104,16 @@ export class SessionRecorder {
     if (recorded) this.cache.remember(live);
     else this.cache.forget(live.deviceId);
     const final = recorded ? outcome : "fault:store_failed";
-    const line = { device: live.deviceId, session: live.id, outcome: final, rpcs: live.rpcs, events: live.events, ms: now - live.startedAt, converged: live.converged, revision: live.revision };
+    const line = {
+      device: live.deviceId,
+      session: live.id,
+      outcome: final,
+      rpcs: live.rpcs,
+      events: live.events,
+      ms: now - live.startedAt,
+      converged: live.converged,
+      revision: live.revision,
+    };
     if (live.fast) this.deps.log?.debug(line, "session ended (fast path)");
     else this.deps.log?.info(line, "session ended");
     this.deps.hooks?.onSessionEnd?.({

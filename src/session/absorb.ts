@@ -70,16 +70,30 @@ function reportedAfterTask(r: ReportedState, o: Outstanding, answer: Answer, now
   if (answer.method === "SetParameterValuesResponse" && req.method === "SetParameterValues") {
     return { ...req.values.reduce((acc, v) => withoutPath(acc, v.name), r), parameterKey: req.parameterKey };
   }
-  if (answer.method === "AddObjectResponse" && req.method === "AddObject") return { ...withObject(r, `${req.objectName}${answer.instanceNumber}.`, now), parameterKey: req.parameterKey };
+  if (answer.method === "AddObjectResponse" && req.method === "AddObject")
+    return { ...withObject(r, `${req.objectName}${answer.instanceNumber}.`, now), parameterKey: req.parameterKey };
   if (answer.method === "DeleteObjectResponse" && req.method === "DeleteObject") return { ...withoutPath(r, req.objectName), parameterKey: req.parameterKey };
   return r;
 }
 
-function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep, answer: Answer, now: number, limits: PlanLimits, hashWriteOnly: WriteOnlyHasher): Absorbed {
+function absorbPlanStep(
+  state: SessionState,
+  o: Outstanding,
+  stepDone: PlanStep,
+  answer: Answer,
+  now: number,
+  limits: PlanLimits,
+  hashWriteOnly: WriteOnlyHasher,
+): Absorbed {
   const rec = state.reconcile;
   if (!rec) return { state: { ...state, outstanding: undefined }, writes: [] };
   const out = fold({ reported: rec.reported, inventory: rec.inventory }, stepDone, o.request, answer, now, limits, hashWriteOnly);
-  const faults: Fault[] = out.faults.map((f) => ({ code: f.code, message: f.message, ...(f.path !== undefined ? { path: f.path } : {}), retryable: f.retryable }));
+  const faults: Fault[] = out.faults.map((f) => ({
+    code: f.code,
+    message: f.message,
+    ...(f.path !== undefined ? { path: f.path } : {}),
+    retryable: f.retryable,
+  }));
   return {
     state: {
       ...state,
@@ -92,7 +106,14 @@ function absorbPlanStep(state: SessionState, o: Outstanding, stepDone: PlanStep,
 }
 
 /** Checks the answer belongs to the outstanding request (method name; the cwmp:ID is advisory, cwmp-notes §2.2). */
-export function absorbResponse(state: SessionState, o: Outstanding, answer: Answer, now: number, limits: PlanLimits, hashWriteOnly: WriteOnlyHasher): Result<Absorbed, string> {
+export function absorbResponse(
+  state: SessionState,
+  o: Outstanding,
+  answer: Answer,
+  now: number,
+  limits: PlanLimits,
+  hashWriteOnly: WriteOnlyHasher,
+): Result<Absorbed, string> {
   if (answer.method !== "Fault" && answer.method !== `${o.request.method}Response`) {
     return err(`expected ${o.request.method}Response or Fault, got ${answer.method}`);
   }

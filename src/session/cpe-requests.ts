@@ -9,14 +9,7 @@ import { nextBackoff, type BackoffLimits } from "../reconcile/limits.js";
 import type { SessionState } from "./types.js";
 
 /** RPCs this ACS answers (GetRPCMethods from the CPE). */
-export const ACS_METHODS = [
-  "Inform",
-  "GetRPCMethods",
-  "TransferComplete",
-  "AutonomousTransferComplete",
-  "RequestDownload",
-  "Kicked",
-] as const;
+export const ACS_METHODS = ["Inform", "GetRPCMethods", "TransferComplete", "AutonomousTransferComplete", "RequestDownload", "Kicked"] as const;
 
 export interface CpeRequestOutcome {
   readonly reply: AcsMessage;

@@ -18,7 +18,13 @@ const SUFFIXES = {
 type FactKey = keyof typeof SUFFIXES;
 
 function pick(inform: InformRequest): Record<FactKey, string> {
-  const out: Record<FactKey, string> = { softwareVersion: "", hardwareVersion: "", connectionRequestUrl: "", udpConnectionRequestAddress: "", parameterKey: "" };
+  const out: Record<FactKey, string> = {
+    softwareVersion: "",
+    hardwareVersion: "",
+    connectionRequestUrl: "",
+    udpConnectionRequestAddress: "",
+    parameterKey: "",
+  };
   for (const p of inform.parameterList) {
     for (const key of Object.keys(SUFFIXES) as FactKey[]) {
       // Only the two-level standard paths: "InternetGatewayDevice.DeviceInfo.SoftwareVersion", "Device.…".
@@ -42,8 +48,6 @@ export function informFacts(inform: InformRequest, ip: string): InformFacts {
     ip,
     dataModel: first ? dataModelOf(first.name) : undefined,
     events: inform.events,
-    parameters: inform.parameterList
-      .filter((p) => dataModelOf(p.name) !== undefined)
-      .map((p) => ({ name: p.name, value: p.value, type: p.type })),
+    parameters: inform.parameterList.filter((p) => dataModelOf(p.name) !== undefined).map((p) => ({ name: p.name, value: p.value, type: p.type })),
   };
 }

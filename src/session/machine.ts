@@ -94,7 +94,12 @@ export function informStep(input: InformStepInput, now: number): StepResult & { 
     previousStatus: after.record.status,
     faults: watched.faults,
   });
-  const reply = { kind: "message" as const, message: { method: "InformResponse" as const, maxEnvelopes: 1 as const }, id: input.envelopeId ?? "1", holdRequests: false };
+  const reply = {
+    kind: "message" as const,
+    message: { method: "InformResponse" as const, maxEnvelopes: 1 as const },
+    id: input.envelopeId ?? "1",
+    holdRequests: false,
+  };
   return { state, reply, writes: [...after.writes, ...watched.writes], desired };
 }
 
@@ -126,13 +131,24 @@ export function step(state: SessionState, input: SessionInput, cfg: SessionConfi
     if (!current.outstanding) {
       return endWithFault(current, "bad_session_state", `unexpected ${input.message.method}: no request outstanding`, now);
     }
-    const absorbed = absorbResponse(current, current.outstanding, input.message as CpeResponse | Extract<CpeMessage, { method: "Fault" }>, now, cfg.limits, cfg.hashWriteOnly);
+    const absorbed = absorbResponse(
+      current,
+      current.outstanding,
+      input.message as CpeResponse | Extract<CpeMessage, { method: "Fault" }>,
+      now,
+      cfg.limits,
+      cfg.hashWriteOnly,
+    );
     if (!absorbed.ok) return endWithFault(current, "bad_session_state", absorbed.error, now);
     current = absorbed.value.state;
     writes.push(...absorbed.value.writes);
   } else if (current.outstanding) {
     // TR-069 §3.7.1.4: an empty POST while a request is outstanding means the CPE did not answer it.
-    current = { ...current, outstanding: undefined, faults: [...current.faults, { code: "bad_session_state", message: `no answer to ${current.outstanding.request.method}`, retryable: true }] };
+    current = {
+      ...current,
+      outstanding: undefined,
+      faults: [...current.faults, { code: "bad_session_state", message: `no answer to ${current.outstanding.request.method}`, retryable: true }],
+    };
   }
   const next = chooseNext(current, cfg, now);
   return { state: next.state, reply: next.reply, writes: [...writes, ...next.writes] };

@@ -25,7 +25,15 @@ function send(state: SessionState, o: Omit<Outstanding, "id">, cfg: SessionConfi
 function planFor(state: SessionState, cfg: SessionConfig, now: number): Plan | undefined {
   const rec = state.reconcile;
   if (!rec) return undefined;
-  return plan({ desired: rec.desired, reported: rec.reported, inventory: rec.inventory, now, limits: cfg.limits, quirks: cfg.quirks, hashWriteOnly: cfg.hashWriteOnly });
+  return plan({
+    desired: rec.desired,
+    reported: rec.reported,
+    inventory: rec.inventory,
+    now,
+    limits: cfg.limits,
+    quirks: cfg.quirks,
+    hashWriteOnly: cfg.hashWriteOnly,
+  });
 }
 
 /** Ends the session normally, writing the device status computed from the last plan. */
@@ -67,7 +75,10 @@ export function chooseNext(state: SessionState, cfg: SessionConfig, now: number)
     // Write-ahead (issue 10.5): the intent commits with this step, before the AddObject leaves; a crash or a lost
     // answer is reconciled on the next enumeration of the table instead of leaving an orphan instance.
     const { intent, inventory } = withAddIntent(state.reconcile.inventory, state.reconcile.reported, head, now);
-    const sent = send(state, { request, origin: { kind: "plan", step: head } }, cfg, { planRounds: state.planRounds + 1, reconcile: { ...state.reconcile, inventory } });
+    const sent = send(state, { request, origin: { kind: "plan", step: head } }, cfg, {
+      planRounds: state.planRounds + 1,
+      reconcile: { ...state.reconcile, inventory },
+    });
     return { ...sent, writes: [{ kind: "addIntent", intent }] };
   }
   if (head.kind === "reboot" && state.reconcile) {
@@ -91,7 +102,13 @@ export function chooseNext(state: SessionState, cfg: SessionConfig, now: number)
       planRounds: state.planRounds + 1,
       reconcile: { ...state.reconcile, inventory: { ...inv, download, backoff: new Map(inv.backoff).set(FIRMWARE_ISSUED_KEY, issued) } },
     });
-    return { ...sent, writes: [{ kind: "download", download }, { kind: "backoff", path: FIRMWARE_ISSUED_KEY, ...issued }] };
+    return {
+      ...sent,
+      writes: [
+        { kind: "download", download },
+        { kind: "backoff", path: FIRMWARE_ISSUED_KEY, ...issued },
+      ],
+    };
   }
   return send(state, { request, origin: { kind: "plan", step: head } }, cfg, { planRounds: state.planRounds + 1 });
 }

@@ -27,7 +27,6 @@ export interface ReconcileState {
   readonly inventory: Inventory;
 }
 
-
 export interface SessionState {
   readonly id: string;
   readonly deviceId: DeviceId;
@@ -57,13 +56,10 @@ export interface SessionConfig {
 }
 
 /** What the route feeds the machine after an InformResponse has opened the session. */
-export type SessionInput =
-  | { readonly kind: "empty" }
-  | { readonly kind: "message"; readonly id: string | undefined; readonly message: CpeMessage };
+export type SessionInput = { readonly kind: "empty" } | { readonly kind: "message"; readonly id: string | undefined; readonly message: CpeMessage };
 
 export type SessionReply =
-  | { readonly kind: "message"; readonly message: AcsMessage; readonly id: string; readonly holdRequests: boolean }
-  | { readonly kind: "end" };
+  { readonly kind: "message"; readonly message: AcsMessage; readonly id: string; readonly holdRequests: boolean } | { readonly kind: "end" };
 
 export interface StepResult {
   readonly state: SessionState;

@@ -61,9 +61,21 @@ class SessionError extends Error {
 }
 
 const ACS_REQUESTS: ReadonlySet<string> = new Set<AcsRequest["method"]>([
-  "GetParameterValues", "SetParameterValues", "GetParameterNames", "GetParameterAttributes", "SetParameterAttributes",
-  "AddObject", "DeleteObject", "Reboot", "FactoryReset", "Download", "Upload", "ScheduleInform", "GetRPCMethods",
-  "GetQueuedTransfers", "GetAllQueuedTransfers",
+  "GetParameterValues",
+  "SetParameterValues",
+  "GetParameterNames",
+  "GetParameterAttributes",
+  "SetParameterAttributes",
+  "AddObject",
+  "DeleteObject",
+  "Reboot",
+  "FactoryReset",
+  "Download",
+  "Upload",
+  "ScheduleInform",
+  "GetRPCMethods",
+  "GetQueuedTransfers",
+  "GetAllQueuedTransfers",
 ]);
 
 function isAcsRequest(m: AcsMessage): m is AcsRequest {
@@ -100,7 +112,13 @@ export async function runSession(device: SimDevice, opts: SessionOptions): Promi
   await device.settled();
   const result: SessionResult = { ok: error === undefined, rpcs: s.rpcs, status: s.status, durationMs: performance.now() - start };
   const retry = s.retryAfter !== undefined && /^\d+$/.test(s.retryAfter.trim()) ? { retryAfterS: Number(s.retryAfter) } : {};
-  return { ...result, ...retry, ...(error === undefined ? {} : { error }), ...(detail === undefined ? {} : { detail }), ...(opts.transcript === true ? { transcript: s.transcript } : {}) };
+  return {
+    ...result,
+    ...retry,
+    ...(error === undefined ? {} : { error }),
+    ...(detail === undefined ? {} : { detail }),
+    ...(opts.transcript === true ? { transcript: s.transcript } : {}),
+  };
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|ISSUER|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
@@ -186,7 +204,12 @@ class ClientSession {
 
   #encode(msg: CpeMessage, id: string): string {
     const q = this.#device.quirks;
-    let xml = encodeCpeMessage(msg, { version: this.#device.cwmpVersion, id, booleanAsDigit: q.booleanAsDigit === true, faultDetailInFaultstring: q.faultDetailInFaultstring === true });
+    let xml = encodeCpeMessage(msg, {
+      version: this.#device.cwmpVersion,
+      id,
+      booleanAsDigit: q.booleanAsDigit === true,
+      faultDetailInFaultstring: q.faultDetailInFaultstring === true,
+    });
     if (q.noSoapHeader === true) xml = xml.replace(/<soap-env:Header>[\s\S]*?<\/soap-env:Header>/, "");
     if (q.lyingArrayCounts === true) xml = xml.replace(/(arrayType="[^"[]*\[)(\d+)(\])/g, (_m, a: string, n: string, b: string) => `${a}${Number(n) + 1}${b}`);
     return xml;
@@ -222,8 +245,15 @@ class ClientSession {
     if (authorization !== undefined) headers.Authorization = authorization;
     if (q.newConnectionPerRequest === true) headers.Connection = "close";
     const res = await post({
-      url: this.#url, agent: this.#agent, timeoutMs: this.#opts.timeoutMs, headers, xml, ...(this.#opts.tls ? { tls: this.#opts.tls } : {}),
-      latin1: q.latin1 === true, chunked: q.chunked === true, emptyContentType: q.emptyContentType === true,
+      url: this.#url,
+      agent: this.#agent,
+      timeoutMs: this.#opts.timeoutMs,
+      headers,
+      xml,
+      ...(this.#opts.tls ? { tls: this.#opts.tls } : {}),
+      latin1: q.latin1 === true,
+      chunked: q.chunked === true,
+      emptyContentType: q.emptyContentType === true,
     });
     this.status = res.status;
     this.retryAfter = res.retryAfter;

@@ -129,7 +129,9 @@ export class ConnReqListener {
     const [ts, id, un, cn, sig] = ["ts", "id", "un", "cn", "sig"].map((k) => q.get(k) ?? "");
     const device = [...this.#devices.values()].find((d) => d.connectionRequestCredentials().username === un);
     if (device === undefined || ts === undefined || id === undefined || un === undefined || cn === undefined || sig === undefined) return;
-    const want = createHmac("sha1", device.connectionRequestCredentials().password).update(ts + id + un + cn).digest("hex");
+    const want = createHmac("sha1", device.connectionRequestCredentials().password)
+      .update(ts + id + un + cn)
+      .digest("hex");
     const got = sig.toLowerCase();
     if (got.length !== want.length || !timingSafeEqual(Buffer.from(got), Buffer.from(want))) return;
     const last = this.#udpSeen.get(device);

@@ -20,13 +20,7 @@ import type { DownloadOutcome, DownloadRequest, ParamState, SimDeviceOptions, Si
 type Action = { readonly kind: "reboot"; readonly commandKey: string } | { readonly kind: "factoryReset" } | PendingTransfer;
 
 type ParamMethod =
-  | "GetParameterValues"
-  | "SetParameterValues"
-  | "GetParameterNames"
-  | "GetParameterAttributes"
-  | "SetParameterAttributes"
-  | "AddObject"
-  | "DeleteObject";
+  "GetParameterValues" | "SetParameterValues" | "GetParameterNames" | "GetParameterAttributes" | "SetParameterAttributes" | "AddObject" | "DeleteObject";
 
 const NONE: ReadonlySet<string> = new Set();
 const NO_QUIRKS: SimQuirks = Object.freeze({});
@@ -294,7 +288,14 @@ export class SimDevice {
       if (a.kind !== "download" && a.kind !== "upload") continue;
       const base = { commandKey: a.req.commandKey, state: 1 };
       if (!all) out.push(base);
-      else out.push({ ...base, isDownload: a.kind === "download", fileType: a.req.fileType, fileSize: a.kind === "download" ? a.req.fileSize : 0, targetFileName: a.kind === "download" ? a.req.targetFileName : "" });
+      else
+        out.push({
+          ...base,
+          isDownload: a.kind === "download",
+          fileType: a.req.fileType,
+          fileSize: a.kind === "download" ? a.req.fileSize : 0,
+          targetFileName: a.kind === "download" ? a.req.targetFileName : "",
+        });
     }
     return out;
   }
@@ -322,7 +323,10 @@ export class SimDevice {
           if (action.kind === "download" && fetch !== undefined && this.onDownload === undefined) {
             // The CPE downloads between sessions; the transfer completes (events, TransferComplete) once it is done.
             const run = async (): Promise<void> => {
-              const outcome = await fetch(action.req).catch((e: unknown): DownloadOutcome => ({ faultCode: 9010, faultString: e instanceof Error ? e.message : String(e) }));
+              const outcome = await fetch(action.req).catch((e: unknown): DownloadOutcome => ({
+                faultCode: 9010,
+                faultString: e instanceof Error ? e.message : String(e),
+              }));
               this.lastDownload = outcome;
               this.#transfers.push(applyTransfer(action, this.#params, this.#events, this.#clock(), () => outcome));
             };

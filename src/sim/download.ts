@@ -48,7 +48,13 @@ interface Attempt {
   readonly error?: string;
 }
 
-function get(url: URL, headers: Record<string, string>, o: DownloadOptions, onStart: (status: number) => void, onData: (b: Buffer) => boolean): Promise<Attempt> {
+function get(
+  url: URL,
+  headers: Record<string, string>,
+  o: DownloadOptions,
+  onStart: (status: number) => void,
+  onData: (b: Buffer) => boolean,
+): Promise<Attempt> {
   return new Promise((resolve) => {
     let received = 0;
     let settled = false;
@@ -87,7 +93,8 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
   } catch {
     return { ok: false, bytes: 0, sha256: "", resumed: 0, status: 0, faultCode: 9013, message: `not a URL: ${o.url}` };
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return { ok: false, bytes: 0, sha256: "", resumed: 0, status: 0, faultCode: 9013, message: `unsupported protocol ${url.protocol}` };
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return { ok: false, bytes: 0, sha256: "", resumed: 0, status: 0, faultCode: 9013, message: `unsupported protocol ${url.protocol}` };
   const max = o.maxBytes ?? DEFAULT_MAX_BYTES;
   let hash: Hash = createHash("sha256");
   let bytes = 0;
@@ -122,7 +129,8 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
     if (r.status === 401 && creds) {
       const ch = parseChallenges(([] as string[]).concat(r.headers["www-authenticate"] ?? []));
       const digest = ch.find((c) => c.scheme === "digest");
-      if (authorization !== undefined && !(digest && /stale=true/i.test(String(r.headers["www-authenticate"])))) return fail(9012, "the file server refused the credentials");
+      if (authorization !== undefined && !(digest && /stale=true/i.test(String(r.headers["www-authenticate"]))))
+        return fail(9012, "the file server refused the credentials");
       authorization = digest ? digestAuthorization(creds, digest, "GET", url.pathname + url.search, ++nc, randomToken()) : basicAuthorization(creds);
       continue;
     }
@@ -131,7 +139,8 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
       break;
     }
     if (r.status === 0 && bytes === 0) return fail(9015, `cannot reach the file server: ${r.error ?? "no answer"}`);
-    if (r.status !== 0 && r.status !== 200 && r.status !== 206) return fail(r.status === 401 || r.status === 403 ? 9012 : 9010, `file server answered HTTP ${r.status}`);
+    if (r.status !== 0 && r.status !== 200 && r.status !== 206)
+      return fail(r.status === 401 || r.status === 403 ? 9012 : 9010, `file server answered HTTP ${r.status}`);
     if (r.status === 206) resumed++;
     const tag = r.headers.etag;
     if (typeof tag === "string" && !tag.startsWith("W/")) etag = tag;
@@ -146,7 +155,8 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
   }
   if (!finished) return fail(9010, `the transfer broke off ${MAX_ATTEMPTS} times (${bytes} bytes received)`);
   const sha256 = hash.digest("hex");
-  if (o.expectedSize !== undefined && o.expectedSize > 0 && bytes !== o.expectedSize) return { ...fail(9010, `FileSize ${o.expectedSize} but ${bytes} bytes received`), sha256 };
+  if (o.expectedSize !== undefined && o.expectedSize > 0 && bytes !== o.expectedSize)
+    return { ...fail(9010, `FileSize ${o.expectedSize} but ${bytes} bytes received`), sha256 };
   return { ok: true, bytes, sha256, resumed, status };
 
   function fail(code: number, message: string): DownloadResult {
@@ -165,7 +175,14 @@ function contentTotal(h: http.IncomingHttpHeaders): number | undefined {
 /** A SimDevice `downloader` that fetches for real; the new SoftwareVersion is the one the URL's file names. */
 export function httpDownloader(o: { readonly tls?: TlsClientOptions; readonly timeoutMs: number }): (req: DownloadRequest) => Promise<DownloadOutcome> {
   return async (req) => {
-    const r = await downloadFile({ url: req.url, username: req.username, password: req.password, expectedSize: req.fileSize, timeoutMs: o.timeoutMs, ...(o.tls ? { tls: o.tls } : {}) });
+    const r = await downloadFile({
+      url: req.url,
+      username: req.username,
+      password: req.password,
+      expectedSize: req.fileSize,
+      timeoutMs: o.timeoutMs,
+      ...(o.tls ? { tls: o.tls } : {}),
+    });
     if (!r.ok) return { faultCode: r.faultCode ?? 9010, faultString: r.message ?? "download failed" };
     return { version: versionFromUrl(req.url), bytes: r.bytes, sha256: r.sha256, resumed: r.resumed };
   };

@@ -42,8 +42,6 @@ export async function acsCounts(apiUrl: string, token?: string): Promise<AcsCoun
   const base = apiUrl.replace(/\/+$/, "");
   const health = await getJson(`${base}/api/health`, token);
   const devices = field(health, "devices");
-  const [converged, pending, faulted] = await Promise.all(
-    ["Converged=true", "Pending=true", "Faulted=true"].map((c) => countCondition(base, c, token)),
-  );
+  const [converged, pending, faulted] = await Promise.all(["Converged=true", "Pending=true", "Faulted=true"].map((c) => countCondition(base, c, token)));
   return { devices: typeof devices === "number" ? devices : 0, converged: converged ?? 0, pending: pending ?? 0, faulted: faulted ?? 0 };
 }

@@ -38,10 +38,10 @@ export const FLEET_QUIRK_HELP: Readonly<Record<FleetQuirk, string>> = {
   lyingArrayCounts: "SOAP array sizes that do not match the items",
   chunked: "Transfer-Encoding: chunked bodies",
   noSoapHeader: "no SOAP Header (no cwmp:ID)",
-  revealPasswords: "reads back passwords instead of \"\"",
+  revealPasswords: 'reads back passwords instead of ""',
   authOnlyWithBody: "Authorization only on requests with a body (the empty POST has the cookie alone)",
   shortNonceBuffer: "cuts a Digest nonce to 32 characters",
-  emptyDigestUri: "sends uri=\"\" in Digest credentials",
+  emptyDigestUri: 'sends uri="" in Digest credentials',
   reusedNonceCount: "nc=00000001 on every request; re-authenticates only on stale=true",
   emptyContentType: "the empty POST carries an empty Content-Type: header",
   noXmlDeclaration: "refuses ACS messages that start with <?xml ...?>",
@@ -159,7 +159,8 @@ function quirkSet(name: string): Result<QuirkSet, string> {
     quirks[known] = true;
   }
   // Without cookies and without a kept connection the ACS cannot tell which session a POST belongs to.
-  if (quirks.noCookies === true && quirks.newConnectionPerRequest === true) return err(`quirk set "${name}": noCookies cannot be combined with newConnectionPerRequest`);
+  if (quirks.noCookies === true && quirks.newConnectionPerRequest === true)
+    return err(`quirk set "${name}": noCookies cannot be combined with newConnectionPerRequest`);
   return ok({ name, quirks });
 }
 

@@ -106,7 +106,10 @@ export function summaryTable(s: FleetSummary): string {
     ["503 shed", String(s.shed)],
     ["errors", kv(s.errors)],
     ...Object.entries(s.counters.details).map(([k, v]): [string, string] => [`  ${k}`, v]),
-    ["downloads", `${s.counters.downloads.count} files, ${s.counters.downloads.bytes} bytes, ${s.counters.downloads.resumed} resumed, ${s.counters.downloads.failed} failed`],
+    [
+      "downloads",
+      `${s.counters.downloads.count} files, ${s.counters.downloads.bytes} bytes, ${s.counters.downloads.resumed} resumed, ${s.counters.downloads.failed} failed`,
+    ],
     ["ACS RPCs", kv(s.rpcs)],
     ["last outcome", kv(s.lastOutcomes)],
     ["models", kv(s.models)],

@@ -16,7 +16,6 @@ export interface FleetRunOptions {
   readonly signal?: AbortSignal;
 }
 
-
 /** Builds, runs once and closes a fleet in this process. */
 export async function runFleetHere(opts: FleetOptions, hooks: Omit<FleetRunOptions, "workers"> = {}): Promise<FleetPart> {
   const fleet = await Fleet.create(opts);
@@ -90,7 +89,10 @@ export async function runFleet(opts: FleetOptions, o: FleetRunOptions = {}): Pro
 
 /** Messages on the IPC channel. Infinity does not survive JSON: a cap of -1 means "none". */
 export type ToWorker = { readonly type: "run"; readonly opts: FleetOptions & { readonly retryAfterMaxS: number } };
-export type FromWorker = { readonly type: "progress"; readonly p: FleetProgress } | { readonly type: "result"; readonly part: FleetPart } | { readonly type: "error"; readonly message: string };
+export type FromWorker =
+  | { readonly type: "progress"; readonly p: FleetProgress }
+  | { readonly type: "result"; readonly part: FleetPart }
+  | { readonly type: "error"; readonly message: string };
 
 function workerEntry(): URL {
   const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -118,7 +120,12 @@ async function runInWorkers(opts: FleetOptions, workers: number, o: FleetRunOpti
       shares(opts.count, workers).map((share, w) => {
         const child = fork(workerEntry(), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
         children.push(child);
-        const capped = { ...opts, count: share.count, indexOffset: opts.indexOffset + share.offset, retryAfterMaxS: Number.isFinite(opts.retryAfterMaxS) ? opts.retryAfterMaxS : -1 };
+        const capped = {
+          ...opts,
+          count: share.count,
+          indexOffset: opts.indexOffset + share.offset,
+          retryAfterMaxS: Number.isFinite(opts.retryAfterMaxS) ? opts.retryAfterMaxS : -1,
+        };
         return workerResult(child, capped, (p) => {
           latest[w] = p;
           o.onProgress?.(mergeProgress(latest));

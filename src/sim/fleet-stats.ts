@@ -55,7 +55,12 @@ export class LatencyHistogram {
     return { buckets, count: this.count, maxMs: this.maxMs, sumMs: this.sumMs };
   }
 
-  static fromSparse(s: { readonly buckets: readonly (readonly [number, number])[]; readonly count: number; readonly maxMs: number; readonly sumMs: number }): LatencyHistogram {
+  static fromSparse(s: {
+    readonly buckets: readonly (readonly [number, number])[];
+    readonly count: number;
+    readonly maxMs: number;
+    readonly sumMs: number;
+  }): LatencyHistogram {
     const h = new LatencyHistogram();
     for (const [i, c] of s.buckets) h.counts[i] = c;
     h.count = s.count;

@@ -82,8 +82,19 @@ function modelName(file: string): string {
 function buildMember(opts: FleetOptions, index: number): FleetMember {
   const global = opts.indexOffset + index;
   const rng = seededRng((seedOf(opts.seed) ^ Math.imul(global + 1, 0x9e3779b1)) >>> 0);
-  const modelFile = opts.models[pickWeighted(rng, opts.models.map((m) => m.weight))]?.value ?? "";
-  const quirks = opts.quirks[pickWeighted(rng, opts.quirks.map((q) => q.weight))]?.value ?? { name: "none", quirks: {} };
+  const modelFile =
+    opts.models[
+      pickWeighted(
+        rng,
+        opts.models.map((m) => m.weight),
+      )
+    ]?.value ?? "";
+  const quirks = opts.quirks[
+    pickWeighted(
+      rng,
+      opts.quirks.map((q) => q.weight),
+    )
+  ]?.value ?? { name: "none", quirks: {} };
   const device = new SimDevice(loadDataModel(modelFile), { serialNumber: fleetSerial(opts.seed, global), quirks: quirks.quirks });
   return { device, model: modelName(modelFile), quirks, rng, sessions: 0, runOk: 0, lastOutcome: "never", inFlight: false, crPending: false };
 }
@@ -118,7 +129,6 @@ export class Fleet {
         this.#run?.counters.download(outcome);
         return outcome;
       };
-
   }
 
   /** Builds every device (and the connection-request listener with `listen`). */
@@ -209,7 +219,7 @@ class ActiveRun {
   pump(): void {
     const { opts } = this.#fleet;
     if (this.#stopping === undefined) {
-      for (let now = performance.now(); this.#inFlight < opts.concurrency; ) {
+      for (let now = performance.now(); this.#inFlight < opts.concurrency;) {
         const i = this.#queue.popDue(now);
         if (i === undefined) break;
         this.#startSession(i);
@@ -226,11 +236,14 @@ class ActiveRun {
     this.#timer = undefined;
     this.#timerAt = at;
     if (at === Infinity) return;
-    this.#timer = setTimeout(() => {
-      this.#timerAt = Infinity;
-      this.#timer = undefined;
-      this.pump();
-    }, Math.max(0, at - performance.now()));
+    this.#timer = setTimeout(
+      () => {
+        this.#timerAt = Infinity;
+        this.#timer = undefined;
+        this.pump();
+      },
+      Math.max(0, at - performance.now()),
+    );
   }
 
   #startSession(i: number): void {

@@ -48,8 +48,7 @@ export function post(o: PostOptions): Promise<PostResponse> {
     if (o.xml !== undefined) {
       headers["Content-Type"] = o.latin1 ? "text/xml; charset=ISO-8859-1" : 'text/xml; charset="utf-8"';
       headers.SOAPAction = "";
-    }
-    else if (o.emptyContentType === true) headers["Content-Type"] = "";
+    } else if (o.emptyContentType === true) headers["Content-Type"] = "";
     if (!o.chunked || body.length === 0) headers["Content-Length"] = String(body.length);
     const onResponse = (res: http.IncomingMessage): void => {
       const parts: Buffer[] = [];
@@ -57,9 +56,10 @@ export function post(o: PostOptions): Promise<PostResponse> {
       res.on("error", reject);
       res.on("end", () => resolve(responseOf(res, Buffer.concat(parts))));
     };
-    const req = o.url.protocol === "https:"
-      ? https.request(o.url, { method: "POST", agent: o.agent, headers, ...o.tls }, onResponse)
-      : http.request(o.url, { method: "POST", agent: o.agent, headers }, onResponse);
+    const req =
+      o.url.protocol === "https:"
+        ? https.request(o.url, { method: "POST", agent: o.agent, headers, ...o.tls }, onResponse)
+        : http.request(o.url, { method: "POST", agent: o.agent, headers }, onResponse);
     req.setTimeout(o.timeoutMs, () => req.destroy(new Error("timeout")));
     req.on("error", reject);
     if (o.chunked) for (let i = 0; i < body.length; i += CHUNK) req.write(body.subarray(i, i + CHUNK));

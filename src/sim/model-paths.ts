@@ -71,7 +71,9 @@ function fallbackWanIp(model: DataModel): string | undefined {
 
 /** A table path with its instance numbers generalised: "A.2.B." -> "A.{i}.B.". */
 export function tablePattern(tablePath: string): string {
-  return `${segmentsOf(tablePath).map((s) => (isInstanceSegment(s) ? "{i}" : s)).join(".")}.`;
+  return `${segmentsOf(tablePath)
+    .map((s) => (isInstanceSegment(s) ? "{i}" : s))
+    .join(".")}.`;
 }
 
 function instanceTemplates(model: DataModel): Map<string, string> {

@@ -9,8 +9,7 @@ export const UNKNOWN_TIME = "0001-01-01T00:00:00Z";
 
 export type TransferCompleteReq = TransferCompleteRequest;
 export type PendingTransfer =
-  | { readonly kind: "download"; readonly req: DownloadRequest }
-  | { readonly kind: "upload"; readonly req: Extract<AcsRequest, { method: "Upload" }> };
+  { readonly kind: "download"; readonly req: DownloadRequest } | { readonly kind: "upload"; readonly req: Extract<AcsRequest, { method: "Upload" }> };
 
 const FIRMWARE = "1 Firmware Upgrade Image";
 const CONFIG = "3 Vendor Configuration File";

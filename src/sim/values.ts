@@ -47,7 +47,9 @@ function inRange(type: XsdType, value: string): boolean {
 function validDate(value: string): boolean {
   // The year 0001 (TR-069 "unknown time") is outside what Date.parse handles reliably; check fields by hand.
   const [, month, day, hour, minute, second] = /^-?[0-9]+-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})/.exec(value) ?? [];
-  return Number(month) >= 1 && Number(month) <= 12 && Number(day) >= 1 && Number(day) <= 31 && Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 60;
+  return (
+    Number(month) >= 1 && Number(month) <= 12 && Number(day) >= 1 && Number(day) <= 31 && Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 60
+  );
 }
 
 /** xsd:boolean lexical space: "true", "false", "1", "0". */

@@ -38,7 +38,9 @@ export function openDatabase(path: string): Database {
 /** SQL functions migrations use (migration 3: a fresh installation key, re-keying plain SHA-256 hashes). */
 export function registerFunctions(db: Database): void {
   db.function("converge_random_key", { deterministic: false }, () => randomBytes(32).toString("hex"));
-  db.function("converge_rekey", { deterministic: true }, (key: unknown, hash: unknown) => (typeof key === "string" && typeof hash === "string" ? keyedDigest(key, hash) : hash));
+  db.function("converge_rekey", { deterministic: true }, (key: unknown, hash: unknown) =>
+    typeof key === "string" && typeof hash === "string" ? keyedDigest(key, hash) : hash,
+  );
 }
 
 /** The schema version a database is at (`PRAGMA user_version`). */

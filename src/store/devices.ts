@@ -61,12 +61,34 @@ interface DeviceRow {
 /** What an Inform writes: the row's fact columns, plus the visit's time. */
 type FactsParams = Pick<
   DeviceRow,
-  "id" | "manufacturer" | "oui" | "product_class" | "serial" | "software_version" | "hardware_version" | "ip" | "cr_url" | "udp_cr_addr" | "parameter_key" | "data_model" | "last_boot" | "last_events"
+  | "id"
+  | "manufacturer"
+  | "oui"
+  | "product_class"
+  | "serial"
+  | "software_version"
+  | "hardware_version"
+  | "ip"
+  | "cr_url"
+  | "udp_cr_addr"
+  | "parameter_key"
+  | "data_model"
+  | "last_boot"
+  | "last_events"
 > & { readonly now: number };
 
 const FACT_COLUMNS = [
-  "manufacturer", "oui", "product_class", "serial", "software_version", "hardware_version",
-  "ip", "cr_url", "udp_cr_addr", "parameter_key", "last_events",
+  "manufacturer",
+  "oui",
+  "product_class",
+  "serial",
+  "software_version",
+  "hardware_version",
+  "ip",
+  "cr_url",
+  "udp_cr_addr",
+  "parameter_key",
+  "last_events",
 ] as const;
 
 const INSERT_DEVICE = `
@@ -78,7 +100,18 @@ VALUES (@id, ${FACT_COLUMNS.map((c) => `@${c}`).join(", ")}, @data_model, @now, 
 const UPDATE_SEEN = `UPDATE devices SET last_inform = @now, last_events = @last_events,
   last_boot = COALESCE(@last_boot, last_boot) WHERE dev = @dev`;
 
-const CHANGED_FACTS = ["manufacturer", "oui", "product_class", "serial", "software_version", "hardware_version", "ip", "cr_url", "udp_cr_addr", "parameter_key"] as const;
+const CHANGED_FACTS = [
+  "manufacturer",
+  "oui",
+  "product_class",
+  "serial",
+  "software_version",
+  "hardware_version",
+  "ip",
+  "cr_url",
+  "udp_cr_addr",
+  "parameter_key",
+] as const;
 const UPDATE_FACTS = `UPDATE devices SET ${CHANGED_FACTS.map((c) => `${c} = @${c}`).join(", ")},
   data_model = COALESCE(@data_model, data_model)
   WHERE dev = @dev AND (${CHANGED_FACTS.map((c) => `${c} IS NOT @${c}`).join(" OR ")} OR data_model IS NOT COALESCE(@data_model, data_model))`;
@@ -243,7 +276,13 @@ function toRecord(r: DeviceRow): DeviceRecord {
 
 /** Rebuilds the status with every field present (JSON drops `undefined` revisions). */
 function toStatus(r: DeviceRow): DeviceStatus {
-  const s = fromJsonOr<DeviceStatus>(r.status, { conditions: [], matchedPolicies: [], appliedRevision: undefined, attemptedRevision: undefined, lastTransition: 0 });
+  const s = fromJsonOr<DeviceStatus>(r.status, {
+    conditions: [],
+    matchedPolicies: [],
+    appliedRevision: undefined,
+    attemptedRevision: undefined,
+    lastTransition: 0,
+  });
   return {
     conditions: s.conditions,
     matchedPolicies: s.matchedPolicies,

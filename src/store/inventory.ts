@@ -97,7 +97,11 @@ export function inventoryRepo(db: Database): InventoryRepo {
     forgetAll(dev) {
       for (const stmt of s.deleteAll) stmt.run(dev);
     },
-    load: (dev) => withIntents(withMemory(toInventory(s.created.all(dev), s.hashes.all(dev), s.backoff.all(dev), s.download.get(dev)), s.memory.get(dev)), s.intents.all(dev)),
+    load: (dev) =>
+      withIntents(
+        withMemory(toInventory(s.created.all(dev), s.hashes.all(dev), s.backoff.all(dev), s.download.get(dev)), s.memory.get(dev)),
+        s.intents.all(dev),
+      ),
   };
 }
 
@@ -146,7 +150,9 @@ function statements(db: Database) {
     ),
     clearReboot: db.prepare<[number]>("UPDATE device_memory SET reboot_pending = 0 WHERE dev = ? AND reboot_pending = 1"),
     memory: db.prepare<[number], MemoryRow>("SELECT reboot_pending, applied_keys, parameter_key_kept FROM device_memory WHERE dev = ?"),
-    deleteAll: ["created", "write_only", "backoff", "downloads", "device_memory", "add_intents"].map((t) => db.prepare<[number]>(`DELETE FROM ${t} WHERE dev = ?`)),
+    deleteAll: ["created", "write_only", "backoff", "downloads", "device_memory", "add_intents"].map((t) =>
+      db.prepare<[number]>(`DELETE FROM ${t} WHERE dev = ?`),
+    ),
     created: db.prepare<[number], CreatedRow>("SELECT table_path, instance, key_json FROM created WHERE dev = ? ORDER BY table_path, instance"),
     hashes: db.prepare<[number], { readonly path: string; readonly hash: string }>("SELECT path, hash FROM write_only WHERE dev = ?"),
     backoff: db.prepare<[number], BackoffRow>("SELECT path, until, code, attempts FROM backoff WHERE dev = ?"),
@@ -154,7 +160,12 @@ function statements(db: Database) {
   };
 }
 
-function toInventory(created: readonly CreatedRow[], hashes: readonly { path: string; hash: string }[], backoff: readonly BackoffRow[], d: DownloadRow | undefined): Inventory {
+function toInventory(
+  created: readonly CreatedRow[],
+  hashes: readonly { path: string; hash: string }[],
+  backoff: readonly BackoffRow[],
+  d: DownloadRow | undefined,
+): Inventory {
   const byTable = new Map<string, number[]>();
   const keys = new Map<string, Readonly<Record<string, string>>>();
   for (const r of created) {
@@ -193,7 +204,13 @@ function parseNumbers(json: string): number[] {
 
 function withIntents(inv: Inventory, rows: readonly IntentRow[]): Inventory {
   if (rows.length === 0) return inv;
-  const addIntents = rows.map((r) => ({ selector: r.selector, table: r.table_path, key: parseKey(r.key_json) ?? {}, before: parseNumbers(r.before_json), at: r.at }));
+  const addIntents = rows.map((r) => ({
+    selector: r.selector,
+    table: r.table_path,
+    key: parseKey(r.key_json) ?? {},
+    before: parseNumbers(r.before_json),
+    at: r.at,
+  }));
   return { ...inv, addIntents };
 }
 

@@ -3,7 +3,16 @@
  * file (WAL), so the device store's hot path is not touched; an in-memory database (tests) gets its own.
  */
 import type { RolloutStore, StoredVersion } from "../rollout/store-port.js";
-import type { DeviceAssignment, DeviceRolloutState, FaultSummary, PauseReason, RolloutEvent, RolloutRecord, RolloutState, StagedStrategy } from "../rollout/types.js";
+import type {
+  DeviceAssignment,
+  DeviceRolloutState,
+  FaultSummary,
+  PauseReason,
+  RolloutEvent,
+  RolloutRecord,
+  RolloutState,
+  StagedStrategy,
+} from "../rollout/types.js";
 import { openDatabase, type Database } from "./db.js";
 
 interface RolloutRow {
@@ -80,8 +89,12 @@ export function sqliteRolloutStore(db: Database): RolloutStore {
   const insertEvent = db.prepare("INSERT INTO rollout_events (rollout_id, at, kind, message) VALUES (?, ?, ?, ?)");
   const selectRollouts = db.prepare("SELECT * FROM rollouts ORDER BY created_at, id");
   const selectDevices = db.prepare("SELECT device_id, wave, state, model, applied, disruptive_at, fault FROM rollout_devices WHERE rollout_id = ?");
-  const selectEvents = db.prepare("SELECT at, kind, message FROM (SELECT id, at, kind, message FROM rollout_events WHERE rollout_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id");
-  const upsertVersion = db.prepare("INSERT INTO policy_versions (revision, sources) VALUES (?, ?) ON CONFLICT (revision) DO UPDATE SET sources = excluded.sources");
+  const selectEvents = db.prepare(
+    "SELECT at, kind, message FROM (SELECT id, at, kind, message FROM rollout_events WHERE rollout_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+  );
+  const upsertVersion = db.prepare(
+    "INSERT INTO policy_versions (revision, sources) VALUES (?, ?) ON CONFLICT (revision) DO UPDATE SET sources = excluded.sources",
+  );
   const selectVersion = db.prepare("SELECT sources FROM policy_versions WHERE revision = ?");
   const selectMeta = db.prepare("SELECT value FROM rollout_meta WHERE key = ?");
   const upsertMeta = db.prepare("INSERT INTO rollout_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
@@ -103,7 +116,17 @@ export function sqliteRolloutStore(db: Database): RolloutStore {
     superseded_by: r.supersededBy ?? null,
   });
   const writeDevices = (id: string, list: readonly DeviceAssignment[]): void => {
-    for (const a of list) upsertDevice.run(id, a.deviceId, a.wave, a.state, a.model, a.applied ?? null, a.disruptiveAt ?? null, a.fault === undefined ? null : JSON.stringify(a.fault));
+    for (const a of list)
+      upsertDevice.run(
+        id,
+        a.deviceId,
+        a.wave,
+        a.state,
+        a.model,
+        a.applied ?? null,
+        a.disruptiveAt ?? null,
+        a.fault === undefined ? null : JSON.stringify(a.fault),
+      );
   };
   const event = (id: string, e: RolloutEvent): void => void insertEvent.run(id, e.at, e.kind, e.message);
 

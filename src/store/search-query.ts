@@ -57,10 +57,27 @@ export function parseCondition(s: string): DeviceFilter["condition"] | undefined
   return { type, status: flag === "true" };
 }
 
-const TEXT: readonly SearchParam[] = ["serial", "deviceId", "manufacturer", "oui", "model", "productClass", "firmware", "softwareVersion", "ip", "tag", "policy", "fault"];
+const TEXT: readonly SearchParam[] = [
+  "serial",
+  "deviceId",
+  "manufacturer",
+  "oui",
+  "model",
+  "productClass",
+  "firmware",
+  "softwareVersion",
+  "ip",
+  "tag",
+  "policy",
+  "fault",
+];
 
 /** The store filter for `q` at time `now`; a clear message for the first bad parameter. */
-export function filterFromQuery(q: SearchQuery, now: number, page: { readonly limit: number; readonly after?: string | undefined }): Result<DeviceFilter, string> {
+export function filterFromQuery(
+  q: SearchQuery,
+  now: number,
+  page: { readonly limit: number; readonly after?: string | undefined },
+): Result<DeviceFilter, string> {
   const f: { -readonly [K in keyof DeviceFilter]: DeviceFilter[K] } = { limit: page.limit };
   if (page.after !== undefined && page.after !== "") f.after = page.after;
   for (const name of TEXT) {
@@ -74,7 +91,10 @@ export function filterFromQuery(q: SearchQuery, now: number, page: { readonly li
     if (!c) return err(`condition: expected Type=true|false with Type one of ${CONDITIONS.join(", ")}, got "${q.condition.slice(0, 64)}"`);
     f.condition = c;
   }
-  for (const [name, set] of [["informedWithin", (ms: number) => (f.informedSince = now - ms)], ["silentFor", (ms: number) => (f.informedBefore = now - ms)]] as const) {
+  for (const [name, set] of [
+    ["informedWithin", (ms: number) => (f.informedSince = now - ms)],
+    ["silentFor", (ms: number) => (f.informedBefore = now - ms)],
+  ] as const) {
     const v = q[name];
     if (v === undefined || v === "") continue;
     const ms = parseAge(v);

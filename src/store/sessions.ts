@@ -6,7 +6,18 @@ import type { SessionRecord } from "../domain/store.js";
 export interface SessionsRepo {
   /** A finished session in one row, without pruning (the batch prunes once per device: `prune`). Sessions
    * in progress live in memory (GET /api/sessions); the log holds ended ones only. */
-  insertFinished(dev: number, s: { readonly id: string; readonly startedAt: number; readonly endedAt: number; readonly outcome: string; readonly rpcCount: number; readonly events: readonly string[]; readonly revision: string | undefined }): void;
+  insertFinished(
+    dev: number,
+    s: {
+      readonly id: string;
+      readonly startedAt: number;
+      readonly endedAt: number;
+      readonly outcome: string;
+      readonly rpcCount: number;
+      readonly events: readonly string[];
+      readonly revision: string | undefined;
+    },
+  ): void;
   prune(dev: number): void;
   list(dev: number, deviceId: DeviceId, limit: number): readonly SessionRecord[];
 }

@@ -41,13 +41,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
  */
 export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Store {
   const s = syncStore(db, options);
-  const run = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): Promise<R> => {
-    try {
-      return Promise.resolve(fn(...args));
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-  };
+  const run =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): Promise<R> => {
+      try {
+        return Promise.resolve(fn(...args));
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    };
   return {
     close: run(s.close),
     loadDevice: run(s.loadDevice),
@@ -130,10 +132,12 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     if (n % PRUNE_EVERY === 0) toPrune.add(dev);
   };
   /** Reads see every deferred write: flush first (a no-op when nothing waits). */
-  const fresh = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) => (...args: A): R => {
-    deferred.flush();
-    return fn(...args);
-  };
+  const fresh =
+    <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) =>
+    (...args: A): R => {
+      deferred.flush();
+      return fn(...args);
+    };
 
   // Every table but secrets hangs off devices with ON DELETE CASCADE (migrations); secrets are keyed by id text.
   const deleteDeviceRow = db.prepare("DELETE FROM devices WHERE id = ?");
@@ -163,7 +167,8 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     deferred.flush();
     const record = devices.get(id);
     const dev = devices.find(id);
-    if (record === undefined || dev === undefined) return { record: undefined, reported: emptyReported(), inventory: EMPTY_INVENTORY, tasks: [], secrets: secrets.all(id) };
+    if (record === undefined || dev === undefined)
+      return { record: undefined, reported: emptyReported(), inventory: EMPTY_INVENTORY, tasks: [], secrets: secrets.all(id) };
     return { record, reported: loadReported(id), inventory: inventory.load(dev), tasks: tasks.pending(dev, id), secrets: secrets.all(id) };
   });
 
@@ -198,7 +203,9 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     // Deferred telemetry first: a batch must not cache the device's key across its deletion.
     deleteDevice: (id: DeviceId): boolean => (deferred.flush(), deleteDevice(id)),
     setTags: tx((id: DeviceId, add: readonly string[], remove: readonly string[]): void => devices.setTags(devOf(id), id, add, remove)),
-    queueTask: tx((id: DeviceId, request: Parameters<Store["queueTask"]>[1], at: number, queuedBy?: string) => tasks.queue(devOf(id), id, request, at, queuedBy)),
+    queueTask: tx((id: DeviceId, request: Parameters<Store["queueTask"]>[1], at: number, queuedBy?: string) =>
+      tasks.queue(devOf(id), id, request, at, queuedBy),
+    ),
     auditTasks: (filter: Parameters<Store["auditTasks"]>[0]) => tasks.audit(filter),
     pendingTasks,
     listTasks: (id: DeviceId, limit: number) => {

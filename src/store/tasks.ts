@@ -53,7 +53,9 @@ export function tasksRepo(db: Database, keepFinished: number): TasksRepo {
 function statements(db: Database) {
   const columns = "id, request, state, created_at, done_at, outcome, queued_by";
   return {
-    insert: db.prepare<[number, string, number, string | null]>("INSERT INTO tasks (dev, request, state, created_at, queued_by) VALUES (?, ?, 'pending', ?, ?)"),
+    insert: db.prepare<[number, string, number, string | null]>(
+      "INSERT INTO tasks (dev, request, state, created_at, queued_by) VALUES (?, ?, 'pending', ?, ?)",
+    ),
     audit: db.prepare<{ by: string | null; before: number; limit: number }, TaskRow & { readonly device: string }>(
       `SELECT t.id, t.request, t.state, t.created_at, t.done_at, t.outcome, t.queued_by, d.id AS device FROM tasks t JOIN devices d ON d.dev = t.dev
        WHERE (@by IS NULL OR t.queued_by = @by) AND t.id < @before ORDER BY t.id DESC LIMIT @limit`,

@@ -89,7 +89,11 @@ export function applyWrite(r: WriteRepos, dev: number, id: DeviceId, w: StoreWri
 function forgetVanished(r: WriteRepos, dev: number, discovered: string, answer: readonly { readonly path: string }[]): void {
   const known = r.reported.knownUnder(dev, discovered);
   if (known.length === 0) return;
-  for (const child of staleChildren(discovered, answer.map((p) => p.path), known)) {
+  for (const child of staleChildren(
+    discovered,
+    answer.map((p) => p.path),
+    known,
+  )) {
     if (!child.endsWith(".")) {
       r.reported.forgetParam(dev, child);
       continue;

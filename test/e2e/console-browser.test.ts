@@ -55,7 +55,10 @@ test("the console in Chromium against converge serve and a simulated fleet", { s
 
   const policies = mkdtempSync(join(tmpdir(), "converge-console-policies-"));
   cpSync(EXAMPLE_POLICIES, policies, { recursive: true });
-  writeFileSync(join(policies, "provisioning-code.yaml"), `name: provisioning-code\npriority: 10\nmatch:\n  productClass: [EG8145V5]\nparameters:\n  InternetGatewayDevice.DeviceInfo.ProvisioningCode: "${LONG_VALUE}"\n`);
+  writeFileSync(
+    join(policies, "provisioning-code.yaml"),
+    `name: provisioning-code\npriority: 10\nmatch:\n  productClass: [EG8145V5]\nparameters:\n  InternetGatewayDevice.DeviceInfo.ProvisioningCode: "${LONG_VALUE}"\n`,
+  );
   let srv: ServeProcess | undefined;
   let listener: ConnReqListener | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
@@ -105,7 +108,8 @@ test("the console in Chromium against converge serve and a simulated fleet", { s
       assert.equal(api.devices, devices.length);
       const shown = async (key: string): Promise<number> => Number((await page.locator(`[data-count="${key}"]`).innerText()).replace(/,/g, ""));
       assert.equal(await shown("devices"), api.devices);
-      for (const key of ["converged", "not_converged", "drifted", "faulted", "pending", "unknown"]) assert.equal(await shown(key), api.conditions[key] ?? 0, key);
+      for (const key of ["converged", "not_converged", "drifted", "faulted", "pending", "unknown"])
+        assert.equal(await shown(key), api.conditions[key] ?? 0, key);
       assert.equal(await page.getByTestId("revision").innerText(), api.policies.revision);
       await page.locator("figure.chart svg").waitFor();
       await shot(page, "overview");
@@ -146,7 +150,11 @@ test("the console in Chromium against converge serve and a simulated fleet", { s
       await shot(page, "device");
       // The README's picture: the top of the device page down to the diff with its provenance.
       const box = await diff.boundingBox();
-      await page.screenshot({ path: join(OUTPUT_DIR, "device-readme.png"), fullPage: true, clip: { x: 0, y: 0, width: 1366, height: Math.min(2200, Math.ceil((box?.y ?? 1000) + (box?.height ?? 600) + 20)) } });
+      await page.screenshot({
+        path: join(OUTPUT_DIR, "device-readme.png"),
+        fullPage: true,
+        clip: { x: 0, y: 0, width: 1366, height: Math.min(2200, Math.ceil((box?.y ?? 1000) + (box?.height ?? 600) + 20)) },
+      });
     });
 
     await t.test("live: a session the device opens by itself appears without a reload", async () => {

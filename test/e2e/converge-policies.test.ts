@@ -110,7 +110,10 @@ void test("a device that faults on one path converges on all the others and show
   assert.equal(d.get("InternetGatewayDevice.Time.NTPServer1")?.value, "ntp1.isp.example");
   assert.equal(d.get("InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID")?.value, "isp-LT01");
   const v = await view(d);
-  assert.ok(v.faults.some((f) => f.code === "9007" && f.path === "InternetGatewayDevice.Time.NTPServer2"), JSON.stringify(v.faults));
+  assert.ok(
+    v.faults.some((f) => f.code === "9007" && f.path === "InternetGatewayDevice.Time.NTPServer2"),
+    JSON.stringify(v.faults),
+  );
   const faulted = v.device.status?.conditions.find((c) => c.type === "Faulted");
   assert.equal(faulted?.status, true, JSON.stringify(v.device.status));
 });

@@ -22,7 +22,16 @@ const PII = "Device.ManagementServer.PeriodicInformInterval";
 const PM = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANPPPConnection.1.PortMapping.";
 
 const POLICIES: Readonly<Record<string, string>> = {
-  "fault-nested.yaml": ["name: fault-nested", "match:", "  serialNumber: FAULTNEST01", "parameters:", `  ${PII}: 1234`, `  ${NTP1}: ntp1.example`, `  ${NTP2}: ntp2.example`, ""].join("\n"),
+  "fault-nested.yaml": [
+    "name: fault-nested",
+    "match:",
+    "  serialNumber: FAULTNEST01",
+    "parameters:",
+    `  ${PII}: 1234`,
+    `  ${NTP1}: ntp1.example`,
+    `  ${NTP2}: ntp2.example`,
+    "",
+  ].join("\n"),
   "add-object.yaml": [
     "name: add-object",
     "match:",
@@ -38,8 +47,24 @@ const POLICIES: Readonly<Record<string, string>> = {
     "        InternalPort: 80",
     "",
   ].join("\n"),
-  "no-key.yaml": ["name: no-key", "match:", "  serialNumber: NOKEY01", "parameters:", `  ${PII}: 900`, "  Device.WiFi.AccessPoint.1.Security.KeyPassphrase: correct-horse-battery", ""].join("\n"),
-  "cr-opt-out.yaml": ["name: cr-opt-out", "match:", "  serialNumber: CROPTOUT01", "parameters:", `  ${PII}: 700`, "connectionRequest: { provision: false }", ""].join("\n"),
+  "no-key.yaml": [
+    "name: no-key",
+    "match:",
+    "  serialNumber: NOKEY01",
+    "parameters:",
+    `  ${PII}: 900`,
+    "  Device.WiFi.AccessPoint.1.Security.KeyPassphrase: correct-horse-battery",
+    "",
+  ].join("\n"),
+  "cr-opt-out.yaml": [
+    "name: cr-opt-out",
+    "match:",
+    "  serialNumber: CROPTOUT01",
+    "parameters:",
+    `  ${PII}: 700`,
+    "connectionRequest: { provision: false }",
+    "",
+  ].join("\n"),
   "firmware.yaml": [
     "name: firmware-pin",
     "match:",
@@ -91,7 +116,8 @@ const session = async (d: SimDevice, transcript = false): Promise<SessionResult>
 const view = async (d: SimDevice): Promise<View> => (await api<View>("GET", `/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}`)).json;
 export const condition = (v: View, type: string): Condition | undefined => v.device.status?.conditions.find((c) => c.type === type);
 const count = (r: SessionResult, method: string): number => r.rpcs.filter((m) => m === method).length;
-const sim = (file: (typeof MODEL_FILES)[number], serialNumber: string, quirks: SimQuirks = {}): SimDevice => new SimDevice(model(file), { serialNumber, quirks });
+const sim = (file: (typeof MODEL_FILES)[number], serialNumber: string, quirks: SimQuirks = {}): SimDevice =>
+  new SimDevice(model(file), { serialNumber, quirks });
 
 void test("#9.9 a SOAP Fault with its cwmp:Fault inside <faultstring> is read for its real codes (9003, per-parameter 9008): no bisection", async () => {
   const d = sim("tplink-ex220-tr181.csv", "FAULTNEST01", { faultDetailInFaultstring: true });
@@ -100,8 +126,15 @@ void test("#9.9 a SOAP Fault with its cwmp:Fault inside <faultstring> is read fo
   // One SPV faults with the per-parameter detail; the rest goes through in one more: two SPVs, not six.
   assert.equal(count(r, "SetParameterValues"), 2, JSON.stringify(r.rpcs));
   const v = await view(d);
-  assert.ok(v.faults.some((f) => f.code === "9008" && f.path === NTP1), JSON.stringify(v.faults));
-  assert.equal(v.faults.some((f) => f.code === "0"), false, JSON.stringify(v.faults));
+  assert.ok(
+    v.faults.some((f) => f.code === "9008" && f.path === NTP1),
+    JSON.stringify(v.faults),
+  );
+  assert.equal(
+    v.faults.some((f) => f.code === "0"),
+    false,
+    JSON.stringify(v.faults),
+  );
   assert.equal(d.get(NTP2)?.value, "ntp2.example");
   assert.equal(d.get(PII)?.value, "1234");
 });
@@ -124,11 +157,17 @@ void test("#9.2 a firmware that reports success but does not take: one Download,
 void test("#9.2 control: a firmware that takes converges after one Download", async () => {
   const d = sim("huawei-eg8145v5-tr098.csv", "FWOK01");
   const runs = [await session(d), await session(d), await session(d)];
-  assert.deepEqual(runs.map((r) => count(r, "Download")), [1, 0, 0]);
+  assert.deepEqual(
+    runs.map((r) => count(r, "Download")),
+    [1, 0, 0],
+  );
   assert.equal(d.softwareVersion, "V5R020C10S115");
   const v = await view(d);
   assert.equal(condition(v, "Converged")?.status, true, JSON.stringify(v.device.status));
-  assert.equal(v.faults.some((x) => x.code === "firmware_not_applied"), false);
+  assert.equal(
+    v.faults.some((x) => x.code === "firmware_not_applied"),
+    false,
+  );
 });
 
 const instances = (d: SimDevice, table: string): number[] => Array.from({ length: 64 }, (_, i) => i + 1).filter((n) => d.hasObject(`${table}${n}.`));
@@ -155,7 +194,10 @@ void test("#9.1 control: a well-behaved CPE gets one instance with its keys and 
   const d = sim("huawei-eg8145v5-tr098.csv", "ADDOK01");
   const had = instances(d, PM);
   const runs = [await session(d), await session(d)];
-  assert.deepEqual(runs.map((r) => count(r, "AddObject")), [1, 0]);
+  assert.deepEqual(
+    runs.map((r) => count(r, "AddObject")),
+    [1, 0],
+  );
   const added = instances(d, PM).filter((n) => !had.includes(n));
   assert.equal(added.length, 1);
   assert.equal(d.get(`${PM}${added[0]}.ExternalPort`)?.value, "8080");
@@ -164,12 +206,16 @@ void test("#9.1 control: a well-behaved CPE gets one instance with its keys and 
 });
 
 const PASSWORDS = ["Device.ManagementServer.ConnectionRequestPassword", "Device.WiFi.AccessPoint.1.Security.KeyPassphrase"];
-const setsOf = (r: SessionResult): string[] => (r.transcript ?? []).flatMap((m) => (m.from === "acs" && m.body.includes("SetParameterValues>") ? [m.body] : []));
+const setsOf = (r: SessionResult): string[] =>
+  (r.transcript ?? []).flatMap((m) => (m.from === "acs" && m.body.includes("SetParameterValues>") ? [m.body] : []));
 
 void test("#9.11 a CPE that reports ParameterKey empty: learnt per device; write-only values are not re-sent on full visits", async () => {
   const d = sim("tplink-ex220-tr181.csv", "NOKEY01", { noParameterKey: true });
   const first = await session(d, true);
-  assert.ok(setsOf(first).some((b) => PASSWORDS.every((p) => b.includes(p))), "the first visit sets both write-only values");
+  assert.ok(
+    setsOf(first).some((b) => PASSWORDS.every((p) => b.includes(p))),
+    "the first visit sets both write-only values",
+  );
   assert.equal(d.parameterKey, "", "the quirk: nothing kept");
   for (let i = 0; i < 3; i++) {
     d.queueEvent("1 BOOT"); // a full visit every time (no converged fast path)

@@ -60,51 +60,68 @@ async function serve(env: Record<string, string>): Promise<ChildProcess> {
 
 const instances = (d: SimDevice): number[] => Array.from({ length: 32 }, (_, i) => i + 1).filter((n) => d.hasObject(`${PM}${n}.`));
 
-void test("kill -9 in a boot storm, restart on the same database: every device converged, no duplicated instance, inventory intact", { timeout: 240_000 }, async () => {
-  const policies = join(dir, "policies");
-  mkdirSync(policies);
-  copyFileSync(join(ROOT, "policies/port-forward-tr098.yaml"), join(policies, "port-forward-tr098.yaml"));
-  copyFileSync(join(ROOT, "policies/inform-tr098.yaml"), join(policies, "inform-tr098.yaml"));
-  const [cwmpPort, apiPort] = [await freePort(), await freePort()];
-  const env = { CONVERGE_CWMP_PORT: String(cwmpPort), CONVERGE_API_PORT: String(apiPort), CONVERGE_BIND: "127.0.0.1", CONVERGE_DB: join(dir, "converge.db"), CONVERGE_POLICIES: policies, CONVERGE_LOG_LEVEL: "info" };
-  const acsUrl = `http://127.0.0.1:${cwmpPort}/`;
-  let server = await serve(env);
+void test(
+  "kill -9 in a boot storm, restart on the same database: every device converged, no duplicated instance, inventory intact",
+  { timeout: 240_000 },
+  async () => {
+    const policies = join(dir, "policies");
+    mkdirSync(policies);
+    copyFileSync(join(ROOT, "policies/port-forward-tr098.yaml"), join(policies, "port-forward-tr098.yaml"));
+    copyFileSync(join(ROOT, "policies/inform-tr098.yaml"), join(policies, "inform-tr098.yaml"));
+    const [cwmpPort, apiPort] = [await freePort(), await freePort()];
+    const env = {
+      CONVERGE_CWMP_PORT: String(cwmpPort),
+      CONVERGE_API_PORT: String(apiPort),
+      CONVERGE_BIND: "127.0.0.1",
+      CONVERGE_DB: join(dir, "converge.db"),
+      CONVERGE_POLICIES: policies,
+      CONVERGE_LOG_LEVEL: "info",
+    };
+    const acsUrl = `http://127.0.0.1:${cwmpPort}/`;
+    let server = await serve(env);
 
-  const fleet = Array.from({ length: DEVICES }, (_, i) => new SimDevice(model("huawei-eg8145v5-tr098.csv"), { serialNumber: `CRASH${String(i).padStart(3, "0")}` }));
-  const before = new Map(fleet.map((d) => [d, instances(d)]));
-  let sessions = 0;
-  let stop = false;
-  /** A CPE: sessions until one needs no RPC; a failed session (the ACS gone) is retried, as TR-069 says. */
-  const cpe = async (d: SimDevice): Promise<boolean> => {
-    for (let attempt = 0; attempt < 60 && !stop; attempt++) {
-      const r = await runSession(d, { acsUrl, timeoutMs: 5_000, maxMessages: 200 });
-      sessions++;
-      if (r.ok && r.rpcs.length === 0) return true;
-      if (!r.ok) await sleep(100 + Math.floor(Math.random() * 200));
+    const fleet = Array.from(
+      { length: DEVICES },
+      (_, i) => new SimDevice(model("huawei-eg8145v5-tr098.csv"), { serialNumber: `CRASH${String(i).padStart(3, "0")}` }),
+    );
+    const before = new Map(fleet.map((d) => [d, instances(d)]));
+    let sessions = 0;
+    let stop = false;
+    /** A CPE: sessions until one needs no RPC; a failed session (the ACS gone) is retried, as TR-069 says. */
+    const cpe = async (d: SimDevice): Promise<boolean> => {
+      for (let attempt = 0; attempt < 60 && !stop; attempt++) {
+        const r = await runSession(d, { acsUrl, timeoutMs: 5_000, maxMessages: 200 });
+        sessions++;
+        if (r.ok && r.rpcs.length === 0) return true;
+        if (!r.ok) await sleep(100 + Math.floor(Math.random() * 200));
+      }
+      return false;
+    };
+    const running = fleet.map(cpe);
+    // kill -9 in the middle of the storm: some sessions have sent AddObject, some only their Inform.
+    while (sessions < DEVICES / 2) await sleep(5);
+    server.kill("SIGKILL");
+    await new Promise((r) => server.once("exit", r));
+    await sleep(300);
+    server = await serve(env);
+    const done = await Promise.race([Promise.all(running), sleep(180_000).then(() => undefined)]);
+    stop = true;
+    assert.ok(
+      done?.every((x) => x),
+      "every device converged",
+    );
+
+    const api = `http://127.0.0.1:${apiPort}`;
+    for (const d of fleet) {
+      const added = instances(d).filter((n) => !(before.get(d) ?? []).includes(n));
+      const mapping = added.filter((n) => d.get(`${PM}${n}.ExternalPort`)?.value === "8080" && d.get(`${PM}${n}.PortMappingProtocol`)?.value === "TCP");
+      assert.equal(added.length, 1, `${d.deviceId.serialNumber}: exactly one instance added (got ${JSON.stringify(added)})`);
+      assert.equal(mapping.length, 1, `${d.deviceId.serialNumber}: the instance carries its key`);
+      const res = await fetch(`${api}/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}/state`);
+      assert.equal(res.status, 200);
+      const state = (await res.json()) as { inventory: { created: Record<string, number[]> } };
+      assert.deepEqual(state.inventory.created[PM], added, `${d.deviceId.serialNumber}: the inventory knows the instance Converge created`);
     }
-    return false;
-  };
-  const running = fleet.map(cpe);
-  // kill -9 in the middle of the storm: some sessions have sent AddObject, some only their Inform.
-  while (sessions < DEVICES / 2) await sleep(5);
-  server.kill("SIGKILL");
-  await new Promise((r) => server.once("exit", r));
-  await sleep(300);
-  server = await serve(env);
-  const done = await Promise.race([Promise.all(running), sleep(180_000).then(() => undefined)]);
-  stop = true;
-  assert.ok(done?.every((x) => x), "every device converged");
-
-  const api = `http://127.0.0.1:${apiPort}`;
-  for (const d of fleet) {
-    const added = instances(d).filter((n) => !(before.get(d) ?? []).includes(n));
-    const mapping = added.filter((n) => d.get(`${PM}${n}.ExternalPort`)?.value === "8080" && d.get(`${PM}${n}.PortMappingProtocol`)?.value === "TCP");
-    assert.equal(added.length, 1, `${d.deviceId.serialNumber}: exactly one instance added (got ${JSON.stringify(added)})`);
-    assert.equal(mapping.length, 1, `${d.deviceId.serialNumber}: the instance carries its key`);
-    const res = await fetch(`${api}/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}/state`);
-    assert.equal(res.status, 200);
-    const state = (await res.json()) as { inventory: { created: Record<string, number[]> } };
-    assert.deepEqual(state.inventory.created[PM], added, `${d.deviceId.serialNumber}: the inventory knows the instance Converge created`);
-  }
-  server.kill("SIGTERM");
-});
+    server.kill("SIGTERM");
+  },
+);

@@ -23,7 +23,16 @@ before(async () => {
   const dir = mkdtempSync(join(tmpdir(), "converge-fwto-"));
   writeFileSync(
     join(dir, "fw.yaml"),
-    ["name: fw-timeout", "match:", "  serialNumber: FWTIMEOUT01", "firmware:", "  version: V5R020C10S115", "  url: http://127.0.0.1:9/files/V5R020C10S115.bin", "  fileSize: 1024", ""].join("\n"),
+    [
+      "name: fw-timeout",
+      "match:",
+      "  serialNumber: FWTIMEOUT01",
+      "firmware:",
+      "  version: V5R020C10S115",
+      "  url: http://127.0.0.1:9/files/V5R020C10S115.bin",
+      "  fileSize: 1024",
+      "",
+    ].join("\n"),
   );
   try {
     server = await startTestServer({ policies: dir, env: { CONVERGE_DOWNLOAD_TIMEOUT_MS: String(TIMEOUT_MS) } });
@@ -59,8 +68,16 @@ void test("no TransferComplete within downloadTimeoutMs: download_timeout is rec
   loseTransferCompletes(d);
   const late = [await session(d), await session(d)];
   for (const r of late) assert.equal(r.rpcs.includes("Download"), false, JSON.stringify(r.rpcs));
-  const v = (await api<{ faults: { code: string; message: string }[]; device: { status?: { conditions: { type: string; status: boolean; message: string }[] } } }>("GET", `/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}`)).json;
-  assert.ok(v.faults.some((f) => f.code === "download_timeout"), JSON.stringify(v.faults));
+  const v = (
+    await api<{ faults: { code: string; message: string }[]; device: { status?: { conditions: { type: string; status: boolean; message: string }[] } } }>(
+      "GET",
+      `/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}`,
+    )
+  ).json;
+  assert.ok(
+    v.faults.some((f) => f.code === "download_timeout"),
+    JSON.stringify(v.faults),
+  );
   const faulted = v.device.status?.conditions.find((c) => c.type === "Faulted");
   assert.equal(faulted?.status, true, JSON.stringify(v.device.status));
 });

@@ -17,7 +17,27 @@ test("converge sim --workers 2 --json: summary merged from both processes matche
     let out = "";
     let errText = "";
     const io = { stdout: (s: string) => void (out += s), stderr: (s: string) => void (errText += s) };
-    const code = await runSim(["--acs", srv.cwmpUrl, "--api", srv.apiUrl, "--count", "60", "--workers", "2", "--concurrency", "8", "--seed", "cli", "--json", "--quirks-mix", "none:3,noCookies:1,chunked:1"], io, {});
+    const code = await runSim(
+      [
+        "--acs",
+        srv.cwmpUrl,
+        "--api",
+        srv.apiUrl,
+        "--count",
+        "60",
+        "--workers",
+        "2",
+        "--concurrency",
+        "8",
+        "--seed",
+        "cli",
+        "--json",
+        "--quirks-mix",
+        "none:3,noCookies:1,chunked:1",
+      ],
+      io,
+      {},
+    );
     assert.equal(code, 0, errText);
     const s = JSON.parse(out) as FleetSummary;
     assert.equal(s.workers, 2);
@@ -26,7 +46,10 @@ test("converge sim --workers 2 --json: summary merged from both processes matche
     assert.equal(s.sessionsOk, 60);
     assert.equal(s.latencyMs.p50 > 0 && s.latencyMs.p50 <= s.latencyMs.p99, true);
     assert.deepEqual(s.lastOutcomes, { ok: 60 });
-    assert.equal(Object.values(s.models).reduce((a, b) => a + b, 0), 60);
+    assert.equal(
+      Object.values(s.models).reduce((a, b) => a + b, 0),
+      60,
+    );
     assert.deepEqual(s.acs, { devices: 60, converged: 60, pending: 0, faulted: 0 }, "empty policies: every device converged");
   } finally {
     await srv.close();
@@ -34,11 +57,16 @@ test("converge sim --workers 2 --json: summary merged from both processes matche
 });
 
 test("the same seed builds the same devices in one process or split in two", async () => {
-  const parsed = simOptions(["--acs", "http://127.0.0.1:9/", "--count", "40", "--seed", "split", "--quirks-mix", "none:1,latin1:1,booleanAsDigit:1"], {}, process.cwd());
+  const parsed = simOptions(
+    ["--acs", "http://127.0.0.1:9/", "--count", "40", "--seed", "split", "--quirks-mix", "none:1,latin1:1,booleanAsDigit:1"],
+    {},
+    process.cwd(),
+  );
   assert.ok(parsed.ok);
   if (!parsed.ok) return;
   const o = parsed.value.opts;
-  const describe = (f: Fleet): string[] => f.members.map((m) => `${m.device.deviceId.oui}-${m.device.deviceId.productClass}-${m.device.deviceId.serialNumber}/${m.quirks.name}`);
+  const describe = (f: Fleet): string[] =>
+    f.members.map((m) => `${m.device.deviceId.oui}-${m.device.deviceId.productClass}-${m.device.deviceId.serialNumber}/${m.quirks.name}`);
   const whole = await Fleet.create(o);
   const first = await Fleet.create({ ...o, count: 15 });
   const second = await Fleet.create({ ...o, count: 25, indexOffset: 15 });

@@ -59,7 +59,10 @@ void test("faults injected on one model stay confined to it: every other model c
     const v = await view(d);
     if (file === FAULTY) {
       assert.equal(condition(v, "Faulted"), true, `${file}: ${JSON.stringify(v.device.status)}`);
-      assert.ok(v.faults.some((f) => f.code === "9007" && f.path === PATH), JSON.stringify(v.faults));
+      assert.ok(
+        v.faults.some((f) => f.code === "9007" && f.path === PATH),
+        JSON.stringify(v.faults),
+      );
       // The rest of its policies still applied.
       assert.equal(d.get("InternetGatewayDevice.ManagementServer.PeriodicInformInterval")?.value, "3600");
       assert.equal(d.get("InternetGatewayDevice.Time.NTPServer2")?.value, "ntp2.isp.example");

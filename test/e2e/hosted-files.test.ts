@@ -74,7 +74,15 @@ void test("GET /files/<name> on the CWMP port: size, sha256, ETag, Range, If-Ran
 });
 
 void test("nothing outside the files folder, nothing that is not a file", async () => {
-  for (const p of ["/files/../package.json", "/files/%2e%2e/package.json", "/files/eg8145v5/..%2f..%2fpackage.json", "/files/.hidden", "/files/eg8145v5", "/files/eg8145v5/nope.bin", "/files/%00"]) {
+  for (const p of [
+    "/files/../package.json",
+    "/files/%2e%2e/package.json",
+    "/files/eg8145v5/..%2f..%2fpackage.json",
+    "/files/.hidden",
+    "/files/eg8145v5",
+    "/files/eg8145v5/nope.bin",
+    "/files/%00",
+  ]) {
     const r = await get(p);
     assert.equal(r.status, 404, p);
     await r.arrayBuffer();
@@ -153,7 +161,13 @@ void test("an interrupted download resumes with Range and If-Range and ends with
 void test("files.auth: cpe — the files need the CPE's credentials, and the Download carries them", async () => {
   const guarded = await startTestServer({
     policies: EXAMPLE_POLICIES,
-    env: { CONVERGE_FILES_DIR: FILES, CONVERGE_FILES_AUTH: "cpe", CONVERGE_CPE_AUTH: "digest", CONVERGE_CPE_USERNAME: "cpe", CONVERGE_CPE_PASSWORD: "cpe-secret-1" },
+    env: {
+      CONVERGE_FILES_DIR: FILES,
+      CONVERGE_FILES_AUTH: "cpe",
+      CONVERGE_CPE_AUTH: "digest",
+      CONVERGE_CPE_USERNAME: "cpe",
+      CONVERGE_CPE_PASSWORD: "cpe-secret-1",
+    },
   });
   try {
     const anon = await fetch(`${guarded.cwmpUrl}/files/${IMAGE}`);
@@ -168,7 +182,12 @@ void test("files.auth: cpe — the files need the CPE's credentials, and the Dow
     const d = new SimDevice(model("huawei-eg8145v5-tr098.csv"), { serialNumber: "HOSTED-FW-AUTH" });
     d.downloader = httpDownloader({ timeoutMs: 10_000 });
     for (let i = 0; i < 4 && d.softwareVersion !== "V5R020C10S115"; i++) {
-      const r = await runSession(d, { acsUrl: guarded.cwmpUrl, timeoutMs: 10_000, maxMessages: 200, auth: { username: "cpe", password: "cpe-secret-1", scheme: "digest" } });
+      const r = await runSession(d, {
+        acsUrl: guarded.cwmpUrl,
+        timeoutMs: 10_000,
+        maxMessages: 200,
+        auth: { username: "cpe", password: "cpe-secret-1", scheme: "digest" },
+      });
       assert.equal(r.ok, true, r.error);
     }
     assert.equal(d.softwareVersion, "V5R020C10S115", JSON.stringify(d.lastDownload));

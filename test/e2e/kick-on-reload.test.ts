@@ -110,7 +110,10 @@ async function reloadAndCheck(fleet: Fleet, rate: number, sessions: boolean, t: 
   const { devices, kicks, kickSessions, server } = fleet;
   await pool(devices, CONCURRENCY, (d) => fleet.converge(d));
   assert.ok(devices.every((d) => interval(d) === "3600"));
-  assert.ok([...kicks.values()].every((k) => k.length === 0), "nothing is kicked before the edit");
+  assert.ok(
+    [...kicks.values()].every((k) => k.length === 0),
+    "nothing is kicked before the edit",
+  );
 
   const file = join(server.policiesDir, "inform-tr098.yaml");
   const text = readFileSync(file, "utf8");
@@ -126,15 +129,28 @@ async function reloadAndCheck(fleet: Fleet, rate: number, sessions: boolean, t: 
   await new Promise((r) => setTimeout(r, 200)); // late duplicate kicks would show up here
   const settled = await Promise.all(kickSessions);
 
-  assert.ok(tr098.every((d) => kicks.get(d)?.length === 1), "each TR-098 device was kicked exactly once");
-  assert.deepEqual(tr181.filter((d) => (kicks.get(d)?.length ?? 0) > 0).map((d) => d.deviceId.serialNumber), [], "no TR-181 device was kicked");
+  assert.ok(
+    tr098.every((d) => kicks.get(d)?.length === 1),
+    "each TR-098 device was kicked exactly once",
+  );
+  assert.deepEqual(
+    tr181.filter((d) => (kicks.get(d)?.length ?? 0) > 0).map((d) => d.deviceId.serialNumber),
+    [],
+    "no TR-181 device was kicked",
+  );
   assert.ok(tr181.every((d) => interval(d) === "3600"));
   if (sessions) {
     const behind = tr098.filter((d) => interval(d) !== "1800").map((d) => d.deviceId.serialNumber);
     assert.deepEqual(behind, [], "every TR-098 device has the new interval");
     assert.equal(settled.length, tr098.length);
-    assert.ok(settled.every((r) => r.ok), JSON.stringify(settled.filter((r) => !r.ok).map((r) => r.error)));
-    assert.ok(settled.every((r) => r.rpcs.includes("SetParameterValues")), "every kicked session wrote the new value");
+    assert.ok(
+      settled.every((r) => r.ok),
+      JSON.stringify(settled.filter((r) => !r.ok).map((r) => r.error)),
+    );
+    assert.ok(
+      settled.every((r) => r.rpcs.includes("SetParameterValues")),
+      "every kicked session wrote the new value",
+    );
   }
 
   // n kicks at `rate`/s span at least (n - 1) / rate seconds (10% slack for timer jitter, 50 ms of banked

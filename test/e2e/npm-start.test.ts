@@ -36,7 +36,14 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 
 describe("npm start", () => {
   it("SIGTERM to npm stops the server", async () => {
-    const env = { ...process.env, CONVERGE_CWMP_PORT: "0", CONVERGE_API_PORT: "0", CONVERGE_DB: join(work, "c.db"), CONVERGE_POLICIES: join(ROOT, "policies"), CONVERGE_LOG_LEVEL: "info" };
+    const env = {
+      ...process.env,
+      CONVERGE_CWMP_PORT: "0",
+      CONVERGE_API_PORT: "0",
+      CONVERGE_DB: join(work, "c.db"),
+      CONVERGE_POLICIES: join(ROOT, "policies"),
+      CONVERGE_LOG_LEVEL: "info",
+    };
     const npm = spawn("npm", ["start"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     npm.stdout.on("data", (d: Buffer) => (out += d.toString()));

@@ -26,7 +26,10 @@ const sims: SimDevice[] = [];
 const files = ["zte-h199a-tr098.csv", "nokia-g1425ga-tr098.csv", "tplink-ex220-tr181.csv"] as const;
 
 before(async () => {
-  server = await startTestServer({ policies: EXAMPLE_POLICIES, env: { CONVERGE_API_TOKENS: `planner:${hashToken(PLAN_TOKEN)}:write,reader:${hashToken(READ_ONLY)}:read` } });
+  server = await startTestServer({
+    policies: EXAMPLE_POLICIES,
+    env: { CONVERGE_API_TOKENS: `planner:${hashToken(PLAN_TOKEN)}:write,reader:${hashToken(READ_ONLY)}:read` },
+  });
   for (const f of files) {
     const d = new SimDevice(model(f), { serialNumber: `PLAN${f.slice(0, 4).toUpperCase()}` });
     sims.push(d);
@@ -79,7 +82,10 @@ void test("an edited folder plans the edited value on the TR-098 devices only (e
   assert.equal(r.out.summary.changing, 2);
   for (const d of r.out.devices) {
     assert.match(d.deviceId, /ZXHN|G%2D1425G%2DA/);
-    assert.deepEqual(d.writes.map((w) => w.kind), ["setValues"]);
+    assert.deepEqual(
+      d.writes.map((w) => w.kind),
+      ["setValues"],
+    );
     // Exactly the edited value: the connection-request password (write-only) is not re-sent, because the CPE
     // still carries a ParameterKey Converge set (cwmp-notes §7.5) and the password's hash is unchanged.
     const values = d.writes[0]?.values?.map((v) => [v.name, v.value]);
@@ -113,7 +119,10 @@ void test("--api --device plans one device; the token may come from CONVERGE_API
   assert.equal(r.code, 0, r.stderr);
   const out: PlanJson = JSON.parse(r.stdout);
   assert.equal(out.summary.devices, 1);
-  assert.deepEqual(out.devices.map((d) => d.deviceId), [id]);
+  assert.deepEqual(
+    out.devices.map((d) => d.deviceId),
+    [id],
+  );
 });
 
 void test("--api errors exit 1 with the reason: no token (401), an unknown device, nothing listening", async () => {
@@ -134,7 +143,12 @@ void test("GET /api/devices/:id/state: record, reported state and inventory, and
   const sim = sims[0];
   assert.ok(sim);
   const id = deviceIdOf(sim.deviceId);
-  const r = await apiClient(server.apiUrl, PLAN_TOKEN)<{ device: { deviceId: string }; reported: { parameterKey: string; params: Record<string, { value: string }> }; inventory: { writeOnlyHashes: Record<string, string>; appliedKeys?: string[] }; managedCredentials: boolean }>("GET", `/api/devices/${encodeURIComponent(id)}/state`);
+  const r = await apiClient(server.apiUrl, PLAN_TOKEN)<{
+    device: { deviceId: string };
+    reported: { parameterKey: string; params: Record<string, { value: string }> };
+    inventory: { writeOnlyHashes: Record<string, string>; appliedKeys?: string[] };
+    managedCredentials: boolean;
+  }>("GET", `/api/devices/${encodeURIComponent(id)}/state`);
   assert.equal(r.status, 200);
   assert.equal(r.json.device.deviceId, id);
   assert.equal(r.json.managedCredentials, true);

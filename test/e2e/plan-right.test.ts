@@ -29,7 +29,10 @@ before(async () => {
     join(server.policiesDir, "inform-report.yaml"),
     "name: inform-report\npriority: 10\nmatch:\n  dataModel: tr181\nparameters:\n  Device.ManagementServer.PeriodicInformInterval: 1800\nverify: { every: 1s }\ndrift: report\n",
   );
-  writeFileSync(join(server.policiesDir, "ntp-heal.yaml"), "name: ntp-heal\npriority: 10\nmatch:\n  dataModel: tr181\nparameters:\n  Device.Time.NTPServer1: ntp1.isp.example\ndrift: heal\n");
+  writeFileSync(
+    join(server.policiesDir, "ntp-heal.yaml"),
+    "name: ntp-heal\npriority: 10\nmatch:\n  dataModel: tr181\nparameters:\n  Device.Time.NTPServer1: ntp1.isp.example\ndrift: heal\n",
+  );
   api = apiClient(server.apiUrl);
   const r = await api<{ ok: boolean }>("POST", "/api/policies/reload");
   assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -47,7 +50,8 @@ const session = async (d: SimDevice): Promise<string[]> => {
   return r.rpcs;
 };
 const conditions = async (d: SimDevice): Promise<Condition[]> =>
-  (await api<{ device: { status: { conditions: Condition[] } } }>("GET", `/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}`)).json.device.status.conditions;
+  (await api<{ device: { status: { conditions: Condition[] } } }>("GET", `/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}`)).json.device.status
+    .conditions;
 const condition = (cs: Condition[], type: string): Condition | undefined => cs.find((c) => c.type === type);
 
 void test("drift: report applies to a device that first matches, then reports a local change without reverting it", async () => {
@@ -65,11 +69,21 @@ void test("drift: report applies to a device that first matches, then reports a 
   assert.equal(condition(cs, "Drifted")?.status, true);
   assert.equal(condition(cs, "Drifted")?.reason, "DriftReported");
   const id = encodeURIComponent(deviceIdOf(d.deviceId));
-  const plan = await api<{ plan: { steps: unknown[]; notes: { kind: string; path: string; reported: string; healed: boolean }[] } }>("GET", `/api/devices/${id}/plan`);
+  const plan = await api<{ plan: { steps: unknown[]; notes: { kind: string; path: string; reported: string; healed: boolean }[] } }>(
+    "GET",
+    `/api/devices/${id}/plan`,
+  );
   assert.deepEqual(plan.json.plan.steps, []);
-  assert.deepEqual(plan.json.plan.notes.filter((n) => n.kind === "drift").map((n) => [n.path, n.reported, n.healed]), [[PII, "900", false]]);
+  assert.deepEqual(
+    plan.json.plan.notes.filter((n) => n.kind === "drift").map((n) => [n.path, n.reported, n.healed]),
+    [[PII, "900", false]],
+  );
   let out = "";
-  const code = await runPlan([server.policiesDir, "--db", server.dbPath, "--json", "--device", deviceIdOf(d.deviceId)], { stdout: (s) => (out += s), stderr: (s) => (out += s) }, {});
+  const code = await runPlan(
+    [server.policiesDir, "--db", server.dbPath, "--json", "--device", deviceIdOf(d.deviceId)],
+    { stdout: (s) => (out += s), stderr: (s) => (out += s) },
+    {},
+  );
   assert.equal(code, 0, out);
   const json = JSON.parse(out) as { summary: { drifted: number }; devices: { drift: { path: string; reported: string }[] }[] };
   assert.equal(json.summary.drifted, 1);

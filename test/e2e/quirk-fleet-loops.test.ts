@@ -30,7 +30,11 @@ interface Member {
 }
 const FLEET: Readonly<Record<string, Member>> = {
   none: { quirks: {}, faults: [] },
-  faultDetailInFaultstring: { quirks: { faultDetailInFaultstring: true }, faults: ["9008"], setup: (d) => d.failPaths.set("InternetGatewayDevice.Time.NTPServer2", 9008) },
+  faultDetailInFaultstring: {
+    quirks: { faultDetailInFaultstring: true },
+    faults: ["9008"],
+    setup: (d) => d.failPaths.set("InternetGatewayDevice.Time.NTPServer2", 9008),
+  },
   newInstanceWithoutChildren: { quirks: { newInstanceWithoutChildren: true }, faults: ["instance_keys_missing"] },
   firmwareNotApplied: { quirks: { firmwareNotApplied: true }, faults: ["firmware_not_applied"] },
   ignoresCrUsername: { quirks: { ignoresCrUsername: true }, faults: [] },
@@ -65,7 +69,11 @@ void test("a mixed fleet with every quirk of this branch converges or ends with 
       const converged = v.device.status?.conditions.find((c) => c.type === "Converged")?.status === true;
       const codes = new Set(v.faults.map((f) => f.code));
       if (m.faults.length === 0) assert.ok(converged, `${name}: ${JSON.stringify(v.device.status)}`);
-      else assert.ok(m.faults.every((c) => codes.has(c)), `${name}: expected ${m.faults.join(", ")}, got ${[...codes].join(", ")}`);
+      else
+        assert.ok(
+          m.faults.every((c) => codes.has(c)),
+          `${name}: expected ${m.faults.join(", ")}, got ${[...codes].join(", ")}`,
+        );
     }),
   );
 });

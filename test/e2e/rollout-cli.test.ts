@@ -19,7 +19,8 @@ rollout: { waves: [1, 50%, 100%], soak: 1h, gate: { converged: 100%, maxFaulted:
 const sha = (s: string): string => createHash("sha256").update(s).digest("hex");
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["rollout", ...args], { stdout: (s) => void (out += s), stderr: (s) => void (err += s) }, {});
   return { code, out, err };
 }
@@ -34,14 +35,28 @@ void test("converge rollout: list, status with progress bars, pause/resume/promo
     fleet.writePolicy("interval.yaml", policy(1800));
     // converge plan previews the rollout the change would start, against the version the server serves.
     let planOut = "";
-    const planCode = await main(["plan", fleet.policiesDir, "--db", join(fleet.dir, "converge.db"), "--json"], { stdout: (s) => void (planOut += s), stderr: (s) => void (planOut += s) }, {});
+    const planCode = await main(
+      ["plan", fleet.policiesDir, "--db", join(fleet.dir, "converge.db"), "--json"],
+      { stdout: (s) => void (planOut += s), stderr: (s) => void (planOut += s) },
+      {},
+    );
     assert.equal(planCode, 0, planOut);
     const preview = (JSON.parse(planOut) as { rollouts: { policy: string; waves: { size: string; devices: number }[]; canaryModels: string[] }[] }).rollouts;
-    assert.deepEqual(preview.map((r) => [r.policy, r.waves.map((w) => w.devices)]), [["interval", [2, 2, 4]]]);
+    assert.deepEqual(
+      preview.map((r) => [r.policy, r.waves.map((w) => w.devices)]),
+      [["interval", [2, 2, 4]]],
+    );
     assert.equal(preview[0]?.canaryModels.length, 2, "one canary per model");
     let planText = "";
-    await main(["plan", fleet.policiesDir, "--db", join(fleet.dir, "converge.db")], { stdout: (s) => void (planText += s), stderr: (s) => void (planText += s) }, {});
-    assert.match(planText, /rollouts this change would start:\n {2}interval: \S+ -> \S+\n {4}waves: 1\) 1 = 2 devices, 2\) 50% = 2 devices, 3\) 100% = 4 devices/);
+    await main(
+      ["plan", fleet.policiesDir, "--db", join(fleet.dir, "converge.db")],
+      { stdout: (s) => void (planText += s), stderr: (s) => void (planText += s) },
+      {},
+    );
+    assert.match(
+      planText,
+      /rollouts this change would start:\n {2}interval: \S+ -> \S+\n {4}waves: 1\) 1 = 2 devices, 2\) 50% = 2 devices, 3\) 100% = 4 devices/,
+    );
     await reload(fleet);
     const api = ["--api", fleet.running.apiUrl];
     const read = [...api, "--token", "read-token"];

@@ -53,8 +53,23 @@ void test("a restart mid-rollout keeps the wave, the assignments and the counts,
     assert.deepEqual(sort(after), sort(before), "same assignments and device states");
     assert.equal((await fleet.api<{ rollouts: RolloutJson[] }>("GET", "/api/rollouts")).body.rollouts.length, 1, "the restart started no new rollout");
 
-    const policies = (await fleet.api<{ policies: { name: string; stableRevision: string | null; canaryRevision: string | null; rollout: { id: string; state: string; wave: number } | null }[] }>("GET", "/api/policies")).body.policies;
-    assert.deepEqual(policies.find((p) => p.name === "interval"), { name: "interval", file: "interval.yaml", priority: 0, matches: 60, stableRevision: after.stableRevision, canaryRevision: after.canaryRevision, rollout: { id, state: "running", wave: 1, waves: 3 } });
+    const policies = (
+      await fleet.api<{
+        policies: { name: string; stableRevision: string | null; canaryRevision: string | null; rollout: { id: string; state: string; wave: number } | null }[];
+      }>("GET", "/api/policies")
+    ).body.policies;
+    assert.deepEqual(
+      policies.find((p) => p.name === "interval"),
+      {
+        name: "interval",
+        file: "interval.yaml",
+        priority: 0,
+        matches: 60,
+        stableRevision: after.stableRevision,
+        canaryRevision: after.canaryRevision,
+        rollout: { id, state: "running", wave: 1, waves: 3 },
+      },
+    );
 
     // A device of the last wave is still pinned to the stable version, compiled from the stored sources.
     const waveOf = new Map((after.devices ?? []).map((a) => [a.id, a.wave]));
@@ -63,7 +78,10 @@ void test("a restart mid-rollout keeps the wave, the assignments and the counts,
     assert.match(explain, /3600/);
     assert.doesNotMatch(explain, /1800/);
     const detail = (await fleet.api<{ versions: { policy: string; pinned: string }[] }>("GET", `/api/devices/${encodeURIComponent(idOf(late))}`)).body;
-    assert.deepEqual(detail.versions.map((v) => [v.policy, v.pinned]), [["interval", after.stableRevision]]);
+    assert.deepEqual(
+      detail.versions.map((v) => [v.policy, v.pinned]),
+      [["interval", after.stableRevision]],
+    );
 
     const results = await fleet.round();
     for (const [d, r] of results) {

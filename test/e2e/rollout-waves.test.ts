@@ -76,7 +76,11 @@ void test("a faulting model trips the canary gate: the rollout pauses with that 
     const results = await fleet.round();
     for (const [d, res] of results) {
       if (canary.has(idOf(d))) continue;
-      assert.deepEqual(res.rpcs.filter((m) => WRITES.has(m)), [], `${idOf(d)} outside the canary wave was touched`);
+      assert.deepEqual(
+        res.rpcs.filter((m) => WRITES.has(m)),
+        [],
+        `${idOf(d)} outside the canary wave was touched`,
+      );
       assert.equal(interval(d), "3600");
     }
     const faultyCanaries = faulty.filter((d) => canary.has(idOf(d)));
@@ -102,7 +106,12 @@ void test("a faulting model trips the canary gate: the rollout pauses with that 
     fleet.running.rollouts.tick();
     assert.equal((await status(fleet, r.id)).wave, 0);
     const again = await fleet.round();
-    for (const [d, res] of again) if (!canary.has(idOf(d))) assert.deepEqual(res.rpcs.filter((m) => WRITES.has(m)), []);
+    for (const [d, res] of again)
+      if (!canary.has(idOf(d)))
+        assert.deepEqual(
+          res.rpcs.filter((m) => WRITES.has(m)),
+          [],
+        );
 
     const aborted = await fleet.api<RolloutJson>("POST", `/api/rollouts/${r.id}/abort`);
     assert.equal(aborted.status, 200);
@@ -110,7 +119,10 @@ void test("a faulting model trips the canary gate: the rollout pauses with that 
     await fleet.converge();
     assert.deepEqual(fleet.devices.filter((d) => interval(d) !== "3600").map(idOf), [], "every device ends on v1");
     const last = await fleet.round();
-    assert.ok([...last.values()].every((res) => res.rpcs.length === 0), "every device is converged (a session sends nothing)");
+    assert.ok(
+      [...last.values()].every((res) => res.rpcs.length === 0),
+      "every device is converged (a session sends nothing)",
+    );
     const conflict = await fleet.api("POST", `/api/rollouts/${r.id}/resume`);
     assert.equal(conflict.status, 409);
   } finally {
@@ -128,7 +140,11 @@ void test("without the fault the rollout promotes itself wave by wave to 100%, e
       for (const [d, res] of results) {
         const w = waveOf.get(idOf(d)) ?? assert.fail(`${idOf(d)} has no wave`);
         if (w > wave) {
-          assert.deepEqual(res.rpcs.filter((m) => WRITES.has(m)), [], `wave ${w} device touched during wave ${wave}`);
+          assert.deepEqual(
+            res.rpcs.filter((m) => WRITES.has(m)),
+            [],
+            `wave ${w} device touched during wave ${wave}`,
+          );
           assert.equal(interval(d), "3600");
         } else assert.equal(interval(d), "1800");
       }

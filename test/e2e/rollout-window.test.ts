@@ -54,13 +54,21 @@ void test("a firmware campaign downloads only inside its maintenance window; val
     const held = (await fleet.api<RolloutJson>("GET", `/api/rollouts/${id}`)).body;
     assert.equal(held.state, "running");
     assert.equal(held.waves[0]?.converged, 0, "a device waiting for its firmware is not converged");
-    const plan = (await fleet.api<{ plan?: { notes?: { kind: string; what?: string }[] } }>("GET", `/api/devices/${encodeURIComponent(`${devices[0]?.deviceId.oui}-EG8145V5-FW00000`)}/plan`)).body;
+    const plan = (
+      await fleet.api<{ plan?: { notes?: { kind: string; what?: string }[] } }>(
+        "GET",
+        `/api/devices/${encodeURIComponent(`${devices[0]?.deviceId.oui}-EG8145V5-FW00000`)}/plan`,
+      )
+    ).body;
     assert.match(JSON.stringify(plan), /maintenance window/);
 
     // Inside the window: every device downloads, reboots and informs the new version.
     clock.now = Date.parse("2026-12-02T02:30:00Z");
     const inside = await fleet.round();
-    assert.ok([...inside.values()].every((res) => res.rpcs.includes("Download")), "every device downloads inside the window");
+    assert.ok(
+      [...inside.values()].every((res) => res.rpcs.includes("Download")),
+      "every device downloads inside the window",
+    );
     await fleet.converge();
     assert.ok(devices.every((d) => d.softwareVersion === NEW));
     fleet.running.rollouts.tick();

@@ -71,15 +71,25 @@ before(async () => {
     assert.equal(first.ok, true, first.error);
     assert.equal((await call("PUT", `/api/devices/${encodeURIComponent(id)}/debug`, { enabled: true })).status, 200);
     assert.equal((await call("PUT", `/api/devices/${encodeURIComponent(id)}/cpe-credentials`, { password: CPE_PASSWORD })).status, 204);
-    const task = await call("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, { method: "Download", url: "http://127.0.0.1:9/cfg.bin", username: "ops", password: TASK_PASSWORD, fileType: "3 Vendor Configuration File" });
+    const task = await call("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, {
+      method: "Download",
+      url: "http://127.0.0.1:9/cfg.bin",
+      username: "ops",
+      password: TASK_PASSWORD,
+      fileType: "3 Vendor Configuration File",
+    });
     assert.equal(task.status, 201, task.text);
     // An operator reads the ManagementServer object: the quirky CPE answers with its passwords in clear.
     const root = d.deviceId.productClass === "EG8145V5" ? "InternetGatewayDevice." : "Device.";
     const read = await call("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, { method: "GetParameterValues", names: [`${root}ManagementServer.`] });
     assert.equal(read.status, 201, read.text);
     // An operator sets the passphrase by hand: the reconciler then re-sets the policy's (both in the transcript).
-    const wifiPath = root === "Device." ? "Device.WiFi.AccessPoint.1.Security.KeyPassphrase" : "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.KeyPassphrase";
-    const set = await call("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, { method: "SetParameterValues", values: [{ name: wifiPath, value: OPERATOR_WIFI }] });
+    const wifiPath =
+      root === "Device." ? "Device.WiFi.AccessPoint.1.Security.KeyPassphrase" : "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.KeyPassphrase";
+    const set = await call("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, {
+      method: "SetParameterValues",
+      values: [{ name: wifiPath, value: OPERATOR_WIFI }],
+    });
     assert.equal(set.status, 201, set.text);
     for (let i = 0; i < 3; i++) {
       const r = await runSession(d, { acsUrl: server.cwmpUrl, timeoutMs: 10_000, maxMessages: 200 });
@@ -118,7 +128,11 @@ function forbidden(): [string, string][] {
     ["CPE password", CPE_PASSWORD],
     ...crPasswords.map((p, i): [string, string] => [`connection-request password ${i}`, p]),
   ];
-  return [...clear, ...clear.map(([n, v]): [string, string] => [`plain SHA-256 of ${n}`, sha(v)]), ...storedHashes.map((h, i): [string, string] => [`stored keyed hash ${i}`, h])];
+  return [
+    ...clear,
+    ...clear.map(([n, v]): [string, string] => [`plain SHA-256 of ${n}`, sha(v)]),
+    ...storedHashes.map((h, i): [string, string] => [`stored keyed hash ${i}`, h]),
+  ];
 }
 
 function assertClean(where: string, text: string): void {
@@ -147,9 +161,15 @@ void test("every API route, the transcripts, /metrics and /openapi.json: no secr
       }
     }
     // The routes that change something answer too: their bodies are outputs as well.
-    const task = await call("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, { method: "Download", url: "http://127.0.0.1:9/x.bin", password: TASK_PASSWORD });
+    const task = await call("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, {
+      method: "Download",
+      url: "http://127.0.0.1:9/x.bin",
+      password: TASK_PASSWORD,
+    });
     assertClean("POST tasks", task.text);
-    const compare = await call("POST", `/api/devices/${encodeURIComponent(id)}/write-only/compare`, { values: [{ path: "Device.WiFi.AccessPoint.1.Security.KeyPassphrase", sha256: sha(VARS_WIFI) }] });
+    const compare = await call("POST", `/api/devices/${encodeURIComponent(id)}/write-only/compare`, {
+      values: [{ path: "Device.WiFi.AccessPoint.1.Security.KeyPassphrase", sha256: sha(VARS_WIFI) }],
+    });
     assert.equal(compare.status, 200, compare.text);
     assertClean("POST write-only/compare", compare.text);
   }
@@ -157,10 +177,18 @@ void test("every API route, the transcripts, /metrics and /openapi.json: no secr
   // The transcripts hold the raw SOAP (SetParameterValues with the passphrases, Download with the passwords).
   const t = await call("GET", `/api/devices/${encodeURIComponent(ids[0] as DeviceId)}`);
   const sessions = (JSON.parse(t.text) as { sessions: { id: string }[] }).sessions;
-  const transcripts = await Promise.all(sessions.map((s) => call("GET", `/api/devices/${encodeURIComponent(ids[0] as DeviceId)}/sessions/${encodeURIComponent(s.id)}`)));
+  const transcripts = await Promise.all(
+    sessions.map((s) => call("GET", `/api/devices/${encodeURIComponent(ids[0] as DeviceId)}/sessions/${encodeURIComponent(s.id)}`)),
+  );
   const bodies = transcripts.filter((x) => x.status === 200).map((x) => x.text);
-  assert.ok(bodies.some((b) => b.includes("SetParameterValues") && b.includes("KeyPassphrase")), "a transcript with the passphrase's SetParameterValues");
-  assert.ok(bodies.some((b) => b.includes('"raw"') && b.includes("cwmp:Inform")), "transcripts keep the raw SOAP the CPE sent");
+  assert.ok(
+    bodies.some((b) => b.includes("SetParameterValues") && b.includes("KeyPassphrase")),
+    "a transcript with the passphrase's SetParameterValues",
+  );
+  assert.ok(
+    bodies.some((b) => b.includes('"raw"') && b.includes("cwmp:Inform")),
+    "transcripts keep the raw SOAP the CPE sent",
+  );
   for (const b of bodies) assertClean("transcript", b);
 });
 
@@ -177,7 +205,10 @@ void test("every CLI output: plan text, JSON and Markdown through --db and --api
   const edited = join(secretsDir, "edited-secrets.yaml");
   writeFileSync(edited, `wifiKey: ${WIFI}-rotated\nfwPassword: ${FW_PASSWORD}\n`);
   const outputs: [string, string][] = [];
-  for (const source of [["--db", server.dbPath], ["--api", server.apiUrl]]) {
+  for (const source of [
+    ["--db", server.dbPath],
+    ["--api", server.apiUrl],
+  ]) {
     for (const format of [[], ["--json"], ["--markdown"]]) {
       for (const s of [secretsFile, edited]) {
         const args = [server.policiesDir, ...source, ...format, "--secrets-file", s, "--detailed-exitcode"];
@@ -187,7 +218,8 @@ void test("every CLI output: plan text, JSON and Markdown through --db and --api
   }
   const rotated = outputs.find(([a]) => a.includes("--db") && a.includes("--json") && a.includes("edited"))?.[1] ?? "";
   assert.match(rotated, /KeyPassphrase/, "the rotated passphrase is planned (and masked)");
-  for (const id of ids) outputs.push([`explain ${id}`, await cli(runExplain, [id, "--db", server.dbPath, "--policies", server.policiesDir, "--secrets-file", secretsFile])]);
+  for (const id of ids)
+    outputs.push([`explain ${id}`, await cli(runExplain, [id, "--db", server.dbPath, "--policies", server.policiesDir, "--secrets-file", secretsFile])]);
   for (const [where, text] of outputs) {
     assertClean(where, text);
     assert.equal(text.includes(`${WIFI}-rotated`), false, `${where} shows the rotated passphrase`);

@@ -33,7 +33,10 @@ describe("converge sim against an https ACS", () => {
   let server: TestServer;
   before(async () => {
     cert = await generateTestCert();
-    server = await startTestServer({ policies: EXAMPLE_POLICIES, env: { CONVERGE_TLS_CERT: cert.certPath, CONVERGE_TLS_KEY: cert.keyPath, CONVERGE_FILES_DIR: FILES } });
+    server = await startTestServer({
+      policies: EXAMPLE_POLICIES,
+      env: { CONVERGE_TLS_CERT: cert.certPath, CONVERGE_TLS_KEY: cert.keyPath, CONVERGE_FILES_DIR: FILES },
+    });
   });
   after(async () => {
     await server.close();

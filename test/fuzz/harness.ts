@@ -46,22 +46,64 @@ export function captures(): string[] {
 }
 
 function policyTexts(): string[] {
-  return readdirSync(POLICIES).filter((f) => f.endsWith(".yaml")).map((f) => readFileSync(new URL(f, POLICIES), "utf8"));
+  return readdirSync(POLICIES)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => readFileSync(new URL(f, POLICIES), "utf8"));
 }
 
-const XML_PIECES = ["<", ">", "/", "=", '"', "'", " ", "a", "xmlns", "xmlns:cwmp", ":", "&amp;", "&#x41;", "&", ";", "<!--", "-->", "<![CDATA[", "]]>", "<?", "?>", "<!DOCTYPE", "\n", "Value", "xsi:type=\"xsd:int\""];
+const XML_PIECES = [
+  "<",
+  ">",
+  "/",
+  "=",
+  '"',
+  "'",
+  " ",
+  "a",
+  "xmlns",
+  "xmlns:cwmp",
+  ":",
+  "&amp;",
+  "&#x41;",
+  "&",
+  ";",
+  "<!--",
+  "-->",
+  "<![CDATA[",
+  "]]>",
+  "<?",
+  "?>",
+  "<!DOCTYPE",
+  "\n",
+  "Value",
+  'xsi:type="xsd:int"',
+];
 
 function mutate(r: Rand, s: string): string {
   let out = s;
   for (let k = 1 + int(r, 4); k > 0; k--) {
     const at = int(r, out.length + 1);
     switch (int(r, 6)) {
-      case 0: out = out.slice(0, at); break;
-      case 1: out = out.slice(0, at) + out.slice(at + int(r, 200)); break;
-      case 2: { const from = int(r, out.length + 1); out = out.slice(0, at) + out.slice(from, from + int(r, 300)) + out.slice(at); break; }
-      case 3: out = out.slice(0, at) + pick(r, XML_PIECES).repeat(1 + int(r, 50)) + out.slice(at); break;
-      case 4: out = out.slice(0, at) + String.fromCharCode(int(r, 0x3000)) + out.slice(at + 1); break;
-      default: out = out.slice(0, at) + out.slice(at).replace(/[<>"']/, pick(r, ["", " ", "<", ">", '"'])); break;
+      case 0:
+        out = out.slice(0, at);
+        break;
+      case 1:
+        out = out.slice(0, at) + out.slice(at + int(r, 200));
+        break;
+      case 2: {
+        const from = int(r, out.length + 1);
+        out = out.slice(0, at) + out.slice(from, from + int(r, 300)) + out.slice(at);
+        break;
+      }
+      case 3:
+        out = out.slice(0, at) + pick(r, XML_PIECES).repeat(1 + int(r, 50)) + out.slice(at);
+        break;
+      case 4:
+        out = out.slice(0, at) + String.fromCharCode(int(r, 0x3000)) + out.slice(at + 1);
+        break;
+      default:
+        out = out.slice(0, at) + out.slice(at).replace(/[<>"']/, pick(r, ["", " ", "<", ">", '"']));
+        break;
     }
   }
   return out;
@@ -87,7 +129,12 @@ export function generate(r: Rand, base: readonly string[], policies: readonly st
     }
     case 4: {
       const which = int(r, 3);
-      const text = which === 0 ? `<DeviceId ${"a".repeat(size)}="v"/>` : which === 1 ? `<DeviceId a="${"v".repeat(size)}"/>` : `<DeviceId ${Array.from({ length: size >> 6 }, (_, i) => `a${i}="v"`).join(" ")}/>`;
+      const text =
+        which === 0
+          ? `<DeviceId ${"a".repeat(size)}="v"/>`
+          : which === 1
+            ? `<DeviceId a="${"v".repeat(size)}"/>`
+            : `<DeviceId ${Array.from({ length: size >> 6 }, (_, i) => `a${i}="v"`).join(" ")}/>`;
       return { kind: "xml", label: "huge attribute", text: envelope(text) };
     }
     case 5: {
@@ -97,12 +144,22 @@ export function generate(r: Rand, base: readonly string[], policies: readonly st
     case 6: {
       const n = 2 + int(r, 8);
       const lines = [`a0: &a0 [${Array(n).fill('"lol"').join(",")}]`];
-      for (let i = 1; i < 3 + int(r, 8); i++) lines.push(`a${i}: &a${i} [${Array(n).fill(`*a${i - 1}`).join(",")}]`);
+      for (let i = 1; i < 3 + int(r, 8); i++)
+        lines.push(
+          `a${i}: &a${i} [${Array(n)
+            .fill(`*a${i - 1}`)
+            .join(",")}]`,
+        );
       return { kind: "yaml", label: "YAML alias bomb", text: lines.join("\n") };
     }
     case 7: {
       const which = int(r, 3);
-      const text = which === 0 ? `${"[".repeat(size >> 2)}` : which === 1 ? `k:\n${Array.from({ length: size >> 4 }, (_, i) => `  k${i % 97}: ${i}`).join("\n")}` : mutate(r, pick(r, policies));
+      const text =
+        which === 0
+          ? `${"[".repeat(size >> 2)}`
+          : which === 1
+            ? `k:\n${Array.from({ length: size >> 4 }, (_, i) => `  k${i % 97}: ${i}`).join("\n")}`
+            : mutate(r, pick(r, policies));
       return { kind: "yaml", label: which === 0 ? "YAML deep nesting" : which === 1 ? "YAML duplicate keys" : "mutated policy", text };
     }
     case 8: {

@@ -13,7 +13,9 @@ import { parseHttpFixture } from "../support/http-fixture.js";
 
 const DIR = new URL("../fixtures/cwmp/", import.meta.url);
 const SAMPLE = /\.(xml|http|txt)$/;
-const samples = readdirSync(DIR).filter((f) => SAMPLE.test(f) && !f.endsWith(".expected.json")).sort();
+const samples = readdirSync(DIR)
+  .filter((f) => SAMPLE.test(f) && !f.endsWith(".expected.json"))
+  .sort();
 
 interface Loaded {
   readonly body: Buffer;
@@ -92,7 +94,11 @@ describe("spot checks (the quirks each sample is kept for, SOURCES.md)", () => {
         assert.equal(d.message.maxEnvelopes, 2);
         assert.equal(d.message.parameterList.length, 12);
         assert.equal(d.message.deviceId.productClass, "SpeedTouch 706");
-        assert.deepEqual(param(d, "InternetGatewayDevice.DeviceInfo.VendorConfigFile.1.Date"), { name: "InternetGatewayDevice.DeviceInfo.VendorConfigFile.1.Date", value: "0000-00-00T00:00:00", type: "xsd:dateTime" });
+        assert.deepEqual(param(d, "InternetGatewayDevice.DeviceInfo.VendorConfigFile.1.Date"), {
+          name: "InternetGatewayDevice.DeviceInfo.VendorConfigFile.1.Date",
+          value: "0000-00-00T00:00:00",
+          type: "xsd:dateTime",
+        });
         assert.equal(param(d, ".ExternalIPAddress")?.value, "192.168.1.254");
       },
     },
@@ -119,7 +125,8 @@ describe("spot checks (the quirks each sample is kept for, SOURCES.md)", () => {
     },
     {
       name: "Thomson BANT-R: ProvisioningCode with a space is kept exactly",
-      check: () => assert.equal(param(decoded("thomson_speedtouch780-bant-r_inform.http"), "InternetGatewayDevice.DeviceInfo.ProvisioningCode")?.value, "test provision"),
+      check: () =>
+        assert.equal(param(decoded("thomson_speedtouch780-bant-r_inform.http"), "InternetGatewayDevice.DeviceInfo.ProvisioningCode")?.value, "test provision"),
     },
     {
       name: "Thomson GPV without xsi:type: 6 string values, one warning each",
@@ -167,7 +174,7 @@ describe("spot checks (the quirks each sample is kept for, SOURCES.md)", () => {
       },
     },
     {
-      name: "Cisco SPA122: missing <Value> is \"\" with a warning",
+      name: 'Cisco SPA122: missing <Value> is "" with a warning',
       check: () => {
         const d = decoded("cisco_spa122_gpv-response_missing-value.xml");
         assert.deepEqual(param(d, "Device.DeviceInfo.DeviceLog"), { name: "Device.DeviceInfo.DeviceLog", value: "", type: "xsd:string" });
@@ -180,7 +187,11 @@ describe("spot checks (the quirks each sample is kept for, SOURCES.md)", () => {
         const d = decoded("mikrotik_hap-lite_inform_digest.http");
         assert.equal(d.header.id, undefined);
         assert.equal(d.version, "1.0");
-        assert.deepEqual(param(d, "Device.ManagementServer.AliasBasedAddressing"), { name: "Device.ManagementServer.AliasBasedAddressing", value: "0", type: "xsd:boolean" });
+        assert.deepEqual(param(d, "Device.ManagementServer.AliasBasedAddressing"), {
+          name: "Device.ManagementServer.AliasBasedAddressing",
+          value: "0",
+          type: "xsd:boolean",
+        });
         assert.ok(d.message.method === "Inform" && d.message.parameterList.length === 7);
       },
     },
@@ -223,11 +234,14 @@ describe("spot checks (the quirks each sample is kept for, SOURCES.md)", () => {
       },
     },
     {
-      name: "Huawei template: events in reverse order, self-closing values are \"\"",
+      name: 'Huawei template: events in reverse order, self-closing values are ""',
       check: () => {
         const d = decoded("huawei_hg253s_inform_TEMPLATE-unverified.xml");
         assert.ok(d.message.method === "Inform");
-        assert.deepEqual(d.message.events.map((e) => e.code), ["4 VALUE CHANGE", "1 BOOT", "0 BOOTSTRAP"]);
+        assert.deepEqual(
+          d.message.events.map((e) => e.code),
+          ["4 VALUE CHANGE", "1 BOOT", "0 BOOTSTRAP"],
+        );
         assert.equal(param(d, "InternetGatewayDevice.ManagementServer.ParameterKey")?.value, "");
       },
     },
@@ -242,7 +256,15 @@ describe("spot checks (the quirks each sample is kept for, SOURCES.md)", () => {
     {
       name: "truncated partial excerpts are malformed, not partially decoded",
       check: () => {
-        for (const n of ["fap-48bf74_inform_whitespace-padded_PARTIAL.xml", "femto-x_m0000c_spv-fault-9003_PARTIAL.xml", "iphotonix_fttp_inform_cwmp-1-2_PARTIAL.xml", "tvip_stb_inform_cwmp-1-2_PARTIAL.xml", "amit_ax-1122_inform_PARTIAL.http", "sagemcom_fast2764gv_inform_PARTIAL.txt", "thomson_bant_inform_basic-auth_chunked_PARTIAL.http"]) {
+        for (const n of [
+          "fap-48bf74_inform_whitespace-padded_PARTIAL.xml",
+          "femto-x_m0000c_spv-fault-9003_PARTIAL.xml",
+          "iphotonix_fttp_inform_cwmp-1-2_PARTIAL.xml",
+          "tvip_stb_inform_cwmp-1-2_PARTIAL.xml",
+          "amit_ax-1122_inform_PARTIAL.http",
+          "sagemcom_fast2764gv_inform_PARTIAL.txt",
+          "thomson_bant_inform_basic-auth_chunked_PARTIAL.http",
+        ]) {
           const e = failure(n);
           assert.equal(e.code, "malformed", n);
           assert.match(e.message, /line \d+|end of document/, n);

@@ -57,7 +57,8 @@ function casesFor(v: CwmpVersion): Case[] {
     out.push({ label: `ACS ${m.method}`, xml: encodeAcsMessage(m, { version: v, id: `acs-${m.method}`, holdRequests: true }) });
   }
   // UseCWMPVersion is declared by cwmp-1-4.xsd only (the encoder omits it for the 1.0/1.1 namespaces).
-  if (v === "1.4") out.push({ label: "ACS InformResponse+UseCWMPVersion", xml: encodeAcsMessage(ACS_SAMPLES.InformResponse, { version: v, id: "1", useVersion: "1.3" }) });
+  if (v === "1.4")
+    out.push({ label: "ACS InformResponse+UseCWMPVersion", xml: encodeAcsMessage(ACS_SAMPLES.InformResponse, { version: v, id: "1", useVersion: "1.3" }) });
   out.push({ label: "ACS SPV booleanAsDigit", xml: encodeAcsMessage(ACS_SAMPLES.SetParameterValues, { version: v, id: "1", booleanAsDigit: true }) });
   // 8006 exists from 1.4 (cwmp-notes §5.2).
   if (v === "1.4") out.push({ label: "ACS Fault 8006", xml: encodeAcsMessage({ method: "Fault", code: 8006, message: "" }, { version: v, id: "1" }) });
@@ -95,7 +96,13 @@ describe("encoded messages validate against the BBF CWMP XSD", () => {
       { label: "bad OUI", xml: inform },
       { label: "bogus RPC", xml: bogus },
     ]);
-    assert.ok(failures.some((f) => f.startsWith("bad OUI (document 0)")), failures.join("\n"));
-    assert.ok(failures.some((f) => f.startsWith("bogus RPC (document 1)")), failures.join("\n"));
+    assert.ok(
+      failures.some((f) => f.startsWith("bad OUI (document 0)")),
+      failures.join("\n"),
+    );
+    assert.ok(
+      failures.some((f) => f.startsWith("bogus RPC (document 1)")),
+      failures.join("\n"),
+    );
   });
 });

@@ -44,7 +44,9 @@ function bodyOf(name: string): string | undefined {
   return body.ok ? body.value : undefined;
 }
 
-for (const name of readdirSync(DIR).filter((f) => /\.(xml|http|txt)$/.test(f)).sort()) {
+for (const name of readdirSync(DIR)
+  .filter((f) => /\.(xml|http|txt)$/.test(f))
+  .sort()) {
   const xml = bodyOf(name);
   if (xml === undefined || !parseDocument(xml).ok) continue; // malformed captures are the decoder's tests
   void test(`tree of ${name} equals fast-xml-parser's`, () => same(xml, name));
@@ -56,7 +58,10 @@ void test("trees of every encoded ACS and CPE message equal fast-xml-parser's", 
 });
 
 void test("entities, CDATA, single quotes and prefixes", () => {
-  same(`<s:Envelope xmlns:s='http://schemas.xmlsoap.org/soap/envelope/'><s:Body><x:A xmlns:x="u" x:t='1'>a&amp;b &#x41;&#66; &lt;c&gt;<![CDATA[<raw>]]></x:A><B>x &unknown; y</B></s:Body></s:Envelope>`, "edge cases");
+  same(
+    `<s:Envelope xmlns:s='http://schemas.xmlsoap.org/soap/envelope/'><s:Body><x:A xmlns:x="u" x:t='1'>a&amp;b &#x41;&#66; &lt;c&gt;<![CDATA[<raw>]]></x:A><B>x &unknown; y</B></s:Body></s:Envelope>`,
+    "edge cases",
+  );
 });
 
 void test("element names that are Object.prototype names are data, never prototype pollution", () => {

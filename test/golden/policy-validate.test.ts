@@ -10,7 +10,10 @@ import { fileURLToPath } from "node:url";
 import { runValidate } from "../../src/cli/validate.js";
 
 const BROKEN = fileURLToPath(new URL("../fixtures/policies-broken/", import.meta.url));
-const CASES = readdirSync(BROKEN, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const CASES = readdirSync(BROKEN, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 async function run(name: string, extra: string[]): Promise<string> {
   const tmp = mkdtempSync(join(tmpdir(), "converge-golden-"));

@@ -84,12 +84,12 @@ void test("DELETE /api/devices/:id forgets the device and all it holds in one go
   assert.equal(deleted, 204);
   assert.equal((await api("GET", `/api/devices/${id}`)).status, 404);
   assert.equal((await api("DELETE", `/api/devices/${id}`)).status, 404);
-  assert.equal((await store.getDevice(did)), undefined);
+  assert.equal(await store.getDevice(did), undefined);
   assert.equal((await store.loadReported(did)).params.size, 0);
   assert.equal((await store.pendingTasks(did)).length, 0);
   assert.equal((await store.listSessions(did, 10)).length, 0);
   assert.equal((await store.listFaults(did, 10)).length, 0);
-  assert.equal((await store.getSecret(did, "cpe.password")), undefined);
+  assert.equal(await store.getSecret(did, "cpe.password"), undefined);
   // The device informs again: a new device, nothing carried over.
   const again = await session(device);
   assert.equal(again.ok, true, again.error);
@@ -125,11 +125,19 @@ void test("bulk: a dry run counts; a real run needs that count; tags, tasks and 
   for (const id of ids) assert.deepEqual((await api<{ device: { tags: string[] } }>("GET", `/api/devices/${id}`)).json.device.tags, ["wave-1"]);
 
   // Filtered by the tag just set: a task for each.
-  const task = await api<Bulk>("POST", "/api/devices/bulk", { filter: { tag: "wave-1" }, task: { method: "GetParameterValues", names: ["InternetGatewayDevice.DeviceInfo.UpTime"] }, dryRun: false, expect: 3 });
+  const task = await api<Bulk>("POST", "/api/devices/bulk", {
+    filter: { tag: "wave-1" },
+    task: { method: "GetParameterValues", names: ["InternetGatewayDevice.DeviceInfo.UpTime"] },
+    dryRun: false,
+    expect: 3,
+  });
   assert.equal(task.json.applied, 3);
   for (const id of ids) {
     const tasks = (await api<{ tasks: { state: string; request: { method: string } }[] }>("GET", `/api/devices/${id}`)).json.tasks;
-    assert.deepEqual(tasks.map((t) => [t.request.method, t.state]), [["GetParameterValues", "pending"]]);
+    assert.deepEqual(
+      tasks.map((t) => [t.request.method, t.state]),
+      [["GetParameterValues", "pending"]],
+    );
   }
 
   // Connection requests go through the kick pacer: the simulated CPEs listen nowhere, so each gets a recorded fault.
@@ -141,7 +149,10 @@ void test("bulk: a dry run counts; a real run needs that count; tags, tasks and 
       await new Promise((r) => setTimeout(r, 100));
       codes = (await api<{ faults: { code: string }[] }>("GET", `/api/devices/${id}`)).json.faults.map((f) => f.code);
     }
-    assert.ok(codes.some((c) => c.startsWith("connection_request:")), `${id}: ${codes.join(",")}`);
+    assert.ok(
+      codes.some((c) => c.startsWith("connection_request:")),
+      `${id}: ${codes.join(",")}`,
+    );
   }
   // An empty filter is every device.
   const all = await api<Bulk>("POST", "/api/devices/bulk", { filter: {}, connectionRequest: true });

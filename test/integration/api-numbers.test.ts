@@ -37,7 +37,10 @@ describe("API numbers", () => {
           if (p.in !== "query" || !(t === "integer" || t === "number" || (Array.isArray(t) && (t.includes("integer") || t.includes("number"))))) continue;
           numeric++;
           for (const v of [...NON_FINITE, ...ODD]) {
-            const r = await fetch(`${s.apiUrl}${url}?${p.name}=${v}`, { method: method.toUpperCase(), ...(method === "get" ? {} : { headers: { "content-type": "application/json" }, body: "{}" }) });
+            const r = await fetch(`${s.apiUrl}${url}?${p.name}=${v}`, {
+              method: method.toUpperCase(),
+              ...(method === "get" ? {} : { headers: { "content-type": "application/json" }, body: "{}" }),
+            });
             const text = await r.text();
             assert.ok(r.status < 500, `${method} ${url}?${p.name}=${v.slice(0, 20)} answered ${r.status}: ${text}`);
             if (NON_FINITE.includes(v)) assert.equal(r.status, 400, `${method} ${url}?${p.name}=${v.slice(0, 20)}: ${text}`);

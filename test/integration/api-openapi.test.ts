@@ -43,7 +43,8 @@ void test("/openapi.json is a valid document and lists every registered route wi
     for (const [method, op] of Object.entries(ops))
       for (const [status, r] of Object.entries(op.responses ?? {})) {
         assert.equal(typeof r.description, "string", `${method} ${path} ${status}: description`);
-        for (const [type, c] of Object.entries(r.content ?? {})) if (c.schema !== undefined) assert.doesNotThrow(() => ajv.compile(c.schema as object), `${method} ${path} ${status} ${type}`);
+        for (const [type, c] of Object.entries(r.content ?? {}))
+          if (c.schema !== undefined) assert.doesNotThrow(() => ajv.compile(c.schema as object), `${method} ${path} ${status} ${type}`);
       }
 
   const routes = apiRoutes(server.api).filter((r) => r.method !== "HEAD" && r.url !== "/openapi.json" && !r.url.startsWith("/documentation"));
@@ -67,16 +68,29 @@ void test("/openapi.json is a valid document and lists every registered route wi
     }
   }
   // Write-scope routes document 403 (a read token is refused).
-  for (const [path, method] of [["/api/devices/{id}/tasks", "post"], ["/api/devices/{id}", "delete"], ["/api/devices/bulk", "post"], ["/api/policies/reload", "post"]] as const)
+  for (const [path, method] of [
+    ["/api/devices/{id}/tasks", "post"],
+    ["/api/devices/{id}", "delete"],
+    ["/api/devices/bulk", "post"],
+    ["/api/policies/reload", "post"],
+  ] as const)
     if (doc.paths[path]?.[method]?.responses?.["403"] === undefined) problems.push(`${method} ${path}: no 403`);
-  for (const [path, method, status] of [["/api/devices/{id}", "delete", "409"], ["/api/devices/bulk", "post", "409"], ["/api/devices/{id}/connection-request", "post", "503"]] as const)
+  for (const [path, method, status] of [
+    ["/api/devices/{id}", "delete", "409"],
+    ["/api/devices/bulk", "post", "409"],
+    ["/api/devices/{id}/connection-request", "post", "503"],
+  ] as const)
     if (doc.paths[path]?.[method]?.responses?.[status] === undefined) problems.push(`${method} ${path}: no ${status}`);
   assert.deepEqual(problems, []);
 });
 
 void test("documenting errors does not change what the API sends: extra error fields survive the serializer", async () => {
   // A bulk run with a stale count answers 409 with the current count beside the error.
-  const r = await fetch(`${server.apiUrl}/api/devices/bulk`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ filter: {}, tags: { add: ["x"] }, dryRun: false, expect: 5 }) });
+  const r = await fetch(`${server.apiUrl}/api/devices/bulk`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ filter: {}, tags: { add: ["x"] }, dryRun: false, expect: 5 }),
+  });
   assert.equal(r.status, 409);
   assert.deepEqual(await r.json(), { error: { code: "conflict", message: "0 devices match now, 5 expected: nothing done; dry-run again" }, matched: 0 });
   const health = (await (await fetch(`${server.apiUrl}/api/health`)).json()) as Record<string, unknown>;

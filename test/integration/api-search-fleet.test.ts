@@ -20,9 +20,43 @@ async function seed(store: Store, now: number): Promise<void> {
     const serial = `${i % 2 === 0 ? "alpha" : "BETA"}-${String(i).padStart(3, "0")}`;
     const productClass = i % 3 === 0 ? "EG8145V5" : "HG8245";
     const deviceId = deviceIdOf({ manufacturer: "Huawei", oui: "00259E", productClass, serialNumber: serial });
-    await recordInform(store, { ...facts(serial), deviceId, serialNumber: serial, productClass, ip: `192.168.${i % 3}.${i}`, parameters: [p("InternetGatewayDevice.DeviceInfo.ProvisioningCode", i === 7 ? "LAB" : "")] }, now - i * 60_000);
-    if (i === 4) await store.apply(deviceId, [{ kind: "fault", fault: { code: "9007", message: "Invalid parameter value", path: "InternetGatewayDevice.X", policy: "p", sessionId: undefined, retryable: false, at: now - 1000 } }]);
-    store.logSession({ id: `s-${i}`, deviceId, startedAt: now - i * 60_000, endedAt: now - i * 60_000 + 10, outcome: i === 4 ? "fault:9007" : "ok", rpcCount: 1, events: ["2 PERIODIC"], revision: undefined });
+    await recordInform(
+      store,
+      {
+        ...facts(serial),
+        deviceId,
+        serialNumber: serial,
+        productClass,
+        ip: `192.168.${i % 3}.${i}`,
+        parameters: [p("InternetGatewayDevice.DeviceInfo.ProvisioningCode", i === 7 ? "LAB" : "")],
+      },
+      now - i * 60_000,
+    );
+    if (i === 4)
+      await store.apply(deviceId, [
+        {
+          kind: "fault",
+          fault: {
+            code: "9007",
+            message: "Invalid parameter value",
+            path: "InternetGatewayDevice.X",
+            policy: "p",
+            sessionId: undefined,
+            retryable: false,
+            at: now - 1000,
+          },
+        },
+      ]);
+    store.logSession({
+      id: `s-${i}`,
+      deviceId,
+      startedAt: now - i * 60_000,
+      endedAt: now - i * 60_000 + 10,
+      outcome: i === 4 ? "fault:9007" : "ok",
+      rpcCount: 1,
+      events: ["2 PERIODIC"],
+      revision: undefined,
+    });
   }
   await store.flush();
 }
@@ -47,11 +81,20 @@ test("search, fleet aggregates, me, console files and converge devices", { timeo
       const rest = await call<Page>("GET", `/api/devices?serial=ALPHA&limit=100&after=${encodeURIComponent(alpha.json.next ?? "")}`);
       assert.equal(rest.json.devices.length, 11);
       assert.equal(rest.json.next, null);
-      assert.deepEqual((await call<Page>("GET", "/api/devices?ip=192.168.2.&model=eg")).json.devices.map((d) => d.serialNumber), ["BETA-005", "BETA-011", "BETA-017", "BETA-023", "BETA-029"].filter((s) => Number(s.slice(-3)) % 3 === 0));
+      assert.deepEqual(
+        (await call<Page>("GET", "/api/devices?ip=192.168.2.&model=eg")).json.devices.map((d) => d.serialNumber),
+        ["BETA-005", "BETA-011", "BETA-017", "BETA-023", "BETA-029"].filter((s) => Number(s.slice(-3)) % 3 === 0),
+      );
       assert.deepEqual((await call<Page>("GET", "/api/devices?informedWithin=150s&count=true")).json.total, 3);
       assert.deepEqual((await call<Page>("GET", "/api/devices?silentFor=28m")).json.devices.map((d) => d.serialNumber).sort(), ["BETA-029", "alpha-028"]);
-      assert.deepEqual((await call<Page>("GET", "/api/devices?fault=9007")).json.devices.map((d) => d.serialNumber), ["alpha-004"]);
-      assert.deepEqual((await call<Page>("GET", "/api/devices?param=InternetGatewayDevice.DeviceInfo.ProvisioningCode&value=lab")).json.devices.map((d) => d.serialNumber), ["BETA-007"]);
+      assert.deepEqual(
+        (await call<Page>("GET", "/api/devices?fault=9007")).json.devices.map((d) => d.serialNumber),
+        ["alpha-004"],
+      );
+      assert.deepEqual(
+        (await call<Page>("GET", "/api/devices?param=InternetGatewayDevice.DeviceInfo.ProvisioningCode&value=lab")).json.devices.map((d) => d.serialNumber),
+        ["BETA-007"],
+      );
     });
 
     await t.test("bad filters are 400 with what was expected", async () => {
@@ -69,19 +112,39 @@ test("search, fleet aggregates, me, console files and converge devices", { timeo
     });
 
     await t.test("overview, activity, top faults", async () => {
-      const o = await call<{ devices: number; conditions: Record<string, number>; byModel: { productClass: string; devices: number }[]; policies: { revision: string; failing: boolean } }>("GET", "/api/overview");
+      const o = await call<{
+        devices: number;
+        conditions: Record<string, number>;
+        byModel: { productClass: string; devices: number }[];
+        policies: { revision: string; failing: boolean };
+      }>("GET", "/api/overview");
       assert.equal(o.status, 200);
       assert.equal(o.json.devices, 30);
       assert.equal(o.json.conditions["unknown"], 30);
-      assert.deepEqual(o.json.byModel.map((m) => [m.productClass, m.devices]), [["HG8245", 20], ["EG8145V5", 10]]);
+      assert.deepEqual(
+        o.json.byModel.map((m) => [m.productClass, m.devices]),
+        [
+          ["HG8245", 20],
+          ["EG8145V5", 10],
+        ],
+      );
       assert.equal(o.json.policies.failing, false);
       assert.match(o.json.policies.revision, /^sha256:/);
       const a = await call<{ buckets: { sessions: number; failedSessions: number }[] }>("GET", "/api/activity?minutes=60");
-      assert.equal(a.json.buckets.reduce((n, b) => n + b.sessions, 0), 30);
-      assert.equal(a.json.buckets.reduce((n, b) => n + b.failedSessions, 0), 1);
+      assert.equal(
+        a.json.buckets.reduce((n, b) => n + b.sessions, 0),
+        30,
+      );
+      assert.equal(
+        a.json.buckets.reduce((n, b) => n + b.failedSessions, 0),
+        1,
+      );
       assert.equal((await call("GET", "/api/activity?minutes=10080&bucketSeconds=10")).status, 400, "too many buckets");
       const f = await call<{ faults: { code: string; devices: number; message: string }[] }>("GET", "/api/faults/top");
-      assert.deepEqual(f.json.faults.map((x) => [x.code, x.devices, x.message]), [["9007", 1, "Invalid parameter value"]]);
+      assert.deepEqual(
+        f.json.faults.map((x) => [x.code, x.devices, x.message]),
+        [["9007", 1, "Invalid parameter value"]],
+      );
     });
 
     await t.test("the fleet plan is computed in the background for the serving revision", async () => {
@@ -112,7 +175,8 @@ test("search, fleet aggregates, me, console files and converge devices", { timeo
         assert.equal(js.headers.get("content-type"), "text/javascript; charset=utf-8");
         assert.equal((await fetch(`${srv.apiUrl}/assets/app.js`, { headers: { "if-none-match": js.headers.get("etag") ?? "" } })).status, 304);
       }
-      for (const path of ["/assets/nope.js", "/assets/..%2F..%2Fpackage.json", "/assets/index.html"]) assert.equal((await fetch(`${srv.apiUrl}${path}`)).status, 404, path);
+      for (const path of ["/assets/nope.js", "/assets/..%2F..%2Fpackage.json", "/assets/index.html"])
+        assert.equal((await fetch(`${srv.apiUrl}${path}`)).status, 404, path);
       assert.equal((await fetch(`${srv.apiUrl}/api/devices`)).status, 401, "the API still needs a token");
     });
 

@@ -56,7 +56,11 @@ async function startCpe(behaviour: Behaviour): Promise<Cpe> {
     url: `http://127.0.0.1:${port}/cr/8f3a1c`,
     hits: () => hits,
     authorizations,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -13,7 +13,13 @@ import { randomBytes } from "node:crypto";
 // implementation of the CPE side (src/sim/digest.ts, its own HMAC check), over 127.0.0.1.
 const MODEL = parseDataModelCsv(readFileSync(new URL("../fixtures/datamodels/sim-tiny-tr098.csv", import.meta.url), "utf8"));
 
-async function setup(): Promise<{ device: SimDevice; listener: ConnReqListener; url: string; creds: { username: string; password: string }; kicked: () => number }> {
+async function setup(): Promise<{
+  device: SimDevice;
+  listener: ConnReqListener;
+  url: string;
+  creds: { username: string; password: string };
+  kicked: () => number;
+}> {
   let kicked = 0;
   const listener = await ConnReqListener.start({ onRequest: () => void kicked++, udp: true });
   const device = new SimDevice(MODEL);

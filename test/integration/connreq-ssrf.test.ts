@@ -58,7 +58,11 @@ async function closedPort(): Promise<number> {
   return p;
 }
 
-const convergeNow = (id: string) => apiClient(server.apiUrl)<{ outcome?: string; error?: { code: string; message: string } }>("POST", `/api/devices/${encodeURIComponent(id)}/connection-request?waitMs=300`);
+const convergeNow = (id: string) =>
+  apiClient(server.apiUrl)<{ outcome?: string; error?: { code: string; message: string } }>(
+    "POST",
+    `/api/devices/${encodeURIComponent(id)}/connection-request?waitMs=300`,
+  );
 
 function refusalsAtCwmp(text: string): number {
   return [...text.matchAll(/^converge_cwmp_refusals_total\{reason="(?:not_found|method_not_allowed)"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
@@ -105,7 +109,10 @@ void test("thirty parallel converge-now calls on one device send one connection 
   try {
     const id = await deviceAt("SSRF-PARALLEL", `http://127.0.0.1:${port}/cr-parallel`);
     const all = await Promise.all(Array.from({ length: 30 }, () => convergeNow(id)));
-    assert.ok(all.every((r) => r.status === 200 || r.status === 202), JSON.stringify(all.map((r) => r.status)));
+    assert.ok(
+      all.every((r) => r.status === 200 || r.status === 202),
+      JSON.stringify(all.map((r) => r.status)),
+    );
     assert.equal(seen.filter((s) => s.path === "/cr-parallel").length, 1);
   } finally {
     delayMs = 0;

@@ -52,8 +52,14 @@ void test("UDP connection request: repeated identical copies arrive, the first v
     assert.equal(cpe.received.length, 3);
     const texts = new Set(cpe.received.map((r) => r.msg.toString("utf8")));
     assert.equal(texts.size, 1, "copies are identical (same ts, id, cn)");
-    const verdicts = acceptAll(cpe.received.map((r) => r.msg), CREDS.password);
-    assert.deepEqual(verdicts.map((v) => (v.ok ? "accepted" : v.reason)), ["accepted", "duplicate id", "duplicate id"]);
+    const verdicts = acceptAll(
+      cpe.received.map((r) => r.msg),
+      CREDS.password,
+    );
+    assert.deepEqual(
+      verdicts.map((v) => (v.ok ? "accepted" : v.reason)),
+      ["accepted", "duplicate id", "duplicate id"],
+    );
     assert.equal(verdicts[0]?.ok && verdicts[0].id, out.kind === "sent" && out.id);
   } finally {
     cpe.socket.close();
@@ -65,7 +71,13 @@ void test("UDP connection request: a CPE with a different password rejects every
   try {
     await sendUdpConnectionRequest(`127.0.0.1:${cpe.port}`, CREDS, { repeats: 2, intervalMs: 5 });
     await cpe.waitFor(2, 2_000);
-    assert.deepEqual(acceptAll(cpe.received.map((r) => r.msg), "other").map((v) => (v.ok ? "accepted" : v.reason)), ["bad signature", "bad signature"]);
+    assert.deepEqual(
+      acceptAll(
+        cpe.received.map((r) => r.msg),
+        "other",
+      ).map((v) => (v.ok ? "accepted" : v.reason)),
+      ["bad signature", "bad signature"],
+    );
   } finally {
     cpe.socket.close();
   }
@@ -96,7 +108,13 @@ void test("UDP connection request: two requests in a row are both accepted by th
     await sendUdpConnectionRequest(`127.0.0.1:${cpe.port}`, CREDS, { repeats: 1, intervalMs: 0 });
     await sendUdpConnectionRequest(`127.0.0.1:${cpe.port}`, CREDS, { repeats: 1, intervalMs: 0 });
     await cpe.waitFor(2, 2_000);
-    assert.deepEqual(acceptAll(cpe.received.map((r) => r.msg), CREDS.password).map((v) => v.ok), [true, true]);
+    assert.deepEqual(
+      acceptAll(
+        cpe.received.map((r) => r.msg),
+        CREDS.password,
+      ).map((v) => v.ok),
+      [true, true],
+    );
   } finally {
     cpe.socket.close();
   }

@@ -70,13 +70,23 @@ describe("admission: a per-source share of the session slots", () => {
 describe("an authenticated session keeps the full idle bound", () => {
   let t: TestCwmpApp;
   beforeEach(async () => {
-    t = await buildTestCwmpApp({ CONVERGE_CPE_AUTH: "basic", CONVERGE_CPE_ALLOW_BASIC_OVER_HTTP: "true", CONVERGE_CPE_USERNAME: "cpe", CONVERGE_CPE_PASSWORD: "pw" });
+    t = await buildTestCwmpApp({
+      CONVERGE_CPE_AUTH: "basic",
+      CONVERGE_CPE_ALLOW_BASIC_OVER_HTTP: "true",
+      CONVERGE_CPE_USERNAME: "cpe",
+      CONVERGE_CPE_PASSWORD: "pw",
+    });
   });
   afterEach(async () => t.close());
 
   void test("it survives unauthenticatedIdleMs and expires after sessionIdleMs", async () => {
     const d = device("AUTH-IDLE");
-    const r = await t.app.inject({ method: "POST", url: "/", headers: { "content-type": XML, authorization: `Basic ${Buffer.from("cpe:pw").toString("base64")}` }, payload: xml(d, d.inform(Date.now())) });
+    const r = await t.app.inject({
+      method: "POST",
+      url: "/",
+      headers: { "content-type": XML, authorization: `Basic ${Buffer.from("cpe:pw").toString("base64")}` },
+      payload: xml(d, d.inform(Date.now())),
+    });
     assert.equal(r.statusCode, 200, r.body);
     t.clock.now += t.cfg.limits.unauthenticatedIdleMs + 1;
     await t.endpoint.sweeper.sweep();
@@ -99,12 +109,20 @@ describe("CPE requests and stored strings are bounded", () => {
     const { cookie } = await inform(t, d, "10.2.2.2");
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const r = await t.app.inject({ method: "POST", url: "/", headers: { cookie, "content-type": XML }, payload: xml(d, { method: "GetRPCMethods" }, `r${i}`) });
+      const r = await t.app.inject({
+        method: "POST",
+        url: "/",
+        headers: { cookie, "content-type": XML },
+        payload: xml(d, { method: "GetRPCMethods" }, `r${i}`),
+      });
       statuses.push(r.statusCode);
     }
     assert.deepEqual(statuses.slice(0, 5), [200, 200, 200, 200, 200]);
     assert.equal(statuses[5], 204, "the sixth ends the session");
-    assert.ok(statuses.slice(6).every((s) => s === 400), "and nothing more is accepted in it");
+    assert.ok(
+      statuses.slice(6).every((s) => s === 400),
+      "and nothing more is accepted in it",
+    );
     const faults = await t.store.listFaults(deviceIdOf(d.deviceId), 10);
     assert.equal(faults[0]?.code, "too_many_cpe_requests");
   });
@@ -113,7 +131,13 @@ describe("CPE requests and stored strings are bounded", () => {
     const d = device("FAULTSTR-1");
     const { cookie } = await inform(t, d, "10.2.2.3");
     const huge = "E".repeat(200_000);
-    const tc: CpeMessage = { method: "TransferComplete", commandKey: "k", fault: { code: 9010, string: huge }, startTime: "2024-05-01T12:00:00Z", completeTime: "2024-05-01T12:05:00Z" };
+    const tc: CpeMessage = {
+      method: "TransferComplete",
+      commandKey: "k",
+      fault: { code: 9010, string: huge },
+      startTime: "2024-05-01T12:00:00Z",
+      completeTime: "2024-05-01T12:05:00Z",
+    };
     const r = await t.app.inject({ method: "POST", url: "/", headers: { cookie, "content-type": XML }, payload: xml(d, tc) });
     assert.equal(r.statusCode, 200, r.body);
     const stored = (await t.store.listFaults(deviceIdOf(d.deviceId), 10)).find((f) => f.code === "9010");

@@ -62,11 +62,26 @@ describe("refusals: one answer shape, a counter by reason, a rate-limited warn l
   afterEach(async () => t.close());
 
   const rows: readonly { name: string; req: InjectOptions; status: number; reason: string }[] = [
-    { name: "a body above limits.maxBodyBytes", req: { method: "POST", url: "/", headers: { "content-type": XML }, payload: "x".repeat(4096) }, status: 413, reason: "too_large" },
+    {
+      name: "a body above limits.maxBodyBytes",
+      req: { method: "POST", url: "/", headers: { "content-type": XML }, payload: "x".repeat(4096) },
+      status: 413,
+      reason: "too_large",
+    },
     { name: "a GET of no route", req: { method: "GET", url: "/nothing" }, status: 404, reason: "not_found" },
     { name: "an empty POST outside a session", req: { method: "POST", url: "/", payload: "" }, status: 400, reason: "no_session" },
-    { name: "a message that is no SOAP", req: { method: "POST", url: "/", headers: { "content-type": XML }, payload: "<html>hello</html>" }, status: 400, reason: "bad_message" },
-    { name: "a cookie naming no session", req: { method: "POST", url: "/", headers: { cookie: "converge_session=AAAAAAAAAAAAAAAA" }, payload: "" }, status: 400, reason: "unknown_session" },
+    {
+      name: "a message that is no SOAP",
+      req: { method: "POST", url: "/", headers: { "content-type": XML }, payload: "<html>hello</html>" },
+      status: 400,
+      reason: "bad_message",
+    },
+    {
+      name: "a cookie naming no session",
+      req: { method: "POST", url: "/", headers: { cookie: "converge_session=AAAAAAAAAAAAAAAA" }, payload: "" },
+      status: 400,
+      reason: "unknown_session",
+    },
   ];
   for (const row of rows) {
     void test(`${row.name}: ${row.status} ${row.reason}, counted and logged`, async () => {
@@ -105,7 +120,12 @@ describe("authentication refusals carry the verifier's reason", () => {
     const none = await t.app.inject({ method: "POST", url: "/", headers: { "content-type": XML }, payload: informXml("AUTH-1") });
     assert.equal(none.statusCode, 401);
     assert.match(String(none.headers["www-authenticate"]), /^Digest realm=/);
-    const bad = await t.app.inject({ method: "POST", url: "/", headers: { "content-type": XML, authorization: 'Digest username="cpe", realm="converge", nonce="x", uri="/", response="00"' }, payload: informXml("AUTH-1") });
+    const bad = await t.app.inject({
+      method: "POST",
+      url: "/",
+      headers: { "content-type": XML, authorization: 'Digest username="cpe", realm="converge", nonce="x", uri="/", response="00"' },
+      payload: informXml("AUTH-1"),
+    });
     assert.equal(bad.statusCode, 401);
     assert.equal(await refusalCount(t, "no_credentials"), 1);
     assert.equal(await refusalCount(t, "bad_credentials"), 1);

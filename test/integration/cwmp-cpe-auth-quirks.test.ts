@@ -72,7 +72,10 @@ describe("cpeAuth.perRequest: every request authenticates (the setting for those
   void test("a well-behaved CPE completes; one authenticating only requests with a body is refused at its empty POST", async () => {
     const good = await runSession(new SimDevice(model("tplink-ex220-tr181.csv"), { serialNumber: "PERREQ-1" }), opts(server));
     assert.equal(good.ok, true, good.error);
-    const embedded = await runSession(new SimDevice(model("tplink-ex220-tr181.csv"), { serialNumber: "PERREQ-2", quirks: { authOnlyWithBody: true } }), opts(server));
+    const embedded = await runSession(
+      new SimDevice(model("tplink-ex220-tr181.csv"), { serialNumber: "PERREQ-2", quirks: { authOnlyWithBody: true } }),
+      opts(server),
+    );
     assert.equal(embedded.ok, false);
     assert.equal(embedded.error, "auth_failed");
   });
@@ -84,7 +87,10 @@ describe("cwmp.omitXmlDeclaration per model (issue 9.8)", () => {
   const zte = model("zte-h199a-tr098.csv");
   before(async () => {
     const probe = new SimDevice(nokia, { serialNumber: "X" });
-    server = await startTestServer({ policies: EXAMPLE_POLICIES, env: { CONVERGE_OMIT_XML_DECLARATION: `${probe.deviceId.oui}/${probe.deviceId.productClass}` } });
+    server = await startTestServer({
+      policies: EXAMPLE_POLICIES,
+      env: { CONVERGE_OMIT_XML_DECLARATION: `${probe.deviceId.oui}/${probe.deviceId.productClass}` },
+    });
   });
   after(async () => server.close());
 

@@ -93,7 +93,9 @@ describe("credentials are the session's device", () => {
   const CPE_USER = "cpe-fleet";
   const CPE_PASS = "shared-pass";
   before(async () => {
-    server = await startTestServer({ env: { CONVERGE_CPE_AUTH: "digest", CONVERGE_CPE_USERNAME: CPE_USER, CONVERGE_CPE_PASSWORD: CPE_PASS, CONVERGE_CONNREQ_PROVISION: "false" } });
+    server = await startTestServer({
+      env: { CONVERGE_CPE_AUTH: "digest", CONVERGE_CPE_USERNAME: CPE_USER, CONVERGE_CPE_PASSWORD: CPE_PASS, CONVERGE_CONNREQ_PROVISION: "false" },
+    });
   });
   after(async () => server.close());
 

@@ -26,7 +26,16 @@ test("the fleet plan runs in batches off the request, once per revision, and is 
   try {
     for (let i = 0; i < 120; i++) {
       const serial = `P${String(i).padStart(4, "0")}`;
-      await recordInform(store, { ...facts(serial), deviceId: deviceIdOf({ manufacturer: "Huawei", oui: "00259E", productClass: "EG8145V5", serialNumber: serial }), productClass: "EG8145V5", serialNumber: serial }, 1);
+      await recordInform(
+        store,
+        {
+          ...facts(serial),
+          deviceId: deviceIdOf({ manufacturer: "Huawei", oui: "00259E", productClass: "EG8145V5", serialNumber: serial }),
+          productClass: "EG8145V5",
+          serialNumber: serial,
+        },
+        1,
+      );
     }
     const hashWriteOnly = keyedHasher(await store.installationKey());
     let revision = set.revision;
@@ -34,7 +43,17 @@ test("the fleet plan runs in batches off the request, once per revision, and is 
     const job = createFleetPlanJob({
       clock: () => clock,
       batch: 10,
-      context: () => ({ revision, ctx: { store, desired: createDesiredResolver({ current: () => set, provisionConnReq: "existing" }), limits: planLimitsOf(DEFAULTS.limits), quirks: DEFAULT_QUIRKS, now: clock, hashWriteOnly } }),
+      context: () => ({
+        revision,
+        ctx: {
+          store,
+          desired: createDesiredResolver({ current: () => set, provisionConnReq: "existing" }),
+          limits: planLimitsOf(DEFAULTS.limits),
+          quirks: DEFAULT_QUIRKS,
+          now: clock,
+          hashWriteOnly,
+        },
+      }),
     });
     const first = job.view();
     assert.equal(first.result, null);

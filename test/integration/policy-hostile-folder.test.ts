@@ -12,7 +12,14 @@ import { runValidate } from "../../src/cli/validate.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 const GOOD = "name: inform\nparameters:\n  InternetGatewayDevice.ManagementServer.PeriodicInformInterval: 3600\n";
-const BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x"]', "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]", "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]", "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]", "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]", "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]"].join("\n");
+const BOMB = [
+  'a: &a ["x","x","x","x","x","x","x","x","x"]',
+  "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]",
+  "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]",
+  "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]",
+  "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]",
+  "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]",
+].join("\n");
 
 type Summary = { revision?: string; errors: { file: string; code: string; message: string }[] };
 
@@ -47,10 +54,30 @@ describe("hostile policy folders are rejected revisions", () => {
 
   const cases: [string, (dir: string) => void, (dir: string) => void, RegExp][] = [
     ["a six-line YAML alias bomb", (d) => writeFileSync(join(d, "bomb.yaml"), BOMB), (d) => rmSync(join(d, "bomb.yaml")), /bomb\.yaml.*(alias|Excessive)/i],
-    ["a directory named *.yaml under vars/", (d) => mkdirSync(join(d, "vars", "site.yaml"), { recursive: true }), (d) => rmSync(join(d, "vars"), { recursive: true }), /vars\/site\.yaml.*is a directory/],
-    ["a symlink loop named *.yaml", (d) => (symlinkSync(join(d, "loop-b.yaml"), join(d, "loop-a.yaml")), symlinkSync(join(d, "loop-a.yaml"), join(d, "loop-b.yaml"))), (d) => (rmSync(join(d, "loop-a.yaml")), rmSync(join(d, "loop-b.yaml"))), /loop-a\.yaml.*symbolic link loop/],
-    ["a dangling *.yaml symlink", (d) => symlinkSync(join(d, "nowhere.yaml"), join(d, "dangling.yaml")), (d) => rmSync(join(d, "dangling.yaml")), /dangling\.yaml.*dangling symbolic link/],
-    ["a file over the size bound", (d) => writeFileSync(join(d, "huge.yaml"), `name: huge\n# ${"x".repeat(17 * 1024 * 1024)}\n`), (d) => rmSync(join(d, "huge.yaml")), /huge\.yaml.*exceeds/],
+    [
+      "a directory named *.yaml under vars/",
+      (d) => mkdirSync(join(d, "vars", "site.yaml"), { recursive: true }),
+      (d) => rmSync(join(d, "vars"), { recursive: true }),
+      /vars\/site\.yaml.*is a directory/,
+    ],
+    [
+      "a symlink loop named *.yaml",
+      (d) => (symlinkSync(join(d, "loop-b.yaml"), join(d, "loop-a.yaml")), symlinkSync(join(d, "loop-a.yaml"), join(d, "loop-b.yaml"))),
+      (d) => (rmSync(join(d, "loop-a.yaml")), rmSync(join(d, "loop-b.yaml"))),
+      /loop-a\.yaml.*symbolic link loop/,
+    ],
+    [
+      "a dangling *.yaml symlink",
+      (d) => symlinkSync(join(d, "nowhere.yaml"), join(d, "dangling.yaml")),
+      (d) => rmSync(join(d, "dangling.yaml")),
+      /dangling\.yaml.*dangling symbolic link/,
+    ],
+    [
+      "a file over the size bound",
+      (d) => writeFileSync(join(d, "huge.yaml"), `name: huge\n# ${"x".repeat(17 * 1024 * 1024)}\n`),
+      (d) => rmSync(join(d, "huge.yaml")),
+      /huge\.yaml.*exceeds/,
+    ],
   ];
 
   for (const [what, make, undo, expected] of cases) {

@@ -43,6 +43,9 @@ it("sessions and API requests are answered while a 60,000-key policy reloads", a
   const done = await reload;
   assert.equal(done.status, 200, JSON.stringify(done.body));
   const policies = (await (await fetch(`${s.apiUrl}/api/policies`)).json()) as { revision: string; policies: { name: string }[] };
-  assert.deepEqual(policies.policies.map((p) => p.name), ["big"]);
+  assert.deepEqual(
+    policies.policies.map((p) => p.name),
+    ["big"],
+  );
   assert.ok(sessionsDuring >= 5 && healthDuring >= 5, `${sessionsDuring} sessions and ${healthDuring} health answers completed during the reload`);
 });

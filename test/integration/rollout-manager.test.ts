@@ -52,11 +52,25 @@ void test("superseding, reverting, rolling back, and reopening from the store", 
       if (!r.ok) throw new Error(JSON.stringify(r.error));
       return r.value;
     };
-    const [v1, v2, v3, back, bad] = [await load("v1", doc(3600)), await load("v2", doc(1800)), await load("v3", doc(900)), await load("back", doc(3600)), await load("bad", doc(60, "rollback"))];
+    const [v1, v2, v3, back, bad] = [
+      await load("v1", doc(3600)),
+      await load("v2", doc(1800)),
+      await load("v3", doc(900)),
+      await load("back", doc(3600)),
+      await load("bad", doc(60, "rollback")),
+    ];
     const fleet = Array.from({ length: 30 }, (_, i) => subject(i));
     const now = Date.parse("2026-12-01T10:00:00Z");
     const store = openSqliteRolloutStore(join(dir, "r.db"));
-    const open = (s = store) => RolloutManager.open({ store: s, fleet: () => fleet.map((facts) => ({ facts })), clock: () => now, defaultStrategy: IMMEDIATE, log, compile: (revision, sources) => compileStoredVersion({ revision, sources }) });
+    const open = (s = store) =>
+      RolloutManager.open({
+        store: s,
+        fleet: () => fleet.map((facts) => ({ facts })),
+        clock: () => now,
+        defaultStrategy: IMMEDIATE,
+        log,
+        compile: (revision, sources) => compileStoredVersion({ revision, sources }),
+      });
     const m = await open();
 
     await m.changed(v1, undefined);
@@ -90,16 +104,27 @@ void test("superseding, reverting, rolling back, and reopening from the store", 
     await m.changed(bad, back);
     const r3 = m.list()[0] ?? assert.fail();
     const c3 = (m.assignments(r3.id) ?? []).find((a) => a.wave === 0) ?? assert.fail();
-    m.sessionEnded({ deviceId: c3.deviceId, converged: false, rpcs: ["SetParameterValues"], faults: [{ code: "9007", path: PATH, policy: "interval", message: "Invalid parameter value" }] });
+    m.sessionEnded({
+      deviceId: c3.deviceId,
+      converged: false,
+      rpcs: ["SetParameterValues"],
+      faults: [{ code: "9007", path: PATH, policy: "interval", message: "Invalid parameter value" }],
+    });
     assert.equal(m.get(r3.id)?.state, "rolled-back");
     assert.equal(m.autoPauses, 1);
     assert.deepEqual(new Set(fleet.map((f) => valueFor(bad, m, f))), new Set(["3600"]), "every device back on stable");
-    assert.deepEqual(m.get(r3.id)?.reason?.faults.map((f) => f.deviceId), [c3.deviceId]);
+    assert.deepEqual(
+      m.get(r3.id)?.reason?.faults.map((f) => f.deviceId),
+      [c3.deviceId],
+    );
 
     // Reopened from the store: the same rollouts, states, pins.
     await m.flushed();
     const again = await open(store);
-    assert.deepEqual(again.list().map((r) => [r.id, r.state, r.wave, r.stableRevision, r.canaryRevision]), m.list().map((r) => [r.id, r.state, r.wave, r.stableRevision, r.canaryRevision]));
+    assert.deepEqual(
+      again.list().map((r) => [r.id, r.state, r.wave, r.stableRevision, r.canaryRevision]),
+      m.list().map((r) => [r.id, r.state, r.wave, r.stableRevision, r.canaryRevision]),
+    );
     assert.deepEqual(new Set(fleet.map((f) => valueFor(bad, again, f))), new Set(["3600"]));
     assert.deepEqual((await again.storedAssignments(r3.id)).length, 30);
     assert.ok((await again.events(r3.id)).some((e) => e.kind === "rolled-back"));

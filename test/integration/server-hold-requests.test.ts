@@ -18,7 +18,10 @@ void test("ACS requests carry HoldRequests=true; the InformResponse does not", a
   const d = new SimDevice(model("zte-h199a-tr098.csv"), { serialNumber: "HOLD01" });
   assert.equal((await runSession(d, { acsUrl: server.cwmpUrl, timeoutMs: 5000, maxMessages: 50 })).ok, true);
   const api = apiClient(server.apiUrl);
-  const queued = await api("POST", `/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}/tasks`, { method: "GetParameterValues", names: ["InternetGatewayDevice.DeviceInfo.SoftwareVersion"] });
+  const queued = await api("POST", `/api/devices/${encodeURIComponent(deviceIdOf(d.deviceId))}/tasks`, {
+    method: "GetParameterValues",
+    names: ["InternetGatewayDevice.DeviceInfo.SoftwareVersion"],
+  });
   assert.equal(queued.status, 201);
   const r = await runSession(d, { acsUrl: server.cwmpUrl, timeoutMs: 5000, maxMessages: 50, transcript: true });
   assert.equal(r.ok, true, r.error);

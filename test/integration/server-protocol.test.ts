@@ -54,7 +54,10 @@ for (const file of MODEL_FILES) {
     const id = deviceIdOf(device.deviceId);
     const root = model(file).kind === "tr098" ? "InternetGatewayDevice." : "Device.";
     const path = `${root}ManagementServer.PeriodicInformInterval`;
-    const queued = await api("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, { method: "SetParameterValues", values: [{ name: path, value: 1234, type: "xsd:unsignedInt" }] });
+    const queued = await api("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, {
+      method: "SetParameterValues",
+      values: [{ name: path, value: 1234, type: "xsd:unsignedInt" }],
+    });
     assert.equal(queued.status, 201, JSON.stringify(queued.json));
     await api("POST", `/api/devices/${encodeURIComponent(id)}/tasks`, { method: "GetParameterValues", names: [path] });
     const second = await session(device);
@@ -81,7 +84,9 @@ void test("hostile and malformed requests get 4xx while a concurrent session com
     raw(Buffer.alloc(9 * 1024 * 1024, 0x41)),
     raw(gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20)), { "content-encoding": "gzip" }),
     raw(""),
-    raw('<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0"><soap:Body><cwmp:GetRPCMethods/></soap:Body></soap:Envelope>'),
+    raw(
+      '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-0"><soap:Body><cwmp:GetRPCMethods/></soap:Body></soap:Envelope>',
+    ),
     raw("\u0000\u0001garbage", { "content-type": "application/octet-stream" }),
   ]);
   for (const r of bad) assert.ok(r.status >= 400 && r.status < 500, `expected 4xx, got ${r.status} ${r.body}`);
@@ -98,10 +103,13 @@ void test("a second Inform from a device already in session is refused with 503;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const post = (body: string, cookie?: string): Promise<{ status: number; cookie: string | undefined }> =>
     new Promise((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, method: "POST", path: "/", agent, headers: { "content-type": "text/xml", ...(cookie ? { cookie } : {}) } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, cookie: res.headers["set-cookie"]?.[0]?.split(";")[0] }));
-      });
+      const req = request(
+        { host: url.hostname, port: url.port, method: "POST", path: "/", agent, headers: { "content-type": "text/xml", ...(cookie ? { cookie } : {}) } },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, cookie: res.headers["set-cookie"]?.[0]?.split(";")[0] }));
+        },
+      );
       req.on("error", reject);
       req.end(body);
     });

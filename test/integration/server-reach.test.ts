@@ -109,7 +109,8 @@ interface DeviceView {
 }
 
 const convergeNow = (id: string, waitMs = 10_000) => api<ConvergeNowBody>("POST", `/api/devices/${encodeURIComponent(id)}/connection-request?waitMs=${waitMs}`);
-const faultCodes = async (id: string): Promise<string[]> => (await api<DeviceView>("GET", `/api/devices/${encodeURIComponent(id)}`)).json.faults.map((f) => f.code);
+const faultCodes = async (id: string): Promise<string[]> =>
+  (await api<DeviceView>("GET", `/api/devices/${encodeURIComponent(id)}`)).json.faults.map((f) => f.code);
 
 void test("HTTP Digest: credentials Converge provisioned reach the CPE, which opens a 6 CONNECTION REQUEST session", async () => {
   const { d, id } = await newConverged("nokia-g1425ga-tr098.csv", "REACH-HTTP-1", httpListener);
@@ -257,6 +258,7 @@ void test("unknown device: 404", async () => {
 
 void test("/metrics counts the connection requests above by outcome", async () => {
   const text = await (await fetch(`${server.apiUrl}/metrics`)).text();
-  const count = (outcome: string): number => Number(new RegExp(`^converge_connection_requests_total\\{outcome="${outcome}"\\} (\\d+)`, "m").exec(text)?.[1] ?? 0);
+  const count = (outcome: string): number =>
+    Number(new RegExp(`^converge_connection_requests_total\\{outcome="${outcome}"\\} (\\d+)`, "m").exec(text)?.[1] ?? 0);
   for (const outcome of ["ok", "udp_sent", "auth_failed", "unreachable", "busy"]) assert.ok(count(outcome) >= 1, `${outcome}: ${text}`);
 });

@@ -35,7 +35,13 @@ describe("a SimDevice session over https (Digest and Basic over TLS)", () => {
     [cert, other] = await Promise.all([generateTestCert(), generateTestCert()]);
     server = await startTestServer({
       policies: EXAMPLE_POLICIES,
-      env: { CONVERGE_TLS_CERT: cert.certPath, CONVERGE_TLS_KEY: cert.keyPath, CONVERGE_CPE_AUTH: "any", CONVERGE_CPE_USERNAME: CPE_USER, CONVERGE_CPE_PASSWORD: CPE_PASS },
+      env: {
+        CONVERGE_TLS_CERT: cert.certPath,
+        CONVERGE_TLS_KEY: cert.keyPath,
+        CONVERGE_CPE_AUTH: "any",
+        CONVERGE_CPE_USERNAME: CPE_USER,
+        CONVERGE_CPE_PASSWORD: CPE_PASS,
+      },
     });
   });
   after(async () => {
@@ -43,7 +49,13 @@ describe("a SimDevice session over https (Digest and Basic over TLS)", () => {
     cert.remove();
     other.remove();
   });
-  const opts = (extra: Partial<SessionOptions>): SessionOptions => ({ acsUrl: server.cwmpUrl, timeoutMs: 5_000, maxMessages: 200, tls: { ca: cert.cert }, ...extra });
+  const opts = (extra: Partial<SessionOptions>): SessionOptions => ({
+    acsUrl: server.cwmpUrl,
+    timeoutMs: 5_000,
+    maxMessages: 200,
+    tls: { ca: cert.cert },
+    ...extra,
+  });
 
   const rows: readonly { name: string; auth?: SessionOptions["auth"]; ok: boolean; error?: string }[] = [
     { name: "Digest", auth: { ...GOOD, scheme: "digest" }, ok: true },
@@ -57,7 +69,7 @@ describe("a SimDevice session over https (Digest and Basic over TLS)", () => {
       const r = await runSession(d, opts(row.auth ? { auth: row.auth } : {}));
       assert.equal(r.ok, row.ok, r.error);
       assert.equal(r.error, row.error);
-      const stored = (await server.store.getDevice(deviceIdOf(d.deviceId)));
+      const stored = await server.store.getDevice(deviceIdOf(d.deviceId));
       assert.equal(stored !== undefined, row.ok, "a refused CPE leaves no device behind");
       if (row.ok) {
         assert.ok(r.rpcs.includes("SetParameterValues"), r.rpcs.join(","));
@@ -73,7 +85,7 @@ describe("a SimDevice session over https (Digest and Basic over TLS)", () => {
     const r = await runSession(d, opts({ auth: GOOD, tls: { ca: other.cert } }));
     assert.equal(r.ok, false);
     assert.equal(r.error, "network");
-    assert.equal((await server.store.getDevice(deviceIdOf(d.deviceId))), undefined);
+    assert.equal(await server.store.getDevice(deviceIdOf(d.deviceId)), undefined);
   });
 });
 
@@ -86,11 +98,24 @@ interface CertServer {
 /** A real server asking CPEs for client certificates signed by `pki` (its cert is the CA), logging into `lines`. */
 async function startCertServer(pki: TestCert, clientCert: "accept" | "require"): Promise<CertServer> {
   const dir = mkdtempSync(join(tmpdir(), "converge-clientcert-"));
-  const cfg = buildConfig({
-    CONVERGE_CWMP_PORT: "0", CONVERGE_API_PORT: "0", CONVERGE_BIND: "127.0.0.1", CONVERGE_DB: join(dir, "c.db"), CONVERGE_POLICIES: join(dir, "p"),
-    CONVERGE_TLS_CERT: pki.certPath, CONVERGE_TLS_KEY: pki.keyPath, CONVERGE_TLS_CA: pki.certPath, CONVERGE_TLS_REQUEST_CLIENT_CERT: "true",
-    CONVERGE_CPE_CLIENT_CERT: clientCert, CONVERGE_CPE_AUTH: "digest", CONVERGE_CPE_USERNAME: CPE_USER, CONVERGE_CPE_PASSWORD: CPE_PASS,
-  }, undefined);
+  const cfg = buildConfig(
+    {
+      CONVERGE_CWMP_PORT: "0",
+      CONVERGE_API_PORT: "0",
+      CONVERGE_BIND: "127.0.0.1",
+      CONVERGE_DB: join(dir, "c.db"),
+      CONVERGE_POLICIES: join(dir, "p"),
+      CONVERGE_TLS_CERT: pki.certPath,
+      CONVERGE_TLS_KEY: pki.keyPath,
+      CONVERGE_TLS_CA: pki.certPath,
+      CONVERGE_TLS_REQUEST_CLIENT_CERT: "true",
+      CONVERGE_CPE_CLIENT_CERT: clientCert,
+      CONVERGE_CPE_AUTH: "digest",
+      CONVERGE_CPE_USERNAME: CPE_USER,
+      CONVERGE_CPE_PASSWORD: CPE_PASS,
+    },
+    undefined,
+  );
   assert.ok(cfg.ok, cfg.ok ? "" : cfg.error.join("\n"));
   const lines: string[] = [];
   const log = pino({ level: "info" }, { write: (s: string) => void lines.push(s) });
@@ -118,7 +143,7 @@ describe("TLS client certificates of CPEs", () => {
   };
 
   // [mode, name, tls, HTTP auth, expected error (undefined: ok), HTTP status of the last response]
-  const rows: readonly [ "accept" | "require", string, () => SessionOptions["tls"], boolean, string | undefined, number][] = [
+  const rows: readonly ["accept" | "require", string, () => SessionOptions["tls"], boolean, string | undefined, number][] = [
     ["accept", "verified certificate, no HTTP auth", mine, false, undefined, 204],
     ["accept", "no certificate, Digest", () => ({ ca: pki.cert }), true, undefined, 204],
     ["accept", "no certificate, no HTTP auth", () => ({ ca: pki.cert }), false, "auth_failed", 401],
@@ -158,15 +183,42 @@ void test("client-certificate configuration without TLS, ca or requestClientCert
   const cert = await generateTestCert();
   const dir = mkdtempSync(join(tmpdir(), "converge-badtls-"));
   try {
-    const base = { CONVERGE_CWMP_PORT: "0", CONVERGE_API_PORT: "0", CONVERGE_BIND: "127.0.0.1", CONVERGE_DB: join(dir, "c.db"), CONVERGE_POLICIES: dir, CONVERGE_CPE_AUTH: "digest", CONVERGE_CPE_USERNAME: CPE_USER, CONVERGE_CPE_PASSWORD: CPE_PASS };
+    const base = {
+      CONVERGE_CWMP_PORT: "0",
+      CONVERGE_API_PORT: "0",
+      CONVERGE_BIND: "127.0.0.1",
+      CONVERGE_DB: join(dir, "c.db"),
+      CONVERGE_POLICIES: dir,
+      CONVERGE_CPE_AUTH: "digest",
+      CONVERGE_CPE_USERNAME: CPE_USER,
+      CONVERGE_CPE_PASSWORD: CPE_PASS,
+    };
     const tls = { CONVERGE_TLS_CERT: cert.certPath, CONVERGE_TLS_KEY: cert.keyPath };
     const rows: readonly { name: string; env: Record<string, string>; refused: RegExp | undefined }[] = [
       { name: "clientCert without TLS", env: { CONVERGE_CPE_CLIENT_CERT: "accept" }, refused: /clientCert is accept but TLS/ },
       { name: "clientCert without ca", env: { ...tls, CONVERGE_CPE_CLIENT_CERT: "require" }, refused: /clientCert is require but TLS/ },
-      { name: "clientCert without requestClientCert", env: { ...tls, CONVERGE_TLS_CA: cert.certPath, CONVERGE_CPE_CLIENT_CERT: "accept" }, refused: /requestClientCert: true/ },
+      {
+        name: "clientCert without requestClientCert",
+        env: { ...tls, CONVERGE_TLS_CA: cert.certPath, CONVERGE_CPE_CLIENT_CERT: "accept" },
+        refused: /requestClientCert: true/,
+      },
       { name: "requestClientCert without ca", env: { ...tls, CONVERGE_TLS_REQUEST_CLIENT_CERT: "true" }, refused: /requestClientCert needs .*tls\.ca/ },
-      { name: "clientCert with mode open", env: { ...tls, CONVERGE_TLS_CA: cert.certPath, CONVERGE_TLS_REQUEST_CLIENT_CERT: "true", CONVERGE_CPE_CLIENT_CERT: "accept", CONVERGE_CPE_AUTH: "open" }, refused: /mode is open/ },
-      { name: "a complete client-certificate setup", env: { ...tls, CONVERGE_TLS_CA: cert.certPath, CONVERGE_TLS_REQUEST_CLIENT_CERT: "true", CONVERGE_CPE_CLIENT_CERT: "require" }, refused: undefined },
+      {
+        name: "clientCert with mode open",
+        env: {
+          ...tls,
+          CONVERGE_TLS_CA: cert.certPath,
+          CONVERGE_TLS_REQUEST_CLIENT_CERT: "true",
+          CONVERGE_CPE_CLIENT_CERT: "accept",
+          CONVERGE_CPE_AUTH: "open",
+        },
+        refused: /mode is open/,
+      },
+      {
+        name: "a complete client-certificate setup",
+        env: { ...tls, CONVERGE_TLS_CA: cert.certPath, CONVERGE_TLS_REQUEST_CLIENT_CERT: "true", CONVERGE_CPE_CLIENT_CERT: "require" },
+        refused: undefined,
+      },
     ];
     for (const row of rows) {
       const cfg = buildConfig({ ...base, ...row.env }, undefined);

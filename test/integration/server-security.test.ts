@@ -56,7 +56,14 @@ describe("TLS: CWMP and API over https with a certificate generated at test time
   before(async () => {
     cert = await generateTestCert();
     server = await startTestServer({
-      env: { CONVERGE_TLS_CERT: cert.certPath, CONVERGE_TLS_KEY: cert.keyPath, CONVERGE_API_TOKENS: TOKENS, CONVERGE_CPE_AUTH: "basic", CONVERGE_CPE_USERNAME: CPE_USER, CONVERGE_CPE_PASSWORD: CPE_PASS },
+      env: {
+        CONVERGE_TLS_CERT: cert.certPath,
+        CONVERGE_TLS_KEY: cert.keyPath,
+        CONVERGE_API_TOKENS: TOKENS,
+        CONVERGE_CPE_AUTH: "basic",
+        CONVERGE_CPE_USERNAME: CPE_USER,
+        CONVERGE_CPE_PASSWORD: CPE_PASS,
+      },
     });
   });
   after(async () => {
@@ -113,7 +120,12 @@ describe("tokens and CPE Digest authentication", () => {
   const anon = (): ReturnType<typeof apiClient> => apiClient(server.apiUrl);
   const reader = (): ReturnType<typeof apiClient> => apiClient(server.apiUrl, READ_TOKEN);
   const writer = (): ReturnType<typeof apiClient> => apiClient(server.apiUrl, WRITE_TOKEN);
-  const sessionOpts = (auth?: SessionOptions["auth"]): SessionOptions => ({ acsUrl: server.cwmpUrl, timeoutMs: 5_000, maxMessages: 200, ...(auth ? { auth } : {}) });
+  const sessionOpts = (auth?: SessionOptions["auth"]): SessionOptions => ({
+    acsUrl: server.cwmpUrl,
+    timeoutMs: 5_000,
+    maxMessages: 200,
+    ...(auth ? { auth } : {}),
+  });
   const device = new SimDevice(model("tplink-ex220-tr181.csv"), { serialNumber: "SEC-CPE-1" });
   const id = deviceIdOf(device.deviceId);
   const tasksPath = `/api/devices/${encodeURIComponent(id)}/tasks`;
@@ -150,7 +162,10 @@ describe("tokens and CPE Digest authentication", () => {
       const before = { devices: await server.store.countDevices(), tasks: (await server.store.listTasks(id, 1000)).length };
       const res = await fetch(`${server.apiUrl}${tasksPath}`, {
         method: "POST",
-        headers: { "content-type": "application/json", ...(row.name === "no token" ? {} : { authorization: `Bearer ${row.name === "wrong token" ? "not-a-configured-token" : READ_TOKEN}` }) },
+        headers: {
+          "content-type": "application/json",
+          ...(row.name === "no token" ? {} : { authorization: `Bearer ${row.name === "wrong token" ? "not-a-configured-token" : READ_TOKEN}` }),
+        },
         body: JSON.stringify({ method: "GetParameterValues", names: ["Device.DeviceInfo.SoftwareVersion"] }),
       });
       assert.equal(res.status, row.status, await res.text());
@@ -158,7 +173,10 @@ describe("tokens and CPE Digest authentication", () => {
       const other = await row.client()("POST", `/api/devices/${encodeURIComponent(id)}/connection-request?waitMs=10`);
       assert.equal(other.status, row.status);
       assert.deepEqual({ devices: await server.store.countDevices(), tasks: (await server.store.listTasks(id, 1000)).length }, before);
-      assert.deepEqual((await server.store.listFaults(id, 50)).filter((f) => f.code.startsWith("connection_request")), []);
+      assert.deepEqual(
+        (await server.store.listFaults(id, 50)).filter((f) => f.code.startsWith("connection_request")),
+        [],
+      );
     });
   }
 
@@ -200,7 +218,17 @@ describe("tokens and CPE Digest authentication", () => {
 void test("binding the API beyond loopback without tokens refuses to start, naming the tokens", async () => {
   const dir = mkdtempSync(join(tmpdir(), "converge-bind-"));
   try {
-    const cfg = buildConfig({ CONVERGE_CWMP_PORT: "0", CONVERGE_API_PORT: "0", CONVERGE_BIND: "127.0.0.1", CONVERGE_API_BIND: "0.0.0.0", CONVERGE_DB: join(dir, "c.db"), CONVERGE_POLICIES: dir }, undefined);
+    const cfg = buildConfig(
+      {
+        CONVERGE_CWMP_PORT: "0",
+        CONVERGE_API_PORT: "0",
+        CONVERGE_BIND: "127.0.0.1",
+        CONVERGE_API_BIND: "0.0.0.0",
+        CONVERGE_DB: join(dir, "c.db"),
+        CONVERGE_POLICIES: dir,
+      },
+      undefined,
+    );
     assert.ok(cfg.ok);
     await assert.rejects(startServer(cfg.value, pino({ level: "silent" })), /token/i);
   } finally {
@@ -222,7 +250,19 @@ void test("CPE Basic auth is refused over plain HTTP (TLS, or the explicit lab s
       if (row.refused) assert.throws(() => createCpeAuthenticator(cfg.value, row.tls), /basic.*TLS/i, JSON.stringify(row));
       else assert.equal(typeof createCpeAuthenticator(cfg.value, row.tls), "function", JSON.stringify(row));
     }
-    const plain = buildConfig({ CONVERGE_CWMP_PORT: "0", CONVERGE_API_PORT: "0", CONVERGE_BIND: "127.0.0.1", CONVERGE_DB: join(dir, "c.db"), CONVERGE_POLICIES: dir, CONVERGE_CPE_AUTH: "basic", CONVERGE_CPE_USERNAME: CPE_USER, CONVERGE_CPE_PASSWORD: CPE_PASS }, undefined);
+    const plain = buildConfig(
+      {
+        CONVERGE_CWMP_PORT: "0",
+        CONVERGE_API_PORT: "0",
+        CONVERGE_BIND: "127.0.0.1",
+        CONVERGE_DB: join(dir, "c.db"),
+        CONVERGE_POLICIES: dir,
+        CONVERGE_CPE_AUTH: "basic",
+        CONVERGE_CPE_USERNAME: CPE_USER,
+        CONVERGE_CPE_PASSWORD: CPE_PASS,
+      },
+      undefined,
+    );
     assert.ok(plain.ok);
     await assert.rejects(startServer(plain.value, pino({ level: "silent" })), /basic.*TLS/i);
     assert.equal(existsSync(join(dir, "c.db")), false, "the store was not opened");

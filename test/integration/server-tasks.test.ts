@@ -59,9 +59,18 @@ async function tasks(): Promise<Task[]> {
 }
 
 void test("SetParameterValues: a JSON number gets the data model's type (unsignedInt, string), not xsd:int", async () => {
-  const q = await queue(ops, { method: "SetParameterValues", values: [{ name: `${MS}PeriodicInformInterval`, value: 1234 }, { name: "InternetGatewayDevice.Time.NTPServer1", value: 42 }] });
+  const q = await queue(ops, {
+    method: "SetParameterValues",
+    values: [
+      { name: `${MS}PeriodicInformInterval`, value: 1234 },
+      { name: "InternetGatewayDevice.Time.NTPServer1", value: 42 },
+    ],
+  });
   assert.equal(q.status, 201, q.error);
-  assert.deepEqual(q.task?.request.values?.map((v) => v.type), ["xsd:unsignedInt", "xsd:string"]);
+  assert.deepEqual(
+    q.task?.request.values?.map((v) => v.type),
+    ["xsd:unsignedInt", "xsd:string"],
+  );
   await run();
   assert.equal(nokia.get(`${MS}PeriodicInformInterval`)?.value, "1234", "the CPE accepted it (no 9006)");
   assert.equal(nokia.get("InternetGatewayDevice.Time.NTPServer1")?.value, "42");
@@ -79,7 +88,13 @@ void test("SetParameterValues: a value that does not fit the parameter's type is
 });
 
 void test("Upload (configuration backup), ScheduleInform and SetParameterAttributes are queued, sent and answered", async () => {
-  for (const bad of [{ method: "Upload" }, { method: "ScheduleInform" }, { method: "ScheduleInform", delaySeconds: 0 }, { method: "SetParameterAttributes" }, { method: "SetParameterAttributes", attributes: [{ name: `${MS}URL` }] }]) {
+  for (const bad of [
+    { method: "Upload" },
+    { method: "ScheduleInform" },
+    { method: "ScheduleInform", delaySeconds: 0 },
+    { method: "SetParameterAttributes" },
+    { method: "SetParameterAttributes", attributes: [{ name: `${MS}URL` }] },
+  ]) {
     assert.equal((await queue(ops, bad)).status, 400, JSON.stringify(bad));
   }
   const up = await queue(ops, { method: "Upload", url: "http://127.0.0.1:9/backup/nokia.cfg" });
@@ -109,7 +124,10 @@ void test("the audit trail: each task records the token that queued it, on the d
   assert.equal(shown.get(b.task?.id ?? -1), "ci");
   const byCi = await ops<{ tasks: Task[]; next: number | null }>("GET", "/api/tasks?queuedBy=ci");
   assert.equal(byCi.status, 200);
-  assert.deepEqual(byCi.json.tasks.map((t) => [t.id, t.queuedBy, t.deviceId]), [[b.task?.id, "ci", deviceIdOf(nokia.deviceId)]]);
+  assert.deepEqual(
+    byCi.json.tasks.map((t) => [t.id, t.queuedBy, t.deviceId]),
+    [[b.task?.id, "ci", deviceIdOf(nokia.deviceId)]],
+  );
   const page = await ops<{ tasks: Task[]; next: number | null }>("GET", "/api/tasks?limit=2");
   assert.equal(page.json.tasks.length, 2);
   assert.equal(page.json.tasks[0]?.id, b.task?.id, "newest first");

@@ -5,7 +5,11 @@ import { BACKENDS, facts, idOf, withStore } from "./store-helpers.js";
 import { recordInform } from "../support/record-inform.js";
 
 const ID = idOf("S1");
-const reported = (path: string, value: string, observedAt = 100): StoreWrite => ({ kind: "reported", params: [{ path, value, type: "xsd:string" }], observedAt });
+const reported = (path: string, value: string, observedAt = 100): StoreWrite => ({
+  kind: "reported",
+  params: [{ path, value, type: "xsd:string" }],
+  observedAt,
+});
 
 async function seeded(store: Store): Promise<void> {
   await recordInform(store, facts("S1", { parameters: [] }), 1);
@@ -28,7 +32,7 @@ for (const backend of BACKENDS) {
       await assert.rejects(store.apply(ID, writes), /NOT NULL constraint failed: backoff.until/);
       const after = await store.loadReported(ID);
       assert.deepEqual(after, before);
-      assert.deepEqual((await store.loadInventory(ID)), { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined });
+      assert.deepEqual(await store.loadInventory(ID), { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined });
       assert.equal((await store.getDevice(ID))?.parameterKey, "");
       assert.equal((await store.getDevice(ID))?.status, undefined);
       // The interned-path cache must not keep ids minted by the rolled back transaction.
@@ -57,7 +61,13 @@ for (const backend of BACKENDS) {
         { kind: "reported", params: [{ path: "A.X", value: "5", type: "xsd:int" }], observedAt: 60 },
       ]);
       await store.apply(ID, [{ kind: "reported", params: [{ path: "A.X", value: "6", type: "xsd:unsignedInt" }], observedAt: 70 }]);
-      assert.deepEqual((await store.loadReported(ID)).params.get("A.X"), { value: "6", type: "xsd:unsignedInt", writable: true, observedAt: 70, notification: 2 });
+      assert.deepEqual((await store.loadReported(ID)).params.get("A.X"), {
+        value: "6",
+        type: "xsd:unsignedInt",
+        writable: true,
+        observedAt: 70,
+        notification: 2,
+      });
       assert.equal((await store.loadReported(ID)).names?.has("A.X"), false);
     });
   });
@@ -83,7 +93,13 @@ for (const backend of BACKENDS) {
       assert.deepEqual([...rep.params.keys()], ["Device.WiFi.SSID.1.SSID"]);
       assert.equal(rep.params.get("Device.WiFi.SSID.1.SSID")?.writable, true);
       assert.equal(rep.params.get("Device.WiFi.SSID.1.SSID")?.value, "home");
-      assert.deepEqual(rep.names, new Map([["Device.WiFi.SSID.1.Status", { writable: false }], ["Device.WiFi.SSID.1.Enable", { writable: true }]]));
+      assert.deepEqual(
+        rep.names,
+        new Map([
+          ["Device.WiFi.SSID.1.Status", { writable: false }],
+          ["Device.WiFi.SSID.1.Enable", { writable: true }],
+        ]),
+      );
       assert.deepEqual(rep.objects, new Map([["Device.WiFi.SSID.1.", 200]]));
       assert.deepEqual(rep.discovered, new Map([["Device.WiFi.SSID.", 200]]));
       // A later read of the value moves it from names to params, still writable=false.
@@ -106,7 +122,9 @@ for (const backend of BACKENDS) {
         { kind: "writeOnlyHash", path: "A.PM.3.Secret", hash: "h" },
       ]);
       // NextLevel=true on "A.PM.": the CPE now has instances 1, 2 and 30 (someone deleted 3 on the CPE's web UI).
-      await store.apply(ID, [{ kind: "names", discovered: "A.PM.", observedAt: 5, params: ["A.PM.1.", "A.PM.2.", "A.PM.30."].map((path) => ({ path, writable: true })) }]);
+      await store.apply(ID, [
+        { kind: "names", discovered: "A.PM.", observedAt: 5, params: ["A.PM.1.", "A.PM.2.", "A.PM.30."].map((path) => ({ path, writable: true })) },
+      ]);
       const rep = await store.loadReported(ID);
       assert.deepEqual([...rep.objects.keys()].sort(), ["A.PM.1.", "A.PM.2.", "A.PM.30."]);
       assert.deepEqual([...rep.params.keys()].sort(), ["A.Other.X", "A.PM.30.Port", "A.PMNumberOfEntries"]);
@@ -183,7 +201,7 @@ for (const backend of BACKENDS) {
         { kind: "clearBackoff", path: "A.B2" },
         { kind: "download", download: { commandKey: "c1", version: "V1", startedAt: 5 } },
       ]);
-      assert.deepEqual((await store.loadInventory(ID)), {
+      assert.deepEqual(await store.loadInventory(ID), {
         created: new Map([["A.PM.", [3, 7]]]),
         writeOnlyHashes: new Map([["A.Pw", "h2"]]),
         backoff: new Map([["A.B1", { until: 20, code: 9005, attempts: 2 }]]),
@@ -216,7 +234,10 @@ for (const backend of BACKENDS) {
         attemptedRevision: "abc123",
         lastTransition: 9,
       } as const;
-      await store.apply(ID, [{ kind: "status", status }, { kind: "parameterKey", value: "abc123" }]);
+      await store.apply(ID, [
+        { kind: "status", status },
+        { kind: "parameterKey", value: "abc123" },
+      ]);
       const d = await store.getDevice(ID);
       assert.deepEqual(d?.status, status);
       assert.equal(d?.parameterKey, "abc123");
@@ -239,12 +260,28 @@ for (const backend of BACKENDS) {
       });
       await store.apply(ID, [fault("9005", "A.X", 1), fault("9007", "A.Y", 2), fault("too_many_rpcs", undefined, 3)]);
       const all = await store.listFaults(ID, 10);
-      assert.deepEqual(all.map((f) => f.code), ["too_many_rpcs", "9007", "9005"]);
-      assert.deepEqual(all[2], { id: all[2]?.id, deviceId: ID, code: "9005", message: "m9005", path: "A.X", policy: "wifi", sessionId: "s1", retryable: true, at: 1 });
+      assert.deepEqual(
+        all.map((f) => f.code),
+        ["too_many_rpcs", "9007", "9005"],
+      );
+      assert.deepEqual(all[2], {
+        id: all[2]?.id,
+        deviceId: ID,
+        code: "9005",
+        message: "m9005",
+        path: "A.X",
+        policy: "wifi",
+        sessionId: "s1",
+        retryable: true,
+        at: 1,
+      });
       assert.equal(all[0]?.path, undefined);
       assert.equal((await store.listFaults(ID, 1)).length, 1);
       await store.apply(ID, [{ kind: "clearFaults", paths: ["A.X", "A.Nope"] }]);
-      assert.deepEqual((await store.listFaults(ID, 10)).map((f) => f.code), ["too_many_rpcs", "9007"]);
+      assert.deepEqual(
+        (await store.listFaults(ID, 10)).map((f) => f.code),
+        ["too_many_rpcs", "9007"],
+      );
     });
   });
 }

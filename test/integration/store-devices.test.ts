@@ -18,15 +18,14 @@ async function fleet(store: Store): Promise<void> {
     const productClass = productClassOf(serial);
     await recordInform(store, facts(serial, { productClass, softwareVersion: i % 3 === 0 ? "V2" : "V1" }), 1000 + i);
     const id = idOf(serial, productClass);
-    if (i % 4 === 0) (await store.setTags(id, ["lab", "north"], []));
-    if (i < 9) (await store.apply(id, [{ kind: "status", status: status(i % 2 === 1, i >= 6 ? true : undefined) }]));
+    if (i % 4 === 0) await store.setTags(id, ["lab", "north"], []);
+    if (i < 9) await store.apply(id, [{ kind: "status", status: status(i % 2 === 1, i >= 6 ? true : undefined) }]);
   }
 }
 
 const productClassOf = (serial: string): string => (Number(serial.slice(1)) % 2 === 0 ? "EG8145" : "HG8245");
 /** Pages are in device id order (OUI-ProductClass-Serial), not serial order. */
-const inIdOrder = (serials: readonly string[]): string[] =>
-  [...serials].sort((a, b) => (idOf(a, productClassOf(a)) < idOf(b, productClassOf(b)) ? -1 : 1));
+const inIdOrder = (serials: readonly string[]): string[] => [...serials].sort((a, b) => (idOf(a, productClassOf(a)) < idOf(b, productClassOf(b)) ? -1 : 1));
 
 async function walk(store: Store, filter: Omit<DeviceFilter, "after">): Promise<string[]> {
   const serials: string[] = [];
@@ -48,7 +47,11 @@ const CASES: readonly { readonly name: string; readonly filter: Omit<DeviceFilte
   { name: "tag", filter: { tag: "lab" }, serials: ["D00", "D04", "D08"] },
   { name: "unknown tag", filter: { tag: "nope" }, serials: [] },
   { name: "Converged=true", filter: { condition: { type: "Converged", status: true } }, serials: ["D01", "D03", "D05", "D07"] },
-  { name: "Converged=false (devices without status excluded)", filter: { condition: { type: "Converged", status: false } }, serials: ["D00", "D02", "D04", "D06", "D08"] },
+  {
+    name: "Converged=false (devices without status excluded)",
+    filter: { condition: { type: "Converged", status: false } },
+    serials: ["D00", "D02", "D04", "D06", "D08"],
+  },
   { name: "Faulted=true", filter: { condition: { type: "Faulted", status: true } }, serials: ["D06", "D07", "D08"] },
   { name: "productClass + softwareVersion + tag", filter: { productClass: "EG8145", softwareVersion: "V2", tag: "north" }, serials: ["D00"] },
   { name: "tag + condition", filter: { tag: "lab", condition: { type: "Converged", status: false } }, serials: ["D00", "D04", "D08"] },
@@ -74,15 +77,15 @@ for (const backend of BACKENDS) {
       assert.equal(page.next, undefined);
       const first = await store.listDevices({ limit: 11 });
       assert.equal(first.next, first.devices.at(-1)?.deviceId);
-      assert.equal((await store.countDevices()), 12);
+      assert.equal(await store.countDevices(), 12);
     });
   });
 
   test(`[${backend}] countByCondition counts devices per condition from the status columns`, async () => {
     await withStore(backend, async (store) => {
-      assert.deepEqual((await store.countByCondition()), { converged: 0, not_converged: 0, unknown: 0, drifted: 0, faulted: 0, pending: 0 });
+      assert.deepEqual(await store.countByCondition(), { converged: 0, not_converged: 0, unknown: 0, drifted: 0, faulted: 0, pending: 0 });
       await fleet(store);
-      assert.deepEqual((await store.countByCondition()), { converged: 4, not_converged: 5, unknown: 3, drifted: 0, faulted: 3, pending: 0 });
+      assert.deepEqual(await store.countByCondition(), { converged: 4, not_converged: 5, unknown: 3, drifted: 0, faulted: 3, pending: 0 });
     });
   });
 
@@ -94,7 +97,10 @@ for (const backend of BACKENDS) {
       await store.setTags(id, ["c"], ["a", "zz"]);
       assert.deepEqual((await store.getDevice(id))?.tags, ["b", "c"]);
       assert.deepEqual((await store.listDevices({ tag: "a", limit: 10 })).devices, []);
-      assert.deepEqual((await store.listDevices({ tag: "c", limit: 10 })).devices.map((d) => d.serialNumber), ["T1"]);
+      assert.deepEqual(
+        (await store.listDevices({ tag: "c", limit: 10 })).devices.map((d) => d.serialNumber),
+        ["T1"],
+      );
       await assert.rejects(store.setTags(idOf("ghost"), ["x"], []), /unknown device/);
     });
   });
@@ -110,7 +116,7 @@ for (const backend of BACKENDS) {
       const seen: DeviceId[] = [];
       for await (const id of store.eachDeviceId()) {
         seen.push(id);
-        if (seen.length === 10) (await store.apply(id, [{ kind: "parameterKey", value: "during-walk" }]));
+        if (seen.length === 10) await store.apply(id, [{ kind: "parameterKey", value: "during-walk" }]);
       }
       assert.deepEqual(seen, [...ids].sort());
       assert.equal((await store.getDevice(seen[9] ?? ids[0]!))?.parameterKey, "during-walk");

@@ -52,7 +52,7 @@ for (const backend of BACKENDS) {
       assert.equal(rep.params.get(SSID)?.observedAt, 1500, "values the Inform does not carry keep their own freshness");
       assert.equal(rep.softwareVersion, "V2");
       assert.equal(rep.parameterKey, "k1");
-      assert.equal((await store.countDevices()), 1);
+      assert.equal(await store.countDevices(), 1);
     });
   });
 
@@ -73,17 +73,32 @@ for (const backend of BACKENDS) {
       await recordInform(store, facts("S1"), 1000);
       await store.apply(id, [
         { kind: "reported", params: [{ path: SSID, value: "home", type: "xsd:string" }], observedAt: 1100 },
-        { kind: "names", params: [{ path: "InternetGatewayDevice.Q.Y", writable: true }, { path: "InternetGatewayDevice.Q.1.", writable: true }], discovered: "InternetGatewayDevice.Q.", observedAt: 1100 },
+        {
+          kind: "names",
+          params: [
+            { path: "InternetGatewayDevice.Q.Y", writable: true },
+            { path: "InternetGatewayDevice.Q.1.", writable: true },
+          ],
+          discovered: "InternetGatewayDevice.Q.",
+          observedAt: 1100,
+        },
         { kind: "objectAdded", path: "InternetGatewayDevice.PM.3.", createdByUs: true, observedAt: 1100 },
         { kind: "writeOnlyHash", path: "InternetGatewayDevice.X.Password", hash: "h" },
         { kind: "backoff", path: "InternetGatewayDevice.X.Bad", until: 9999, code: 9005, attempts: 2 },
         { kind: "download", download: { commandKey: "fw1", version: "V9", startedAt: 1100 } },
-        { kind: "fault", fault: { code: "9005", message: "x", path: "InternetGatewayDevice.X.Bad", policy: undefined, sessionId: undefined, retryable: true, at: 1100 } },
+        {
+          kind: "fault",
+          fault: { code: "9005", message: "x", path: "InternetGatewayDevice.X.Bad", policy: undefined, sessionId: undefined, retryable: true, at: 1100 },
+        },
       ]);
       await store.setTags(id, ["lab"], []);
       await store.setSecret(id, "cr", "pw");
       const known = await store.loadReported(id);
-      assert.deepEqual([known.params.size, known.names?.size, known.objects.size, known.discovered.size], [3, 1, 2, 1], "all kinds of knowledge present before");
+      assert.deepEqual(
+        [known.params.size, known.names?.size, known.objects.size, known.discovered.size],
+        [3, 1, 2, 1],
+        "all kinds of knowledge present before",
+      );
       const r = await recordInform(store, facts("S1", { events: [BOOTSTRAP], parameters: [p(PII, "60", "xsd:unsignedInt")] }), 2000);
       assert.equal(r.isNew, false);
       const rep = await store.loadReported(id);
@@ -96,7 +111,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(inv, { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined });
       // What the ACS knows about the device itself survives a factory reset.
       assert.deepEqual((await store.getDevice(id))?.tags, ["lab"]);
-      assert.equal((await store.getSecret(id, "cr")), "pw");
+      assert.equal(await store.getSecret(id, "cr"), "pw");
       assert.equal((await store.listFaults(id, 10)).length, 1);
     });
   });
@@ -106,7 +121,13 @@ for (const backend of BACKENDS) {
       const id = idOf("S1");
       await recordInform(store, facts("S1"), 1000);
       const key = { ExternalPort: "8080" };
-      const intent = { selector: "InternetGatewayDevice.PM.[ExternalPort=9090]", table: "InternetGatewayDevice.PM.", key: { ExternalPort: "9090" }, before: [3], at: 1200 };
+      const intent = {
+        selector: "InternetGatewayDevice.PM.[ExternalPort=9090]",
+        table: "InternetGatewayDevice.PM.",
+        key: { ExternalPort: "9090" },
+        before: [3],
+        at: 1200,
+      };
       await store.apply(id, [
         { kind: "objectAdded", path: "InternetGatewayDevice.PM.3.", createdByUs: true, observedAt: 1100, key },
         { kind: "parameterKey", value: "cv1-ours" },
@@ -153,7 +174,7 @@ for (const backend of BACKENDS) {
       assert.equal(rep.params.size, 0);
       assert.equal(rep.parameterKey, "");
       assert.equal((await store.loadInventory(idOf("nobody"))).download, undefined);
-      assert.equal((await store.getDevice(idOf("nobody"))), undefined);
+      assert.equal(await store.getDevice(idOf("nobody")), undefined);
     });
   });
 }
@@ -174,7 +195,15 @@ for (const backend of BACKENDS) {
         if (row.name !== "new device, BOOTSTRAP") {
           await recordInform(store, facts("S1", { events: [BOOT] }), 1000);
           await store.apply(id, [
-            { kind: "names", discovered: "InternetGatewayDevice.LANDevice.", observedAt: 1100, params: [{ path: `${SSID}`, writable: true }, { path: PII, writable: true }] },
+            {
+              kind: "names",
+              discovered: "InternetGatewayDevice.LANDevice.",
+              observedAt: 1100,
+              params: [
+                { path: `${SSID}`, writable: true },
+                { path: PII, writable: true },
+              ],
+            },
             { kind: "attributes", params: [{ path: PII, notification: 2 }] },
             { kind: "objectAdded", path: "InternetGatewayDevice.LANDevice.1.X.1.", createdByUs: true, observedAt: 1200 },
             { kind: "rebootPending", pending: true },

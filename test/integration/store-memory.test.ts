@@ -28,9 +28,29 @@ interface Row {
 const ROWS: readonly Row[] = [
   { name: "an untouched device has neither", writes: [], rebootPending: undefined, appliedKeys: undefined },
   { name: "reboot pending round-trips", writes: [{ kind: "rebootPending", pending: true }], rebootPending: true, appliedKeys: undefined },
-  { name: "reboot pending cleared by a write", writes: [{ kind: "rebootPending", pending: true }, { kind: "rebootPending", pending: false }], rebootPending: undefined, appliedKeys: undefined },
-  { name: "reboot pending cleared by an Inform with 1 BOOT", writes: [{ kind: "rebootPending", pending: true }], inform: [BOOT], rebootPending: undefined, appliedKeys: undefined },
-  { name: "reboot pending survives a periodic Inform", writes: [{ kind: "rebootPending", pending: true }], inform: [PERIODIC], rebootPending: true, appliedKeys: undefined },
+  {
+    name: "reboot pending cleared by a write",
+    writes: [
+      { kind: "rebootPending", pending: true },
+      { kind: "rebootPending", pending: false },
+    ],
+    rebootPending: undefined,
+    appliedKeys: undefined,
+  },
+  {
+    name: "reboot pending cleared by an Inform with 1 BOOT",
+    writes: [{ kind: "rebootPending", pending: true }],
+    inform: [BOOT],
+    rebootPending: undefined,
+    appliedKeys: undefined,
+  },
+  {
+    name: "reboot pending survives a periodic Inform",
+    writes: [{ kind: "rebootPending", pending: true }],
+    inform: [PERIODIC],
+    rebootPending: true,
+    appliedKeys: undefined,
+  },
   {
     name: "parameterKey writes are remembered newest last, 4 kept, repeats moved to the end",
     writes: ["k1", "k2", "k3", "k1", "k4", "k5"].map((value): StoreWrite => ({ kind: "parameterKey", value })),
@@ -39,7 +59,10 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "BOOTSTRAP forgets both",
-    writes: [{ kind: "rebootPending", pending: true }, { kind: "parameterKey", value: "k1" }],
+    writes: [
+      { kind: "rebootPending", pending: true },
+      { kind: "parameterKey", value: "k1" },
+    ],
     inform: [BOOTSTRAP],
     rebootPending: undefined,
     appliedKeys: undefined,
@@ -53,7 +76,7 @@ for (const backend of BACKENDS) {
       await withStore(backend, async (store) => {
         await seeded(store);
         await store.apply(ID, row.writes);
-        if (row.inform) (await recordInform(store, facts("M1", { parameters: [], events: row.inform }), 2));
+        if (row.inform) await recordInform(store, facts("M1", { parameters: [], events: row.inform }), 2);
         const inv = await store.loadInventory(ID);
         assert.equal(inv.rebootPending, row.rebootPending);
         assert.deepEqual(inv.appliedKeys, row.appliedKeys);
@@ -68,10 +91,20 @@ test("inventory memory survives closing and reopening the database file", async 
     const path = join(t.dir, "converge.db");
     const a = openSqliteStore(path);
     await seeded(a);
-    await a.apply(ID, [{ kind: "parameterKey", value: "cv1-a" }, { kind: "rebootPending", pending: true }]);
+    await a.apply(ID, [
+      { kind: "parameterKey", value: "cv1-a" },
+      { kind: "rebootPending", pending: true },
+    ]);
     await a.close();
     const b = openSqliteStore(path);
-    assert.deepEqual((await b.loadInventory(ID)), { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined, rebootPending: true, appliedKeys: ["cv1-a"] });
+    assert.deepEqual(await b.loadInventory(ID), {
+      created: new Map(),
+      writeOnlyHashes: new Map(),
+      backoff: new Map(),
+      download: undefined,
+      rebootPending: true,
+      appliedKeys: ["cv1-a"],
+    });
     assert.equal((await b.getDevice(ID))?.parameterKey, "cv1-a");
     await b.close();
   } finally {

@@ -39,7 +39,7 @@ test("migrations are idempotent: reopening applies nothing twice and keeps the d
     await first.close();
     for (let i = 0; i < 3; i++) {
       const again = openSqliteStore(path);
-      assert.equal((await again.countDevices()), 1);
+      assert.equal(await again.countDevices(), 1);
       assert.equal((await again.getDevice(idOf("S1")))?.lastInform, 1000);
       await again.close();
     }
@@ -88,7 +88,7 @@ test("a reopened WAL file keeps reported values, inventory and records written b
     const s2 = openSqliteStore(path);
     assert.equal((await s2.loadReported(id)).params.get("InternetGatewayDevice.X.Counter")?.value, "18446744073709551615");
     assert.equal((await s2.loadInventory(id)).writeOnlyHashes.get("InternetGatewayDevice.X.Password"), "h1");
-    assert.equal((await s2.getSecret(id, "cr-password")), "pw");
+    assert.equal(await s2.getSecret(id, "cr-password"), "pw");
     await s2.close();
   } finally {
     t.cleanup();
@@ -109,7 +109,7 @@ test("two stores on one file (server and CLI): each sees the other's committed w
       await a.apply(idOf("S1"), [{ kind: "reported", params: [{ path: "X.OnlyB", value: "a2", type: "xsd:string" }], observedAt: 3 }]);
       assert.deepEqual([...(await b.loadReported(idOf("S1"))).params.keys()].sort(), ["X.OnlyB", "X.Shared"]);
       assert.equal((await a.loadReported(idOf("S2"))).params.get("X.OnlyB")?.value, "b");
-      assert.equal((await a.countDevices()), 2);
+      assert.equal(await a.countDevices(), 2);
     } finally {
       await a.close();
       await b.close();
@@ -126,13 +126,20 @@ test("migration 3 re-keys the plain SHA-256 write-only hashes of older versions:
     // A database as version 2 left it, with the plain SHA-256 of a passphrase Converge had set.
     const old = new BetterSqlite3(path);
     registerFunctions(old);
-    migrate(old, MIGRATIONS.filter((m) => m.version <= 2));
+    migrate(
+      old,
+      MIGRATIONS.filter((m) => m.version <= 2),
+    );
     old
-      .prepare("INSERT INTO devices (id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, first_seen, last_inform) VALUES (?, 'Huawei', '00259E', 'HG8245', 'S9', 'V1', 'H1', '127.0.0.1', '', '', '', 1, 1)")
+      .prepare(
+        "INSERT INTO devices (id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, first_seen, last_inform) VALUES (?, 'Huawei', '00259E', 'HG8245', 'S9', 'V1', 'H1', '127.0.0.1', '', '', '', 1, 1)",
+      )
       .run(idOf("S9"));
     const dev = old.prepare("SELECT dev FROM devices").pluck().get();
     const plain = createHash("sha256").update("wifi-passphrase-1", "utf8").digest("hex");
-    old.prepare("INSERT INTO write_only (dev, path, hash) VALUES (?, ?, ?)").run(dev, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.KeyPassphrase", plain);
+    old
+      .prepare("INSERT INTO write_only (dev, path, hash) VALUES (?, ?, ?)")
+      .run(dev, "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.KeyPassphrase", plain);
     old.close();
     const store = openSqliteStore(path);
     try {

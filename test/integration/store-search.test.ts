@@ -16,7 +16,13 @@ import { recordInform } from "../support/record-inform.js";
 type Filter = Omit<DeviceFilter, "after" | "limit">;
 
 function status(converged: boolean, policies: readonly string[]): DeviceStatus {
-  return { conditions: [{ type: "Converged", status: converged, reason: "r", message: "", lastTransition: 1 }], matchedPolicies: policies, appliedRevision: "r1", attemptedRevision: "r1", lastTransition: 1 };
+  return {
+    conditions: [{ type: "Converged", status: converged, reason: "r", message: "", lastTransition: 1 }],
+    matchedPolicies: policies,
+    appliedRevision: "r1",
+    attemptedRevision: "r1",
+    lastTransition: 1,
+  };
 }
 
 /** Twelve devices of three makes; serial, ip, time, tags, policies, faults and one reported value vary. */
@@ -31,13 +37,27 @@ async function fleet(store: Store): Promise<void> {
     const serial = `${i < 6 ? "abc" : "XYZ"}${String(i).padStart(3, "0")}`;
     const deviceId = deviceIdOf({ ...m, serialNumber: serial });
     const ssid = i % 4 === 0 ? "Guest-WiFi" : `home-${i}`;
-    await recordInform(store, 
-      { ...facts(serial), ...m, deviceId, serialNumber: serial, ip: `10.0.${i % 2}.${i}`, parameters: [p("InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", ssid)] },
+    await recordInform(
+      store,
+      {
+        ...facts(serial),
+        ...m,
+        deviceId,
+        serialNumber: serial,
+        ip: `10.0.${i % 2}.${i}`,
+        parameters: [p("InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", ssid)],
+      },
       1000 * i,
     );
     if (i % 3 === 0) await store.setTags(deviceId, ["north"], []);
     await store.apply(deviceId, [{ kind: "status", status: status(i % 2 === 0, i < 4 ? ["wifi", "base"] : ["base"]) }]);
-    if (i % 5 === 0) await store.apply(deviceId, [{ kind: "fault", fault: { code: "9007", message: "Invalid parameter value", path: "X", policy: "wifi", sessionId: undefined, retryable: false, at: 1000 * i } }]);
+    if (i % 5 === 0)
+      await store.apply(deviceId, [
+        {
+          kind: "fault",
+          fault: { code: "9007", message: "Invalid parameter value", path: "X", policy: "wifi", sessionId: undefined, retryable: false, at: 1000 * i },
+        },
+      ]);
   }
 }
 
@@ -55,7 +75,10 @@ async function walk(store: Store, filter: Filter, limit: number): Promise<string
 }
 
 const range = (from: number, to: number, pick: (i: number) => boolean = () => true): string[] =>
-  Array.from({ length: to - from }, (_, k) => from + k).filter(pick).map((i) => `${i < 6 ? "abc" : "XYZ"}${String(i).padStart(3, "0")}`).sort();
+  Array.from({ length: to - from }, (_, k) => from + k)
+    .filter(pick)
+    .map((i) => `${i < 6 ? "abc" : "XYZ"}${String(i).padStart(3, "0")}`)
+    .sort();
 
 const CASES: readonly { readonly name: string; readonly filter: Filter; readonly serials: readonly string[] }[] = [
   { name: "serial prefix, case-insensitive", filter: { serial: "ABC" }, serials: range(0, 6) },
@@ -74,7 +97,11 @@ const CASES: readonly { readonly name: string; readonly filter: Filter; readonly
   { name: "policy", filter: { policy: "wifi" }, serials: range(0, 4) },
   { name: "policy + tag", filter: { policy: "wifi", tag: "north" }, serials: range(0, 4, (i) => i % 3 === 0) },
   { name: "fault code", filter: { fault: "9007" }, serials: range(0, 12, (i) => i % 5 === 0) },
-  { name: "reported value, case-insensitive", filter: { reported: { path: "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", value: "guest-wifi" } }, serials: range(0, 12, (i) => i % 4 === 0) },
+  {
+    name: "reported value, case-insensitive",
+    filter: { reported: { path: "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", value: "guest-wifi" } },
+    serials: range(0, 12, (i) => i % 4 === 0),
+  },
   { name: "reports a parameter at all", filter: { reported: { path: "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID" } }, serials: range(0, 12) },
   { name: "unknown parameter", filter: { reported: { path: "Nope.X" } }, serials: [] },
   { name: "condition + serial + firmware", filter: { condition: { type: "Converged", status: true }, serial: "x", firmware: "V9" }, serials: ["XYZ010"] },
@@ -111,9 +138,22 @@ test("every indexed filter is planned on an index, never a full scan of the devi
   const db = openDatabase(":memory:");
   try {
     const filters: Filter[] = [
-      { serial: "A" }, { deviceId: "00259E" }, { manufacturer: "Hua" }, { oui: "00259E" }, { model: "EG" }, { productClass: "EG8145V5" },
-      { firmware: "V5" }, { softwareVersion: "V5" }, { ip: "10." }, { informedSince: 5 }, { informedBefore: 5 }, { policy: "wifi" }, { tag: "x" },
-      { condition: { type: "Faulted", status: true } }, { fault: "9007" }, { serial: "A", condition: { type: "Converged", status: false } },
+      { serial: "A" },
+      { deviceId: "00259E" },
+      { manufacturer: "Hua" },
+      { oui: "00259E" },
+      { model: "EG" },
+      { productClass: "EG8145V5" },
+      { firmware: "V5" },
+      { softwareVersion: "V5" },
+      { ip: "10." },
+      { informedSince: 5 },
+      { informedBefore: 5 },
+      { policy: "wifi" },
+      { tag: "x" },
+      { condition: { type: "Faulted", status: true } },
+      { fault: "9007" },
+      { serial: "A", condition: { type: "Converged", status: false } },
     ];
     for (const f of filters) {
       const q = searchSql({ ...f, limit: 50, after: "" });
@@ -131,7 +171,9 @@ test("the reported-value filter examines a bounded window per page and says wher
   // Written in one transaction through SQL (as the store writes them): 20,500 Store calls would be the test's time.
   const n = REPORTED_SCAN_WINDOW + 500;
   db.prepare("INSERT INTO paths (id, path) VALUES (1, 'InternetGatewayDevice.X')").run();
-  const dev = db.prepare("INSERT INTO devices (dev, id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, first_seen, last_inform) VALUES (?, ?, 'M', '00259E', 'P', ?, 'V', 'H', '', '', '', '', 0, 0)");
+  const dev = db.prepare(
+    "INSERT INTO devices (dev, id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, first_seen, last_inform) VALUES (?, ?, 'M', '00259E', 'P', ?, 'V', 'H', '', '', '', '', 0, 0)",
+  );
   const rep = db.prepare("INSERT INTO reported (dev, path_id, value, type, observed_at) VALUES (?, 1, ?, 0, 0)");
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
@@ -144,10 +186,16 @@ test("the reported-value filter examines a bounded window per page and says wher
   try {
     const filter = { reported: { path: "InternetGatewayDevice.X", value: "NEEDLE" }, limit: 10 };
     const first = await store.listDevices(filter);
-    assert.deepEqual(first.devices.map((d) => d.serialNumber), ["W000003"]);
+    assert.deepEqual(
+      first.devices.map((d) => d.serialNumber),
+      ["W000003"],
+    );
     assert.ok(first.next !== undefined, "a short page still has a next cursor while the window did not reach the end");
     const second = await store.listDevices({ ...filter, after: first.next });
-    assert.deepEqual(second.devices.map((d) => d.serialNumber), [`W${String(n - 2).padStart(6, "0")}`]);
+    assert.deepEqual(
+      second.devices.map((d) => d.serialNumber),
+      [`W${String(n - 2).padStart(6, "0")}`],
+    );
     assert.equal(second.next, undefined);
   } finally {
     await store.close();
@@ -168,14 +216,34 @@ test("overview aggregates: by policy from the mirror, by model and firmware, act
       { productClass: "G-1425G-A", softwareVersion: "3FE49568HJJJ60", devices: 4 },
       { productClass: "ZXHN H199A", softwareVersion: "V9.0.10P1N2", devices: 4 },
     ]);
-    for (let i = 0; i < 5; i++) store.logSession({ id: `s${i}`, deviceId: first, startedAt: 60_000 * (i < 3 ? 1 : 2) + i, endedAt: 60_000 * 3, outcome: i === 4 ? "fault:9007" : "ok", rpcCount: 0, events: [], revision: undefined });
+    for (let i = 0; i < 5; i++)
+      store.logSession({
+        id: `s${i}`,
+        deviceId: first,
+        startedAt: 60_000 * (i < 3 ? 1 : 2) + i,
+        endedAt: 60_000 * 3,
+        outcome: i === 4 ? "fault:9007" : "ok",
+        rpcCount: 0,
+        events: [],
+        revision: undefined,
+      });
     const buckets = await store.activity(60_000, 60_000);
     assert.deepEqual(buckets, [
       { at: 60_000, sessions: 3, failedSessions: 0, faults: 0 },
       { at: 120_000, sessions: 2, failedSessions: 1, faults: 0 },
     ]);
-    assert.deepEqual((await store.activity(0, 60_000)).filter((b) => b.faults > 0).map((b) => [b.at, b.faults]), [[0, 3]]);
-    assert.deepEqual((await store.activity(0, 5_000)).filter((b) => b.faults > 0).map((b) => [b.at, b.faults]), [[0, 1], [5_000, 1], [10_000, 1]]);
+    assert.deepEqual(
+      (await store.activity(0, 60_000)).filter((b) => b.faults > 0).map((b) => [b.at, b.faults]),
+      [[0, 3]],
+    );
+    assert.deepEqual(
+      (await store.activity(0, 5_000)).filter((b) => b.faults > 0).map((b) => [b.at, b.faults]),
+      [
+        [0, 1],
+        [5_000, 1],
+        [10_000, 1],
+      ],
+    );
     assert.deepEqual(await store.topFaults(0, 5), [{ code: "9007", faults: 3, devices: 3, lastAt: 10_000, message: "Invalid parameter value" }]);
     assert.deepEqual(await store.topFaults(20_000, 5), []);
   } finally {

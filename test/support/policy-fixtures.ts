@@ -21,7 +21,10 @@ export function makePolicyDir(files: Readonly<Record<string, string>>): string {
 export const removeDir = (dir: string): void => rmSync(dir, { recursive: true, force: true });
 
 /** Loads a folder made of `files`; cleans up. */
-export async function loadFiles(files: Readonly<Record<string, string>>, opts: LoadOptions = {}): Promise<{ ok: true; set: PolicySet } | { ok: false; errors: PolicyError[] }> {
+export async function loadFiles(
+  files: Readonly<Record<string, string>>,
+  opts: LoadOptions = {},
+): Promise<{ ok: true; set: PolicySet } | { ok: false; errors: PolicyError[] }> {
   const dir = makePolicyDir(files);
   try {
     const r = await loadPolicySet(dir, { env: {}, ...opts });
@@ -41,7 +44,11 @@ export async function loadOk(files: Readonly<Record<string, string>>, opts: Load
 /** A Huawei EG8145V5 (facts from test/fixtures/datamodels/huawei-eg8145v5-tr098.csv) with overrides. */
 export function eg8145(over: Partial<MatchSubject> = {}): MatchSubject {
   return {
-    deviceId: "00259E-EG8145V5-48575443A94196A5" as DeviceId, ip: "", connectionRequestUrl: "", udpConnectionRequestAddress: "", parameterKey: "",
+    deviceId: "00259E-EG8145V5-48575443A94196A5" as DeviceId,
+    ip: "",
+    connectionRequestUrl: "",
+    udpConnectionRequestAddress: "",
+    parameterKey: "",
     manufacturer: "Huawei Technologies Co., Ltd",
     oui: "00259E",
     productClass: "EG8145V5",

@@ -60,7 +60,17 @@ export class RolloutFleet {
   }
 
   private static async serve(dir: string, policiesDir: string, clock: ManualClock, env: Readonly<Record<string, string>>): Promise<Running> {
-    const cfg = buildConfig({ CONVERGE_CWMP_PORT: "0", CONVERGE_API_PORT: "0", CONVERGE_BIND: "127.0.0.1", CONVERGE_DB: join(dir, "converge.db"), CONVERGE_POLICIES: policiesDir, ...env }, undefined);
+    const cfg = buildConfig(
+      {
+        CONVERGE_CWMP_PORT: "0",
+        CONVERGE_API_PORT: "0",
+        CONVERGE_BIND: "127.0.0.1",
+        CONVERGE_DB: join(dir, "converge.db"),
+        CONVERGE_POLICIES: policiesDir,
+        ...env,
+      },
+      undefined,
+    );
     if (!cfg.ok) throw new Error(cfg.error.join("\n"));
     return startServer({ ...cfg.value, reloadDebounceMs: 60_000 }, pino({ level: process.env["TEST_LOG"] ?? "silent" }), { clock: clock.read });
   }
@@ -147,7 +157,13 @@ export interface RolloutJson {
   canaryRevision: string;
   wave: number;
   waves: WaveJson[];
-  reason: { kind: string; message: string; wave: number; models: string[]; faults: { deviceId: string; model: string; code: string; path: string | null }[] } | null;
+  reason: {
+    kind: string;
+    message: string;
+    wave: number;
+    models: string[];
+    faults: { deviceId: string; model: string; code: string; path: string | null }[];
+  } | null;
   events?: { at: string; kind: string; message: string }[];
   devices?: { id: string; wave: number; state: string; model: string; applied: string | null }[];
 }

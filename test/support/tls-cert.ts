@@ -39,10 +39,27 @@ async function withSelfsigned(clientCn: string | undefined): Promise<{ cert: str
 function withOpenssl(dir: string): { cert: string; key: string } {
   const keyPath = join(dir, "ossl-key.pem");
   const certPath = join(dir, "ossl-cert.pem");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", keyPath, "-out", certPath,
-  ], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout",
+      keyPath,
+      "-out",
+      certPath,
+    ],
+    { stdio: "ignore" },
+  );
   return { cert: readFileSync(certPath, "utf8"), key: readFileSync(keyPath, "utf8") };
 }
 

@@ -2,7 +2,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { basicAuthorization, parseBasic, verifyBasic } from "../../src/auth/basic.js";
 
-const USERS: Record<string, string> = { "00147F-CP0611JTLNW": "", alice: "wonder:land", "jürgen": "pässword" };
+const USERS: Record<string, string> = { "00147F-CP0611JTLNW": "", alice: "wonder:land", jürgen: "pässword" };
 const lookup = (u: string): string | undefined => USERS[u];
 
 const PARSE = [
@@ -13,7 +13,7 @@ const PARSE = [
   [basicAuthorization("jürgen", "pässword"), { username: "jürgen", password: "pässword" }],
   ["Basic bm9jb2xvbg==", undefined], // "nocolon"
   ["Basic !!!", undefined],
-  ["Digest username=\"alice\"", undefined],
+  ['Digest username="alice"', undefined],
   ["Basic", undefined],
   ["", undefined],
 ] as const;

@@ -14,7 +14,10 @@ const lookup = (u: string): string | undefined => (u === "00259E-EG8145V5-SN1" ?
 async function withAcs(run: (port: number) => Promise<void>): Promise<void> {
   const server = createServer((req, res) => {
     req.resume();
-    const r = authenticateCpe({ method: req.method ?? "", authorization: req.headers.authorization, tls: false, url: req.url ?? "/" }, { mode: "any", allowBasicOverHttp: false, lookup, digest });
+    const r = authenticateCpe(
+      { method: req.method ?? "", authorization: req.headers.authorization, tls: false, url: req.url ?? "/" },
+      { mode: "any", allowBasicOverHttp: false, lookup, digest },
+    );
     if (r.ok) return void res.writeHead(200, { "x-user": r.username ?? "" }).end();
     res.writeHead(401, { "www-authenticate": r.wwwAuthenticate }).end();
   });
@@ -41,8 +44,14 @@ function answer(www: string | undefined, password: string, nc: string): string {
   const c = parseAuthHeader(www ?? "").find((x) => x.scheme === "digest");
   assert.ok(c, `no Digest challenge in ${www}`);
   return digestAuthorization({
-    algorithm: "MD5", username: "00259E-EG8145V5-SN1", password, realm: c.params.get("realm") ?? "", nonce: c.params.get("nonce") ?? "",
-    method: "POST", uri: "/cwmp", qop: { nc, cnonce: "f00d" },
+    algorithm: "MD5",
+    username: "00259E-EG8145V5-SN1",
+    password,
+    realm: c.params.get("realm") ?? "",
+    nonce: c.params.get("nonce") ?? "",
+    method: "POST",
+    uri: "/cwmp",
+    qop: { nc, cnonce: "f00d" },
   });
 }
 

@@ -15,7 +15,16 @@ function cfg(mode: CpeAuthMode, allowBasicOverHttp = false): CpeAuthConfig {
 
 function digestHeader(password: string): string {
   const nonce = parseAuthHeader(digest.challenge())[0]?.params.get("nonce") ?? "";
-  return digestAuthorization({ algorithm: "MD5", username: "cpe1", password, realm: "acs", nonce, method: "POST", uri: "/", qop: { nc: "00000001", cnonce: "c" } });
+  return digestAuthorization({
+    algorithm: "MD5",
+    username: "cpe1",
+    password,
+    realm: "acs",
+    nonce,
+    method: "POST",
+    uri: "/",
+    qop: { nc: "00000001", cnonce: "c" },
+  });
 }
 
 const BASIC_OK = basicAuthorization("cpe1", "pw1");
@@ -46,7 +55,10 @@ for (const [name, mode, allow, tls, auth, wantOk, schemes] of ROWS) {
     assert.equal(r.ok, wantOk, r.ok ? "" : r.reason);
     if (!r.ok) {
       assert.equal(r.status, 401);
-      assert.deepEqual(r.wwwAuthenticate.map((h) => parseAuthHeader(h)[0]?.scheme), schemes);
+      assert.deepEqual(
+        r.wwwAuthenticate.map((h) => parseAuthHeader(h)[0]?.scheme),
+        schemes,
+      );
     } else if (mode !== "open") assert.equal(r.username, "cpe1");
   });
 }
@@ -56,7 +68,16 @@ void test("authenticateCpe: an expired nonce with the right password re-challeng
   const v = createDigestVerifier({ realm: "acs", nonceTtlMs: 10, secret: Buffer.alloc(32, 2), now: () => now });
   const nonce = parseAuthHeader(v.challenge())[0]?.params.get("nonce") ?? "";
   now = 1000;
-  const header = digestAuthorization({ algorithm: "MD5", username: "cpe1", password: "pw1", realm: "acs", nonce, method: "POST", uri: "/", qop: { nc: "00000001", cnonce: "c" } });
+  const header = digestAuthorization({
+    algorithm: "MD5",
+    username: "cpe1",
+    password: "pw1",
+    realm: "acs",
+    nonce,
+    method: "POST",
+    uri: "/",
+    qop: { nc: "00000001", cnonce: "c" },
+  });
   const r = authenticateCpe({ method: "POST", authorization: header, tls: false }, { mode: "digest", allowBasicOverHttp: false, lookup, digest: v });
   assert.equal(r.ok, false);
   assert.equal(!r.ok && parseAuthHeader(r.wwwAuthenticate[0] ?? "")[0]?.params.get("stale"), "true");
@@ -92,7 +113,10 @@ const CERT_ROWS: [string, ClientCertMode, CpeAuthMode, string | undefined, () =>
 
 for (const [name, clientCert, mode, cn, auth, status, username] of CERT_ROWS) {
   void test(`authenticateCpe client certificate: ${name}`, () => {
-    const r = authenticateCpe({ method: "POST", authorization: auth(), tls: true, url: "/", ...(cn ? { clientCertName: cn } : {}) }, { ...cfg(mode), clientCert });
+    const r = authenticateCpe(
+      { method: "POST", authorization: auth(), tls: true, url: "/", ...(cn ? { clientCertName: cn } : {}) },
+      { ...cfg(mode), clientCert },
+    );
     assert.equal(r.ok ? 0 : r.status, status, r.ok ? "" : r.reason);
     if (r.ok) {
       assert.equal(r.username, username);

@@ -43,15 +43,31 @@ function answer(challenge: string, over: Partial<DigestInput> & { noQop?: boolea
 void test("RFC 2617 worked example: our response computation matches the published value", () => {
   // RFC 2617 §3.5 (Mufasa); the RFC's nc/cnonce/qop values give this response.
   const h = digestAuthorization({
-    algorithm: "MD5", username: "Mufasa", realm: "testrealm@host.com", password: "Circle Of Life", method: "GET",
-    uri: "/dir/index.html", nonce: "dcd98b7102dd2f0e8b11d0f600bfb0c093", qop: { nc: "00000001", cnonce: "0a4f113b" },
+    algorithm: "MD5",
+    username: "Mufasa",
+    realm: "testrealm@host.com",
+    password: "Circle Of Life",
+    method: "GET",
+    uri: "/dir/index.html",
+    nonce: "dcd98b7102dd2f0e8b11d0f600bfb0c093",
+    qop: { nc: "00000001", cnonce: "0a4f113b" },
   });
   assert.match(h, /response="6629fae49393a05397450978507c4ef1"/);
 });
 
-const RFC7616 = { username: "Mufasa", realm: "http-auth@example.org", password: "Circle of Life", method: "GET", uri: "/dir/index.html",
-  nonce: "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", qop: { nc: "00000001", cnonce: "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ" } };
-for (const [algorithm, want] of [["MD5", "8ca523f5e9506fed4657c9700eebdbec"], ["SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"]] as const) {
+const RFC7616 = {
+  username: "Mufasa",
+  realm: "http-auth@example.org",
+  password: "Circle of Life",
+  method: "GET",
+  uri: "/dir/index.html",
+  nonce: "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
+  qop: { nc: "00000001", cnonce: "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ" },
+};
+for (const [algorithm, want] of [
+  ["MD5", "8ca523f5e9506fed4657c9700eebdbec"],
+  ["SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"],
+] as const) {
   void test(`RFC 7616 §3.9.1 worked example (${algorithm}): our response matches the published value`, () => {
     assert.equal(digestResponse({ ...RFC7616, algorithm }), want);
   });
@@ -81,64 +97,128 @@ void test("challenge offers MD5 with qop=auth and only marks stale on request", 
 type Row = { name: string; run: (s: ReturnType<typeof setup>) => DigestVerdict; want: DigestVerdict | { ok: false; stale: boolean } };
 const ROWS: Row[] = [
   { name: "qop=auth, right password", run: ({ v }) => v.verify("POST", answer(v.challenge()), lookup), want: { ok: true, username: "alice" } },
-  { name: "RFC 2069 (no qop), right password", run: ({ v }) => v.verify("POST", answer(v.challenge(), { noQop: true }), lookup), want: { ok: true, username: "alice" } },
-  { name: "device-id username", run: ({ v }) => v.verify("POST", answer(v.challenge(), { username: "00259E-EG8145V5-4857544312345678", password: "s3cret" }), lookup), want: { ok: true, username: "00259E-EG8145V5-4857544312345678" } },
+  {
+    name: "RFC 2069 (no qop), right password",
+    run: ({ v }) => v.verify("POST", answer(v.challenge(), { noQop: true }), lookup),
+    want: { ok: true, username: "alice" },
+  },
+  {
+    name: "device-id username",
+    run: ({ v }) => v.verify("POST", answer(v.challenge(), { username: "00259E-EG8145V5-4857544312345678", password: "s3cret" }), lookup),
+    want: { ok: true, username: "00259E-EG8145V5-4857544312345678" },
+  },
   { name: "wrong password", run: ({ v }) => v.verify("POST", answer(v.challenge(), { password: "nope" }), lookup), want: { ok: false, stale: false } },
   { name: "unknown user", run: ({ v }) => v.verify("POST", answer(v.challenge(), { username: "mallory" }), lookup), want: { ok: false, stale: false } },
   { name: "different method than digested", run: ({ v }) => v.verify("GET", answer(v.challenge()), lookup), want: { ok: false, stale: false } },
   { name: "wrong realm", run: ({ v }) => v.verify("POST", answer(v.challenge(), { realm: "other" }), lookup), want: { ok: false, stale: false } },
-  { name: "nonce we never issued", run: ({ v }) => v.verify("POST", answer(v.challenge(), { nonce: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }), lookup), want: { ok: false, stale: false } },
-  { name: "nonce from another server secret", run: ({ v }) => {
-    const other = createDigestVerifier({ realm: REALM, nonceTtlMs: 60_000, secret: Buffer.alloc(32, 7), now: () => 1_700_000_000_000 });
-    return v.verify("POST", answer(other.challenge()), lookup);
-  }, want: { ok: false, stale: false } },
-  { name: "expired nonce with right password is stale", run: ({ v, clock }) => {
-    const c = v.challenge();
-    clock.t += 60_001;
-    return v.verify("POST", answer(c), lookup);
-  }, want: { ok: false, stale: true } },
-  { name: "expired nonce with wrong password is not stale", run: ({ v, clock }) => {
-    const c = v.challenge();
-    clock.t += 60_001;
-    return v.verify("POST", answer(c, { password: "x" }), lookup);
-  }, want: { ok: false, stale: false } },
-  { name: "nonce at exactly the TTL is still fresh", run: ({ v, clock }) => {
-    const c = v.challenge();
-    clock.t += 60_000;
-    return v.verify("POST", answer(c), lookup);
-  }, want: { ok: true, username: "alice" } },
-  { name: "replayed request (same nc) is refused, as stale so the CPE re-answers at once with a fresh nonce", run: ({ v }) => {
-    const h = answer(v.challenge());
-    assert.equal(v.verify("POST", h, lookup).ok, true);
-    return v.verify("POST", h, lookup);
-  }, want: { ok: false, stale: true } },
-  { name: "increasing nc on the same nonce is accepted", run: ({ v }) => {
-    const c = v.challenge();
-    assert.equal(v.verify("POST", answer(c, { qop: { nc: "00000001", cnonce: "a" } }), lookup).ok, true);
-    return v.verify("POST", answer(c, { qop: { nc: "00000002", cnonce: "a" } }), lookup);
-  }, want: { ok: true, username: "alice" } },
-  { name: "lower nc after a higher one is a replay", run: ({ v }) => {
-    const c = v.challenge();
-    assert.equal(v.verify("POST", answer(c, { qop: { nc: "00000005", cnonce: "a" } }), lookup).ok, true);
-    return v.verify("POST", answer(c, { qop: { nc: "00000003", cnonce: "a" } }), lookup);
-  }, want: { ok: false, stale: true } },
-  { name: "a replayed nc with a wrong password is not stale (stale only for right credentials)", run: ({ v }) => {
-    const c = v.challenge();
-    assert.equal(v.verify("POST", answer(c), lookup).ok, true);
-    return v.verify("POST", answer(c, { password: "x" }), lookup);
-  }, want: { ok: false, stale: false } },
-  { name: "empty uri=\"\" (embedded stacks) is accepted", run: ({ v }) => v.verify("POST", answer(v.challenge(), { uri: "" }), lookup, "/cwmp"), want: { ok: true, username: "alice" } },
-  { name: "a nonce cut to fewer characters (a CPE's short buffer) is not ours", run: ({ v }) => {
-    const c = v.challenge();
-    const nonce = parseAuthHeader(c)[0]?.params.get("nonce") ?? "";
-    return v.verify("POST", answer(c, { nonce: nonce.slice(0, 24) }), lookup);
-  }, want: { ok: false, stale: false } },
-  { name: "SHA-256 digest is refused (MD5 only on the ACS side)", run: ({ v }) => v.verify("POST", answer(v.challenge(), { algorithm: "SHA-256" }), lookup), want: { ok: false, stale: false } },
+  {
+    name: "nonce we never issued",
+    run: ({ v }) => v.verify("POST", answer(v.challenge(), { nonce: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }), lookup),
+    want: { ok: false, stale: false },
+  },
+  {
+    name: "nonce from another server secret",
+    run: ({ v }) => {
+      const other = createDigestVerifier({ realm: REALM, nonceTtlMs: 60_000, secret: Buffer.alloc(32, 7), now: () => 1_700_000_000_000 });
+      return v.verify("POST", answer(other.challenge()), lookup);
+    },
+    want: { ok: false, stale: false },
+  },
+  {
+    name: "expired nonce with right password is stale",
+    run: ({ v, clock }) => {
+      const c = v.challenge();
+      clock.t += 60_001;
+      return v.verify("POST", answer(c), lookup);
+    },
+    want: { ok: false, stale: true },
+  },
+  {
+    name: "expired nonce with wrong password is not stale",
+    run: ({ v, clock }) => {
+      const c = v.challenge();
+      clock.t += 60_001;
+      return v.verify("POST", answer(c, { password: "x" }), lookup);
+    },
+    want: { ok: false, stale: false },
+  },
+  {
+    name: "nonce at exactly the TTL is still fresh",
+    run: ({ v, clock }) => {
+      const c = v.challenge();
+      clock.t += 60_000;
+      return v.verify("POST", answer(c), lookup);
+    },
+    want: { ok: true, username: "alice" },
+  },
+  {
+    name: "replayed request (same nc) is refused, as stale so the CPE re-answers at once with a fresh nonce",
+    run: ({ v }) => {
+      const h = answer(v.challenge());
+      assert.equal(v.verify("POST", h, lookup).ok, true);
+      return v.verify("POST", h, lookup);
+    },
+    want: { ok: false, stale: true },
+  },
+  {
+    name: "increasing nc on the same nonce is accepted",
+    run: ({ v }) => {
+      const c = v.challenge();
+      assert.equal(v.verify("POST", answer(c, { qop: { nc: "00000001", cnonce: "a" } }), lookup).ok, true);
+      return v.verify("POST", answer(c, { qop: { nc: "00000002", cnonce: "a" } }), lookup);
+    },
+    want: { ok: true, username: "alice" },
+  },
+  {
+    name: "lower nc after a higher one is a replay",
+    run: ({ v }) => {
+      const c = v.challenge();
+      assert.equal(v.verify("POST", answer(c, { qop: { nc: "00000005", cnonce: "a" } }), lookup).ok, true);
+      return v.verify("POST", answer(c, { qop: { nc: "00000003", cnonce: "a" } }), lookup);
+    },
+    want: { ok: false, stale: true },
+  },
+  {
+    name: "a replayed nc with a wrong password is not stale (stale only for right credentials)",
+    run: ({ v }) => {
+      const c = v.challenge();
+      assert.equal(v.verify("POST", answer(c), lookup).ok, true);
+      return v.verify("POST", answer(c, { password: "x" }), lookup);
+    },
+    want: { ok: false, stale: false },
+  },
+  {
+    name: 'empty uri="" (embedded stacks) is accepted',
+    run: ({ v }) => v.verify("POST", answer(v.challenge(), { uri: "" }), lookup, "/cwmp"),
+    want: { ok: true, username: "alice" },
+  },
+  {
+    name: "a nonce cut to fewer characters (a CPE's short buffer) is not ours",
+    run: ({ v }) => {
+      const c = v.challenge();
+      const nonce = parseAuthHeader(c)[0]?.params.get("nonce") ?? "";
+      return v.verify("POST", answer(c, { nonce: nonce.slice(0, 24) }), lookup);
+    },
+    want: { ok: false, stale: false },
+  },
+  {
+    name: "SHA-256 digest is refused (MD5 only on the ACS side)",
+    run: ({ v }) => v.verify("POST", answer(v.challenge(), { algorithm: "SHA-256" }), lookup),
+    want: { ok: false, stale: false },
+  },
   { name: "Basic credentials are not Digest", run: ({ v }) => v.verify("POST", "Basic YWxpY2U6d29uZGVy", lookup), want: { ok: false, stale: false } },
-  { name: "garbage header", run: ({ v }) => v.verify("POST", "Digest ,,,=\"", lookup), want: { ok: false, stale: false } },
+  { name: "garbage header", run: ({ v }) => v.verify("POST", 'Digest ,,,="', lookup), want: { ok: false, stale: false } },
   { name: "qop=auth without nc", run: ({ v }) => v.verify("POST", answer(v.challenge()).replace(/, nc=\w+/, ""), lookup), want: { ok: false, stale: false } },
-  { name: "uri must match the request when given", run: ({ v }) => v.verify("POST", answer(v.challenge(), { uri: "/other" }), lookup, "/cwmp"), want: { ok: false, stale: false } },
-  { name: "absolute uri naming the request path is accepted", run: ({ v }) => v.verify("POST", answer(v.challenge(), { uri: "http://acs.example:7547/cwmp" }), lookup, "/cwmp"), want: { ok: true, username: "alice" } },
+  {
+    name: "uri must match the request when given",
+    run: ({ v }) => v.verify("POST", answer(v.challenge(), { uri: "/other" }), lookup, "/cwmp"),
+    want: { ok: false, stale: false },
+  },
+  {
+    name: "absolute uri naming the request path is accepted",
+    run: ({ v }) => v.verify("POST", answer(v.challenge(), { uri: "http://acs.example:7547/cwmp" }), lookup, "/cwmp"),
+    want: { ok: true, username: "alice" },
+  },
 ];
 
 for (const row of ROWS) {

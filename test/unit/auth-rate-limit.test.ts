@@ -4,7 +4,10 @@ import { createRateLimiter } from "../../src/auth/rate-limit.js";
 
 void test("a burst is allowed, then requests are refused until tokens refill", () => {
   const rl = createRateLimiter({ burst: 3, perSecond: 1, maxKeys: 10 });
-  assert.deepEqual([0, 0, 0, 0].map(() => rl.take("a", 0)), [true, true, true, false]);
+  assert.deepEqual(
+    [0, 0, 0, 0].map(() => rl.take("a", 0)),
+    [true, true, true, false],
+  );
   assert.equal(rl.retryAfterSeconds("a", 0), 1);
   assert.equal(rl.take("a", 999), false);
   assert.equal(rl.take("a", 1000), true);

@@ -37,16 +37,24 @@ void test("cert and key: options with the file contents, no client certificate r
 const ERRORS: [string, () => Parameters<typeof loadTlsOptions>[0], RegExp][] = [
   ["missing cert file is named", () => ({ cert: join(pki.dir, "nope.pem"), key: pki.keyPath }), /TLS cert file .*nope\.pem: file not found/],
   ["missing key file is named", () => ({ cert: pki.certPath, key: join(pki.dir, "nokey.pem") }), /TLS key file .*nokey\.pem: file not found/],
-  ["missing ca file is named", () => ({ cert: pki.certPath, key: pki.keyPath, ca: join(pki.dir, "noca.pem"), requestClientCert: true }), /TLS ca file .*noca\.pem: file not found/],
+  [
+    "missing ca file is named",
+    () => ({ cert: pki.certPath, key: pki.keyPath, ca: join(pki.dir, "noca.pem"), requestClientCert: true }),
+    /TLS ca file .*noca\.pem: file not found/,
+  ],
   ["cert without key", () => ({ cert: pki.certPath }), /key is missing/],
   ["key without cert", () => ({ key: pki.keyPath }), /cert is missing/],
   ["client certs without a CA", () => ({ cert: pki.certPath, key: pki.keyPath, requestClientCert: true }), /needs ca/],
   ["key of another certificate", () => ({ cert: pki.certPath, key: other.keyPath }), /unusable/],
-  ["not PEM at all", () => {
-    const junk = join(pki.dir, "junk.pem");
-    writeFileSync(junk, "hello");
-    return { cert: junk, key: pki.keyPath };
-  }, /unusable/],
+  [
+    "not PEM at all",
+    () => {
+      const junk = join(pki.dir, "junk.pem");
+      writeFileSync(junk, "hello");
+      return { cert: junk, key: pki.keyPath };
+    },
+    /unusable/,
+  ],
 ];
 
 for (const [name, cfg, re] of ERRORS) {
@@ -59,14 +67,24 @@ async function serve(o: TlsServerOptions): Promise<{ port: number; close: () => 
     res.end(who ?? "anonymous");
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { port: (server.address() as AddressInfo).port, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 function get(port: number, opts: { ca: string; cert?: string; key?: string }): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, path: "/", ca: opts.ca, ...(opts.cert ? { cert: opts.cert, key: opts.key } : {}), agent: false }, (res) => {
       let body = "";
-      res.setEncoding("utf8").on("data", (c: string) => (body += c)).on("end", () => resolve(body));
+      res
+        .setEncoding("utf8")
+        .on("data", (c: string) => (body += c))
+        .on("end", () => resolve(body));
     });
     req.on("error", reject).end();
   });

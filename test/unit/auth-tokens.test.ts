@@ -46,7 +46,13 @@ void test("no configured token: nothing is accepted, there is no default", () =>
 const BAD_CONFIG = [
   [[{ name: "a", sha256: "abc", scope: "read" }], /64 hex/],
   [[{ name: "", sha256: hashToken("x"), scope: "read" }], /name is empty/],
-  [[{ name: "a", sha256: hashToken("x"), scope: "read" }, { name: "a", sha256: hashToken("y"), scope: "read" }], /duplicate/],
+  [
+    [
+      { name: "a", sha256: hashToken("x"), scope: "read" },
+      { name: "a", sha256: hashToken("y"), scope: "read" },
+    ],
+    /duplicate/,
+  ],
 ] as const;
 
 for (const [entries, re] of BAD_CONFIG) {
@@ -55,6 +61,9 @@ for (const [entries, re] of BAD_CONFIG) {
 
 void test("hashToken is hex SHA-256 (known vector) and generateToken is 32 random bytes, base64url", () => {
   assert.equal(hashToken("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  assert.equal(generateToken((n) => Buffer.alloc(n, 0xff)), "_".repeat(42) + "8");
+  assert.equal(
+    generateToken((n) => Buffer.alloc(n, 0xff)),
+    "_".repeat(42) + "8",
+  );
   assert.match(generateToken(), /^[A-Za-z0-9_-]{43}$/);
 });

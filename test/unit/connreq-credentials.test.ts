@@ -34,7 +34,7 @@ void test("pure given the random source: same seed, same credentials; different 
 const IDS = [
   ["00147F-CP0611JTLNW", "00147F-CP0611JTLNW"],
   ["00259E-Home%20Gateway-ABC", "00259E-Home_20Gateway-ABC"],
-  ["a b\"c:d", "a_b_c_d"],
+  ['a b"c:d', "a_b_c_d"],
 ] as const;
 
 for (const [id, want] of IDS) {

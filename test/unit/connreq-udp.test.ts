@@ -19,7 +19,10 @@ void test("sig is hex HMAC-SHA1 keyed with the password over ts|id|un|cn concate
 });
 
 void test("IPv6 hosts are bracketed", () => {
-  assert.match(buildUdpConnectionRequest({ ...FIELDS, host: "2001:db8::7" }), /^GET http:\/\/\[2001:db8::7\]:5060\?ts=.* HTTP\/1\.1\r\nHost: \[2001:db8::7\]:5060\r\n\r\n$/);
+  assert.match(
+    buildUdpConnectionRequest({ ...FIELDS, host: "2001:db8::7" }),
+    /^GET http:\/\/\[2001:db8::7\]:5060\?ts=.* HTTP\/1\.1\r\nHost: \[2001:db8::7\]:5060\r\n\r\n$/,
+  );
 });
 
 const msg = buildUdpConnectionRequest(FIELDS);

@@ -32,36 +32,73 @@ function checkAll(bytes: Buffer, contentType?: string): void {
 type Mutation = (s: string) => string;
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.nat().map((n): Mutation => (s) => s.slice(0, n % (s.length + 1))),
-  fc.tuple(fc.nat(), fc.nat({ max: 200 })).map(([at, len]): Mutation => (s) => s.slice(0, at % (s.length + 1)) + s.slice((at % (s.length + 1)) + len)),
+  fc.nat().map(
+    (n): Mutation =>
+      (s) =>
+        s.slice(0, n % (s.length + 1)),
+  ),
+  fc.tuple(fc.nat(), fc.nat({ max: 200 })).map(
+    ([at, len]): Mutation =>
+      (s) =>
+        s.slice(0, at % (s.length + 1)) + s.slice((at % (s.length + 1)) + len),
+  ),
   fc.tuple(fc.nat(), fc.nat({ max: 300 }), fc.nat()).map(([at, len, to]): Mutation => (s) => {
     const a = at % (s.length + 1);
     const t = to % (s.length + 1);
     return s.slice(0, t) + s.slice(a, a + len) + s.slice(t);
   }),
-  fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), fc.constantFrom("<", ">", "/", '"', "'", "&", "=", ":", " ", "\u0000", "x", "!")).map(
-    ([ats, c]): Mutation =>
-      (s) => {
-        const chars = [...s];
-        for (const at of ats) if (chars.length > 0) chars[at % chars.length] = c;
-        return chars.join("");
-      },
-  ),
+  fc
+    .tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), fc.constantFrom("<", ">", "/", '"', "'", "&", "=", ":", " ", "\u0000", "x", "!"))
+    .map(([ats, c]): Mutation => (s) => {
+      const chars = [...s];
+      for (const at of ats) if (chars.length > 0) chars[at % chars.length] = c;
+      return chars.join("");
+    }),
 );
 
 describe("decoders never throw", () => {
   it("random strings", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400, unit: "binary" }), (s) => checkDecoders(s)), { numRuns: 400 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400, unit: "binary" }), (s) => checkDecoders(s)),
+      { numRuns: 400 },
+    );
   });
 
   it("XML-ish random strings", () => {
-    const token = fc.constantFrom("<", ">", "</", "/>", "<?xml ?>", "<!--", "-->", "<![CDATA[", "]]>", "Envelope", "soap:", "Body", "Inform", "xmlns:cwmp=", '"urn:dslforum-org:cwmp-1-0"', "'", "&amp;", "&#x41;", "&#99999999;", " ", "\n");
-    fc.assert(fc.property(fc.array(token, { maxLength: 60 }), (ts) => checkDecoders(ts.join(""))), { numRuns: 400 });
+    const token = fc.constantFrom(
+      "<",
+      ">",
+      "</",
+      "/>",
+      "<?xml ?>",
+      "<!--",
+      "-->",
+      "<![CDATA[",
+      "]]>",
+      "Envelope",
+      "soap:",
+      "Body",
+      "Inform",
+      "xmlns:cwmp=",
+      '"urn:dslforum-org:cwmp-1-0"',
+      "'",
+      "&amp;",
+      "&#x41;",
+      "&#99999999;",
+      " ",
+      "\n",
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 60 }), (ts) => checkDecoders(ts.join(""))),
+      { numRuns: 400 },
+    );
   });
 
   it("random bytes as a body (latin1 and UTF-8)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.constantFrom(undefined, "text/xml; charset=ISO-8859-1", "text/xml"), (bytes, ct) => checkAll(Buffer.from(bytes), ct)),
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.constantFrom(undefined, "text/xml; charset=ISO-8859-1", "text/xml"), (bytes, ct) =>
+        checkAll(Buffer.from(bytes), ct),
+      ),
       { numRuns: 400 },
     );
   });

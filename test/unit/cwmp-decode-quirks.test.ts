@@ -21,7 +21,8 @@ const inform = (params: string, opts: { event?: string; extra?: string } = {}): 
   `<cwmp:Inform ${opts.extra ?? ""}>${DEVICE}<Event E:arrayType="cwmp:EventStruct[1]">${opts.event ?? "<EventStruct><EventCode>1 BOOT</EventCode><CommandKey></CommandKey></EventStruct>"}</Event>` +
   `<MaxEnvelopes>1</MaxEnvelopes><CurrentTime>2024-01-01T00:00:00Z</CurrentTime><RetryCount>0</RetryCount>` +
   `<ParameterList E:arrayType="cwmp:ParameterValueStruct[1]">${params}</ParameterList></cwmp:Inform>`;
-const pv = (name: string, value: string, attrs = ` xsi:type="xsd:string"`): string => `<ParameterValueStruct><Name>${name}</Name><Value${attrs}>${value}</Value></ParameterValueStruct>`;
+const pv = (name: string, value: string, attrs = ` xsi:type="xsd:string"`): string =>
+  `<ParameterValueStruct><Name>${name}</Name><Value${attrs}>${value}</Value></ParameterValueStruct>`;
 
 function ok(xml: string): DecodedEnvelope {
   const r = decodeCpeEnvelope(xml);
@@ -151,7 +152,9 @@ const rows: { name: string; check: () => void }[] = [
   {
     name: "xsi:type SOAP-ENC:Array on arrays and a lying count",
     check: () => {
-      const d = ok(env(inform(pv("A", "1")).replace(`<Event E:arrayType="cwmp:EventStruct[1]">`, `<Event xsi:type="E:Array" E:arrayType="cwmp:EventStruct[5]">`)));
+      const d = ok(
+        env(inform(pv("A", "1")).replace(`<Event E:arrayType="cwmp:EventStruct[1]">`, `<Event xsi:type="E:Array" E:arrayType="cwmp:EventStruct[5]">`)),
+      );
       assert.ok(d.message.method === "Inform" && d.message.events.length === 1);
     },
   },
@@ -167,7 +170,10 @@ const rows: { name: string; check: () => void }[] = [
     name: "xsi:type with another prefix or soap-enc base64 is normalised",
     check: () => {
       const d = ok(env(inform(pv("A", "true", ` xsi:type="xs:boolean"`) + pv("B", "AAE=", ` xsi:type="soap-enc:base64"`))));
-      assert.deepEqual(params(d).map((p) => p.type), ["xsd:boolean", "xsd:base64"]);
+      assert.deepEqual(
+        params(d).map((p) => p.type),
+        ["xsd:boolean", "xsd:base64"],
+      );
     },
   },
   {
@@ -228,12 +234,23 @@ const rows: { name: string; check: () => void }[] = [
   {
     name: "SPV fault with per-parameter faults and xsi:type on the codes (GACS-I #78, completed)",
     check: () => {
-      const spvf = (n: string) => `<SetParameterValuesFault><ParameterName xsi:type="xsd:string">${n}</ParameterName><FaultCode xsi:type="xsd:unsignedInt">9007</FaultCode><FaultString xsi:type="xsd:string">Value out of range</FaultString></SetParameterValuesFault>`;
-      const d = ok(env(`<S:Fault><faultcode>Client</faultcode><faultstring xsi:type="xsd:string">CWMP FAULT</faultstring><detail><cwmp:Fault><FaultCode xsi:type="xsd:unsignedInt">9003</FaultCode><FaultString xsi:type="xsd:string">Invalid Arguments</FaultString>${spvf("A.B")}${spvf("A.C")}</cwmp:Fault></detail></S:Fault>`));
+      const spvf = (n: string) =>
+        `<SetParameterValuesFault><ParameterName xsi:type="xsd:string">${n}</ParameterName><FaultCode xsi:type="xsd:unsignedInt">9007</FaultCode><FaultString xsi:type="xsd:string">Value out of range</FaultString></SetParameterValuesFault>`;
+      const d = ok(
+        env(
+          `<S:Fault><faultcode>Client</faultcode><faultstring xsi:type="xsd:string">CWMP FAULT</faultstring><detail><cwmp:Fault><FaultCode xsi:type="xsd:unsignedInt">9003</FaultCode><FaultString xsi:type="xsd:string">Invalid Arguments</FaultString>${spvf("A.B")}${spvf("A.C")}</cwmp:Fault></detail></S:Fault>`,
+        ),
+      );
       assert.ok(d.message.method === "Fault");
       assert.equal(d.message.fault.code, 9003);
       assert.equal(d.message.fault.faultString, "CWMP FAULT");
-      assert.deepEqual(d.message.fault.setParameterValuesFaults.map((f) => [f.name, f.code]), [["A.B", 9007], ["A.C", 9007]]);
+      assert.deepEqual(
+        d.message.fault.setParameterValuesFaults.map((f) => [f.name, f.code]),
+        [
+          ["A.B", 9007],
+          ["A.C", 9007],
+        ],
+      );
     },
   },
   {
@@ -268,7 +285,10 @@ const rows: { name: string; check: () => void }[] = [
   { name: "empty Body", check: () => void fails(env(""), "no_body") },
   { name: "no Body", check: () => void fails(`<S:Envelope xmlns:S="${SOAP}"><S:Header/></S:Envelope>`, "no_body") },
   { name: "not an Envelope", check: () => assert.match(fails(`<html><body/></html>`, "not_soap"), /<html>/) },
-  { name: "SOAP 1.2 envelope", check: () => void fails(`<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><x/></e:Body></e:Envelope>`, "not_soap") },
+  {
+    name: "SOAP 1.2 envelope",
+    check: () => void fails(`<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><x/></e:Body></e:Envelope>`, "not_soap"),
+  },
   { name: "mismatched end tag names the line", check: () => assert.match(fails(`<a>\n<b>\n</c></a>`, "malformed"), /line 3/) },
   { name: "empty document", check: () => void fails("  ", "malformed") },
   { name: "text outside the document element", check: () => void fails(`junk${env("<cwmp:RebootResponse/>")}`, "malformed") },

@@ -43,7 +43,10 @@ const FEMTO_DETAILS = [
 void test("the real capture decodes with its codes (the standard place)", () => {
   const f = decodeFault(femtoFault());
   assert.equal(f.code, 9003);
-  assert.deepEqual(f.setParameterValuesFaults.map((s) => [s.name, s.code]), FEMTO_DETAILS);
+  assert.deepEqual(
+    f.setParameterValuesFaults.map((s) => [s.name, s.code]),
+    FEMTO_DETAILS,
+  );
 });
 
 void test("the same capture with <detail> nested inside <faultstring>: real codes 9003 and per-parameter 9007, faultstring its own text", () => {
@@ -57,7 +60,10 @@ void test("the same capture with <detail> nested inside <faultstring>: real code
   assert.equal(f.code, 9003);
   assert.equal(f.message, "Invalid Arguments");
   assert.equal(f.faultString, "CWMP FAULT");
-  assert.deepEqual(f.setParameterValuesFaults.map((s) => [s.name, s.code]), FEMTO_DETAILS);
+  assert.deepEqual(
+    f.setParameterValuesFaults.map((s) => [s.name, s.code]),
+    FEMTO_DETAILS,
+  );
 });
 
 void test("the simulator's faultDetailInFaultstring quirk round-trips 9003 with a per-parameter 9008", () => {
@@ -68,7 +74,10 @@ void test("the simulator's faultDetailInFaultstring quirk round-trips 9003 with 
   assert.ok(d.ok && d.value.message.method === "Fault");
   if (d.value.message.method !== "Fault") return;
   assert.equal(d.value.message.fault.code, 9003);
-  assert.deepEqual(d.value.message.fault.setParameterValuesFaults.map((s) => [s.name, s.code]), [["Device.Time.NTPServer1", 9008]]);
+  assert.deepEqual(
+    d.value.message.fault.setParameterValuesFaults.map((s) => [s.name, s.code]),
+    [["Device.Time.NTPServer1", 9008]],
+  );
 });
 
 void test("a Fault with no cwmp:Fault anywhere decodes as code 0 with a warning", () => {
@@ -78,8 +87,20 @@ void test("a Fault with no cwmp:Fault anywhere decodes as code 0 with a warning"
 });
 
 void test("code 0 on a batch backs off every path of the step at once: no bisection", () => {
-  const step: PlanStep = { kind: "setValues", values: ["A.X", "A.Y", "A.Z", "A.W"].map((name) => ({ name, value: "v", type: "xsd:string" as const })), from: [PROV, PROV, PROV, PROV] };
-  const out = fold({ reported: reported(), inventory: inventory() }, step, requestFor(step, "k", QUIRKS), { method: "Fault", fault: { faultCode: "Server", faultString: "boom", code: 0, message: "boom", setParameterValuesFaults: [] } }, NOW, LIMITS, HASH);
+  const step: PlanStep = {
+    kind: "setValues",
+    values: ["A.X", "A.Y", "A.Z", "A.W"].map((name) => ({ name, value: "v", type: "xsd:string" as const })),
+    from: [PROV, PROV, PROV, PROV],
+  };
+  const out = fold(
+    { reported: reported(), inventory: inventory() },
+    step,
+    requestFor(step, "k", QUIRKS),
+    { method: "Fault", fault: { faultCode: "Server", faultString: "boom", code: 0, message: "boom", setParameterValuesFaults: [] } },
+    NOW,
+    LIMITS,
+    HASH,
+  );
   assert.equal(out.inventory.bisect?.length ?? 0, 0, "nothing bisected");
   assert.deepEqual([...out.inventory.backoff.keys()].sort(), ["A.W", "A.X", "A.Y", "A.Z"]);
 });

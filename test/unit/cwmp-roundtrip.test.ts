@@ -74,7 +74,9 @@ describe("header fields", () => {
     {
       name: "SupportedCWMPVersions makes a cwmp-1-2 Inform read as 1.4; SessionTimeout as 1.3",
       check: () => {
-        const a = decodeCpeEnvelope(encodeCpeMessage(CPE_SAMPLES.Inform, { version: "1.4", id: "1", supportedVersions: ["1.0", "1.2", "1.4"], sessionTimeout: 40 }));
+        const a = decodeCpeEnvelope(
+          encodeCpeMessage(CPE_SAMPLES.Inform, { version: "1.4", id: "1", supportedVersions: ["1.0", "1.2", "1.4"], sessionTimeout: 40 }),
+        );
         assert.ok(a.ok);
         assert.equal(a.value.version, "1.4");
         assert.deepEqual(a.value.header.supportedVersions, ["1.0", "1.2", "1.4"]);
@@ -106,12 +108,33 @@ describe("values", () => {
   const rows: { name: string; value: ParamValue; digit?: boolean; wire: RegExp; back: string }[] = [
     { name: "& < > \" ' are escaped", value: { name: "A", value: `&<>"'`, type: "xsd:string" }, wire: /&amp;&lt;&gt;&quot;&apos;/, back: `&<>"'` },
     { name: "non-ASCII is kept as UTF-8", value: { name: "A", value: "Grüße 😀", type: "xsd:string" }, wire: />Grüße 😀</, back: "Grüße 😀" },
-    { name: "leading/trailing whitespace is kept", value: { name: "A", value: "  My SSID  ", type: "xsd:string" }, wire: /> {2}My SSID {2}</, back: "  My SSID  " },
+    {
+      name: "leading/trailing whitespace is kept",
+      value: { name: "A", value: "  My SSID  ", type: "xsd:string" },
+      wire: /> {2}My SSID {2}</,
+      back: "  My SSID  ",
+    },
     { name: "CR survives as &#13;", value: { name: "A", value: "a\r\nb", type: "xsd:string" }, wire: />a&#13;\nb</, back: "a\r\nb" },
-    { name: "unsignedLong max is not rounded", value: { name: "A", value: "18446744073709551615", type: "xsd:unsignedLong" }, wire: />18446744073709551615</, back: "18446744073709551615" },
-    { name: "long min is not rounded", value: { name: "A", value: "-9223372036854775808", type: "xsd:long" }, wire: />-9223372036854775808</, back: "-9223372036854775808" },
+    {
+      name: "unsignedLong max is not rounded",
+      value: { name: "A", value: "18446744073709551615", type: "xsd:unsignedLong" },
+      wire: />18446744073709551615</,
+      back: "18446744073709551615",
+    },
+    {
+      name: "long min is not rounded",
+      value: { name: "A", value: "-9223372036854775808", type: "xsd:long" },
+      wire: />-9223372036854775808</,
+      back: "-9223372036854775808",
+    },
     { name: "boolean true as literal by default", value: { name: "A", value: "1", type: "xsd:boolean" }, wire: /xsi:type="xsd:boolean">true</, back: "true" },
-    { name: "boolean as digit when asked", value: { name: "A", value: "false", type: "xsd:boolean" }, digit: true, wire: /xsi:type="xsd:boolean">0</, back: "0" },
+    {
+      name: "boolean as digit when asked",
+      value: { name: "A", value: "false", type: "xsd:boolean" },
+      digit: true,
+      wire: /xsi:type="xsd:boolean">0</,
+      back: "0",
+    },
     { name: "characters XML cannot carry are dropped", value: { name: "A", value: "a\u0001b", type: "xsd:string" }, wire: />ab</, back: "ab" },
   ];
   for (const row of rows) {

@@ -4,14 +4,42 @@ import { readFileSync } from "node:fs";
 import { parseCsv, parseDataModelCsv } from "../../src/datamodel/csv.js";
 
 const CSV_CASES: readonly (readonly [string, string, string[][]])[] = [
-  ["plain fields", "a,b,c\n1,2,3\n", [["a", "b", "c"], ["1", "2", "3"]]],
-  ["no final newline", "a,b\n1,2", [["a", "b"], ["1", "2"]]],
-  ["CRLF records", "a,b\r\n1,2\r\n", [["a", "b"], ["1", "2"]]],
+  [
+    "plain fields",
+    "a,b,c\n1,2,3\n",
+    [
+      ["a", "b", "c"],
+      ["1", "2", "3"],
+    ],
+  ],
+  [
+    "no final newline",
+    "a,b\n1,2",
+    [
+      ["a", "b"],
+      ["1", "2"],
+    ],
+  ],
+  [
+    "CRLF records",
+    "a,b\r\n1,2\r\n",
+    [
+      ["a", "b"],
+      ["1", "2"],
+    ],
+  ],
   ["empty fields", ",a,,\n", [["", "a", "", ""]]],
   ["trailing empty field without newline", "a,", [["a", ""]]],
   ["quoted comma", '"Huawei Technologies Co., Ltd",x\n', [["Huawei Technologies Co., Ltd", "x"]]],
   ["doubled quotes", '"say ""hi""",b\n', [['say "hi"', "b"]]],
-  ["newline inside quotes", '"line1\nline2",b\nc,d\n', [["line1\nline2", "b"], ["c", "d"]]],
+  [
+    "newline inside quotes",
+    '"line1\nline2",b\nc,d\n',
+    [
+      ["line1\nline2", "b"],
+      ["c", "d"],
+    ],
+  ],
   ["CRLF inside quotes kept", '"a\r\nb"\n', [["a\r\nb"]]],
   ["empty quoted field", '"",x\n', [["", "x"]]],
   ["UTF-8 BOM dropped", "\uFEFFParameter,Object\n", [["Parameter", "Object"]]],
@@ -89,7 +117,8 @@ void test("types are normalised case-insensitively; missing ancestors are synthe
 });
 
 void test("12-column format: notification column, identity from DeviceInfo when no DeviceID rows", () => {
-  const h = "Parameter,Object,Object timestamp,Writable,Writable timestamp,Value,Value type,Value timestamp,Notification,Notification timestamp,Access list,Access list timestamp";
+  const h =
+    "Parameter,Object,Object timestamp,Writable,Writable timestamp,Value,Value type,Value timestamp,Notification,Notification timestamp,Access list,Access list timestamp";
   const t = "2023-05-25T22:24:29.364Z";
   const text = [
     h,

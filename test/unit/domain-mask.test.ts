@@ -7,7 +7,10 @@ const PSK = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.KeyPassphrase
 
 void test("maskJson: secret paths as name/path siblings and as record keys, credential fields, known values", () => {
   const input = {
-    values: [{ name: PSK, value: "hunter22", type: "xsd:string" }, { name: "X.SSID", value: "home", type: "xsd:string" }],
+    values: [
+      { name: PSK, value: "hunter22", type: "xsd:string" },
+      { name: "X.SSID", value: "home", type: "xsd:string" },
+    ],
     diff: [{ path: "Device.ManagementServer.ConnectionRequestPassword", desired: "a", reported: "b" }],
     parameters: { [PSK]: { value: "hunter22", type: "xsd:string" }, "X.SSID": { value: "home" } },
     request: { method: "Download", url: "http://u/", username: "ops", password: "dl-pass" },

@@ -45,7 +45,10 @@ void test("exposition format 0.0.4: golden text for a counter, a gauge and a his
 void test("a label-less histogram is exposed with zero counts before any observation", () => {
   const r = createRegistry();
   r.histogram({ name: "h_seconds", help: "h", buckets: [1] });
-  assert.equal(r.render(), '# HELP h_seconds h\n# TYPE h_seconds histogram\nh_seconds_bucket{le="1"} 0\nh_seconds_bucket{le="+Inf"} 0\nh_seconds_sum 0\nh_seconds_count 0\n');
+  assert.equal(
+    r.render(),
+    '# HELP h_seconds h\n# TYPE h_seconds histogram\nh_seconds_bucket{le="1"} 0\nh_seconds_bucket{le="+Inf"} 0\nh_seconds_sum 0\nh_seconds_count 0\n',
+  );
 });
 
 void test("special values are spelled +Inf, -Inf and NaN", () => {
@@ -61,8 +64,16 @@ void test("label cardinality is capped: extra label sets fold into one 'other' s
   const r = createRegistry();
   const c = r.counter({ name: "faults_total", help: "f", labelNames: ["code"], maxSeries: 3 });
   for (let i = 0; i < 1000; i++) c.inc({ code: String(9000 + i) });
-  const lines = r.render().split("\n").filter((l) => l.startsWith("faults_total{"));
-  assert.deepEqual(lines, ['faults_total{code="9000"} 1', 'faults_total{code="9001"} 1', 'faults_total{code="9002"} 1', `faults_total{code="${OVERFLOW_LABEL_VALUE}"} 997`]);
+  const lines = r
+    .render()
+    .split("\n")
+    .filter((l) => l.startsWith("faults_total{"));
+  assert.deepEqual(lines, [
+    'faults_total{code="9000"} 1',
+    'faults_total{code="9001"} 1',
+    'faults_total{code="9002"} 1',
+    `faults_total{code="${OVERFLOW_LABEL_VALUE}"} 997`,
+  ]);
   c.inc({ code: "9001" });
   assert.equal(c.get({ code: "9001" }), 2, "existing series keep counting after the cap");
 });
@@ -70,7 +81,14 @@ void test("label cardinality is capped: extra label sets fold into one 'other' s
 void test("a gauge with a collect callback is recomputed at every scrape, dropping vanished series", () => {
   const r = createRegistry();
   let state: Record<string, number> = { converged: 5, drifted: 1 };
-  r.gauge({ name: "devs", help: "d", labelNames: ["condition"], collect: (g) => { for (const [condition, n] of Object.entries(state)) g.set({ condition }, n); } });
+  r.gauge({
+    name: "devs",
+    help: "d",
+    labelNames: ["condition"],
+    collect: (g) => {
+      for (const [condition, n] of Object.entries(state)) g.set({ condition }, n);
+    },
+  });
   assert.match(r.render(), /devs\{condition="converged"\} 5\ndevs\{condition="drifted"\} 1\n/);
   state = { converged: 6 };
   const out = r.render();
@@ -84,12 +102,26 @@ const MISUSE: [string, () => void, RegExp][] = [
   ["reserved __ label", () => createRegistry().counter({ name: "ok", help: "", labelNames: ["__x"] }), /invalid label name/],
   ["le on a histogram", () => createRegistry().histogram({ name: "ok", help: "", labelNames: ["le"], buckets: [1] }), /invalid label name/],
   ["unsorted buckets", () => createRegistry().histogram({ name: "ok", help: "", buckets: [1, 0.5] }), /strictly increasing/],
-  ["registered twice", () => { const r = createRegistry(); r.counter({ name: "x", help: "" }); r.gauge({ name: "x", help: "" }); }, /twice/],
+  [
+    "registered twice",
+    () => {
+      const r = createRegistry();
+      r.counter({ name: "x", help: "" });
+      r.gauge({ name: "x", help: "" });
+    },
+    /twice/,
+  ],
   ["counter going down", () => createRegistry().counter({ name: "x", help: "" }).inc({}, -1), /only go up/],
-  ["undeclared label", () => {
-    const extra = { a: "1", b: "2", c: "3" }; // not a literal, so the compiler allows the extra key
-    createRegistry().counter({ name: "x", help: "", labelNames: ["a", "b"] }).inc(extra);
-  }, /do not match/],
+  [
+    "undeclared label",
+    () => {
+      const extra = { a: "1", b: "2", c: "3" }; // not a literal, so the compiler allows the extra key
+      createRegistry()
+        .counter({ name: "x", help: "", labelNames: ["a", "b"] })
+        .inc(extra);
+    },
+    /do not match/,
+  ],
 ];
 
 for (const [name, run, re] of MISUSE) {

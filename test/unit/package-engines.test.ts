@@ -25,12 +25,18 @@ function comparator(c: string, v: Version): boolean {
   const r = parse(text);
   const parts = text.split(".");
   switch (op) {
-    case ">=": return cmp(v, r) >= 0;
-    case ">": return cmp(v, r) > 0;
-    case "<=": return cmp(v, r) <= 0;
-    case "<": return cmp(v, r) < 0;
-    case "^": return v[0] === r[0] && cmp(v, r) >= 0;
-    case "~": return v[0] === r[0] && v[1] === r[1] && cmp(v, r) >= 0;
+    case ">=":
+      return cmp(v, r) >= 0;
+    case ">":
+      return cmp(v, r) > 0;
+    case "<=":
+      return cmp(v, r) <= 0;
+    case "<":
+      return cmp(v, r) < 0;
+    case "^":
+      return v[0] === r[0] && cmp(v, r) >= 0;
+    case "~":
+      return v[0] === r[0] && v[1] === r[1] && cmp(v, r) >= 0;
     default:
       // "20", "20.x", "=20.1.2", "*": every given, non-wildcard part must match.
       return parts.every((p, i) => p === "x" || p === "*" || Number(p) === v[i]);
@@ -40,7 +46,11 @@ function comparator(c: string, v: Version): boolean {
 export function satisfies(range: string, version: string): boolean {
   const v = parse(version);
   return range.split("||").some((alt) => {
-    const cs = alt.trim().replace(/(>=|<=|>|<|\^|~|=)\s+/g, "$1").split(/\s+/).filter((c) => c !== "");
+    const cs = alt
+      .trim()
+      .replace(/(>=|<=|>|<|\^|~|=)\s+/g, "$1")
+      .split(/\s+/)
+      .filter((c) => c !== "");
     return cs.length === 0 || cs.every((c) => comparator(c, v));
   });
 }
@@ -56,7 +66,9 @@ describe("engines", () => {
   });
 
   it("every locked package accepts Node.js 20.19 (no EBADENGINE on npm install)", () => {
-    const lock = JSON.parse(readFileSync(new URL("../../package-lock.json", import.meta.url), "utf8")) as { packages: Record<string, { engines?: { node?: string } | string[] }> };
+    const lock = JSON.parse(readFileSync(new URL("../../package-lock.json", import.meta.url), "utf8")) as {
+      packages: Record<string, { engines?: { node?: string } | string[] }>;
+    };
     const bad: string[] = [];
     for (const [name, p] of Object.entries(lock.packages)) {
       const node = Array.isArray(p.engines) ? undefined : p.engines?.node;

@@ -28,12 +28,18 @@ for (const row of ROWS) {
       inFlight--;
       return n * 2;
     });
-    assert.deepEqual(out, row.items.map((n) => n * 2));
+    assert.deepEqual(
+      out,
+      row.items.map((n) => n * 2),
+    );
     assert.ok(peak <= row.limit, `peak ${peak} > ${row.limit}`);
     if (row.items.length >= row.limit) assert.equal(peak, row.limit, "uses the allowed concurrency");
   });
 }
 
 void test("mapLimit: a failure rejects the whole map", async () => {
-  await assert.rejects(mapLimit([1, 2, 3], 2, async (n) => (n === 2 ? Promise.reject(new Error("boom")) : n)), /boom/);
+  await assert.rejects(
+    mapLimit([1, 2, 3], 2, async (n) => (n === 2 ? Promise.reject(new Error("boom")) : n)),
+    /boom/,
+  );
 });

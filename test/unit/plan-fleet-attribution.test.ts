@@ -60,7 +60,15 @@ void test("each step counts for its own policy; a matched policy that causes not
 void test("plan lists drift: report drift per device (not a change, never reverted) and counts the devices", () => {
   const drifted: DevicePlan = {
     ...device,
-    plan: { converged: false, parameterKey: "cv1-x", steps: [], notes: [{ kind: "drift", path: "W.Channel", desired: "6", reported: "11", healed: false }, { kind: "drift", path: "W.SSID", desired: "a", reported: "b", healed: true }] },
+    plan: {
+      converged: false,
+      parameterKey: "cv1-x",
+      steps: [],
+      notes: [
+        { kind: "drift", path: "W.Channel", desired: "6", reported: "11", healed: false },
+        { kind: "drift", path: "W.SSID", desired: "a", reported: "b", healed: true },
+      ],
+    },
   };
   const acc = createAccumulator();
   const c = deviceChange(drifted);

@@ -28,7 +28,10 @@ const ROUND_TRIPS: readonly RoundTrip[] = [
         ["Device.A.M", { writable: undefined, notification: 1 }],
       ]),
       objects: new Map([["Device.T.3.", 5]]),
-      discovered: new Map([["Device.A.", 6], ["", 7]]),
+      discovered: new Map([
+        ["Device.A.", 6],
+        ["", 7],
+      ]),
       parameterKey: "cv1-0123456789abcdef",
       softwareVersion: "V1.0",
     },
@@ -72,11 +75,14 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 /** The object at `keys` inside `j` (fails the test if there is none). */
 function at(j: unknown, ...keys: string[]): Obj {
-  return keys.reduce<Obj>((o, k) => {
-    const v = o[k];
-    assert.ok(isObj(v), `no object at ${keys.join(".")}`);
-    return v;
-  }, isObj(j) ? j : {});
+  return keys.reduce<Obj>(
+    (o, k) => {
+      const v = o[k];
+      assert.ok(isObj(v), `no object at ${keys.join(".")}`);
+      return v;
+    },
+    isObj(j) ? j : {},
+  );
 }
 /** GOOD() with `f` applied to the object at `keys`. */
 const edit = (keys: string[], f: (o: Obj) => void): unknown => {
@@ -94,11 +100,23 @@ interface Bad {
 const BAD: readonly Bad[] = [
   { name: "not an object", value: [], error: /^state: expected an object/ },
   { name: "no params", value: edit(["reported"], (o) => delete o["params"]), error: /^reported\.params: expected an object/ },
-  { name: "an unknown xsd type", value: edit(["reported", "params", "Device.A.X"], (o) => (o["type"] = "xsd:float")), error: /^reported\.params\.Device\.A\.X\.type: expected an xsd type/ },
+  {
+    name: "an unknown xsd type",
+    value: edit(["reported", "params", "Device.A.X"], (o) => (o["type"] = "xsd:float")),
+    error: /^reported\.params\.Device\.A\.X\.type: expected an xsd type/,
+  },
   { name: "writable as a string", value: edit(["reported", "params", "Device.A.X"], (o) => (o["writable"] = "yes")), error: /writable: expected a boolean/ },
-  { name: "notification out of range", value: edit(["reported", "names", "Device.A.M"], (o) => (o["notification"] = 9)), error: /notification: expected a notification level/ },
+  {
+    name: "notification out of range",
+    value: edit(["reported", "names", "Device.A.M"], (o) => (o["notification"] = 9)),
+    error: /notification: expected a notification level/,
+  },
   { name: "a value that is a number", value: edit(["reported", "params", "Device.A.X"], (o) => (o["value"] = 1)), error: /value: expected a string/ },
-  { name: "created instance not a number", value: edit(["inventory", "created"], (o) => (o["Device.T."] = ["1"])), error: /^inventory\.created\.Device\.T\.\[0\]: expected a number/ },
+  {
+    name: "created instance not a number",
+    value: edit(["inventory", "created"], (o) => (o["Device.T."] = ["1"])),
+    error: /^inventory\.created\.Device\.T\.\[0\]: expected a number/,
+  },
   { name: "download missing its version", value: edit(["inventory", "download"], (o) => delete o["version"]), error: /^download\.version: expected a string/ },
   { name: "applied keys not an array", value: edit(["inventory"], (o) => (o["appliedKeys"] = "k1")), error: /^inventory\.appliedKeys: expected an array/ },
 ];
@@ -111,7 +129,18 @@ for (const row of BAD) {
   });
 }
 
-const DEVICE = { deviceId: "00D09E-EX220-S1", manufacturer: "TP-Link", oui: "00D09E", productClass: "EX220", serialNumber: "S1", softwareVersion: "1.0", hardwareVersion: "v1", dataModel: "tr181", tags: ["lab"], lastInform: 5 };
+const DEVICE = {
+  deviceId: "00D09E-EX220-S1",
+  manufacturer: "TP-Link",
+  oui: "00D09E",
+  productClass: "EX220",
+  serialNumber: "S1",
+  softwareVersion: "1.0",
+  hardwareVersion: "v1",
+  dataModel: "tr181",
+  tags: ["lab"],
+  lastInform: 5,
+};
 
 interface ResponseRow {
   readonly name: string;
@@ -120,9 +149,21 @@ interface ResponseRow {
 }
 
 const RESPONSES: readonly ResponseRow[] = [
-  { name: "a full response", body: { device: DEVICE, ...GOOD(), managedCredentials: true }, want: { productClass: "EX220", dataModel: "tr181", managedCredentials: true } },
-  { name: "a device without a data model", body: { device: { ...DEVICE, dataModel: undefined }, ...GOOD(), managedCredentials: false }, want: { productClass: "EX220", dataModel: undefined, managedCredentials: false } },
-  { name: "a bad device id", body: { device: { ...DEVICE, deviceId: "nope" }, ...GOOD(), managedCredentials: true }, want: /^device\.deviceId: expected a device id/ },
+  {
+    name: "a full response",
+    body: { device: DEVICE, ...GOOD(), managedCredentials: true },
+    want: { productClass: "EX220", dataModel: "tr181", managedCredentials: true },
+  },
+  {
+    name: "a device without a data model",
+    body: { device: { ...DEVICE, dataModel: undefined }, ...GOOD(), managedCredentials: false },
+    want: { productClass: "EX220", dataModel: undefined, managedCredentials: false },
+  },
+  {
+    name: "a bad device id",
+    body: { device: { ...DEVICE, deviceId: "nope" }, ...GOOD(), managedCredentials: true },
+    want: /^device\.deviceId: expected a device id/,
+  },
   { name: "an unknown data model", body: { device: { ...DEVICE, dataModel: "tr104" }, ...GOOD(), managedCredentials: true }, want: /^device\.dataModel/ },
   { name: "no managedCredentials", body: { device: DEVICE, ...GOOD() }, want: /^managedCredentials: expected a boolean/ },
   { name: "tags not strings", body: { device: { ...DEVICE, tags: [1] }, ...GOOD(), managedCredentials: true }, want: /^device\.tags\[0\]: expected a string/ },
@@ -137,7 +178,10 @@ for (const row of RESPONSES) {
       return;
     }
     assert.ok(r.ok, r.ok ? "" : r.error);
-    assert.deepStrictEqual({ productClass: r.value.record.productClass, dataModel: r.value.record.dataModel, managedCredentials: r.value.managedCredentials }, row.want);
+    assert.deepStrictEqual(
+      { productClass: r.value.record.productClass, dataModel: r.value.record.dataModel, managedCredentials: r.value.managedCredentials },
+      row.want,
+    );
     assert.deepStrictEqual(r.value.record.tags, ["lab"]);
     assert.equal(r.value.reported.parameterKey, "cv1-0123456789abcdef");
   });

@@ -36,7 +36,11 @@ for (const [csv, matched, firmware] of DEVICES) {
     const model = loadDataModel(new URL(csv, MODELS));
     const get = (p: string): string => model.nodes[model.index.get(model.root + p) ?? -1]?.value ?? "";
     const facts: MatchSubject = {
-      deviceId: deviceIdOf(model.identity), ip: "", connectionRequestUrl: "", udpConnectionRequestAddress: "", parameterKey: "",
+      deviceId: deviceIdOf(model.identity),
+      ip: "",
+      connectionRequestUrl: "",
+      udpConnectionRequestAddress: "",
+      parameterKey: "",
       ...model.identity,
       softwareVersion: get("DeviceInfo.SoftwareVersion"),
       hardwareVersion: get("DeviceInfo.HardwareVersion"),
@@ -68,8 +72,20 @@ void test("a simulated device with a random serial still resolves every template
   const r = await loadPolicySet(POLICIES, { env: {} });
   assert.ok(r.ok);
   const facts: MatchSubject = {
-    deviceId: "1C61B4-Device2-SIM000123" as DeviceId, ip: "", connectionRequestUrl: "", udpConnectionRequestAddress: "", parameterKey: "", manufacturer: "TP-Link", oui: "1C61B4", productClass: "Device2", serialNumber: "SIM000123",
-    softwareVersion: "0.14.0", hardwareVersion: "", dataModel: "tr181", tags: [], parameters: new Map(),
+    deviceId: "1C61B4-Device2-SIM000123" as DeviceId,
+    ip: "",
+    connectionRequestUrl: "",
+    udpConnectionRequestAddress: "",
+    parameterKey: "",
+    manufacturer: "TP-Link",
+    oui: "1C61B4",
+    productClass: "Device2",
+    serialNumber: "SIM000123",
+    softwareVersion: "0.14.0",
+    hardwareVersion: "",
+    dataModel: "tr181",
+    tags: [],
+    parameters: new Map(),
   };
   const d = desiredStateFor(r.value, facts);
   assert.deepEqual(d.notes, []);

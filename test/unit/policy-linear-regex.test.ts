@@ -43,9 +43,15 @@ describe("policy regexes: linear time", () => {
       if (!r.ok) assert.match(r.error, /RE2 syntax/);
     }
     assert.equal(compileLinearRegex("x".repeat(MAX_PATTERN_LENGTH + 1)).ok, false);
-    const r = await loadFiles({ "p.yaml": 'name: p\nmatch:\n  serialNumber: { pattern: "^(?=HWTC)" }\nparameters:\n  InternetGatewayDevice.ManagementServer.PeriodicInformInterval: 60\n' });
+    const r = await loadFiles({
+      "p.yaml": 'name: p\nmatch:\n  serialNumber: { pattern: "^(?=HWTC)" }\nparameters:\n  InternetGatewayDevice.ManagementServer.PeriodicInformInterval: 60\n',
+    });
     assert.equal(r.ok, false);
-    if (!r.ok) assert.deepEqual(r.errors.map((e) => [e.code, e.line]), [["invalid-regex", 3]]);
+    if (!r.ok)
+      assert.deepEqual(
+        r.errors.map((e) => [e.code, e.line]),
+        [["invalid-regex", 3]],
+      );
   });
 
   it("JavaScript regex semantics the policies rely on are kept (unanchored, classes, case-insensitive fields)", () => {

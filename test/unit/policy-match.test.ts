@@ -43,12 +43,37 @@ const CASES: readonly [string, RawMatch, Partial<MatchSubject>, boolean][] = [
   ["tags.none present excludes", { tags: { none: ["lab"] } }, { tags: ["lab"] }, false],
   ["tags.none absent", { tags: { none: ["lab"] } }, { tags: ["prod"] }, true],
   ["parameters.equals", { parameters: { "InternetGatewayDevice.X.A": { equals: "on" } } }, { parameters: params({ "InternetGatewayDevice.X.A": "on" }) }, true],
-  ["parameters.equals boolean true = 1", { parameters: { "InternetGatewayDevice.X.A": { equals: true } } }, { parameters: params({ "InternetGatewayDevice.X.A": "1" }) }, true],
-  ["parameters.equals number vs '007'", { parameters: { "InternetGatewayDevice.X.A": { equals: 7 } } }, { parameters: params({ "InternetGatewayDevice.X.A": "007" }) }, false],
-  ["parameters.pattern", { parameters: { "InternetGatewayDevice.X.A": { pattern: "^15" } } }, { parameters: params({ "InternetGatewayDevice.X.A": "159D.A" }) }, true],
+  [
+    "parameters.equals boolean true = 1",
+    { parameters: { "InternetGatewayDevice.X.A": { equals: true } } },
+    { parameters: params({ "InternetGatewayDevice.X.A": "1" }) },
+    true,
+  ],
+  [
+    "parameters.equals number vs '007'",
+    { parameters: { "InternetGatewayDevice.X.A": { equals: 7 } } },
+    { parameters: params({ "InternetGatewayDevice.X.A": "007" }) },
+    false,
+  ],
+  [
+    "parameters.pattern",
+    { parameters: { "InternetGatewayDevice.X.A": { pattern: "^15" } } },
+    { parameters: params({ "InternetGatewayDevice.X.A": "159D.A" }) },
+    true,
+  ],
   ["parameters.in", { parameters: { "InternetGatewayDevice.X.A": { in: ["a", "b"] } } }, { parameters: params({ "InternetGatewayDevice.X.A": "b" }) }, true],
-  ["parameters.in mismatch", { parameters: { "InternetGatewayDevice.X.A": { in: ["a", "b"] } } }, { parameters: params({ "InternetGatewayDevice.X.A": "c" }) }, false],
-  ["parameters.exists true", { parameters: { "InternetGatewayDevice.X.A": { exists: true } } }, { parameters: params({ "InternetGatewayDevice.X.A": "" }) }, true],
+  [
+    "parameters.in mismatch",
+    { parameters: { "InternetGatewayDevice.X.A": { in: ["a", "b"] } } },
+    { parameters: params({ "InternetGatewayDevice.X.A": "c" }) },
+    false,
+  ],
+  [
+    "parameters.exists true",
+    { parameters: { "InternetGatewayDevice.X.A": { exists: true } } },
+    { parameters: params({ "InternetGatewayDevice.X.A": "" }) },
+    true,
+  ],
   ["parameters.exists false", { parameters: { "InternetGatewayDevice.X.A": { exists: false } } }, {}, true],
   ["parameters.equals on an unreported path", { parameters: { "InternetGatewayDevice.X.A": { equals: "x" } } }, {}, false],
   ["several conditions AND (one fails)", { oui: "00259E", productClass: "EG8145V5", softwareVersion: ">=V9" }, {}, false],
@@ -65,10 +90,13 @@ for (const [name, match, over, want] of CASES) {
 
 void test("an invalid regex and an unparseable range are issues at their pointers", () => {
   const { issues } = compileSelector({ serialNumber: { pattern: "([" }, softwareVersion: ["V5*", ">=V5 <"] }, "");
-  assert.deepEqual(issues.map((i) => [i.code, i.pointer]), [
-    ["invalid-version-range", "/match/softwareVersion/1"],
-    ["invalid-regex", "/match/serialNumber/pattern"],
-  ]);
+  assert.deepEqual(
+    issues.map((i) => [i.code, i.pointer]),
+    [
+      ["invalid-version-range", "/match/softwareVersion/1"],
+      ["invalid-regex", "/match/serialNumber/pattern"],
+    ],
+  );
 });
 
 // [behaviour, a, b, provably disjoint?]
@@ -92,7 +120,8 @@ const DISJOINT: readonly [string, RawMatch, RawMatch, boolean][] = [
 
 for (const [name, a, b, want] of DISJOINT) {
   void test(`disjoint: ${name}`, () => {
-    const sa = compileSelector(a, "").selector, sb = compileSelector(b, "").selector;
+    const sa = compileSelector(a, "").selector,
+      sb = compileSelector(b, "").selector;
     assert.equal(selectorsDisjoint(sa, sb, a.dataModel, b.dataModel), want);
     assert.equal(selectorsDisjoint(sb, sa, b.dataModel, a.dataModel), want);
   });

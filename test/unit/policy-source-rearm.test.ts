@@ -71,7 +71,10 @@ it("the source re-arms after the folder is deleted and re-created, and after a s
     // Deleted: the folder's watcher dies with it. The source says so and keeps serving.
     rmSync(dir, { recursive: true });
     await until(() => source.folderState() === "missing", "the missing folder to be noticed");
-    assert.ok(logs.some((m) => /policies folder is missing/.test(m)), logs.join("\n"));
+    assert.ok(
+      logs.some((m) => /policies folder is missing/.test(m)),
+      logs.join("\n"),
+    );
     assert.equal(interval(), "200", "the last good set keeps serving");
     if (timers.pending() > 0) timers.fire();
     await until(() => source.lastError() !== undefined, "the reload of a missing folder to be rejected");
@@ -89,7 +92,10 @@ it("the source re-arms after the folder is deleted and re-created, and after a s
 
     // A deploy swaps a symlink: policies -> releases/a, then atomically -> releases/b.
     rmSync(dir, { recursive: true });
-    for (const [rel, n] of [["a", 400], ["b", 500]] as const) {
+    for (const [rel, n] of [
+      ["a", 400],
+      ["b", 500],
+    ] as const) {
       mkdirSync(join(root, "releases", rel), { recursive: true });
       writeFileSync(join(root, "releases", rel, "inform.yaml"), policy(n));
     }
@@ -112,7 +118,8 @@ it("/api/health says when the policies folder is missing, and the server picks i
   try {
     writeFileSync(join(s.policiesDir, "inform.yaml"), policy(600));
     assert.equal((await fetch(`${s.apiUrl}/api/policies/reload`, { method: "POST" })).status, 200);
-    const health = async (): Promise<{ policiesFolder: string; policyRevision: string | null }> => (await (await fetch(`${s.apiUrl}/api/health`)).json()) as { policiesFolder: string; policyRevision: string | null };
+    const health = async (): Promise<{ policiesFolder: string; policyRevision: string | null }> =>
+      (await (await fetch(`${s.apiUrl}/api/health`)).json()) as { policiesFolder: string; policyRevision: string | null };
     const before = await health();
     assert.equal(before.policiesFolder, "present");
     rmSync(s.policiesDir, { recursive: true });

@@ -39,7 +39,10 @@ void test("policy source: reload on change, reject an invalid change whole, keep
     await until(() => source.current()?.revision !== r1, "the valid edit to load");
     const set2 = source.current() as PolicySet;
     assert.equal(set2.policies[0]?.values[0]?.literal, "300");
-    assert.deepEqual(changes, [[r1, undefined], [set2.revision, r1]]);
+    assert.deepEqual(changes, [
+      [r1, undefined],
+      [set2.revision, r1],
+    ]);
 
     writeFileSync(join(dir, "inform.yaml"), policy("[not, a, value"));
     await until(() => source.lastError() !== undefined, "the invalid edit to be rejected");

@@ -5,7 +5,11 @@ import { parseTemplate, resolveTemplate } from "../../src/policy/template.js";
 import type { MatchSubject } from "../../src/policy/desired.types.js";
 
 const FACTS: MatchSubject = {
-  deviceId: "00259E-EG8145V5-48575443A94196A5" as DeviceId, ip: "", connectionRequestUrl: "", udpConnectionRequestAddress: "", parameterKey: "",
+  deviceId: "00259E-EG8145V5-48575443A94196A5" as DeviceId,
+  ip: "",
+  connectionRequestUrl: "",
+  udpConnectionRequestAddress: "",
+  parameterKey: "",
   manufacturer: "Huawei Technologies Co., Ltd",
   oui: "00259E",
   productClass: "EG8145V5",
@@ -16,7 +20,10 @@ const FACTS: MatchSubject = {
   tags: [],
   parameters: new Map([["InternetGatewayDevice.DeviceInfo.X_HW_SerialNumber", "HWTCA94196A5"]]),
 };
-const VARS = new Map([["wifiKey", "k3y"], ["empty", ""]]);
+const VARS = new Map([
+  ["wifiKey", "k3y"],
+  ["empty", ""],
+]);
 const SECRETS = new Map([["ACS_PASS", "s3cret"]]);
 const ctx = { facts: FACTS, variable: (n: string) => VARS.get(n), secret: (n: string) => SECRETS.get(n) };
 
@@ -31,9 +38,9 @@ const RESOLVE: readonly [string, string | { error: string }][] = [
   ["${vars.wifiKey}", "k3y"],
   ["${secret.ACS_PASS}", "s3cret"],
   ["cost $${not.a.template}", "cost ${not.a.template}"],
-  ["${vars.missing | default(\"fallback\")}", "fallback"],
-  ["${vars.empty | default(\"x|y\")}", "x|y"],
-  ["${device.hardwareVersion | default(\"hw?\")}", "hw?"],
+  ['${vars.missing | default("fallback")}', "fallback"],
+  ['${vars.empty | default("x|y")}', "x|y"],
+  ['${device.hardwareVersion | default("hw?")}', "hw?"],
   ["${vars.missing}", { error: "${vars.missing} has no value" }],
   ["${vars.empty}", { error: "no value" }], // an empty value is never sent
   ["${device.hardwareVersion}", { error: "no value" }],

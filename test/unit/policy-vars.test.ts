@@ -6,11 +6,35 @@ import { eg8145, loadFiles, loadOk } from "../support/policy-fixtures.js";
 
 // [csv text, rows]
 const CSV = [
-  ["a,b\n1,2\n", [["a", "b"], ["1", "2"]]],
-  ["a,b\r\n1,2", [["a", "b"], ["1", "2"]]],
-  ['a,"b,c"\n"x ""y""",\n', [["a", "b,c"], ['x "y"', ""]]],
+  [
+    "a,b\n1,2\n",
+    [
+      ["a", "b"],
+      ["1", "2"],
+    ],
+  ],
+  [
+    "a,b\r\n1,2",
+    [
+      ["a", "b"],
+      ["1", "2"],
+    ],
+  ],
+  [
+    'a,"b,c"\n"x ""y""",\n',
+    [
+      ["a", "b,c"],
+      ['x "y"', ""],
+    ],
+  ],
   ['a\n"multi\nline"\n', [["a"], ["multi\nline"]]],
-  ["a,b\n\n1,2\n", [["a", "b"], ["1", "2"]]],
+  [
+    "a,b\n\n1,2\n",
+    [
+      ["a", "b"],
+      ["1", "2"],
+    ],
+  ],
 ] as const;
 for (const [text, rows] of CSV) void test(`parseCsv ${JSON.stringify(text)}`, () => assert.deepEqual(parseCsv(text), rows));
 
@@ -65,9 +89,11 @@ void test("YAML variables: syntax errors carry a line", () => {
 const PPP = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANPPPConnection.1";
 
 void test("loader: variables from CSV and YAML files resolve per device; secrets from env win over the file", async () => {
-  const dir = { "pppoe.yaml": `name: pppoe\nparameters:\n  ${PPP}.Username: "\${vars.user}"\n  ${PPP}.Password: "\${secret.PPP_PASS}"\n  ${PPP}.Name: "\${vars.label}"\n` ,
+  const dir = {
+    "pppoe.yaml": `name: pppoe\nparameters:\n  ${PPP}.Username: "\${vars.user}"\n  ${PPP}.Password: "\${secret.PPP_PASS}"\n  ${PPP}.Name: "\${vars.label}"\n`,
     "vars/users.csv": "serialNumber,user\n48575443A94196A5,alice\n",
-    "vars/labels.yaml": '"00259E-EG8145V5-48575443A94196A5": { label: home }\n' };
+    "vars/labels.yaml": '"00259E-EG8145V5-48575443A94196A5": { label: home }\n',
+  };
   const { mkdtempSync, writeFileSync } = await import("node:fs");
   const { join } = await import("node:path");
   const { tmpdir } = await import("node:os");
@@ -75,7 +101,14 @@ void test("loader: variables from CSV and YAML files resolve per device; secrets
   writeFileSync(secretsFile, "PPP_PASS: from-file\n");
   const fromFile = await loadOk(dir, { secretsFile });
   const d = desiredStateFor(fromFile, eg8145());
-  assert.deepEqual(d.values.map((v) => [v.path.split(".").pop(), v.value, v.writeOnly]), [["Username", "alice", false], ["Password", "from-file", true], ["Name", "home", false]]);
+  assert.deepEqual(
+    d.values.map((v) => [v.path.split(".").pop(), v.value, v.writeOnly]),
+    [
+      ["Username", "alice", false],
+      ["Password", "from-file", true],
+      ["Name", "home", false],
+    ],
+  );
   const fromEnv = await loadOk(dir, { secretsFile, env: { CONVERGE_SECRET_PPP_PASS: "from-env" } });
   assert.equal(desiredStateFor(fromEnv, eg8145()).values.find((v) => v.path.endsWith("Password"))?.value, "from-env");
   assert.equal(JSON.stringify(fromEnv).includes("from-env"), false, "secrets never serialise with the snapshot");
@@ -89,5 +122,11 @@ void test("loader: a variable defined in two files, and an unknown variable, are
     "vars/b.yaml": "x: { user: bob }\n",
   });
   assert.ok(!r.ok);
-  assert.deepEqual(r.errors.map((e) => [e.code, e.file]), [["unknown-template-variable", "p.yaml"], ["vars-file", "vars/b.yaml"]]);
+  assert.deepEqual(
+    r.errors.map((e) => [e.code, e.file]),
+    [
+      ["unknown-template-variable", "p.yaml"],
+      ["vars-file", "vars/b.yaml"],
+    ],
+  );
 });

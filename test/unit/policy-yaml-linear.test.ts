@@ -36,7 +36,10 @@ describe("policy YAML: linear work and bounds", () => {
 
   it("duplicate keys are still found (by the linear check), with their position", () => {
     const { problems } = parseYamlFile("name: a\nparameters:\n  X: 1\n  Y: 2\n  X: 3\n");
-    assert.deepEqual(problems.map((p) => [p.message, p.line, p.column]), [["Map keys must be unique", 5, 3]]);
+    assert.deepEqual(
+      problems.map((p) => [p.message, p.line, p.column]),
+      [["Map keys must be unique", 5, 3]],
+    );
   });
 
   it("a 50,000-key policy loads and validates whole", async () => {
@@ -51,7 +54,9 @@ describe("policy YAML: linear work and bounds", () => {
     assert.match(many.problems[0]?.message ?? "", /more than 500000 keys/);
     const aliases = parseYamlFile(`a: &a 1\nb: [${Array.from({ length: YAML_LIMITS.maxAliases + 1 }, () => "*a").join(", ")}]\n`);
     assert.match(aliases.problems[0]?.message ?? "", /more than 100 aliases/);
-    const bomb = parseYamlFile('a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n');
+    const bomb = parseYamlFile(
+      'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
+    );
     assert.equal(bomb.docs.length, 0);
     assert.equal(bomb.problems[0]?.kind, "too-large");
     const huge = parseYamlFile("x".repeat(YAML_LIMITS.maxFileChars + 1));

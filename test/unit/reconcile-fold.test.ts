@@ -22,7 +22,13 @@ function run(step: PlanStep, response: CpeMessage, r: ReportedState = reported()
 }
 
 const fault = (code: number, details: { name: string; code: number }[] = []): CpeMessage => {
-  const f: CwmpFault = { faultCode: "Client", faultString: "CWMP fault", code, message: `fault ${code}`, setParameterValuesFaults: details.map((d) => ({ ...d, string: `bad ${d.name}` })) };
+  const f: CwmpFault = {
+    faultCode: "Client",
+    faultString: "CWMP fault",
+    code,
+    message: `fault ${code}`,
+    setParameterValuesFaults: details.map((d) => ({ ...d, string: `bad ${d.name}` })),
+  };
   return { method: "Fault", fault: f };
 };
 const faultWrite = (code: number, path: string, message: string, retryable = false, policy: string | undefined = undefined) =>
@@ -32,11 +38,31 @@ void test("fold GetParameterValuesResponse: values observed now, writability and
   const r = reported({ names: { "A.X": true }, params: { "A.Y": ["old", "xsd:string", 1, false, 2] } });
   const out = run(
     { kind: "refresh", paths: ["A.X", "A.Y"], reason: "readback" },
-    { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "1", type: "xsd:int" }, { name: "A.Y", value: "new", type: "xsd:string" }] },
+    {
+      method: "GetParameterValuesResponse",
+      parameterList: [
+        { name: "A.X", value: "1", type: "xsd:int" },
+        { name: "A.Y", value: "new", type: "xsd:string" },
+      ],
+    },
     r,
-    inventory({ readback: new Map([["A.Y", "new"], ["A.Z", "z"]]) }),
+    inventory({
+      readback: new Map([
+        ["A.Y", "new"],
+        ["A.Z", "z"],
+      ]),
+    }),
   );
-  assert.deepStrictEqual(out.writes, [{ kind: "reported", params: [{ path: "A.X", value: "1", type: "xsd:int" }, { path: "A.Y", value: "new", type: "xsd:string" }], observedAt: NOW }]);
+  assert.deepStrictEqual(out.writes, [
+    {
+      kind: "reported",
+      params: [
+        { path: "A.X", value: "1", type: "xsd:int" },
+        { path: "A.Y", value: "new", type: "xsd:string" },
+      ],
+      observedAt: NOW,
+    },
+  ]);
   assert.deepStrictEqual(out.faults, []);
   assert.deepStrictEqual(out.reported.params.get("A.X"), { value: "1", type: "xsd:int", writable: true, observedAt: NOW });
   assert.deepStrictEqual(out.reported.params.get("A.Y"), { value: "new", type: "xsd:string", writable: false, observedAt: NOW, notification: 2 });
@@ -47,13 +73,31 @@ void test("fold GetParameterValuesResponse: values observed now, writability and
 void test("fold GetParameterValuesResponse: a read-back that differs from what the CPE accepted backs off (no set loop)", () => {
   const out = run(
     { kind: "refresh", paths: ["A.X", "A.B"], reason: "readback" },
-    { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "ABC", type: "xsd:string" }, { name: "A.B", value: "1", type: "xsd:boolean" }] },
+    {
+      method: "GetParameterValuesResponse",
+      parameterList: [
+        { name: "A.X", value: "ABC", type: "xsd:string" },
+        { name: "A.B", value: "1", type: "xsd:boolean" },
+      ],
+    },
     reported(),
-    inventory({ readback: new Map([["A.X", "abc"], ["A.B", "true"]]) }),
+    inventory({
+      readback: new Map([
+        ["A.X", "abc"],
+        ["A.B", "true"],
+      ]),
+    }),
   );
   const message = 'accepted "abc" but reads back "ABC"';
   assert.deepStrictEqual(out.writes, [
-    { kind: "reported", params: [{ path: "A.X", value: "ABC", type: "xsd:string" }, { path: "A.B", value: "1", type: "xsd:boolean" }], observedAt: NOW },
+    {
+      kind: "reported",
+      params: [
+        { path: "A.X", value: "ABC", type: "xsd:string" },
+        { path: "A.B", value: "1", type: "xsd:boolean" },
+      ],
+      observedAt: NOW,
+    },
     { kind: "backoff", path: "A.X", until: NOW + BASE, code: 9007, attempts: 1 },
     faultWrite(9007, "A.X", message),
   ]);
@@ -62,7 +106,10 @@ void test("fold GetParameterValuesResponse: a read-back that differs from what t
 });
 
 void test("fold GetParameterValuesResponse: a requested name left out backs off as 9005", () => {
-  const out = run({ kind: "refresh", paths: ["A.X", "A.Gone"], reason: "unknown" }, { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "1", type: "xsd:int" }] });
+  const out = run(
+    { kind: "refresh", paths: ["A.X", "A.Gone"], reason: "unknown" },
+    { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "1", type: "xsd:int" }] },
+  );
   assert.deepStrictEqual(out.writes, [
     { kind: "reported", params: [{ path: "A.X", value: "1", type: "xsd:int" }], observedAt: NOW },
     { kind: "backoff", path: "A.Gone", until: NOW + BASE, code: 9005, attempts: 1 },
@@ -75,12 +122,28 @@ void test("fold GetParameterNamesResponse: children recorded, object discovered,
   const r = reported({ objects: [T, `${T}1.`, `${T}2.`], params: { [`${T}2.ExternalPort`]: ["80", "xsd:unsignedInt"], [`${T}Stale`]: ["x", "xsd:string"] } });
   const out = run(
     { kind: "discover", path: T, reason: "stale" },
-    { method: "GetParameterNamesResponse", parameterList: [{ name: `${T}1.`, writable: true }, { name: `${T}3.`, writable: true }, { name: `${T}Enable`, writable: true }] },
+    {
+      method: "GetParameterNamesResponse",
+      parameterList: [
+        { name: `${T}1.`, writable: true },
+        { name: `${T}3.`, writable: true },
+        { name: `${T}Enable`, writable: true },
+      ],
+    },
     r,
     inventory({ created: new Map([[T, [2, 3]]]) }),
   );
   assert.deepStrictEqual(out.writes, [
-    { kind: "names", params: [{ path: `${T}1.`, writable: true }, { path: `${T}3.`, writable: true }, { path: `${T}Enable`, writable: true }], discovered: T, observedAt: NOW },
+    {
+      kind: "names",
+      params: [
+        { path: `${T}1.`, writable: true },
+        { path: `${T}3.`, writable: true },
+        { path: `${T}Enable`, writable: true },
+      ],
+      discovered: T,
+      observedAt: NOW,
+    },
     { kind: "objectDeleted", path: `${T}2.` },
     { kind: "forgetPaths", paths: [`${T}Stale`] },
   ]);
@@ -102,7 +165,15 @@ void test("fold GetParameterAttributesResponse: notification levels recorded", (
 });
 
 void test("fold SetParameterValuesResponse status 0: ParameterKey recorded, readable values to read back, write-only values hashed", () => {
-  const step: PlanStep = { kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }, { name: "A.Pw", value: "s3cret", type: "xsd:string" }], from: [PROV, PROV], writeOnly: ["A.Pw"] };
+  const step: PlanStep = {
+    kind: "setValues",
+    values: [
+      { name: "A.X", value: "2", type: "xsd:int" },
+      { name: "A.Pw", value: "s3cret", type: "xsd:string" },
+    ],
+    from: [PROV, PROV],
+    writeOnly: ["A.Pw"],
+  };
   const out = run(step, { method: "SetParameterValuesResponse", status: 0 }, reported({ params: { "A.X": ["1", "xsd:int"] } }));
   assert.deepStrictEqual(out.writes, [
     { kind: "parameterKey", value: KEY },
@@ -127,31 +198,56 @@ void test("fold SetParameterValuesResponse: a drift: report value's hash is reme
 });
 
 void test("fold SetParameterValuesResponse status 1: a reboot is pending", () => {
-  const out = run({ kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }], from: [PROV] }, { method: "SetParameterValuesResponse", status: 1 });
+  const out = run(
+    { kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }], from: [PROV] },
+    { method: "SetParameterValuesResponse", status: 1 },
+  );
   assert.equal(out.inventory.rebootPending, true);
 });
 
 void test("fold a successful set clears an expired backoff and its faults", () => {
   const inv = inventory({ backoff: new Map([["A.X", { until: NOW - 1, code: 9007, attempts: 2 }]]) });
-  const out = run({ kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }], from: [PROV] }, { method: "SetParameterValuesResponse", status: 0 }, reported(), inv);
-  assert.deepStrictEqual(out.writes, [{ kind: "parameterKey", value: KEY }, { kind: "clearBackoff", path: "A.X" }, { kind: "clearFaults", paths: ["A.X"] }]);
+  const out = run(
+    { kind: "setValues", values: [{ name: "A.X", value: "2", type: "xsd:int" }], from: [PROV] },
+    { method: "SetParameterValuesResponse", status: 0 },
+    reported(),
+    inv,
+  );
+  assert.deepStrictEqual(out.writes, [
+    { kind: "parameterKey", value: KEY },
+    { kind: "clearBackoff", path: "A.X" },
+    { kind: "clearFaults", paths: ["A.X"] },
+  ]);
   assert.equal(out.inventory.backoff.size, 0);
 });
 
 void test("fold a successful read does not clear a refused write's backoff", () => {
   const inv = inventory({ backoff: new Map([["A.X", { until: NOW - 1, code: 9007, attempts: 2 }]]) });
-  const out = run({ kind: "refresh", paths: ["A.X"], reason: "stale" }, { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "1", type: "xsd:int" }] }, reported(), inv);
+  const out = run(
+    { kind: "refresh", paths: ["A.X"], reason: "stale" },
+    { method: "GetParameterValuesResponse", parameterList: [{ name: "A.X", value: "1", type: "xsd:int" }] },
+    reported(),
+    inv,
+  );
   assert.equal(out.inventory.backoff.get("A.X")?.attempts, 2);
 });
 
 void test("fold SetParameterAttributesResponse: levels recorded", () => {
-  const out = run({ kind: "setAttributes", attributes: [{ path: "A.X", notification: 2 }], from: [PROV] }, { method: "SetParameterAttributesResponse" }, reported({ params: { "A.X": ["1", "xsd:int"] } }));
+  const out = run(
+    { kind: "setAttributes", attributes: [{ path: "A.X", notification: 2 }], from: [PROV] },
+    { method: "SetParameterAttributesResponse" },
+    reported({ params: { "A.X": ["1", "xsd:int"] } }),
+  );
   assert.deepStrictEqual(out.writes, [{ kind: "attributes", params: [{ path: "A.X", notification: 2 }] }]);
   assert.equal(out.reported.params.get("A.X")?.notification, 2);
 });
 
 void test("fold AddObjectResponse: the instance exists, Converge created it, the ParameterKey moved", () => {
-  const out = run({ kind: "addObject", table: T, key: { ExternalPort: "80" }, from: PROV }, { method: "AddObjectResponse", instanceNumber: 7, status: 0 }, reported({ objects: [T] }));
+  const out = run(
+    { kind: "addObject", table: T, key: { ExternalPort: "80" }, from: PROV },
+    { method: "AddObjectResponse", instanceNumber: 7, status: 0 },
+    reported({ objects: [T] }),
+  );
   assert.deepStrictEqual(out.writes, [
     { kind: "objectAdded", path: `${T}7.`, createdByUs: true, observedAt: NOW, key: { ExternalPort: "80" } },
     { kind: "parameterKey", value: KEY },
@@ -165,21 +261,40 @@ void test("fold AddObjectResponse: the instance exists, Converge created it, the
 
 void test("fold DeleteObjectResponse: the instance and everything beneath it are forgotten", () => {
   const r = reported({ objects: [`${T}2.`], params: { [`${T}2.ExternalPort`]: ["80", "xsd:unsignedInt"], [`${T}3.ExternalPort`]: ["81", "xsd:unsignedInt"] } });
-  const out = run({ kind: "deleteObject", object: `${T}2.`, from: PROV }, { method: "DeleteObjectResponse", status: 0 }, r, inventory({ created: new Map([[T, [2, 3]]]) }));
-  assert.deepStrictEqual(out.writes, [{ kind: "objectDeleted", path: `${T}2.` }, { kind: "parameterKey", value: KEY }]);
+  const out = run(
+    { kind: "deleteObject", object: `${T}2.`, from: PROV },
+    { method: "DeleteObjectResponse", status: 0 },
+    r,
+    inventory({ created: new Map([[T, [2, 3]]]) }),
+  );
+  assert.deepStrictEqual(out.writes, [
+    { kind: "objectDeleted", path: `${T}2.` },
+    { kind: "parameterKey", value: KEY },
+  ]);
   assert.deepStrictEqual([...out.reported.params.keys()], [`${T}3.ExternalPort`]);
   assert.deepStrictEqual(out.inventory.created, new Map([[T, [3]]]));
 });
 
 void test("fold 9005 on DeleteObject: the instance is already gone, as wanted", () => {
-  const out = run({ kind: "deleteObject", object: `${T}2.`, from: PROV }, fault(9005), reported({ objects: [`${T}2.`] }), inventory({ created: new Map([[T, [2]]]) }));
+  const out = run(
+    { kind: "deleteObject", object: `${T}2.`, from: PROV },
+    fault(9005),
+    reported({ objects: [`${T}2.`] }),
+    inventory({ created: new Map([[T, [2]]]) }),
+  );
   assert.deepStrictEqual(out.faults, []);
-  assert.deepStrictEqual(out.writes, [{ kind: "objectDeleted", path: `${T}2.` }, { kind: "parameterKey", value: KEY }]);
+  assert.deepStrictEqual(out.writes, [
+    { kind: "objectDeleted", path: `${T}2.` },
+    { kind: "parameterKey", value: KEY },
+  ]);
   assert.equal(out.inventory.created.size, 0);
 });
 
 void test("fold DownloadResponse: the download is outstanding under its CommandKey", () => {
-  const out = run({ kind: "download", version: "2.0", url: "u", fileSize: 1, commandKey: "fw-1", from: PROV }, { method: "DownloadResponse", status: 1, startTime: "", completeTime: "" });
+  const out = run(
+    { kind: "download", version: "2.0", url: "u", fileSize: 1, commandKey: "fw-1", from: PROV },
+    { method: "DownloadResponse", status: 1, startTime: "", completeTime: "" },
+  );
   const download = { commandKey: "fw-1", version: "2.0", startedAt: NOW };
   assert.deepStrictEqual(out.writes, [{ kind: "download", download }]);
   assert.deepStrictEqual(out.inventory.download, download);
@@ -206,38 +321,66 @@ const ADD: PlanStep = { kind: "addObject", table: T, key: { ExternalPort: "80" }
 const MEMORY_ROWS: readonly MemoryRow[] = [
   {
     name: "SPV status 1 sets reboot pending and persists it",
-    step: SPV, response: { method: "SetParameterValuesResponse", status: 1 }, before: inventory(),
-    rebootPending: true, appliedKeys: [KEY], writes: [{ kind: "parameterKey" }, { kind: "rebootPending", pending: true }],
+    step: SPV,
+    response: { method: "SetParameterValuesResponse", status: 1 },
+    before: inventory(),
+    rebootPending: true,
+    appliedKeys: [KEY],
+    writes: [{ kind: "parameterKey" }, { kind: "rebootPending", pending: true }],
   },
   {
     name: "SPV status 1 while a reboot is already pending writes nothing more about it",
-    step: SPV, response: { method: "SetParameterValuesResponse", status: 1 }, before: inventory({ rebootPending: true }),
-    rebootPending: true, appliedKeys: [KEY], writes: [{ kind: "parameterKey" }],
+    step: SPV,
+    response: { method: "SetParameterValuesResponse", status: 1 },
+    before: inventory({ rebootPending: true }),
+    rebootPending: true,
+    appliedKeys: [KEY],
+    writes: [{ kind: "parameterKey" }],
   },
   {
     name: "SPV status 0 leaves reboot pending alone",
-    step: SPV, response: { method: "SetParameterValuesResponse", status: 0 }, before: inventory(),
-    rebootPending: undefined, appliedKeys: [KEY], writes: [{ kind: "parameterKey" }],
+    step: SPV,
+    response: { method: "SetParameterValuesResponse", status: 0 },
+    before: inventory(),
+    rebootPending: undefined,
+    appliedKeys: [KEY],
+    writes: [{ kind: "parameterKey" }],
   },
   {
     name: "AddObject status 1 sets reboot pending and persists it",
-    step: ADD, response: { method: "AddObjectResponse", instanceNumber: 3, status: 1 }, before: inventory(),
-    rebootPending: true, appliedKeys: [KEY], writes: [{ kind: "objectAdded" }, { kind: "parameterKey" }, { kind: "rebootPending", pending: true }],
+    step: ADD,
+    response: { method: "AddObjectResponse", instanceNumber: 3, status: 1 },
+    before: inventory(),
+    rebootPending: true,
+    appliedKeys: [KEY],
+    writes: [{ kind: "objectAdded" }, { kind: "parameterKey" }, { kind: "rebootPending", pending: true }],
   },
   {
     name: "a Reboot answered clears reboot pending and persists that",
-    step: { kind: "reboot", reason: "x", from: PROV }, response: { method: "RebootResponse" }, before: inventory({ rebootPending: true }),
-    rebootPending: false, appliedKeys: undefined, writes: [{ kind: "rebootPending", pending: false }],
+    step: { kind: "reboot", reason: "x", from: PROV },
+    response: { method: "RebootResponse" },
+    before: inventory({ rebootPending: true }),
+    rebootPending: false,
+    appliedKeys: undefined,
+    writes: [{ kind: "rebootPending", pending: false }],
   },
   {
     name: "a successful set remembers its key newest last, at most 4, without duplicates",
-    step: SPV, response: { method: "SetParameterValuesResponse", status: 0 }, before: inventory({ appliedKeys: ["k1", KEY, "k2", "k3", "k4"] }),
-    rebootPending: undefined, appliedKeys: ["k2", "k3", "k4", KEY], writes: [{ kind: "parameterKey" }],
+    step: SPV,
+    response: { method: "SetParameterValuesResponse", status: 0 },
+    before: inventory({ appliedKeys: ["k1", KEY, "k2", "k3", "k4"] }),
+    rebootPending: undefined,
+    appliedKeys: ["k2", "k3", "k4", KEY],
+    writes: [{ kind: "parameterKey" }],
   },
   {
     name: "a faulted set remembers no key",
-    step: SPV, response: fault(9001), before: inventory({ appliedKeys: ["k1"] }),
-    rebootPending: undefined, appliedKeys: ["k1"], writes: [{ kind: "backoff" }, { kind: "fault" }],
+    step: SPV,
+    response: fault(9001),
+    before: inventory({ appliedKeys: ["k1"] }),
+    rebootPending: undefined,
+    appliedKeys: ["k1"],
+    writes: [{ kind: "backoff" }, { kind: "fault" }],
   },
 ];
 
@@ -267,7 +410,11 @@ interface FaultRow {
 
 const SPV3: PlanStep = {
   kind: "setValues",
-  values: [{ name: "A.X", value: "1", type: "xsd:int" }, { name: "A.Y", value: "1", type: "xsd:int" }, { name: "A.Z", value: "1", type: "xsd:int" }],
+  values: [
+    { name: "A.X", value: "1", type: "xsd:int" },
+    { name: "A.Y", value: "1", type: "xsd:int" },
+    { name: "A.Z", value: "1", type: "xsd:int" },
+  ],
   from: [PROV, PROV, PROV],
 };
 const GPV4: PlanStep = { kind: "refresh", paths: ["A.1", "A.2", "A.3", "A.4"], reason: "unknown" };
@@ -285,7 +432,10 @@ const FAULTS: readonly FaultRow[] = [
   {
     name: "SPV detail (9007, 9008): each named parameter backs off; the rest is left to replan",
     step: SPV3,
-    response: fault(9003, [{ name: "A.X", code: 9007 }, { name: "A.Z", code: 9008 }]),
+    response: fault(9003, [
+      { name: "A.X", code: 9007 },
+      { name: "A.Z", code: 9008 },
+    ]),
     writes: [
       { kind: "backoff", path: "A.X", until: NOW + BASE, code: 9007, attempts: 1 },
       faultWrite(9007, "A.X", "bad A.X", false, "base"),
@@ -309,13 +459,21 @@ const FAULTS: readonly FaultRow[] = [
     writes: [],
     faults: [{ code: "9005", message: "fault 9005: no per-parameter detail; bisecting 4 paths", retryable: true }],
     backoff: new Map(),
-    bisect: [["A.1", "A.2"], ["A.3", "A.4"]],
+    bisect: [
+      ["A.1", "A.2"],
+      ["A.3", "A.4"],
+    ],
   },
   {
     name: "9005 on a bisected half: halve again, other groups kept",
     step: { kind: "refresh", paths: ["A.1", "A.2"], reason: "unknown" },
     response: fault(9005),
-    inv: inventory({ bisect: [["A.1", "A.2"], ["A.3", "A.4"]] }),
+    inv: inventory({
+      bisect: [
+        ["A.1", "A.2"],
+        ["A.3", "A.4"],
+      ],
+    }),
     writes: [],
     faults: [{ code: "9005", message: "fault 9005: no per-parameter detail; bisecting 2 paths", retryable: true }],
     backoff: new Map(),
@@ -354,7 +512,10 @@ const FAULTS: readonly FaultRow[] = [
     step: { kind: "refresh", paths: ["A.1"], reason: "unknown" },
     response: fault(9002),
     inv: inventory({ backoff: new Map([["A.1", { until: NOW - 1, code: 9002, attempts: 3 }]]) }),
-    writes: [{ kind: "backoff", path: "A.1", until: NOW + Math.min(BASE * 8, LIMITS.backoffMaxMs), code: 9002, attempts: 4 }, faultWrite(9002, "A.1", "fault 9002", true)],
+    writes: [
+      { kind: "backoff", path: "A.1", until: NOW + Math.min(BASE * 8, LIMITS.backoffMaxMs), code: 9002, attempts: 4 },
+      faultWrite(9002, "A.1", "fault 9002", true),
+    ],
     faults: [{ code: "9002", message: "fault 9002", path: "A.1", retryable: true }],
     backoff: new Map([["A.1", { until: NOW + Math.min(BASE * 8, LIMITS.backoffMaxMs), code: 9002, attempts: 4 }]]),
     bisect: undefined,
@@ -399,5 +560,9 @@ for (const row of FAULTS) {
 void test("fold an answer of the wrong kind is a bad_message fault and changes nothing", () => {
   const state = { reported: reported(), inventory: inventory() };
   const out = fold(state, GPV4, requestFor(GPV4, KEY, QUIRKS), { method: "SetParameterValuesResponse", status: 0 }, NOW, LIMITS, HASH);
-  assert.deepStrictEqual(out, { ...state, writes: [], faults: [{ code: "bad_message", message: "GetParameterValues answered by SetParameterValuesResponse", retryable: true }] });
+  assert.deepStrictEqual(out, {
+    ...state,
+    writes: [],
+    faults: [{ code: "bad_message", message: "GetParameterValues answered by SetParameterValuesResponse", retryable: true }],
+  });
 });

@@ -22,13 +22,29 @@ const FRESH: Readonly<Record<string, P>> = {
   [URL]: ["http://acs.example/", "xsd:string"],
 };
 const PORT_KEYS = ["ExternalPort", "Protocol"];
-const FW = { version: "2.0", url: "http://fw/2.0.bin", fileSize: 1000, fileType: "1 Firmware Upgrade Image", username: "", password: "", checksum: undefined, from: PROV };
+const FW = {
+  version: "2.0",
+  url: "http://fw/2.0.bin",
+  fileSize: 1000,
+  fileType: "1 Firmware Upgrade Image",
+  username: "",
+  password: "",
+  checksum: undefined,
+  from: PROV,
+};
 const WO = desired({ values: [dv(PW, "s3cret", { writeOnly: true })] });
 const PII_3600 = desired({ values: [dv(PII, "3600")] });
-const ALL_FRESH = desired({ values: [dv(PII, "300"), dv(PIE, "true"), dv(PW, "s3cret", { writeOnly: true })], attributes: [{ path: PII, notification: 2, from: PROV }] });
+const ALL_FRESH = desired({
+  values: [dv(PII, "300"), dv(PIE, "true"), dv(PW, "s3cret", { writeOnly: true })],
+  attributes: [{ path: PII, notification: 2, from: PROV }],
+});
 
 /** The expected plan; its parameterKey is filled in per row (it is the key of the row's desired state). */
-const result = (steps: PlanStep[], notes: PlanNote[] = [], converged = steps.length === 0 && notes.length === 0): Omit<Plan, "parameterKey"> => ({ steps, notes, converged });
+const result = (steps: PlanStep[], notes: PlanNote[] = [], converged = steps.length === 0 && notes.length === 0): Omit<Plan, "parameterKey"> => ({
+  steps,
+  notes,
+  converged,
+});
 const set = (...values: [string, string, string][]): Extract<PlanStep, { kind: "setValues" }> => ({
   kind: "setValues",
   values: values.map(([name, value, type]) => ({ name, value, type: type as "xsd:string" })),
@@ -89,7 +105,11 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "a write-only value whose hash and ParameterKey match is not written",
-    input: input(WO, reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: applied(WO) }), inventory({ writeOnlyHashes: new Map([[PW, HASH("s3cret")]]) })),
+    input: input(
+      WO,
+      reported({ params: { [PW]: ["", "xsd:string"] }, parameterKey: applied(WO) }),
+      inventory({ writeOnlyHashes: new Map([[PW, HASH("s3cret")]]) }),
+    ),
     want: result([]),
   },
   {
@@ -148,7 +168,10 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "ignored paths are never read, compared or set",
-    input: input(desired({ values: [dv(PII, "3600"), dv(URL, "x")], ignore: [PII, "Device.*.URL"] }), reported({ names: { [PII]: true }, params: { [URL]: ["y", "xsd:string"] } })),
+    input: input(
+      desired({ values: [dv(PII, "3600"), dv(URL, "x")], ignore: [PII, "Device.*.URL"] }),
+      reported({ names: { [PII]: true }, params: { [URL]: ["y", "xsd:string"] } }),
+    ),
     want: result([]),
   },
   {
@@ -158,12 +181,20 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "drift: report, once applied: a later difference is reported, never reverted",
-    input: input(desired({ values: [dv(PII, "3600", { drift: "report" })] }), reported({ params: FRESH, parameterKey: KEY }), inventory({ writeOnlyHashes: new Map([[PII, HASH("3600")]]) })),
+    input: input(
+      desired({ values: [dv(PII, "3600", { drift: "report" })] }),
+      reported({ params: FRESH, parameterKey: KEY }),
+      inventory({ writeOnlyHashes: new Map([[PII, HASH("3600")]]) }),
+    ),
     want: result([], [{ kind: "drift", path: PII, desired: "3600", reported: "300", healed: false }], false),
   },
   {
     name: "drift: report applies again when the desired value changes",
-    input: input(desired({ values: [dv(PII, "3600", { drift: "report" })] }), reported({ params: FRESH, parameterKey: KEY }), inventory({ writeOnlyHashes: new Map([[PII, HASH("1800")]]) })),
+    input: input(
+      desired({ values: [dv(PII, "3600", { drift: "report" })] }),
+      reported({ params: FRESH, parameterKey: KEY }),
+      inventory({ writeOnlyHashes: new Map([[PII, HASH("1800")]]) }),
+    ),
     want: result([{ ...set([PII, "3600", "xsd:unsignedInt"]), report: [PII] }]),
   },
   {
@@ -187,12 +218,19 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "an expired backoff is retried",
-    input: input(desired({ values: [dv(PII, "3600")] }), reported({ params: FRESH }), inventory({ backoff: new Map([[PII, { until: NOW, code: 9007, attempts: 1 }]]) })),
+    input: input(
+      desired({ values: [dv(PII, "3600")] }),
+      reported({ params: FRESH }),
+      inventory({ backoff: new Map([[PII, { until: NOW, code: 9007, attempts: 1 }]]) }),
+    ),
     want: result([set([PII, "3600", "xsd:unsignedInt"])]),
   },
   {
     name: "a parameter under objects never seen is read directly: one GetParameterValues answers existence, type and value",
-    input: input(desired({ values: [dv("Device.WiFi.SSID.1.SSID", "home"), dv(`${MS}PeriodicInformTime`, "2024-01-01T00:00:00Z")] }), reported({ params: FRESH })),
+    input: input(
+      desired({ values: [dv("Device.WiFi.SSID.1.SSID", "home"), dv(`${MS}PeriodicInformTime`, "2024-01-01T00:00:00Z")] }),
+      reported({ params: FRESH }),
+    ),
     want: result([{ kind: "refresh", paths: ["Device.WiFi.SSID.1.SSID", `${MS}PeriodicInformTime`], reason: "unknown" }]),
   },
   {
@@ -227,7 +265,11 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "a table backing off (its enumeration faulted) is skipped with a note",
-    input: input(desired({ tables: [table(T, PORT_KEYS, [])] }), reported(), inventory({ backoff: new Map([[T, { until: NOW + 10, code: 9005, attempts: 1 }]]) })),
+    input: input(
+      desired({ tables: [table(T, PORT_KEYS, [])] }),
+      reported(),
+      inventory({ backoff: new Map([[T, { until: NOW + 10, code: 9005, attempts: 1 }]]) }),
+    ),
     want: result([], [{ kind: "backoff", path: T, until: NOW + 10, code: 9005 }], false),
   },
   {
@@ -237,12 +279,18 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "instance keys are read before matching",
-    input: input(desired({ tables: [table(T, PORT_KEYS, [instance({ ExternalPort: "80", Protocol: "TCP" })])] }), reported({ objects: [T, `${T}1.`], discovered: { [T]: NOW - 1000 } })),
+    input: input(
+      desired({ tables: [table(T, PORT_KEYS, [instance({ ExternalPort: "80", Protocol: "TCP" })])] }),
+      reported({ objects: [T, `${T}1.`], discovered: { [T]: NOW - 1000 } }),
+    ),
     want: result([{ kind: "refresh", paths: [`${T}1.ExternalPort`, `${T}1.Protocol`], reason: "unknown" }]),
   },
   {
     name: "a missing keyed instance is added",
-    input: input(desired({ tables: [table(T, PORT_KEYS, [instance({ ExternalPort: "80", Protocol: "TCP" }, { InternalPort: "8080" })])] }), reported({ objects: [T], discovered: { [T]: NOW - 1000 } })),
+    input: input(
+      desired({ tables: [table(T, PORT_KEYS, [instance({ ExternalPort: "80", Protocol: "TCP" }, { InternalPort: "8080" })])] }),
+      reported({ objects: [T], discovered: { [T]: NOW - 1000 } }),
+    ),
     want: result([{ kind: "addObject", table: T, key: { ExternalPort: "80", Protocol: "TCP" }, from: PROV }]),
   },
   {
@@ -274,7 +322,9 @@ const ROWS: readonly Row[] = [
       }),
       inventory({ created: new Map([[T, [3]]]) }),
     ),
-    want: result([set([`${T}3.ExternalPort`, "80", "xsd:unsignedInt"], [`${T}3.Protocol`, "TCP", "xsd:string"], [`${T}3.InternalPort`, "8080", "xsd:unsignedInt"])]),
+    want: result([
+      set([`${T}3.ExternalPort`, "80", "xsd:unsignedInt"], [`${T}3.Protocol`, "TCP", "xsd:string"], [`${T}3.InternalPort`, "8080", "xsd:unsignedInt"]),
+    ]),
   },
   {
     name: "prune deletes only unmatched instances Converge created, never the CPE's own",
@@ -298,7 +348,11 @@ const ROWS: readonly Row[] = [
     name: "a created instance no longer declared is reused for a new desired instance rather than deleted and re-added",
     input: input(
       desired({ tables: [table(T, PORT_KEYS, [instance({ ExternalPort: "443", Protocol: "TCP" })], { prune: true })] }),
-      reported({ discovered: { [T]: NOW - 1000 }, objects: [`${T}2.`], params: { [`${T}2.ExternalPort`]: ["80", "xsd:unsignedInt"], [`${T}2.Protocol`]: ["TCP", "xsd:string"] } }),
+      reported({
+        discovered: { [T]: NOW - 1000 },
+        objects: [`${T}2.`],
+        params: { [`${T}2.ExternalPort`]: ["80", "xsd:unsignedInt"], [`${T}2.Protocol`]: ["TCP", "xsd:string"] },
+      }),
       inventory({ created: new Map([[T, [2]]]) }),
     ),
     want: result([set([`${T}2.ExternalPort`, "443", "xsd:unsignedInt"])]),
@@ -307,7 +361,11 @@ const ROWS: readonly Row[] = [
     name: "without prune, unmatched created instances stay",
     input: input(
       desired({ tables: [table(T, PORT_KEYS, [])] }),
-      reported({ discovered: { [T]: NOW - 1000 }, objects: [`${T}2.`], params: { [`${T}2.ExternalPort`]: ["80", "xsd:unsignedInt"], [`${T}2.Protocol`]: ["TCP", "xsd:string"] } }),
+      reported({
+        discovered: { [T]: NOW - 1000 },
+        objects: [`${T}2.`],
+        params: { [`${T}2.ExternalPort`]: ["80", "xsd:unsignedInt"], [`${T}2.Protocol`]: ["TCP", "xsd:string"] },
+      }),
       inventory({ created: new Map([[T, [2]]]) }),
     ),
     want: result([]),
@@ -316,13 +374,31 @@ const ROWS: readonly Row[] = [
     name: "firmware: a different SoftwareVersion plans a Download with a CommandKey",
     input: input(desired({ firmware: FW }), reported({ softwareVersion: "1.0" })),
     want: result([
-      { kind: "download", version: "2.0", url: FW.url, fileSize: 1000, commandKey: downloadCommandKey("2.0", NOW), fileType: FW.fileType, username: "", password: "", from: PROV },
+      {
+        kind: "download",
+        version: "2.0",
+        url: FW.url,
+        fileSize: 1000,
+        commandKey: downloadCommandKey("2.0", NOW),
+        fileType: FW.fileType,
+        username: "",
+        password: "",
+        from: PROV,
+      },
     ]),
   },
   {
     name: "firmware: an outstanding download of that version within the timeout is pending",
-    input: input(desired({ firmware: FW }), reported({ softwareVersion: "1.0" }), inventory({ download: { commandKey: "fw-x", version: "2.0", startedAt: NOW - 60_000 } })),
-    want: result([], [{ kind: "pending", what: "transfer", message: `download of 2.0 (CommandKey fw-x) outstanding since ${new Date(NOW - 60_000).toISOString()}` }], false),
+    input: input(
+      desired({ firmware: FW }),
+      reported({ softwareVersion: "1.0" }),
+      inventory({ download: { commandKey: "fw-x", version: "2.0", startedAt: NOW - 60_000 } }),
+    ),
+    want: result(
+      [],
+      [{ kind: "pending", what: "transfer", message: `download of 2.0 (CommandKey fw-x) outstanding since ${new Date(NOW - 60_000).toISOString()}` }],
+      false,
+    ),
   },
   {
     name: "firmware: the pinned version reported means nothing to do",
@@ -331,18 +407,29 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "firmware: a failing download backs off",
-    input: input(desired({ firmware: FW }), reported({ softwareVersion: "1.0" }), inventory({ backoff: new Map([["#firmware", { until: NOW + 1, code: 9010, attempts: 1 }]]) })),
+    input: input(
+      desired({ firmware: FW }),
+      reported({ softwareVersion: "1.0" }),
+      inventory({ backoff: new Map([["#firmware", { until: NOW + 1, code: 9010, attempts: 1 }]]) }),
+    ),
     want: result([], [{ kind: "backoff", path: "#firmware", until: NOW + 1, code: 9010 }], false),
   },
   {
     name: "reboot pending and allowed: Reboot is the last step",
     input: input(desired({ allowReboot: true, values: [dv(URL, "http://new/")] }), reported({ params: FRESH }), inventory({ rebootPending: true })),
-    want: result([set([URL, "http://new/", "xsd:string"]), { kind: "reboot", reason: "a change applies after a reboot (status 1)", from: { policy: "converge:reboot", file: "(built in)", line: 0 } }]),
+    want: result([
+      set([URL, "http://new/", "xsd:string"]),
+      { kind: "reboot", reason: "a change applies after a reboot (status 1)", from: { policy: "converge:reboot", file: "(built in)", line: 0 } },
+    ]),
   },
   {
     name: "reboot pending but not allowed: Pending, no Reboot",
     input: input(desired({ allowReboot: false }), reported({ params: FRESH }), inventory({ rebootPending: true })),
-    want: result([], [{ kind: "pending", what: "reboot", message: "the CPE applies a change after a reboot; policy does not allow Converge to reboot it" }], false),
+    want: result(
+      [],
+      [{ kind: "pending", what: "reboot", message: "the CPE applies a change after a reboot; policy does not allow Converge to reboot it" }],
+      false,
+    ),
   },
   {
     name: "ParameterKey matches and every value is fresh and equal: zero steps, converged",
@@ -389,7 +476,12 @@ const ROWS: readonly Row[] = [
   {
     name: "notification unknown: read attributes; differing: set attributes",
     input: input(
-      desired({ attributes: [{ path: PII, notification: 2, from: PROV }, { path: URL, notification: 1, from: PROV }] }),
+      desired({
+        attributes: [
+          { path: PII, notification: 2, from: PROV },
+          { path: URL, notification: 1, from: PROV },
+        ],
+      }),
       reported({ params: { [PII]: ["300", "xsd:unsignedInt"], [URL]: ["u", "xsd:string", NOW - 1000, true, 0] } }),
     ),
     want: result([
@@ -425,7 +517,10 @@ const ROWS: readonly Row[] = [
         allowReboot: true,
         firmware: FW,
         values: [dv(URL, "new"), dv("Device.WiFi.SSID.1.SSID", "x"), dv(PIE, "true")],
-        attributes: [{ path: URL, notification: 2, from: PROV }, { path: PII, notification: 1, from: PROV }],
+        attributes: [
+          { path: URL, notification: 2, from: PROV },
+          { path: PII, notification: 1, from: PROV },
+        ],
         tables: [
           table(T, PORT_KEYS, [instance({ ExternalPort: "80", Protocol: "TCP" }), instance({ ExternalPort: "443", Protocol: "TCP" })], { prune: true }),
           table("Device.Hosts.Host.", ["PhysAddress"], []),
@@ -455,7 +550,17 @@ const ROWS: readonly Row[] = [
       { kind: "addObject", table: T, key: { ExternalPort: "443", Protocol: "TCP" }, from: PROV },
       set([URL, "new", "xsd:string"]),
       { kind: "setAttributes", attributes: [{ path: URL, notification: 2 }], from: [PROV] },
-      { kind: "download", version: "2.0", url: FW.url, fileSize: 1000, commandKey: downloadCommandKey("2.0", NOW), fileType: FW.fileType, username: "", password: "", from: PROV },
+      {
+        kind: "download",
+        version: "2.0",
+        url: FW.url,
+        fileSize: 1000,
+        commandKey: downloadCommandKey("2.0", NOW),
+        fileType: FW.fileType,
+        username: "",
+        password: "",
+        from: PROV,
+      },
       { kind: "reboot", reason: "a change applies after a reboot (status 1)", from: { policy: "converge:reboot", file: "(built in)", line: 0 } },
     ]),
   },

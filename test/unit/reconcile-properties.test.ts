@@ -20,7 +20,9 @@ import type { DeviceQuirks, PlanInput, ReportedParam, ReportedState } from "../.
 import { SimDevice } from "../../src/sim/device.js";
 import { DAY, LIMITS, NOW, desired, dv, instance, inventory, table, HASH } from "../support/reconcile-builders.js";
 
-const MODELS = ["sim-tiny-tr098.csv", "tplink-ex220-tr181.csv", "zte-h199a-tr098.csv"].map((f) => loadDataModel(new URL(`../fixtures/datamodels/${f}`, import.meta.url)));
+const MODELS = ["sim-tiny-tr098.csv", "tplink-ex220-tr181.csv", "zte-h199a-tr098.csv"].map((f) =>
+  loadDataModel(new URL(`../fixtures/datamodels/${f}`, import.meta.url)),
+);
 const HIDDEN = /(Password|Passphrase|PreSharedKey|WEPKey)$/;
 // Values the device owns itself (the sim overrides what is stored): never policy targets.
 const DEVICE_OWNED = /\.(ManagementServer\.ParameterKey|ManagementServer\.ConnectionRequestURL|DeviceInfo\.SoftwareVersion|DeviceInfo\.SerialNumber)$/;
@@ -71,13 +73,20 @@ const arbScenario: fc.Arbitrary<Scenario> = fc.nat(MODELS.length - 1).chain((ind
   const nodes = CANDIDATES.get(model) ?? [];
   const pick = fc.uniqueArray(fc.constantFrom(...nodes), { minLength: 1, maxLength: 6, selector: (n) => n.path });
   const desiredValues = pick.chain((ns) =>
-    fc.tuple(...ns.map((n) => fc.tuple(valueOf(n.type), fc.boolean()).map(([v, typed]) => dv(n.path, v, { type: typed ? n.type : undefined, writeOnly: HIDDEN.test(n.path) })))),
+    fc.tuple(
+      ...ns.map((n) =>
+        fc.tuple(valueOf(n.type), fc.boolean()).map(([v, typed]) => dv(n.path, v, { type: typed ? n.type : undefined, writeOnly: HIDDEN.test(n.path) })),
+      ),
+    ),
   );
   const known = fc.uniqueArray(
     fc.record({ path: fc.constantFrom(...model.nodes.filter((n) => !n.object).map((n) => n.path)), age: fc.constantFrom(1000, 2 * DAY) }),
     { maxLength: 20, selector: (k) => k.path },
   );
-  const local = fc.uniqueArray(fc.constantFrom(...nodes).chain((n) => valueOf(n.type).map((value) => ({ path: n.path, value }))), { maxLength: 4, selector: (l) => l.path });
+  const local = fc.uniqueArray(
+    fc.constantFrom(...nodes).chain((n) => valueOf(n.type).map((value) => ({ path: n.path, value }))),
+    { maxLength: 4, selector: (l) => l.path },
+  );
   const quirks = fc.record({
     booleanAsDigit: fc.boolean(),
     datetimeMilliseconds: fc.boolean(),
@@ -115,7 +124,15 @@ function setUp(s: Scenario): { device: SimDevice; input: PlanInput } {
   for (const l of s.local) if (!s.known.some((k) => k.path === l.path && k.age < DAY)) device.setLocal(l.path, l.value);
   const informParams = device.inform(NOW).parameterList;
   const reported = withInform(earlier, informParams);
-  const input: PlanInput = { desired: desired({ values: s.values }), reported, inventory: inventory(), now: NOW, limits: LIMITS, quirks: s.quirks, hashWriteOnly: HASH };
+  const input: PlanInput = {
+    desired: desired({ values: s.values }),
+    reported,
+    inventory: inventory(),
+    now: NOW,
+    limits: LIMITS,
+    quirks: s.quirks,
+    hashWriteOnly: HASH,
+  };
   return { device, input };
 }
 
@@ -139,7 +156,12 @@ void test("property: random desired values over a random known tree converge wit
       for (const p of inform) params.set(p.name, { value: p.value, type: p.type, writable: params.get(p.name)?.writable, observedAt: NOW + 1000 });
       const key = inform.find((p) => p.name.endsWith("ManagementServer.ParameterKey"))?.value ?? "";
       if (result.writes.some((w) => w.kind === "parameterKey")) assert.equal(key, parameterKeyForDesired(input.desired, HASH));
-      const next = plan({ ...input, now: NOW + 1000, reported: { ...result.reported, params, parameterKey: key }, inventory: { ...result.inventory, readback: undefined, bisect: undefined } });
+      const next = plan({
+        ...input,
+        now: NOW + 1000,
+        reported: { ...result.reported, params, parameterKey: key },
+        inventory: { ...result.inventory, readback: undefined, bisect: undefined },
+      });
       assert.deepStrictEqual(next.steps, []);
       assert.equal(next.converged, true);
     }),
@@ -152,16 +174,35 @@ const TINY = MODELS[0] as DataModel;
 
 void test("property: keyed instances are added, matched and pruned (created only) until replanning writes nothing", () => {
   const arbInstances = fc.uniqueArray(
-    fc.record({ port: fc.constantFrom("8080", "2222", "80", "443", "53"), description: fc.string({ maxLength: 8 }), enabled: fc.constantFrom("true", "false") }),
+    fc.record({
+      port: fc.constantFrom("8080", "2222", "80", "443", "53"),
+      description: fc.string({ maxLength: 8 }),
+      enabled: fc.constantFrom("true", "false"),
+    }),
     { maxLength: 4, selector: (i) => i.port },
   );
   fc.assert(
     fc.property(arbInstances, arbInstances, fc.boolean(), (first, second, prune) => {
       const device = new SimDevice(TINY, { clock: () => NOW });
-      const s: Scenario = { model: 0, values: [], known: [], local: [], quirks: { booleanAsDigit: false, datetimeMilliseconds: true, gpvBatchSize: 3, spvBatchSize: 2 } };
+      const s: Scenario = {
+        model: 0,
+        values: [],
+        known: [],
+        local: [],
+        quirks: { booleanAsDigit: false, datetimeMilliseconds: true, gpvBatchSize: 3, spvBatchSize: 2 },
+      };
       const base = setUp(s).input;
       const desiredOf = (list: typeof first) =>
-        desired({ tables: [table(PM, ["ExternalPort"], list.map((i) => instance({ ExternalPort: i.port }, { Description: i.description, PortMappingEnabled: i.enabled })), { prune })] });
+        desired({
+          tables: [
+            table(
+              PM,
+              ["ExternalPort"],
+              list.map((i) => instance({ ExternalPort: i.port }, { Description: i.description, PortMappingEnabled: i.enabled })),
+              { prune },
+            ),
+          ],
+        });
       // Converge to a first set of instances, then to a second: instances Converge created may be pruned.
       const one = converge({ ...base, desired: desiredOf(first) }, (req) => device.handle(req));
       assert.equal(one.outcome, "converged");
@@ -177,7 +218,8 @@ void test("property: keyed instances are added, matched and pruned (created only
       assert.ok(device.hasObject(`${PM}1.`) && device.hasObject(`${PM}2.`));
       const created = two.inventory.created.get(PM) ?? [];
       const declared = new Set<string>(second.map((i) => i.port));
-      for (const n of created) assert.ok(!prune || declared.has(device.get(`${PM}${n}.ExternalPort`)?.value ?? ""), `created instance ${n} is declared or prune is off`);
+      for (const n of created)
+        assert.ok(!prune || declared.has(device.get(`${PM}${n}.ExternalPort`)?.value ?? ""), `created instance ${n} is declared or prune is off`);
       const again = plan({ ...base, desired: desiredOf(second), reported: two.reported, inventory: { ...two.inventory, readback: undefined } });
       assert.deepStrictEqual(again.steps, []);
     }),
@@ -197,7 +239,11 @@ void test("property: a path that faults backs off and the device converges on al
       for (const v of s.values.slice(1)) assert.ok(deviceHolds(device, v, s.quirks), `device holds ${v.path}`);
       if (result.outcome === "blocked") assert.ok(result.plan.notes.some((n) => n.kind === "backoff"));
       assert.deepStrictEqual(result.plan.steps, []);
-      if (result.outcome === "blocked") assert.ok(result.faults.some((f) => f.path === bad.path && f.code === String(code)), "the fault is recorded against its path");
+      if (result.outcome === "blocked")
+        assert.ok(
+          result.faults.some((f) => f.path === bad.path && f.code === String(code)),
+          "the fault is recorded against its path",
+        );
     }),
     { numRuns: 100 },
   );

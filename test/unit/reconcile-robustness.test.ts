@@ -29,8 +29,13 @@ const arbReportedParam: fc.Arbitrary<ReportedParam> = fc.record({
 
 const arbInput: fc.Arbitrary<PlanInput> = fc
   .record({
-    values: fc.array(fc.record({ path: PARAM, value: VALUE, type: fc.option(TYPE, { nil: undefined }), writeOnly: fc.boolean(), report: fc.boolean() }), { maxLength: 6 }),
-    tables: fc.array(fc.record({ path: OBJECT, prune: fc.boolean(), keys: fc.array(fc.record({ k: fc.constantFrom("Name", "Port"), v: VALUE }), { maxLength: 3 }) }), { maxLength: 2 }),
+    values: fc.array(fc.record({ path: PARAM, value: VALUE, type: fc.option(TYPE, { nil: undefined }), writeOnly: fc.boolean(), report: fc.boolean() }), {
+      maxLength: 6,
+    }),
+    tables: fc.array(
+      fc.record({ path: OBJECT, prune: fc.boolean(), keys: fc.array(fc.record({ k: fc.constantFrom("Name", "Port"), v: VALUE }), { maxLength: 3 }) }),
+      { maxLength: 2 },
+    ),
     attributes: fc.array(fc.record({ path: PARAM, notification: LEVEL }), { maxLength: 3 }),
     ignore: fc.array(fc.oneof(PARAM, OBJECT, fc.constant("Device.*.Enable")), { maxLength: 2 }),
     params: fc.array(fc.tuple(PARAM, arbReportedParam), { maxLength: 12 }),
@@ -51,7 +56,14 @@ const arbInput: fc.Arbitrary<PlanInput> = fc
       allowReboot: g.allowReboot,
     }),
     // fast-check records have a null prototype; spread them into plain objects so structuredClone compares equal.
-    reported: { params: new Map(g.params.map(([k, v]) => [k, { ...v }])), names: new Map(), objects: new Map(g.objects.map((o) => [o, NOW])), discovered: new Map(g.discovered), parameterKey: "", softwareVersion: "1" },
+    reported: {
+      params: new Map(g.params.map(([k, v]) => [k, { ...v }])),
+      names: new Map(),
+      objects: new Map(g.objects.map((o) => [o, NOW])),
+      discovered: new Map(g.discovered),
+      parameterKey: "",
+      softwareVersion: "1",
+    },
     inventory: inventory({
       created: new Map(g.created),
       backoff: new Map(g.backoff.map(([p, until]) => [p, { until, code: 9005, attempts: 1 }])),
@@ -84,12 +96,21 @@ void test("property: plan() never throws, is deterministic, never mutates its in
 });
 
 const arbAnswer: fc.Arbitrary<CpeMessage> = fc.oneof(
-  fc.record({ method: fc.constant("GetParameterValuesResponse" as const), parameterList: fc.array(fc.record({ name: PARAM, value: VALUE, type: TYPE }), { maxLength: 4 }) }),
-  fc.record({ method: fc.constant("GetParameterNamesResponse" as const), parameterList: fc.array(fc.record({ name: fc.oneof(PARAM, OBJECT), writable: fc.boolean() }), { maxLength: 4 }) }),
+  fc.record({
+    method: fc.constant("GetParameterValuesResponse" as const),
+    parameterList: fc.array(fc.record({ name: PARAM, value: VALUE, type: TYPE }), { maxLength: 4 }),
+  }),
+  fc.record({
+    method: fc.constant("GetParameterNamesResponse" as const),
+    parameterList: fc.array(fc.record({ name: fc.oneof(PARAM, OBJECT), writable: fc.boolean() }), { maxLength: 4 }),
+  }),
   fc.record({ method: fc.constant("SetParameterValuesResponse" as const), status: fc.constantFrom<0 | 1>(0, 1) }),
   fc.record({ method: fc.constant("AddObjectResponse" as const), instanceNumber: fc.integer({ min: 1, max: 9 }), status: fc.constantFrom<0 | 1>(0, 1) }),
   fc.record({ method: fc.constant("DeleteObjectResponse" as const), status: fc.constantFrom<0 | 1>(0, 1) }),
-  fc.record({ method: fc.constant("GetParameterAttributesResponse" as const), parameterList: fc.array(fc.record({ name: PARAM, notification: LEVEL, accessList: fc.constant([]) }), { maxLength: 3 }) }),
+  fc.record({
+    method: fc.constant("GetParameterAttributesResponse" as const),
+    parameterList: fc.array(fc.record({ name: PARAM, notification: LEVEL, accessList: fc.constant([]) }), { maxLength: 3 }),
+  }),
   fc.constant<CpeMessage>({ method: "SetParameterAttributesResponse" }),
   fc.constant<CpeMessage>({ method: "RebootResponse" }),
   fc.constant<CpeMessage>({ method: "DownloadResponse", status: 1, startTime: "", completeTime: "" }),
@@ -100,7 +121,9 @@ const arbAnswer: fc.Arbitrary<CpeMessage> = fc.oneof(
       faultString: fc.constant("CWMP fault"),
       code: fc.constantFrom(8005, 9000, 9002, 9003, 9005, 9006, 9007, 9008, 9010),
       message: fc.string({ maxLength: 8 }),
-      setParameterValuesFaults: fc.array(fc.record({ name: PARAM, code: fc.constantFrom(9005, 9007, 9008), string: fc.string({ maxLength: 4 }) }), { maxLength: 2 }),
+      setParameterValuesFaults: fc.array(fc.record({ name: PARAM, code: fc.constantFrom(9005, 9007, 9008), string: fc.string({ maxLength: 4 }) }), {
+        maxLength: 2,
+      }),
     }),
   }),
 );

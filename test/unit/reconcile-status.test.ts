@@ -7,12 +7,23 @@ import type { Condition, DeviceStatus } from "../../src/domain/store.js";
 import { NOW, desired, dv } from "../support/reconcile-builders.js";
 
 const D = desired({ revision: "rev-2", matched: ["base", "wifi"], values: [dv("A.X", "1")] });
-const planOf = (steps: PlanStep[], notes: PlanNote[] = [], converged = steps.length === 0 && notes.length === 0): Plan => ({ steps, notes, converged, parameterKey: "k" });
+const planOf = (steps: PlanStep[], notes: PlanNote[] = [], converged = steps.length === 0 && notes.length === 0): Plan => ({
+  steps,
+  notes,
+  converged,
+  parameterKey: "k",
+});
 const CONVERGED = planOf([]);
 const STEPS = planOf([{ kind: "refresh", paths: ["A.X"], reason: "stale" }]);
 const T0 = NOW - 60_000;
 
-const cond = (type: Condition["type"], status: boolean, reason: string, message: string, lastTransition: number): Condition => ({ type, status, reason, message, lastTransition });
+const cond = (type: Condition["type"], status: boolean, reason: string, message: string, lastTransition: number): Condition => ({
+  type,
+  status,
+  reason,
+  message,
+  lastTransition,
+});
 const conditions = (at: number, over: Partial<Record<Condition["type"], Condition>> = {}): Condition[] => [
   over.Matched ?? cond("Matched", true, "PoliciesMatched", "base, wifi", at),
   over.Converged ?? cond("Converged", true, "Converged", "reported state matches desired state", at),
@@ -20,7 +31,13 @@ const conditions = (at: number, over: Partial<Record<Condition["type"], Conditio
   over.Faulted ?? cond("Faulted", false, "NoFault", "", at),
   over.Pending ?? cond("Pending", false, "NothingPending", "", at),
 ];
-const PREVIOUS: DeviceStatus = { conditions: conditions(T0), matchedPolicies: ["base", "wifi"], appliedRevision: "rev-1", attemptedRevision: "rev-1", lastTransition: T0 };
+const PREVIOUS: DeviceStatus = {
+  conditions: conditions(T0),
+  matchedPolicies: ["base", "wifi"],
+  appliedRevision: "rev-1",
+  attemptedRevision: "rev-1",
+  lastTransition: T0,
+};
 
 interface Row {
   readonly name: string;

@@ -13,13 +13,25 @@ void test("strategies: immediate, staged defaults, and a full mapping", () => {
   assert.equal(parseStrategy("staged", "/rollout").strategy, STAGED_DEFAULTS);
   assert.equal(parseStrategy(undefined, "/rollout").strategy, undefined);
   const s = parseStrategy(
-    { waves: ["2%", 20, "100%"], canaryPerModel: false, soak: "30s", gate: { converged: "90%", maxFaulted: "1%", within: "1h" }, window: { days: ["Sat", "sun"], from: "22:00", to: "04:00", tz: "device" }, onFailure: "rollback", kickOnWave: true },
+    {
+      waves: ["2%", 20, "100%"],
+      canaryPerModel: false,
+      soak: "30s",
+      gate: { converged: "90%", maxFaulted: "1%", within: "1h" },
+      window: { days: ["Sat", "sun"], from: "22:00", to: "04:00", tz: "device" },
+      onFailure: "rollback",
+      kickOnWave: true,
+    },
     "/rollout",
   );
   assert.deepEqual(s.issues, []);
   assert.deepEqual(s.strategy, {
     kind: "staged",
-    waves: [{ kind: "percent", value: 2 }, { kind: "count", value: 20 }, { kind: "percent", value: 100 }],
+    waves: [
+      { kind: "percent", value: 2 },
+      { kind: "count", value: 20 },
+      { kind: "percent", value: 100 },
+    ],
     canaryPerModel: false,
     soakMs: 30_000,
     gate: { converged: 0.9, maxFaulted: 0.01, withinMs: 3_600_000 },
@@ -63,30 +75,63 @@ void test("durations parse in linear time and refuse what is not one", () => {
   for (const bad of ["", "m", "1.5h", "-1m", "1w", `${"9".repeat(100)}s`]) assert.equal(parseDurationText(bad), undefined, bad);
 });
 
-const fleet = (n: number, models = 3): Candidate[] => Array.from({ length: n }, (_, i) => ({ id: `OUI-M${i % models}-${i}`, model: `M${i % models}/1.0`, tags: [] }));
+const fleet = (n: number, models = 3): Candidate[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `OUI-M${i % models}-${i}`, model: `M${i % models}/1.0`, tags: [] }));
 
 void test("wave assignment: cumulative sizes, deterministic, every model in the canary wave", () => {
   const devices = fleet(500);
-  const waves = [{ kind: "percent", value: 2 }, { kind: "percent", value: 20 }, { kind: "percent", value: 100 }] as const;
+  const waves = [
+    { kind: "percent", value: 2 },
+    { kind: "percent", value: 20 },
+    { kind: "percent", value: 100 },
+  ] as const;
   const a = assignWaves("r1-x", devices, waves, true);
   const b = assignWaves("r1-x", [...devices].reverse(), waves, true);
   assert.deepEqual([...a].sort(), [...b].sort(), "input order does not matter");
   const sizes = [0, 1, 2].map((w) => [...a.values()].filter((x) => x === w).length);
   assert.ok(sizes[0] !== undefined && sizes[0] >= 10 && sizes[0] <= 12, `canary ${sizes[0]}`);
   assert.equal((sizes[0] ?? 0) + (sizes[1] ?? 0), 100);
-  assert.equal(sizes.reduce((x, y) => x + y, 0), 500);
+  assert.equal(
+    sizes.reduce((x, y) => x + y, 0),
+    500,
+  );
   assert.equal(new Set(devices.filter((d) => a.get(d.id) === 0).map((d) => d.model)).size, 3);
   const other = assignWaves("r2-x", devices, waves, true);
-  assert.notDeepEqual([...a].filter(([, w]) => w === 0), [...other].filter(([, w]) => w === 0), "another rollout draws other canaries");
+  assert.notDeepEqual(
+    [...a].filter(([, w]) => w === 0),
+    [...other].filter(([, w]) => w === 0),
+    "another rollout draws other canaries",
+  );
 });
 
 void test("wave assignment: a rare model gets a canary; canary and no-canary tags", () => {
-  const devices: Candidate[] = [...fleet(200, 1), { id: "RARE-1", model: "rare/9", tags: [] }, { id: "TAGGED", model: "M0/1.0", tags: ["canary"] }, { id: "SHY", model: "shy/1", tags: ["no-canary"] }];
-  const a = assignWaves("r3-y", devices, [{ kind: "count", value: 1 }, { kind: "percent", value: 100 }], true);
+  const devices: Candidate[] = [
+    ...fleet(200, 1),
+    { id: "RARE-1", model: "rare/9", tags: [] },
+    { id: "TAGGED", model: "M0/1.0", tags: ["canary"] },
+    { id: "SHY", model: "shy/1", tags: ["no-canary"] },
+  ];
+  const a = assignWaves(
+    "r3-y",
+    devices,
+    [
+      { kind: "count", value: 1 },
+      { kind: "percent", value: 100 },
+    ],
+    true,
+  );
   assert.equal(a.get("RARE-1"), 0);
   assert.equal(a.get("TAGGED"), 0);
   assert.equal(a.get("SHY"), 1, "no-canary is never in the first wave, even as the only device of its model");
-  const without = assignWaves("r3-y", devices, [{ kind: "count", value: 1 }, { kind: "percent", value: 100 }], false);
+  const without = assignWaves(
+    "r3-y",
+    devices,
+    [
+      { kind: "count", value: 1 },
+      { kind: "percent", value: 100 },
+    ],
+    false,
+  );
   assert.equal([...without.values()].filter((w) => w === 0).length, 1, "the tagged canary fills the single slot");
   assert.equal(cumulativeTarget({ kind: "percent", value: 1 }, 10), 1);
   assert.equal(cumulativeTarget({ kind: "count", value: 50 }, 10), 10);

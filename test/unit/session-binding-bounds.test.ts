@@ -53,14 +53,32 @@ void test("message bounds: fault strings cut, over-long values refused with the 
   assert.equal(cut.truncated, 1);
   assert.equal(cut.message.method === "TransferComplete" && cut.message.fault.string, "01234 …(truncated)");
   assert.equal(tc.fault.string, "0123456789", "the input is not mutated");
-  const fault: CpeMessage = { method: "Fault", fault: { faultCode: "Client", faultString: "x".repeat(9), code: 9003, message: "y".repeat(9), setParameterValuesFaults: [{ name: "A.B", code: 9007, string: "z".repeat(9) }] } };
+  const fault: CpeMessage = {
+    method: "Fault",
+    fault: {
+      faultCode: "Client",
+      faultString: "x".repeat(9),
+      code: 9003,
+      message: "y".repeat(9),
+      setParameterValuesFaults: [{ name: "A.B", code: 9007, string: "z".repeat(9) }],
+    },
+  };
   const f = boundMessage(fault, b);
   assert.ok(f.ok);
   assert.equal(f.truncated, 3);
-  const gpv: CpeMessage = { method: "GetParameterValuesResponse", parameterList: [{ name: "A.ok", value: "short", type: "xsd:string" }, { name: "A.Big", value: "v".repeat(11), type: "xsd:string" }] };
+  const gpv: CpeMessage = {
+    method: "GetParameterValuesResponse",
+    parameterList: [
+      { name: "A.ok", value: "short", type: "xsd:string" },
+      { name: "A.Big", value: "v".repeat(11), type: "xsd:string" },
+    ],
+  };
   const big = boundMessage(gpv, b);
   assert.deepEqual(big, { ok: false, field: "parameterList[1].value", parameter: "A.Big", length: 11 });
-  const fine = boundMessage({ method: "GetParameterValuesResponse", parameterList: [{ name: "A.ok", value: "short", type: "xsd:string" }] } satisfies CpeMessage, b);
+  const fine = boundMessage(
+    { method: "GetParameterValuesResponse", parameterList: [{ name: "A.ok", value: "short", type: "xsd:string" }] } satisfies CpeMessage,
+    b,
+  );
   assert.ok(fine.ok);
   assert.equal(fine.truncated, 0);
 });

@@ -23,7 +23,16 @@ const PIN = "V2";
 const DESIRED = desired({
   values: [dv(`${ROOT}ManagementServer.PeriodicInformInterval`, "300"), dv(`${ROOT}Time.NTPServer1`, "ntp.example")],
   tables: [table(PM, ["ExternalPort"], [instance({ ExternalPort: "80" }, { InternalPort: "80" }), instance({ ExternalPort: "443" }, { InternalPort: "443" })])],
-  firmware: { version: PIN, url: "http://127.0.0.1:9/V2.bin", fileSize: 1, fileType: "1 Firmware Upgrade Image", username: "", password: "", checksum: undefined, from: { policy: "fw", file: "fw.yaml", line: 1 } },
+  firmware: {
+    version: PIN,
+    url: "http://127.0.0.1:9/V2.bin",
+    fileSize: 1,
+    fileType: "1 Firmware Upgrade Image",
+    username: "",
+    password: "",
+    checksum: undefined,
+    from: { policy: "fw", file: "fw.yaml", line: 1 },
+  },
   allowReboot: true,
 });
 const CFG: SessionConfig = { limits: LIMITS, quirks: QUIRKS, holdRequests: false, hashWriteOnly: HASH };
@@ -39,7 +48,13 @@ type Answer =
   | { readonly kind: "transferComplete"; readonly code: number };
 
 const answerArb: fc.Arbitrary<Answer> = fc.oneof(
-  fc.record({ kind: fc.constant("honest" as const), status: fc.constantFrom(0 as const, 1 as const), instance: fc.integer({ min: 1, max: 6 }), lie: fc.boolean(), drop: fc.nat(3) }),
+  fc.record({
+    kind: fc.constant("honest" as const),
+    status: fc.constantFrom(0 as const, 1 as const),
+    instance: fc.integer({ min: 1, max: 6 }),
+    lie: fc.boolean(),
+    drop: fc.nat(3),
+  }),
   fc.record({ kind: fc.constant("fault" as const), code: fc.constantFrom(0, 8005, 9002, 9003, 9005, 9007, 9010), detail: fc.boolean() }),
   fc.constant({ kind: "empty" as const }),
   fc.record({ kind: fc.constant("transferComplete" as const), code: fc.constantFrom(0, 9010) }),
@@ -77,7 +92,12 @@ function inform(v: Visit, key: string): InformRequest {
 function honest(req: AcsRequest, a: Extract<Answer, { kind: "honest" }>): CpeMessage {
   switch (req.method) {
     case "GetParameterValues":
-      return { method: "GetParameterValuesResponse", parameterList: req.names.slice(a.drop).map((name) => ({ name, value: a.lie ? "lie" : name.endsWith("ExternalPort") ? "80" : "300", type: "xsd:string" })) };
+      return {
+        method: "GetParameterValuesResponse",
+        parameterList: req.names
+          .slice(a.drop)
+          .map((name) => ({ name, value: a.lie ? "lie" : name.endsWith("ExternalPort") ? "80" : "300", type: "xsd:string" })),
+      };
     case "GetParameterNames":
       return { method: "GetParameterNamesResponse", parameterList: a.lie ? [] : [{ name: `${req.path}${a.instance}.`, writable: true }] };
     case "SetParameterValues":
@@ -103,7 +123,10 @@ function honest(req: AcsRequest, a: Extract<Answer, { kind: "honest" }>): CpeMes
 
 function fault(req: AcsRequest, a: Extract<Answer, { kind: "fault" }>): CpeMessage {
   const details = a.detail && req.method === "SetParameterValues" ? req.values.slice(0, 1).map((v) => ({ name: v.name, code: 9007, string: "bad" })) : [];
-  return { method: "Fault", fault: { faultCode: "Client", faultString: "CWMP fault", code: a.code, message: `fault ${a.code}`, setParameterValuesFaults: details } };
+  return {
+    method: "Fault",
+    fault: { faultCode: "Client", faultString: "CWMP fault", code: a.code, message: `fault ${a.code}`, setParameterValuesFaults: details },
+  };
 }
 
 /** Runs the visits as sessions 1 s apart (all within one backoff period) and counts the disruptive RPCs. */
@@ -143,7 +166,22 @@ async function run(visits: readonly Visit[]): Promise<Record<string, number>> {
         else if (a.kind === "transferComplete") {
           const cmd = state.reconcile?.inventory.download?.commandKey ?? "x";
           // The CPE sends a request before its answer: the ACS request stays outstanding and is answered next.
-          const after = step(state, { kind: "message", id: "tc", message: { method: "TransferComplete", commandKey: cmd, fault: { code: a.code, string: a.code === 0 ? "" : "failed" }, startTime: "", completeTime: "" } }, CFG, now);
+          const after = step(
+            state,
+            {
+              kind: "message",
+              id: "tc",
+              message: {
+                method: "TransferComplete",
+                commandKey: cmd,
+                fault: { code: a.code, string: a.code === 0 ? "" : "failed" },
+                startTime: "",
+                completeTime: "",
+              },
+            },
+            CFG,
+            now,
+          );
           await commit(after.writes);
           state = after.state;
           input = { kind: "message", id: out.reply.id, message: honest(req, { kind: "honest", status: 0, instance: 1, lie: false, drop: 0 }) };
@@ -161,10 +199,7 @@ void test("AddObject, Download, Reboot and FactoryReset are bounded per backoff 
     const counts = await run(visits);
     return DISRUPTIVE.every((m) => (counts[m] ?? 0) <= BOUND[m]);
   };
-  const out = await fc.check(
-    fc.asyncProperty(fc.array(visitArb, { minLength: 1, maxLength: 6 }), within),
-    { numRuns: 30, seed: 9003 },
-  );
+  const out = await fc.check(fc.asyncProperty(fc.array(visitArb, { minLength: 1, maxLength: 6 }), within), { numRuns: 30, seed: 9003 });
   const ce = out.counterexample?.[0];
   assert.equal(out.failed, false, ce === undefined ? String(out.errorInstance) : `counts ${JSON.stringify(await run(ce))} for ${JSON.stringify(ce)}`);
 });

@@ -22,7 +22,11 @@ const inform = (events: string[], key = "cv1-abc", sw = "1.0"): InformRequest =>
 const BASE = inform(["2 PERIODIC"]);
 const ENTRY: FastPathEntry = { revision: "r1", informHash: informHash(BASE, "10.0.0.1"), nextVerifyAt: 10_000 };
 
-const CASES: readonly [string, Partial<{ entry: FastPathEntry | undefined; revision: string | undefined; inform: InformRequest; ip: string; now: number }>, boolean][] = [
+const CASES: readonly [
+  string,
+  Partial<{ entry: FastPathEntry | undefined; revision: string | undefined; inform: InformRequest; ip: string; now: number }>,
+  boolean,
+][] = [
   ["a quiet periodic visit of a converged device", {}, true],
   ["a connection request visit", { inform: inform(["6 CONNECTION REQUEST"]) }, true],
   ["no entry: the device never ended converged here", { entry: undefined }, false],
@@ -53,8 +57,26 @@ for (const [name, over, want] of CASES) {
 }
 
 const from = { policy: "p", file: "p.yaml", line: 1 };
-const dv = (path: string, verifyEveryMs: number, writeOnly = false): DesiredValue => ({ path, value: "x", type: undefined, writeOnly, drift: "heal", verifyEveryMs, from });
-const desired = (values: DesiredValue[]): DesiredState => ({ revision: "r1", matched: ["p"], values, tables: [], attributes: [], firmware: undefined, ignore: [], allowReboot: false, notes: [] });
+const dv = (path: string, verifyEveryMs: number, writeOnly = false): DesiredValue => ({
+  path,
+  value: "x",
+  type: undefined,
+  writeOnly,
+  drift: "heal",
+  verifyEveryMs,
+  from,
+});
+const desired = (values: DesiredValue[]): DesiredState => ({
+  revision: "r1",
+  matched: ["p"],
+  values,
+  tables: [],
+  attributes: [],
+  firmware: undefined,
+  ignore: [],
+  allowReboot: false,
+  notes: [],
+});
 const reported = (params: Record<string, number>): ReportedState => ({
   params: new Map(Object.entries(params).map(([p, at]) => [p, { value: "x", type: "xsd:string" as const, writable: true, observedAt: at }])),
   objects: new Map(),

@@ -165,7 +165,10 @@ for (const [name, parameterKey, applied, forgets] of [
   void test(`Inform step: BOOTSTRAP with ${name} ${forgets ? "forgets" : "keeps"} the inventory`, () => {
     const known: DeviceLoad = { ...KNOWN, inventory: { ...KNOWN.inventory, appliedKeys: applied } };
     const out = applyInform(facts([ev("0 BOOTSTRAP")], { parameterKey }), known, 1000);
-    assert.deepEqual(out.writes.find((w) => w.kind === "forgetState"), { kind: "forgetState", inventory: forgets });
+    assert.deepEqual(
+      out.writes.find((w) => w.kind === "forgetState"),
+      { kind: "forgetState", inventory: forgets },
+    );
     assert.equal(out.inventory.created.size, forgets ? 0 : 1);
     assert.equal(out.reported.params.has(SSID), false, "reported knowledge is re-read either way");
   });

@@ -10,7 +10,15 @@ import { HASH } from "../support/reconcile-builders.js";
 
 const ID = "00259E-EG8145V5-S1" as DeviceId;
 const CFG: SessionConfig = {
-  limits: { maxRpcsPerSession: 3, maxReplanRounds: 8, downloadTimeoutMs: 3_600_000, firmwareApplyInforms: 2, firmwareApplyTimeoutMs: 3_600_000, backoffBaseMs: 60_000, backoffMaxMs: 86_400_000 },
+  limits: {
+    maxRpcsPerSession: 3,
+    maxReplanRounds: 8,
+    downloadTimeoutMs: 3_600_000,
+    firmwareApplyInforms: 2,
+    firmwareApplyTimeoutMs: 3_600_000,
+    backoffBaseMs: 60_000,
+    backoffMaxMs: 86_400_000,
+  },
   quirks: { booleanAsDigit: false, datetimeMilliseconds: true, gpvBatchSize: 64, spvBatchSize: 32 },
   holdRequests: false,
   hashWriteOnly: HASH,
@@ -19,10 +27,28 @@ const EMPTY_REPORTED = { params: new Map(), objects: new Map(), discovered: new 
 const EMPTY_INVENTORY = { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined };
 
 const gpv: AcsRequest = { method: "GetParameterValues", names: ["InternetGatewayDevice.DeviceInfo.UpTime"] };
-const task = (id: number, request: AcsRequest = gpv): TaskRecord => ({ id, deviceId: ID, request, state: "pending", createdAt: 0, doneAt: undefined, outcome: undefined, queuedBy: undefined });
+const task = (id: number, request: AcsRequest = gpv): TaskRecord => ({
+  id,
+  deviceId: ID,
+  request,
+  state: "pending",
+  createdAt: 0,
+  doneAt: undefined,
+  outcome: undefined,
+  queuedBy: undefined,
+});
 
 function open(tasks: TaskRecord[] = []): SessionState {
-  return openSession({ id: "s1", deviceId: ID, version: "1.0", tasks, desired: undefined, reported: EMPTY_REPORTED, inventory: EMPTY_INVENTORY, previousStatus: undefined });
+  return openSession({
+    id: "s1",
+    deviceId: ID,
+    version: "1.0",
+    tasks,
+    desired: undefined,
+    reported: EMPTY_REPORTED,
+    inventory: EMPTY_INVENTORY,
+    previousStatus: undefined,
+  });
 }
 
 function run(state: SessionState, inputs: SessionInput[]): StepResult[] {
@@ -37,7 +63,10 @@ function run(state: SessionState, inputs: SessionInput[]): StepResult[] {
 }
 
 const msg = (message: CpeMessage, id = "acs-1"): SessionInput => ({ kind: "message", id, message });
-const gpvResponse: CpeMessage = { method: "GetParameterValuesResponse", parameterList: [{ name: "InternetGatewayDevice.DeviceInfo.UpTime", value: "42", type: "xsd:unsignedInt" }] };
+const gpvResponse: CpeMessage = {
+  method: "GetParameterValuesResponse",
+  parameterList: [{ name: "InternetGatewayDevice.DeviceInfo.UpTime", value: "42", type: "xsd:unsignedInt" }],
+};
 const replyMethod = (r: StepResult): string => (r.reply.kind === "end" ? "204" : r.reply.message.method);
 
 void test("nothing to do: the empty POST ends the session with 204 and no writes", () => {
@@ -51,7 +80,10 @@ void test("nothing to do: the empty POST ends the session with 204 and no writes
 void test("a queued task is sent after the empty POST; its answer is recorded and taught to the store", () => {
   const rs = run(open([task(7)]), [{ kind: "empty" }, msg(gpvResponse), { kind: "empty" }]);
   assert.deepEqual(rs.map(replyMethod), ["GetParameterValues", "204", "204"]);
-  assert.deepEqual(rs[1]?.writes.map((w) => w.kind), ["task", "reported"]);
+  assert.deepEqual(
+    rs[1]?.writes.map((w) => w.kind),
+    ["task", "reported"],
+  );
   const t = rs[1]?.writes[0];
   assert.ok(t?.kind === "task" && t.id === 7 && t.state === "done");
 });
@@ -64,12 +96,18 @@ void test("a CPE request mid-session is answered, echoing the CPE's cwmp:ID", ()
 });
 
 void test("a CPE fault answering a task marks the task faulted and the session goes on", () => {
-  const fault: CpeMessage = { method: "Fault", fault: { faultCode: "Client", faultString: "CWMP fault", code: 9005, message: "Invalid parameter name", setParameterValuesFaults: [] } };
+  const fault: CpeMessage = {
+    method: "Fault",
+    fault: { faultCode: "Client", faultString: "CWMP fault", code: 9005, message: "Invalid parameter name", setParameterValuesFaults: [] },
+  };
   const rs = run(open([task(1), task(2)]), [{ kind: "empty" }, msg(fault), msg(gpvResponse, "acs-2")]);
   assert.deepEqual(rs.map(replyMethod), ["GetParameterValues", "GetParameterValues", "204"]);
   const w = rs[1]?.writes[0];
   assert.ok(w?.kind === "task" && w.state === "fault");
-  assert.deepEqual(rs[2]?.state.faults.map((f) => f.code), ["9005"]);
+  assert.deepEqual(
+    rs[2]?.state.faults.map((f) => f.code),
+    ["9005"],
+  );
 });
 
 void test("an answer of the wrong method ends the session with bad_session_state", () => {
@@ -80,7 +118,15 @@ void test("an answer of the wrong method ends the session with bad_session_state
 });
 
 void test("an Inform inside an open session is refused as bad_session_state", () => {
-  const inform: CpeMessage = { method: "Inform", deviceId: { manufacturer: "m", oui: "00259E", productClass: "p", serialNumber: "s" }, events: [], maxEnvelopes: 1, currentTime: "", retryCount: 0, parameterList: [] };
+  const inform: CpeMessage = {
+    method: "Inform",
+    deviceId: { manufacturer: "m", oui: "00259E", productClass: "p", serialNumber: "s" },
+    events: [],
+    maxEnvelopes: 1,
+    currentTime: "",
+    retryCount: 0,
+    parameterList: [],
+  };
   const [r] = run(open(), [msg(inform)]);
   assert.equal(r?.state.outcome, "fault:bad_session_state");
 });
@@ -102,10 +148,15 @@ void test("a failed TransferComplete of our Download clears it and backs the fir
   const desired = { revision: "r1", matched: [], values: [], tables: [], attributes: [], firmware: undefined, ignore: [], allowReboot: false, notes: [] };
   const inventory = { ...EMPTY_INVENTORY, download: { commandKey: "fw-1", version: "2.0", startedAt: 0 } };
   const s = openSession({ id: "s1", deviceId: ID, version: "1.0", tasks: [], desired, reported: EMPTY_REPORTED, inventory, previousStatus: undefined });
-  const [r] = run(s, [msg({ method: "TransferComplete", commandKey: "fw-1", fault: { code: 9010, string: "Download failure" }, startTime: "", completeTime: "" }, "cpe-1")]);
+  const [r] = run(s, [
+    msg({ method: "TransferComplete", commandKey: "fw-1", fault: { code: 9010, string: "Download failure" }, startTime: "", completeTime: "" }, "cpe-1"),
+  ]);
   assert.ok(r);
   assert.equal(r.state.reconcile?.inventory.download, undefined);
   // CFG.limits: base 60 s, first failure -> 60 s (nextBackoff: base * 2^0), attempts 1.
   assert.deepEqual(r.state.reconcile?.inventory.backoff.get("#firmware"), { until: 1000 + 60_000, code: 9010, attempts: 1 });
-  assert.deepEqual(r.writes.map((w) => w.kind), ["fault", "download", "backoff"]);
+  assert.deepEqual(
+    r.writes.map((w) => w.kind),
+    ["fault", "download", "backoff"],
+  );
 });

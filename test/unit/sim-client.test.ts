@@ -138,12 +138,21 @@ void test("client: Digest auth, Inform, empty POST, GPV + SPV answered, 204 ends
   assert.equal(device.parameterKey, "rev-abc");
   // one challenge only (the first Inform, not recorded): the nonce is re-used with a growing nonce count
   assert.equal(acs.unauthorized, 1);
-  assert.deepStrictEqual(acs.seen.map((s) => /nc=(\w+)/.exec(s.headers.authorization ?? "")?.[1]), ["00000001", "00000002", "00000003", "00000004"]);
+  assert.deepStrictEqual(
+    acs.seen.map((s) => /nc=(\w+)/.exec(s.headers.authorization ?? "")?.[1]),
+    ["00000001", "00000002", "00000003", "00000004"],
+  );
   // keep-alive: one TCP connection; the cookie set by the ACS comes back from the second request on
   assert.deepStrictEqual(new Set(acs.seen.map((s) => s.socket)).size, 1);
-  assert.deepStrictEqual(acs.seen.map((s) => s.headers.cookie), [undefined, "session=abc123", "session=abc123", "session=abc123"]);
+  assert.deepStrictEqual(
+    acs.seen.map((s) => s.headers.cookie),
+    [undefined, "session=abc123", "session=abc123", "session=abc123"],
+  );
   // the successful session delivered BOOTSTRAP: the next one is PERIODIC
-  assert.deepStrictEqual(device.inform(0).events.map((e) => e.code), ["2 PERIODIC"]);
+  assert.deepStrictEqual(
+    device.inform(0).events.map((e) => e.code),
+    ["2 PERIODIC"],
+  );
 });
 
 void test("client: noCookies quirk never returns the cookie; the session still completes", async () => {
@@ -151,7 +160,10 @@ void test("client: noCookies quirk never returns the cookie; the session still c
   const r = await runSession(new SimDevice(TINY, { quirks: { noCookies: true } }), { ...base, acsUrl: acs.url });
   await acs.close();
   assert.equal(r.ok, true);
-  assert.deepStrictEqual(acs.seen.map((s) => s.headers.cookie), [undefined, undefined, undefined]);
+  assert.deepStrictEqual(
+    acs.seen.map((s) => s.headers.cookie),
+    [undefined, undefined, undefined],
+  );
 });
 
 void test("client: Basic auth", async () => {
@@ -243,8 +255,17 @@ for (const c of WIRE_QUIRKS) {
 
 void test("client: Download, then next session sends TransferComplete and reports the new version", async () => {
   const dl: AcsMessage = {
-    method: "Download", commandKey: "fw-9", fileType: "1 Firmware Upgrade Image", url: "http://files.test/V7.7.bin",
-    username: "", password: "", fileSize: 0, targetFileName: "", delaySeconds: 0, successUrl: "", failureUrl: "",
+    method: "Download",
+    commandKey: "fw-9",
+    fileType: "1 Firmware Upgrade Image",
+    url: "http://files.test/V7.7.bin",
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "",
+    delaySeconds: 0,
+    successUrl: "",
+    failureUrl: "",
   };
   const acs = await startAcs({ script: [dl] });
   const device = new SimDevice(TINY);
@@ -254,10 +275,16 @@ void test("client: Download, then next session sends TransferComplete and report
   assert.deepStrictEqual([first.ok, first.rpcs, second.ok], [true, ["Download"], true]);
   const inform = acs.seen.find((s, i) => i > 2 && s.message !== "empty" && s.message.method === "Inform")?.message;
   assert.ok(inform !== undefined && inform !== "empty" && inform.method === "Inform");
-  assert.deepStrictEqual(inform.events.map((e) => `${e.code}|${e.commandKey}`), ["1 BOOT|", "M Download|fw-9", "7 TRANSFER COMPLETE|"]);
+  assert.deepStrictEqual(
+    inform.events.map((e) => `${e.code}|${e.commandKey}`),
+    ["1 BOOT|", "M Download|fw-9", "7 TRANSFER COMPLETE|"],
+  );
   assert.equal(inform.parameterList.find((p) => p.name.endsWith("SoftwareVersion"))?.value, "V7.7");
   assert.ok(acs.seen.some((s) => s.message !== "empty" && s.message.method === "TransferComplete" && s.message.commandKey === "fw-9"));
   assert.ok((second.transcript?.length ?? 0) >= 6);
   assert.deepStrictEqual(device.pendingCpeRequests(), []);
-  assert.deepStrictEqual(device.inform(0).events.map((e) => e.code), ["2 PERIODIC"]);
+  assert.deepStrictEqual(
+    device.inform(0).events.map((e) => e.code),
+    ["2 PERIODIC"],
+  );
 });

@@ -33,10 +33,7 @@ function provisioned(serial: string): SimDevice {
   return d;
 }
 
-async function withListener(
-  opts: { udp?: boolean; busy?: boolean },
-  body: (l: ConnReqListener, accepted: SimDevice[]) => Promise<void>,
-): Promise<void> {
+async function withListener(opts: { udp?: boolean; busy?: boolean }, body: (l: ConnReqListener, accepted: SimDevice[]) => Promise<void>): Promise<void> {
   const accepted: SimDevice[] = [];
   const l = await ConnReqListener.start({ onRequest: (d) => accepted.push(d), udp: opts.udp ?? false, busy: () => opts.busy === true });
   try {
@@ -74,7 +71,10 @@ for (const c of HTTP_CASES) {
       await sleep(20);
       assert.equal(out.kind, c.want);
       assert.equal(accepted.length, c.accepted);
-      assert.equal(d.pendingEvents.some((e) => e.code === "6 CONNECTION REQUEST"), c.accepted === 1);
+      assert.equal(
+        d.pendingEvents.some((e) => e.code === "6 CONNECTION REQUEST"),
+        c.accepted === 1,
+      );
     }));
 }
 
@@ -129,7 +129,10 @@ void test("connection request -> session: the ACS receives an Inform with 6 CONN
     assert.equal((await sendHttpConnectionRequest(url, CREDS, HTTP_OPTS)).kind, "ok");
     while (sessions.length === 0) await sleep(5);
     await Promise.all(sessions);
-    assert.deepStrictEqual(informs.map((i) => i.events.map((e) => e.code)), [["0 BOOTSTRAP", "1 BOOT"], ["6 CONNECTION REQUEST"]]);
+    assert.deepStrictEqual(
+      informs.map((i) => i.events.map((e) => e.code)),
+      [["0 BOOTSTRAP", "1 BOOT"], ["6 CONNECTION REQUEST"]],
+    );
     assert.equal(informs[1]?.parameterList.find((p) => p.name.endsWith("ConnectionRequestURL"))?.value, url);
   } finally {
     await l.close();

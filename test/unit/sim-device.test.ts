@@ -29,16 +29,35 @@ const GPV_CASES: readonly { name: string; names: string[]; want: [string, string
   {
     name: "partial path expands to all parameters beneath, in order",
     names: [`${PM}2.`],
-    want: [[`${PM}2.Description`, "ssh"], [`${PM}2.ExternalPort`, "2222"], [`${PM}2.PortMappingEnabled`, "false"], [`${PM}2.Status`, "Disabled"]],
+    want: [
+      [`${PM}2.Description`, "ssh"],
+      [`${PM}2.ExternalPort`, "2222"],
+      [`${PM}2.PortMappingEnabled`, "false"],
+      [`${PM}2.Status`, "Disabled"],
+    ],
   },
   { name: "unknown parameter faults 9005", names: [`${MS}Nope`], want: 9005 },
   { name: "one unknown name faults the whole call", names: [`${MS}PeriodicInformInterval`, `${IGD}X.`], want: 9005 },
   { name: "object name without trailing dot is 9005", names: [`${IGD}DeviceInfo`], want: 9005 },
   { name: "parameter name with trailing dot is 9005", names: [`${MS}ParameterKey.`], want: 9005 },
   { name: "hidden password reads back empty", names: [`${MS}ConnectionRequestPassword`], want: [[`${MS}ConnectionRequestPassword`, ""]] },
-  { name: "revealPasswords quirk shows it", names: [`${MS}ConnectionRequestPassword`], want: [[`${MS}ConnectionRequestPassword`, "secret"]], quirks: { revealPasswords: true } },
-  { name: "booleanAsDigit quirk reports 1/0", names: [`${MS}PeriodicInformEnable`], want: [[`${MS}PeriodicInformEnable`, "1"]], quirks: { booleanAsDigit: true } },
-  { name: "serial override is what DeviceInfo.SerialNumber reads", names: [`${IGD}DeviceInfo.SerialNumber`], want: [[`${IGD}DeviceInfo.SerialNumber`, "SIM-42"]] },
+  {
+    name: "revealPasswords quirk shows it",
+    names: [`${MS}ConnectionRequestPassword`],
+    want: [[`${MS}ConnectionRequestPassword`, "secret"]],
+    quirks: { revealPasswords: true },
+  },
+  {
+    name: "booleanAsDigit quirk reports 1/0",
+    names: [`${MS}PeriodicInformEnable`],
+    want: [[`${MS}PeriodicInformEnable`, "1"]],
+    quirks: { booleanAsDigit: true },
+  },
+  {
+    name: "serial override is what DeviceInfo.SerialNumber reads",
+    names: [`${IGD}DeviceInfo.SerialNumber`],
+    want: [[`${IGD}DeviceInfo.SerialNumber`, "SIM-42"]],
+  },
 ];
 
 for (const c of GPV_CASES) {
@@ -47,13 +66,20 @@ for (const c of GPV_CASES) {
     const r = d.handle({ method: "GetParameterValues", names: c.names });
     if (typeof c.want === "number") return assert.equal(faultOf(r)?.code, c.want);
     assert.equal(r.method, "GetParameterValuesResponse");
-    if (r.method === "GetParameterValuesResponse") assert.deepStrictEqual(r.parameterList.map((p) => [p.name, p.value]), c.want);
+    if (r.method === "GetParameterValuesResponse")
+      assert.deepStrictEqual(
+        r.parameterList.map((p) => [p.name, p.value]),
+        c.want,
+      );
   });
 }
 
 void test("GPV: empty name is the whole tree, every parameter once", () => {
   const r = newDevice().handle({ method: "GetParameterValues", names: [""] });
-  assert.deepStrictEqual(names(r), MODEL.nodes.filter((n) => !n.object).map((n) => n.path));
+  assert.deepStrictEqual(
+    names(r),
+    MODEL.nodes.filter((n) => !n.object).map((n) => n.path),
+  );
 });
 
 // --- SetParameterValues ---------------------------------------------------------------------------
@@ -63,17 +89,36 @@ const SPV_FAULT_CASES: readonly { name: string; values: ParamValue[]; detail: [s
   { name: "object path -> 9005", values: [pv(`${IGD}DeviceInfo.`, "1", "xsd:string")], detail: [[`${IGD}DeviceInfo.`, 9005]] },
   { name: "read-only -> 9008", values: [pv(`${IGD}DeviceInfo.SoftwareVersion`, "V9", "xsd:string")], detail: [[`${IGD}DeviceInfo.SoftwareVersion`, 9008]] },
   { name: "xsi:type differs -> 9006", values: [pv(`${MS}PeriodicInformInterval`, "60", "xsd:string")], detail: [[`${MS}PeriodicInformInterval`, 9006]] },
-  { name: "unsignedInt negative -> 9007", values: [pv(`${MS}PeriodicInformInterval`, "-1", "xsd:unsignedInt")], detail: [[`${MS}PeriodicInformInterval`, 9007]] },
-  { name: "unsignedInt over 2^32-1 -> 9007", values: [pv(`${MS}PeriodicInformInterval`, "4294967296", "xsd:unsignedInt")], detail: [[`${MS}PeriodicInformInterval`, 9007]] },
+  {
+    name: "unsignedInt negative -> 9007",
+    values: [pv(`${MS}PeriodicInformInterval`, "-1", "xsd:unsignedInt")],
+    detail: [[`${MS}PeriodicInformInterval`, 9007]],
+  },
+  {
+    name: "unsignedInt over 2^32-1 -> 9007",
+    values: [pv(`${MS}PeriodicInformInterval`, "4294967296", "xsd:unsignedInt")],
+    detail: [[`${MS}PeriodicInformInterval`, 9007]],
+  },
   { name: "int over 2^31-1 -> 9007", values: [pv(`${MS}Offset`, "2147483648", "xsd:int")], detail: [[`${MS}Offset`, 9007]] },
   { name: "int not a number -> 9007", values: [pv(`${MS}Offset`, "1.5", "xsd:int")], detail: [[`${MS}Offset`, 9007]] },
   { name: "boolean 'yes' -> 9007", values: [pv(`${MS}PeriodicInformEnable`, "yes", "xsd:boolean")], detail: [[`${MS}PeriodicInformEnable`, 9007]] },
-  { name: "dateTime garbage -> 9007", values: [pv(`${IGD}DeviceInfo.FirstUseDate`, "yesterday", "xsd:dateTime")], detail: [[`${IGD}DeviceInfo.FirstUseDate`, 9007]] },
-  { name: "dateTime month 13 -> 9007", values: [pv(`${IGD}DeviceInfo.FirstUseDate`, "2024-13-01T00:00:00Z", "xsd:dateTime")], detail: [[`${IGD}DeviceInfo.FirstUseDate`, 9007]] },
+  {
+    name: "dateTime garbage -> 9007",
+    values: [pv(`${IGD}DeviceInfo.FirstUseDate`, "yesterday", "xsd:dateTime")],
+    detail: [[`${IGD}DeviceInfo.FirstUseDate`, 9007]],
+  },
+  {
+    name: "dateTime month 13 -> 9007",
+    values: [pv(`${IGD}DeviceInfo.FirstUseDate`, "2024-13-01T00:00:00Z", "xsd:dateTime")],
+    detail: [[`${IGD}DeviceInfo.FirstUseDate`, 9007]],
+  },
   {
     name: "every offending item is listed, valid ones are not",
     values: [pv(`${MS}PeriodicInformInterval`, "60", "xsd:unsignedInt"), pv(`${MS}Nope`, "1", "xsd:string"), pv(`${IGD}DeviceSummary`, "x", "xsd:string")],
-    detail: [[`${MS}Nope`, 9005], [`${IGD}DeviceSummary`, 9008]],
+    detail: [
+      [`${MS}Nope`, 9005],
+      [`${IGD}DeviceSummary`, 9008],
+    ],
   },
 ];
 
@@ -91,7 +136,11 @@ const SPV_OK_CASES: readonly { name: string; values: ParamValue[]; stored: [stri
   { name: "unsignedInt", values: [pv(`${MS}PeriodicInformInterval`, "3600", "xsd:unsignedInt")], stored: [[`${MS}PeriodicInformInterval`, "3600"]] },
   { name: "int at its minimum", values: [pv(`${MS}Offset`, "-2147483648", "xsd:int")], stored: [[`${MS}Offset`, "-2147483648"]] },
   { name: "boolean '0' stored canonically", values: [pv(`${MS}PeriodicInformEnable`, "0", "xsd:boolean")], stored: [[`${MS}PeriodicInformEnable`, "false"]] },
-  { name: "dateTime with offset", values: [pv(`${IGD}DeviceInfo.FirstUseDate`, "2024-02-29T23:59:59+02:00", "xsd:dateTime")], stored: [[`${IGD}DeviceInfo.FirstUseDate`, "2024-02-29T23:59:59+02:00"]] },
+  {
+    name: "dateTime with offset",
+    values: [pv(`${IGD}DeviceInfo.FirstUseDate`, "2024-02-29T23:59:59+02:00", "xsd:dateTime")],
+    stored: [[`${IGD}DeviceInfo.FirstUseDate`, "2024-02-29T23:59:59+02:00"]],
+  },
   { name: "string keeps spaces", values: [pv(`${PM}1.Description`, " my web ", "xsd:string")], stored: [[`${PM}1.Description`, " my web "]] },
 ];
 
@@ -118,7 +167,10 @@ void test("SPV/AddObject/DeleteObject: a ParameterKey over 32 characters is 9003
   const spv = d.handle({ method: "SetParameterValues", values: [pv(`${MS}PeriodicInformInterval`, "60", "xsd:unsignedInt")], parameterKey: key });
   const add = d.handle({ method: "AddObject", objectName: PM, parameterKey: key });
   const del = d.handle({ method: "DeleteObject", objectName: `${PM}1.`, parameterKey: key });
-  assert.deepStrictEqual([spv, add, del].map((m) => faultOf(m)?.code), [9003, 9003, 9003]);
+  assert.deepStrictEqual(
+    [spv, add, del].map((m) => faultOf(m)?.code),
+    [9003, 9003, 9003],
+  );
   assert.deepStrictEqual([d.get(`${MS}PeriodicInformInterval`)?.value, d.hasObject(`${PM}3.`), d.hasObject(`${PM}1.`)], ["300", false, true]);
   const ok = d.handle({ method: "SetParameterValues", values: [], parameterKey: "b".repeat(32) });
   assert.deepStrictEqual([ok.method, d.parameterKey], ["SetParameterValuesResponse", "b".repeat(32)]);
@@ -175,7 +227,10 @@ void test("GPN: '' + NextLevel=false is every node including the root, with writ
   const r = newDevice().handle({ method: "GetParameterNames", path: "", nextLevel: false });
   assert.equal(r.method, "GetParameterNamesResponse");
   if (r.method !== "GetParameterNamesResponse") return;
-  assert.deepStrictEqual(r.parameterList, MODEL.nodes.map((n) => ({ name: n.path, writable: n.writable })));
+  assert.deepStrictEqual(
+    r.parameterList,
+    MODEL.nodes.map((n) => ({ name: n.path, writable: n.writable })),
+  );
 });
 
 // --- Attributes -----------------------------------------------------------------------------------
@@ -198,12 +253,18 @@ const ATTR_FAULTS: readonly { name: string; req: AcsRequest; code: number; rejec
   { name: "GPA unknown -> 9005", req: { method: "GetParameterAttributes", names: [`${IGD}Nope`] }, code: 9005 },
   {
     name: "SPA unknown -> 9005",
-    req: { method: "SetParameterAttributes", attributes: [{ name: `${IGD}Nope`, notificationChange: true, notification: 1, accessListChange: false, accessList: [] }] },
+    req: {
+      method: "SetParameterAttributes",
+      attributes: [{ name: `${IGD}Nope`, notificationChange: true, notification: 1, accessListChange: false, accessList: [] }],
+    },
     code: 9005,
   },
   {
     name: "SPA on a notification-rejecting parameter -> 9009",
-    req: { method: "SetParameterAttributes", attributes: [{ name: `${MS}`, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }] },
+    req: {
+      method: "SetParameterAttributes",
+      attributes: [{ name: `${MS}`, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }],
+    },
     code: 9009,
     reject: `${MS}PeriodicInformInterval`,
   },
@@ -317,7 +378,10 @@ void test("ScheduleInform: 0 s is 9003; otherwise '3 SCHEDULED' + 'M ScheduleInf
   assert.ok(!d.inform(now + 59_000).events.some((e) => e.code === "3 SCHEDULED"));
   d.sessionEnded(true);
   now += 60_000;
-  assert.deepStrictEqual(d.inform(now).events, [{ code: "3 SCHEDULED", commandKey: "" }, { code: "M ScheduleInform", commandKey: "s1" }]);
+  assert.deepStrictEqual(d.inform(now).events, [
+    { code: "3 SCHEDULED", commandKey: "" },
+    { code: "M ScheduleInform", commandKey: "s1" },
+  ]);
 });
 
 void test("Get(All)QueuedTransfers lists a Download not yet run", () => {
@@ -331,5 +395,17 @@ void test("Get(All)QueuedTransfers lists a Download not yet run", () => {
 });
 
 function download(commandKey: string, url: string, fileType = "1 Firmware Upgrade Image"): AcsRequest {
-  return { method: "Download", commandKey, fileType, url, username: "", password: "", fileSize: 0, targetFileName: "", delaySeconds: 0, successUrl: "", failureUrl: "" };
+  return {
+    method: "Download",
+    commandKey,
+    fileType,
+    url,
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "",
+    delaySeconds: 0,
+    successUrl: "",
+    failureUrl: "",
+  };
 }

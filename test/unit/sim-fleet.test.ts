@@ -10,8 +10,20 @@ import { simOptions } from "../../src/cli/sim.js";
 
 test("parseMix: names with weights", () => {
   const rows: [string, { value: string; weight: number }[] | string][] = [
-    ["a:3,b:1", [{ value: "a", weight: 3 }, { value: "b", weight: 1 }]],
-    ["a, b:2.5", [{ value: "a", weight: 1 }, { value: "b", weight: 2.5 }]],
+    [
+      "a:3,b:1",
+      [
+        { value: "a", weight: 3 },
+        { value: "b", weight: 1 },
+      ],
+    ],
+    [
+      "a, b:2.5",
+      [
+        { value: "a", weight: 1 },
+        { value: "b", weight: 2.5 },
+      ],
+    ],
     ["a:0,b", [{ value: "b", weight: 1 }]],
     ["C:\\m\\x.csv:2", [{ value: "C:\\m\\x.csv", weight: 2 }]],
     ["a:0", "empty mix: expected name:weight[,name:weight...] with a weight > 0"],
@@ -28,7 +40,10 @@ test("parseQuirksMix: known switches, combinations, and the forbidden pair", () 
   const rows: [string, Record<string, Record<string, boolean>> | RegExp][] = [
     ["none:9,noCookies:1", { none: {}, noCookies: { noCookies: true } }],
     ["latin1+chunked", { "latin1+chunked": { latin1: true, chunked: true } }],
-    ["booleanAsDigit,lyingArrayCounts,newConnectionPerRequest", { booleanAsDigit: { booleanAsDigit: true }, lyingArrayCounts: { lyingArrayCounts: true }, newConnectionPerRequest: { newConnectionPerRequest: true } }],
+    [
+      "booleanAsDigit,lyingArrayCounts,newConnectionPerRequest",
+      { booleanAsDigit: { booleanAsDigit: true }, lyingArrayCounts: { lyingArrayCounts: true }, newConnectionPerRequest: { newConnectionPerRequest: true } },
+    ],
     ["noCookies+newConnectionPerRequest", /cannot be combined/],
     ["nocookies", /unknown quirk "nocookies"/],
   ];
@@ -89,9 +104,16 @@ test("FleetCounters: 503 counted as shed, other failures by kind, RPCs by method
   c.session(false, 1, "http_503", []);
   c.session(false, 1, "timeout", []);
   c.session(true, 3, undefined, ["GetParameterValues", "SetParameterValues", "GetParameterValues"]);
-  assert.deepEqual({ ok: c.sessionsOk, failed: c.sessionsFailed, shed: c.shed, errors: Object.fromEntries(c.errors), rpcs: Object.fromEntries(c.rpcs) }, {
-    ok: 1, failed: 2, shed: 1, errors: { timeout: 1 }, rpcs: { GetParameterValues: 2, SetParameterValues: 1 },
-  });
+  assert.deepEqual(
+    { ok: c.sessionsOk, failed: c.sessionsFailed, shed: c.shed, errors: Object.fromEntries(c.errors), rpcs: Object.fromEntries(c.rpcs) },
+    {
+      ok: 1,
+      failed: 2,
+      shed: 1,
+      errors: { timeout: 1 },
+      rpcs: { GetParameterValues: 2, SetParameterValues: 1 },
+    },
+  );
 });
 
 test("seeded identities: same seed and index give the same serial, different seeds differ", () => {

@@ -14,7 +14,19 @@ const T0 = Date.parse("2024-05-01T12:00:00Z");
 const codes = (inform: InformRequest): string[] => inform.events.map((e) => (e.commandKey === "" ? e.code : `${e.code}:${e.commandKey}`));
 
 function download(commandKey: string, url: string, fileType = "1 Firmware Upgrade Image"): AcsRequest {
-  return { method: "Download", commandKey, fileType, url, username: "", password: "", fileSize: 0, targetFileName: "", delaySeconds: 0, successUrl: "", failureUrl: "" };
+  return {
+    method: "Download",
+    commandKey,
+    fileType,
+    url,
+    username: "",
+    password: "",
+    fileSize: 0,
+    targetFileName: "",
+    delaySeconds: 0,
+    successUrl: "",
+    failureUrl: "",
+  };
 }
 
 /** One session: Inform, the given requests, the CPE's own requests acknowledged, then end. */
@@ -138,7 +150,15 @@ void test("firmware survives a factory reset; ParameterKey does not", () => {
 
 void test("Upload: status 1, later M Upload + TRANSFER COMPLETE and a TransferComplete", () => {
   const d = new SimDevice(TINY);
-  const up: AcsRequest = { method: "Upload", commandKey: "up-1", fileType: "1 Vendor Configuration File", url: "http://f/up", username: "", password: "", delaySeconds: 0 };
+  const up: AcsRequest = {
+    method: "Upload",
+    commandKey: "up-1",
+    fileType: "1 Vendor Configuration File",
+    url: "http://f/up",
+    username: "",
+    password: "",
+    delaySeconds: 0,
+  };
   session(d, [up]);
   assert.deepStrictEqual(codes(d.inform(T0)), ["M Upload:up-1", "7 TRANSFER COMPLETE"]);
   assert.equal(d.pendingCpeRequests()[0]?.method, "TransferComplete");
@@ -147,7 +167,10 @@ void test("Upload: status 1, later M Upload + TRANSFER COMPLETE and a TransferCo
 void test("local change on a notified parameter: 4 VALUE CHANGE with the value in the Inform, once", () => {
   const d = new SimDevice(TINY);
   session(d, [
-    { method: "SetParameterAttributes", attributes: [{ name: `${MS}PeriodicInformInterval`, notificationChange: true, notification: 1, accessListChange: false, accessList: [] }] },
+    {
+      method: "SetParameterAttributes",
+      attributes: [{ name: `${MS}PeriodicInformInterval`, notificationChange: true, notification: 1, accessListChange: false, accessList: [] }],
+    },
   ]);
   assert.equal(d.setLocal(`${MS}PeriodicInformInterval`, "42"), true);
   assert.equal(d.setLocal(`${MS}Offset`, "7"), true); // notification off: silent
@@ -161,7 +184,10 @@ void test("local change on a notified parameter: 4 VALUE CHANGE with the value i
 void test("ACS changes do not cause VALUE CHANGE", () => {
   const d = new SimDevice(TINY);
   session(d, [
-    { method: "SetParameterAttributes", attributes: [{ name: `${MS}PeriodicInformInterval`, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }] },
+    {
+      method: "SetParameterAttributes",
+      attributes: [{ name: `${MS}PeriodicInformInterval`, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }],
+    },
     { method: "SetParameterValues", values: [{ name: `${MS}PeriodicInformInterval`, value: "60", type: "xsd:unsignedInt" }], parameterKey: "" },
   ]);
   assert.deepStrictEqual(codes(session(d, [])), ["2 PERIODIC"]);
@@ -226,7 +252,10 @@ for (const c of INFORM_CASES) {
     d.setConnectionRequestUrl("http://127.0.0.1:9/cr/FLEET-000001");
     const inform = d.inform(T0);
     assert.deepStrictEqual(inform.deviceId, { ...model.identity, serialNumber: "FLEET-000001" });
-    assert.deepStrictEqual(inform.parameterList.map((p) => p.name), c.params);
+    assert.deepStrictEqual(
+      inform.parameterList.map((p) => p.name),
+      c.params,
+    );
     assert.equal(inform.parameterList.find((p) => p.name.endsWith("ConnectionRequestURL"))?.value, "http://127.0.0.1:9/cr/FLEET-000001");
     assert.equal(inform.currentTime, "2024-05-01T12:00:00.000Z");
     assert.equal(inform.maxEnvelopes, 1);
@@ -249,5 +278,8 @@ void test("events are not shared between devices of one model", () => {
   const b = new SimDevice(TINY);
   session(a, []);
   const evs: readonly EventStruct[] = b.inform(T0).events;
-  assert.deepStrictEqual(evs.map((e) => e.code), ["0 BOOTSTRAP", "1 BOOT"]);
+  assert.deepStrictEqual(
+    evs.map((e) => e.code),
+    ["0 BOOTSTRAP", "1 BOOT"],
+  );
 });

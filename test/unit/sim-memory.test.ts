@@ -16,7 +16,10 @@ void test("devices of one model share its base and keep their changes apart", ()
   a.handle({ method: "SetParameterValues", values: [{ name: PII, value: "77", type: "xsd:unsignedInt" }], parameterKey: "ka" });
   a.handle({ method: "AddObject", objectName: "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.", parameterKey: "ka" });
   assert.deepStrictEqual([a.get(PII)?.value, b.get(PII)?.value], ["77", MODEL.nodes[MODEL.index.get(PII) ?? -1]?.value]);
-  assert.deepStrictEqual([a.hasObject("InternetGatewayDevice.WANDevice.1.WANConnectionDevice.6."), b.hasObject("InternetGatewayDevice.WANDevice.1.WANConnectionDevice.6.")], [true, false]);
+  assert.deepStrictEqual(
+    [a.hasObject("InternetGatewayDevice.WANDevice.1.WANConnectionDevice.6."), b.hasObject("InternetGatewayDevice.WANDevice.1.WANConnectionDevice.6.")],
+    [true, false],
+  );
   assert.deepStrictEqual([a.parameterKey, b.parameterKey], ["ka", ""]);
 });
 

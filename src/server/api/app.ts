@@ -109,7 +109,10 @@ export function nonFiniteNumberAt(parts: Readonly<Record<string, unknown>>): str
 }
 
 export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<FastifyInstance> {
-  const base: FastifyServerOptions = { bodyLimit: opts.bodyLimit, ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } } };
+  const base: FastifyServerOptions = {
+    bodyLimit: opts.bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } },
+  };
   const app = Fastify({ ...base, serverFactory: serverFactory(opts.tls), ...(opts.logger ? { loggerInstance: opts.logger } : {}) });
   // Before swagger and the routes: every route's schema gets the standard error responses (openapi-responses.ts),
   // and the list of registered routes is kept for the completeness test.
@@ -119,7 +122,13 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   registeredRoutes.set(app, routes);
-  await app.register(swagger, { openapi: { info: { title: "Converge API", version: "0.1.0" }, components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } }, security: [{ bearer: [] }] } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Converge API", version: "0.1.0" },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+  });
   guard(app, deps);
   // A JSON body before validation (ajv would turn Infinity into the string "Infinity" for a union type), query
   // and path parameters after it (they are strings until ajv coerces them).
@@ -140,19 +149,52 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
     return sendError(reply, "internal", "internal error");
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, "not_found", `no route ${req.method} ${req.url.split("?")[0]}`));
-  app.get("/api/health", { schema: { summary: "Liveness and what this server holds", security: [], response: { 200: okObject("status", { status: { type: "string" }, devices: { type: "integer" }, activeSessions: { type: "integer" }, policyRevision: { type: ["string", "null"] }, policiesFolder: { type: "string", enum: ["present", "missing"] } }) } } }, async () => {
-    return {
-      status: "ok",
-      devices: await deps.store.countDevices(),
-      activeSessions: deps.liveSessions().length,
-      policyRevision: deps.policies.revision() ?? null,
-      // "missing": the policies folder is gone; the last good revision keeps serving and hot reload waits for it.
-      policiesFolder: deps.policies.folder(),
-    };
-  });
-  app.get("/api/sessions", { schema: { summary: "Sessions in progress", response: { 200: okObject("the live sessions", { sessions: objects("id, deviceId, startedAt, rpcCount") }) } } }, async () => ({ sessions: deps.liveSessions() }));
-  app.get("/metrics", { schema: { summary: "Prometheus metrics", hide: false, produces: ["text/plain"], response: { 200: { type: "string", description: "Prometheus text exposition format" } } } }, async (_req, reply) =>
-    reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? await deps.metrics() : ""),
+  app.get(
+    "/api/health",
+    {
+      schema: {
+        summary: "Liveness and what this server holds",
+        security: [],
+        response: {
+          200: okObject("status", {
+            status: { type: "string" },
+            devices: { type: "integer" },
+            activeSessions: { type: "integer" },
+            policyRevision: { type: ["string", "null"] },
+            policiesFolder: { type: "string", enum: ["present", "missing"] },
+          }),
+        },
+      },
+    },
+    async () => {
+      return {
+        status: "ok",
+        devices: await deps.store.countDevices(),
+        activeSessions: deps.liveSessions().length,
+        policyRevision: deps.policies.revision() ?? null,
+        // "missing": the policies folder is gone; the last good revision keeps serving and hot reload waits for it.
+        policiesFolder: deps.policies.folder(),
+      };
+    },
+  );
+  app.get(
+    "/api/sessions",
+    {
+      schema: { summary: "Sessions in progress", response: { 200: okObject("the live sessions", { sessions: objects("id, deviceId, startedAt, rpcCount") }) } },
+    },
+    async () => ({ sessions: deps.liveSessions() }),
+  );
+  app.get(
+    "/metrics",
+    {
+      schema: {
+        summary: "Prometheus metrics",
+        hide: false,
+        produces: ["text/plain"],
+        response: { 200: { type: "string", description: "Prometheus text exposition format" } },
+      },
+    },
+    async (_req, reply) => reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics ? await deps.metrics() : ""),
   );
   deviceIdParams(app, async (id) => (await deps.store.getDevice(id)) !== undefined);
   deviceRoutes(app, deps);

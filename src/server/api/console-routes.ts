@@ -19,7 +19,8 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 // Offline by construction: nothing but this origin, no inline script, no framing.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 interface Asset {
   readonly body: Buffer;
@@ -51,16 +52,28 @@ const NOT_BUILT = "The console is not built: run `npm run build:console` (npm in
 export function consoleRoutes(app: FastifyInstance, dir: string): void {
   const assets = loadAssets(dir);
   const page = { type: "string", description: "the console's files" } as const;
-  app.get("/", { config: { public: true }, schema: { summary: "The web console (a single page; the API stays under /api)", security: [], response: { 200: page, 304: { type: "null" }, 503: page } } }, async (req, reply) => {
-    const index = assets.get("index.html");
-    if (!index) return reply.code(503).type("text/plain; charset=utf-8").send(NOT_BUILT);
-    return send(reply, index, req.headers["if-none-match"]);
-  });
+  app.get(
+    "/",
+    {
+      config: { public: true },
+      schema: { summary: "The web console (a single page; the API stays under /api)", security: [], response: { 200: page, 304: { type: "null" }, 503: page } },
+    },
+    async (req, reply) => {
+      const index = assets.get("index.html");
+      if (!index) return reply.code(503).type("text/plain; charset=utf-8").send(NOT_BUILT);
+      return send(reply, index, req.headers["if-none-match"]);
+    },
+  );
   app.get<{ Params: { file: string } }>(
     "/assets/:file",
     {
       config: { public: true },
-      schema: { summary: "The console's scripts and styles", security: [], params: { type: "object", required: ["file"], properties: { file: { type: "string", maxLength: 64 } } }, response: { 200: page, 304: { type: "null" }, 404: { type: "object", additionalProperties: true } } },
+      schema: {
+        summary: "The console's scripts and styles",
+        security: [],
+        params: { type: "object", required: ["file"], properties: { file: { type: "string", maxLength: 64 } } },
+        response: { 200: page, 304: { type: "null" }, 404: { type: "object", additionalProperties: true } },
+      },
     },
     async (req, reply) => {
       const a = req.params.file === "index.html" ? undefined : assets.get(req.params.file);

@@ -32,7 +32,10 @@ export interface PolicySummary {
 export interface RolloutApi {
   list(state?: string): Promise<readonly RolloutView[]>;
   get(id: string, devices: boolean): Promise<RolloutView | undefined>;
-  control(id: string, action: ControlAction): Promise<{ readonly ok: true; readonly rollout: RolloutView } | { readonly ok: false; readonly code: "not_found" | "conflict"; readonly message: string }>;
+  control(
+    id: string,
+    action: ControlAction,
+  ): Promise<{ readonly ok: true; readonly rollout: RolloutView } | { readonly ok: false; readonly code: "not_found" | "conflict"; readonly message: string }>;
   /** Per governed policy: the revision a device is pinned to and the one it applied. */
   deviceVersions(id: string): readonly unknown[];
 }
@@ -55,7 +58,10 @@ export interface ApiDeps {
    * For each `{ path, sha256 }` (the SHA-256 hex of a value the client holds): whether it is the write-only value
    * Converge last set at `path` (`known`: a hash is stored at all). The stored keyed hash is never returned.
    */
-  readonly compareWriteOnly: (id: DeviceId, values: readonly { readonly path: string; readonly sha256: string }[]) => Promise<readonly { readonly path: string; readonly known: boolean; readonly applied: boolean }[]>;
+  readonly compareWriteOnly: (
+    id: DeviceId,
+    values: readonly { readonly path: string; readonly sha256: string }[],
+  ) => Promise<readonly { readonly path: string; readonly known: boolean; readonly applied: boolean }[]>;
   /** Explain: matched policies and the merged desired state with provenance; undefined without a policy set. */
   readonly explain: (id: DeviceId) => Promise<Explanation | undefined>;
   readonly connectionRequest?: (id: DeviceId, waitMs: number) => Promise<{ readonly status: number; readonly body: unknown }>;
@@ -63,7 +69,10 @@ export interface ApiDeps {
   readonly kick?: (ids: Iterable<DeviceId>) => void;
   readonly metrics?: () => Promise<string>;
   /** Bearer-token check; undefined = API bound to loopback without tokens. */
-  readonly auth?: (authorization: string | undefined, scope: "read" | "write") => { readonly ok: true; readonly name?: string } | { readonly ok: false; readonly status: 401 | 403; readonly message: string };
+  readonly auth?: (
+    authorization: string | undefined,
+    scope: "read" | "write",
+  ) => { readonly ok: true; readonly name?: string } | { readonly ok: false; readonly status: 401 | 403; readonly message: string };
   /** Types parameters of device `id` (typed tasks): each one's reported type, else the standard data model's. */
   readonly paramTypes: (id: DeviceId) => Promise<(name: string) => XsdType | undefined>;
   readonly rateLimit?: (clientKey: string) => { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };

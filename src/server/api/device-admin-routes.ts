@@ -41,9 +41,21 @@ const BULK_BODY_SCHEMA = {
       type: "object",
       additionalProperties: false,
       description: "The device list's filters; {} matches every device",
-      properties: { productClass: { type: "string", maxLength: 256 }, softwareVersion: { type: "string", maxLength: 256 }, tag: { type: "string", maxLength: 64 }, condition: { type: "string", maxLength: 64, description: "e.g. Converged=false" } },
+      properties: {
+        productClass: { type: "string", maxLength: 256 },
+        softwareVersion: { type: "string", maxLength: 256 },
+        tag: { type: "string", maxLength: 64 },
+        condition: { type: "string", maxLength: 64, description: "e.g. Converged=false" },
+      },
     },
-    tags: { type: "object", additionalProperties: false, properties: { add: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,64}$" }, maxItems: 64 }, remove: { type: "array", items: { type: "string", maxLength: 64 }, maxItems: 64 } } },
+    tags: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        add: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,64}$" }, maxItems: 64 },
+        remove: { type: "array", items: { type: "string", maxLength: 64 }, maxItems: 64 },
+      },
+    },
     task: TASK_BODY_SCHEMA,
     connectionRequest: { type: "boolean" },
     dryRun: { type: "boolean", default: true, description: "Only count (the default); false to act" },
@@ -90,7 +102,8 @@ export function deviceAdminRoutes(app: FastifyInstance, deps: ApiDeps): void {
     {
       config: { scope: "write" },
       schema: {
-        summary: "Forget a device: its record, tags, reported state, inventory, tasks, faults, sessions, transcripts and secrets, in one transaction. 409 while it is in a session.",
+        summary:
+          "Forget a device: its record, tags, reported state, inventory, tasks, faults, sessions, transcripts and secrets, in one transaction. 409 while it is in a session.",
         params: ID_PARAMS,
         response: { 204: { type: "null", description: "deleted" }, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA },
       },
@@ -111,14 +124,23 @@ export function deviceAdminRoutes(app: FastifyInstance, deps: ApiDeps): void {
     {
       config: { scope: "write" },
       schema: {
-        summary: "Tags, a task or a connection request for every device matching a filter. A dry run (the default) counts; a real run (dryRun: false) needs expect = that count, else 409.",
+        summary:
+          "Tags, a task or a connection request for every device matching a filter. A dry run (the default) counts; a real run (dryRun: false) needs expect = that count, else 409.",
         body: BULK_BODY_SCHEMA,
-        response: { 200: BULK_RESPONSE_SCHEMA, 400: ERROR_SCHEMA, 409: { ...ERROR_SCHEMA, properties: { ...ERROR_SCHEMA.properties, matched: { type: "integer" } } } },
+        response: {
+          200: BULK_RESPONSE_SCHEMA,
+          400: ERROR_SCHEMA,
+          409: { ...ERROR_SCHEMA, properties: { ...ERROR_SCHEMA.properties, matched: { type: "integer" } } },
+        },
       },
     },
     async (req, reply) => {
       const b = req.body;
-      const actions = [b.tags !== undefined ? "tags" : undefined, b.task !== undefined ? "task" : undefined, b.connectionRequest === true ? "connectionRequest" : undefined].filter((a) => a !== undefined);
+      const actions = [
+        b.tags !== undefined ? "tags" : undefined,
+        b.task !== undefined ? "task" : undefined,
+        b.connectionRequest === true ? "connectionRequest" : undefined,
+      ].filter((a) => a !== undefined);
       if (actions.length !== 1) return sendError(reply, "bad_request", "give exactly one of tags, task or connectionRequest: true");
       const action = actions[0] as "tags" | "task" | "connectionRequest";
       const condition = conditionOf(b.filter.condition);
@@ -138,7 +160,11 @@ export function deviceAdminRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const answer = { dryRun: b.dryRun !== false, matched: ids.length, sample: ids.slice(0, SAMPLE), action };
       if (answer.dryRun) return answer;
       if (b.expect === undefined) return sendError(reply, "bad_request", `a real run needs expect: the count of its dry run (${ids.length} now)`);
-      if (b.expect !== ids.length) return reply.code(409).send({ error: { code: "conflict", message: `${ids.length} devices match now, ${b.expect} expected: nothing done; dry-run again` }, matched: ids.length });
+      if (b.expect !== ids.length)
+        return reply.code(409).send({
+          error: { code: "conflict", message: `${ids.length} devices match now, ${b.expect} expected: nothing done; dry-run again` },
+          matched: ids.length,
+        });
       // One transaction per device (the Store port's unit); a device deleted meanwhile is skipped.
       for (const [i, id] of ids.entries()) {
         if (action === "connectionRequest") break;

@@ -62,23 +62,44 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id", { schema: { summary: "A device: facts, status, reported parameters, sessions, faults, tasks", params: ID_PARAMS, response: { 200: okObject("the device", { device: DEVICE, parameters: { type: "object", additionalProperties: true }, sessions: objects("recent sessions"), faults: objects("recent faults"), tasks: objects("recent tasks") }), 404: ERROR_SCHEMA } } }, async (req, reply) => {
-    const id = await known(req.params.id);
-    if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-    const reported = await deps.store.loadReported(id);
-    const inventory = await deps.store.loadInventory(id);
-    return {
-      device: await deps.store.getDevice(id),
-      debug: deps.debugDevices.has(id),
-      backoff: [...inventory.backoff].map(([path, b]) => ({ path, until: b.until, code: b.code, attempts: b.attempts })),
-      parameters: Object.fromEntries([...reported.params].map(([p, v]) => [p, { value: v.value, type: v.type, writable: v.writable ?? null, observedAt: v.observedAt }])),
-      sessions: await deps.store.listSessions(id, 20),
-      faults: await deps.store.listFaults(id, 50),
-      tasks: await deps.store.listTasks(id, 50),
-      // Per policy a rollout governs: the revision the device is pinned to and the one it last converged to.
-      versions: deps.rollouts?.deviceVersions(id) ?? [],
-    };
-  });
+  app.get<{ Params: { id: string } }>(
+    "/api/devices/:id",
+    {
+      schema: {
+        summary: "A device: facts, status, reported parameters, sessions, faults, tasks",
+        params: ID_PARAMS,
+        response: {
+          200: okObject("the device", {
+            device: DEVICE,
+            parameters: { type: "object", additionalProperties: true },
+            sessions: objects("recent sessions"),
+            faults: objects("recent faults"),
+            tasks: objects("recent tasks"),
+          }),
+          404: ERROR_SCHEMA,
+        },
+      },
+    },
+    async (req, reply) => {
+      const id = await known(req.params.id);
+      if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
+      const reported = await deps.store.loadReported(id);
+      const inventory = await deps.store.loadInventory(id);
+      return {
+        device: await deps.store.getDevice(id),
+        debug: deps.debugDevices.has(id),
+        backoff: [...inventory.backoff].map(([path, b]) => ({ path, until: b.until, code: b.code, attempts: b.attempts })),
+        parameters: Object.fromEntries(
+          [...reported.params].map(([p, v]) => [p, { value: v.value, type: v.type, writable: v.writable ?? null, observedAt: v.observedAt }]),
+        ),
+        sessions: await deps.store.listSessions(id, 20),
+        faults: await deps.store.listFaults(id, 50),
+        tasks: await deps.store.listTasks(id, 50),
+        // Per policy a rollout governs: the revision the device is pinned to and the one it last converged to.
+        versions: deps.rollouts?.deviceVersions(id) ?? [],
+      };
+    },
+  );
 
   // `converge plan --api`: what a plan needs, never a secret. Write-only values appear only as the hashes the
   // reconciler compares with; `managedCredentials` says Converge keeps connection-request credentials for the device.
@@ -86,7 +107,14 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     "/api/devices/:id/state",
     // Write scope: the inventory holds hashes of write-only values (passwords), which a weak secret could be
     // guessed from offline; only tokens that may change devices may read them.
-    { config: { scope: "write" }, schema: { summary: "A device's record, reported state and inventory (what converge plan --api plans from). Write scope: it holds hashes of write-only values.", params: ID_PARAMS, response: { 200: STATE_RESPONSE_SCHEMA, 404: ERROR_SCHEMA } } },
+    {
+      config: { scope: "write" },
+      schema: {
+        summary: "A device's record, reported state and inventory (what converge plan --api plans from). Write scope: it holds hashes of write-only values.",
+        params: ID_PARAMS,
+        response: { 200: STATE_RESPONSE_SCHEMA, 404: ERROR_SCHEMA },
+      },
+    },
     async (req, reply) => {
       const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
@@ -113,7 +141,12 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
             values: {
               type: "array",
               maxItems: 1024,
-              items: { type: "object", required: ["path", "sha256"], additionalProperties: false, properties: { path: { type: "string", minLength: 1, maxLength: 256 }, sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$" } } },
+              items: {
+                type: "object",
+                required: ["path", "sha256"],
+                additionalProperties: false,
+                properties: { path: { type: "string", minLength: 1, maxLength: 256 }, sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$" } },
+              },
             },
           },
         },
@@ -121,7 +154,16 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
           200: {
             type: "object",
             required: ["results"],
-            properties: { results: { type: "array", items: { type: "object", required: ["path", "known", "applied"], properties: { path: { type: "string" }, known: { type: "boolean" }, applied: { type: "boolean" } } } } },
+            properties: {
+              results: {
+                type: "array",
+                items: {
+                  type: "object",
+                  required: ["path", "known", "applied"],
+                  properties: { path: { type: "string" }, known: { type: "boolean" }, applied: { type: "boolean" } },
+                },
+              },
+            },
           },
           400: ERROR_SCHEMA,
           404: ERROR_SCHEMA,
@@ -167,14 +209,29 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { queuedBy: { type: "string", maxLength: 64 }, before: { type: "integer", minimum: 1, description: "task id to page below" }, limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+          properties: {
+            queuedBy: { type: "string", maxLength: 64 },
+            before: { type: "integer", minimum: 1, description: "task id to page below" },
+            limit: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+          },
         },
-        response: { 200: { type: "object", required: ["tasks", "next"], properties: { tasks: { type: "array", items: TASK_SCHEMA }, next: { type: ["integer", "null"] } } }, 400: ERROR_SCHEMA },
+        response: {
+          200: {
+            type: "object",
+            required: ["tasks", "next"],
+            properties: { tasks: { type: "array", items: TASK_SCHEMA }, next: { type: ["integer", "null"] } },
+          },
+          400: ERROR_SCHEMA,
+        },
       },
     },
     async (req) => {
       const limit = req.query.limit ?? 100;
-      const tasks = await deps.store.auditTasks({ limit, ...(req.query.queuedBy !== undefined ? { queuedBy: req.query.queuedBy } : {}), ...(req.query.before !== undefined ? { before: req.query.before } : {}) });
+      const tasks = await deps.store.auditTasks({
+        limit,
+        ...(req.query.queuedBy !== undefined ? { queuedBy: req.query.queuedBy } : {}),
+        ...(req.query.before !== undefined ? { before: req.query.before } : {}),
+      });
       return { tasks, next: tasks.length === limit ? (tasks.at(-1)?.id ?? null) : null };
     },
   );
@@ -186,7 +243,14 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       schema: {
         summary: "Add or remove device tags (policies match on tags)",
         params: ID_PARAMS,
-        body: { type: "object", additionalProperties: false, properties: { add: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,64}$" }, maxItems: 64 }, remove: { type: "array", items: { type: "string" }, maxItems: 64 } } },
+        body: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            add: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,64}$" }, maxItems: 64 },
+            remove: { type: "array", items: { type: "string" }, maxItems: 64 },
+          },
+        },
         response: { 200: okObject("the device's tags now", { tags: { type: "array", items: { type: "string" } } }) },
       },
     },
@@ -206,7 +270,12 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       schema: {
         summary: "Set the device's own CWMP password (per-device CPE authentication; the username is the device id). The device need not have informed yet.",
         params: ID_PARAMS,
-        body: { type: "object", required: ["password"], additionalProperties: false, properties: { password: { type: "string", minLength: 8, maxLength: 256 } } },
+        body: {
+          type: "object",
+          required: ["password"],
+          additionalProperties: false,
+          properties: { password: { type: "string", minLength: 8, maxLength: 256 } },
+        },
         response: { 204: { type: "null", description: "stored" }, 400: ERROR_SCHEMA },
       },
     },
@@ -218,17 +287,28 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Params: { id: string } }>("/api/devices/:id/plan", { schema: { summary: "What the next session would do, and the desired-vs-reported diff", params: ID_PARAMS, response: { 200: okObject("the plan: steps, diff, notes") } } }, async (req, reply) => {
-    const id = await known(req.params.id);
-    if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
-    return deps.planFor(id);
-  });
+  app.get<{ Params: { id: string } }>(
+    "/api/devices/:id/plan",
+    {
+      schema: {
+        summary: "What the next session would do, and the desired-vs-reported diff",
+        params: ID_PARAMS,
+        response: { 200: okObject("the plan: steps, diff, notes") },
+      },
+    },
+    async (req, reply) => {
+      const id = await known(req.params.id);
+      if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
+      return deps.planFor(id);
+    },
+  );
 
   app.get<{ Params: { id: string }; Querystring: { format?: "json" | "text" } }>(
     "/api/devices/:id/explain",
     {
       schema: {
-        summary: "Matched policies and the merged desired state with provenance: JSON, or the text of converge explain with ?format=text (or Accept: text/plain)",
+        summary:
+          "Matched policies and the merged desired state with provenance: JSON, or the text of converge explain with ?format=text (or Accept: text/plain)",
         params: ID_PARAMS,
         querystring: { type: "object", additionalProperties: false, properties: { format: { type: "string", enum: ["json", "text"] } } },
         response: { 200: EXPLAIN_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA },
@@ -247,7 +327,13 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get<{ Params: { id: string; session: string } }>(
     "/api/devices/:id/sessions/:session",
-    { schema: { summary: "A recorded session transcript (devices with debug on)", params: { type: "object", properties: { id: { type: "string" }, session: { type: "string", maxLength: 64 } } }, response: { 200: okObject("the transcript", { session: { type: "string" }, entries: objects("at, direction, status, body") }) } } },
+    {
+      schema: {
+        summary: "A recorded session transcript (devices with debug on)",
+        params: { type: "object", properties: { id: { type: "string" }, session: { type: "string", maxLength: 64 } } },
+        response: { 200: okObject("the transcript", { session: { type: "string" }, entries: objects("at, direction, status, body") }) },
+      },
+    },
     async (req, reply) => {
       const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
@@ -258,7 +344,15 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.put<{ Params: { id: string }; Body: { enabled: boolean } }>(
     "/api/devices/:id/debug",
-    { config: { scope: "write" }, schema: { summary: "Record full SOAP transcripts of this device's sessions", params: ID_PARAMS, body: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } }, response: { 200: okObject("the switch now", { debug: { type: "boolean" } }) } } },
+    {
+      config: { scope: "write" },
+      schema: {
+        summary: "Record full SOAP transcripts of this device's sessions",
+        params: ID_PARAMS,
+        body: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } },
+        response: { 200: okObject("the switch now", { debug: { type: "boolean" } }) },
+      },
+    },
     async (req, reply) => {
       const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
@@ -278,8 +372,15 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
         params: ID_PARAMS,
         querystring: { type: "object", properties: { waitMs: { type: "integer", minimum: 0, maximum: 120000, default: 30000 } } },
         response: {
-          200: okObject("the device opened the session it was asked for", { outcome: { type: "string" }, session: { type: "object", additionalProperties: true } }),
-          202: okObject("the request was delivered, no session within waitMs", { outcome: { type: "string" }, session: { type: "null" }, message: { type: "string" } }),
+          200: okObject("the device opened the session it was asked for", {
+            outcome: { type: "string" },
+            session: { type: "object", additionalProperties: true },
+          }),
+          202: okObject("the request was delivered, no session within waitMs", {
+            outcome: { type: "string" },
+            session: { type: "null" },
+            message: { type: "string" },
+          }),
           409: { ...ERROR_SCHEMA, description: "the device has no connection-request URL" },
           502: { ...ERROR_SCHEMA, description: "the device refused the connection request (credentials) or answered an HTTP error" },
           503: { ...ERROR_SCHEMA, description: "the device is busy (it answered 503)" },

@@ -2,15 +2,7 @@
 import type { FastifyReply } from "fastify";
 
 export type ApiErrorCode =
-  | "bad_request"
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "rate_limited"
-  | "payload_too_large"
-  | "policy_invalid"
-  | "internal";
+  "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "payload_too_large" | "policy_invalid" | "internal";
 
 const STATUS: Readonly<Record<ApiErrorCode, number>> = {
   bad_request: 400,

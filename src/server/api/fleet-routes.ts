@@ -22,7 +22,11 @@ const OVERVIEW_SCHEMA = {
     byPolicy: COUNT_MAP,
     byModel: {
       type: "array",
-      items: { type: "object", required: ["productClass", "softwareVersion", "devices"], properties: { productClass: { type: "string" }, softwareVersion: { type: "string" }, devices: { type: "integer" } } },
+      items: {
+        type: "object",
+        required: ["productClass", "softwareVersion", "devices"],
+        properties: { productClass: { type: "string" }, softwareVersion: { type: "string" }, devices: { type: "integer" } },
+      },
     },
     policies: {
       type: "object",
@@ -38,7 +42,10 @@ const OVERVIEW_SCHEMA = {
   },
 } as const;
 
-const BUCKET = { type: "object", properties: { at: { type: "integer" }, sessions: { type: "integer" }, failedSessions: { type: "integer" }, faults: { type: "integer" } } } as const;
+const BUCKET = {
+  type: "object",
+  properties: { at: { type: "integer" }, sessions: { type: "integer" }, failedSessions: { type: "integer" }, faults: { type: "integer" } },
+} as const;
 
 const FAULT_SUMMARY = {
   type: "object",
@@ -49,38 +56,68 @@ const PLAN_VIEW = {
   type: "object",
   properties: {
     revision: { type: ["string", "null"] },
-    result: { type: ["object", "null"], additionalProperties: true, description: "revision, computedAt, durationMs, summary (as converge plan --json), devices (a sample of changing devices)" },
-    running: { type: ["object", "null"], properties: { revision: { type: "string" }, startedAt: { type: "integer" }, planned: { type: "integer" }, total: { type: "integer" } } },
+    result: {
+      type: ["object", "null"],
+      additionalProperties: true,
+      description: "revision, computedAt, durationMs, summary (as converge plan --json), devices (a sample of changing devices)",
+    },
+    running: {
+      type: ["object", "null"],
+      properties: { revision: { type: "string" }, startedAt: { type: "integer" }, planned: { type: "integer" }, total: { type: "integer" } },
+    },
     error: { type: ["object", "null"], properties: { revision: { type: "string" }, at: { type: "integer" }, message: { type: "string" } } },
   },
 } as const;
 
 export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get("/api/overview", { schema: { summary: "Fleet overview: devices by condition, policy, model and firmware; the serving policy revision and the last rejected change", response: { 200: OVERVIEW_SCHEMA, ...READ_ERRORS } } }, async () => {
-    const p = await deps.policies.summary();
-    return {
-      devices: await deps.store.countDevices(),
-      conditions: await deps.store.countByCondition(),
-      byPolicy: await deps.store.countByPolicy(),
-      byModel: await deps.store.countByModel(50),
-      policies: {
-        revision: p.revision ?? null,
-        loadedAt: p.loadedAt ?? null,
-        count: p.policies.length,
-        failing: p.errors.length > 0,
-        lastRejected: p.lastRejected ?? null,
+  app.get(
+    "/api/overview",
+    {
+      schema: {
+        summary: "Fleet overview: devices by condition, policy, model and firmware; the serving policy revision and the last rejected change",
+        response: { 200: OVERVIEW_SCHEMA, ...READ_ERRORS },
       },
-      activeSessions: deps.liveSessions().length,
-    };
-  });
+    },
+    async () => {
+      const p = await deps.policies.summary();
+      return {
+        devices: await deps.store.countDevices(),
+        conditions: await deps.store.countByCondition(),
+        byPolicy: await deps.store.countByPolicy(),
+        byModel: await deps.store.countByModel(50),
+        policies: {
+          revision: p.revision ?? null,
+          loadedAt: p.loadedAt ?? null,
+          count: p.policies.length,
+          failing: p.errors.length > 0,
+          lastRejected: p.lastRejected ?? null,
+        },
+        activeSessions: deps.liveSessions().length,
+      };
+    },
+  );
 
   app.get<{ Querystring: { minutes?: number; bucketSeconds?: number } }>(
     "/api/activity",
     {
       schema: {
         summary: "Sessions (and failed sessions) and faults per time bucket over the last minutes",
-        querystring: { type: "object", additionalProperties: false, properties: { minutes: { type: "integer", minimum: 1, maximum: 10080, default: 180 }, bucketSeconds: { type: "integer", minimum: 10, maximum: 86400, default: 60 } } },
-        response: { 200: { type: "object", properties: { from: { type: "integer" }, to: { type: "integer" }, bucketMs: { type: "integer" }, buckets: { type: "array", items: BUCKET } } }, 400: ERROR_SCHEMA, ...READ_ERRORS },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            minutes: { type: "integer", minimum: 1, maximum: 10080, default: 180 },
+            bucketSeconds: { type: "integer", minimum: 10, maximum: 86400, default: 60 },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: { from: { type: "integer" }, to: { type: "integer" }, bucketMs: { type: "integer" }, buckets: { type: "array", items: BUCKET } },
+          },
+          400: ERROR_SCHEMA,
+          ...READ_ERRORS,
+        },
       },
     },
     async (req, reply) => {
@@ -98,8 +135,16 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
     {
       schema: {
         summary: "The most common fault codes recorded in the last hours, by devices affected (GET /api/devices?fault=CODE lists them)",
-        querystring: { type: "object", additionalProperties: false, properties: { hours: { type: "integer", minimum: 1, maximum: 8760, default: 24 }, limit: { type: "integer", minimum: 1, maximum: 100, default: 10 } } },
-        response: { 200: { type: "object", properties: { since: { type: "integer" }, faults: { type: "array", items: FAULT_SUMMARY } } }, 400: ERROR_SCHEMA, ...READ_ERRORS },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { hours: { type: "integer", minimum: 1, maximum: 8760, default: 24 }, limit: { type: "integer", minimum: 1, maximum: 100, default: 10 } },
+        },
+        response: {
+          200: { type: "object", properties: { since: { type: "integer" }, faults: { type: "array", items: FAULT_SUMMARY } } },
+          400: ERROR_SCHEMA,
+          ...READ_ERRORS,
+        },
       },
     },
     async (req) => {
@@ -110,7 +155,13 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get(
     "/api/plan",
-    { schema: { summary: "What the serving policy set would change on the stored fleet, by policy and model (as converge plan). Computed in the background and kept a minute per revision: poll until result.revision is the revision", response: { 200: PLAN_VIEW, ...READ_ERRORS } } },
+    {
+      schema: {
+        summary:
+          "What the serving policy set would change on the stored fleet, by policy and model (as converge plan). Computed in the background and kept a minute per revision: poll until result.revision is the revision",
+        response: { 200: PLAN_VIEW, ...READ_ERRORS },
+      },
+    },
     async () => deps.fleetPlan(),
   );
 
@@ -119,7 +170,16 @@ export function fleetRoutes(app: FastifyInstance, deps: ApiDeps): void {
     {
       schema: {
         summary: "What the presented token may do (the console shows write actions only to write tokens)",
-        response: { 200: { type: "object", properties: { scope: { enum: ["read", "write"] }, tokens: { type: "boolean", description: "false: no tokens configured (loopback only), everything is allowed" } } }, ...READ_ERRORS },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              scope: { enum: ["read", "write"] },
+              tokens: { type: "boolean", description: "false: no tokens configured (loopback only), everything is allowed" },
+            },
+          },
+          ...READ_ERRORS,
+        },
       },
     },
     async (req) => {

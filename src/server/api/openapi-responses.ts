@@ -16,7 +16,13 @@ export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(["/api/health", "/open
 
 const described = (description: string): typeof ERROR_SCHEMA & { description: string } => ({ ...ERROR_SCHEMA, description });
 
-type Schema = NonNullable<RouteOptions["schema"]> & { response?: Record<string | number, unknown>; params?: unknown; body?: unknown; querystring?: unknown; hide?: boolean };
+type Schema = NonNullable<RouteOptions["schema"]> & {
+  response?: Record<string | number, unknown>;
+  params?: unknown;
+  body?: unknown;
+  querystring?: unknown;
+  hide?: boolean;
+};
 
 export function withStandardErrors(route: RouteOptions): void {
   const schema = (route.schema ?? {}) as Schema;
@@ -38,9 +44,16 @@ export function withStandardErrors(route: RouteOptions): void {
 }
 
 /** A loose success schema: an object whose listed properties are documented and whose others pass through. */
-export function okObject(description: string, properties: Record<string, unknown> = {}): { type: "object"; description: string; additionalProperties: true; properties: Record<string, unknown> } {
+export function okObject(
+  description: string,
+  properties: Record<string, unknown> = {},
+): { type: "object"; description: string; additionalProperties: true; properties: Record<string, unknown> } {
   return { type: "object", description, additionalProperties: true, properties };
 }
 
 /** An array of loosely described objects. */
-export const objects = (description: string): { type: "array"; description: string; items: { type: "object"; additionalProperties: true } } => ({ type: "array", description, items: { type: "object", additionalProperties: true } });
+export const objects = (description: string): { type: "array"; description: string; items: { type: "object"; additionalProperties: true } } => ({
+  type: "array",
+  description,
+  items: { type: "object", additionalProperties: true },
+});

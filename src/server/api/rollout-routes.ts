@@ -35,12 +35,33 @@ export const ROLLOUT_SCHEMA = {
     createdAt: { type: "string" },
     updatedAt: { type: "string" },
     strategy: { type: "object", additionalProperties: true },
-    reason: { type: ["object", "null"], additionalProperties: true, description: "Why the rollout paused or rolled back: wave, message, faulted devices, models" },
+    reason: {
+      type: ["object", "null"],
+      additionalProperties: true,
+      description: "Why the rollout paused or rolled back: wave, message, faulted devices, models",
+    },
     supersededBy: { type: ["string", "null"] },
-    events: { type: "array", items: { type: "object", properties: { at: { type: "string" }, kind: { type: "string" }, message: { type: "string" } }, required: ["at", "kind", "message"] } },
+    events: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { at: { type: "string" }, kind: { type: "string" }, message: { type: "string" } },
+        required: ["at", "kind", "message"],
+      },
+    },
     devices: {
       type: "array",
-      items: { type: "object", properties: { id: { type: "string" }, wave: { type: "integer" }, state: { type: "string" }, model: { type: "string" }, applied: { type: ["string", "null"] } }, required: ["id", "wave", "state", "model", "applied"] },
+      items: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          wave: { type: "integer" },
+          state: { type: "string" },
+          model: { type: "string" },
+          applied: { type: ["string", "null"] },
+        },
+        required: ["id", "wave", "state", "model", "applied"],
+      },
     },
   },
   required: ["id", "policy", "state", "stableRevision", "canaryRevision", "wave", "waves", "strategy", "reason"],
@@ -63,7 +84,10 @@ export function rolloutRoutes(app: FastifyInstance, deps: ApiDeps): void {
     {
       schema: {
         summary: "Rollouts, newest first (filter by state)",
-        querystring: { type: "object", properties: { state: { type: "string", enum: ["running", "paused", "completed", "aborted", "rolled-back", "superseded"] } } },
+        querystring: {
+          type: "object",
+          properties: { state: { type: "string", enum: ["running", "paused", "completed", "aborted", "rolled-back", "superseded"] } },
+        },
         response: { 200: { type: "object", properties: { rollouts: { type: "array", items: ROLLOUT_SCHEMA } }, required: ["rollouts"] }, 400: ERROR_SCHEMA },
       },
     },
@@ -73,7 +97,8 @@ export function rolloutRoutes(app: FastifyInstance, deps: ApiDeps): void {
     "/api/rollouts/:id",
     {
       schema: {
-        summary: "A rollout: policy, stable and canary revisions, strategy, current wave, per-wave counts, pause reason, timeline (devices=true: every assignment)",
+        summary:
+          "A rollout: policy, stable and canary revisions, strategy, current wave, per-wave counts, pause reason, timeline (devices=true: every assignment)",
         params: ID_PARAMS,
         querystring: { type: "object", properties: { devices: { type: "boolean" } } },
         response: { 200: ROLLOUT_SCHEMA, 404: ERROR_SCHEMA },
@@ -87,7 +112,10 @@ export function rolloutRoutes(app: FastifyInstance, deps: ApiDeps): void {
   for (const action of ACTIONS) {
     app.post<{ Params: { id: string } }>(
       `/api/rollouts/:id/${action}`,
-      { config: { scope: "write" }, schema: { summary: SUMMARY[action], params: ID_PARAMS, response: { 200: ROLLOUT_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA } } },
+      {
+        config: { scope: "write" },
+        schema: { summary: SUMMARY[action], params: ID_PARAMS, response: { 200: ROLLOUT_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA } },
+      },
       async (req, reply) => {
         const r = await rollouts.control(req.params.id, action);
         if (!r.ok) return sendError(reply, r.code, r.message);

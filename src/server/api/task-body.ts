@@ -140,7 +140,10 @@ const INT_RANGE: Readonly<Record<"xsd:int" | "xsd:long" | "xsd:unsignedInt" | "x
   "xsd:unsignedLong": [0n, 2n ** 64n - 1n],
 };
 
-function typed(v: { readonly name: string; readonly value: string | number | boolean; readonly type?: string }, typeOf: ParamTypeOf): Result<{ value: string; type: XsdType }, string> {
+function typed(
+  v: { readonly name: string; readonly value: string | number | boolean; readonly type?: string },
+  typeOf: ParamTypeOf,
+): Result<{ value: string; type: XsdType }, string> {
   const t = v.type !== undefined ? parseXsdType(v.type) : (typeOf(v.name) ?? jsonType(v.value));
   if (!t) return err(`unknown or unusable type ${v.type ?? typeof v.value}`);
   const value = lexical(v.value, t);
@@ -204,7 +207,8 @@ export function taskRequest(b: TaskBody, now: number, typeOf: ParamTypeOf = () =
       });
     case "ScheduleInform":
       // TR-069 A.4.1.5: DelaySeconds MUST be greater than zero.
-      if (b.delaySeconds === undefined || b.delaySeconds < 1) return err("delaySeconds: seconds from now (at least 1) until the CPE informs with M ScheduleInform");
+      if (b.delaySeconds === undefined || b.delaySeconds < 1)
+        return err("delaySeconds: seconds from now (at least 1) until the CPE informs with M ScheduleInform");
       return ok({ method: "ScheduleInform", delaySeconds: b.delaySeconds, commandKey: b.commandKey ?? parameterKey });
     case "SetParameterAttributes": {
       if (!b.attributes || b.attributes.length === 0) return err("attributes: at least one { name, notification }");
