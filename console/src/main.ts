@@ -10,6 +10,7 @@ import { DevicePage } from "./device.js";
 import { DevicesPage } from "./devices.js";
 import { OverviewPage } from "./overview.js";
 import { PoliciesPage } from "./policies.js";
+import { RolloutsPage } from "./rollouts.js";
 import type { Me } from "./types.js";
 import { html, useRoute } from "./ui.js";
 
@@ -37,6 +38,7 @@ const NAV = [
   { href: "#/", label: "Overview", match: (p: string) => p === "/" },
   { href: "#/devices", label: "Devices", match: (p: string) => p.startsWith("/devices") },
   { href: "#/policies", label: "Policies", match: (p: string) => p.startsWith("/policies") },
+  { href: "#/rollouts", label: "Rollouts", match: (p: string) => p.startsWith("/rollouts") },
 ];
 
 function App() {
@@ -71,7 +73,9 @@ function App() {
       ? html`<${DevicesPage} params=${route.params} />`
       : path.startsWith("/policies")
         ? html`<${PoliciesPage} />`
-        : html`<${OverviewPage} />`;
+        : path.startsWith("/rollouts")
+          ? html`<${RolloutsPage} writable=${writable} />`
+          : html`<${OverviewPage} />`;
   return html`<div>
     <a class="skip" href="#main" onClick=${(e: Event) => (e.preventDefault(), document.getElementById("main")?.focus())}>Skip to content</a>
     <header class="top">

@@ -189,6 +189,15 @@ test("the console in Chromium against converge serve and a simulated fleet", { s
       await shot(page, "policies");
     });
 
+    await t.test("rollouts page: what the API lists", async () => {
+      await page.getByRole("link", { name: "Rollouts", exact: true }).click();
+      await page.getByRole("heading", { name: "Rollouts", level: 1 }).waitFor();
+      const listed = (await call<{ rollouts: { id: string }[] }>("GET", "/api/rollouts")).json.rollouts;
+      if (listed.length === 0) await page.getByText("No staged rollout").waitFor();
+      else for (const r of listed) await page.locator(`#rollout-${r.id}`).waitFor();
+      await shot(page, "rollouts");
+    });
+
     await t.test("a read token sees no write action", async () => {
       const reader = await browser!.context.newPage();
       try {
