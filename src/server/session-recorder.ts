@@ -5,14 +5,14 @@
 import type { DecodedEnvelope } from "../cwmp/types.js";
 import { knownSecrets, maskJson, maskSoap } from "../domain/mask.js";
 import { secretValuesOf } from "../plan/device-plan.js";
-
-/** Characters of a CPE's raw SOAP kept per transcript entry (bodies are bounded by `limits.maxBodyBytes` anyway). */
-export const TRANSCRIPT_RAW_MAX = 64 * 1024;
 import type { StoreWrite } from "../domain/store.js";
 import type { SessionFaultCode } from "../domain/faults.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import type { ConvergedCache } from "./converged-cache.js";
 import type { LiveSession, SessionRegistry } from "./sessions.js";
+
+/** Characters of a CPE's raw SOAP kept per transcript entry (bodies are bounded by `limits.maxBodyBytes` anyway). */
+export const TRANSCRIPT_RAW_MAX = 64 * 1024;
 
 export class SessionRecorder {
   constructor(
