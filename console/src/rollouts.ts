@@ -2,29 +2,8 @@
 import { useState } from "preact/hooks";
 import { api, get } from "./api.js";
 import { ConfirmDialog, ErrorNote, Section, fmt, html, usePoll, type ConfirmRequest } from "./ui.js";
-
-interface WaveView {
-  readonly index: number;
-  readonly size: string;
-  readonly started: boolean;
-  readonly devices: number;
-  readonly waiting: number;
-  readonly pending: number;
-  readonly converged: number;
-  readonly faulted: number;
-}
-
-interface RolloutView {
-  readonly id: string;
-  readonly policy: string;
-  readonly state: string;
-  readonly stableRevision: string | null;
-  readonly canaryRevision: string;
-  readonly wave: number;
-  readonly waves: readonly WaveView[];
-  readonly updatedAt: string;
-  readonly reason: unknown;
-}
+// The API's JSON shape, shared with the server (a type-only import: nothing of the server is bundled).
+import type { RolloutView, WaveView } from "../../src/rollout/view.js";
 
 type Action = "pause" | "resume" | "promote" | "abort";
 const ACTIONS: Readonly<Record<string, readonly Action[]>> = {
