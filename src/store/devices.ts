@@ -77,29 +77,7 @@ type FactsParams = Pick<
   | "last_events"
 > & { readonly now: number };
 
-const FACT_COLUMNS = [
-  "manufacturer",
-  "oui",
-  "product_class",
-  "serial",
-  "software_version",
-  "hardware_version",
-  "ip",
-  "cr_url",
-  "udp_cr_addr",
-  "parameter_key",
-  "last_events",
-] as const;
-
-const INSERT_DEVICE = `
-INSERT INTO devices (id, ${FACT_COLUMNS.join(", ")}, data_model, first_seen, last_inform, last_boot)
-VALUES (@id, ${FACT_COLUMNS.map((c) => `@${c}`).join(", ")}, @data_model, @now, @now, @last_boot)`;
-
-// Split from the facts so a routine Inform touches no indexed column: SQLite rewrites the index entries of every
-// column an UPDATE sets, changed or not, and each dirty page is a WAL frame.
-const UPDATE_SEEN = `UPDATE devices SET last_inform = @now, last_events = @last_events,
-  last_boot = COALESCE(@last_boot, last_boot) WHERE dev = @dev`;
-
+/** The facts an Inform reports that a changed device updates (see UPDATE_FACTS). */
 const CHANGED_FACTS = [
   "manufacturer",
   "oui",
@@ -112,6 +90,17 @@ const CHANGED_FACTS = [
   "udp_cr_addr",
   "parameter_key",
 ] as const;
+const FACT_COLUMNS = [...CHANGED_FACTS, "last_events"] as const;
+
+const INSERT_DEVICE = `
+INSERT INTO devices (id, ${FACT_COLUMNS.join(", ")}, data_model, first_seen, last_inform, last_boot)
+VALUES (@id, ${FACT_COLUMNS.map((c) => `@${c}`).join(", ")}, @data_model, @now, @now, @last_boot)`;
+
+// Split from the facts so a routine Inform touches no indexed column: SQLite rewrites the index entries of every
+// column an UPDATE sets, changed or not, and each dirty page is a WAL frame.
+const UPDATE_SEEN = `UPDATE devices SET last_inform = @now, last_events = @last_events,
+  last_boot = COALESCE(@last_boot, last_boot) WHERE dev = @dev`;
+
 const UPDATE_FACTS = `UPDATE devices SET ${CHANGED_FACTS.map((c) => `${c} = @${c}`).join(", ")},
   data_model = COALESCE(@data_model, data_model)
   WHERE dev = @dev AND (${CHANGED_FACTS.map((c) => `${c} IS NOT @${c}`).join(" OR ")} OR data_model IS NOT COALESCE(@data_model, data_model))`;
