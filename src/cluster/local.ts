@@ -1,0 +1,65 @@
+/**
+ * The in-process Cluster (one node on SQLite): today's behaviour. The session registry already keeps one
+ * session per device; the lease here only tracks whether the device was changed (an API task, tags) while a
+ * session held it, so that session's end is not remembered by the fast path. State versions stay 0: on one
+ * node the API forgets the fast-path entry directly. Bounded by the live sessions.
+ */
+import type { DeviceId } from "../domain/device.js";
+import type { Cluster, Heartbeat, HeldLease, LeaseResult, Released } from "./port.js";
+import { hostname } from "node:os";
+
+const TAKEN: LeaseResult = { ok: true, stateVersion: 0 };
+
+export function localCluster(nodeId = `${hostname()}-${process.pid}`): Cluster {
+  const held = new Map<DeviceId, { session: string; dirty: boolean }>();
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  let startedAt = Date.now();
+  let revisionSince = startedAt;
+  let lastRevision: string | undefined;
+  return {
+    nodeId,
+    shared: false,
+    acquire(deviceId, session) {
+      held.set(deviceId, { session, dirty: false });
+      return TAKEN;
+    },
+    release(deviceId, session, acquired): Released {
+      const h = held.get(deviceId);
+      if (!h || h.session !== session) return { stateVersion: acquired, clean: false };
+      held.delete(deviceId);
+      return { stateVersion: acquired, clean: !h.dirty };
+    },
+    changed(deviceId) {
+      const h = held.get(deviceId);
+      if (h) h.dirty = true;
+      return Promise.resolve();
+    },
+    heartbeat(revision: string | undefined, _held: readonly HeldLease[]): Promise<Heartbeat> {
+      const now = Date.now();
+      if (revision !== lastRevision) {
+        lastRevision = revision;
+        revisionSince = now;
+      }
+      return Promise.resolve({ nodes: [{ node: nodeId, revision: revision ?? null, revisionSince, heartbeatAt: now, startedAt }], lost: [] });
+    },
+    // One node: every kick it starts is the only one.
+    claim: () => Promise.resolve(true),
+    take(name, perSecond, burst) {
+      const now = Date.now();
+      const b = buckets.get(name) ?? { tokens: burst, at: now };
+      b.tokens = Math.min(burst, b.tokens + ((now - b.at) * perSecond) / 1000);
+      b.at = now;
+      buckets.set(name, b);
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return Promise.resolve(0);
+      }
+      return Promise.resolve(Math.ceil(((1 - b.tokens) * 1000) / perSecond));
+    },
+    close() {
+      held.clear();
+      startedAt = 0;
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * The Cluster port over PostgreSQL (a `pg` Pool of its own): every node's clock is the database's
+ * (`clock_timestamp()`), so leases and heartbeats never depend on the nodes' clocks agreeing.
+ *
+ * A device's lease is free when no node holds it, when it expired (`leaseMs` after its last renewal: the
+ * heartbeat renews the leases of live sessions), or when its node's heartbeat is older than `nodeTimeoutMs`
+ * (a dead node). So a node killed mid-session frees its devices within `nodeTimeoutMs`, and a node cut off
+ * from the database within `leaseMs`. Tables: migration 50 (pg-schema.ts).
+ */
+import pg from "pg";
+import type { DeviceId } from "../domain/device.js";
+import type { Cluster, Heartbeat, HeldLease, LeaseResult, NodeView, Released } from "./port.js";
+import { CLUSTER_MIGRATION_50 } from "./pg-schema.js";
+
+export interface PgClusterOptions {
+  readonly url: string;
+  readonly nodeId: string;
+  /** A lease's life without renewal (at least the session idle limit). */
+  readonly leaseMs: number;
+  /** A node whose heartbeat is older is dead: its leases are free. */
+  readonly nodeTimeoutMs: number;
+  /** Connections of this node's pool. Default 4. */
+  readonly poolSize?: number;
+}
+
+const ACQUIRE = `
+INSERT INTO converge_cluster_leases AS l (device_id, node, session, expires_at)
+VALUES ($1, $2, $3, clock_timestamp() + $4 * interval '1 millisecond')
+ON CONFLICT (device_id) DO UPDATE SET node = EXCLUDED.node, session = EXCLUDED.session, expires_at = EXCLUDED.expires_at
+WHERE l.node IS NULL OR l.node = EXCLUDED.node OR l.expires_at < clock_timestamp()
+   OR NOT EXISTS (SELECT 1 FROM converge_cluster_nodes n WHERE n.node = l.node AND n.heartbeat_at > clock_timestamp() - $5 * interval '1 millisecond')
+RETURNING state_version`;
+
+const HOLDER = `SELECT node, GREATEST(0, EXTRACT(EPOCH FROM expires_at - clock_timestamp()))::float8 AS left_s FROM converge_cluster_leases WHERE device_id = $1`;
+
+const RELEASE = `
+UPDATE converge_cluster_leases SET node = NULL, session = NULL, expires_at = clock_timestamp(), state_version = state_version + $3
+WHERE device_id = $1 AND session = $2 RETURNING state_version`;
+
+const BUMP = `
+INSERT INTO converge_cluster_leases AS l (device_id, state_version) VALUES ($1, 1)
+ON CONFLICT (device_id) DO UPDATE SET state_version = l.state_version + 1`;
+
+const BEAT = `
+INSERT INTO converge_cluster_nodes AS n (node, revision) VALUES ($1, $2)
+ON CONFLICT (node) DO UPDATE SET heartbeat_at = clock_timestamp(), revision = EXCLUDED.revision,
+  revision_since = CASE WHEN n.revision IS DISTINCT FROM EXCLUDED.revision THEN clock_timestamp() ELSE n.revision_since END`;
+
+const RENEW = `
+UPDATE converge_cluster_leases SET expires_at = clock_timestamp() + $2 * interval '1 millisecond'
+WHERE node = $1 AND session = ANY($3::text[]) RETURNING session`;
+
+const LIVE_NODES = `
+SELECT node, revision, (EXTRACT(EPOCH FROM revision_since) * 1000)::float8 AS since, (EXTRACT(EPOCH FROM heartbeat_at) * 1000)::float8 AS beat,
+  (EXTRACT(EPOCH FROM started_at) * 1000)::float8 AS started
+FROM converge_cluster_nodes WHERE heartbeat_at > clock_timestamp() - $1 * interval '1 millisecond' ORDER BY node`;
+
+const CLAIM = `
+INSERT INTO converge_cluster_claims AS c (key, device_id, node) VALUES ($1, $2, $3)
+ON CONFLICT (key, device_id) DO UPDATE SET node = EXCLUDED.node, claimed_at = clock_timestamp()
+WHERE c.claimed_at < clock_timestamp() - $4 * interval '1 millisecond'
+RETURNING 1`;
+
+// One token bucket row per name, refilled by the elapsed time at each take (the database's clock).
+const BUCKET = `INSERT INTO converge_cluster_buckets (name, tokens) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`;
+
+const TAKE = `
+UPDATE converge_cluster_buckets u SET tokens = CASE WHEN x.t >= 1 THEN x.t - 1 ELSE x.t END, refilled_at = now()
+FROM (SELECT name, LEAST($3::float8, tokens + EXTRACT(EPOCH FROM now() - refilled_at)::float8 * $2::float8) AS t
+      FROM converge_cluster_buckets WHERE name = $1 FOR UPDATE) x
+WHERE u.name = x.name RETURNING x.t`;
+
+/** Applies migration 50 (idempotent) under an advisory lock: nodes starting together do not race on CREATE. */
+export async function migrateCluster(pool: pg.Pool): Promise<void> {
+  const c = await pool.connect();
+  try {
+    await c.query("BEGIN");
+    await c.query("SELECT pg_advisory_xact_lock(hashtext('converge_cluster_migration_50'))");
+    await c.query(CLUSTER_MIGRATION_50);
+    await c.query("COMMIT");
+  } catch (e) {
+    await c.query("ROLLBACK").catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+function num(v: unknown): number {
+  return typeof v === "number" ? v : Number(v);
+}
+
+export async function openPgCluster(o: PgClusterOptions): Promise<Cluster> {
+  const pool = new pg.Pool({ connectionString: o.url, max: o.poolSize ?? 4 });
+  // An idle client's error (the server restarted) must not crash the node: the next query reconnects.
+  pool.on("error", () => undefined);
+  try {
+    await migrateCluster(pool);
+  } catch (e) {
+    await pool.end();
+    throw e;
+  }
+  const q = async (text: string, values: readonly unknown[]): Promise<Record<string, unknown>[]> =>
+    (await pool.query({ text, values: [...values] })).rows as Record<string, unknown>[];
+  // Register at once, so other nodes see this one before its first session.
+  await q(BEAT, [o.nodeId, null]);
+  let closed = false;
+  const buckets = new Set<string>();
+  return {
+    nodeId: o.nodeId,
+    shared: true,
+    async acquire(deviceId, session): Promise<LeaseResult> {
+      const got = await q(ACQUIRE, [deviceId, o.nodeId, session, o.leaseMs, o.nodeTimeoutMs]);
+      const row = got[0];
+      if (row) return { ok: true, stateVersion: num(row["state_version"]) };
+      const holder = (await q(HOLDER, [deviceId]))[0];
+      const left = holder ? num(holder["left_s"]) : 1;
+      return { ok: false, node: String(holder?.["node"] ?? "?"), retryAfterSeconds: Math.max(1, Math.min(30, Math.ceil(left))) };
+    },
+    async release(deviceId, session, acquired, changed): Promise<Released> {
+      const delta = changed ? 1 : 0;
+      const row = (await q(RELEASE, [deviceId, session, delta]))[0];
+      if (!row) return { stateVersion: -1, clean: false };
+      const v = num(row["state_version"]);
+      return { stateVersion: v, clean: v === acquired + delta };
+    },
+    async changed(deviceId: DeviceId) {
+      await q(BUMP, [deviceId]);
+    },
+    async heartbeat(revision: string | undefined, held: readonly HeldLease[]): Promise<Heartbeat> {
+      await q(BEAT, [o.nodeId, revision ?? null]);
+      let lost: HeldLease[] = [];
+      if (held.length > 0) {
+        const kept = new Set((await q(RENEW, [o.nodeId, o.leaseMs, held.map((h) => h.session)])).map((r) => String(r["session"])));
+        lost = held.filter((h) => !kept.has(h.session));
+      }
+      const nodes: NodeView[] = (await q(LIVE_NODES, [o.nodeTimeoutMs])).map((r) => ({
+        node: String(r["node"]),
+        revision: r["revision"] === null ? null : String(r["revision"]),
+        revisionSince: num(r["since"]),
+        heartbeatAt: num(r["beat"]),
+        startedAt: num(r["started"]),
+      }));
+      return { nodes, lost };
+    },
+    async claim(key, deviceId, ttlMs) {
+      return (await q(CLAIM, [key, deviceId, o.nodeId, ttlMs])).length > 0;
+    },
+    async take(name, perSecond, burst) {
+      if (!buckets.has(name)) {
+        await q(BUCKET, [name, burst]);
+        buckets.add(name);
+      }
+      const row = (await q(TAKE, [name, perSecond, burst]))[0];
+      const tokens = row ? num(row["t"]) : 0;
+      return tokens >= 1 ? 0 : Math.max(1, Math.ceil(((1 - tokens) * 1000) / perSecond));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // A clean stop frees this node's devices at once and leaves the registry.
+      try {
+        await q("UPDATE converge_cluster_leases SET node = NULL, session = NULL WHERE node = $1", [o.nodeId]);
+        await q("DELETE FROM converge_cluster_nodes WHERE node = $1", [o.nodeId]);
+      } finally {
+        await pool.end();
+      }
+    },
+  };
+}
