@@ -89,6 +89,8 @@ export interface Config {
   readonly reloadDebounceMs: number;
   /** Staged rollouts (docs/rollouts.md): the strategy of policies that say nothing, and how often gates are judged. */
   readonly rollout: { readonly default: unknown; readonly tickMs: number };
+  /** Several nodes (cluster/port.ts): where they coordinate, this node's name, heartbeat and dead-node bound. */
+  readonly cluster: { readonly url?: string; readonly nodeId?: string; readonly heartbeatMs: number; readonly nodeTimeoutMs: number };
 }
 
 export const DEFAULTS: Config = {
@@ -120,6 +122,7 @@ export const DEFAULTS: Config = {
   files: { dir: "./files", publicUrl: undefined, auth: "open" },
   reloadDebounceMs: 300,
   rollout: { default: "immediate", tickMs: 5_000 },
+  cluster: { heartbeatMs: 2_000, nodeTimeoutMs: 10_000 },
 };
 
 /** Environment variable -> config key path, with how to read its text. */
@@ -169,6 +172,10 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_FILES_AUTH", "files.auth", "string"],
   ["CONVERGE_ROLLOUT_DEFAULT", "rollout.default", "json"],
   ["CONVERGE_ROLLOUT_TICK_MS", "rollout.tickMs", "int"],
+  ["CONVERGE_CLUSTER_URL", "cluster.url", "string"],
+  ["CONVERGE_NODE_ID", "cluster.nodeId", "string"],
+  ["CONVERGE_CLUSTER_HEARTBEAT_MS", "cluster.heartbeatMs", "int"],
+  ["CONVERGE_CLUSTER_NODE_TIMEOUT_MS", "cluster.nodeTimeoutMs", "int"],
 ];
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };

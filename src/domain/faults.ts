@@ -38,7 +38,9 @@ export type SessionFaultCode =
   | "instance_keys_missing"
   /** Endpoint bounds (server/cwmp-route.ts): CPE requests per session, stored string size. */
   | "too_many_cpe_requests"
-  | "value_too_large";
+  | "value_too_large"
+  /** Another node took the device's lease (this node was cut off from the database or stalled): the session stops. */
+  | "lease_lost";
 
 /**
  * A fault as Converge records it: ONE shape for the session, the fold, the store and the API. `code` is a CWMP

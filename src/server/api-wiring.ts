@@ -1,5 +1,6 @@
 /** Builds the REST API's dependencies from the running parts. */
 import { planLimitsOf, type Config } from "../config/config.js";
+import type { Membership } from "./cluster-membership.js";
 import type { DeviceId } from "../domain/device.js";
 import { createTokenAuth } from "../auth/tokens.js";
 import { createRateLimiter } from "../auth/rate-limit.js";
@@ -40,6 +41,7 @@ export interface ApiWiring {
   /** Registers a cleanup for server shutdown. */
   readonly onClose?: (fn: () => void) => void;
   readonly rollouts?: RolloutManager;
+  readonly membership?: Membership;
 }
 
 /** The API's view of the rollout manager. */
@@ -168,6 +170,7 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     openMetrics: w.cfg.api.openMetrics,
     debugDevices: w.debugDevices,
     changed: (id) => w.endpoint.forget(id),
+    ...(w.membership ? { cluster: w.membership.standing } : {}),
     ...(w.rollouts ? { rollouts: rolloutApi(w.rollouts) } : {}),
     secretValues: async (id) => {
       // The passwords Converge keeps for the device (connection-request password, its own CWMP password...).

@@ -27,13 +27,21 @@ export class ConvergedCache {
     this.entries.delete(id);
   }
 
-  /** After a recorded session end: remember a device that ended converged, forget any other. */
-  remember(live: LiveSession): void {
+  /**
+   * After a recorded session end whose lease came back clean (nobody changed the device meanwhile): remember a
+   * device that ended converged, at the state version its release left, and forget any other.
+   */
+  remember(live: LiveSession, stateVersion: number): void {
     const rec = live.state.reconcile;
     if (live.fast) return;
     this.entries.delete(live.deviceId); // re-insert below: Map order is recency order for eviction
     if (live.converged !== true || !rec || live.state.outcome !== "ok" || live.snapshot === undefined) return;
-    this.entries.set(live.deviceId, { revision: live.snapshot, informHash: live.informHash, nextVerifyAt: nextVerifyAt(rec.desired, rec.reported) });
+    this.entries.set(live.deviceId, {
+      revision: live.snapshot,
+      informHash: live.informHash,
+      nextVerifyAt: nextVerifyAt(rec.desired, rec.reported),
+      stateVersion,
+    });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

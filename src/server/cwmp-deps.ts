@@ -7,6 +7,7 @@ import type { DeviceId } from "../domain/device.js";
 import type { MessageBounds } from "../session/message-bounds.js";
 import type { RefusalReason } from "./refusals.js";
 import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
+import type { Cluster } from "../cluster/port.js";
 
 export interface CwmpLimits extends PlanLimits, MessageBounds {
   readonly maxSessions: number;
@@ -96,4 +97,6 @@ export interface CwmpDeps {
   readonly secretValues?: () => readonly string[];
   /** Devices whose sessions are recorded in full (SOAP transcripts). */
   readonly debugDevices?: ReadonlySet<string>;
+  /** Leases and state versions across nodes (cluster/port.ts). Default: this process alone (cluster/local.ts). */
+  readonly cluster?: Cluster;
 }

@@ -27,6 +27,8 @@ import { IdleSweeper } from "./idle-sweeper.js";
 import { authReason, Refusals, type Refusal, type RefusalReason } from "./refusals.js";
 import type { StoreWrite } from "../domain/store.js";
 import type {} from "./cwmp-request.js";
+import type { Cluster } from "../cluster/port.js";
+import { localCluster } from "../cluster/local.js";
 
 const XML = 'text/xml; charset="utf-8"';
 const OUR_ID = /^acs-\d{1,12}$/;
@@ -56,9 +58,12 @@ export class CwmpEndpoint {
   readonly recorder: SessionRecorder;
   readonly refusals: Refusals;
   readonly sweeper: IdleSweeper;
+  /** Leases across nodes (cluster/port.ts); this process alone unless the deps bring one. */
+  readonly cluster: Cluster;
 
   constructor(private readonly deps: CwmpDeps) {
-    this.recorder = new SessionRecorder(deps, this.sessions, this.cache);
+    this.cluster = deps.cluster ?? localCluster();
+    this.recorder = new SessionRecorder(deps, this.sessions, this.cache, this.cluster);
     this.refusals = new Refusals(deps.log, deps.hooks?.onRefusal, deps.clock);
     this.sweeper = new IdleSweeper(
       this.sessions,
@@ -68,9 +73,13 @@ export class CwmpEndpoint {
     );
   }
 
-  /** Something about the device changed outside a session (task, tags, debug): its next visit re-plans. */
-  forget(id: DeviceId): void {
+  /**
+   * Something about the device changed outside a session (task, tags, debug, delete): its next visit re-plans, on
+   * this node (the entry goes) and on every other (its state version is bumped; a session holding it ends unclean).
+   */
+  forget(id: DeviceId): Promise<void> {
     this.cache.forget(id);
+    return this.cluster.changed(id);
   }
 
   /** Registers the route on `path` (and `/`); buildCwmpApp (cwmp-app.ts) prepares the app around it. */
@@ -247,7 +256,7 @@ export class CwmpEndpoint {
     this.sessions.reserve(source);
     let opened: Awaited<ReturnType<typeof openFromInform>>;
     try {
-      opened = await openFromInform(this.deps, this.sessions, env, inform, req.ip, req.raw.socket, now, (id) => this.cache.get(id));
+      opened = await openFromInform(this.deps, this.sessions, env, inform, req.ip, req.raw.socket, now, (id) => this.cache.get(id), this.cluster);
     } catch (e) {
       this.sessions.release(source);
       throw e;
@@ -256,7 +265,8 @@ export class CwmpEndpoint {
       this.sessions.release(source);
       const reason: RefusalReason =
         opened.error.code === "already_in_session" ? "already_in_session" : opened.error.code === "store_failed" ? "store_failed" : "bad_request";
-      return this.refuse(req, reply, opened.error.status, reason, opened.error.message, { headers: { "retry-after": "30" }, device: deviceId });
+      const retryAfter = String(opened.error.retryAfterSeconds ?? 30);
+      return this.refuse(req, reply, opened.error.status, reason, opened.error.message, { headers: { "retry-after": retryAfter }, device: deviceId });
     }
     const s = opened.value;
     this.sessions.bind(s, {

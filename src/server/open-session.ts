@@ -1,7 +1,8 @@
 /**
- * Opening a session on an Inform: record the device (one transaction), take the per-device lock, and load
- * what the session needs: queued tasks, reported state, inventory, and the desired state under the current
- * policy snapshot (kept for the whole session).
+ * Opening a session on an Inform: take the device's lease (cluster/port.ts: one session per device across every
+ * node; its state version decides whether the fast path's entry still holds), record the device (one
+ * transaction), and load what the session needs: queued tasks, reported state, inventory, and the desired state
+ * under the current policy snapshot (kept for the whole session).
  */
 import type { Socket } from "node:net";
 import type { DeviceId } from "../domain/device.js";
@@ -14,11 +15,14 @@ import { NOTHING_DONE, NOTHING_REPORTED } from "../session/inform.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import { drawConnReqCredentials } from "./desired-resolver.js";
 import type { LiveSession, SessionRegistry } from "./sessions.js";
+import type { Cluster, LeaseResult } from "../cluster/port.js";
 
 export interface OpenError {
   readonly status: 400 | 503;
   readonly code: string;
   readonly message: string;
+  /** Seconds the CPE should wait (503); default 30. */
+  readonly retryAfterSeconds?: number;
 }
 
 /** A socket that is gone cannot carry the old session any further: a new Inform may take over. */
@@ -35,33 +39,65 @@ export async function openFromInform(
   socket: Socket | undefined,
   now: number,
   fastPathOf: (id: DeviceId) => FastPathEntry | undefined,
+  cluster: Cluster,
 ): Promise<Result<LiveSession, OpenError>> {
   const facts = informFacts(inform, ip);
   const busy = sessions.forDevice(facts.deviceId);
   if ((busy && !isDead(busy) && busy.socket !== socket) || sessions.isOpening(facts.deviceId)) {
     return err({ status: 503, code: "already_in_session", message: `device ${facts.deviceId} is already in a session` });
   }
+  const id = sessions.newId();
+  // The lease: in process it is synchronous (nothing awaited on one node); over PostgreSQL one round trip, during
+  // which the device is "opening" here (a second Inform gets 503).
+  let leased = cluster.acquire(facts.deviceId, id);
+  if (leased instanceof Promise) {
+    sessions.opening(facts.deviceId, true);
+    try {
+      leased = await leased;
+    } finally {
+      sessions.opening(facts.deviceId, false);
+    }
+  }
+  const lease: LeaseResult = leased;
+  if (!lease.ok) {
+    return err({
+      status: 503,
+      code: "already_in_session",
+      message: `device ${facts.deviceId} is in a session on node ${lease.node}`,
+      retryAfterSeconds: lease.retryAfterSeconds,
+    });
+  }
   deps.hooks?.onInform?.(facts);
   const hash = informHash(inform, ip);
   const fast =
-    !deps.debugDevices?.has(facts.deviceId) && canTakeFastPath({ entry: fastPathOf(facts.deviceId), revision: deps.snapshot(), inform, informHash: hash, now });
+    !deps.debugDevices?.has(facts.deviceId) &&
+    canTakeFastPath({ entry: fastPathOf(facts.deviceId), revision: deps.snapshot(), inform, informHash: hash, now, stateVersion: lease.stateVersion });
   // Full path: the Inform step is one transaction (the device's facts and what the session loads). Fast path:
   // the facts are unchanged (same hash), so only the visit's time and events are written, deferred; nothing is
   // loaded. Either way the session is logged when it ends, and the live session is registered only once the
   // Inform is recorded (meanwhile the device is "opening": a second Inform gets 503).
   let opened: Result<LiveSession, OpenError>;
-  if (fast) {
-    deps.store.touchLater(facts.deviceId, now, facts.events);
-    opened = ok(converged(deps, sessions.newId(), env, inform, facts, socket, now, hash));
-  } else {
-    sessions.opening(facts.deviceId, true);
-    try {
-      opened = await load(deps, sessions.newId(), env, inform, facts, socket, now, hash);
-    } finally {
-      sessions.opening(facts.deviceId, false);
+  try {
+    if (fast) {
+      deps.store.touchLater(facts.deviceId, now, facts.events);
+      opened = ok(converged(deps, id, env, inform, facts, socket, now, hash, lease.stateVersion));
+    } else {
+      sessions.opening(facts.deviceId, true);
+      try {
+        opened = await load(deps, id, env, inform, facts, socket, now, hash, lease.stateVersion);
+      } finally {
+        sessions.opening(facts.deviceId, false);
+      }
     }
+  } catch (e) {
+    // Nothing of the Inform step was written (one transaction), but count it as a change: never trust a cache over it.
+    await Promise.resolve(cluster.release(facts.deviceId, id, lease.stateVersion, true)).catch(() => undefined);
+    throw e;
   }
-  if (!opened.ok) return opened;
+  if (!opened.ok) {
+    await cluster.release(facts.deviceId, id, lease.stateVersion, true);
+    return opened;
+  }
   const current = sessions.forDevice(facts.deviceId);
   if (current) sessions.remove(current);
   sessions.add(opened.value);
@@ -97,9 +133,11 @@ function converged(
   socket: Socket | undefined,
   now: number,
   hash: string,
+  stateVersion: number,
 ): LiveSession {
   return {
     ...live(deps, id, env, inform, facts, socket, now, hash),
+    stateVersion,
     revision: deps.revision(),
     fast: true,
     converged: true,
@@ -125,6 +163,7 @@ async function load(
   socket: Socket | undefined,
   now: number,
   hash: string,
+  stateVersion: number,
 ): Promise<Result<LiveSession, OpenError>> {
   const known = await deps.store.loadDevice(facts.deviceId);
   // Credentials Converge provisions are drawn here (randomness is the adapter's); the step keeps them if new.
@@ -140,6 +179,7 @@ async function load(
     ...live(deps, id, env, inform, facts, socket, now, hash),
     revision: out.desired?.revision,
     fast: false,
+    stateVersion,
     state: out.state,
   };
   return ok(session);

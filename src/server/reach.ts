@@ -72,6 +72,11 @@ export interface ReachDeps {
   readonly guard?: ConnReqGuard;
   /** The installation's keyed hash: which password the CPE holds is found by comparing hashes. */
   readonly hashWriteOnly: WriteOnlyHasher;
+  /**
+   * Several nodes: resolves when the cluster-wide rate limit allows one more connection request (a token of the
+   * bucket every node shares, cluster/port.ts `take`). Absent on one node: the pacer alone paces.
+   */
+  readonly globalRate?: () => Promise<void>;
 }
 
 const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreachable: 504, busy: 503, no_url: 409, rate_limited: 429 };
@@ -142,7 +147,7 @@ export function createReach(deps: ReachDeps): Reach {
   function send(id: DeviceId): Promise<ReachOutcome> {
     const running = inFlightByDevice.get(id);
     if (running) return running;
-    const p = sendOnce(id).finally(() => inFlightByDevice.delete(id));
+    const p = (deps.globalRate ? deps.globalRate().then(() => sendOnce(id)) : sendOnce(id)).finally(() => inFlightByDevice.delete(id));
     inFlightByDevice.set(id, p);
     return p;
   }

@@ -38,6 +38,33 @@ import { registerFilesRoute } from "./files-route.js";
 import type { HostedFiles } from "./desired-resolver.js";
 import type { DeviceId } from "../domain/device.js";
 import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Cluster } from "../cluster/port.js";
+import { localCluster } from "../cluster/local.js";
+import { openPgCluster } from "../cluster/pg.js";
+import { createMembership, type Membership } from "./cluster-membership.js";
+
+/** Where the nodes coordinate: `cluster.url`, else the store's URL when it is PostgreSQL, else nowhere (one node). */
+export function clusterUrlOf(cfg: Config): string | undefined {
+  return cfg.cluster.url ?? (/^postgres(ql)?:\/\//i.test(cfg.db) ? cfg.db : undefined);
+}
+
+async function openCluster(cfg: Config): Promise<Cluster> {
+  const nodeId = cfg.cluster.nodeId ?? `${hostname()}-${process.pid}`;
+  const url = clusterUrlOf(cfg);
+  if (url === undefined) return localCluster(nodeId);
+  // A lease outlives a quiet session (the idle sweeper ends it first) and several missed heartbeats.
+  const leaseMs = Math.max(cfg.limits.sessionIdleMs + cfg.cluster.heartbeatMs, 3 * cfg.cluster.heartbeatMs);
+  return openPgCluster({ url, nodeId, leaseMs, nodeTimeoutMs: cfg.cluster.nodeTimeoutMs });
+}
+
+/** A kick from every node's reload or rollout is sent by one node: the one that claims each device first. */
+async function* claimedBy(cluster: Cluster, key: string, ttlMs: number, ids: AsyncIterable<DeviceId> | Iterable<DeviceId>): AsyncGenerator<DeviceId> {
+  for await (const id of ids) if (await cluster.claim(key, id, ttlMs)) yield id;
+}
+
+/** Claims outlive a kick run (minutes) but not the next change to the same revisions. */
+const KICK_CLAIM_MS = 10 * 60_000;
 
 /** The CWMP listener's URL as a CPE can use it: a wildcard bind address becomes this host's name. */
 function publicBase(listenUrl: string): string {
@@ -150,13 +177,16 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
     filesDir: cfg.files.dir,
   });
   const rolloutStore = openSqliteRolloutStore(cfg.db);
+  let cluster: Cluster | undefined;
   try {
+    cluster = await openCluster(cfg);
     masked?.setSecrets(() => {
       const set = policies.current();
       return set?.lookups.secretValues?.() ?? [];
     });
-    return await assemble(cfg, log, { tls, authenticate, store, policies, rolloutStore, clock: options.clock ?? Date.now });
+    return await assemble(cfg, log, { tls, authenticate, store, policies, rolloutStore, cluster, clock: options.clock ?? Date.now });
   } catch (e) {
+    await cluster?.close().catch(() => undefined);
     await policies.close();
     await rolloutStore.close();
     await store.close();
@@ -170,6 +200,7 @@ interface Parts {
   readonly store: Store;
   readonly policies: PolicySource;
   readonly rolloutStore: RolloutStore;
+  readonly cluster: Cluster;
   readonly clock: () => number;
 }
 
@@ -180,7 +211,7 @@ async function* fleetOf(store: Store): AsyncGenerator<FleetDevice> {
   }
 }
 
-async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies, rolloutStore, clock }: Parts): Promise<Running> {
+async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies, rolloutStore, cluster, clock }: Parts): Promise<Running> {
   let endpointRef: CwmpEndpoint | undefined;
   let reachRef: Reach | undefined;
   const rollouts = await RolloutManager.open({
@@ -190,7 +221,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     defaultStrategy: defaultStrategyOf(cfg).strategy,
     log: log.child({ part: "rollout" }),
     compile: (revision, sources) => compileStoredVersion({ revision, sources }, cfg.secretsFile === undefined ? {} : { secretsFile: cfg.secretsFile }),
-    kick: (ids) => reachRef?.kick(ids),
+    kick: (ids) => reachRef?.kick(cluster.shared ? claimedBy(cluster, "rollout", KICK_CLAIM_MS, ids) : ids),
   });
   policies.beforeChange((set, previous) => rollouts.changed(set, previous));
   const first = await policies.reload();
@@ -216,7 +247,26 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   });
   // Never a connection-request target: the ports this process listens on (known once it listens).
   const ownPorts: number[] = [cfg.cwmp.port, cfg.api.port].filter((p) => p > 0);
-  const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind), ownPorts: () => ownPorts });
+  // Several nodes: every connection request of the cluster takes a token of one shared bucket (kick.perSecond).
+  const perSecond = cfg.kick.perSecond;
+  const globalRate = cluster.shared
+    ? async (): Promise<void> => {
+        for (let wait = await cluster.take("connection-requests", perSecond, Math.max(1, perSecond)); wait > 0;) {
+          await sleep(wait);
+          wait = await cluster.take("connection-requests", perSecond, Math.max(1, perSecond));
+        }
+      }
+    : undefined;
+  const reach: Reach = createReach({
+    store,
+    cfg,
+    log,
+    resolver,
+    hashWriteOnly,
+    onOutcome: (kind) => obs.connectionRequest(kind),
+    ownPorts: () => ownPorts,
+    ...(globalRate ? { globalRate } : {}),
+  });
   reachRef = reach;
   const hooks = {
     ...obs.hooks,
@@ -229,9 +279,12 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const ticker = setInterval(() => rollouts.tick(), cfg.rollout.tickMs);
   ticker.unref();
   if (cfg.kick.onReload)
-    policies.onChange((set, previous) =>
-      reach.kick(changedDevices(store, resolver, set, previous), `reload ${previous?.revision ?? "(none)"} -> ${set.revision}`),
-    );
+    policies.onChange((set, previous) => {
+      const label = `reload ${previous?.revision ?? "(none)"} -> ${set.revision}`;
+      const changed = changedDevices(store, resolver, set, previous);
+      // Every node reloads the same commit: each device of the change is kicked by the first node to claim it.
+      reach.kick(cluster.shared ? claimedBy(cluster, label, KICK_CLAIM_MS, changed) : changed, label);
+    });
   const deps: CwmpDeps = {
     log: log.child({ part: "session" }),
     store,
@@ -255,10 +308,20 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
     hooks,
     debugDevices,
+    cluster,
   };
   const cwmpLog: FastifyBaseLogger = log.child({ part: "cwmp" });
   const { app: cwmp, endpoint } = buildCwmpApp(deps, { logger: cwmpLog, path: cfg.cwmp.path, ...(tls ? { tls } : {}) });
   endpointRef = endpoint;
+  const membership: Membership = createMembership({
+    cluster,
+    endpoint,
+    revision: () => policies.current()?.revision,
+    heartbeatMs: cfg.cluster.heartbeatMs,
+    registry: obs.metrics.registry,
+    log: log.child({ part: "cluster" }),
+  });
+  await membership.beat();
   registerFilesRoute(cwmp, { dir: cfg.files.dir, ...(cfg.files.auth === "cpe" && authenticate ? { authenticate } : {}) });
   const apiLog: FastifyBaseLogger = log.child({ part: "api" });
   const cleanups: (() => void)[] = [];
@@ -274,6 +337,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
       debugDevices,
       hashWriteOnly,
       rollouts,
+      membership,
       consoleDir: CONSOLE_DIR,
       onClose: (fn) => cleanups.push(fn),
     }),
@@ -287,7 +351,9 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     for (const fn of cleanups) fn();
     clearInterval(ticker);
     reach.close();
+    membership.close();
     await endpoint.close();
+    await cluster.close().catch((e: unknown) => log.warn({ err: e }, "cluster close failed"));
     await policies.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
     await rollouts.flushed();
@@ -300,6 +366,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   } catch (e) {
     clearInterval(ticker);
     reach.close();
+    membership.close();
     await endpoint.close();
     await Promise.allSettled([cwmp.close(), api.close()]);
     throw e;

@@ -10,6 +10,7 @@ import type { SessionFaultCode } from "../domain/faults.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import type { ConvergedCache } from "./converged-cache.js";
 import type { LiveSession, SessionRegistry } from "./sessions.js";
+import type { Cluster, Released } from "../cluster/port.js";
 
 /** Characters of a CPE's raw SOAP kept per transcript entry (bodies are bounded by `limits.maxBodyBytes` anyway). */
 export const TRANSCRIPT_RAW_MAX = 64 * 1024;
@@ -19,6 +20,7 @@ export class SessionRecorder {
     private readonly deps: Pick<CwmpDeps, "store" | "clock" | "log" | "hooks" | "secretValues">,
     private readonly sessions: SessionRegistry,
     private readonly cache: ConvergedCache,
+    private readonly cluster: Cluster,
   ) {}
 
   /**
@@ -101,7 +103,15 @@ export class SessionRecorder {
       // Nothing of it was written; the device's next Inform starts a clean session and replans.
       recorded = false;
     }
-    if (recorded) this.cache.remember(live);
+    // The lease goes back after the last writes: another node's session of the device sees all of them. A full
+    // session bumps the device's state version; only a clean release (nobody changed it meanwhile) is remembered.
+    let released: Released = { stateVersion: live.stateVersion, clean: false };
+    try {
+      released = await this.cluster.release(live.deviceId, live.id, live.stateVersion, !live.fast);
+    } catch {
+      // The lease expires on its own (cluster.leaseMs); the device is not remembered.
+    }
+    if (recorded && released.clean) this.cache.remember(live, released.stateVersion);
     else this.cache.forget(live.deviceId);
     const final = recorded ? outcome : "fault:store_failed";
     const line = {

@@ -51,6 +51,8 @@ export interface LiveSession {
   readonly snapshot: string | undefined;
   /** Opened on the converged fast path: no state loaded, nothing planned. */
   readonly fast: boolean;
+  /** The device's state version when this session took its lease (cluster/port.ts); released at its end. */
+  readonly stateVersion: number;
   /** Faults this session recorded (what a rollout counts against the policy they came from). */
   faults?: SessionFault[];
   /** Set by the route right after the session opens. */

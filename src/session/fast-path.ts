@@ -18,6 +18,11 @@ export interface FastPathEntry {
   readonly informHash: string;
   /** The earliest time a desired value goes stale (verify.every): full path from then on. */
   readonly nextVerifyAt: number;
+  /**
+   * The device's state version (cluster/port.ts) after the session that converged it: any change since, by a
+   * session on another node, an API task, a tag or a delete on any node, bumps it and the entry no longer counts.
+   */
+  readonly stateVersion: number;
 }
 
 /** Only these events keep a visit "nothing new": periodic check-ins and scheduled ones. */
@@ -53,12 +58,14 @@ export interface FastPathQuery {
   readonly inform: InformRequest;
   readonly informHash: string;
   readonly now: number;
+  /** The state version the device's lease was taken at, for this Inform. */
+  readonly stateVersion: number;
 }
 
 /** True when this Inform can be answered without loading the device's state or planning. */
 export function canTakeFastPath(q: FastPathQuery): boolean {
   const e = q.entry;
-  if (!e || q.revision === undefined || e.revision !== q.revision) return false;
+  if (!e || q.revision === undefined || e.revision !== q.revision || e.stateVersion !== q.stateVersion) return false;
   if (q.now >= e.nextVerifyAt || e.informHash !== q.informHash) return false;
   return q.inform.events.every((ev) => QUIET_EVENTS.has(ev.code));
 }

@@ -94,5 +94,5 @@ void test("documenting errors does not change what the API sends: extra error fi
   assert.equal(r.status, 409);
   assert.deepEqual(await r.json(), { error: { code: "conflict", message: "0 devices match now, 5 expected: nothing done; dry-run again" }, matched: 0 });
   const health = (await (await fetch(`${server.apiUrl}/api/health`)).json()) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(health).sort(), ["activeSessions", "devices", "policiesFolder", "policyRevision", "status"]);
+  assert.deepEqual(Object.keys(health).sort(), ["activeSessions", "cluster", "devices", "policiesFolder", "policyRevision", "status"]);
 });

@@ -20,11 +20,11 @@ const inform = (events: string[], key = "cv1-abc", sw = "1.0"): InformRequest =>
 });
 
 const BASE = inform(["2 PERIODIC"]);
-const ENTRY: FastPathEntry = { revision: "r1", informHash: informHash(BASE, "10.0.0.1"), nextVerifyAt: 10_000 };
+const ENTRY: FastPathEntry = { revision: "r1", informHash: informHash(BASE, "10.0.0.1"), nextVerifyAt: 10_000, stateVersion: 3 };
 
 const CASES: readonly [
   string,
-  Partial<{ entry: FastPathEntry | undefined; revision: string | undefined; inform: InformRequest; ip: string; now: number }>,
+  Partial<{ entry: FastPathEntry | undefined; revision: string | undefined; inform: InformRequest; ip: string; now: number; stateVersion: number }>,
   boolean,
 ][] = [
   ["a quiet periodic visit of a converged device", {}, true],
@@ -40,6 +40,7 @@ const CASES: readonly [
   ["another ParameterKey (someone else wrote)", { inform: inform(["2 PERIODIC"], "other") }, false],
   ["another software version", { inform: inform(["2 PERIODIC"], "cv1-abc", "2.0") }, false],
   ["another address", { ip: "10.0.0.2" }, false],
+  ["the device's state changed since (another node's session, an API task, a tag, a delete)", { stateVersion: 4 }, false],
 ];
 
 for (const [name, over, want] of CASES) {
@@ -51,6 +52,7 @@ for (const [name, over, want] of CASES) {
       inform: i,
       informHash: informHash(i, over.ip ?? "10.0.0.1"),
       now: over.now ?? 5_000,
+      stateVersion: over.stateVersion ?? 3,
     });
     assert.equal(got, want);
   });

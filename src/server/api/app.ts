@@ -162,6 +162,17 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
             activeSessions: { type: "integer" },
             policyRevision: { type: ["string", "null"] },
             policiesFolder: { type: "string", enum: ["present", "missing"] },
+            cluster: okObject('this node among the nodes sharing the database (docs/operations.md "Several nodes")', {
+              node: { type: "string" },
+              shared: { type: "boolean" },
+              nodes: { type: "integer" },
+              revision: { type: ["string", "null"] },
+              clusterRevision: { type: ["string", "null"] },
+              lagging: { type: "boolean" },
+              distinctRevisions: { type: "integer" },
+              stale: { type: "boolean" },
+              members: objects("node, revision"),
+            }),
           }),
         },
       },
@@ -174,6 +185,8 @@ export async function buildApiApp(deps: ApiDeps, opts: ApiAppOptions): Promise<F
         policyRevision: deps.policies.revision() ?? null,
         // "missing": the policies folder is gone; the last good revision keeps serving and hot reload waits for it.
         policiesFolder: deps.policies.folder(),
+        // A node serving another revision than the cluster's newest says so (status stays "ok": it serves).
+        ...(deps.cluster ? { cluster: deps.cluster() } : {}),
       };
     },
   );

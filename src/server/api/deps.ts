@@ -1,4 +1,5 @@
 /** What the REST API needs; the composition root (cli/serve.ts) wires the real parts in. */
+import type { ClusterHealth } from "../cluster-membership.js";
 import type { DeviceId } from "../../domain/device.js";
 import type { XsdType } from "../../domain/xsd.js";
 import type { Store } from "../../domain/store.js";
@@ -42,6 +43,8 @@ export interface RolloutApi {
 
 export interface ApiDeps {
   readonly rollouts?: RolloutApi;
+  /** This node among the nodes sharing the database (server/cluster-membership.ts). */
+  readonly cluster?: () => ClusterHealth;
   readonly store: Store;
   readonly clock: () => number;
   readonly policies: {
@@ -78,8 +81,11 @@ export interface ApiDeps {
   readonly rateLimit?: (clientKey: string) => { readonly ok: true } | { readonly ok: false; readonly retryAfterSeconds: number };
   readonly openMetrics: boolean;
   readonly debugDevices: Set<string>;
-  /** The operator changed something about the device (task, tags, debug): its next visit takes the full path. */
-  readonly changed: (id: DeviceId) => void;
+  /**
+   * The operator changed something about the device (task, tags, debug, delete): its next visit takes the full
+   * path on every node (resolved once the change is recorded cluster-wide).
+   */
+  readonly changed: (id: DeviceId) => Promise<void> | void;
   /** Clear secret values to scrub from a response (policy secrets; the device's stored credentials when `id`). */
   readonly secretValues: (id: DeviceId | undefined) => Promise<readonly string[]>;
   /** The serving policy set's plan over the stored fleet (computed in the background, see fleet-plan-job.ts). */

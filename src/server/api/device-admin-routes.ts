@@ -114,7 +114,7 @@ export function deviceAdminRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (deps.liveSessions().some((s) => s.deviceId === id)) return sendError(reply, "conflict", `device ${id} is in a session; retry when it ends`);
       await deps.store.deleteDevice(id);
       deps.debugDevices.delete(id);
-      deps.changed(id);
+      await deps.changed(id);
       return reply.code(204).send();
     },
   );
@@ -171,7 +171,7 @@ export function deviceAdminRoutes(app: FastifyInstance, deps: ApiDeps): void {
         if (!(await deps.store.getDevice(id))) continue;
         if (action === "tags") await deps.store.setTags(id, b.tags?.add ?? [], b.tags?.remove ?? []);
         else if (action === "task" && request?.ok) await deps.store.queueTask(id, request.value, deps.clock());
-        deps.changed(id);
+        await deps.changed(id);
         if (i % PAGE === PAGE - 1) await new Promise((r) => setImmediate(r));
       }
       if (action === "connectionRequest") deps.kick?.(ids);

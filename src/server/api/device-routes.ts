@@ -196,7 +196,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const request = taskRequest(req.body, deps.clock(), typeOf);
       if (!request.ok) return sendError(reply, "bad_request", request.error);
       const task = await deps.store.queueTask(id, request.value, deps.clock(), req.actor);
-      deps.changed(id);
+      await deps.changed(id);
       return reply.code(201).send({ task });
     },
   );
@@ -258,7 +258,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const id = await known(req.params.id);
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
       await deps.store.setTags(id, req.body.add ?? [], req.body.remove ?? []);
-      deps.changed(id);
+      await deps.changed(id);
       return { tags: (await deps.store.getDevice(id))?.tags ?? [] };
     },
   );
@@ -358,7 +358,7 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (!id) return sendError(reply, "not_found", `no device ${req.params.id}`);
       if (req.body.enabled) deps.debugDevices.add(id);
       else deps.debugDevices.delete(id);
-      deps.changed(id);
+      await deps.changed(id);
       return { debug: req.body.enabled };
     },
   );
