@@ -66,7 +66,8 @@ export async function startServeProcess(opts: { readonly policies: URL | string;
     child,
     log: () => out,
     async close() {
-      if (child.exitCode === null) {
+      // A child killed by a signal (SIGKILL in a failover test) has no exit code but has exited already.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
         const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
