@@ -37,6 +37,7 @@ import { allowedNetworksProblem } from "./connreq-guard.js";
 import { registerFilesRoute } from "./files-route.js";
 import type { HostedFiles } from "./desired-resolver.js";
 import type { DeviceId } from "../domain/device.js";
+import { SYSTEM_TIMERS, type Timers } from "../domain/clock.js";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster } from "../cluster/port.js";
@@ -96,9 +97,13 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** What tests (and embedders) may inject: the rollouts' clock (soak, gates, windows). */
+/**
+ * What tests (and embedders) may inject: the rollouts' clock (soak, gates, windows), and the timers of the kick
+ * pacer and of the policy reload debounce (a fake clock the test advances; default the system's).
+ */
 export interface StartOptions {
   readonly clock?: () => number;
+  readonly timers?: Timers;
 }
 
 /** The configured default strategy, or the problems with it (config key rollout.default). */
@@ -175,6 +180,7 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
     log,
     offThread: true,
     filesDir: cfg.files.dir,
+    ...(options.timers ? { timers: options.timers } : {}),
   });
   const rolloutStore = openSqliteRolloutStore(cfg.db);
   let cluster: Cluster | undefined;
@@ -184,7 +190,16 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
       const set = policies.current();
       return set?.lookups.secretValues?.() ?? [];
     });
-    return await assemble(cfg, log, { tls, authenticate, store, policies, rolloutStore, cluster, clock: options.clock ?? Date.now });
+    return await assemble(cfg, log, {
+      tls,
+      authenticate,
+      store,
+      policies,
+      rolloutStore,
+      cluster,
+      clock: options.clock ?? Date.now,
+      timers: options.timers ?? SYSTEM_TIMERS,
+    });
   } catch (e) {
     await cluster?.close().catch(() => undefined);
     await policies.close();
@@ -202,6 +217,7 @@ interface Parts {
   readonly rolloutStore: RolloutStore;
   readonly cluster: Cluster;
   readonly clock: () => number;
+  readonly timers: Timers;
 }
 
 async function* fleetOf(store: Store): AsyncGenerator<FleetDevice> {
@@ -211,7 +227,7 @@ async function* fleetOf(store: Store): AsyncGenerator<FleetDevice> {
   }
 }
 
-async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies, rolloutStore, cluster, clock }: Parts): Promise<Running> {
+async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies, rolloutStore, cluster, clock, timers }: Parts): Promise<Running> {
   let endpointRef: CwmpEndpoint | undefined;
   let reachRef: Reach | undefined;
   const rollouts = await RolloutManager.open({
@@ -263,6 +279,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     log,
     resolver,
     hashWriteOnly,
+    timers,
     onOutcome: (kind) => obs.connectionRequest(kind),
     ownPorts: () => ownPorts,
     ...(globalRate ? { globalRate } : {}),

@@ -57,7 +57,16 @@ describe("three nodes on one PostgreSQL, one killed with SIGKILL in a boot storm
 
   it("converges every device through the surviving nodes and loses nothing", async () => {
     const fleet = await Fleet.create(
-      fleetOptions(lb.url, { count: DEVICES, concurrency: 150, rounds: 3, seed: "failover", intervalS: 1, deadlineS: 200, retryAfterMaxS: 2, timeoutMs: 20_000 }),
+      fleetOptions(lb.url, {
+        count: DEVICES,
+        concurrency: 150,
+        rounds: 3,
+        seed: "failover",
+        intervalS: 1,
+        deadlineS: 200,
+        retryAfterMaxS: 2,
+        timeoutMs: 20_000,
+      }),
     );
     const victim = nodes[1]!;
     let killed = false;
@@ -104,9 +113,11 @@ describe("three nodes on one PostgreSQL, one killed with SIGKILL in a boot storm
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const rows = (await client.query<{ dev: number; started_at: string; ended_at: string | null; outcome: string }>(
-        "SELECT dev, started_at, ended_at, outcome FROM sessions ORDER BY dev, started_at",
-      )).rows;
+      const rows = (
+        await client.query<{ dev: number; started_at: string; ended_at: string | null; outcome: string }>(
+          "SELECT dev, started_at, ended_at, outcome FROM sessions ORDER BY dev, started_at",
+        )
+      ).rows;
       // Every session a surviving node ended (its 204) is recorded; the killed node's last batch may be lost, no more.
       const survivors = lb.completed[0]! + lb.completed[2]!;
       assert.ok(rows.length >= survivors, `sessions recorded ${rows.length} >= sessions the survivors ended ${survivors}`);
