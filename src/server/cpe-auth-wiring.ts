@@ -4,7 +4,7 @@
  * Digest preferred, Basic over TLS only; optionally TLS client certificates (cpeAuth.clientCert) in place of,
  * or in addition to, HTTP auth.
  */
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { Config } from "../config/config.js";
 import { authenticateCpe, cpeAuthConfigProblem, type CpeAuthConfig } from "../auth/cpe-auth.js";
 import { createDigestVerifier } from "../auth/digest.js";
@@ -23,6 +23,15 @@ function claimedUsername(authorization: string): string | undefined {
 export const CPE_PASSWORD_SECRET = "cwmp.password";
 
 /**
+ * The nonce key of several nodes on one database, derived from the installation's key (kept in the store, never
+ * sent): a nonce one node issued in its 401 is good on every node, so the CPE's authenticated Inform may reach
+ * another node than its challenge did (a load balancer without connection stickiness).
+ */
+export function sharedNonceSecret(installationKey: string): Buffer {
+  return createHmac("sha256", installationKey).update("converge digest nonces").digest();
+}
+
+/**
  * The CPE authenticator. `perDevice` finds a device's own password (in the store, asynchronously): it is read
  * before the (synchronous) Digest/Basic verification, for the one username the request's Authorization names.
  */
@@ -30,6 +39,8 @@ export function createCpeAuthenticator(
   cfg: Config,
   tlsEnabled: boolean,
   perDevice: (username: string) => Promise<string | undefined> = () => Promise.resolve(undefined),
+  /** The key Digest nonces are signed with: random per process, or shared by every node (sharedNonceSecret). */
+  nonceSecret: Buffer = randomBytes(32),
 ): NonNullable<CwmpDeps["authenticate"]> {
   const { username, password } = cfg.cpeAuth;
   const base = {
@@ -38,7 +49,7 @@ export function createCpeAuthenticator(
     realm: cfg.cpeAuth.realm,
     clientCert: cfg.cpeAuth.clientCert,
     ...(cfg.cpeAuth.mode === "digest" || cfg.cpeAuth.mode === "any"
-      ? { digest: createDigestVerifier({ realm: cfg.cpeAuth.realm, nonceTtlMs: 300_000, secret: randomBytes(32), now: Date.now }) }
+      ? { digest: createDigestVerifier({ realm: cfg.cpeAuth.realm, nonceTtlMs: 300_000, secret: nonceSecret, now: Date.now }) }
       : {}),
   };
   const shared = (u: string): string | undefined => (username !== undefined && u === username ? password : undefined);

@@ -21,7 +21,7 @@ import { buildApiApp } from "./api/app.js";
 import { loadTlsOptions, type TlsServerOptions } from "../auth/tls.js";
 import { createDesiredResolver } from "./desired-resolver.js";
 import { createApiDeps } from "./api-wiring.js";
-import { CPE_PASSWORD_SECRET, createCpeAuthenticator } from "./cpe-auth-wiring.js";
+import { CPE_PASSWORD_SECRET, createCpeAuthenticator, sharedNonceSecret } from "./cpe-auth-wiring.js";
 import { parseDeviceId } from "../domain/device.js";
 import { createObservability, type Observability } from "./observability.js";
 import { createReach, type Reach } from "./reach.js";
@@ -170,7 +170,7 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
     const id = parseDeviceId(u);
     return id ? opened?.getSecret(id, CPE_PASSWORD_SECRET) : undefined;
   };
-  const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
+  const checked = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
   const store = openSqliteStore(cfg.db);
   opened = store;
   const policies = createPolicySource({
@@ -186,6 +186,9 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
   let cluster: Cluster | undefined;
   try {
     cluster = await openCluster(cfg);
+    // Several nodes sign Digest nonces with one key (derived from the installation's): any node checks any nonce.
+    const authenticate =
+      checked && cluster.shared ? createCpeAuthenticator(cfg, tls !== undefined, perDevice, sharedNonceSecret(await store.installationKey())) : checked;
     masked?.setSecrets(() => {
       const set = policies.current();
       return set?.lookups.secretValues?.() ?? [];

@@ -20,6 +20,7 @@ import { model } from "../support/fleet-models.js";
 import { rawPost } from "../support/raw-post.js";
 import { startPg, type PgCluster } from "../support/pg-cluster.js";
 import { pgSkip } from "../support/pg-skip.js";
+import { digestAuthorization, parseChallenges } from "../../src/sim/digest.js";
 
 const skip = pgSkip();
 
@@ -110,5 +111,32 @@ describe("two nodes on one PostgreSQL", { skip }, () => {
     // A tag set through node b (or a delete, a debug switch: the same bump) does the same.
     await apiClient(b.apiUrl)("POST", `/api/devices/${id}/tags`, { add: ["moved"] });
     assert.equal((await fastOn(device, a)).fast, false, "full path on a after a tag change through node b");
+  });
+
+  it("accepts on one node the Digest answer to another node's challenge (one nonce key for every node)", async () => {
+    const env = (node: string): Record<string, string> => ({
+      CONVERGE_CLUSTER_URL: pg.url,
+      CONVERGE_NODE_ID: node,
+      CONVERGE_DB: join(shared, "digest.db"),
+      CONVERGE_CPE_AUTH: "digest",
+      CONVERGE_CPE_USERNAME: "acs-user",
+      CONVERGE_CPE_PASSWORD: "s3cret-for-the-test",
+    });
+    const [c, d] = [await startTestServer({ env: env("node-c") }), await startTestServer({ env: env("node-d") })];
+    try {
+      const device = new SimDevice(model("zte-h199a-tr098.csv"), { serialNumber: "NONCE0001" });
+      const body = encodeCpeMessage(device.inform(Date.now()), { version: "1.0", id: "1" });
+      const challenged = await rawPost(c.cwmpUrl, false, {}, body);
+      assert.equal(challenged.status, 401);
+      const www = challenged.headers["www-authenticate"];
+      const ch = parseChallenges(Array.isArray(www) ? www : [www ?? ""]).find((x) => x.scheme === "digest");
+      assert.ok(ch, `a Digest challenge: ${String(www)}`);
+      const authorization = digestAuthorization({ username: "acs-user", password: "s3cret-for-the-test" }, ch, "POST", "/", 1, "0a4f113b");
+      const answered = await rawPost(d.cwmpUrl, false, { authorization }, body);
+      assert.equal(answered.status, 200, "node d accepts the nonce node c issued");
+    } finally {
+      await c.close();
+      await d.close();
+    }
   });
 });
