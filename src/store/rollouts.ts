@@ -13,7 +13,7 @@ import type {
   RolloutState,
   StagedStrategy,
 } from "../rollout/types.js";
-import { openDatabase, type Database } from "./db.js";
+import type { Database } from "./db.js";
 
 export interface RolloutRow {
   id: string;
@@ -86,10 +86,6 @@ export const rolloutRow = (r: RolloutRecord): RolloutRow => ({
   reason: r.reason === undefined ? null : JSON.stringify(r.reason),
   superseded_by: r.supersededBy ?? null,
 });
-
-export function openSqliteRolloutStore(path: string): RolloutStore {
-  return sqliteRolloutStore(openDatabase(path));
-}
 
 export function sqliteRolloutStore(db: Database): RolloutStore {
   const upsertRollout = db.prepare(
