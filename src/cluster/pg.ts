@@ -10,7 +10,7 @@
 import pg from "pg";
 import type { DeviceId } from "../domain/device.js";
 import type { Cluster, Heartbeat, HeldLease, LeaseResult, NodeView, Released } from "./port.js";
-import { CLUSTER_MIGRATION_50 } from "./pg-schema.js";
+import { sql as CLUSTER_MIGRATION_50 } from "../store/pg/migrations/050-cluster.js";
 
 export interface PgClusterOptions {
   readonly url: string;

@@ -8,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { err, ok, type Result } from "../domain/result.js";
 import { DEFAULT_LIMITS } from "../reconcile/limits.js";
 import type { PlanLimits } from "../reconcile/types.js";
+import { DEFAULT_POOL_SIZE, parseStoreTarget } from "../store/target.js";
 
 export interface ApiToken {
   readonly name: string;
@@ -38,7 +39,10 @@ export interface Config {
     readonly openMetrics: boolean;
     readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   };
+  /** The store the server opens: a SQLite path or a postgres:// URL (CONVERGE_DB, else the file's store.url, else its db). */
   readonly db: string;
+  /** `store.url` of a config file is folded into `db` by buildConfig. */
+  readonly store: { readonly poolSize: number };
   readonly policies: string;
   readonly secretsFile: string | undefined;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -97,6 +101,7 @@ export const DEFAULTS: Config = {
   cwmp: { port: 7547, bind: "0.0.0.0", path: "/", holdRequests: false, omitXmlDeclaration: [] },
   api: { port: 7557, bind: "127.0.0.1", tokens: [], openMetrics: false, rateLimit: { perSecond: 50, burst: 100 } },
   db: "./data/converge.db",
+  store: { poolSize: DEFAULT_POOL_SIZE },
   policies: "./policies",
   secretsFile: undefined,
   logLevel: "info",
@@ -133,6 +138,7 @@ const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "numb
   ["CONVERGE_API_BIND", "api.bind", "string"],
   ["CONVERGE_HOLD_REQUESTS", "cwmp.holdRequests", "bool"],
   ["CONVERGE_DB", "db", "string"],
+  ["CONVERGE_DB_POOL_SIZE", "store.poolSize", "int"],
   ["CONVERGE_POLICIES", "policies", "string"],
   ["CONVERGE_SECRETS_FILE", "secretsFile", "string"],
   ["CONVERGE_LOG_LEVEL", "logLevel", "string"],
@@ -308,7 +314,13 @@ export function buildConfig(env: Readonly<Record<string, string | undefined>>, f
   problems.push(...validate(merged));
   if (problems.length > 0) return err(problems);
   const full = merge(DEFAULTS as unknown as JsonObject, merged) as unknown as Config;
-  return ok(full);
+  // One store target: CONVERGE_DB, else the file's store.url, else its db (the older key), else the default.
+  const fileStore = isObject(fromFile["store"]) ? fromFile["store"]["url"] : undefined;
+  const target = typeof fromEnv["db"] === "string" ? fromEnv["db"] : typeof fileStore === "string" ? fileStore : full.db;
+  const store = parseStoreTarget(target);
+  if (!store.ok) return err([`CONVERGE_DB / store.url: ${store.error}`]);
+  const { poolSize } = full.store;
+  return ok({ ...full, db: target, store: { poolSize } });
 }
 
 /** Reads CONVERGE_CONFIG (or ./converge.yaml when present) and the environment. */

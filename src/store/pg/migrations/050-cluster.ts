@@ -1,8 +1,9 @@
 /**
- * PostgreSQL migration 50 (pgnodes' numbers start at 50, in the set of src/store/pg/): the cluster's tables.
- * Idempotent (IF NOT EXISTS), so `pgCluster` can also create them itself when no migration runner applied them.
+ * PostgreSQL migration 50 (the multi-node numbers start at 50): the cluster's tables (src/cluster/pg.ts): the node
+ * registry, per-device leases with state versions, kick claims, shared token buckets. Idempotent (IF NOT EXISTS),
+ * so src/cluster/pg.ts also applies it on a `cluster.url` database the store's migrations never ran on.
  */
-export const CLUSTER_MIGRATION_50 = `
+export const sql = `
 CREATE TABLE IF NOT EXISTS converge_cluster_nodes (
   node text PRIMARY KEY,
   revision text,
