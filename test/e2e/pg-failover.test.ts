@@ -1,6 +1,6 @@
 /**
  * Issue 15 end to end: three `converge serve` nodes on one PostgreSQL (the store and the cluster), behind a
- * sticky HTTP load balancer (test/support/sticky-lb.ts), a boot storm of 1,200 simulated CPEs of the six
+ * sticky HTTP load balancer (test/support/sticky-lb.ts), a boot storm of 1,000 simulated CPEs of the six
  * models converging to the example policies; one node is killed with SIGKILL in the middle of the storm. Its
  * devices come back through the other two and converge. Nothing is lost: every device stored and converged,
  * every session the survivors ended recorded, no object instance added twice, and no two sessions of one
@@ -19,7 +19,7 @@ import { startPg, type PgCluster } from "../support/pg-cluster.js";
 import { pgSkip } from "../support/pg-skip.js";
 
 const skip = pgSkip();
-const DEVICES = 1200;
+const DEVICES = 1000;
 const POLICIES = new URL("../../policies/", import.meta.url);
 const FILES = fileURLToPath(new URL("../../files/", import.meta.url));
 const PM = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANPPPConnection.1.PortMapping.";
