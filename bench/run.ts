@@ -15,6 +15,7 @@ const BENCHES = [
   "minimal-sessions",
   "converge-sessions",
   "boot-storm",
+  "boot-storm-nodes",
   "plan-fleet",
   "store-cost",
   "console-api",
@@ -87,6 +88,14 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
       "-",
     ]);
   }
+  const n = r["boot-storm-nodes"];
+  if (n && n["skipped"] === undefined)
+    out.push([
+      `3b. boot storm ${fmtNum(num(n["devices"]))} devices on PostgreSQL: 2 nodes done (s)`,
+      fmtNum(num(get(n, "two", "elapsedS"))),
+      `1 node: ${fmtNum(num(get(n, "one", "elapsedS")))} s`,
+      `${(num(n["speedup"]) * 100).toFixed(0)}% speed`,
+    ]);
   const p = r["plan-fleet"];
   if (p)
     out.push([
