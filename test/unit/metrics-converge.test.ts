@@ -96,3 +96,17 @@ void test("the documented PromQL for the converged share is right: converge_devi
   assert.equal(share(out, "converge_devices_flagged", "faulted"), 9 / 36, "flags live in their own metric");
   assert.doesNotMatch(out, /^converge_devices\{condition="(drifted|faulted|pending)"\}/m);
 });
+
+void test("the server's registry carries prom-client's default process and event-loop metrics beside Converge's", async () => {
+  const out = await createConvergeMetrics({ processMetrics: true }).render();
+  for (const [name, type] of [
+    ["process_cpu_seconds_total", "counter"],
+    ["process_resident_memory_bytes", "gauge"],
+    ["nodejs_eventloop_lag_seconds", "gauge"],
+    ["nodejs_heap_size_used_bytes", "gauge"],
+    ["nodejs_gc_duration_seconds", "histogram"],
+    ...NAMES,
+  ] as const)
+    assert.match(out, new RegExp(`^# TYPE ${name} ${type}$`, "m"));
+  assert.doesNotMatch(await createConvergeMetrics().render(), /^# TYPE process_/m, "off unless asked for");
+});
