@@ -34,7 +34,7 @@ export interface DevicesRepo {
   setTags(dev: number, id: DeviceId, add: readonly string[], remove: readonly string[]): void;
 }
 
-interface DeviceRow {
+export interface DeviceRow {
   readonly dev: number;
   readonly id: string;
   readonly manufacturer: string;
@@ -240,7 +240,7 @@ function factsParams(f: DeviceFacts, events: readonly InformEvent[], now: number
 // Ids are only ever written from DeviceId values, so reading one back re-brands it.
 const asDeviceId = (id: string): DeviceId => id as DeviceId;
 
-function toRecord(r: DeviceRow): DeviceRecord {
+export function toRecord(r: DeviceRow): DeviceRecord {
   return {
     deviceId: asDeviceId(r.id),
     manufacturer: r.manufacturer,
