@@ -4,7 +4,6 @@
  * at (`PathInterest`, plan/projection.ts): a stored device holds hundreds of values, a plan reads a few dozen.
  * The restriction runs in SQL (the rows of other paths never reach JavaScript). Read-only.
  */
-import type { DeviceId } from "../domain/device.js";
 import type { KnownName, ReportedParam } from "../reconcile/types.js";
 import type { PathInterest, ProjectedDevice } from "../plan/projection.js";
 import type { WholeSource } from "../plan/projected-plans.js";
@@ -12,8 +11,7 @@ import { pathIds } from "./paths.js";
 import { reportedRepo } from "./reported.js";
 import type { Database } from "./db.js";
 import { toRecord, type DeviceRow } from "./devices.js";
-import { inventoryRepo } from "./inventory.js";
-import { secretsRepo } from "./secrets.js";
+import { EMPTY_INVENTORY, inventoryRepo } from "./inventory.js";
 import { notificationOf, typeOf, unpackValue, writableOf } from "./value-codec.js";
 
 type Row = readonly [number, number, string | Buffer | null, number, number | null];
@@ -40,7 +38,17 @@ export function planReader(db: Database): WholeSource {
   const maxPathId = db.prepare<[], number | null>("SELECT max(id) FROM paths").pluck();
   const pathsAfter = db.prepare<[number], { id: number; path: string }>("SELECT id, path FROM paths WHERE id > ? ORDER BY id");
   const inventory = inventoryRepo(db);
-  const secrets = secretsRepo(db);
+  // Most devices have no inventory and no secrets: one query per page says which do.
+  const withInventory = db
+    .prepare<{ devs: string }, number>(
+      ["created", "write_only", "backoff", "downloads", "device_memory", "add_intents"]
+        .map((t) => `SELECT x.dev FROM json_each(@devs) AS d JOIN ${t} x ON x.dev = d.value`)
+        .join(" UNION "),
+    )
+    .pluck();
+  const secretRows = db.prepare<[string], { device_id: string; name: string; value: string }>(
+    "SELECT s.device_id, s.name, s.value FROM json_each(?) AS d JOIN secrets s ON s.device_id = d.value",
+  );
   // Interned paths are grow-only: the id -> path table is extended when the file has more, never rebuilt.
   const pathOf = new Map<number, string>();
   let knownMax = 0;
@@ -84,6 +92,13 @@ export function planReader(db: Database): WholeSource {
         const p = { value: unpackValue(stored), type: typeOf(flags), writable, observedAt };
         mapOf(params, dev).set(path, notification === undefined ? p : { ...p, notification });
       }
+      const hasInventory = new Set(withInventory.all({ devs }));
+      const secretsOf = new Map<string, Map<string, string>>();
+      for (const r of secretRows.all(JSON.stringify(rows.map((r) => r.id)))) {
+        let m = secretsOf.get(r.device_id);
+        if (m === undefined) secretsOf.set(r.device_id, (m = new Map()));
+        m.set(r.name, r.value);
+      }
       const objectsOf = grouped(objects.all(devs));
       const discoveredOf = grouped(discovered.all(devs));
       return rows.map((row): ProjectedDevice => {
@@ -98,8 +113,8 @@ export function planReader(db: Database): WholeSource {
             softwareVersion: row.software_version,
             names: names.get(row.dev) ?? new Map(),
           },
-          inventory: inventory.load(row.dev),
-          secrets: secrets.all(record.deviceId as DeviceId),
+          inventory: hasInventory.has(row.dev) ? inventory.load(row.dev) : EMPTY_INVENTORY,
+          secrets: secretsOf.get(row.id) ?? new Map<string, string>(),
         };
       });
     },
