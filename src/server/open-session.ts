@@ -18,8 +18,7 @@ import type { LiveSession, SessionRegistry } from "./sessions.js";
 import type { Cluster, LeaseResult } from "../cluster/port.js";
 
 export interface OpenError {
-  readonly status: 400 | 503;
-  readonly code: string;
+  readonly code: "already_in_session";
   readonly message: string;
   /** Seconds the CPE should wait (503); default 30. */
   readonly retryAfterSeconds?: number;
@@ -44,7 +43,7 @@ export async function openFromInform(
   const facts = informFacts(inform, ip);
   const busy = sessions.forDevice(facts.deviceId);
   if ((busy && !isDead(busy) && busy.socket !== socket) || sessions.isOpening(facts.deviceId)) {
-    return err({ status: 503, code: "already_in_session", message: `device ${facts.deviceId} is already in a session` });
+    return err({ code: "already_in_session", message: `device ${facts.deviceId} is already in a session` });
   }
   const id = sessions.newId();
   // The lease: in process it is synchronous (nothing awaited on one node); over PostgreSQL one round trip, during
