@@ -112,9 +112,13 @@ export interface PlanSubject {
 
 /** What the next session would do for `subject`, from its record, reported state and inventory. */
 export function planSubject(ctx: PlanSettings, subject: PlanSubject): DevicePlan {
+  return planWithDesired(ctx, subject, ctx.desired(factsOfRecord(subject.record, subject.reported), subject.secrets ?? NO_SECRETS));
+}
+
+/** `planSubject` given the device's desired state (computed by the caller, e.g. from a projected match subject). */
+export function planWithDesired(ctx: PlanSettings, subject: PlanSubject, desired: DesiredState | undefined): DevicePlan {
   const { record, reported, inventory } = subject;
   const id = record.deviceId;
-  const desired = ctx.desired(factsOfRecord(record, reported), subject.secrets ?? NO_SECRETS);
   if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
   const p = plan({ desired, reported, inventory, now: ctx.now, limits: ctx.limits, quirks: ctx.quirks, hashWriteOnly: ctx.hashWriteOnly });
   const secrets = secretValuesOf(desired);
