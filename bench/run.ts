@@ -20,6 +20,7 @@ const BENCHES = [
   "store-cost",
   "console-api",
   "rollout-sessions",
+  "pg-sessions",
 ] as const;
 type Json = Record<string, unknown>;
 
@@ -127,6 +128,22 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
       `no rollout, same run ${fmtNum(num(get(ro, "none", "perSecond")))}`,
       pct(num(ro["ratio"])),
     ]);
+  const pgs = r["pg-sessions"];
+  if (pgs && pgs["skipped"] === undefined) {
+    out.push([
+      "8. PostgreSQL minimal sessions/s (1 node) / server CPU ms per session",
+      `${fmtNum(num(get(pgs, "minimal", "postgres", "perSecond")))} / ${fmtNum(num(get(pgs, "minimal", "postgres", "cpuMsPerSession")))}`,
+      `SQLite ${fmtNum(num(get(pgs, "minimal", "sqlite", "perSecond")))} / ${fmtNum(num(get(pgs, "minimal", "sqlite", "cpuMsPerSession")))} (target >= 60%)`,
+      pct(num(get(pgs, "minimal", "ratio"))),
+    ]);
+    out.push([
+      "8. PostgreSQL converge sessions/s (1 node) / server CPU ms per session",
+      `${fmtNum(num(get(pgs, "converge", "postgres", "perSecond")))} / ${fmtNum(num(get(pgs, "converge", "postgres", "cpuMsPerSession")))}`,
+      `SQLite ${fmtNum(num(get(pgs, "converge", "sqlite", "perSecond")))} / ${fmtNum(num(get(pgs, "converge", "sqlite", "cpuMsPerSession")))}`,
+      pct(num(get(pgs, "converge", "ratio"))),
+    ]);
+    out.push(["8. PostgreSQL store bytes per device", fmtNum(num(pgs["pgBytesPerDevice"])), `${fmtNum(num(pgs["devices"]))} devices, example policies`, "-"]);
+  }
   const k = r["codec-micro"];
   const micro = Array.isArray(k?.["results"]) ? (k["results"] as Json[]) : [];
   for (const x of micro)

@@ -12,13 +12,13 @@ import { DEVICE_COLUMNS, WINDOW_END_PG, countPg, searchPg } from "./search.js";
 const INSERT_COLUMNS = ["id", ...CHANGED_FACTS, "last_events", "data_model", "last_boot"] as const;
 
 // One statement per Inform: insert a new device, or update a known one (first_seen kept, last_boot and
-// data_model only when this Inform says so). RETURNING tells a new row (xmax = 0) from an updated one.
+// data_model only when this Inform says so).
 const UPSERT_FACTS = `INSERT INTO devices (${INSERT_COLUMNS.join(", ")}, first_seen, last_inform)
 VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ")}, $${INSERT_COLUMNS.length + 1}, $${INSERT_COLUMNS.length + 1})
 ON CONFLICT (id) DO UPDATE SET ${CHANGED_FACTS.map((c) => `${c} = excluded.${c}`).join(", ")},
   last_events = excluded.last_events, last_inform = excluded.last_inform,
   last_boot = COALESCE(excluded.last_boot, devices.last_boot), data_model = COALESCE(excluded.data_model, devices.data_model)
-RETURNING dev, (xmax = 0) AS inserted`;
+RETURNING dev`;
 
 const UPDATE_STATUS = `UPDATE devices SET status = $2, applied_revision = $3, attempted_revision = $4, c_matched = $5,
   c_converged = $6, c_drifted = $7, c_faulted = $8, c_pending = $9 WHERE dev = $1 AND status IS DISTINCT FROM $2 RETURNING id`;

@@ -199,7 +199,7 @@ export function pgStore(pool: PgPool, options: PgStoreOptions = {}): Store {
     }),
     listFaults: (id: DeviceId, limit: number) => withDev(id, [], (dev) => records.listFaults(pool, dev, id, limit)),
     getTranscript: (id: DeviceId, sessionId: string) => withDev(id, undefined, (dev) => records.getTranscript(pool, dev, sessionId)),
-    getSecret: async (id: DeviceId, name: string) => (await records.getSecrets(pool, id)).get(name),
+    getSecret: (id: DeviceId, name: string) => records.getSecret(pool, id, name),
     getSecrets: (id: DeviceId) => records.getSecrets(pool, id),
     setSecret: (id: DeviceId, name: string, value: string) => records.setSecret(pool, id, name, value),
     async installationKey() {

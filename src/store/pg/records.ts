@@ -129,6 +129,11 @@ export async function setSecret(q: Queryable, id: DeviceId, name: string, value:
   ]);
 }
 
+export async function getSecret(q: Queryable, id: DeviceId, name: string): Promise<string | undefined> {
+  const r = await q.query<{ value: string }>("SELECT value FROM secrets WHERE device_id = $1 AND name = $2", [id, name]);
+  return r.rows[0]?.value;
+}
+
 export async function getSecrets(q: Queryable, id: DeviceId): Promise<ReadonlyMap<string, string>> {
   const r = await q.query<{ name: string; value: string }>("SELECT name, value FROM secrets WHERE device_id = $1", [id]);
   return new Map(r.rows.map((x) => [x.name, x.value]));
