@@ -4,7 +4,6 @@
  * Defaults and variable names come from the one table in settings.ts; errors are positioned and rendered like
  * policy errors (policy/schema.ts schemaIssues, policy/format-error.ts): file:line:col, the key, a suggestion.
  */
-import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ValidateFunction } from "ajv/dist/2020.js";
 import { err, ok, type Result } from "../domain/result.js";
@@ -13,111 +12,44 @@ import { schemaIssues } from "../policy/schema.js";
 import { errorDetail, formatPolicyError } from "../policy/format-error.js";
 import type { Issue } from "../policy/types.js";
 import { ENV_SETTINGS, SETTINGS, type EnvKind } from "./settings.js";
+import type { FromSchema } from "json-schema-to-ts";
+import { CONFIG_SCHEMA } from "./config-schema.js";
 import { DEFAULT_LIMITS } from "../reconcile/limits.js";
 import type { PlanLimits } from "../reconcile/types.js";
 
-export interface ApiToken {
-  readonly name: string;
-  readonly sha256: string;
-  readonly scope: "read" | "write";
-}
+/** What converge.yaml may hold: the type of schemas/config.schema.json (through its `as const` module). */
+export type ConfigFile = FromSchema<typeof CONFIG_SCHEMA>;
 
-/** Selects devices by model: every field given must match (OUI case-insensitively); `{}` matches every device. */
-export interface ModelSelector {
-  readonly oui?: string;
-  readonly productClass?: string;
-  readonly manufacturer?: string;
-}
+/** Every key present and read-only, recursively through maps (not into lists, whose items keep their optional keys). */
+type Filled<T> = {
+  readonly [K in keyof T]-?: NonNullable<T[K]> extends readonly unknown[]
+    ? NonNullable<T[K]>
+    : NonNullable<T[K]> extends Record<string, unknown>
+      ? Filled<NonNullable<T[K]>>
+      : NonNullable<T[K]>;
+};
+type Full = Filled<ConfigFile>;
+/** Keys without a default stay possibly unset. */
+type Unset<T, K extends keyof T> = Omit<T, K> & { readonly [P in K]: T[P] | undefined };
 
 /**
- * Per-model CPE quirk switches (`quirks:` in converge.yaml): every entry whose `match` selects the device applies,
- * later entries over earlier ones, over the global settings (server/model-selector.ts).
+ * The configuration after defaults (settings.ts): the schema's type with every key filled in, except the ones
+ * that have no default (the secrets file, shared CPE credentials, TLS files, the files' public URL). The top-level
+ * `bind` of old files is accepted by the schema and read nowhere.
  */
-export interface QuirkRule {
-  readonly match: ModelSelector;
-  /** Messages go without the `<?xml ...?>` declaration (embedded parsers that cannot read it). */
-  readonly omitXmlDeclaration?: boolean;
-  /** Authenticate (Digest) every request of its sessions, not only the Inform. */
-  readonly authPerRequest?: boolean;
-  /** Write xsd:boolean values as 1/0 (stacks that refuse true/false). */
-  readonly booleanAsDigit?: boolean;
-  /** Write xsd:dateTime values with milliseconds (false: whole seconds, for stacks that refuse a fraction). */
-  readonly datetimeMilliseconds?: boolean;
-  /** Parameters per GetParameterValues. */
-  readonly gpvBatchSize?: number;
-  /** Parameters per SetParameterValues. */
-  readonly spvBatchSize?: number;
-}
-
-export interface Config {
-  readonly cwmp: {
-    readonly port: number;
-    readonly bind: string;
-    readonly path: string;
-    readonly holdRequests: boolean;
-    /** Models whose messages go without the `<?xml ...?>` declaration. */
-    readonly omitXmlDeclaration: readonly ModelSelector[];
-  };
-  readonly api: {
-    readonly port: number;
-    readonly bind: string;
-    readonly tokens: readonly ApiToken[];
-    readonly openMetrics: boolean;
-    readonly rateLimit: { readonly perSecond: number; readonly burst: number };
-  };
-  readonly db: string;
-  readonly policies: string;
+export type Config = Omit<Full, "bind" | "secretsFile" | "cpeAuth" | "tls" | "files" | "rollout"> & {
   readonly secretsFile: string | undefined;
-  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-  readonly cpeAuth: {
-    readonly mode: "open" | "basic" | "digest" | "any";
-    readonly realm: string;
-    readonly allowBasicOverHttp: boolean;
-    readonly username: string | undefined;
-    readonly password: string | undefined;
-    /** TLS client certificates of CPEs: off | accept (instead of HTTP auth) | require (403 without one). */
-    readonly clientCert: "off" | "accept" | "require";
-    /** Authenticate every request, not only the session's Inform. */
-    readonly perRequest: boolean;
-  };
-  readonly tls: { readonly cert?: string; readonly key?: string; readonly ca?: string; readonly requestClientCert: boolean };
-  readonly limits: {
-    readonly maxSessions: number;
-    readonly maxRpcsPerSession: number;
-    readonly maxReplanRounds: number;
-    readonly sessionIdleMs: number;
-    readonly maxBodyBytes: number;
-    readonly downloadTimeoutMs: number;
-    readonly firmwareApplyInforms: number;
-    readonly firmwareApplyTimeoutMs: number;
-    readonly maxSessionsPerSource: number;
-    readonly unauthenticatedIdleMs: number;
-    readonly maxCpeRequestsPerSession: number;
-    readonly maxStoredValueChars: number;
-    readonly maxFaultStringChars: number;
-  };
-  readonly kick: { readonly onReload: boolean; readonly perSecond: number; readonly concurrency: number };
-  readonly connectionRequest: {
-    readonly provisionCredentials: boolean;
-    readonly allowBasic: boolean;
-    readonly timeoutMs: number;
-    /** CIDR networks connection requests may target; empty: any address but the never-targeted ones. */
-    readonly allowedNetworks: readonly string[];
-    readonly perTargetPerMinute: number;
-  };
-  /** Firmware and configuration files served to CPEs on the CWMP listener under /files/ (docs/operations.md). */
-  readonly files: {
-    readonly dir: string;
-    /** Base URL CPEs reach the CWMP listener at (e.g. https://acs.example.net:7547); default: the listener's own URL. */
-    readonly publicUrl: string | undefined;
-    /** open: any client may fetch; cpe: the same credentials as CWMP (shared or per-device). */
-    readonly auth: "open" | "cpe";
-  };
-  readonly reloadDebounceMs: number;
-  /** Staged rollouts (docs/rollouts.md): the strategy of policies that say nothing, and how often gates are judged. */
+  readonly cpeAuth: Unset<Full["cpeAuth"], "username" | "password">;
+  readonly tls: Unset<Full["tls"], "cert" | "key" | "ca">;
+  readonly files: Unset<Full["files"], "publicUrl">;
+  /** Staged rollouts (docs/rollouts.md): `default` is parsed by rollout/strategy.ts. */
   readonly rollout: { readonly default: unknown; readonly tickMs: number };
-  readonly quirks: readonly QuirkRule[];
-}
+};
+
+/** Selects devices by model: every field given must match (OUI case-insensitively); `{}` matches every device. */
+export type ModelSelector = Config["cwmp"]["omitXmlDeclaration"][number];
+/** A per-model quirk entry (`quirks:`), resolved by server/model-selector.ts. */
+export type QuirkRule = Config["quirks"][number];
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -212,12 +144,9 @@ function merge(base: JsonObject, over: JsonObject): JsonObject {
 
 let validator: ValidateFunction | undefined;
 
-const CONFIG_SCHEMA_URL = new URL("../../schemas/config.schema.json", import.meta.url);
-
 function compiled(): ValidateFunction {
-  validator ??= new Ajv2020({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(
-    JSON.parse(readFileSync(CONFIG_SCHEMA_URL, "utf8")) as object,
-  );
+  // The same object the types come from (config-schema.ts, generated from schemas/config.schema.json).
+  validator ??= new Ajv2020({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(structuredClone(CONFIG_SCHEMA) as object);
   return validator;
 }
 
