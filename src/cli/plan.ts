@@ -14,13 +14,11 @@
  * With --db the stored credentials are compared ("existing"): on a fleet that has received its credentials both
  * give the same plan; --db alone shows credentials generated but not yet delivered.
  */
-import { openSqliteRolloutStore } from "../store/rollouts.js";
 import { compileStoredVersion } from "../rollout/versions.js";
 import { previewRollouts, renderPreviews, type RolloutPreview } from "../rollout/preview.js";
 import { parseStrategy } from "../rollout/strategy.js";
 import { IMMEDIATE } from "../rollout/types.js";
 import type { MatchSubject } from "../policy/desired.types.js";
-import { existsSync } from "node:fs";
 import { parseDeviceId, type DeviceId } from "../domain/device.js";
 import { loadPolicySet } from "../policy/load.js";
 import { desiredStateFor } from "../policy/desired.js";
@@ -28,7 +26,8 @@ import type { PolicySet } from "../policy/types.js";
 import { createDesiredResolver } from "../server/desired-resolver.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import { DEFAULTS, planLimitsOf } from "../config/config.js";
-import { openSqliteStore } from "../store/sqlite-store.js";
+import { openStore, storeProblem } from "../store/open.js";
+import { maskUrl } from "../store/target.js";
 import { factsOfRecord, planDevice, planSubject, type DevicePlan, type PlanSettings } from "../plan/device-plan.js";
 import { ApiError, compareWriteOnly, fetchDevice, remoteDevices, type ApiSourceOptions, type RemoteDevice } from "../plan/api-source.js";
 import { keyedHasher, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
@@ -51,7 +50,7 @@ const SPEC = {
 } as const;
 const USAGE = `usage: converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode] [--secrets-file file]
   policies-dir         default: CONVERGE_POLICIES or ./policies
-  --db file            plan from the SQLite file (default: CONVERGE_DB or ./data/converge.db)
+  --db file|url        plan from the store: a SQLite file or a postgres:// URL (default: CONVERGE_DB or ./data/converge.db)
   --api url            plan from a running server's REST API (write-scope token: --token or CONVERGE_API_TOKEN)
   --device id          one device (as the device list shows it)
   --json, --markdown   machine output / a PR comment (default: text)
@@ -76,7 +75,8 @@ export async function runPlan(args: string[], io: CliIo, env: Env): Promise<numb
   const api = flagString(p, "api");
   if (api !== undefined && p.flags.has("db")) return (io.stderr(`converge plan: --db and --api exclude each other\n${USAGE}`), 2);
   const db = flagString(p, "db") ?? env["CONVERGE_DB"] ?? DEFAULTS.db;
-  if (api === undefined && !existsSync(db)) return (io.stderr(`converge plan: no database at ${db} (use --db or --api)\n`), 1);
+  const problem = api === undefined ? storeProblem(db) : undefined;
+  if (problem !== undefined) return (io.stderr(`converge plan: ${problem} (use --db or --api)\n`), 1);
   const set = await loadPolicies(p, io, env);
   if (!set) return 1;
   try {
@@ -118,7 +118,7 @@ type Run = (consume: (plans: Plans) => Promise<number>) => Promise<number>;
 
 function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
   return async (consume) => {
-    const store = openSqliteStore(db);
+    const { store } = await openStore(db);
     try {
       // The same desired state the server computes, without generating anything: plan never writes.
       const resolver = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
@@ -126,7 +126,7 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
       async function* plans(): Plans {
         for await (const id of device ? [device] : store.eachDeviceId()) {
           const dp = await planDevice(ctx, id);
-          if (!dp) throw new SourceError(`no device ${id} in ${db}`);
+          if (!dp) throw new SourceError(`no device ${id} in ${maskUrl(db)}`);
           yield dp;
         }
       }
@@ -181,8 +181,9 @@ async function one(o: ApiSourceOptions, id: DeviceId): ReturnType<typeof fetchDe
 }
 
 async function previewFromDb(set: PolicySet, db: string, env: Env): Promise<RolloutPreview[]> {
-  const rollouts = openSqliteRolloutStore(db);
-  const store = openSqliteStore(db);
+  const opened = await openStore(db);
+  const store = opened.store;
+  const rollouts = opened.rollouts();
   try {
     const served = await rollouts.getMeta("served_revision");
     const stored = served === undefined ? undefined : await rollouts.loadVersion(served);

@@ -114,7 +114,23 @@ export const CONFIG_SCHEMA = {
     },
     db: {
       type: "string",
-      description: "SQLite file path, or ':memory:'.",
+      description: "The store: a SQLite file path (or ':memory:'), or a postgres:// URL (the same as store.url; store.url wins when both are set).",
+    },
+    store: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        url: {
+          type: "string",
+          description: "postgres://user:password@host:5432/db selects PostgreSQL; a file path selects SQLite; any other URL scheme is refused.",
+        },
+        poolSize: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1000,
+          description: "PostgreSQL: connections the pool of each node opens at most.",
+        },
+      },
     },
     policies: {
       type: "string",

@@ -16,6 +16,7 @@ import type { FromSchema } from "json-schema-to-ts";
 import { CONFIG_SCHEMA } from "./config-schema.js";
 import { DEFAULT_LIMITS } from "../reconcile/limits.js";
 import type { PlanLimits } from "../reconcile/types.js";
+import { parseStoreTarget } from "../store/target.js";
 
 /** What converge.yaml may hold: the type of schemas/config.schema.json (through its `as const` module). */
 export type ConfigFile = FromSchema<typeof CONFIG_SCHEMA>;
@@ -37,7 +38,11 @@ type Unset<T, K extends keyof T> = Omit<T, K> & { readonly [P in K]: T[P] | unde
  * that have no default (the secrets file, shared CPE credentials, TLS files, the files' public URL). The top-level
  * `bind` of old files is accepted by the schema and read nowhere.
  */
-export type Config = Omit<Full, "bind" | "secretsFile" | "cpeAuth" | "tls" | "files" | "rollout"> & {
+export type Config = Omit<Full, "bind" | "secretsFile" | "cpeAuth" | "tls" | "files" | "rollout" | "store"> & {
+  /** The store the server opens: a SQLite path or a postgres:// URL (CONVERGE_DB, else the file's store.url, else its db). */
+  readonly db: string;
+  /** `store.url` of a config file is folded into `db` by buildConfig. */
+  readonly store: { readonly poolSize: number };
   readonly secretsFile: string | undefined;
   readonly cpeAuth: Unset<Full["cpeAuth"], "username" | "password">;
   readonly tls: Unset<Full["tls"], "cert" | "key" | "ca">;
@@ -73,7 +78,9 @@ function setPath(target: JsonObject, path: string, value: Json): void {
 export const DEFAULTS: Config = ((): Config => {
   const out: JsonObject = {};
   for (const s of SETTINGS) setPath(out, s.key, s.default as Json);
-  return out as unknown as Config;
+  const d = out as unknown as Config;
+  // store.url has no default of its own: buildConfig folds it into db.
+  return { ...d, store: { poolSize: d.store.poolSize } };
 })();
 
 function envValue(name: string, text: string, kind: EnvKind): Result<Json, string> {
@@ -218,7 +225,13 @@ export function buildConfig(env: Readonly<Record<string, string | undefined>>, f
   if (!validate(merged)) problems.push(...schemaIssues(validate.errors ?? []).map((i) => render(i, envKeys, doc, fileName)));
   if (problems.length > 0) return err(problems);
   const full = merge(DEFAULTS as unknown as JsonObject, merged) as unknown as Config;
-  return ok(full);
+  // One store target: CONVERGE_DB, else the file's store.url, else its db (the older key), else the default.
+  const fileStore = isObject(fromFile["store"]) ? fromFile["store"]["url"] : undefined;
+  const target = typeof fromEnv["db"] === "string" ? fromEnv["db"] : typeof fileStore === "string" ? fileStore : full.db;
+  const store = parseStoreTarget(target);
+  if (!store.ok) return err([`CONVERGE_DB / store.url: ${store.error}`]);
+  const { poolSize } = full.store;
+  return ok({ ...full, db: target, store: { poolSize } });
 }
 
 /** Reads CONVERGE_CONFIG (or ./converge.yaml when present) and the environment. */

@@ -5,6 +5,8 @@
  * rendered from it (test/unit/config-settings.test.ts holds the docs and the README to it).
  */
 
+import { DEFAULT_POOL_SIZE } from "../store/target.js";
+
 /** How an environment variable's text becomes a value. */
 export type EnvKind = "int" | "number" | "bool" | "string" | "list" | "models" | "tokens" | "json";
 
@@ -36,7 +38,15 @@ export const SETTINGS: readonly Setting[] = [
   { key: "api.openMetrics", default: false, env: "CONVERGE_OPEN_METRICS", kind: "bool", what: "serve /metrics without a token" },
   { key: "api.rateLimit.perSecond", default: 50, what: "API requests per second per token or address" },
   { key: "api.rateLimit.burst", default: 100, what: "API request burst" },
-  { key: "db", default: "./data/converge.db", env: "CONVERGE_DB", kind: "string", what: "SQLite file (or :memory:)" },
+  {
+    key: "db",
+    default: "./data/converge.db",
+    env: "CONVERGE_DB",
+    kind: "string",
+    what: "the store: a SQLite file (or :memory:), or a postgres:// URL (other schemes are refused)",
+  },
+  { key: "store.url", default: undefined, what: "the store as a URL (postgres://...) or a path; wins over db in the file, CONVERGE_DB over both" },
+  { key: "store.poolSize", default: DEFAULT_POOL_SIZE, env: "CONVERGE_DB_POOL_SIZE", kind: "int", what: "PostgreSQL: connections per node at most" },
   { key: "policies", default: "./policies", env: "CONVERGE_POLICIES", kind: "string", what: "policies folder" },
   { key: "secretsFile", default: undefined, env: "CONVERGE_SECRETS_FILE", kind: "string", what: "YAML map of secrets, outside git" },
   { key: "logLevel", default: "info", env: "CONVERGE_LOG_LEVEL", kind: "string", what: "fatal, error, warn, info, debug, trace or silent" },

@@ -7,7 +7,7 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createMaskedLogger, type MaskedLogger } from "./logging.js";
 import { planLimitsOf, type Config } from "../config/config.js";
-import { openSqliteStore } from "../store/sqlite-store.js";
+import { openStore } from "../store/open.js";
 import type { Store } from "../domain/store.js";
 import { createPolicySource, type PolicySource } from "../policy/source.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
@@ -25,7 +25,7 @@ import { parseDeviceId } from "../domain/device.js";
 import { createObservability, type Observability } from "./observability.js";
 import { createReach, type Reach } from "./reach.js";
 import { RolloutManager, type FleetDevice } from "../rollout/manager.js";
-import { openSqliteRolloutStore } from "../store/rollouts.js";
+import { maskUrl } from "../store/target.js";
 import type { RolloutStore } from "../rollout/store-port.js";
 import { compileStoredVersion } from "../rollout/versions.js";
 import { parseStrategy } from "../rollout/strategy.js";
@@ -143,7 +143,8 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
     return id ? opened?.getSecret(id, CPE_PASSWORD_SECRET) : undefined;
   };
   const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
-  const store = openSqliteStore(cfg.db);
+  const target = await openStore(cfg.db, { poolSize: cfg.store.poolSize });
+  const store = target.store;
   opened = store;
   const policies = createPolicySource({
     dir: cfg.policies,
@@ -154,7 +155,7 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
     filesDir: cfg.files.dir,
     ...(options.timers ? { timers: options.timers } : {}),
   });
-  const rolloutStore = openSqliteRolloutStore(cfg.db);
+  const rolloutStore = target.rollouts();
   try {
     masked?.setSecrets(() => {
       const set = policies.current();
@@ -337,6 +338,6 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const apiUrl = listenUrl(api, tls !== undefined);
   if (cfg.api.tokens.length === 0) log.warn(`REST API on ${apiUrl} has no tokens: listening on loopback only`);
   if (cfg.cpeAuth.mode === "open") log.warn("CPE authentication is open (lab mode): any device may inform");
-  log.info({ cwmpUrl, apiUrl, db: cfg.db, policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
+  log.info({ cwmpUrl, apiUrl, db: maskUrl(cfg.db), policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
   return { cwmpUrl, apiUrl, store, endpoint, log, api, rollouts, close };
 }

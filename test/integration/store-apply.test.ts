@@ -26,10 +26,10 @@ for (const backend of BACKENDS) {
         { kind: "writeOnlyHash", path: "A.P", hash: "h" },
         { kind: "parameterKey", value: "k9" },
         { kind: "status", status: { conditions: [], matchedPolicies: ["p"], appliedRevision: "r1", attemptedRevision: "r1", lastTransition: 100 } },
-        // NaN binds as NULL: backoff.until is NOT NULL.
+        // NaN binds as NULL in SQLite (backoff.until is NOT NULL) and is no bigint in PostgreSQL: either way the write fails.
         { kind: "backoff", path: "A.Bad", until: Number.NaN, code: 9005, attempts: 1 },
       ];
-      await assert.rejects(store.apply(ID, writes), /NOT NULL constraint failed: backoff.until/);
+      await assert.rejects(store.apply(ID, writes), /NOT NULL constraint failed: backoff.until|invalid input syntax for type bigint: "NaN"/);
       const after = await store.loadReported(ID);
       assert.deepEqual(after, before);
       assert.deepEqual(await store.loadInventory(ID), { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined });

@@ -58,7 +58,15 @@ describe("the one settings table", () => {
   it("every variable sets its key", () => {
     for (const s of ENV_SETTINGS) {
       const sample =
-        s.kind === "bool" ? "true" : s.kind === "int" || s.kind === "number" ? "5000" : s.kind === "json" ? (s.key === "quirks" ? "[]" : "staged") : undefined;
+        s.kind === "bool"
+          ? "true"
+          : s.kind === "int" || s.kind === "number"
+            ? String(Number(s.default) + 1)
+            : s.kind === "json"
+              ? s.key === "quirks"
+                ? "[]"
+                : "staged"
+              : undefined;
       if (sample === undefined) continue;
       const c = buildConfig({ [s.env]: sample }, undefined);
       assert.ok(c.ok, `${s.env}: ${c.ok ? "" : c.error.join("; ")}`);
