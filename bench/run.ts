@@ -90,7 +90,7 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
   const p = r["plan-fleet"];
   if (p)
     out.push([
-      `4. converge plan over ${fmtNum(num(p["devices"]))} devices: s / peak RSS MB`,
+      `4. converge plan over ${fmtNum(num(p["devices"]))} devices: s / peak RSS MB (target <= 60 s / 1500 MB at 1,000,000)`,
       `${fmtNum(num(p["seconds"]))} / ${fmtNum(num(p["peakRssBytes"]) / 1e6)}`,
       `${fmtNum(num(get(p, "baseline", "devices")))} devices: ${fmtNum(num(get(p, "baseline", "seconds")))} s / ${fmtNum(num(get(p, "baseline", "peakRssBytes")) / 1e6)} MB`,
       "-",
@@ -98,7 +98,7 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
   const s = r["store-cost"];
   if (s) {
     out.push([
-      "5. store: bytes per device / per reported parameter",
+      "5. store: bytes per device / per reported parameter (target <= 40)",
       `${fmtNum(num(s["bytesPerDevice"]))} / ${fmtNum(num(s["bytesPerParameter"]))}`,
       `${fmtNum(num(s["reported"]) / Math.max(1, num(s["devices"])))} params/device`,
       "-",

@@ -3,6 +3,7 @@ import type { DeviceQuirks, PlanLimits } from "../reconcile/types.js";
 import type { DesiredState, MatchSubject } from "../policy/desired.types.js";
 import type { Store } from "../domain/store.js";
 import type { InformFacts } from "../domain/store.js";
+import type { SessionOutcome } from "../domain/faults.js";
 import type { DeviceId } from "../domain/device.js";
 import type { MessageBounds } from "../session/message-bounds.js";
 import type { RefusalReason } from "./refusals.js";
@@ -37,7 +38,7 @@ export interface CpeAuthInput {
 export interface SessionSummary {
   readonly sessionId: string;
   readonly deviceId: DeviceId;
-  readonly outcome: string;
+  readonly outcome: SessionOutcome;
   readonly rpcCount: number;
   readonly rpcs: readonly string[];
   readonly events: readonly string[];

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Store, StoreWrite } from "../../src/domain/store.js";
+import type { FaultCode } from "../../src/domain/faults.js";
 import { BACKENDS, facts, idOf, withStore } from "./store-helpers.js";
 import { recordInform } from "../support/record-inform.js";
 
@@ -254,7 +255,7 @@ for (const backend of BACKENDS) {
   test(`[${backend}] faults are recorded newest first and clearFaults removes those of the given paths`, async () => {
     await withStore(backend, async (store) => {
       await seeded(store);
-      const fault = (code: string, path: string | undefined, at: number): StoreWrite => ({
+      const fault = (code: FaultCode, path: string | undefined, at: number): StoreWrite => ({
         kind: "fault",
         fault: { code, message: `m${code}`, path, policy: "wifi", sessionId: "s1", retryable: code === "9005", at },
       });

@@ -136,12 +136,12 @@ for (const backend of BACKENDS) {
         );
         for (let i = 0; i < 5; i++) {
           await store.apply(ID, [
-            { kind: "fault", fault: { code: `c${i}`, message: "", path: undefined, policy: undefined, sessionId: undefined, retryable: false, at: i } },
+            { kind: "fault", fault: { code: `${9000 + i}`, message: "", path: undefined, policy: undefined, sessionId: undefined, retryable: false, at: i } },
           ]);
         }
         assert.deepEqual(
           (await store.listFaults(ID, 10)).map((f) => f.code),
-          ["c4", "c3", "c2"],
+          ["9004", "9003", "9002"],
         );
         const tasks = [];
         for (const i of [0, 1, 2, 3]) tasks.push(await store.queueTask(ID, REBOOT, i));

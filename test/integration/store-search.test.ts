@@ -192,7 +192,7 @@ async function seededWindow(backend: (typeof BACKENDS)[number]): Promise<{ reado
   const dev = db.prepare(
     "INSERT INTO devices (dev, id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, first_seen, last_inform) VALUES (?, ?, 'M', '00259E', 'P', ?, 'V', 'H', '', '', '', '', 0, 0)",
   );
-  const rep = db.prepare("INSERT INTO reported (dev, path_id, value, type, observed_at) VALUES (?, 1, ?, 0, 0)");
+  const rep = db.prepare("INSERT INTO reported (dev, path_id, value, flags, observed_at) VALUES (?, 1, ?, 0, 0)");
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
       dev.run(i + 1, `00259E-P-${serialAt(i)}`, serialAt(i));
