@@ -1,6 +1,9 @@
 /** Which JSON Schemas have an `as const` TypeScript module (scripts/render-schemas.ts writes them), and its text. */
 
-export const SCHEMA_MODULES = [{ schema: "schemas/config.schema.json", module: "src/config/config-schema.ts", name: "CONFIG_SCHEMA" }] as const;
+export const SCHEMA_MODULES = [
+  { schema: "schemas/config.schema.json", module: "src/config/config-schema.ts", name: "CONFIG_SCHEMA" },
+  { schema: "schemas/policy.schema.json", module: "src/policy/policy-schema.ts", name: "POLICY_SCHEMA" },
+] as const;
 
 /** The module's text: a header and the schema as a constant (JSON is valid TypeScript; Prettier formats it). */
 export function schemaModuleText(schema: string, name: string, json: unknown): string {

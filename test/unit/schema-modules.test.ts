@@ -1,6 +1,6 @@
 /**
  * One schema, one type: the `as const` modules the TypeScript types are derived from (json-schema-to-ts) are the
- * schemas of `schemas/`, and the derived configuration type says what the schema says (checked by the compiler:
+ * schemas of `schemas/`, and the derived configuration and raw policy types say what the schemas say (checked by the compiler:
  * `npx tsc --noEmit` fails if a line below stops holding).
  */
 import { it } from "node:test";
@@ -8,9 +8,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { SCHEMA_MODULES } from "../../src/config/schema-modules.js";
 import { CONFIG_SCHEMA } from "../../src/config/config-schema.js";
+import { POLICY_SCHEMA } from "../../src/policy/policy-schema.js";
 import type { Config, QuirkRule } from "../../src/config/config.js";
+import type { RawPolicy, RawStringMatch } from "../../src/policy/raw.js";
 
-const MODULES: Record<string, unknown> = { CONFIG_SCHEMA };
+const MODULES: Record<string, unknown> = { CONFIG_SCHEMA, POLICY_SCHEMA };
 
 it("each generated schema module is its JSON Schema (run `node --import tsx scripts/render-schemas.ts` after editing one)", () => {
   for (const { schema, name } of SCHEMA_MODULES) {
@@ -32,5 +34,13 @@ it("the configuration type is derived from the schema (enums, optional switches,
   holds<Equal<QuirkRule["booleanAsDigit"], boolean | undefined>>();
   holds<Equal<QuirkRule["match"]["oui"], string | undefined>>();
   holds<Equal<Config["api"]["tokens"][number]["scope"], "read" | "write">>();
+  assert.ok(true);
+});
+
+it("the raw policy type is derived from the policy schema", () => {
+  holds<Equal<RawPolicy["name"], string>>();
+  holds<Equal<RawPolicy["drift"], "heal" | "report" | undefined>>();
+  holds<Equal<RawStringMatch, string | readonly string[] | { readonly pattern: string }>>();
+  holds<Equal<NonNullable<RawPolicy["match"]>["dataModel"], "tr098" | "tr181" | undefined>>();
   assert.ok(true);
 });
