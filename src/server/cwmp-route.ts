@@ -140,7 +140,7 @@ export class CwmpEndpoint {
     if (!this.deps.authenticate) return { kind: "open" };
     const authorization = header(req, "authorization");
     const cert = verifiedClientCertName(req.raw.socket);
-    const trusted = found.kind === "found" && found.live.client?.identity !== undefined && !this.deps.authPerRequest;
+    const trusted = found.kind === "found" && found.live.client?.identity !== undefined && found.live.client.authPerRequest !== true;
     if (trusted && (authorization === undefined || authorization.trim() === "") && (cert === undefined || cert === found.live.client?.identity))
       return { kind: "trusted" };
     const out = await this.deps.authenticate({
@@ -247,11 +247,14 @@ export class CwmpEndpoint {
       return this.refuse(req, reply, opened.error.code, opened.error.message, { headers: { "retry-after": "30" }, device: deviceId });
     }
     const s = opened.value;
+    const facts = informFacts(inform, req.ip);
+    const perRequest = this.deps.authPerRequest;
     this.sessions.bind(s, {
       identity,
       source,
       cookieEchoed: false,
-      xmlDeclaration: this.deps.xmlDeclaration?.(informFacts(inform, req.ip)) ?? true,
+      xmlDeclaration: this.deps.xmlDeclaration?.(facts) ?? true,
+      authPerRequest: typeof perRequest === "function" ? perRequest(facts) : perRequest === true,
       cpeRequests: 0,
     });
     this.recorder.received(s, env, raw);
