@@ -89,8 +89,8 @@ export interface CwmpDeps {
   /** The shared CPE username, if any: exempt from the per-device credential check. */
   readonly sharedCpeUsername?: string;
   readonly authenticate?: (req: CpeAuthInput) => Promise<CpeAuthOutcome>;
-  /** Authenticate every request, not only the Inform (cpeAuth.perRequest). Default: once per session. */
-  readonly authPerRequest?: boolean;
+  /** Authenticate every request, not only the Inform (cpeAuth.perRequest, or per model: `quirks:`). Default: once per session. */
+  readonly authPerRequest?: boolean | ((facts: InformFacts) => boolean);
   /** Per model: whether ACS messages carry the `<?xml ...?>` declaration (cwmp.omitXmlDeclaration). Default true. */
   readonly xmlDeclaration?: (facts: InformFacts) => boolean;
   readonly hooks?: CwmpHooks;

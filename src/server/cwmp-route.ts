@@ -112,7 +112,8 @@ export class CwmpEndpoint {
     const socket: Socket | undefined = req.raw.socket;
     const found = this.sessions.lookup(header(req, "cookie"), socket);
     const who = await this.authenticate(req, reply, found);
-    if (!("kind" in who)) return who;
+    // undefined: the request was refused (and answered) by authenticate.
+    if (who === undefined) return reply;
     const body = decodeBody(
       raw,
       { contentType: contentTypeOf(req), contentEncoding: header(req, "content-encoding") },
@@ -145,11 +146,12 @@ export class CwmpEndpoint {
    * trusted on its cookie and connection (embedded stacks send the empty POST without Authorization); with
    * `authPerRequest` every request authenticates. A request that does carry credentials is always checked.
    */
-  private async authenticate(req: FastifyRequest, reply: FastifyReply, found: Lookup): Promise<Who | FastifyReply> {
+  /** Who sent `req`, or undefined once the refusal has been sent. */
+  private async authenticate(req: FastifyRequest, reply: FastifyReply, found: Lookup): Promise<Who | undefined> {
     if (!this.deps.authenticate) return { kind: "open" };
     const authorization = header(req, "authorization");
     const cert = verifiedClientCertName(req.raw.socket);
-    const trusted = found.kind === "found" && found.live.client?.identity !== undefined && !this.deps.authPerRequest;
+    const trusted = found.kind === "found" && found.live.client?.identity !== undefined && found.live.client.authPerRequest !== true;
     if (trusted && (authorization === undefined || authorization.trim() === "") && (cert === undefined || cert === found.live.client?.identity))
       return { kind: "trusted" };
     const out = await this.deps.authenticate({
@@ -161,7 +163,8 @@ export class CwmpEndpoint {
     });
     if (!out.ok) {
       const headers: Record<string, string[]> = out.wwwAuthenticate.length > 0 ? { "www-authenticate": [...out.wwwAuthenticate] } : {};
-      return this.refuse(req, reply, authReason(out.reason, out.status), out.reason, { headers, empty: true });
+      this.refuse(req, reply, authReason(out.reason, out.status), out.reason, { headers, empty: true });
+      return undefined;
     }
     // The certificate's CN, once per session (its first request carries no cookie).
     if (out.clientCert !== undefined && header(req, "cookie") === undefined)
@@ -257,11 +260,14 @@ export class CwmpEndpoint {
       return this.refuse(req, reply, opened.error.code, opened.error.message, { headers: { "retry-after": retryAfter }, device: deviceId });
     }
     const s = opened.value;
+    const facts = informFacts(inform, req.ip);
+    const perRequest = this.deps.authPerRequest;
     this.sessions.bind(s, {
       identity,
       source,
       cookieEchoed: false,
-      xmlDeclaration: this.deps.xmlDeclaration?.(informFacts(inform, req.ip)) ?? true,
+      xmlDeclaration: this.deps.xmlDeclaration?.(facts) ?? true,
+      authPerRequest: typeof perRequest === "function" ? perRequest(facts) : perRequest === true,
       cpeRequests: 0,
     });
     this.recorder.received(s, env, raw);

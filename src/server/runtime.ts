@@ -12,9 +12,8 @@ import type { Store } from "../domain/store.js";
 import { createPolicySource, type PolicySource } from "../policy/source.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
 import { buildCwmpApp } from "./cwmp-app.js";
-import { xmlDeclarationFor } from "./model-selector.js";
+import { modelSettingsFor } from "./model-selector.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
-import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import { keyedHasher } from "../reconcile/parameter-key.js";
 import { changedDevices } from "./kick.js";
 import { buildApiApp } from "./api/app.js";
@@ -306,6 +305,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
       // Every node reloads the same commit: each device of the change is kicked by the first node to claim it.
       reach.kick(cluster.shared ? claimedBy(cluster, label, KICK_CLAIM_MS, changed) : changed, label);
     });
+  const perModel = modelSettingsFor(cfg);
   const deps: CwmpDeps = {
     log: log.child({ part: "session" }),
     store,
@@ -317,15 +317,15 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
       // The rollout epoch changes whenever some device's pinned version may have changed (a wave started).
       return s ? `${s.revision}#${s.secretsDigest}#${rollouts.epoch()}` : undefined;
     },
-    quirks: () => DEFAULT_QUIRKS,
+    quirks: (f) => perModel(f).quirks,
     clock: Date.now,
     limits: { ...cfg.limits, ...planLimitsOf(cfg.limits) },
     holdRequests: cfg.cwmp.holdRequests,
     hashWriteOnly,
     secretValues: () => policies.current()?.lookups.secretValues?.() ?? [],
     ...(authenticate ? { authenticate } : {}),
-    authPerRequest: cfg.cpeAuth.perRequest,
-    xmlDeclaration: xmlDeclarationFor(cfg.cwmp.omitXmlDeclaration),
+    authPerRequest: (f) => perModel(f).authPerRequest,
+    xmlDeclaration: (f) => perModel(f).xmlDeclaration,
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
     hooks,
     debugDevices,
