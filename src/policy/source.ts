@@ -9,6 +9,7 @@ import { basename, dirname, resolve } from "node:path";
 import { watch as chokidarWatch } from "chokidar";
 import type { FSWatcher } from "chokidar";
 import type { Result } from "../domain/result.js";
+import type { Timers } from "../domain/clock.js";
 import type { LoadOptions } from "./load.js";
 import { loadPolicySet } from "./load.js";
 import { createOffThreadLoader, type OffThreadLoader } from "./off-thread.js";
@@ -21,10 +22,7 @@ export interface SourceLog {
 }
 
 /** The timers the reload debounce uses (injected by tests, which then fire them instead of waiting). */
-export interface SourceTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type SourceTimers = Pick<Timers, "setTimeout" | "clearTimeout">;
 
 /**
  * A symbolic link that cannot be followed (a loop, or dangling). The watcher is kept away from it: chokidar would

@@ -14,6 +14,8 @@ import type { DeviceRecord, Store } from "../domain/store.js";
 import type { SessionSummary } from "./cwmp-deps.js";
 import { connReqCredentials, type DesiredResolver } from "./desired-resolver.js";
 import { createConnReqGuard, type ConnReqGuard } from "./connreq-guard.js";
+import { createKickPacer } from "./kick-pacer.js";
+import { SYSTEM_TIMERS, type Timers } from "../domain/clock.js";
 
 export type ReachOutcome =
   | ConnReqOutcome
@@ -54,6 +56,8 @@ export interface Reach {
    * `label` names the run in its two log lines (started; done with the counts of its outcomes).
    */
   kick(ids: AsyncIterable<DeviceId> | Iterable<DeviceId>, label?: string): void;
+  /** The kick pacer's backlog and sends in flight (tests step a fake clock until it is idle). */
+  kicking(): { readonly queued: number; readonly inFlight: number; readonly sources: number };
   /** Called by the CWMP endpoint when a session ends. */
   sessionEnded(summary: SessionSummary): void;
   close(): void;
@@ -72,19 +76,11 @@ export interface ReachDeps {
   readonly guard?: ConnReqGuard;
   /** The installation's keyed hash: which password the CPE holds is found by comparing hashes. */
   readonly hashWriteOnly: WriteOnlyHasher;
+  /** The clock and timers of the kick pacer and of converge-now's wait. Default: the system's. */
+  readonly timers?: Timers;
 }
 
 const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreachable: 504, busy: 503, no_url: 409, rate_limited: 429 };
-
-/** One kick (a reload's changed devices): counted for its log lines. */
-interface KickRun {
-  readonly label: string;
-  readonly started: number;
-  queued: number;
-  pending: number;
-  drained: boolean;
-  readonly outcomes: Map<string, number>;
-}
 
 export function createReach(deps: ReachDeps): Reach {
   const guard =
@@ -97,22 +93,7 @@ export function createReach(deps: ReachDeps): Reach {
   /** One connection request in flight per device: concurrent callers share it. */
   const inFlightByDevice = new Map<DeviceId, Promise<ReachOutcome>>();
   const waiters = new Map<DeviceId, ((s: SessionSummary) => void)[]>();
-  const queue = new Set<DeviceId>();
-  // Kicks arrive as lazy sequences (a reload's changed devices are found one by one): pulled a little at a time
-  // so that a reload of a large fleet never blocks the event loop.
-  const sources: { readonly it: AsyncIterator<DeviceId> | Iterator<DeviceId>; readonly run: KickRun }[] = [];
-  const runOf = new Map<DeviceId, KickRun>();
-  let inFlight = 0;
-  // A token bucket refilled at kick.perSecond while a backlog waits (empty when idle, so a kick starts without
-  // a burst), banking at most 50 ms of sends to make up for a late timer: rates above 100/s (the old one send
-  // per 10 ms tick) are honoured too.
-  const { perSecond, concurrency } = deps.cfg.kick;
-  const tickMs = Math.max(10, Math.floor(1000 / perSecond));
-  const maxCredit = Math.max(1, perSecond * 0.05);
-  let credit = 0;
-  let lastRefill = Date.now();
-  const drain = setInterval(() => pump(), tickMs).unref();
-
+  const timers = deps.timers ?? SYSTEM_TIMERS;
   /**
    * The credentials the CPE holds: a policy's (rotation) or the generated ones, whichever password the
    * reconciler last set on it (its write-only hash); the policy's while none is known to be applied.
@@ -153,7 +134,7 @@ export function createReach(deps: ReachDeps): Reach {
     let creds = await credentialsFor(id, dev);
     let refused: ReachOutcome | undefined;
     if (dev.connectionRequestUrl !== "") {
-      const target = await guard.http(dev.connectionRequestUrl, Date.now());
+      const target = await guard.http(dev.connectionRequestUrl, timers.now());
       if (target.ok) {
         const opts = { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic, host: target.value.host };
         let out = await sendHttpConnectionRequest(target.value.url, creds, opts);
@@ -172,7 +153,7 @@ export function createReach(deps: ReachDeps): Reach {
       }
     }
     if (dev.udpConnectionRequestAddress !== "") {
-      const target = await guard.udp(dev.udpConnectionRequestAddress, Date.now());
+      const target = await guard.udp(dev.udpConnectionRequestAddress, timers.now());
       if (!target.ok) return refused ?? { kind: target.kind, message: target.reason };
       const udp = await sendUdpConnectionRequest(target.value, creds, { repeats: 3, intervalMs: 200 });
       return udp.kind === "sent" ? { kind: "udp_sent" } : udp;
@@ -188,7 +169,7 @@ export function createReach(deps: ReachDeps): Reach {
     deps.log.info({ device: id, outcome: out.kind, detail }, "connection request not delivered");
     const shown = publicOutcome(out);
     await deps.store.apply(id, [
-      { kind: "fault", fault: { code: `connection_request:${shown.kind}`, message: shown.message, retryable: true, at: Date.now() } },
+      { kind: "fault", fault: { code: `connection_request:${shown.kind}`, message: shown.message, retryable: true, at: timers.now() } },
     ]);
   }
 
@@ -203,84 +184,31 @@ export function createReach(deps: ReachDeps): Reach {
     let cancel = (): void => undefined;
     const session = new Promise<SessionSummary | undefined>((resolve) => {
       const done = (s: SessionSummary): void => {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         resolve(s);
       };
       cancel = () => {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         dropWaiter(id, done);
         resolve(undefined);
       };
-      const timer = setTimeout(cancel, waitMs);
+      const timer = timers.setTimeout(cancel, waitMs);
       waiters.set(id, [...(waiters.get(id) ?? []), done]);
     });
     return { session, cancel };
   }
 
-  /** Tops the queue up from pending kick sources, spending at most ~10 ms of this tick; one refill at a time. */
-  let refilling = false;
-  async function refill(): Promise<void> {
-    if (refilling) return;
-    refilling = true;
-    try {
-      const until = Date.now() + 10;
-      const want = Math.max(concurrency, Math.ceil(perSecond));
-      while (sources.length > 0 && queue.size < want && Date.now() < until) {
-        const source = sources[0] as (typeof sources)[number];
-        const next = await source.it.next();
-        if (next.done) {
-          sources.shift();
-          source.run.drained = true;
-          finish(source.run);
-        } else if (!queue.has(next.value)) {
-          queue.add(next.value);
-          runOf.set(next.value, source.run);
-          source.run.queued++;
-          source.run.pending++;
-        }
-      }
-    } finally {
-      refilling = false;
-    }
-  }
-
-  function finish(run: KickRun): void {
-    if (!run.drained || run.pending > 0) return;
-    deps.log.info({ kick: run.label, devices: run.queued, outcomes: Object.fromEntries(run.outcomes), ms: Date.now() - run.started }, "kick done");
-  }
-
-  function settled(id: DeviceId, kind: string): void {
-    const run = runOf.get(id);
-    if (!run) return;
-    runOf.delete(id);
-    run.outcomes.set(kind, (run.outcomes.get(kind) ?? 0) + 1);
-    run.pending--;
-    finish(run);
-  }
-
-  function pump(): void {
-    void refill()
-      .then(sendSome)
-      .catch((e: unknown) => deps.log.error({ err: e }, "kick refill failed"));
-  }
-
-  function sendSome(): void {
-    const now = Date.now();
-    credit = queue.size === 0 ? 0 : Math.min(maxCredit, credit + ((now - lastRefill) * perSecond) / 1000);
-    lastRefill = now;
-    while (credit >= 1 && inFlight < concurrency) {
-      const next = queue.values().next();
-      if (next.done) return;
-      const id = next.value;
-      queue.delete(id);
-      credit--;
-      inFlight++;
-      void send(id)
-        .then(async (out) => (await record(id, out), settled(id, out.kind)))
-        .catch((e: unknown) => (deps.log.error({ err: e, device: id }, "kick failed"), settled(id, "error")))
-        .finally(() => inFlight--);
-    }
-  }
+  const pacer = createKickPacer({
+    perSecond: deps.cfg.kick.perSecond,
+    concurrency: deps.cfg.kick.concurrency,
+    timers,
+    log: deps.log,
+    send: async (id) => {
+      const out = await send(id);
+      await record(id, out);
+      return out.kind;
+    },
+  });
 
   return {
     async convergeNow(id, waitMs) {
@@ -300,10 +228,9 @@ export function createReach(deps: ReachDeps): Reach {
       return { status: 200, body: { outcome: out.kind, session: s } };
     },
     kick(ids, label = "kick") {
-      const run: KickRun = { label, started: Date.now(), queued: 0, pending: 0, drained: false, outcomes: new Map() };
-      deps.log.info({ kick: label, perSecond, concurrency }, "kick started");
-      sources.push({ it: Symbol.asyncIterator in ids ? ids[Symbol.asyncIterator]() : ids[Symbol.iterator](), run });
+      pacer.kick(ids, label);
     },
+    kicking: () => pacer.state(),
     sessionEnded(summary) {
       const list = waiters.get(summary.deviceId);
       if (!list) return;
@@ -311,10 +238,7 @@ export function createReach(deps: ReachDeps): Reach {
       for (const w of list) w(summary);
     },
     close() {
-      clearInterval(drain);
-      queue.clear();
-      sources.length = 0;
-      runOf.clear();
+      pacer.close();
     },
   };
 }

@@ -37,6 +37,7 @@ import { allowedNetworksProblem } from "./connreq-guard.js";
 import { registerFilesRoute } from "./files-route.js";
 import type { HostedFiles } from "./desired-resolver.js";
 import type { DeviceId } from "../domain/device.js";
+import { SYSTEM_TIMERS, type Timers } from "../domain/clock.js";
 import { hostname } from "node:os";
 
 /** The CWMP listener's URL as a CPE can use it: a wildcard bind address becomes this host's name. */
@@ -69,9 +70,13 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** What tests (and embedders) may inject: the rollouts' clock (soak, gates, windows). */
+/**
+ * What tests (and embedders) may inject: the rollouts' clock (soak, gates, windows), and the timers of the kick
+ * pacer and of the policy reload debounce (a fake clock the test advances; default the system's).
+ */
 export interface StartOptions {
   readonly clock?: () => number;
+  readonly timers?: Timers;
 }
 
 /** The configured default strategy, or the problems with it (config key rollout.default). */
@@ -148,6 +153,7 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
     log,
     offThread: true,
     filesDir: cfg.files.dir,
+    ...(options.timers ? { timers: options.timers } : {}),
   });
   const rolloutStore = openSqliteRolloutStore(cfg.db);
   try {
@@ -155,7 +161,15 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
       const set = policies.current();
       return set?.lookups.secretValues?.() ?? [];
     });
-    return await assemble(cfg, log, { tls, authenticate, store, policies, rolloutStore, clock: options.clock ?? Date.now });
+    return await assemble(cfg, log, {
+      tls,
+      authenticate,
+      store,
+      policies,
+      rolloutStore,
+      clock: options.clock ?? Date.now,
+      timers: options.timers ?? SYSTEM_TIMERS,
+    });
   } catch (e) {
     await policies.close();
     await rolloutStore.close();
@@ -171,6 +185,7 @@ interface Parts {
   readonly policies: PolicySource;
   readonly rolloutStore: RolloutStore;
   readonly clock: () => number;
+  readonly timers: Timers;
 }
 
 async function* fleetOf(store: Store): AsyncGenerator<FleetDevice> {
@@ -180,7 +195,7 @@ async function* fleetOf(store: Store): AsyncGenerator<FleetDevice> {
   }
 }
 
-async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies, rolloutStore, clock }: Parts): Promise<Running> {
+async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies, rolloutStore, clock, timers }: Parts): Promise<Running> {
   let endpointRef: CwmpEndpoint | undefined;
   let reachRef: Reach | undefined;
   const rollouts = await RolloutManager.open({
@@ -216,7 +231,16 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   });
   // Never a connection-request target: the ports this process listens on (known once it listens).
   const ownPorts: number[] = [cfg.cwmp.port, cfg.api.port].filter((p) => p > 0);
-  const reach: Reach = createReach({ store, cfg, log, resolver, hashWriteOnly, onOutcome: (kind) => obs.connectionRequest(kind), ownPorts: () => ownPorts });
+  const reach: Reach = createReach({
+    store,
+    cfg,
+    log,
+    resolver,
+    hashWriteOnly,
+    timers,
+    onOutcome: (kind) => obs.connectionRequest(kind),
+    ownPorts: () => ownPorts,
+  });
   reachRef = reach;
   const hooks = {
     ...obs.hooks,

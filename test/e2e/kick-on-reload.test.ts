@@ -2,8 +2,9 @@
  * A merged policy change reaches a fleet in seconds, not a day (issue 6): 204 simulated CPEs over the six
  * real data models, one shared connection-request listener, converged first; then inform-tr098.yaml is
  * edited in the served policies folder with kicking on. Every TR-098 device is kicked (connection request,
- * `6 CONNECTION REQUEST` session) and ends with the new interval; no TR-181 device is kicked; the kicks are
- * spread at the configured rate.
+ * `6 CONNECTION REQUEST` session) and ends with the new interval; no TR-181 device is kicked. The rate itself is
+ * checked on a fake clock, exactly (test/unit/kick-pacer.test.ts, test/integration/kick-pacing.test.ts at 400/s):
+ * this test only reports the wall-clock span as a diagnostic, never asserts on it.
  */
 import test from "node:test";
 import assert from "node:assert/strict";
@@ -44,15 +45,14 @@ class Fleet {
     readonly listener: ConnReqListener,
   ) {}
 
-  /** `sessions: false`: the devices accept kicks but do not call back (measures the kick rate alone). */
-  static async start(rate: number, sessions: boolean): Promise<Fleet> {
+  static async start(rate: number): Promise<Fleet> {
     const server = await startTestServer({ policies: EXAMPLE_POLICIES, env: { CONVERGE_KICK_ON_RELOAD: "true", CONVERGE_KICK_PER_SECOND: String(rate) } });
     let fleet: Fleet | undefined;
     const listener = await ConnReqListener.start({
       onRequest: (d) => {
         if (!fleet) return;
         fleet.kicks.get(d)?.push(Date.now());
-        if (sessions) fleet.kickSessions.push(fleet.session(d));
+        fleet.kickSessions.push(fleet.session(d));
       },
     });
     fleet = new Fleet(server, listener);
@@ -87,26 +87,18 @@ class Fleet {
   }
 }
 
-// One row = one run on its own server. With sessions, the same process also runs every kicked CPE's session,
-// so only the lower bound on the time is checked; without, the kicks alone must also keep up with the rate.
-const RUNS = [
-  { rate: 100, sessions: true },
-  { rate: 400, sessions: false },
-] as const;
+const RATE = 100;
 
-for (const { rate, sessions } of RUNS) {
-  const what = sessions ? "converges every affected device" : "kicks every affected device";
-  void test(`kicking at ${rate}/s: a policy reload ${what}, at the configured rate`, async (t) => {
-    const fleet = await Fleet.start(rate, sessions);
-    try {
-      await reloadAndCheck(fleet, rate, sessions, t);
-    } finally {
-      await fleet.close();
-    }
-  });
-}
+void test(`kicking at ${RATE}/s: a policy reload converges every affected device, and only those`, async (t) => {
+  const fleet = await Fleet.start(RATE);
+  try {
+    await reloadAndCheck(fleet, RATE, t);
+  } finally {
+    await fleet.close();
+  }
+});
 
-async function reloadAndCheck(fleet: Fleet, rate: number, sessions: boolean, t: { diagnostic(m: string): void }): Promise<void> {
+async function reloadAndCheck(fleet: Fleet, rate: number, t: { diagnostic(m: string): void }): Promise<void> {
   const { devices, kicks, kickSessions, server } = fleet;
   await pool(devices, CONCURRENCY, (d) => fleet.converge(d));
   assert.ok(devices.every((d) => interval(d) === "3600"));
@@ -124,7 +116,7 @@ async function reloadAndCheck(fleet: Fleet, rate: number, sessions: boolean, t: 
   const tr098 = devices.filter(isTr098);
   const tr181 = devices.filter((d) => !isTr098(d));
   const deadline = edited + 20_000;
-  const done = (): boolean => (sessions ? tr098.every((d) => interval(d) === "1800") : tr098.every((d) => (kicks.get(d)?.length ?? 0) > 0));
+  const done = (): boolean => tr098.every((d) => interval(d) === "1800");
   while (Date.now() < deadline && !done()) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 200)); // late duplicate kicks would show up here
   const settled = await Promise.all(kickSessions);
@@ -139,28 +131,20 @@ async function reloadAndCheck(fleet: Fleet, rate: number, sessions: boolean, t: 
     "no TR-181 device was kicked",
   );
   assert.ok(tr181.every((d) => interval(d) === "3600"));
-  if (sessions) {
-    const behind = tr098.filter((d) => interval(d) !== "1800").map((d) => d.deviceId.serialNumber);
-    assert.deepEqual(behind, [], "every TR-098 device has the new interval");
-    assert.equal(settled.length, tr098.length);
-    assert.ok(
-      settled.every((r) => r.ok),
-      JSON.stringify(settled.filter((r) => !r.ok).map((r) => r.error)),
-    );
-    assert.ok(
-      settled.every((r) => r.rpcs.includes("SetParameterValues")),
-      "every kicked session wrote the new value",
-    );
-  }
+  const behind = tr098.filter((d) => interval(d) !== "1800").map((d) => d.deviceId.serialNumber);
+  assert.deepEqual(behind, [], "every TR-098 device has the new interval");
+  assert.equal(settled.length, tr098.length);
+  assert.ok(
+    settled.every((r) => r.ok),
+    JSON.stringify(settled.filter((r) => !r.ok).map((r) => r.error)),
+  );
+  assert.ok(
+    settled.every((r) => r.rpcs.includes("SetParameterValues")),
+    "every kicked session wrote the new value",
+  );
 
-  // n kicks at `rate`/s span at least (n - 1) / rate seconds (10% slack for timer jitter, 50 ms of banked
-  // credit); kicks alone also not much more: twice that plus 400 ms (a cap below the rate would exceed it).
   const times = tr098.flatMap((d) => kicks.get(d) ?? []).sort((a, b) => a - b);
-  const first = times[0] ?? assert.fail("no kick");
-  const last = times[times.length - 1] ?? first;
+  const span = (times[times.length - 1] ?? 0) - (times[0] ?? 0);
   const idealMs = ((times.length - 1) / rate) * 1000;
-  const span = last - first;
-  assert.ok(span >= idealMs * 0.9 - 50, `${times.length} kicks in ${span} ms: faster than ${rate}/s`);
-  if (!sessions) assert.ok(span <= idealMs * 2 + 400, `${times.length} kicks in ${span} ms: much slower than ${rate}/s`);
   t.diagnostic(`${rate}/s: ${times.length} kicks over ${span} ms (ideal ${Math.round(idealMs)} ms); fleet converged ${Date.now() - edited} ms after the edit`);
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createPolicySource } from "../../src/policy/source.js";
 import type { PolicySet } from "../../src/policy/types.js";
 import { makePolicyDir, removeDir } from "../support/policy-fixtures.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 const PII = "InternetGatewayDevice.ManagementServer.PeriodicInformInterval";
 const policy = (interval: string): string => `name: inform\nparameters:\n  ${PII}: ${interval}\n`;
@@ -61,18 +62,35 @@ void test("policy source: reload on change, reject an invalid change whole, keep
   }
 });
 
-void test("policy source: a burst of writes is debounced into few reloads", async () => {
+void test("policy source: a burst of writes is debounced into one reload, on a fake clock", async () => {
   const dir = makePolicyDir({ "inform.yaml": policy("1") });
   let loads = 0;
-  const source = createPolicySource({ dir, debounceMs: 150, log: { info: () => void loads++, error: () => undefined }, env: {} });
+  const clock = new FakeClock();
+  let scheduled = 0;
+  const timers = { setTimeout: (fn: () => void, ms: number) => (scheduled++, clock.setTimeout(fn, ms)), clearTimeout: (h: unknown) => clock.clearTimeout(h) };
+  const source = createPolicySource({ dir, debounceMs: 150, log: { info: () => void loads++, error: () => undefined }, env: {}, timers });
   try {
     await source.reload();
+    assert.equal(loads, 1);
     source.watch();
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // chokidar's initial scan
     for (let i = 2; i <= 20; i++) writeFileSync(join(dir, `p${i}.yaml`), `name: p${i}\nparameters:\n  InternetGatewayDevice.X_A.P${i}: ${i}\n`);
-    await until(() => source.current()?.policies.length === 20, "all 20 policies");
-    await new Promise((r) => setTimeout(r, 300));
-    assert.ok(loads <= 3, `loads: ${loads}`);
+    await until(() => scheduled >= 19, "the watcher to report every written file");
+    // Each event restarted the one debounce timer: one reload is pending, none has run.
+    assert.deepEqual(clock.pendingTimeouts(), [150]);
+    assert.equal(loads, 1, "nothing reloads while the burst lasts");
+    clock.advance(100);
+    writeFileSync(join(dir, "p21.yaml"), `name: p21\nparameters:\n  InternetGatewayDevice.X_A.P21: 21\n`);
+    const before = scheduled;
+    await until(() => scheduled > before, "the late write to be reported");
+    clock.advance(149);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(loads, 1, "a write restarts the delay: still nothing after 249 ms of fake time");
+    assert.deepEqual(clock.pendingTimeouts(), [1]);
+    clock.advance(1);
+    await until(() => source.current()?.policies.length === 21, "all 21 policies");
+    assert.equal(loads, 2, "the whole burst is one reload");
+    assert.equal(clock.pending(), 0);
   } finally {
     await source.close();
     removeDir(dir);
