@@ -325,7 +325,13 @@ for (const backend of BACKENDS) {
       const cond = (type: "Converged" | "Faulted", status: boolean) => ({ type, status, reason: "r", message: "", lastTransition: 1 });
       const status = (converged: boolean, policies: string[], rev: string): StoreWrite => ({
         kind: "status",
-        status: { conditions: [cond("Converged", converged), cond("Faulted", false)], matchedPolicies: policies, appliedRevision: rev, attemptedRevision: rev, lastTransition: 1 },
+        status: {
+          conditions: [cond("Converged", converged), cond("Faulted", false)],
+          matchedPolicies: policies,
+          appliedRevision: rev,
+          attemptedRevision: rev,
+          lastTransition: 1,
+        },
       });
       await store.apply(ID, [status(false, ["a", "b"], "r1")]);
       assert.deepEqual(await store.countByPolicy(), { a: 1, b: 1 });
