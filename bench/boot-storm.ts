@@ -65,6 +65,8 @@ export async function bootStorm(): Promise<Record<string, unknown>> {
     const serverCpuS = (cpuMs(server.pid) - cpu0) / 1000;
     const loadAfter = loadavg()[0] ?? 0;
     const counts = await acsCounts(server.apiUrl);
+    // Why a device is not converged, when one is not (a loaded machine: session_timeout, download_timeout).
+    const topFaults = counts.converged < DEVICES ? await fetch(`${server.apiUrl}/api/faults/top`).then((r) => r.json() as Promise<unknown>) : undefined;
     const db = new Database(ws.db, { readonly: true, fileMustExist: true });
     const recorded = db.prepare<[], { ok: number; total: number }>("SELECT sum(outcome = 'ok') AS ok, count(*) AS total FROM sessions").get();
     db.close();
@@ -113,6 +115,7 @@ export async function bootStorm(): Promise<Record<string, unknown>> {
     process.stdout.write(
       `nothing lost: stored ${counts.devices}/${DEVICES}, sessions recorded ok ${recorded?.ok}/${c.sessionsOk} (rows ${recorded?.total}), converged ${counts.converged}/${DEVICES}, pending ${counts.pending}, faulted ${counts.faulted}\n`,
     );
+    if (topFaults !== undefined) process.stdout.write(`faults of the unconverged: ${JSON.stringify(topFaults).slice(0, 600)}\n`);
     process.stdout.write(
       `server CPU ${serverCpuS.toFixed(1)} s (${((serverCpuS * 1000) / Math.max(1, c.sessionsOk)).toFixed(2)} ms/session); p50/p99 are of admitted sessions; load average ${load0.toFixed(1)} before, ${loadAfter.toFixed(1)} after (2 cores, shared)\n`,
     );
@@ -131,6 +134,7 @@ export async function bootStorm(): Promise<Record<string, unknown>> {
       workers: WORKERS,
       serverCpuS,
       loadAverage: { before: load0, after: loadAfter },
+      topFaults: topFaults ?? null,
       acs: counts,
       sessionsRecorded: recorded,
       lost,
