@@ -41,23 +41,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
  */
 export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Store {
   const s = syncStore(db, options);
-  const group = groupCommit(s.apply, s.applyMany);
-  // Every other call first commits the steps waiting for the group (a read sees every step whose apply was called).
   const run =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): Promise<R> => {
       try {
-        group.flush();
         return Promise.resolve(fn(...args));
       } catch (e) {
         return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
-    };
-  const sync =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
-    (...args: A): R => {
-      group.flush();
-      return fn(...args);
     };
   return {
     close: run(s.close),
@@ -71,18 +62,18 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     countByModel: run(s.countByModel),
     activity: run(s.activity),
     topFaults: run(s.topFaults),
-    eachDeviceId: () => eachDeviceId(sync(s.idsAfter)),
+    eachDeviceId: () => eachDeviceId(s.idsAfter),
     loadReported: run(s.loadReported),
     loadInventory: run(s.loadInventory),
-    apply: group.apply,
+    apply: run(s.apply),
     setTags: run(s.setTags),
     deleteDevice: run(s.deleteDevice),
     queueTask: run(s.queueTask),
     auditTasks: run(s.auditTasks),
     pendingTasks: run(s.pendingTasks),
     listTasks: run(s.listTasks),
-    logSession: sync(s.logSession),
-    touchLater: sync(s.touchLater),
+    logSession: s.logSession,
+    touchLater: s.touchLater,
     flush: run(s.flush),
     listSessions: run(s.listSessions),
     listFaults: run(s.listFaults),
@@ -181,16 +172,11 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     return { record, reported: loadReported(id), inventory: inventory.load(dev), tasks: tasks.pending(dev, id), secrets: secrets.all(id) };
   });
 
-  const applyOne = (id: DeviceId, writes: readonly StoreWrite[]): void => {
+  const apply = tx((id: DeviceId, writes: readonly StoreWrite[]): void => {
     // An Inform write first creates (or updates) the device; every other write needs it to exist.
     const first = writes[0];
     const dev = first?.kind === "inform" ? devices.upsertFacts(first.facts, first.events, first.at, first.booted).dev : devOf(id);
     for (const w of first?.kind === "inform" ? writes.slice(1) : writes) applyWrite(repos, dev, id, w, now);
-  };
-  const apply = tx(applyOne);
-  /** Several devices' steps in one transaction (see groupCommit): each step whole, all of them or none. */
-  const applyMany = tx((steps: readonly PendingApply[]): void => {
-    for (const p of steps) applyOne(p.id, p.writes);
   });
 
   return {
@@ -214,7 +200,6 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     loadReported,
     loadInventory,
     apply,
-    applyMany,
     // Deferred telemetry first: a batch must not cache the device's key across its deletion.
     deleteDevice: (id: DeviceId): boolean => (deferred.flush(), deleteDevice(id)),
     setTags: tx((id: DeviceId, add: readonly string[], remove: readonly string[]): void => devices.setTags(devOf(id), id, add, remove)),
@@ -294,69 +279,6 @@ function createDeferred(
 }
 
 const PRUNE_EVERY = 16;
-
-interface PendingApply {
-  readonly id: DeviceId;
-  readonly writes: readonly StoreWrite[];
-  readonly resolve: () => void;
-  readonly reject: (e: Error) => void;
-}
-
-/** Steps committed together at most: a bound on the work one event-loop turn does in a transaction. */
-const GROUP_MAX = 256;
-
-/**
- * Group commit of session steps. `apply` queues the step and commits everything queued at the end of the
- * event-loop turn (setImmediate: after the sockets that were ready together have been read), in ONE transaction:
- * a boot storm's concurrent steps share the commit and most of its dirty pages (the devices table's last leaf,
- * the index pages of one model, one firmware, one condition), so far fewer WAL frames are written per step.
- * A step alone in its turn commits as before, with no added wait. Each step's promise resolves only once its
- * transaction committed, so a step is still whole or absent (docs/ARCHITECTURE.md invariant 4); when the group's
- * transaction fails, nothing of it was written and its steps are retried one transaction each, so one bad step
- * fails alone. Every other store call first commits what is queued (`flush`), so reads see every applied step.
- */
-function groupCommit(
-  one: (id: DeviceId, writes: readonly StoreWrite[]) => void,
-  many: (steps: readonly PendingApply[]) => void,
-): { apply(id: DeviceId, writes: readonly StoreWrite[]): Promise<void>; flush(): void } {
-  let queue: PendingApply[] = [];
-  let scheduled: NodeJS.Immediate | undefined;
-  const alone = (p: PendingApply): void => {
-    try {
-      one(p.id, p.writes);
-      p.resolve();
-    } catch (e) {
-      p.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-  };
-  const flush = (): void => {
-    if (scheduled) clearImmediate(scheduled);
-    scheduled = undefined;
-    while (queue.length > 0) {
-      const steps = queue.length <= GROUP_MAX ? queue : queue.slice(0, GROUP_MAX);
-      queue = queue.length <= GROUP_MAX ? [] : queue.slice(GROUP_MAX);
-      if (steps.length === 1) {
-        alone(steps[0] as PendingApply);
-        continue;
-      }
-      try {
-        many(steps);
-      } catch {
-        for (const p of steps) alone(p);
-        continue;
-      }
-      for (const p of steps) p.resolve();
-    }
-  };
-  return {
-    apply: (id, writes) =>
-      new Promise<void>((resolve, reject) => {
-        queue.push({ id, writes, resolve, reject });
-        scheduled ??= setImmediate(flush);
-      }),
-    flush,
-  };
-}
 
 function emptyReported(): ReportedState {
   return { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: "", names: new Map() };

@@ -287,38 +287,6 @@ for (const backend of BACKENDS) {
 }
 
 for (const backend of BACKENDS) {
-  test(`[${backend}] steps applied in the same turn commit together, a bad one fails alone, and a read right after sees them`, async () => {
-    await withStore(backend, async (store) => {
-      const ids = ["G1", "G2", "G3", "G4"];
-      for (const s of ids) await recordInform(store, facts(s, { parameters: [] }), 1);
-      // Four devices' steps queued in one event-loop turn (one group); G3's step violates a constraint halfway.
-      const steps = ids.map((s) =>
-        store.apply(
-          idOf(s),
-          s === "G3"
-            ? [reported("A.B.C", s), { kind: "backoff", path: "A.Bad", until: Number.NaN, code: 9005, attempts: 1 }]
-            : [reported("A.B.C", s), { kind: "parameterKey", value: `k-${s}` }],
-        ),
-      );
-      // A read issued before the group's turn ends commits the queue first.
-      const early = store.loadReported(idOf("G4"));
-      const outcomes = await Promise.allSettled(steps);
-      assert.deepEqual(
-        outcomes.map((o) => o.status),
-        ["fulfilled", "fulfilled", "rejected", "fulfilled"],
-      );
-      assert.equal((await early).params.get("A.B.C")?.value, "G4");
-      for (const s of ["G1", "G2", "G4"]) {
-        assert.equal((await store.loadReported(idOf(s))).params.get("A.B.C")?.value, s);
-        assert.equal((await store.getDevice(idOf(s)))?.parameterKey, `k-${s}`);
-      }
-      assert.equal((await store.loadReported(idOf("G3"))).params.size, 0);
-      assert.deepEqual((await store.loadInventory(idOf("G3"))).backoff, new Map());
-    });
-  });
-}
-
-for (const backend of BACKENDS) {
   test(`[${backend}] a status write sets only what changed: conditions, revisions and the policy mirror each follow the last status`, async () => {
     await withStore(backend, async (store) => {
       await seeded(store);
