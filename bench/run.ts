@@ -20,6 +20,7 @@ const BENCHES = [
   "store-cost",
   "console-api",
   "rollout-sessions",
+  "pg-sessions",
 ] as const;
 type Json = Record<string, unknown>;
 
@@ -99,7 +100,7 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
   const p = r["plan-fleet"];
   if (p)
     out.push([
-      `4. converge plan over ${fmtNum(num(p["devices"]))} devices: s / peak RSS MB`,
+      `4. converge plan over ${fmtNum(num(p["devices"]))} devices: s / peak RSS MB (target <= 60 s / 1500 MB at 1,000,000)`,
       `${fmtNum(num(p["seconds"]))} / ${fmtNum(num(p["peakRssBytes"]) / 1e6)}`,
       `${fmtNum(num(get(p, "baseline", "devices")))} devices: ${fmtNum(num(get(p, "baseline", "seconds")))} s / ${fmtNum(num(get(p, "baseline", "peakRssBytes")) / 1e6)} MB`,
       "-",
@@ -107,7 +108,7 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
   const s = r["store-cost"];
   if (s) {
     out.push([
-      "5. store: bytes per device / per reported parameter",
+      "5. store: bytes per device / per reported parameter (target <= 40)",
       `${fmtNum(num(s["bytesPerDevice"]))} / ${fmtNum(num(s["bytesPerParameter"]))}`,
       `${fmtNum(num(s["reported"]) / Math.max(1, num(s["devices"])))} params/device`,
       "-",
@@ -127,6 +128,22 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
       `no rollout, same run ${fmtNum(num(get(ro, "none", "perSecond")))}`,
       pct(num(ro["ratio"])),
     ]);
+  const pgs = r["pg-sessions"];
+  if (pgs && pgs["skipped"] === undefined) {
+    out.push([
+      "8. PostgreSQL minimal sessions/s (1 node) / server CPU ms per session",
+      `${fmtNum(num(get(pgs, "minimal", "postgres", "perSecond")))} / ${fmtNum(num(get(pgs, "minimal", "postgres", "cpuMsPerSession")))}`,
+      `SQLite ${fmtNum(num(get(pgs, "minimal", "sqlite", "perSecond")))} / ${fmtNum(num(get(pgs, "minimal", "sqlite", "cpuMsPerSession")))} (target >= 60%)`,
+      pct(num(get(pgs, "minimal", "ratio"))),
+    ]);
+    out.push([
+      "8. PostgreSQL converge sessions/s (1 node) / server CPU ms per session",
+      `${fmtNum(num(get(pgs, "converge", "postgres", "perSecond")))} / ${fmtNum(num(get(pgs, "converge", "postgres", "cpuMsPerSession")))}`,
+      `SQLite ${fmtNum(num(get(pgs, "converge", "sqlite", "perSecond")))} / ${fmtNum(num(get(pgs, "converge", "sqlite", "cpuMsPerSession")))}`,
+      pct(num(get(pgs, "converge", "ratio"))),
+    ]);
+    out.push(["8. PostgreSQL store bytes per device", fmtNum(num(pgs["pgBytesPerDevice"])), `${fmtNum(num(pgs["devices"]))} devices, example policies`, "-"]);
+  }
   const k = r["codec-micro"];
   const micro = Array.isArray(k?.["results"]) ? (k["results"] as Json[]) : [];
   for (const x of micro)

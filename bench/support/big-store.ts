@@ -1,5 +1,6 @@
 /**
- * A large store for benchmarks 4 and 5, written through the Store API (recordInform): N devices spread over
+ * A large store for benchmarks 4 and 5, written in bulk (bulk-store.ts: the real Inform step, the store's own
+ * repositories and value encoding, many devices per transaction; held to the Store API by a test): N devices spread over
  * the six real models, each with the Inform's forced parameters plus a few hundred reported parameters taken
  * from its model, identities from the fleet's seeded serials (seed "store") so a simulated sample can
  * inform as stored devices. Cached in the temp dir by size, so benchmark 5 reuses benchmark 4's file.
@@ -12,19 +13,18 @@ import { loadDataModel } from "../../src/datamodel/load.js";
 import { deviceIdOf } from "../../src/domain/device.js";
 import { fleetSerial } from "../../src/sim/fleet.js";
 import { SimDevice } from "../../src/sim/device.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { InformFacts } from "../../src/domain/store.js";
 import { DEFAULT_MODEL_DIR } from "../../src/cli/sim.js";
 import { SIX_MODELS } from "./fleet.js";
 import { log } from "./report.js";
-import { recordInform } from "../../test/support/record-inform.js";
+import { bulkWrite } from "./bulk-store.js";
 
 export const STORE_SEED = "store";
 const EXTRA_PARAMS = 250;
 
 type Param = InformFacts["parameters"][number];
 
-function templates(): { readonly facts: (serial: string) => InformFacts; readonly params: number }[] {
+export function templates(): { readonly facts: (serial: string) => InformFacts; readonly params: number }[] {
   return SIX_MODELS.map((file) => {
     const model = loadDataModel(join(DEFAULT_MODEL_DIR, file));
     const extra: Param[] = model.nodes
@@ -69,20 +69,27 @@ export interface BigStore {
 
 /** The store file with `n` devices (built if missing). */
 export async function bigStore(n: number): Promise<BigStore> {
-  const file = join(tmpdir(), `converge-bench-store-${n}-v1.db`);
+  // v7: the layout of SQLite migration 7 (a store of an older layout is not reused).
+  const file = join(tmpdir(), `converge-bench-store-${n}-v7.db`);
   if (existsSync(file)) return { file, devices: n, seconds: 0, reused: true };
   const partial = `${file}.partial`;
   for (const f of [partial, `${partial}-wal`, `${partial}-shm`]) rmSync(f, { force: true });
-  const store = openSqliteStore(partial);
   const t = templates();
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const tpl = t[i % t.length];
-    if (tpl === undefined) continue;
-    await recordInform(store, tpl.facts(fleetSerial(STORE_SEED, i)), Date.now());
-    if (i > 0 && i % 10_000 === 0) log(`store: ${i}/${n} devices (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-  }
-  await store.close();
+  const now = Date.now();
+  bulkWrite(
+    partial,
+    n,
+    (i) => {
+      const tpl = t[i % t.length];
+      if (tpl === undefined) throw new Error("no model");
+      return tpl.facts(fleetSerial(STORE_SEED, i));
+    },
+    now,
+    (done) => {
+      if (done % 100_000 === 0 && done < n) log(`store: ${done}/${n} devices (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    },
+  );
   renameSync(partial, file);
   for (const suffix of ["-wal", "-shm"]) if (existsSync(`${partial}${suffix}`)) renameSync(`${partial}${suffix}`, `${file}${suffix}`);
   return { file, devices: n, seconds: (performance.now() - t0) / 1000, reused: false };

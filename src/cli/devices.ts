@@ -4,10 +4,9 @@
  * directly, or through a running server's REST API (read scope). Exit codes: 0 ok (also when nothing matches),
  * 1 failure (no database, API unreachable or refusing), 2 usage error.
  */
-import { existsSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DEFAULTS } from "../config/config.js";
-import { openSqliteStore } from "../store/sqlite-store.js";
+import { openStore, storeProblem } from "../store/open.js";
 import { filterFromQuery, SEARCH_PARAMS, type SearchParam, type SearchQuery } from "../store/search-query.js";
 import type { DeviceRecord } from "../domain/store.js";
 import type { CliIo } from "./io.js";
@@ -35,7 +34,7 @@ const USAGE = `usage: converge devices [filters] [--db file | --api url [--token
 Search the stored devices (the filters of GET /api/devices; text is case-insensitive):
 ${PARAMS.map((p) => `  --${flagOf(p).padEnd(18)} ${SEARCH_PARAMS[p]}`).join("\n")}
 
-  --db file            the SQLite database (default: CONVERGE_DB or ${DEFAULTS.db})
+  --db file|url        the store: a SQLite file or a postgres:// URL (default: CONVERGE_DB or ${DEFAULTS.db})
   --api url            a running server's REST API instead, e.g. http://127.0.0.1:7557 (token: --token or CONVERGE_API_TOKEN)
   --limit n            devices per page, 1..1000 (default 50)
   --after cursor       start after this cursor (the "next" of a previous page)
@@ -97,8 +96,9 @@ export async function runDevices(args: string[], io: CliIo, env: Env): Promise<n
 }
 
 async function* dbPages(db: string, query: SearchQuery, limit: number, after: string | undefined): AsyncGenerator<Page> {
-  if (!existsSync(db)) throw new CliFailure(`no database at ${db} (use --db or --api)`);
-  const store = openSqliteStore(db);
+  const problem = storeProblem(db);
+  if (problem !== undefined) throw new CliFailure(`${problem} (use --db or --api)`);
+  const { store } = await openStore(db);
   try {
     let cursor = after;
     for (;;) {

@@ -14,13 +14,11 @@
  * With --db the stored credentials are compared ("existing"): on a fleet that has received its credentials both
  * give the same plan; --db alone shows credentials generated but not yet delivered.
  */
-import { openSqliteRolloutStore } from "../store/rollouts.js";
 import { compileStoredVersion } from "../rollout/versions.js";
-import { previewRollouts, renderPreviews, type RolloutPreview } from "../rollout/preview.js";
+import { previewNeedsDevices, previewRollouts, renderPreviews, type RolloutPreview } from "../rollout/preview.js";
 import { parseStrategy } from "../rollout/strategy.js";
 import { IMMEDIATE } from "../rollout/types.js";
 import type { MatchSubject } from "../policy/desired.types.js";
-import { existsSync } from "node:fs";
 import { parseDeviceId, type DeviceId } from "../domain/device.js";
 import { loadPolicySet } from "../policy/load.js";
 import { desiredStateFor } from "../policy/desired.js";
@@ -28,7 +26,11 @@ import type { PolicySet } from "../policy/types.js";
 import { createDesiredResolver } from "../server/desired-resolver.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import { DEFAULTS, planLimitsOf } from "../config/config.js";
-import { openSqliteStore } from "../store/sqlite-store.js";
+import { openStore, storeProblem } from "../store/open.js";
+import { maskUrl } from "../store/target.js";
+import { openDatabase } from "../store/db.js";
+import { planReader } from "../store/plan-reader.js";
+import { projectedPlans } from "../plan/projected-plans.js";
 import { factsOfRecord, planDevice, planSubject, type DevicePlan, type PlanSettings } from "../plan/device-plan.js";
 import { ApiError, compareWriteOnly, fetchDevice, remoteDevices, type ApiSourceOptions, type RemoteDevice } from "../plan/api-source.js";
 import { keyedHasher, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
@@ -51,7 +53,7 @@ const SPEC = {
 } as const;
 const USAGE = `usage: converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode] [--secrets-file file]
   policies-dir         default: CONVERGE_POLICIES or ./policies
-  --db file            plan from the SQLite file (default: CONVERGE_DB or ./data/converge.db)
+  --db file|url        plan from the store: a SQLite file or a postgres:// URL (default: CONVERGE_DB or ./data/converge.db)
   --api url            plan from a running server's REST API (write-scope token: --token or CONVERGE_API_TOKEN)
   --device id          one device (as the device list shows it)
   --json, --markdown   machine output / a PR comment (default: text)
@@ -76,7 +78,8 @@ export async function runPlan(args: string[], io: CliIo, env: Env): Promise<numb
   const api = flagString(p, "api");
   if (api !== undefined && p.flags.has("db")) return (io.stderr(`converge plan: --db and --api exclude each other\n${USAGE}`), 2);
   const db = flagString(p, "db") ?? env["CONVERGE_DB"] ?? DEFAULTS.db;
-  if (api === undefined && !existsSync(db)) return (io.stderr(`converge plan: no database at ${db} (use --db or --api)\n`), 1);
+  const problem = api === undefined ? storeProblem(db) : undefined;
+  if (problem !== undefined) return (io.stderr(`converge plan: ${problem} (use --db or --api)\n`), 1);
   const set = await loadPolicies(p, io, env);
   if (!set) return 1;
   try {
@@ -118,19 +121,31 @@ type Run = (consume: (plans: Plans) => Promise<number>) => Promise<number>;
 
 function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
   return async (consume) => {
-    const store = openSqliteStore(db);
+    const { store, target } = await openStore(db);
     try {
       // The same desired state the server computes, without generating anything: plan never writes.
       const resolver = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
       const ctx = { ...settings(resolver, keyedHasher(await store.installationKey())), store };
-      async function* plans(): Plans {
-        for await (const id of device ? [device] : store.eachDeviceId()) {
-          const dp = await planDevice(ctx, id);
-          if (!dp) throw new SourceError(`no device ${id} in ${db}`);
-          yield dp;
-        }
+      async function* one(id: DeviceId): Plans {
+        const dp = await planDevice(ctx, id);
+        if (!dp) throw new SourceError(`no device ${id} in ${maskUrl(db)}`);
+        yield dp;
       }
-      return await consume(plans());
+      if (device) return await consume(one(device));
+      if (target.kind === "postgres") {
+        // PostgreSQL: device by device through the port (the projected page reader is SQLite's).
+        async function* each(): Plans {
+          for await (const id of store.eachDeviceId()) yield* one(id);
+        }
+        return await consume(each());
+      }
+      // The fleet: streamed in pages, reported values projected on what a plan reads (plan/projected-plans.ts).
+      const reading = openDatabase(target.path);
+      try {
+        return await consume(toAsync(projectedPlans(ctx, planReader(reading))));
+      } finally {
+        reading.close();
+      }
     } finally {
       await store.close();
     }
@@ -181,18 +196,22 @@ async function one(o: ApiSourceOptions, id: DeviceId): ReturnType<typeof fetchDe
 }
 
 async function previewFromDb(set: PolicySet, db: string, env: Env): Promise<RolloutPreview[]> {
-  const rollouts = openSqliteRolloutStore(db);
-  const store = openSqliteStore(db);
+  const opened = await openStore(db);
+  const store = opened.store;
+  const rollouts = opened.rollouts();
   try {
     const served = await rollouts.getMeta("served_revision");
     const stored = served === undefined ? undefined : await rollouts.loadVersion(served);
     const current = stored === undefined ? undefined : await compileStoredVersion(stored);
+    const strategy = parseStrategy(env["CONVERGE_ROLLOUT_DEFAULT"] ?? "immediate", "").strategy ?? IMMEDIATE;
+    // Reading every device's facts costs a fleet walk: only when some policy change would be rolled out in waves.
+    if (!previewNeedsDevices(set, current, strategy)) return [];
     const facts: MatchSubject[] = [];
     for await (const id of store.eachDeviceId()) {
       const d = await store.getDevice(id);
       if (d) facts.push(factsOfRecord(d, await store.loadReported(id)));
     }
-    return previewRollouts(set, current, facts, parseStrategy(env["CONVERGE_ROLLOUT_DEFAULT"] ?? "immediate", "").strategy ?? IMMEDIATE);
+    return previewRollouts(set, current, facts, strategy);
   } finally {
     await store.close();
     await rollouts.close();
@@ -212,4 +231,8 @@ async function report(plans: Plans, set: PolicySet, p: ParsedArgs, io: CliIo, si
   else if (p.flags.has("markdown")) io.stdout(renderMarkdown(summary, details, set.revision) + renderPreviews(previews));
   else io.stdout(renderText(summary, single ? details : details.slice(0, 50), set.revision) + renderPreviews(previews));
   return p.flags.has("detailed-exitcode") && summary.changing > 0 ? 2 : 0;
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncIterable<T> {
+  yield* items;
 }

@@ -5,13 +5,17 @@
  */
 import { readFileSync } from "node:fs";
 import { loadConfig } from "../config/config.js";
+import { envHelp } from "../config/settings.js";
 import { startServer } from "../server/runtime.js";
 import type { CliIo } from "./io.js";
 import { flagString, parseArgs } from "./args.js";
 
 const USAGE = `usage: converge serve [--secrets-file file]
-  Configuration: converge.yaml (or CONVERGE_CONFIG) and CONVERGE_* environment variables; see README.md.
+  Configuration: converge.yaml (or CONVERGE_CONFIG) and CONVERGE_* environment variables; see docs/operations.md "Settings".
   --secrets-file  a YAML map of secret values (overrides CONVERGE_SECRETS_FILE / secretsFile)
+`;
+const HELP = `${USAGE}Environment variables (each overrides its converge.yaml key):
+${envHelp()}
 `;
 
 function readIfExists(p: string): string | undefined {
@@ -31,7 +35,7 @@ export async function runServe(args: readonly string[], io: CliIo, env: Readonly
     io.stderr(`converge serve: ${why}\n${USAGE}`);
     return 2;
   }
-  if (parsed.value.flags.has("help")) return (io.stdout(USAGE), 0);
+  if (parsed.value.flags.has("help")) return (io.stdout(HELP), 0);
   const secretsFile = flagString(parsed.value, "secrets-file");
   const cfg = loadConfig(secretsFile !== undefined ? { ...env, CONVERGE_SECRETS_FILE: secretsFile } : env, readIfExists);
   if (!cfg.ok) {

@@ -3,6 +3,7 @@
  * finding with file:line:column. Exit 0 clean (warnings allowed unless --strict), 1 on errors, 2 on usage.
  * Formats: text (default), json, github (workflow annotations for CI).
  */
+import { errorDetail, formatPolicyError } from "../policy/format-error.js";
 import { stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { loadPolicySet } from "../policy/load.js";
@@ -56,14 +57,8 @@ const display = (cwd: string, dir: string, file: string): string => {
 const escapeData = (s: string): string => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 const escapeProp = (s: string): string => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 
-/** The message with what was expected and where in the document. */
-function detail(f: PolicyError): string {
-  const expected = f.expected === undefined ? "" : `; expected ${f.expected}`;
-  const at = f.path === "" ? "" : ` (at ${f.path})`;
-  return `${f.message}${expected}${at}`;
-}
-
-const renderText = (f: PolicyError, file: string): string => `${file}:${f.line}:${f.column}: ${f.severity}: ${detail(f)}`;
+const detail = errorDetail;
+const renderText = formatPolicyError;
 
 const renderGithub = (f: PolicyError, file: string): string =>
   `::${f.severity} file=${escapeProp(file)},line=${f.line},col=${f.column}::${escapeData(detail(f))}`;

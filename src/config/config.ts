@@ -1,175 +1,60 @@
 /**
  * Configuration: a file (YAML or JSON) overlaid with environment variables, validated against
  * schemas/config.schema.json at start-up. This module is the only reader of process.env in the server.
+ * Defaults and variable names come from the one table in settings.ts; errors are positioned and rendered like
+ * policy errors (policy/schema.ts schemaIssues, policy/format-error.ts): file:line:col, the key, a suggestion.
  */
-import { readFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { parse as parseYaml } from "yaml";
+import type { ValidateFunction } from "ajv/dist/2020.js";
 import { err, ok, type Result } from "../domain/result.js";
+import { parseYamlFile, type ParsedDoc } from "../policy/yaml-source.js";
+import { schemaIssues } from "../policy/schema.js";
+import { errorDetail, formatPolicyError } from "../policy/format-error.js";
+import type { Issue } from "../policy/types.js";
+import { ENV_SETTINGS, SETTINGS, type EnvKind } from "./settings.js";
+import type { FromSchema } from "json-schema-to-ts";
+import { CONFIG_SCHEMA } from "./config-schema.js";
 import { DEFAULT_LIMITS } from "../reconcile/limits.js";
 import type { PlanLimits } from "../reconcile/types.js";
+import { parseStoreTarget } from "../store/target.js";
 
-export interface ApiToken {
-  readonly name: string;
-  readonly sha256: string;
-  readonly scope: "read" | "write";
-}
+/** What converge.yaml may hold: the type of schemas/config.schema.json (through its `as const` module). */
+export type ConfigFile = FromSchema<typeof CONFIG_SCHEMA>;
 
-/** Selects devices by model: every field given must match (OUI case-insensitively); `{}` matches every device. */
-export interface ModelSelector {
-  readonly oui?: string;
-  readonly productClass?: string;
-  readonly manufacturer?: string;
-}
+/** Every key present and read-only, recursively through maps (not into lists, whose items keep their optional keys). */
+type Filled<T> = {
+  readonly [K in keyof T]-?: NonNullable<T[K]> extends readonly unknown[]
+    ? NonNullable<T[K]>
+    : NonNullable<T[K]> extends Record<string, unknown>
+      ? Filled<NonNullable<T[K]>>
+      : NonNullable<T[K]>;
+};
+type Full = Filled<ConfigFile>;
+/** Keys without a default stay possibly unset. */
+type Unset<T, K extends keyof T> = Omit<T, K> & { readonly [P in K]: T[P] | undefined };
 
-export interface Config {
-  readonly cwmp: {
-    readonly port: number;
-    readonly bind: string;
-    readonly path: string;
-    readonly holdRequests: boolean;
-    /** Models whose messages go without the `<?xml ...?>` declaration. */
-    readonly omitXmlDeclaration: readonly ModelSelector[];
-  };
-  readonly api: {
-    readonly port: number;
-    readonly bind: string;
-    readonly tokens: readonly ApiToken[];
-    readonly openMetrics: boolean;
-    readonly rateLimit: { readonly perSecond: number; readonly burst: number };
-  };
+/**
+ * The configuration after defaults (settings.ts): the schema's type with every key filled in, except the ones
+ * that have no default (the secrets file, shared CPE credentials, TLS files, the files' public URL). The top-level
+ * `bind` of old files is accepted by the schema and read nowhere.
+ */
+export type Config = Omit<Full, "bind" | "secretsFile" | "cpeAuth" | "tls" | "files" | "rollout" | "store"> & {
+  /** The store the server opens: a SQLite path or a postgres:// URL (CONVERGE_DB, else the file's store.url, else its db). */
   readonly db: string;
-  readonly policies: string;
+  /** `store.url` of a config file is folded into `db` by buildConfig. */
+  readonly store: { readonly poolSize: number };
   readonly secretsFile: string | undefined;
-  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-  readonly cpeAuth: {
-    readonly mode: "open" | "basic" | "digest" | "any";
-    readonly realm: string;
-    readonly allowBasicOverHttp: boolean;
-    readonly username: string | undefined;
-    readonly password: string | undefined;
-    /** TLS client certificates of CPEs: off | accept (instead of HTTP auth) | require (403 without one). */
-    readonly clientCert: "off" | "accept" | "require";
-    /** Authenticate every request, not only the session's Inform. */
-    readonly perRequest: boolean;
-  };
-  readonly tls: { readonly cert?: string; readonly key?: string; readonly ca?: string; readonly requestClientCert: boolean };
-  readonly limits: {
-    readonly maxSessions: number;
-    readonly maxRpcsPerSession: number;
-    readonly maxReplanRounds: number;
-    readonly sessionIdleMs: number;
-    readonly maxBodyBytes: number;
-    readonly downloadTimeoutMs: number;
-    readonly firmwareApplyInforms: number;
-    readonly firmwareApplyTimeoutMs: number;
-    readonly maxSessionsPerSource: number;
-    readonly unauthenticatedIdleMs: number;
-    readonly maxCpeRequestsPerSession: number;
-    readonly maxStoredValueChars: number;
-    readonly maxFaultStringChars: number;
-  };
-  readonly kick: { readonly onReload: boolean; readonly perSecond: number; readonly concurrency: number };
-  readonly connectionRequest: {
-    readonly provisionCredentials: boolean;
-    readonly allowBasic: boolean;
-    readonly timeoutMs: number;
-    /** CIDR networks connection requests may target; empty: any address but the never-targeted ones. */
-    readonly allowedNetworks: readonly string[];
-    readonly perTargetPerMinute: number;
-  };
-  /** Firmware and configuration files served to CPEs on the CWMP listener under /files/ (docs/operations.md). */
-  readonly files: {
-    readonly dir: string;
-    /** Base URL CPEs reach the CWMP listener at (e.g. https://acs.example.net:7547); default: the listener's own URL. */
-    readonly publicUrl: string | undefined;
-    /** open: any client may fetch; cpe: the same credentials as CWMP (shared or per-device). */
-    readonly auth: "open" | "cpe";
-  };
-  readonly reloadDebounceMs: number;
-  /** Staged rollouts (docs/rollouts.md): the strategy of policies that say nothing, and how often gates are judged. */
+  readonly cpeAuth: Unset<Full["cpeAuth"], "username" | "password">;
+  readonly tls: Unset<Full["tls"], "cert" | "key" | "ca">;
+  readonly files: Unset<Full["files"], "publicUrl">;
+  /** Staged rollouts (docs/rollouts.md): `default` is parsed by rollout/strategy.ts. */
   readonly rollout: { readonly default: unknown; readonly tickMs: number };
-}
-
-export const DEFAULTS: Config = {
-  cwmp: { port: 7547, bind: "0.0.0.0", path: "/", holdRequests: false, omitXmlDeclaration: [] },
-  api: { port: 7557, bind: "127.0.0.1", tokens: [], openMetrics: false, rateLimit: { perSecond: 50, burst: 100 } },
-  db: "./data/converge.db",
-  policies: "./policies",
-  secretsFile: undefined,
-  logLevel: "info",
-  cpeAuth: { mode: "open", realm: "converge", allowBasicOverHttp: false, username: undefined, password: undefined, clientCert: "off", perRequest: false },
-  tls: { requestClientCert: false },
-  limits: {
-    maxSessions: 2000,
-    maxRpcsPerSession: 64,
-    maxReplanRounds: 32,
-    sessionIdleMs: 30_000,
-    maxBodyBytes: 8 * 1024 * 1024,
-    downloadTimeoutMs: 3_600_000,
-    firmwareApplyInforms: 2,
-    firmwareApplyTimeoutMs: 3_600_000,
-    maxSessionsPerSource: 64,
-    unauthenticatedIdleMs: 10_000,
-    maxCpeRequestsPerSession: 32,
-    maxStoredValueChars: 65_536,
-    maxFaultStringChars: 1024,
-  },
-  kick: { onReload: false, perSecond: 20, concurrency: 16 },
-  connectionRequest: { provisionCredentials: true, allowBasic: false, timeoutMs: 5_000, allowedNetworks: [], perTargetPerMinute: 6 },
-  files: { dir: "./files", publicUrl: undefined, auth: "open" },
-  reloadDebounceMs: 300,
-  rollout: { default: "immediate", tickMs: 5_000 },
 };
 
-/** Environment variable -> config key path, with how to read its text. */
-const ENV: readonly (readonly [string, string, "int" | "string" | "bool" | "number" | "tokens" | "json" | "list" | "models"])[] = [
-  ["CONVERGE_CWMP_PORT", "cwmp.port", "int"],
-  ["CONVERGE_API_PORT", "api.port", "int"],
-  ["CONVERGE_BIND", "cwmp.bind", "string"],
-  ["CONVERGE_API_BIND", "api.bind", "string"],
-  ["CONVERGE_HOLD_REQUESTS", "cwmp.holdRequests", "bool"],
-  ["CONVERGE_DB", "db", "string"],
-  ["CONVERGE_POLICIES", "policies", "string"],
-  ["CONVERGE_SECRETS_FILE", "secretsFile", "string"],
-  ["CONVERGE_LOG_LEVEL", "logLevel", "string"],
-  ["CONVERGE_CPE_AUTH", "cpeAuth.mode", "string"],
-  ["CONVERGE_CPE_USERNAME", "cpeAuth.username", "string"],
-  ["CONVERGE_CPE_PASSWORD", "cpeAuth.password", "string"],
-  ["CONVERGE_CPE_ALLOW_BASIC_OVER_HTTP", "cpeAuth.allowBasicOverHttp", "bool"],
-  ["CONVERGE_API_TOKENS", "api.tokens", "tokens"],
-  ["CONVERGE_OPEN_METRICS", "api.openMetrics", "bool"],
-  ["CONVERGE_TLS_CERT", "tls.cert", "string"],
-  ["CONVERGE_TLS_KEY", "tls.key", "string"],
-  ["CONVERGE_TLS_CA", "tls.ca", "string"],
-  ["CONVERGE_TLS_REQUEST_CLIENT_CERT", "tls.requestClientCert", "bool"],
-  ["CONVERGE_CPE_CLIENT_CERT", "cpeAuth.clientCert", "string"],
-  ["CONVERGE_MAX_SESSIONS", "limits.maxSessions", "int"],
-  ["CONVERGE_MAX_RPCS_PER_SESSION", "limits.maxRpcsPerSession", "int"],
-  ["CONVERGE_SESSION_IDLE_MS", "limits.sessionIdleMs", "int"],
-  ["CONVERGE_MAX_BODY_BYTES", "limits.maxBodyBytes", "int"],
-  ["CONVERGE_DOWNLOAD_TIMEOUT_MS", "limits.downloadTimeoutMs", "int"],
-  ["CONVERGE_FIRMWARE_APPLY_INFORMS", "limits.firmwareApplyInforms", "int"],
-  ["CONVERGE_FIRMWARE_APPLY_TIMEOUT_MS", "limits.firmwareApplyTimeoutMs", "int"],
-  ["CONVERGE_KICK_ON_RELOAD", "kick.onReload", "bool"],
-  ["CONVERGE_KICK_PER_SECOND", "kick.perSecond", "number"],
-  ["CONVERGE_CONNREQ_PROVISION", "connectionRequest.provisionCredentials", "bool"],
-  ["CONVERGE_CONNREQ_ALLOW_BASIC", "connectionRequest.allowBasic", "bool"],
-  ["CONVERGE_CONNREQ_ALLOWED_NETWORKS", "connectionRequest.allowedNetworks", "list"],
-  ["CONVERGE_CONNREQ_PER_TARGET_PER_MINUTE", "connectionRequest.perTargetPerMinute", "int"],
-  ["CONVERGE_CPE_AUTH_PER_REQUEST", "cpeAuth.perRequest", "bool"],
-  ["CONVERGE_OMIT_XML_DECLARATION", "cwmp.omitXmlDeclaration", "models"],
-  ["CONVERGE_MAX_SESSIONS_PER_SOURCE", "limits.maxSessionsPerSource", "int"],
-  ["CONVERGE_UNAUTHENTICATED_IDLE_MS", "limits.unauthenticatedIdleMs", "int"],
-  ["CONVERGE_MAX_CPE_REQUESTS_PER_SESSION", "limits.maxCpeRequestsPerSession", "int"],
-  ["CONVERGE_MAX_STORED_VALUE_CHARS", "limits.maxStoredValueChars", "int"],
-  ["CONVERGE_MAX_FAULT_STRING_CHARS", "limits.maxFaultStringChars", "int"],
-  ["CONVERGE_FILES_DIR", "files.dir", "string"],
-  ["CONVERGE_FILES_PUBLIC_URL", "files.publicUrl", "string"],
-  ["CONVERGE_FILES_AUTH", "files.auth", "string"],
-  ["CONVERGE_ROLLOUT_DEFAULT", "rollout.default", "json"],
-  ["CONVERGE_ROLLOUT_TICK_MS", "rollout.tickMs", "int"],
-];
+/** Selects devices by model: every field given must match (OUI case-insensitively); `{}` matches every device. */
+export type ModelSelector = Config["cwmp"]["omitXmlDeclaration"][number];
+/** A per-model quirk entry (`quirks:`), resolved by server/model-selector.ts. */
+export type QuirkRule = Config["quirks"][number];
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -189,13 +74,22 @@ function setPath(target: JsonObject, path: string, value: Json): void {
   node[keys[keys.length - 1] as string] = value;
 }
 
-function envValue(name: string, text: string, kind: (typeof ENV)[number][2]): Result<Json, string> {
+/** The defaults, from the one table (settings.ts). */
+export const DEFAULTS: Config = ((): Config => {
+  const out: JsonObject = {};
+  for (const s of SETTINGS) setPath(out, s.key, s.default as Json);
+  const d = out as unknown as Config;
+  // store.url has no default of its own: buildConfig folds it into db.
+  return { ...d, store: { poolSize: d.store.poolSize } };
+})();
+
+function envValue(name: string, text: string, kind: EnvKind): Result<Json, string> {
   switch (kind) {
     case "string":
       return ok(text);
     case "json": {
-      // A bare word ("immediate", "staged") or a JSON value ({"waves": ["1%", "100%"]}).
-      if (!text.trimStart().startsWith("{")) return ok(text.trim());
+      // A bare word ("immediate", "staged") or a JSON value ({"waves": ["1%", "100%"]}, [{"match": {...}}]).
+      if (!/^\s*[[{]/.test(text)) return ok(text.trim());
       if (text.length > 16_384) return err(`${name}: longer than 16 KiB`);
       try {
         return ok(JSON.parse(text) as Json);
@@ -255,18 +149,43 @@ function merge(base: JsonObject, over: JsonObject): JsonObject {
   return out;
 }
 
-let validator: (((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null }) | undefined;
+let validator: ValidateFunction | undefined;
 
-function validate(data: JsonObject): string[] {
-  if (!validator) {
-    const schema: unknown = JSON.parse(readFileSync(new URL("../../schemas/config.schema.json", import.meta.url), "utf8"));
-    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema as object);
-  }
-  if (validator(data)) return [];
-  return (validator.errors ?? []).map((e) => {
-    const key = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(root)";
-    const extra = typeof e.params["additionalProperty"] === "string" ? ` "${e.params["additionalProperty"]}"` : "";
-    return `config key ${key}: ${e.message ?? "invalid"}${extra}`;
+function compiled(): ValidateFunction {
+  // The same object the types come from (config-schema.ts, generated from schemas/config.schema.json).
+  validator ??= new Ajv2020({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(structuredClone(CONFIG_SCHEMA) as object);
+  return validator;
+}
+
+/** The config key of a JSON pointer ("/limits/maxSessions" -> "limits.maxSessions"). */
+const keyOf = (pointer: string): string =>
+  pointer
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .join(".");
+
+/**
+ * One schema issue as an operator reads it: from a variable, `CONVERGE_X (config key k): message`; from the file,
+ * the policy error rendering `file:line:col: error: config key k: message; expected ...; (at /pointer)`.
+ */
+function render(i: Issue, fromEnv: ReadonlyMap<string, string>, doc: ParsedDoc | undefined, fileName: string): string {
+  const full = keyOf(i.pointer);
+  // An unknown key is named in the message: the key shown is the mapping it sits in.
+  const key = i.atKey === true ? full.split(".").slice(0, -1).join(".") : full;
+  const env = [...fromEnv].find(([k]) => full === k || full.startsWith(`${k}.`));
+  const detail = errorDetail({ message: i.message, ...(i.expected === undefined ? {} : { expected: i.expected }), path: "" });
+  if (env) return `${env[1]} (config key ${full}): ${detail}`;
+  const pos = doc?.locate(i.pointer, i.atKey ?? false) ?? { line: 1, column: 1 };
+  return formatPolicyError({
+    file: fileName,
+    line: pos.line,
+    column: pos.column,
+    severity: i.severity,
+    code: i.code,
+    path: i.pointer,
+    message: key === "" ? i.message : `config key ${key}: ${i.message}`,
+    ...(i.expected === undefined ? {} : { expected: i.expected }),
   });
 }
 
@@ -276,32 +195,43 @@ function validate(data: JsonObject): string[] {
  */
 export function buildConfig(env: Readonly<Record<string, string | undefined>>, fileText: string | undefined, fileName = "config"): Result<Config, string[]> {
   let fromFile: JsonObject = {};
+  let doc: ParsedDoc | undefined;
   if (fileText !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(fileText);
-    } catch (e) {
-      return err([`${fileName}: ${e instanceof Error ? e.message : String(e)}`]);
-    }
-    if (parsed !== null && parsed !== undefined) {
-      if (typeof parsed !== "object" || Array.isArray(parsed)) return err([`${fileName}: expected a mapping at the top level`]);
-      fromFile = parsed as JsonObject;
+    const parsed = parseYamlFile(fileText);
+    if (parsed.problems.length > 0) return err(parsed.problems.map((p) => `${fileName}:${p.line}:${p.column}: error: ${p.message}`));
+    if (parsed.docs.length > 1) return err([`${fileName}:1:1: error: expected one YAML document, found ${parsed.docs.length}`]);
+    doc = parsed.docs[0];
+    const value: unknown = doc?.value;
+    if (value !== null && value !== undefined) {
+      if (typeof value !== "object" || Array.isArray(value)) return err([`${fileName}:1:1: error: expected a mapping at the top level`]);
+      fromFile = value as JsonObject;
     }
   }
   const fromEnv: JsonObject = {};
+  /** Config key -> the variable that set it. */
+  const envKeys = new Map<string, string>();
   const problems: string[] = [];
-  for (const [name, path, kind] of ENV) {
+  for (const { env: name, key, kind } of ENV_SETTINGS) {
     const text = env[name];
     if (text === undefined || text === "") continue;
     const v = envValue(name, text, kind);
-    if (v.ok) setPath(fromEnv, path, v.value);
-    else problems.push(v.error);
+    if (v.ok) {
+      setPath(fromEnv, key, v.value);
+      envKeys.set(key, name);
+    } else problems.push(v.error);
   }
   const merged = merge(fromFile, fromEnv);
-  problems.push(...validate(merged));
+  const validate = compiled();
+  if (!validate(merged)) problems.push(...schemaIssues(validate.errors ?? []).map((i) => render(i, envKeys, doc, fileName)));
   if (problems.length > 0) return err(problems);
   const full = merge(DEFAULTS as unknown as JsonObject, merged) as unknown as Config;
-  return ok(full);
+  // One store target: CONVERGE_DB, else the file's store.url, else its db (the older key), else the default.
+  const fileStore = isObject(fromFile["store"]) ? fromFile["store"]["url"] : undefined;
+  const target = typeof fromEnv["db"] === "string" ? fromEnv["db"] : typeof fileStore === "string" ? fileStore : full.db;
+  const store = parseStoreTarget(target);
+  if (!store.ok) return err([`CONVERGE_DB / store.url: ${store.error}`]);
+  const { poolSize } = full.store;
+  return ok({ ...full, db: target, store: { poolSize } });
 }
 
 /** Reads CONVERGE_CONFIG (or ./converge.yaml when present) and the environment. */

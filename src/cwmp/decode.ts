@@ -1,6 +1,6 @@
 /**
- * Lenient decoder for everything a CPE sends (cwmp-notes §2, §5, §8): one well-formedness scan, one
- * fast-xml-parser pass, then per-method readers that record warnings instead of failing on known quirks.
+ * Lenient decoder for everything a CPE sends (cwmp-notes §2, §5, §8): one linear pass (well-formedness,
+ * namespaces, the tree: cwmp/xml.ts), then per-method readers that record warnings instead of failing on known quirks.
  */
 import { err, ok, type Result } from "../domain/result.js";
 import { CPE_REQUEST_DECODERS } from "./decode-cpe-requests.js";

@@ -1,9 +1,9 @@
 /**
- * The XML layer shared by both decoders (CPE→ACS and the simulator's ACS→CPE): one fast-xml-parser
- * configuration, one cheap well-formedness/namespace scan, and typed accessors over the parsed tree.
- * Pure: no I/O, no module state.
+ * The XML layer shared by both decoders (CPE→ACS and the simulator's ACS→CPE): one linear pass that checks
+ * well-formedness and namespaces and builds the tree, and typed accessors over the parsed tree.
+ * Pure: no I/O, no module state. fast-xml-parser is a devDependency only: the differential test and the
+ * benchmarks' baselines parse with it, with the options below.
  */
-import type { X2jOptions } from "fast-xml-parser";
 import { err, ok, type Result } from "../domain/result.js";
 
 /** Elements that are SOAP-encoded array members: always parsed as arrays, even with one member (cwmp-notes §2.3). */
@@ -25,7 +25,18 @@ const ARRAY_MEMBERS: ReadonlySet<string> = new Set([
  * a differential test (test/golden/cwmp-tree-differential.test.ts) holds parseDocument to the same tree.
  * parseTagValue:false keeps "0008" and 64-bit counters as text; trimValues:false keeps real spaces in values.
  */
-export const XML_PARSER_OPTIONS: Readonly<Partial<X2jOptions>> = Object.freeze({
+/** The subset of fast-xml-parser's `X2jOptions` we set (our own type: production code does not depend on it). */
+export interface XmlParserOptions {
+  readonly ignoreAttributes: boolean;
+  readonly removeNSPrefix: boolean;
+  readonly parseTagValue: boolean;
+  readonly parseAttributeValue: boolean;
+  readonly trimValues: boolean;
+  readonly htmlEntities: boolean;
+  readonly isArray: (name: string, jpath: unknown, isLeaf: boolean, isAttribute: boolean) => boolean;
+}
+
+export const XML_PARSER_OPTIONS: Readonly<XmlParserOptions> = Object.freeze({
   ignoreAttributes: false,
   removeNSPrefix: true,
   parseTagValue: false,

@@ -3,68 +3,34 @@
  * - 5 columns  `Parameter,Object,Writable,Value,Value type` (genieacs-sim models, with DeviceID.* rows)
  * - 12 columns `Parameter,Object,Object timestamp,Writable,...,Notification,...,Access list,...` (GenieACS UI export)
  */
+import { CsvError, parse } from "csv-parse/sync";
 import type { DeviceIdStruct } from "../domain/device.js";
 import { buildDataModel, type RawNode } from "./model.js";
 import type { DataModel } from "./types.js";
 
+/** csv-parse's options for both CSV readers (data models, policy variable files). */
+const CSV_OPTIONS = {
+  bom: true,
+  // A quote inside an unquoted field is kept literally (lenient: vendor exports have them).
+  relax_quotes: true,
+  relax_column_count: true,
+  // A blank line is one empty record (callers skip it); CRLF, LF or CR records, mixed in one file.
+  skip_empty_lines: false,
+  record_delimiter: ["\r\n", "\n", "\r"],
+};
+
 /**
- * Parses RFC 4180 CSV: quoted fields, doubled quotes, commas and CR/LF inside quotes, CRLF or LF records,
- * an optional UTF-8 BOM. A quote inside an unquoted field is kept literally (lenient). A final newline does
- * not create an empty record. Throws on an unterminated quoted field (the export is truncated).
+ * Parses RFC 4180 CSV (csv-parse): quoted fields, doubled quotes, commas and CR/LF inside quotes, CRLF or LF
+ * records, an optional UTF-8 BOM. A quote inside an unquoted field is kept literally (lenient). A final newline
+ * does not create an empty record. Throws on an unterminated quoted field (the file is truncated), naming its line.
  */
 export function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = "";
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let fieldStarted = false;
-  const endField = (): void => {
-    record.push(field);
-    field = "";
-    fieldStarted = false;
-  };
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '"' && !fieldStarted) {
-      const close = readQuoted(text, i + 1);
-      field += close.value;
-      i = close.next;
-      fieldStarted = true;
-    } else if (c === ",") {
-      endField();
-      i++;
-    } else if (c === "\n" || c === "\r") {
-      endField();
-      records.push(record);
-      record = [];
-      i += c === "\r" && text[i + 1] === "\n" ? 2 : 1;
-    } else {
-      field += c;
-      fieldStarted = true;
-      i++;
-    }
-  }
-  if (fieldStarted || record.length > 0) {
-    endField();
-    records.push(record);
-  }
-  return records;
-}
-
-/** Reads a quoted field body starting after the opening quote; returns the text and the index after the closing quote. */
-function readQuoted(text: string, start: number): { value: string; next: number } {
-  let value = "";
-  let i = start;
-  for (;;) {
-    const q = text.indexOf('"', i);
-    if (q < 0) throw new Error(`CSV: unterminated quoted field starting at offset ${start - 1}`);
-    value += text.slice(i, q);
-    if (text[q + 1] === '"') {
-      value += '"';
-      i = q + 2;
-    } else {
-      return { value, next: q + 1 };
-    }
+  try {
+    return parse(text, CSV_OPTIONS);
+  } catch (e) {
+    if (e instanceof CsvError && e.code === "CSV_QUOTE_NOT_CLOSED")
+      throw new Error(`CSV: unterminated quoted field (the file ends inside quotes at line ${e.lines})`);
+    throw new Error(`CSV: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -112,8 +112,9 @@ export interface TaskRecord {
   readonly queuedBy: string | undefined;
 }
 
-/** A recorded fault: the one `Fault` shape, with where and when. */
-export interface FaultRecord extends Fault {
+/** A recorded fault: the one `Fault` shape, with where and when; its code as stored (a `FaultCode`, or one of an older version). */
+export interface FaultRecord extends Omit<Fault, "code"> {
+  readonly code: string;
   readonly id: number;
   readonly deviceId: DeviceId;
   readonly path: string | undefined;

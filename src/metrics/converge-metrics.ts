@@ -8,6 +8,8 @@ export interface ConvergeMetricsOptions {
   readonly devicesByCondition?: () => Readonly<Record<string, number>>;
   /** Sessions in progress, read at scrape time. */
   readonly activeSessions?: () => number;
+  /** prom-client's default process and event-loop metrics too (the server's registry; off in most tests). */
+  readonly processMetrics?: boolean;
 }
 
 export interface ConvergeMetrics {
@@ -33,12 +35,12 @@ export interface ConvergeMetrics {
   readonly activeSessions: Gauge<never>;
   /** Marks `revision` as the loaded policy revision (the only series of the info metric). */
   setPolicyRevision(revision: string): void;
-  render(): string;
+  render(): Promise<string>;
 }
 
 /** Converge's metrics, each with bounded label cardinality (extra label sets fold into "other"). */
 export function createConvergeMetrics(opts: ConvergeMetricsOptions = {}): ConvergeMetrics {
-  const r = createRegistry();
+  const r = createRegistry({ processMetrics: opts.processMetrics === true });
   const { activeSessions } = opts;
   const policyRevision = r.gauge({
     name: "converge_policy_revision_info",

@@ -1,6 +1,6 @@
 /**
- * Prometheus text exposition format 0.0.4 formatting rules
- * (https://prometheus.io/docs/instrumenting/exposition_formats/).
+ * Prometheus text exposition format 0.0.4 (https://prometheus.io/docs/instrumenting/exposition_formats/): the
+ * content type and the name rules Converge checks at registration (prom-client formats the text).
  */
 
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -16,32 +16,4 @@ export function checkLabelName(name: string, reserved: readonly string[]): void 
   if (!LABEL_NAME.test(name) || name.startsWith("__") || reserved.includes(name)) {
     throw new Error(`invalid label name ${JSON.stringify(name)}`);
   }
-}
-
-/** HELP text: backslash and line feed are escaped. */
-export function escapeHelp(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-
-/** Label values: backslash, double quote and line feed are escaped. */
-export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}
-
-/** Sample values and `le` bounds: Go float syntax, with +Inf, -Inf and NaN spelled out. */
-export function formatValue(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  return String(v);
-}
-
-/** `{a="x",b="y"}`, or "" without labels. */
-export function formatLabels(names: readonly string[], values: readonly string[]): string {
-  if (names.length === 0) return "";
-  return `{${names.map((n, i) => `${n}="${escapeLabelValue(values[i] ?? "")}"`).join(",")}}`;
-}
-
-export function headerLines(name: string, help: string, type: "counter" | "gauge" | "histogram"): string {
-  return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
 }

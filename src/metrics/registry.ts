@@ -1,4 +1,12 @@
-import { checkLabelName, checkMetricName, formatLabels, formatValue, headerLines } from "./exposition.js";
+/**
+ * Converge's metric registry on prom-client: counters, gauges (optionally computed at scrape), histograms, and
+ * on request prom-client's default process and event-loop metrics. What this layer adds to prom-client: label
+ * cardinality bounded per metric (past `maxSeries` label sets, new ones fold into an all-"other" series, so a
+ * misbehaving label cannot blow up memory or the scrape), labels checked against the declaration, and a
+ * synchronous `get` (tests, health). The exposition is prom-client's text format 0.0.4.
+ */
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry as PromRegistry, collectDefaultMetrics } from "prom-client";
+import { checkLabelName, checkMetricName } from "./exposition.js";
 import { createSeriesStore, type SeriesStore } from "./series.js";
 
 export { EXPOSITION_CONTENT_TYPE } from "./exposition.js";
@@ -49,14 +57,21 @@ export interface Registry {
   gauge<L extends string = never>(def: GaugeDef<L>): Gauge<L>;
   histogram<L extends string = never>(def: HistogramDef<L>): Histogram<L>;
   /** The whole registry in the text exposition format 0.0.4, metrics in registration order. */
-  render(): string;
+  render(): Promise<string>;
 }
 
-interface Renderable {
-  render(): string;
+export interface RegistryOptions {
+  /** prom-client's default metrics: process CPU, memory, file descriptors, event-loop lag, GC, heap (`process_*`, `nodejs_*`). */
+  readonly processMetrics?: boolean;
 }
 
 const DEFAULT_MAX_SERIES = 100;
+
+/** One bounded series: the label object handed to prom-client (declared order) and its value, for `get`. */
+interface Series {
+  readonly labels: Record<string, string>;
+  v: number;
+}
 
 /** Label values in declared order; throws when the set of names differs from the declaration. */
 function labelValues<L extends string>(names: readonly L[], labels: Labels<L> | undefined, metric: string): string[] {
@@ -75,88 +90,104 @@ function prepare<L extends string>(def: MetricDef<L>, reserved: readonly string[
   return names;
 }
 
-function renderScalars<L extends string>(def: MetricDef<L>, names: readonly L[], series: SeriesStore<{ v: number }>, type: "counter" | "gauge"): string {
-  let out = headerLines(def.name, def.help, type);
-  if (names.length === 0 && series.size === 0) return `${out}${def.name} 0\n`;
-  for (const [values, s] of series.entries()) out += `${def.name}${formatLabels(names, values)} ${formatValue(s.v)}\n`;
-  return out;
+/** prom-client requires a HELP text: an empty one reads as the metric's name. */
+function helpOf(def: MetricDef<string>): string {
+  return def.help === "" ? def.name : def.help;
 }
 
-function makeCounter<L extends string>(def: MetricDef<L>): Counter<L> & Renderable {
-  const names = prepare(def);
-  const series = createSeriesStore(names.length, def.maxSeries ?? DEFAULT_MAX_SERIES, () => ({ v: 0 }));
-  return {
-    inc(labels, by = 1) {
-      if (!(by >= 0)) throw new Error(`${def.name}: counters only go up (got ${by})`);
-      series.get(labelValues(names, labels, def.name)).v += by;
-    },
-    get: (labels) => series.peek(labelValues(names, labels, def.name))?.v ?? 0,
-    render: () => renderScalars(def, names, series, "counter"),
-  };
+function seriesStore<L extends string>(def: MetricDef<L>, names: readonly L[]): SeriesStore<Series> {
+  return createSeriesStore(names.length, def.maxSeries ?? DEFAULT_MAX_SERIES, (values) => ({
+    labels: Object.fromEntries(names.map((n, i) => [n, values[i] ?? ""])),
+    v: 0,
+  }));
 }
 
-function makeGauge<L extends string>(def: GaugeDef<L>): Gauge<L> & Renderable {
-  const names = prepare(def);
-  const series = createSeriesStore(names.length, def.maxSeries ?? DEFAULT_MAX_SERIES, () => ({ v: 0 }));
-  const at = (labels: Labels<L> | undefined): { v: number } => series.get(labelValues(names, labels, def.name));
-  const gauge: Gauge<L> & Renderable = {
-    set: (labels, value) => void (at(labels).v = value),
-    inc: (labels, by = 1) => void (at(labels).v += by),
-    dec: (labels, by = 1) => void (at(labels).v -= by),
-    get: (labels) => series.peek(labelValues(names, labels, def.name))?.v ?? 0,
-    reset: () => series.clear(),
-    render() {
-      if (def.collect) {
+/** A dependency-light Prometheus registry on prom-client: counters, gauges (optionally computed at scrape), histograms. */
+export function createRegistry(opts: RegistryOptions = {}): Registry {
+  const prom = new PromRegistry();
+  if (opts.processMetrics === true) collectDefaultMetrics({ register: prom });
+  const names = new Set<string>();
+  function claim(name: string): void {
+    if (names.has(name)) throw new Error(`metric ${name} registered twice`);
+    names.add(name);
+  }
+
+  function counter<L extends string>(def: MetricDef<L>): Counter<L> {
+    const labelNames = prepare(def);
+    claim(def.name);
+    const series = seriesStore(def, labelNames);
+    const c = new PromCounter<string>({ name: def.name, help: helpOf(def), labelNames: [...labelNames], registers: [prom] });
+    return {
+      inc(labels, by = 1) {
+        if (!(by >= 0)) throw new Error(`${def.name}: counters only go up (got ${by})`);
+        const s = series.get(labelValues(labelNames, labels, def.name));
+        s.v += by;
+        c.inc(s.labels, by);
+      },
+      get: (labels) => series.peek(labelValues(labelNames, labels, def.name))?.v ?? 0,
+    };
+  }
+
+  function gauge<L extends string>(def: GaugeDef<L>): Gauge<L> {
+    const labelNames = prepare(def);
+    claim(def.name);
+    const series = seriesStore(def, labelNames);
+    const at = (labels: Labels<L> | undefined): Series => series.get(labelValues(labelNames, labels, def.name));
+    const collect = def.collect;
+    const g: PromGauge = new PromGauge<string>({
+      name: def.name,
+      help: helpOf(def),
+      labelNames: [...labelNames],
+      registers: [prom],
+      ...(collect ? { collect: () => (wrapper.reset(), collect(wrapper)) } : {}),
+    });
+    const wrapper: Gauge<L> = {
+      set(labels, value) {
+        const s = at(labels);
+        s.v = value;
+        g.set(s.labels, value);
+      },
+      inc(labels, by = 1) {
+        const s = at(labels);
+        s.v += by;
+        g.set(s.labels, s.v);
+      },
+      dec(labels, by = 1) {
+        const s = at(labels);
+        s.v -= by;
+        g.set(s.labels, s.v);
+      },
+      get: (labels) => series.peek(labelValues(labelNames, labels, def.name))?.v ?? 0,
+      reset() {
         series.clear();
-        def.collect(gauge);
-      }
-      return renderScalars(def, names, series, "gauge");
-    },
-  };
-  return gauge;
-}
-
-function makeHistogram<L extends string>(def: HistogramDef<L>): Histogram<L> & Renderable {
-  const names = prepare(def, ["le"]);
-  const bounds = [...def.buckets];
-  if (bounds.length === 0 || bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (bounds[i - 1] ?? b)))) {
-    throw new Error(`${def.name}: buckets must be finite and strictly increasing`);
+        g.reset();
+      },
+    };
+    return wrapper;
   }
-  const series = createSeriesStore(names.length, def.maxSeries ?? DEFAULT_MAX_SERIES, () => ({ counts: bounds.map(() => 0), sum: 0, count: 0 }));
-  if (names.length === 0) series.get([]); // a label-less histogram is exposed from the start
-  return {
-    observe(labels, value) {
-      const s = series.get(labelValues(names, labels, def.name));
-      for (const [i, b] of bounds.entries()) if (value <= b) s.counts[i] = (s.counts[i] ?? 0) + 1;
-      s.sum += value;
-      s.count += 1;
-    },
-    render() {
-      let out = headerLines(def.name, def.help, "histogram");
-      for (const [values, s] of series.entries()) {
-        const withLe = (le: string): string => formatLabels([...names, "le"], [...values, le]);
-        for (const [i, b] of bounds.entries()) out += `${def.name}_bucket${withLe(formatValue(b))} ${s.counts[i] ?? 0}\n`;
-        out += `${def.name}_bucket${withLe("+Inf")} ${s.count}\n`;
-        out += `${def.name}_sum${formatLabels(names, values)} ${formatValue(s.sum)}\n`;
-        out += `${def.name}_count${formatLabels(names, values)} ${s.count}\n`;
-      }
-      return out;
-    },
-  };
-}
 
-/** A dependency-free Prometheus registry: counters, gauges (optionally computed at scrape), histograms. */
-export function createRegistry(): Registry {
-  const metrics = new Map<string, Renderable>();
-  function add<T extends Renderable>(name: string, m: T): T {
-    if (metrics.has(name)) throw new Error(`metric ${name} registered twice`);
-    metrics.set(name, m);
-    return m;
+  function histogram<L extends string>(def: HistogramDef<L>): Histogram<L> {
+    const labelNames = prepare(def, ["le"]);
+    const bounds = [...def.buckets];
+    if (bounds.length === 0 || bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (bounds[i - 1] ?? b)))) {
+      throw new Error(`${def.name}: buckets must be finite and strictly increasing`);
+    }
+    claim(def.name);
+    const series = seriesStore(def, labelNames);
+    const h = new PromHistogram<string>({ name: def.name, help: helpOf(def), labelNames: [...labelNames], buckets: bounds, registers: [prom] });
+    return {
+      observe(labels, value) {
+        h.observe(series.get(labelValues(labelNames, labels, def.name)).labels, value);
+      },
+    };
   }
+
   return {
-    counter: (def) => add(def.name, makeCounter(def)),
-    gauge: (def) => add(def.name, makeGauge(def)),
-    histogram: (def) => add(def.name, makeHistogram(def)),
-    render: () => [...metrics.values()].map((m) => m.render()).join(""),
+    counter,
+    gauge,
+    histogram,
+    // prom-client separates metrics by a blank line; the format allows it, but Converge's scrape stays one
+    // line per sample (escaped help and label values never hold a line feed, so "\n\n" only joins metrics).
+    render: async () => (await prom.metrics()).replaceAll("\n\n", "\n"),
   };
 }

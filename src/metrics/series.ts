@@ -16,14 +16,14 @@ export interface SeriesStore<S> {
   readonly size: number;
 }
 
-export function createSeriesStore<S>(labelCount: number, maxSeries: number, init: () => S): SeriesStore<S> {
+export function createSeriesStore<S>(labelCount: number, maxSeries: number, init: (values: readonly string[]) => S): SeriesStore<S> {
   const series = new Map<string, { values: readonly string[]; state: S }>();
   const overflowValues = Array.from({ length: labelCount }, () => OVERFLOW_LABEL_VALUE);
   const overflowKey = JSON.stringify(overflowValues);
   let regular = 0;
 
   function create(key: string, values: readonly string[]): S {
-    const state = init();
+    const state = init(values);
     series.set(key, { values: [...values], state });
     return state;
   }

@@ -4,7 +4,7 @@
  */
 import type { DeviceId } from "../domain/device.js";
 import { plan } from "../reconcile/plan.js";
-import { sameValue } from "../reconcile/equality.js";
+import { reportedHolds } from "../reconcile/equality.js";
 import type { DeviceQuirks, Inventory, Plan, PlanLimits, PlanStep, ReportedState } from "../reconcile/types.js";
 import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { knownSecrets, maskJson, MASK } from "../domain/mask.js";
@@ -37,11 +37,14 @@ export function factsOfRecord(d: FactsRecord, reported: ReportedState): MatchSub
   return matchSubjectOf(d, reported);
 }
 
-/** The desired-vs-reported diff of plain values (writes-only values are never compared with reports). */
-export function diffValues(desired: DesiredState, reported: ReportedState): DiffEntry[] {
+/**
+ * The desired-vs-reported diff of plain values (writes-only values are never compared with reports), by the
+ * planner's own comparison (`reportedHolds`), so "equal" here is exactly "the planner sends nothing".
+ */
+export function diffValues(desired: DesiredState, reported: ReportedState, quirks: Pick<DeviceQuirks, "booleanAsDigit" | "datetimeMilliseconds">): DiffEntry[] {
   return desired.values.map((v) => {
     const r = reported.params.get(v.path);
-    const state: DiffEntry["state"] = v.writeOnly ? "write-only" : !r ? "unknown" : sameValue(r.type, v.value, r.value) ? "equal" : "differs";
+    const state: DiffEntry["state"] = v.writeOnly ? "write-only" : !r ? "unknown" : reportedHolds(v, r, quirks) ? "equal" : "differs";
     const shownReported = r === undefined ? null : v.writeOnly && r.value !== "" ? MASK : r.value;
     return { path: v.path, desired: v.writeOnly ? MASK : v.value, reported: shownReported, state, policy: v.from.policy };
   });
@@ -109,9 +112,13 @@ export interface PlanSubject {
 
 /** What the next session would do for `subject`, from its record, reported state and inventory. */
 export function planSubject(ctx: PlanSettings, subject: PlanSubject): DevicePlan {
+  return planWithDesired(ctx, subject, ctx.desired(factsOfRecord(subject.record, subject.reported), subject.secrets ?? NO_SECRETS));
+}
+
+/** `planSubject` given the device's desired state (computed by the caller, e.g. from a projected match subject). */
+export function planWithDesired(ctx: PlanSettings, subject: PlanSubject, desired: DesiredState | undefined): DevicePlan {
   const { record, reported, inventory } = subject;
   const id = record.deviceId;
-  const desired = ctx.desired(factsOfRecord(record, reported), subject.secrets ?? NO_SECRETS);
   if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
   const p = plan({ desired, reported, inventory, now: ctx.now, limits: ctx.limits, quirks: ctx.quirks, hashWriteOnly: ctx.hashWriteOnly });
   const secrets = secretValuesOf(desired);
@@ -121,7 +128,7 @@ export function planSubject(ctx: PlanSettings, subject: PlanSubject): DevicePlan
     revision: desired.revision,
     matched: desired.matched,
     plan: masked(p, secrets),
-    diff: maskJson(diffValues(desired, reported), secrets),
+    diff: maskJson(diffValues(desired, reported, ctx.quirks), secrets),
   };
 }
 

@@ -3,7 +3,8 @@
  * overlap, and policies fully shadowed by a higher-priority one with the same selector. Pure.
  */
 import { selectorsDisjoint } from "./match.js";
-import type { Policy, PolicyError, Site, SourceLocation } from "./types.js";
+import { sameDeclared } from "../reconcile/equality.js";
+import type { Policy, PolicyError, PolicyInstance, Site, SourceLocation } from "./types.js";
 
 const loc = (p: Policy, s: Site): SourceLocation => ({ file: p.file, line: s.line, column: s.column });
 const where = (p: Policy, s: Site): string => `${p.file}:${s.line}`;
@@ -48,7 +49,7 @@ function pairConflicts(a: Policy, b: Policy): PolicyError[] {
   const av = new Map(a.values.map((v) => [v.path, v]));
   for (const v of b.values) {
     const o = av.get(v.path);
-    if (o !== undefined && o.raw !== v.raw) out.push(conflict(a, b, v.site, v.path, JSON.stringify(v.raw), JSON.stringify(o.raw), o.site));
+    if (o !== undefined && !sameDeclared(v, o)) out.push(conflict(a, b, v.site, v.path, JSON.stringify(v.raw), JSON.stringify(o.raw), o.site));
   }
   const aa = new Map(a.attributes.map((x) => [x.path, x]));
   for (const x of b.attributes) {
@@ -75,12 +76,20 @@ function tableConflicts(a: Policy, b: Policy): PolicyError[] {
       const k = JSON.stringify(inst.key);
       const other = o.instances.find((x) => JSON.stringify(x.key) === k);
       if (other === undefined) continue;
-      const mine = JSON.stringify(inst.values.map((v) => [v.path, v.raw]).sort());
-      const theirs = JSON.stringify(other.values.map((v) => [v.path, v.raw]).sort());
-      if (mine !== theirs) out.push(conflict(a, b, inst.site, `instance ${k} of ${t.table}`, "declared differently", "another way", other.site));
+      if (!sameInstance(inst, other)) out.push(conflict(a, b, inst.site, `instance ${k} of ${t.table}`, "declared differently", "another way", other.site));
     }
   }
   return out;
+}
+
+/** Two declarations of one instance set the same paths to the same values (per type: `sameDeclared`). */
+function sameInstance(a: PolicyInstance, b: PolicyInstance): boolean {
+  if (a.values.length !== b.values.length) return false;
+  const theirs = new Map(b.values.map((v) => [v.path, v]));
+  return a.values.every((v) => {
+    const o = theirs.get(v.path);
+    return o !== undefined && sameDeclared(v, o);
+  });
 }
 
 /** Same-priority conflicts over the whole set. `policies` in precedence order (priority desc, then name). */

@@ -9,6 +9,7 @@ import type { TemplateContext } from "./template.js";
 import type { Policy, PolicyInstance, PolicyTable } from "./types.js";
 import { provenanceOf } from "./types.js";
 import type { NoteSink } from "./desired-merge.js";
+import { sameDesired } from "../reconcile/equality.js";
 import { claim, resolveValue } from "./desired-merge.js";
 
 interface TableAcc {
@@ -38,8 +39,15 @@ function resolveInstance(p: Policy, t: PolicyTable, inst: PolicyInstance, ctx: T
   return { key: inst.key, values, from };
 }
 
-const sameInstance = (a: DesiredInstance, b: DesiredInstance): boolean =>
-  JSON.stringify(a.values.map((v) => [v.path, v.value]).sort()) === JSON.stringify(b.values.map((v) => [v.path, v.value]).sort());
+/** Two declarations of one instance set the same paths to the same values (`sameDesired`, per type). */
+function sameInstance(a: DesiredInstance, b: DesiredInstance): boolean {
+  if (a.values.length !== b.values.length) return false;
+  const theirs = new Map(b.values.map((v) => [v.path, v]));
+  return a.values.every((v) => {
+    const o = theirs.get(v.path);
+    return o !== undefined && sameDesired(v, o);
+  });
+}
 
 export function mergeTables(policies: readonly Policy[], ctx: TemplateContext, notes: NoteSink): DesiredTable[] {
   const acc = new Map<string, TableAcc>();

@@ -9,6 +9,7 @@
  * is an `unresolved-template` note; the value is omitted and lower-priority policies do not fill it in.
  */
 import type { DesiredAttribute, DesiredFirmware, DesiredState, DesiredTable, DesiredValue, MatchSubject } from "./desired.types.js";
+import { sameDesired } from "../reconcile/equality.js";
 import { matchesDevice } from "./match.js";
 import type { TemplateContext } from "./template.js";
 import type { Policy, PolicySet } from "./types.js";
@@ -73,7 +74,7 @@ function mergeValues(policies: readonly Policy[], ctx: TemplateContext, notes: N
       const dv: DesiredValue | undefined = r.ok
         ? { path: v.path, value: r.value, type: v.type, writeOnly: v.writeOnly, drift: p.drift, verifyEveryMs: p.verifyEveryMs, from }
         : undefined;
-      claim(claims, v.path, p.priority, dv, from, (a, b) => a.value === b.value && a.type === b.type, notes);
+      claim(claims, v.path, p.priority, dv, from, sameDesired, notes);
     }
   }
   return [...claims.values()].flatMap((c) => (c.item === undefined ? [] : [c.item]));

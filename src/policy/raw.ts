@@ -1,68 +1,20 @@
 /**
- * The shape of a policy document as `schemas/policy.schema.json` admits it. ajv's type guard turns parsed
- * YAML into this type; `compile.ts` turns it into a `Policy`.
+ * The shape of a policy document as `schemas/policy.schema.json` admits it, DERIVED from the schema
+ * (json-schema-to-ts `FromSchema` over its generated `as const` module `policy-schema.ts`): ajv's type guard
+ * turns parsed YAML into this type; `compile.ts` turns it into a `Policy`. Edit the schema, then
+ * `node --import tsx scripts/render-schemas.ts`.
  */
-export type RawScalar = string | number | boolean;
-export interface RawTypedValue {
-  readonly value: RawScalar;
-  readonly type?: string;
-  readonly writeOnly?: boolean;
-}
-export type RawValue = RawScalar | RawTypedValue;
+import type { FromSchema } from "json-schema-to-ts";
+import type { POLICY_SCHEMA } from "./policy-schema.js";
 
-export type RawStringMatch = string | readonly string[] | { readonly pattern: string };
+/** Read-only all the way down (what ajv hands over is never mutated). */
+type Frozen<T> = T extends (infer U)[] ? readonly Frozen<U>[] : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
 
-export interface RawParamCondition {
-  readonly equals?: RawScalar;
-  readonly pattern?: string;
-  readonly in?: readonly RawScalar[];
-  readonly exists?: boolean;
-}
-
-export interface RawMatch {
-  readonly manufacturer?: RawStringMatch;
-  readonly oui?: RawStringMatch;
-  readonly productClass?: RawStringMatch;
-  readonly hardwareVersion?: RawStringMatch;
-  readonly softwareVersion?: RawStringMatch;
-  readonly serialNumber?: RawStringMatch;
-  readonly dataModel?: "tr098" | "tr181";
-  readonly tags?: { readonly all?: readonly string[]; readonly any?: readonly string[]; readonly none?: readonly string[] };
-  readonly parameters?: Readonly<Record<string, RawParamCondition>>;
-}
-
-export interface RawTable {
-  readonly key: readonly string[];
-  readonly prune?: boolean;
-  readonly instances: readonly Readonly<Record<string, RawValue>>[];
-}
-
-export interface RawFirmware {
-  readonly version: string;
-  /** Exactly one of url and file (schema). */
-  readonly url?: string;
-  /** A hosted file's name: compiles to the url /files/<name>. */
-  readonly file?: string;
-  readonly fileSize?: number;
-  readonly fileType?: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly checksum?: string;
-}
-
-export interface RawPolicy {
-  readonly name: string;
-  readonly description?: string;
-  readonly priority?: number;
-  readonly match?: RawMatch;
-  readonly parameters?: Readonly<Record<string, RawValue>>;
-  readonly objects?: Readonly<Record<string, RawTable>>;
-  readonly attributes?: Readonly<Record<string, { readonly notification: string | number }>>;
-  readonly firmware?: RawFirmware;
-  readonly verify?: { readonly every: string };
-  readonly drift?: "heal" | "report";
-  readonly rollout?: unknown;
-  readonly ignore?: readonly string[];
-  readonly reboot?: { readonly allow: boolean };
-  readonly connectionRequest?: { readonly provision: boolean };
-}
+export type RawPolicy = Frozen<FromSchema<typeof POLICY_SCHEMA>>;
+export type RawMatch = NonNullable<RawPolicy["match"]>;
+export type RawStringMatch = NonNullable<RawMatch["serialNumber"]>;
+export type RawParamCondition = NonNullable<RawMatch["parameters"]>[string];
+export type RawValue = NonNullable<RawPolicy["parameters"]>[string];
+export type RawScalar = Exclude<RawValue, { readonly value: unknown }>;
+export type RawTable = NonNullable<RawPolicy["objects"]>[string];
+export type RawFirmware = NonNullable<RawPolicy["firmware"]>;

@@ -86,9 +86,17 @@ const describeSuffix = (e: ErrorObject): string => {
 /** Validates a parsed document. Returns the typed policy or the issues (deduplicated). */
 export function validatePolicyDoc(validate: ValidateFunction<RawPolicy>, doc: unknown): { policy: RawPolicy | undefined; issues: Issue[] } {
   if (validate(doc)) return { policy: doc, issues: [] };
+  return { policy: undefined, issues: schemaIssues(validate.errors ?? []) };
+}
+
+/**
+ * ajv's errors (compiled with `verbose: true`) as issues, deduplicated: the policy loader's and the configuration
+ * loader's one translation (unknown keys with the nearest known one, expected types and values).
+ */
+export function schemaIssues(errors: readonly ErrorObject[]): Issue[] {
   const seen = new Set<string>();
   const issues: Issue[] = [];
-  for (const e of validate.errors ?? []) {
+  for (const e of errors) {
     const i = toIssue(e);
     if (i === undefined) continue;
     const k = `${i.pointer}|${i.message}`;
@@ -96,5 +104,5 @@ export function validatePolicyDoc(validate: ValidateFunction<RawPolicy>, doc: un
     seen.add(k);
     issues.push(i);
   }
-  return { policy: undefined, issues };
+  return issues;
 }

@@ -4,6 +4,7 @@
  * YAML: a map from device id or serial number to a map of variables. The row `*` is every device's fallback.
  * Each variable name belongs to one file; an empty cell means "no value for this device".
  */
+import { parseCsv as parseCsvRecords } from "../datamodel/csv.js";
 import { parseYamlFile } from "./yaml-source.js";
 
 export interface VarTable {
@@ -22,37 +23,26 @@ export interface VarProblem {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Splits CSV text into rows of cells (RFC 4180: quoted cells, doubled quotes, CRLF or LF). */
+/** Splits CSV text into rows of cells (datamodel/csv.ts: RFC 4180 on csv-parse), without blank lines. Throws on an unterminated quote. */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") (row.push(cell), (cell = ""));
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      (row.push(cell), rows.push(row), (row = []), (cell = ""));
-    } else cell += c;
-  }
-  if (cell !== "" || row.length > 0) (row.push(cell), rows.push(row));
-  return rows.filter((r) => !(r.length === 1 && r[0] === ""));
+  return parseCsvRecords(text).filter((r) => !(r.length === 1 && r[0] === ""));
 }
 
 /** Parses a CSV variable file. */
 export function parseVarsCsv(file: string, text: string): { table: VarTable | undefined; problems: VarProblem[] } {
-  const rows = parseCsv(text.replace(/^\uFEFF/, ""));
-  const [header, ...body] = rows;
   const problem = (line: number, message: string): { table: undefined; problems: VarProblem[] } => ({
     table: undefined,
     problems: [{ file, line, column: 1, message }],
   });
+  let rows: string[][];
+  try {
+    rows = parseCsv(text);
+  } catch (e) {
+    // A truncated file (an unterminated quote) is rejected whole, never read as one long cell.
+    const line = /line (\d+)/.exec(e instanceof Error ? e.message : "")?.[1];
+    return problem(line === undefined ? 1 : Number(line), e instanceof Error ? e.message : String(e));
+  }
+  const [header, ...body] = rows;
   if (header === undefined) return problem(1, "empty variable file (expected a header row: id or serialNumber, then variable names)");
   const [keyCol, ...names] = header.map((h) => h.trim());
   if (keyCol !== "id" && keyCol !== "serialNumber") return problem(1, `first column must be "id" or "serialNumber", got "${keyCol ?? ""}"`);

@@ -83,6 +83,52 @@ export function sameAsWritten(
   return sameValue(type, normaliseForWire(type, desired, quirks), reported);
 }
 
+/**
+ * The type a reported value is compared as: its own, unless the CPE labels it `xsd:string` (many label
+ * everything so) and the desired value knows better (an explicit policy type or the data model's).
+ */
+export function comparedType(reported: XsdType, desired: XsdType | undefined): XsdType {
+  return reported === "xsd:string" && desired !== undefined ? desired : reported;
+}
+
+/**
+ * THE comparison of a desired value with what the device reports, shared by the planner (`reconcile/values.ts`)
+ * and the plan's diff (`plan/device-plan.ts`), so the diff never says "differs" where the planner sends nothing:
+ * per `comparedType`, with the desired value in its wire form for this device (`sameAsWritten`).
+ */
+export function reportedHolds(
+  desired: { readonly value: string; readonly type: XsdType | undefined },
+  reported: { readonly value: string; readonly type: XsdType },
+  quirks: Pick<DeviceQuirks, "booleanAsDigit" | "datetimeMilliseconds">,
+): boolean {
+  return sameAsWritten(comparedType(reported.type, desired.type), desired.value, reported.value, quirks);
+}
+
+/**
+ * Whether two policies want the same value for one path (the per-device merge, `policy/desired.ts` and
+ * `desired-tables.ts`): the same type, and the same value of it (`sameValue`: `1` and `true` are one boolean,
+ * `080` and `80` one integer); without a type, exactly.
+ */
+export function sameDesired(
+  a: { readonly value: string; readonly type: XsdType | undefined },
+  b: { readonly value: string; readonly type: XsdType | undefined },
+): boolean {
+  if (a.type !== b.type) return false;
+  return a.type === undefined ? a.value === b.value : sameValue(a.type, a.value, b.value);
+}
+
+/**
+ * The same question before any device, for the conflict check of `converge validate` (`policy/conflicts.ts`):
+ * two literals as `sameDesired`; a template only equals the same template text (what it gives is per device).
+ */
+export function sameDeclared(
+  a: { readonly literal: string | undefined; readonly raw: string; readonly type: XsdType | undefined },
+  b: { readonly literal: string | undefined; readonly raw: string; readonly type: XsdType | undefined },
+): boolean {
+  if (a.literal === undefined || b.literal === undefined) return a.literal === b.literal && a.raw === b.raw && a.type === b.type;
+  return sameDesired({ value: a.literal, type: a.type }, { value: b.literal, type: b.type });
+}
+
 function sameParsed(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a === b;
 }

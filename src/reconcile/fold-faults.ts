@@ -11,7 +11,7 @@
  * - code 0 (a SOAP Fault in which no cwmp:Fault was found anywhere): every path of the step backs off, no bisection;
  * - 9005 on DeleteObject: the instance is already gone, which is what we wanted.
  */
-import { CPE_FAULT } from "../domain/faults.js";
+import { CPE_FAULT, cpeFaultCode } from "../domain/faults.js";
 import type { CwmpFault } from "../cwmp/types.js";
 import type { Fault } from "../domain/faults.js";
 import type { StoreWrite } from "../domain/store.js";
@@ -82,7 +82,7 @@ export function foldFault(st: FoldState, step: PlanStep, fault: CwmpFault, now: 
       reported: st.reported,
       inventory: withBisected(st.inventory, paths),
       writes: [],
-      faults: [{ code: String(fault.code), message, retryable: true }],
+      faults: [{ code: cpeFaultCode(fault.code), message, retryable: true }],
     };
   }
   return backOff(
@@ -98,7 +98,7 @@ export function foldFault(st: FoldState, step: PlanStep, fault: CwmpFault, now: 
 export function backOff(
   st: FoldState,
   step: PlanStep,
-  items: readonly { path: string; code: number | string; message: string }[],
+  items: readonly { path: string; code: number; message: string }[],
   now: number,
   limits: BackoffLimits,
 ): Folded {
@@ -113,9 +113,9 @@ export function backOff(
     const at = now;
     writes.push({
       kind: "fault",
-      fault: { code: String(it.code), message: it.message, path: it.path, policy: policyOf(step, it.path), sessionId: undefined, retryable, at },
+      fault: { code: cpeFaultCode(it.code), message: it.message, path: it.path, policy: policyOf(step, it.path), sessionId: undefined, retryable, at },
     });
-    faults.push({ code: String(it.code), message: it.message, path: it.path, retryable });
+    faults.push({ code: cpeFaultCode(it.code), message: it.message, path: it.path, retryable });
   }
   const inventory = withoutBisect(
     { ...st.inventory, backoff },

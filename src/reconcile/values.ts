@@ -2,15 +2,13 @@
  * One desired value against what is known: nothing to do, read it (unknown, stale, read back), discover where
  * it lives, set it, or a note (backoff, unsupported, not writable, drift, ignored drift).
  */
-import type { XsdType } from "../domain/xsd.js";
 import type { DesiredValue } from "../policy/desired.types.js";
 import type { PlanContext } from "./context.js";
-import { sameAsWritten } from "./equality.js";
+import { reportedHolds } from "./equality.js";
 import { intents, NO_INTENTS, type Intents } from "./intents.js";
 import { activeBackoff, isKnown, knownAbsent, writableOf } from "./knowledge.js";
 import { isIgnored } from "./paths.js";
 import { writeOnlyHashOf } from "./parameter-key.js";
-import type { ReportedParam } from "./types.js";
 
 const HIDDEN = "(write-only)";
 
@@ -49,7 +47,7 @@ function planWriteOnly(ctx: PlanContext, dv: DesiredValue, path: string): Intent
 function freshAndEqual(ctx: PlanContext, dv: DesiredValue, path: string): boolean {
   const p = ctx.input.reported.params.get(path);
   if (p === undefined || ctx.input.inventory.readback?.has(path) === true) return false;
-  return ctx.input.now - p.observedAt < dv.verifyEveryMs && sameAsWritten(compareType(p, dv.type), dv.value, p.value, ctx.input.quirks);
+  return ctx.input.now - p.observedAt < dv.verifyEveryMs && reportedHolds(dv, p, ctx.input.quirks);
 }
 
 function planReadable(ctx: PlanContext, dv: DesiredValue, path: string): Intents {
@@ -58,7 +56,7 @@ function planReadable(ctx: PlanContext, dv: DesiredValue, path: string): Intents
   const p = ctx.input.reported.params.get(path);
   if (p === undefined) return intents({ refresh: [{ path, reason: "unknown" }] });
   if (now - p.observedAt >= dv.verifyEveryMs) return intents({ refresh: [{ path, reason: "stale" }] });
-  if (sameAsWritten(compareType(p, dv.type), dv.value, p.value, ctx.input.quirks)) return NO_INTENTS;
+  if (reportedHolds(dv, p, ctx.input.quirks)) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
   if (dv.drift === "report") {
     // Applied before (this very desired value): the device moved away since, so report it and leave it. Not yet
@@ -80,10 +78,6 @@ function wasApplied(ctx: PlanContext, dv: DesiredValue, path: string): boolean {
  * The type to compare with: the CPE's, unless it says xsd:string while the policy knows better. Decoders
  * default a missing xsi:type to xsd:string (Thomson, Sphairon), and "1" must still equal a desired `true`.
  */
-function compareType(p: ReportedParam, desired: XsdType | undefined): XsdType {
-  return p.type === "xsd:string" && desired !== undefined ? desired : p.type;
-}
-
 /**
  * cwmp-notes §7.5 (3): the CPE's ParameterKey changes only on a successful SetParameterValues/AddObject/
  * DeleteObject (and is emptied by a factory reset). A key we set ourselves, this revision's or an earlier one's,

@@ -25,6 +25,14 @@ export interface RolloutPreview {
 
 const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 
+/** True when `previewRollouts` would look at the devices: some policy changed and is not rolled out immediately. */
+export function previewNeedsDevices(proposed: PolicySet, current: PolicySet | undefined, defaultStrategy: Strategy): boolean {
+  if (current === undefined) return false;
+  return proposed.policies.some(
+    (p) => (p.rollout ?? defaultStrategy).kind !== "immediate" && current.policies.find((q) => q.name === p.name)?.fingerprint !== p.fingerprint,
+  );
+}
+
 export function previewRollouts(
   proposed: PolicySet,
   current: PolicySet | undefined,

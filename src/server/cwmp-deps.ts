@@ -3,6 +3,7 @@ import type { DeviceQuirks, PlanLimits } from "../reconcile/types.js";
 import type { DesiredState, MatchSubject } from "../policy/desired.types.js";
 import type { Store } from "../domain/store.js";
 import type { InformFacts } from "../domain/store.js";
+import type { SessionOutcome } from "../domain/faults.js";
 import type { DeviceId } from "../domain/device.js";
 import type { MessageBounds } from "../session/message-bounds.js";
 import type { RefusalReason } from "./refusals.js";
@@ -37,7 +38,7 @@ export interface CpeAuthInput {
 export interface SessionSummary {
   readonly sessionId: string;
   readonly deviceId: DeviceId;
-  readonly outcome: string;
+  readonly outcome: SessionOutcome;
   readonly rpcCount: number;
   readonly rpcs: readonly string[];
   readonly events: readonly string[];
@@ -87,8 +88,8 @@ export interface CwmpDeps {
   /** The shared CPE username, if any: exempt from the per-device credential check. */
   readonly sharedCpeUsername?: string;
   readonly authenticate?: (req: CpeAuthInput) => Promise<CpeAuthOutcome>;
-  /** Authenticate every request, not only the Inform (cpeAuth.perRequest). Default: once per session. */
-  readonly authPerRequest?: boolean;
+  /** Authenticate every request, not only the Inform (cpeAuth.perRequest, or per model: `quirks:`). Default: once per session. */
+  readonly authPerRequest?: boolean | ((facts: InformFacts) => boolean);
   /** Per model: whether ACS messages carry the `<?xml ...?>` declaration (cwmp.omitXmlDeclaration). Default true. */
   readonly xmlDeclaration?: (facts: InformFacts) => boolean;
   readonly hooks?: CwmpHooks;

@@ -25,6 +25,7 @@ import { ConvergedCache } from "./converged-cache.js";
 import { SessionRecorder } from "./session-recorder.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { authReason, Refusals, type Refusal, type RefusalReason } from "./refusals.js";
+import type { SessionOutcome } from "../domain/faults.js";
 import type { StoreWrite } from "../domain/store.js";
 import type {} from "./cwmp-request.js";
 
@@ -88,12 +89,13 @@ export class CwmpEndpoint {
   }
 
   /** Ends a live session (see SessionRecorder.end). */
-  end(live: LiveSession, outcome: string, writes: readonly StoreWrite[] = []): Promise<boolean> {
+  end(live: LiveSession, outcome: SessionOutcome, writes: readonly StoreWrite[] = []): Promise<boolean> {
     return this.recorder.end(live, outcome, writes);
   }
 
-  private refuse(req: FastifyRequest, reply: FastifyReply, status: number, reason: RefusalReason, message: string, extra: Partial<Refusal> = {}): FastifyReply {
-    return this.refusals.refuse(reply, { status, reason, message, ip: req.ip, ...extra });
+  /** Refuses with the catalog's status of `reason` (server/refusals.ts). */
+  private refuse(req: FastifyRequest, reply: FastifyReply, reason: RefusalReason, message: string, extra: Partial<Refusal> = {}): FastifyReply {
+    return this.refusals.refuse(reply, { reason, message, ip: req.ip, ...extra });
   }
 
   private async handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -107,25 +109,18 @@ export class CwmpEndpoint {
       { contentType: contentTypeOf(req), contentEncoding: header(req, "content-encoding") },
       { maxBytes: this.deps.limits.maxBodyBytes },
     );
-    if (!body.ok)
-      return this.refuse(
-        req,
-        reply,
-        body.error.code === "too_large" ? 413 : 400,
-        body.error.code === "too_large" ? "too_large" : "bad_body",
-        body.error.message,
-      );
+    if (!body.ok) return this.refuse(req, reply, body.error.code === "too_large" ? "too_large" : "bad_body", body.error.message);
     if (body.value.trim() === "") return this.inSession(req, reply, found, who, undefined, "");
     const decoded = decodeCpeEnvelope(body.value);
     if (!decoded.ok) {
       if (found.kind === "found") await this.recorder.fail(found.live, "bad_message", decoded.error.message);
-      return this.refuse(req, reply, 400, "bad_message", `${decoded.error.code}: ${decoded.error.message}`);
+      return this.refuse(req, reply, "bad_message", `${decoded.error.code}: ${decoded.error.message}`);
     }
     const bounded = boundMessage(decoded.value.message, this.deps.limits);
     if (!bounded.ok) {
       const what = `${decoded.value.message.method}: ${bounded.field}${bounded.parameter !== undefined ? ` (${bounded.parameter})` : ""} is ${bounded.length} characters, above limits.maxStoredValueChars (${this.deps.limits.maxStoredValueChars})`;
       if (found.kind === "found") await this.recorder.fail(found.live, "value_too_large", what);
-      return this.refuse(req, reply, 413, "value_too_large", what);
+      return this.refuse(req, reply, "value_too_large", what);
     }
     const env: DecodedEnvelope = bounded.truncated > 0 ? { ...decoded.value, message: bounded.message } : decoded.value;
     if (env.message.method === "Inform") {
@@ -145,7 +140,7 @@ export class CwmpEndpoint {
     if (!this.deps.authenticate) return { kind: "open" };
     const authorization = header(req, "authorization");
     const cert = verifiedClientCertName(req.raw.socket);
-    const trusted = found.kind === "found" && found.live.client?.identity !== undefined && !this.deps.authPerRequest;
+    const trusted = found.kind === "found" && found.live.client?.identity !== undefined && found.live.client.authPerRequest !== true;
     if (trusted && (authorization === undefined || authorization.trim() === "") && (cert === undefined || cert === found.live.client?.identity))
       return { kind: "trusted" };
     const out = await this.deps.authenticate({
@@ -157,7 +152,7 @@ export class CwmpEndpoint {
     });
     if (!out.ok) {
       const headers: Record<string, string[]> = out.wwwAuthenticate.length > 0 ? { "www-authenticate": [...out.wwwAuthenticate] } : {};
-      return this.refuse(req, reply, out.status, authReason(out.reason, out.status), out.reason, { headers, empty: true });
+      return this.refuse(req, reply, authReason(out.reason, out.status), out.reason, { headers, empty: true });
     }
     // The certificate's CN, once per session (its first request carries no cookie).
     if (out.clientCert !== undefined && header(req, "cookie") === undefined)
@@ -173,38 +168,33 @@ export class CwmpEndpoint {
       url: req.url,
     });
     const headers: Record<string, string[]> = out && !out.ok && out.wwwAuthenticate.length > 0 ? { "www-authenticate": [...out.wwwAuthenticate] } : {};
-    return this.refuse(req, reply, 401, "no_credentials", "an Inform must authenticate", { headers, empty: true });
+    return this.refuse(req, reply, "no_credentials", "an Inform must authenticate", { headers, empty: true });
   }
 
   /** The session a non-Inform request belongs to, or the refusal that says why there is none. */
   private sessionFor(req: FastifyRequest, reply: FastifyReply, found: Lookup, who: Who, what: string): LiveSession | FastifyReply {
     switch (found.kind) {
       case "none":
-        return this.refuse(req, reply, 400, "no_session", `${what} outside a session: the first message must be an Inform`);
+        return this.refuse(req, reply, "no_session", `${what} outside a session: the first message must be an Inform`);
       case "unknown_cookie":
-        return this.refuse(req, reply, 400, "unknown_session", `${what} with a session cookie that names no live session`);
+        return this.refuse(req, reply, "unknown_session", `${what} with a session cookie that names no live session`);
       case "ambiguous":
-        return this.refuse(req, reply, 400, "ambiguous_session", `${what} without a cookie on a connection that carries several sessions`);
+        return this.refuse(req, reply, "ambiguous_session", `${what} without a cookie on a connection that carries several sessions`);
       case "moved": {
         // The cookie's session is alive on another connection: only its own, re-authenticated client may move it.
         const identity = found.live.client?.identity;
         if (who.kind === "verified" && identity !== undefined && who.identity === identity) return found.live;
         if (who.kind === "open") return found.live;
-        return this.refuse(req, reply, 403, "session_moved", `${what} for session ${found.live.id} on another connection than its own`, {
+        return this.refuse(req, reply, "session_moved", `${what} for session ${found.live.id} on another connection than its own`, {
           device: found.live.deviceId,
         });
       }
       case "found": {
         const identity = found.live.client?.identity;
         if (who.kind === "verified" && identity !== undefined && who.identity !== identity) {
-          return this.refuse(
-            req,
-            reply,
-            403,
-            "identity_mismatch",
-            `credentials of ${who.identity ?? "(none)"} posted into the session of ${found.live.deviceId}`,
-            { device: found.live.deviceId },
-          );
+          return this.refuse(req, reply, "identity_mismatch", `credentials of ${who.identity ?? "(none)"} posted into the session of ${found.live.deviceId}`, {
+            device: found.live.deviceId,
+          });
         }
         if (found.by === "cookie" && found.live.client) found.live.client.cookieEchoed = true;
         return found.live;
@@ -226,7 +216,7 @@ export class CwmpEndpoint {
     // Per-device credentials (username = a device id) are good for that device only.
     const claimed = identity !== undefined ? parseDeviceId(identity) : undefined;
     if (claimed && claimed !== deviceId && identity !== this.deps.sharedCpeUsername) {
-      return this.refuse(req, reply, 403, "wrong_device", "these credentials belong to another device", { device: deviceId });
+      return this.refuse(req, reply, "wrong_device", "these credentials belong to another device", { device: deviceId });
     }
     const now = this.deps.clock();
     // TR-069 §3.7.1: an Inform on the device's own session means the CPE started over: drop the old context.
@@ -242,7 +232,7 @@ export class CwmpEndpoint {
         refused === "overloaded"
           ? `${this.sessions.size} sessions open (limits.maxSessions)`
           : `source ${source} holds ${this.sessions.sourceCount(source)} sessions (limits.maxSessionsPerSource)`;
-      return this.refuse(req, reply, 503, refused, message, { headers: { "retry-after": "30" }, empty: true, device: deviceId });
+      return this.refuse(req, reply, refused, message, { headers: { "retry-after": "30" }, empty: true, device: deviceId });
     }
     this.sessions.reserve(source);
     let opened: Awaited<ReturnType<typeof openFromInform>>;
@@ -254,16 +244,17 @@ export class CwmpEndpoint {
     }
     if (!opened.ok) {
       this.sessions.release(source);
-      const reason: RefusalReason =
-        opened.error.code === "already_in_session" ? "already_in_session" : opened.error.code === "store_failed" ? "store_failed" : "bad_request";
-      return this.refuse(req, reply, opened.error.status, reason, opened.error.message, { headers: { "retry-after": "30" }, device: deviceId });
+      return this.refuse(req, reply, opened.error.code, opened.error.message, { headers: { "retry-after": "30" }, device: deviceId });
     }
     const s = opened.value;
+    const facts = informFacts(inform, req.ip);
+    const perRequest = this.deps.authPerRequest;
     this.sessions.bind(s, {
       identity,
       source,
       cookieEchoed: false,
-      xmlDeclaration: this.deps.xmlDeclaration?.(informFacts(inform, req.ip)) ?? true,
+      xmlDeclaration: this.deps.xmlDeclaration?.(facts) ?? true,
+      authPerRequest: typeof perRequest === "function" ? perRequest(facts) : perRequest === true,
       cpeRequests: 0,
     });
     this.recorder.received(s, env, raw);
@@ -300,7 +291,7 @@ export class CwmpEndpoint {
     if (!("state" in live)) return live;
     const now = this.deps.clock();
     const misfit = env ? this.misfit(live, env) : undefined;
-    if (misfit) return this.refuse(req, reply, 409, "answer_mismatch", misfit, { device: live.deviceId });
+    if (misfit) return this.refuse(req, reply, "answer_mismatch", misfit, { device: live.deviceId });
     this.sessions.touch(live, req.raw.socket, now);
     this.recorder.received(live, env, raw);
     if (env && CPE_REQUESTS.has(env.message.method) && live.client && ++live.client.cpeRequests > this.deps.limits.maxCpeRequestsPerSession) {
@@ -321,11 +312,11 @@ export class CwmpEndpoint {
       if (out.state.converged !== undefined) live.converged = out.state.converged;
       this.recorder.sent(live, 204, "");
       if (!(await this.end(live, out.state.outcome ?? "ok", out.writes)))
-        return this.refuse(req, reply, 500, "store_failed", "could not record the session's end", { device: live.deviceId });
+        return this.refuse(req, reply, "store_failed", "could not record the session's end", { device: live.deviceId });
       return reply.code(204).send();
     }
     if (!(await this.recorder.commit(live, out.writes)))
-      return this.refuse(req, reply, 500, "store_failed", "could not record the session step", { device: live.deviceId });
+      return this.refuse(req, reply, "store_failed", "could not record the session step", { device: live.deviceId });
     live.state = out.state;
     return this.send(live, out.reply, reply);
   }

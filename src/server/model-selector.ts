@@ -1,6 +1,12 @@
-/** Per-model settings selected by OUI / productClass / manufacturer (cwmp.omitXmlDeclaration). */
-import type { ModelSelector } from "../config/config.js";
+/**
+ * Per-model settings selected by OUI / productClass / manufacturer: `cwmp.omitXmlDeclaration`, and the `quirks:`
+ * list of converge.yaml (every entry whose `match` selects the device applies, later entries over earlier ones,
+ * over the global settings `cwmp.omitXmlDeclaration`, `cpeAuth.perRequest` and the planner's DEFAULT_QUIRKS).
+ */
+import type { Config, ModelSelector } from "../config/config.js";
 import type { InformFacts } from "../domain/store.js";
+import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
+import type { DeviceQuirks } from "../reconcile/types.js";
 
 type Model = Pick<InformFacts, "oui" | "productClass" | "manufacturer">;
 
@@ -12,7 +18,29 @@ export function selects(sel: ModelSelector, m: Model): boolean {
   return true;
 }
 
-/** Whether a device's messages carry the `<?xml ...?>` declaration: not for a model listed in `omit`. */
-export function xmlDeclarationFor(omit: readonly ModelSelector[]): (m: Model) => boolean {
-  return (m) => !omit.some((sel) => selects(sel, m));
+/** What the ACS does differently for one model. */
+export interface ModelSettings {
+  /** How the planner encodes values and batches reads and writes. */
+  readonly quirks: DeviceQuirks;
+  /** Whether its messages carry the `<?xml ...?>` declaration. */
+  readonly xmlDeclaration: boolean;
+  /** Whether every request of its sessions authenticates, not only the Inform. */
+  readonly authPerRequest: boolean;
+}
+
+/** The settings of each model, from the configuration (computed once per Inform). */
+export function modelSettingsFor(cfg: Pick<Config, "quirks" | "cwmp" | "cpeAuth">): (m: Model) => ModelSettings {
+  return (m) => {
+    let quirks: DeviceQuirks = DEFAULT_QUIRKS;
+    let xmlDeclaration = !cfg.cwmp.omitXmlDeclaration.some((sel) => selects(sel, m));
+    let authPerRequest = cfg.cpeAuth.perRequest;
+    for (const rule of cfg.quirks) {
+      if (!selects(rule.match, m)) continue;
+      const { match: _match, omitXmlDeclaration, authPerRequest: perRequest, ...planner } = rule;
+      quirks = { ...quirks, ...planner };
+      if (omitXmlDeclaration !== undefined) xmlDeclaration = !omitXmlDeclaration;
+      if (perRequest !== undefined) authPerRequest = perRequest;
+    }
+    return { quirks, xmlDeclaration, authPerRequest };
+  };
 }

@@ -21,7 +21,7 @@ function outcomeLabel(outcome: string, converged: boolean | undefined): string {
 export function createObservability(store: Store, policies: Pick<PolicySource, "current">, activeSessions: () => number = () => 0): Observability {
   // Counted at scrape time: read from the store (asynchronously) just before the registry renders.
   let byCondition: Readonly<Record<string, number>> = {};
-  const metrics = createConvergeMetrics({ devicesByCondition: () => byCondition, activeSessions });
+  const metrics = createConvergeMetrics({ devicesByCondition: () => byCondition, activeSessions, processMetrics: true });
   let lastRevision: string | undefined;
   const fastPath = metrics.registry.counter({
     name: "converge_fast_path_sessions_total",

@@ -16,8 +16,7 @@ import { drawConnReqCredentials } from "./desired-resolver.js";
 import type { LiveSession, SessionRegistry } from "./sessions.js";
 
 export interface OpenError {
-  readonly status: 400 | 503;
-  readonly code: string;
+  readonly code: "already_in_session";
   readonly message: string;
 }
 
@@ -39,7 +38,7 @@ export async function openFromInform(
   const facts = informFacts(inform, ip);
   const busy = sessions.forDevice(facts.deviceId);
   if ((busy && !isDead(busy) && busy.socket !== socket) || sessions.isOpening(facts.deviceId)) {
-    return err({ status: 503, code: "already_in_session", message: `device ${facts.deviceId} is already in a session` });
+    return err({ code: "already_in_session", message: `device ${facts.deviceId} is already in a session` });
   }
   deps.hooks?.onInform?.(facts);
   const hash = informHash(inform, ip);

@@ -12,6 +12,7 @@ import { factsOfRecord } from "../plan/device-plan.js";
 import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import type { DeviceRecord, Store } from "../domain/store.js";
 import type { SessionSummary } from "./cwmp-deps.js";
+import { CONNREQ_PUBLIC, type ConnReqOutcomeKind, type ConnReqPublicOutcome } from "../domain/connreq-outcomes.js";
 import { connReqCredentials, type DesiredResolver } from "./desired-resolver.js";
 import { createConnReqGuard, type ConnReqGuard } from "./connreq-guard.js";
 import { createKickPacer } from "./kick-pacer.js";
@@ -30,7 +31,10 @@ export type ReachOutcome =
  * all read "unreachable" with one message, so the outcome never tells what the target is (the server log has
  * the detail). Busy and auth_failed are answers of a CPE and stay.
  */
-export function publicOutcome(out: ReachOutcome): { readonly kind: string; readonly message: string } {
+export function publicOutcome(out: Exclude<ReachOutcome, { readonly kind: "ok" | "udp_sent" }>): {
+  readonly kind: ConnReqPublicOutcome;
+  readonly message: string;
+} {
   switch (out.kind) {
     case "unreachable":
     case "timeout":
@@ -43,8 +47,8 @@ export function publicOutcome(out: ReachOutcome): { readonly kind: string; reado
       return { kind: out.kind, message: "the device is busy (503)" };
     case "rate_limited":
       return { kind: out.kind, message: out.message };
-    default:
-      return { kind: out.kind, message: out.kind };
+    case "no_url":
+      return { kind: out.kind, message: "no_url" };
   }
 }
 
@@ -67,7 +71,7 @@ export interface ReachDeps {
   readonly store: Store;
   readonly cfg: Config;
   readonly log: Logger;
-  readonly onOutcome?: (kind: string) => void;
+  readonly onOutcome?: (kind: ConnReqOutcomeKind) => void;
   /** The desired state: credentials a policy sets (rotation) win over the generated ones once provisioned. */
   readonly resolver?: DesiredResolver;
   /** The ACS's own listening ports (never a connection-request target), known once it listens. */
@@ -79,8 +83,6 @@ export interface ReachDeps {
   /** The clock and timers of the kick pacer and of converge-now's wait. Default: the system's. */
   readonly timers?: Timers;
 }
-
-const STATUS_FOR: Readonly<Record<string, number>> = { auth_failed: 502, unreachable: 504, busy: 503, no_url: 409, rate_limited: 429 };
 
 export function createReach(deps: ReachDeps): Reach {
   const guard =
@@ -219,7 +221,7 @@ export function createReach(deps: ReachDeps): Reach {
         cancel();
         const shown = publicOutcome(out);
         return {
-          status: STATUS_FOR[shown.kind] ?? 504,
+          status: CONNREQ_PUBLIC[shown.kind].status,
           body: { error: { code: `connection_request_${shown.kind}`, message: shown.message }, outcome: shown.kind },
         };
       }

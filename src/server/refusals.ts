@@ -5,36 +5,38 @@
  */
 import type { FastifyReply } from "fastify";
 
-/** The closed set of reasons a CWMP request is refused (the counter's label values). */
-export const REFUSAL_REASONS = [
-  "no_credentials",
-  "wrong_credentials",
-  "unknown_user",
-  "stale_nonce",
-  "bad_credentials",
-  "basic_refused",
-  "no_client_cert",
-  "wrong_device",
-  "identity_mismatch",
-  "session_moved",
-  "unknown_session",
-  "ambiguous_session",
-  "no_session",
-  "answer_mismatch",
-  "overloaded",
-  "source_share",
-  "already_in_session",
-  "too_large",
-  "bad_body",
-  "bad_message",
-  "value_too_large",
-  "too_many_cpe_requests",
-  "bad_request",
-  "not_found",
-  "method_not_allowed",
-  "store_failed",
-] as const;
-export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+/**
+ * The catalog of reasons a CWMP request is refused (the counter's label values and the JSON body's `code`), each
+ * with its HTTP status and meaning. docs/codes.md lists them; `test/unit/code-catalogs.test.ts` holds both true.
+ */
+export const REFUSALS = {
+  no_credentials: { status: 401, meaning: "no Authorization header (or an Inform on a trusted session): a challenge follows" },
+  wrong_credentials: { status: 401, meaning: "the password (Digest response) does not match" },
+  unknown_user: { status: 401, meaning: "no such CPE username" },
+  stale_nonce: { status: 401, meaning: "the Digest nonce expired, was replayed or is no longer tracked: the CPE retries with a new one" },
+  bad_credentials: { status: 401, meaning: "an Authorization header that does not parse or fit the challenge" },
+  basic_refused: { status: 401, meaning: "Basic authentication where it is not allowed (cpeAuth.mode, or without TLS)" },
+  no_client_cert: { status: 403, meaning: "cpeAuth.clientCert: require and no verified TLS client certificate" },
+  wrong_device: { status: 403, meaning: "per-device credentials of another device than the Inform's" },
+  identity_mismatch: { status: 403, meaning: "credentials of another identity posted into a session" },
+  session_moved: { status: 403, meaning: "a session's cookie on another connection without the session's own credentials" },
+  unknown_session: { status: 400, meaning: "a session cookie that names no live session" },
+  ambiguous_session: { status: 400, meaning: "no cookie, on a connection that carries several sessions (a proxy)" },
+  no_session: { status: 400, meaning: "a message other than an Inform outside a session" },
+  answer_mismatch: { status: 409, meaning: "an answer whose cwmp:ID is ours but not the outstanding request's" },
+  overloaded: { status: 503, meaning: "limits.maxSessions sessions open (Retry-After)" },
+  source_share: { status: 503, meaning: "one source holds limits.maxSessionsPerSource sessions (Retry-After)" },
+  already_in_session: { status: 503, meaning: "the device's session is alive on another connection (Retry-After)" },
+  too_large: { status: 413, meaning: "a body above limits.maxBodyBytes (compressed or inflated)" },
+  bad_body: { status: 400, meaning: "a body that does not decode: encoding, charset, DOCTYPE" },
+  bad_message: { status: 400, meaning: "a SOAP envelope that does not decode as a CWMP message (recorded as the session fault bad_message)" },
+  value_too_large: { status: 413, meaning: "a string above limits.maxStoredValueChars (recorded as the session fault value_too_large)" },
+  too_many_cpe_requests: { status: 204, meaning: "more CPE requests than limits.maxCpeRequestsPerSession: the session ends with that fault" },
+  bad_request: { status: 400, meaning: "a request the HTTP framework refused before the route" },
+  not_found: { status: 404, meaning: "anything but a POST to the CWMP path or a GET/HEAD of a hosted file" },
+  store_failed: { status: 500, meaning: "the store refused a step's writes, or an internal error: nothing of the step was written" },
+} as const satisfies Readonly<Record<string, { readonly status: number; readonly meaning: string }>>;
+export type RefusalReason = keyof typeof REFUSALS;
 
 /** Maps a Digest/Basic verifier's reason text to a counter label (the text itself goes in the log line). */
 export function authReason(verifierReason: string, status: 401 | 403): RefusalReason {
@@ -52,7 +54,8 @@ export interface RefusalLog {
 }
 
 export interface Refusal {
-  readonly status: number;
+  /** The catalog's status of `reason` unless given (a framework error keeps its own 4xx). */
+  readonly status?: number;
   readonly reason: RefusalReason;
   /** For the log line and the JSON body. */
   readonly message: string;
@@ -85,7 +88,7 @@ export class Refusals {
     this.last.set(r.reason, { at: now, suppressed: 0 });
     const line = {
       reason: r.reason,
-      status: r.status,
+      status: r.status ?? REFUSALS[r.reason].status,
       ip: r.ip,
       detail: r.message,
       ...(r.device !== undefined ? { device: r.device } : {}),
@@ -96,7 +99,7 @@ export class Refusals {
 
   refuse(reply: FastifyReply, r: Refusal): FastifyReply {
     this.note(r);
-    reply.code(r.status);
+    reply.code(r.status ?? REFUSALS[r.reason].status);
     for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
     if (r.empty === true) return reply.send();
     return reply.type("application/json").send({ error: { code: r.reason, message: r.message } });

@@ -7,14 +7,13 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createMaskedLogger, type MaskedLogger } from "./logging.js";
 import { planLimitsOf, type Config } from "../config/config.js";
-import { openSqliteStore } from "../store/sqlite-store.js";
+import { openStore } from "../store/open.js";
 import type { Store } from "../domain/store.js";
 import { createPolicySource, type PolicySource } from "../policy/source.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
 import { buildCwmpApp } from "./cwmp-app.js";
-import { xmlDeclarationFor } from "./model-selector.js";
+import { modelSettingsFor } from "./model-selector.js";
 import type { CwmpDeps, SessionSummary } from "./cwmp-deps.js";
-import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import { keyedHasher } from "../reconcile/parameter-key.js";
 import { changedDevices } from "./kick.js";
 import { buildApiApp } from "./api/app.js";
@@ -26,7 +25,7 @@ import { parseDeviceId } from "../domain/device.js";
 import { createObservability, type Observability } from "./observability.js";
 import { createReach, type Reach } from "./reach.js";
 import { RolloutManager, type FleetDevice } from "../rollout/manager.js";
-import { openSqliteRolloutStore } from "../store/rollouts.js";
+import { maskUrl } from "../store/target.js";
 import type { RolloutStore } from "../rollout/store-port.js";
 import { compileStoredVersion } from "../rollout/versions.js";
 import { parseStrategy } from "../rollout/strategy.js";
@@ -144,7 +143,8 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
     return id ? opened?.getSecret(id, CPE_PASSWORD_SECRET) : undefined;
   };
   const authenticate = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
-  const store = openSqliteStore(cfg.db);
+  const target = await openStore(cfg.db, { poolSize: cfg.store.poolSize });
+  const store = target.store;
   opened = store;
   const policies = createPolicySource({
     dir: cfg.policies,
@@ -155,7 +155,7 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
     filesDir: cfg.files.dir,
     ...(options.timers ? { timers: options.timers } : {}),
   });
-  const rolloutStore = openSqliteRolloutStore(cfg.db);
+  const rolloutStore = target.rollouts();
   try {
     masked?.setSecrets(() => {
       const set = policies.current();
@@ -256,6 +256,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     policies.onChange((set, previous) =>
       reach.kick(changedDevices(store, resolver, set, previous), `reload ${previous?.revision ?? "(none)"} -> ${set.revision}`),
     );
+  const perModel = modelSettingsFor(cfg);
   const deps: CwmpDeps = {
     log: log.child({ part: "session" }),
     store,
@@ -267,15 +268,15 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
       // The rollout epoch changes whenever some device's pinned version may have changed (a wave started).
       return s ? `${s.revision}#${s.secretsDigest}#${rollouts.epoch()}` : undefined;
     },
-    quirks: () => DEFAULT_QUIRKS,
+    quirks: (f) => perModel(f).quirks,
     clock: Date.now,
     limits: { ...cfg.limits, ...planLimitsOf(cfg.limits) },
     holdRequests: cfg.cwmp.holdRequests,
     hashWriteOnly,
     secretValues: () => policies.current()?.lookups.secretValues?.() ?? [],
     ...(authenticate ? { authenticate } : {}),
-    authPerRequest: cfg.cpeAuth.perRequest,
-    xmlDeclaration: xmlDeclarationFor(cfg.cwmp.omitXmlDeclaration),
+    authPerRequest: (f) => perModel(f).authPerRequest,
+    xmlDeclaration: (f) => perModel(f).xmlDeclaration,
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
     hooks,
     debugDevices,
@@ -337,6 +338,6 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const apiUrl = listenUrl(api, tls !== undefined);
   if (cfg.api.tokens.length === 0) log.warn(`REST API on ${apiUrl} has no tokens: listening on loopback only`);
   if (cfg.cpeAuth.mode === "open") log.warn("CPE authentication is open (lab mode): any device may inform");
-  log.info({ cwmpUrl, apiUrl, db: cfg.db, policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
+  log.info({ cwmpUrl, apiUrl, db: maskUrl(cfg.db), policies: cfg.policies, revision: policies.current()?.revision }, "converge serving");
   return { cwmpUrl, apiUrl, store, endpoint, log, api, rollouts, close };
 }

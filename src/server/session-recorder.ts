@@ -6,7 +6,7 @@ import type { DecodedEnvelope } from "../cwmp/types.js";
 import { knownSecrets, maskJson, maskSoap } from "../domain/mask.js";
 import { secretValuesOf } from "../plan/device-plan.js";
 import type { StoreWrite } from "../domain/store.js";
-import type { SessionFaultCode } from "../domain/faults.js";
+import type { SessionFaultCode, SessionOutcome } from "../domain/faults.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import type { ConvergedCache } from "./converged-cache.js";
 import type { LiveSession, SessionRegistry } from "./sessions.js";
@@ -77,7 +77,7 @@ export class SessionRecorder {
    * Ends a live session: removes it, records its last writes and transcript in one transaction, and logs it.
    * Safe to call twice. Returns false when the store refused (then nothing of it was written).
    */
-  async end(live: LiveSession, outcome: string, stepWrites: readonly StoreWrite[] = []): Promise<boolean> {
+  async end(live: LiveSession, outcome: SessionOutcome, stepWrites: readonly StoreWrite[] = []): Promise<boolean> {
     if (!this.sessions.has(live)) return true;
     this.sessions.remove(live);
     noteFaults(live, stepWrites);
@@ -103,7 +103,7 @@ export class SessionRecorder {
     }
     if (recorded) this.cache.remember(live);
     else this.cache.forget(live.deviceId);
-    const final = recorded ? outcome : "fault:store_failed";
+    const final: SessionOutcome = recorded ? outcome : "fault:store_failed";
     const line = {
       device: live.deviceId,
       session: live.id,

@@ -24,6 +24,8 @@ export interface ClientBinding {
   cookieEchoed: boolean;
   /** Per model: send the `<?xml ...?>` declaration (cwmp.omitXmlDeclaration). */
   readonly xmlDeclaration: boolean;
+  /** Per model: every request authenticates, not only the Inform (cpeAuth.perRequest, `quirks:`). Default false. */
+  readonly authPerRequest?: boolean;
   /** CPE-initiated requests (TransferComplete, GetRPCMethods, ...) seen in this session. */
   cpeRequests: number;
 }

@@ -10,7 +10,7 @@ import type { PlanLimits, PlanStep, ReportedState } from "../reconcile/types.js"
 import { withObject, withoutPath, withValues } from "../reconcile/fold-state.js";
 import type { StoreWrite } from "../domain/store.js";
 import type { Outstanding, SessionState } from "./types.js";
-import type { Fault } from "../domain/faults.js";
+import { cpeFaultCode, type Fault } from "../domain/faults.js";
 
 type Answer = CpeResponse | Extract<CpeMessage, { method: "Fault" }>;
 
@@ -26,8 +26,8 @@ export function summarise(answer: Answer): unknown {
 }
 
 function faultOf(f: CwmpFault): Fault[] {
-  if (f.setParameterValuesFaults.length === 0) return [{ code: String(f.code), message: f.message, retryable: f.code === 8005 || f.code === 9002 }];
-  return f.setParameterValuesFaults.map((d) => ({ code: String(d.code), message: d.string || f.message, path: d.name, retryable: false }));
+  if (f.setParameterValuesFaults.length === 0) return [{ code: cpeFaultCode(f.code), message: f.message, retryable: f.code === 8005 || f.code === 9002 }];
+  return f.setParameterValuesFaults.map((d) => ({ code: cpeFaultCode(d.code), message: d.string || f.message, path: d.name, retryable: false }));
 }
 
 /** Tasks also teach us about the device: values read, objects added or removed, values now to be re-read. */

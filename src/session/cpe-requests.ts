@@ -3,6 +3,7 @@
  * GenieACS refuses a TransferComplete once the ACS drives; real CPEs send them late, so we answer them always.
  */
 import type { AcsMessage, CpeRequest, TransferCompleteRequest } from "../cwmp/types.js";
+import { cpeFaultCode } from "../domain/faults.js";
 import type { StoreWrite } from "../domain/store.js";
 import { FIRMWARE_BACKOFF_KEY } from "../reconcile/firmware.js";
 import { nextBackoff, type BackoffLimits } from "../reconcile/limits.js";
@@ -27,7 +28,7 @@ function transferComplete(state: SessionState, req: TransferCompleteRequest, now
     writes.push({
       kind: "fault",
       fault: {
-        code: String(req.fault.code),
+        code: cpeFaultCode(req.fault.code),
         message: `TransferComplete ${req.commandKey}: ${req.fault.string}`,
         path: undefined,
         policy: undefined,
@@ -36,7 +37,7 @@ function transferComplete(state: SessionState, req: TransferCompleteRequest, now
         at: now,
       },
     });
-    next = { ...next, faults: [...next.faults, { code: String(req.fault.code), message: req.fault.string, retryable: true }] };
+    next = { ...next, faults: [...next.faults, { code: cpeFaultCode(req.fault.code), message: req.fault.string, retryable: true }] };
   }
   if (ours && state.reconcile && inv?.download) {
     if (req.fault.code !== 0) {

@@ -9,6 +9,7 @@ import { FIRMWARE_ISSUED_KEY, REBOOT_ISSUED_KEY } from "../reconcile/firmware.js
 import { nextBackoff } from "../reconcile/limits.js";
 import { statusFrom } from "../reconcile/status.js";
 import type { Plan } from "../reconcile/types.js";
+import type { SessionOutcome } from "../domain/faults.js";
 import type { StoreWrite } from "../domain/store.js";
 import { endWithFault } from "./end.js";
 import type { Outstanding, SessionConfig, SessionState, StepResult } from "./types.js";
@@ -37,7 +38,7 @@ function planFor(state: SessionState, cfg: SessionConfig, now: number): Plan | u
 }
 
 /** Ends the session normally, writing the device status computed from the last plan. */
-function finish(state: SessionState, last: Plan | undefined, now: number, outcome: string): StepResult {
+function finish(state: SessionState, last: Plan | undefined, now: number, outcome: SessionOutcome): StepResult {
   const writes: StoreWrite[] = [];
   const rec = state.reconcile;
   if (rec && last) {

@@ -4,7 +4,7 @@
  */
 import type { Fault } from "../domain/faults.js";
 import type { DeviceId } from "../domain/device.js";
-import type { SessionFaultCode } from "../domain/faults.js";
+import type { SessionFaultCode, SessionOutcome } from "../domain/faults.js";
 import type { AcsMessage, AcsRequest, CpeMessage, CwmpVersion } from "../cwmp/types.js";
 import type { DesiredState } from "../policy/desired.types.js";
 import type { WriteOnlyHasher } from "../reconcile/parameter-key.js";
@@ -40,8 +40,8 @@ export interface SessionState {
   readonly reconcile: ReconcileState | undefined;
   readonly faults: readonly Fault[];
   readonly previousStatus: DeviceStatus | undefined;
-  /** Set when the session ended: "ok" or "fault:<code>". */
-  readonly outcome: string | undefined;
+  /** Set when the session ended: "ok" or "fault:<code>" (domain/faults.ts). */
+  readonly outcome: SessionOutcome | undefined;
   /** Set when the session ended with a plan: whether the device is converged. */
   readonly converged?: boolean;
 }

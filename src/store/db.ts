@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import BetterSqlite3 from "better-sqlite3";
 import { keyedDigest } from "../reconcile/parameter-key.js";
 import { MIGRATIONS, type Migration } from "./migrations/index.js";
+import { packValue, unpackValue } from "./value-codec.js";
 
 export type Database = BetterSqlite3.Database;
 
@@ -35,12 +36,17 @@ export function openDatabase(path: string): Database {
   }
 }
 
-/** SQL functions migrations use (migration 3: a fresh installation key, re-keying plain SHA-256 hashes). */
+/**
+ * SQL functions migrations and queries use (migration 3: a fresh installation key, re-keying plain SHA-256 hashes;
+ * migration 7 and device search: packing and unpacking long reported values, value-codec.ts).
+ */
 export function registerFunctions(db: Database): void {
   db.function("converge_random_key", { deterministic: false }, () => randomBytes(32).toString("hex"));
   db.function("converge_rekey", { deterministic: true }, (key: unknown, hash: unknown) =>
     typeof key === "string" && typeof hash === "string" ? keyedDigest(key, hash) : hash,
   );
+  db.function("converge_pack", { deterministic: true }, (v: unknown) => (typeof v === "string" ? packValue(v) : v));
+  db.function("converge_unpack", { deterministic: true }, (v: unknown) => (typeof v === "string" || Buffer.isBuffer(v) ? unpackValue(v) : v));
 }
 
 /** The schema version a database is at (`PRAGMA user_version`). */

@@ -98,7 +98,10 @@ export function searchSql(f: DeviceFilter, windowEnd?: string): SearchSql {
   }
   const windowed = f.reported !== undefined && windowEnd !== undefined;
   if (f.reported !== undefined) {
-    const value = f.reported.value !== undefined ? " AND r.value = @reportedValue COLLATE NOCASE" : " AND r.value IS NOT NULL";
+    const value =
+      f.reported.value !== undefined
+        ? " AND (CASE WHEN typeof(r.value) = 'blob' THEN converge_unpack(r.value) ELSE r.value END) = @reportedValue COLLATE NOCASE"
+        : " AND r.value IS NOT NULL";
     where.push(`EXISTS (SELECT 1 FROM reported r WHERE r.dev = d.dev AND r.path_id = (SELECT id FROM paths WHERE path = @reportedPath)${value})`);
     params["reportedPath"] = f.reported.path;
     if (f.reported.value !== undefined) params["reportedValue"] = f.reported.value;

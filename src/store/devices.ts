@@ -34,7 +34,7 @@ export interface DevicesRepo {
   setTags(dev: number, id: DeviceId, add: readonly string[], remove: readonly string[]): void;
 }
 
-interface DeviceRow {
+export interface DeviceRow {
   readonly dev: number;
   readonly id: string;
   readonly manufacturer: string;
@@ -78,7 +78,7 @@ type FactsParams = Pick<
 > & { readonly now: number };
 
 /** The facts an Inform reports that a changed device updates (see UPDATE_FACTS). */
-const CHANGED_FACTS = [
+export const CHANGED_FACTS = [
   "manufacturer",
   "oui",
   "product_class",
@@ -236,7 +236,7 @@ function countWhere(db: Database, where: string) {
   return db.prepare<[], number>(`SELECT count(*) FROM devices WHERE ${where}`).pluck();
 }
 
-function factsParams(f: DeviceFacts, events: readonly InformEvent[], now: number, booted: boolean): FactsParams {
+export function factsParams(f: DeviceFacts, events: readonly InformEvent[], now: number, booted: boolean): FactsParams {
   return {
     id: f.deviceId,
     manufacturer: f.manufacturer,
@@ -259,7 +259,8 @@ function factsParams(f: DeviceFacts, events: readonly InformEvent[], now: number
 // Ids are only ever written from DeviceId values, so reading one back re-brands it.
 const asDeviceId = (id: string): DeviceId => id as DeviceId;
 
-function toRecord(r: DeviceRow): DeviceRecord {
+/** A device row (SQLite or PostgreSQL: the same columns) as the port's record. */
+export function toRecord(r: DeviceRow): DeviceRecord {
   return {
     deviceId: asDeviceId(r.id),
     manufacturer: r.manufacturer,

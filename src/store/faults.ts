@@ -10,7 +10,7 @@ export interface FaultsRepo {
   list(dev: number, deviceId: DeviceId, limit: number): readonly FaultRecord[];
 }
 
-interface FaultRow {
+export interface FaultRow {
   readonly id: number;
   readonly code: string;
   readonly message: string;
@@ -50,7 +50,7 @@ function statements(db: Database) {
   };
 }
 
-function toRecord(r: FaultRow, deviceId: DeviceId): FaultRecord {
+export function toRecord(r: FaultRow, deviceId: DeviceId): FaultRecord {
   return {
     id: r.id,
     deviceId,

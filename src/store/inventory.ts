@@ -23,31 +23,31 @@ export interface InventoryRepo {
   load(dev: number): Inventory;
 }
 
-interface CreatedRow {
+export interface CreatedRow {
   readonly table_path: string;
   readonly instance: number;
   readonly key_json: string | null;
 }
-interface IntentRow {
+export interface IntentRow {
   readonly selector: string;
   readonly table_path: string;
   readonly key_json: string;
   readonly before_json: string;
   readonly at: number;
 }
-interface BackoffRow {
+export interface BackoffRow {
   readonly path: string;
   readonly until: number;
   /** A CWMP code, or the name of a fault Converge records (firmware_not_applied): SQLite keeps either. */
   readonly code: number | string;
   readonly attempts: number;
 }
-interface MemoryRow {
+export interface MemoryRow {
   readonly reboot_pending: number;
   readonly applied_keys: string;
   readonly parameter_key_kept: number | null;
 }
-interface DownloadRow {
+export interface DownloadRow {
   readonly command_key: string;
   readonly version: string;
   readonly started_at: number;
@@ -160,7 +160,7 @@ function statements(db: Database) {
   };
 }
 
-function toInventory(
+export function toInventory(
   created: readonly CreatedRow[],
   hashes: readonly { path: string; hash: string }[],
   backoff: readonly BackoffRow[],
@@ -202,7 +202,7 @@ function parseNumbers(json: string): number[] {
   return Array.isArray(v) ? v.filter((n): n is number => typeof n === "number") : [];
 }
 
-function withIntents(inv: Inventory, rows: readonly IntentRow[]): Inventory {
+export function withIntents(inv: Inventory, rows: readonly IntentRow[]): Inventory {
   if (rows.length === 0) return inv;
   const addIntents = rows.map((r) => ({
     selector: r.selector,
@@ -214,14 +214,14 @@ function withIntents(inv: Inventory, rows: readonly IntentRow[]): Inventory {
   return { ...inv, addIntents };
 }
 
-function parseKeys(json: string | undefined): string[] {
+export function parseKeys(json: string | undefined): string[] {
   if (json === undefined) return [];
   const v: unknown = JSON.parse(json);
   return Array.isArray(v) ? v.filter((k): k is string => typeof k === "string") : [];
 }
 
 /** Adds the optional fields only when known, so an untouched device loads exactly as before migration 2. */
-function withMemory(inv: Inventory, m: MemoryRow | undefined): Inventory {
+export function withMemory(inv: Inventory, m: MemoryRow | undefined): Inventory {
   if (m === undefined) return inv;
   const keys = parseKeys(m.applied_keys);
   const kept = m.parameter_key_kept === null ? {} : { parameterKeyKept: m.parameter_key_kept === 1 };

@@ -1,5 +1,18 @@
-import { XSD_TYPES, type XsdType } from "../domain/xsd.js";
+import type { XsdType } from "../domain/xsd.js";
 import type { NotificationLevel } from "../cwmp/types.js";
+import {
+  NOTIFICATION_MASK,
+  TYPE_MASK,
+  WRITABLE_MASK,
+  notificationBits,
+  notificationOf,
+  packValue,
+  typeBits,
+  typeOf,
+  unpackValue,
+  writableBits,
+  writableOf,
+} from "./value-codec.js";
 import type { KnownName, ReportedParam, ReportedState } from "../reconcile/types.js";
 import type { Database } from "./db.js";
 import type { PathIds } from "./paths.js";
@@ -20,15 +33,14 @@ export interface ReportedRepo {
   load(dev: number, parameterKey: string, softwareVersion: string): ReportedState;
 }
 
-/** path, value, type code, writable, notification, observed_at: read in raw (array) mode, ~2x faster per row. */
-type ParamRow = readonly [string, string | null, number | null, number | null, number | null, number | null];
+/** path, value (TEXT, or a packed BLOB), flags, observed_at (value-codec.ts): read in raw (array) mode, ~2x faster per row. */
+type ParamRow = readonly [string, string | Buffer | null, number, number | null];
 
 interface PathAtRow {
   readonly path: string;
   readonly observed_at: number;
 }
 
-const TYPE_CODE = new Map<XsdType, number>(XSD_TYPES.map((t, i) => [t, i]));
 // `path >= p AND path < p || x'FF'`: a prefix range on the path index, immune to LIKE's `_` and `%` wildcards
 // (0xFF never occurs in UTF-8, so it sorts after every continuation of the prefix).
 const UNDER = "SELECT id FROM paths WHERE path >= @prefix AND path < (@prefix || x'FF')";
@@ -37,16 +49,16 @@ export function reportedRepo(db: Database, paths: PathIds): ReportedRepo {
   const s = statements(db);
   return {
     upsertValues(dev, params, observedAt) {
-      for (const p of params) s.upsertValue.run(dev, paths.intern(p.path), p.value, typeCode(p.type), observedAt);
+      for (const p of params) s.upsertValue.run(dev, paths.intern(p.path), packValue(p.value), typeBits(p.type), observedAt);
     },
     upsertNames(dev, params, observedAt) {
       for (const p of params) {
         if (p.path.endsWith(".")) s.upsertObject.run(dev, paths.intern(p.path), observedAt);
-        else s.upsertWritable.run(dev, paths.intern(p.path), p.writable ? 1 : 0);
+        else s.upsertWritable.run(dev, paths.intern(p.path), writableBits(p.writable));
       }
     },
     setNotifications(dev, params) {
-      for (const p of params) s.upsertNotification.run(dev, paths.intern(p.path), p.notification);
+      for (const p of params) s.upsertNotification.run(dev, paths.intern(p.path), notificationBits(p.notification));
     },
     markDiscovered: (dev, path, observedAt) => void s.upsertDiscovered.run(dev, paths.intern(path), observedAt),
     addObject: (dev, path, observedAt) => void s.upsertObject.run(dev, paths.intern(path), observedAt),
@@ -66,17 +78,18 @@ function statements(db: Database) {
   const upsert = (table: string): string =>
     `INSERT INTO ${table} (dev, path_id, observed_at) VALUES (?, ?, ?) ON CONFLICT (dev, path_id) DO UPDATE SET observed_at = excluded.observed_at`;
   return {
-    upsertValue: db.prepare<[number, number, string, number, number]>(
-      `INSERT INTO reported (dev, path_id, value, type, observed_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (dev, path_id) DO UPDATE SET value = excluded.value, type = excluded.type, observed_at = excluded.observed_at`,
+    // flags (value-codec.ts): each upsert sets its own bits and keeps the others.
+    upsertValue: db.prepare<[number, number, string | Buffer, number, number]>(
+      `INSERT INTO reported (dev, path_id, value, flags, observed_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (dev, path_id) DO UPDATE SET value = excluded.value, flags = (flags & ~${TYPE_MASK}) | excluded.flags, observed_at = excluded.observed_at`,
     ),
     upsertWritable: db.prepare<[number, number, number]>(
-      `INSERT INTO reported (dev, path_id, writable) VALUES (?, ?, ?)
-       ON CONFLICT (dev, path_id) DO UPDATE SET writable = excluded.writable WHERE writable IS NOT excluded.writable`,
+      `INSERT INTO reported (dev, path_id, flags) VALUES (?, ?, ?)
+       ON CONFLICT (dev, path_id) DO UPDATE SET flags = (flags & ~${WRITABLE_MASK}) | excluded.flags WHERE (flags & ${WRITABLE_MASK}) != excluded.flags`,
     ),
     upsertNotification: db.prepare<[number, number, number]>(
-      `INSERT INTO reported (dev, path_id, notification) VALUES (?, ?, ?)
-       ON CONFLICT (dev, path_id) DO UPDATE SET notification = excluded.notification WHERE notification IS NOT excluded.notification`,
+      `INSERT INTO reported (dev, path_id, flags) VALUES (?, ?, ?)
+       ON CONFLICT (dev, path_id) DO UPDATE SET flags = (flags & ~${NOTIFICATION_MASK}) | excluded.flags WHERE (flags & ${NOTIFICATION_MASK}) != excluded.flags`,
     ),
     upsertObject: db.prepare<[number, number, number]>(upsert("objects")),
     upsertDiscovered: db.prepare<[number, number, number]>(upsert("discovered")),
@@ -87,7 +100,7 @@ function statements(db: Database) {
     deleteAll: ["reported", "objects", "discovered"].map((t) => db.prepare<[number]>(`DELETE FROM ${t} WHERE dev = ?`)),
     params: db
       .prepare<[number], ParamRow>(
-        `SELECT p.path, r.value, r.type, r.writable, r.notification, r.observed_at
+        `SELECT p.path, r.value, r.flags, r.observed_at
          FROM reported r JOIN paths p ON p.id = r.path_id WHERE r.dev = ?`,
       )
       .raw(true),
@@ -103,12 +116,6 @@ function statements(db: Database) {
   };
 }
 
-function typeCode(t: XsdType): number {
-  const code = TYPE_CODE.get(t);
-  if (code === undefined) throw new Error(`unknown xsd type ${t}`);
-  return code;
-}
-
 function toReportedState(
   rows: readonly ParamRow[],
   objectRows: readonly PathAtRow[],
@@ -118,22 +125,18 @@ function toReportedState(
 ): ReportedState {
   const params = new Map<string, ReportedParam>();
   const names = new Map<string, KnownName>();
-  for (const [path, value, typeCode, writableFlag, notificationLevel, observedAt] of rows) {
-    const writable = writableFlag === null ? undefined : writableFlag === 1;
-    const notification = notificationLevel === null ? undefined : toNotification(notificationLevel);
-    if (value === null || observedAt === null) {
+  for (const [path, stored, flags, observedAt] of rows) {
+    const writable = writableOf(flags);
+    const notification = notificationOf(flags);
+    if (stored === null || observedAt === null) {
       names.set(path, notification === undefined ? { writable } : { writable, notification });
       continue;
     }
-    const type = XSD_TYPES[typeCode ?? 0] ?? "xsd:string";
+    const value = unpackValue(stored);
+    const type = typeOf(flags);
     params.set(path, notification === undefined ? { value, type, writable, observedAt } : { value, type, writable, observedAt, notification });
   }
   const objects = new Map(objectRows.map((r) => [r.path, r.observed_at] as const));
   const discovered = new Map(discoveredRows.map((r) => [r.path, r.observed_at] as const));
   return { params, objects, discovered, parameterKey, softwareVersion, names };
-}
-
-function toNotification(n: number): NotificationLevel {
-  if (n === 0 || n === 1 || n === 2 || n === 3 || n === 4 || n === 5 || n === 6) return n;
-  throw new Error(`stored notification level out of range: ${n}`);
 }

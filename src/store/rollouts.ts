@@ -13,9 +13,9 @@ import type {
   RolloutState,
   StagedStrategy,
 } from "../rollout/types.js";
-import { openDatabase, type Database } from "./db.js";
+import type { Database } from "./db.js";
 
-interface RolloutRow {
+export interface RolloutRow {
   id: string;
   policy: string;
   stable_revision: string | null;
@@ -32,7 +32,7 @@ interface RolloutRow {
   superseded_by: string | null;
 }
 
-interface DeviceRow {
+export interface AssignmentRow {
   device_id: string;
   wave: number;
   state: string;
@@ -42,7 +42,7 @@ interface DeviceRow {
   fault: string | null;
 }
 
-const toRecord = (r: RolloutRow): RolloutRecord => ({
+export const toRecord = (r: RolloutRow): RolloutRecord => ({
   id: r.id,
   policy: r.policy,
   stableRevision: r.stable_revision ?? undefined,
@@ -59,7 +59,7 @@ const toRecord = (r: RolloutRow): RolloutRecord => ({
   supersededBy: r.superseded_by ?? undefined,
 });
 
-const toAssignment = (r: DeviceRow): DeviceAssignment => ({
+export const toAssignment = (r: AssignmentRow): DeviceAssignment => ({
   deviceId: r.device_id,
   wave: r.wave,
   state: r.state as DeviceRolloutState,
@@ -69,9 +69,23 @@ const toAssignment = (r: DeviceRow): DeviceAssignment => ({
   fault: r.fault === null ? undefined : (JSON.parse(r.fault) as FaultSummary),
 });
 
-export function openSqliteRolloutStore(path: string): RolloutStore {
-  return sqliteRolloutStore(openDatabase(path));
-}
+/** A record as its row (the columns both adapters store). */
+export const rolloutRow = (r: RolloutRecord): RolloutRow => ({
+  id: r.id,
+  policy: r.policy,
+  stable_revision: r.stableRevision ?? null,
+  canary_revision: r.canaryRevision,
+  stable_fp: r.stableFingerprint ?? null,
+  canary_fp: r.canaryFingerprint,
+  strategy: JSON.stringify(r.strategy),
+  state: r.state,
+  wave: r.wave,
+  wave_started_at: r.waveStartedAt,
+  created_at: r.createdAt,
+  updated_at: r.updatedAt,
+  reason: r.reason === undefined ? null : JSON.stringify(r.reason),
+  superseded_by: r.supersededBy ?? null,
+});
 
 export function sqliteRolloutStore(db: Database): RolloutStore {
   const upsertRollout = db.prepare(
@@ -99,22 +113,6 @@ export function sqliteRolloutStore(db: Database): RolloutStore {
   const selectMeta = db.prepare("SELECT value FROM rollout_meta WHERE key = ?");
   const upsertMeta = db.prepare("INSERT INTO rollout_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
 
-  const row = (r: RolloutRecord): RolloutRow => ({
-    id: r.id,
-    policy: r.policy,
-    stable_revision: r.stableRevision ?? null,
-    canary_revision: r.canaryRevision,
-    stable_fp: r.stableFingerprint ?? null,
-    canary_fp: r.canaryFingerprint,
-    strategy: JSON.stringify(r.strategy),
-    state: r.state,
-    wave: r.wave,
-    wave_started_at: r.waveStartedAt,
-    created_at: r.createdAt,
-    updated_at: r.updatedAt,
-    reason: r.reason === undefined ? null : JSON.stringify(r.reason),
-    superseded_by: r.supersededBy ?? null,
-  });
   const writeDevices = (id: string, list: readonly DeviceAssignment[]): void => {
     for (const a of list)
       upsertDevice.run(
@@ -131,13 +129,13 @@ export function sqliteRolloutStore(db: Database): RolloutStore {
   const event = (id: string, e: RolloutEvent): void => void insertEvent.run(id, e.at, e.kind, e.message);
 
   const create = db.transaction((r: RolloutRecord, list: readonly DeviceAssignment[], e: RolloutEvent, superseded: readonly RolloutRecord[]) => {
-    for (const s of superseded) upsertRollout.run(row(s));
-    upsertRollout.run(row(r));
+    for (const s of superseded) upsertRollout.run(rolloutRow(s));
+    upsertRollout.run(rolloutRow(r));
     writeDevices(r.id, list);
     event(r.id, e);
   });
   const update = db.transaction((r: RolloutRecord, e: RolloutEvent | undefined, list: readonly DeviceAssignment[] | undefined) => {
-    upsertRollout.run(row(r));
+    upsertRollout.run(rolloutRow(r));
     if (e) event(r.id, e);
     if (list) writeDevices(r.id, list);
   });
@@ -145,7 +143,7 @@ export function sqliteRolloutStore(db: Database): RolloutStore {
 
   return {
     listRollouts: async () => (selectRollouts.all() as RolloutRow[]).map(toRecord),
-    loadAssignments: async (id) => (selectDevices.all(id) as DeviceRow[]).map(toAssignment),
+    loadAssignments: async (id) => (selectDevices.all(id) as AssignmentRow[]).map(toAssignment),
     createRollout: async (r, list, e, superseded) => void create(r, list, e, superseded),
     updateRollout: async (r, e, list) => void update(r, e, list),
     updateAssignments: async (id, list) => void (list.length > 0 ? devices(id, list) : undefined),

@@ -22,7 +22,7 @@ export interface SessionsRepo {
   list(dev: number, deviceId: DeviceId, limit: number): readonly SessionRecord[];
 }
 
-interface SessionRow {
+export interface SessionRow {
   readonly id: string;
   readonly started_at: number;
   readonly ended_at: number | null;
@@ -59,7 +59,7 @@ function statements(db: Database) {
   };
 }
 
-function toRecord(r: SessionRow, deviceId: DeviceId): SessionRecord {
+export function toRecord(r: SessionRow, deviceId: DeviceId): SessionRecord {
   return {
     id: r.id,
     deviceId,

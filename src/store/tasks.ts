@@ -21,7 +21,7 @@ export interface TaskAuditFilter {
   readonly limit: number;
 }
 
-interface TaskRow {
+export interface TaskRow {
   readonly id: number;
   readonly request: string;
   readonly state: TaskState;
@@ -71,7 +71,7 @@ function statements(db: Database) {
   };
 }
 
-function toRecord(r: TaskRow, deviceId: DeviceId): TaskRecord {
+export function toRecord(r: TaskRow, deviceId: DeviceId): TaskRecord {
   return {
     id: r.id,
     deviceId,

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Store, StoreWrite } from "../../src/domain/store.js";
+import type { FaultCode } from "../../src/domain/faults.js";
 import { BACKENDS, facts, idOf, withStore } from "./store-helpers.js";
 import { recordInform } from "../support/record-inform.js";
 
@@ -26,10 +27,10 @@ for (const backend of BACKENDS) {
         { kind: "writeOnlyHash", path: "A.P", hash: "h" },
         { kind: "parameterKey", value: "k9" },
         { kind: "status", status: { conditions: [], matchedPolicies: ["p"], appliedRevision: "r1", attemptedRevision: "r1", lastTransition: 100 } },
-        // NaN binds as NULL: backoff.until is NOT NULL.
+        // NaN binds as NULL in SQLite (backoff.until is NOT NULL) and is no bigint in PostgreSQL: either way the write fails.
         { kind: "backoff", path: "A.Bad", until: Number.NaN, code: 9005, attempts: 1 },
       ];
-      await assert.rejects(store.apply(ID, writes), /NOT NULL constraint failed: backoff.until/);
+      await assert.rejects(store.apply(ID, writes), /NOT NULL constraint failed: backoff.until|invalid input syntax for type bigint: "NaN"/);
       const after = await store.loadReported(ID);
       assert.deepEqual(after, before);
       assert.deepEqual(await store.loadInventory(ID), { created: new Map(), writeOnlyHashes: new Map(), backoff: new Map(), download: undefined });
@@ -254,7 +255,7 @@ for (const backend of BACKENDS) {
   test(`[${backend}] faults are recorded newest first and clearFaults removes those of the given paths`, async () => {
     await withStore(backend, async (store) => {
       await seeded(store);
-      const fault = (code: string, path: string | undefined, at: number): StoreWrite => ({
+      const fault = (code: FaultCode, path: string | undefined, at: number): StoreWrite => ({
         kind: "fault",
         fault: { code, message: `m${code}`, path, policy: "wifi", sessionId: "s1", retryable: code === "9005", at },
       });

@@ -5,8 +5,10 @@ import { join } from "node:path";
 import { deviceIdOf, type DeviceId } from "../../src/domain/device.js";
 import type { XsdType } from "../../src/domain/xsd.js";
 import type { EventStruct } from "../../src/cwmp/types.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { after, test } from "node:test";
+import { openStore, type OpenStoreOptions } from "../../src/store/open.js";
 import type { InformFacts, Store } from "../../src/domain/store.js";
+import { pgAvailability, startPg, type PgCluster } from "../support/pg-cluster.js";
 
 export const BOOT: EventStruct = { code: "1 BOOT", commandKey: "" };
 export const BOOTSTRAP: EventStruct = { code: "0 BOOTSTRAP", commandKey: "" };
@@ -50,21 +52,51 @@ export function tempDir(): { readonly dir: string; readonly cleanup: () => void 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Both backends every behaviour must hold on: a private in-memory database and a real WAL file. */
-export const BACKENDS = ["memory", "file"] as const;
+/**
+ * The store contract runs on every backend: a private in-memory SQLite, a real SQLite WAL file, and PostgreSQL
+ * (a throwaway cluster per test file, a fresh database per test). Without a PostgreSQL server the PostgreSQL
+ * cases are one skipped test saying how to run them; with CONVERGE_TEST_PG_REQUIRED=1 that test fails instead.
+ */
+export type Backend = "memory" | "file" | "pg";
+const pgMissing = pgAvailability();
+export const BACKENDS: readonly Backend[] = pgMissing === undefined ? ["memory", "file", "pg"] : ["memory", "file"];
 
-export async function withStore(backend: (typeof BACKENDS)[number], body: (store: Store) => Promise<void>): Promise<void> {
-  if (backend === "memory") {
-    const store = openSqliteStore(":memory:");
-    try {
-      await body(store);
-    } finally {
-      await store.close();
-    }
-    return;
-  }
+if (pgMissing !== undefined) {
+  if (process.env["CONVERGE_TEST_PG_REQUIRED"] === "1")
+    test("[pg] the store contract on PostgreSQL", () => {
+      throw new Error(`CONVERGE_TEST_PG_REQUIRED=1 but ${pgMissing}`);
+    });
+  else test("[pg] the store contract on PostgreSQL", { skip: pgMissing }, () => undefined);
+}
+
+let cluster: Promise<PgCluster> | undefined;
+after(async () => {
+  if (cluster !== undefined) await (await cluster).stop();
+});
+
+/** The file's PostgreSQL cluster, started on first use. */
+export function pgCluster(): Promise<PgCluster> {
+  return (cluster ??= startPg());
+}
+
+let databases = 0;
+/** A fresh, empty PostgreSQL database URL in the file's cluster. */
+export async function freshPgUrl(): Promise<string> {
+  databases += 1;
+  return (await pgCluster()).createDatabase(`contract_${process.pid}_${databases}`);
+}
+
+/** A store URL or path for `backend`, fresh and empty, and how to clean it up. */
+export async function freshTarget(backend: Backend): Promise<{ readonly target: string; readonly cleanup: () => void }> {
+  if (backend === "memory") return { target: ":memory:", cleanup: () => undefined };
+  if (backend === "pg") return { target: await freshPgUrl(), cleanup: () => undefined };
   const t = tempDir();
-  const store = openSqliteStore(join(t.dir, "nested", "converge.db"));
+  return { target: join(t.dir, "nested", "converge.db"), cleanup: t.cleanup };
+}
+
+export async function withStore(backend: Backend, body: (store: Store) => Promise<void>, options: OpenStoreOptions = {}): Promise<void> {
+  const t = await freshTarget(backend);
+  const { store } = await openStore(t.target, options);
   try {
     await body(store);
   } finally {

@@ -1,13 +1,12 @@
 /**
  * Inventory that outlives a session (migration 2): reboot pending, and the ParameterKeys Converge set
- * (cwmp-notes §7.5). Real SQLite, both in memory and on file.
+ * (cwmp-notes §7.5). On every backend of the store contract (store-helpers.ts BACKENDS).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openStore } from "../../src/store/open.js";
 import type { Store, StoreWrite } from "../../src/domain/store.js";
-import { BACKENDS, BOOT, BOOTSTRAP, PERIODIC, facts, idOf, tempDir, withStore } from "./store-helpers.js";
+import { BACKENDS, BOOT, BOOTSTRAP, PERIODIC, facts, freshTarget, idOf, withStore } from "./store-helpers.js";
 import { recordInform } from "../support/record-inform.js";
 
 const ID = idOf("M1");
@@ -85,29 +84,30 @@ for (const backend of BACKENDS) {
   }
 }
 
-test("inventory memory survives closing and reopening the database file", async () => {
-  const t = tempDir();
-  try {
-    const path = join(t.dir, "converge.db");
-    const a = openSqliteStore(path);
-    await seeded(a);
-    await a.apply(ID, [
-      { kind: "parameterKey", value: "cv1-a" },
-      { kind: "rebootPending", pending: true },
-    ]);
-    await a.close();
-    const b = openSqliteStore(path);
-    assert.deepEqual(await b.loadInventory(ID), {
-      created: new Map(),
-      writeOnlyHashes: new Map(),
-      backoff: new Map(),
-      download: undefined,
-      rebootPending: true,
-      appliedKeys: ["cv1-a"],
-    });
-    assert.equal((await b.getDevice(ID))?.parameterKey, "cv1-a");
-    await b.close();
-  } finally {
-    t.cleanup();
-  }
-});
+for (const backend of BACKENDS.filter((b) => b !== "memory")) {
+  test(`[${backend}] inventory memory survives closing and reopening the database`, async () => {
+    const t = await freshTarget(backend);
+    try {
+      const a = (await openStore(t.target)).store;
+      await seeded(a);
+      await a.apply(ID, [
+        { kind: "parameterKey", value: "cv1-a" },
+        { kind: "rebootPending", pending: true },
+      ]);
+      await a.close();
+      const b = (await openStore(t.target)).store;
+      assert.deepEqual(await b.loadInventory(ID), {
+        created: new Map(),
+        writeOnlyHashes: new Map(),
+        backoff: new Map(),
+        download: undefined,
+        rebootPending: true,
+        appliedKeys: ["cv1-a"],
+      });
+      assert.equal((await b.getDevice(ID))?.parameterKey, "cv1-a");
+      await b.close();
+    } finally {
+      t.cleanup();
+    }
+  });
+}

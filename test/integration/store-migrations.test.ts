@@ -10,6 +10,8 @@ import { MIGRATIONS } from "../../src/store/migrations/index.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { facts, idOf, p, tempDir } from "./store-helpers.js";
 import { recordInform } from "../support/record-inform.js";
+import type { XsdType } from "../../src/domain/xsd.js";
+import type { NotificationLevel } from "../../src/cwmp/types.js";
 
 const LATEST = MIGRATIONS.at(-1)?.version ?? 0;
 
@@ -153,6 +155,105 @@ test("migration 3 re-keys the plain SHA-256 write-only hashes of older versions:
     } finally {
       await store.close();
     }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("migration 7 converts a store written at version 6 in place: the same reported state reads back, long values packed", async () => {
+  const t = tempDir();
+  try {
+    const path = join(t.dir, "converge.db");
+    const log = Array.from(
+      { length: 200 },
+      (_, i) => `1981-01-02 00:${String(i % 60).padStart(2, "0")} [Critical] Terminal:ACS(192.168.89.1),Result:Success\r\n`,
+    ).join("");
+    const unicode = "Wi-Fi ☕ ".repeat(40); // multi-byte, longer than the packing threshold
+    const random = createHash("sha512").update("x").digest("base64").repeat(3); // long, barely compressible
+    // Version 6 as its code wrote it: type, writable and notification columns, every value TEXT.
+    const v6 = new BetterSqlite3(path);
+    registerFunctions(v6);
+    migrate(v6, MIGRATIONS.slice(0, 6));
+    assert.equal(schemaVersion(v6), 6);
+    v6.prepare(
+      `INSERT INTO devices (dev, id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr,
+       parameter_key, data_model, first_seen, last_inform) VALUES (1, ?, 'Huawei', '00259E', 'HG8245', 'S1', 'V1', 'H', '', '', '', 'k1', 'tr098', 0, 0)`,
+    ).run(idOf("S1"));
+    const rows: [string, string | null, number | null, number | null, number | null, number | null][] = [
+      ["InternetGatewayDevice.DeviceInfo.DeviceLog", log, 0, 0, null, 1000],
+      ["InternetGatewayDevice.DeviceInfo.Description", unicode, 0, null, 2, 1001],
+      ["InternetGatewayDevice.DeviceInfo.X_Key", random, 7, 1, null, 1002],
+      ["InternetGatewayDevice.ManagementServer.PeriodicInformInterval", "3600", 2, 1, 0, 1003],
+      ["InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.Enable", "true", 5, null, 6, 1004],
+      ["InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", null, null, 1, 1, null], // a name, value unread
+      ["InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.Channel", null, null, 0, null, null],
+    ];
+    const insertPath = v6.prepare("INSERT INTO paths (path) VALUES (?)");
+    const insertRow = v6.prepare("INSERT INTO reported (dev, path_id, value, type, writable, notification, observed_at) VALUES (1, ?, ?, ?, ?, ?, ?)");
+    for (const [p6, value, type, writable, notification, at] of rows)
+      insertRow.run(insertPath.run(p6).lastInsertRowid, value, type, writable, notification, at);
+    v6.close();
+
+    const store = openSqliteStore(path);
+    const got = await store.loadReported(idOf("S1"));
+    await store.close();
+    const param = (value: string, type: XsdType, writable: boolean | undefined, observedAt: number, notification?: NotificationLevel) =>
+      notification === undefined ? { value, type, writable, observedAt } : { value, type, writable, observedAt, notification };
+    assert.deepEqual(
+      got.params,
+      new Map([
+        ["InternetGatewayDevice.DeviceInfo.DeviceLog", param(log, "xsd:string", false, 1000)],
+        ["InternetGatewayDevice.DeviceInfo.Description", param(unicode, "xsd:string", undefined, 1001, 2)],
+        ["InternetGatewayDevice.DeviceInfo.X_Key", param(random, "xsd:base64", true, 1002)],
+        ["InternetGatewayDevice.ManagementServer.PeriodicInformInterval", param("3600", "xsd:unsignedInt", true, 1003, 0)],
+        ["InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.Enable", param("true", "xsd:boolean", undefined, 1004, 6)],
+      ]),
+    );
+    assert.deepEqual(
+      got.names,
+      new Map([
+        ["InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.SSID", { writable: true, notification: 1 }],
+        ["InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.Channel", { writable: false }],
+      ]),
+    );
+    assert.equal(got.parameterKey, "k1");
+    const db = new BetterSqlite3(path, { readonly: true });
+    const kinds = db
+      .prepare<[], { path: string; kind: string }>("SELECT p.path, typeof(r.value) AS kind FROM reported r JOIN paths p ON p.id = r.path_id")
+      .all();
+    const kindOf = new Map(kinds.map((k) => [k.path, k.kind]));
+    assert.equal(kindOf.get("InternetGatewayDevice.DeviceInfo.DeviceLog"), "blob", "a long compressible value is packed");
+    assert.equal(kindOf.get("InternetGatewayDevice.DeviceInfo.Description"), "blob");
+    assert.equal(kindOf.get("InternetGatewayDevice.ManagementServer.PeriodicInformInterval"), "text");
+    const columns = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('reported')")
+      .all()
+      .map((c) => c.name);
+    assert.deepEqual(columns, ["dev", "path_id", "value", "flags", "observed_at"]);
+    assert.equal(schemaVersion(db), LATEST);
+    db.close();
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("a store written at version 7 reads long values back exactly and search matches them by value (case-insensitive)", async () => {
+  const t = tempDir();
+  try {
+    const log = "kernel: eth0 link up 1000 Mbps full duplex\n".repeat(30);
+    const fresh = openSqliteStore(join(t.dir, "v7.db"));
+    await recordInform(fresh, facts("S1", { parameters: [p("InternetGatewayDevice.DeviceInfo.DeviceLog", log), p("InternetGatewayDevice.X", "short")] }), 5000);
+    const found = await fresh.listDevices({ reported: { path: "InternetGatewayDevice.DeviceInfo.DeviceLog", value: log.toUpperCase() }, limit: 10 });
+    assert.deepEqual(
+      found.devices.map((d) => d.serialNumber),
+      ["S1"],
+    );
+    const other = await fresh.listDevices({ reported: { path: "InternetGatewayDevice.DeviceInfo.DeviceLog", value: `${log}x` }, limit: 10 });
+    assert.equal(other.devices.length, 0);
+    const reported = await fresh.loadReported(idOf("S1"));
+    await fresh.close();
+    assert.equal(reported.params.get("InternetGatewayDevice.DeviceInfo.DeviceLog")?.value, log);
+    assert.equal(reported.params.get("InternetGatewayDevice.X")?.value, "short");
   } finally {
     t.cleanup();
   }

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { AcsRequest } from "../../src/cwmp/types.js";
-import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { TranscriptEntry } from "../../src/domain/store.js";
 import { BACKENDS, facts, idOf, withStore } from "./store-helpers.js";
 import { recordInform } from "../support/record-inform.js";
@@ -123,41 +122,44 @@ for (const backend of BACKENDS) {
   });
 }
 
-test("retention bounds are options: sessions, faults and finished tasks are pruned per device, pending tasks never", async () => {
-  const store = openSqliteStore(":memory:", { sessionsPerDevice: 2, faultsPerDevice: 3, finishedTasksPerDevice: 1, transcriptsPerDevice: 1 });
-  try {
-    await recordInform(store, facts("S1"), 1);
-    for (let i = 0; i < 5; i++)
-      store.logSession({ id: `s${i}`, deviceId: ID, startedAt: i, endedAt: i, outcome: "ok", rpcCount: 0, events: [], revision: undefined });
-    assert.deepEqual(
-      (await store.listSessions(ID, 10)).map((s) => s.id),
-      ["s4", "s3"],
+for (const backend of BACKENDS) {
+  test(`[${backend}] retention bounds are options: sessions, faults and finished tasks are pruned per device, pending tasks never`, async () => {
+    await withStore(
+      backend,
+      async (store) => {
+        await recordInform(store, facts("S1"), 1);
+        for (let i = 0; i < 5; i++)
+          store.logSession({ id: `s${i}`, deviceId: ID, startedAt: i, endedAt: i, outcome: "ok", rpcCount: 0, events: [], revision: undefined });
+        assert.deepEqual(
+          (await store.listSessions(ID, 10)).map((s) => s.id),
+          ["s4", "s3"],
+        );
+        for (let i = 0; i < 5; i++) {
+          await store.apply(ID, [
+            { kind: "fault", fault: { code: `${9000 + i}`, message: "", path: undefined, policy: undefined, sessionId: undefined, retryable: false, at: i } },
+          ]);
+        }
+        assert.deepEqual(
+          (await store.listFaults(ID, 10)).map((f) => f.code),
+          ["9004", "9003", "9002"],
+        );
+        const tasks = [];
+        for (const i of [0, 1, 2, 3]) tasks.push(await store.queueTask(ID, REBOOT, i));
+        await store.apply(
+          ID,
+          tasks.slice(0, 3).map((t) => ({ kind: "task", id: t.id, state: "done", outcome: null, at: 9 }) as const),
+        );
+        await store.queueTask(ID, GPV, 10);
+        assert.deepEqual(
+          (await store.listTasks(ID, 10)).map((t) => t.state),
+          ["pending", "pending", "done"],
+        );
+        await store.apply(ID, [{ kind: "transcript", sessionId: "a", entries: [] }]);
+        await store.apply(ID, [{ kind: "transcript", sessionId: "b", entries: [] }]);
+        assert.equal(await store.getTranscript(ID, "a"), undefined);
+        assert.deepEqual(await store.getTranscript(ID, "b"), []);
+      },
+      { sessionsPerDevice: 2, faultsPerDevice: 3, finishedTasksPerDevice: 1, transcriptsPerDevice: 1 },
     );
-    for (let i = 0; i < 5; i++) {
-      await store.apply(ID, [
-        { kind: "fault", fault: { code: `c${i}`, message: "", path: undefined, policy: undefined, sessionId: undefined, retryable: false, at: i } },
-      ]);
-    }
-    assert.deepEqual(
-      (await store.listFaults(ID, 10)).map((f) => f.code),
-      ["c4", "c3", "c2"],
-    );
-    const tasks = [];
-    for (const i of [0, 1, 2, 3]) tasks.push(await store.queueTask(ID, REBOOT, i));
-    await store.apply(
-      ID,
-      tasks.slice(0, 3).map((t) => ({ kind: "task", id: t.id, state: "done", outcome: null, at: 9 }) as const),
-    );
-    await store.queueTask(ID, GPV, 10);
-    assert.deepEqual(
-      (await store.listTasks(ID, 10)).map((t) => t.state),
-      ["pending", "pending", "done"],
-    );
-    await store.apply(ID, [{ kind: "transcript", sessionId: "a", entries: [] }]);
-    await store.apply(ID, [{ kind: "transcript", sessionId: "b", entries: [] }]);
-    assert.equal(await store.getTranscript(ID, "a"), undefined);
-    assert.deepEqual(await store.getTranscript(ID, "b"), []);
-  } finally {
-    await store.close();
-  }
-});
+  });
+}

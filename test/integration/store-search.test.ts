@@ -1,7 +1,8 @@
 /**
  * Device search (issue 11 "Search"): every filter, case-insensitive and prefix where documented, over keyset
  * pages; each indexed filter is planned on an index (EXPLAIN QUERY PLAN, no full scan of devices); the
- * `reported` filter pages in bounded windows; the fleet aggregates of the overview.
+ * `reported` filter pages in bounded windows; the fleet aggregates of the overview. Part of the store contract:
+ * every case but the SQLite query plans runs on every backend (store-helpers.ts BACKENDS).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +11,9 @@ import { sqliteStore } from "../../src/store/sqlite-store.js";
 import { REPORTED_SCAN_WINDOW, searchSql } from "../../src/store/device-search.js";
 import type { DeviceFilter, DeviceStatus, Store } from "../../src/domain/store.js";
 import { deviceIdOf } from "../../src/domain/device.js";
-import { facts, p } from "./store-helpers.js";
+import { BACKENDS, facts, freshPgUrl, p, withStore } from "./store-helpers.js";
+import { createPool } from "../../src/store/pg/pool.js";
+import { openStore } from "../../src/store/open.js";
 import { recordInform } from "../support/record-inform.js";
 
 type Filter = Omit<DeviceFilter, "after" | "limit">;
@@ -107,32 +110,26 @@ const CASES: readonly { readonly name: string; readonly filter: Filter; readonly
   { name: "condition + serial + firmware", filter: { condition: { type: "Converged", status: true }, serial: "x", firmware: "V9" }, serials: ["XYZ010"] },
 ];
 
-for (const c of CASES) {
-  for (const limit of [1, 4, 100]) {
-    test(`search ${c.name}, pages of ${limit}`, async () => {
-      const store = sqliteStore(openDatabase(":memory:"));
-      try {
+for (const backend of BACKENDS) {
+  for (const c of CASES) {
+    test(`[${backend}] search ${c.name}, pages of 1, 4 and 100`, async () => {
+      await withStore(backend, async (store) => {
         await fleet(store);
-        assert.deepEqual(await walk(store, c.filter, limit), [...c.serials].sort());
+        for (const limit of [1, 4, 100]) assert.deepEqual(await walk(store, c.filter, limit), [...c.serials].sort(), `pages of ${limit}`);
         const n = await store.countMatching({ ...c.filter, limit: 1 });
         if (c.filter.reported === undefined) assert.equal(n, c.serials.length);
         else assert.equal(n, undefined, "the reported filter is not counted");
-      } finally {
-        await store.close();
-      }
+      });
     });
   }
-}
 
-test("a prefix with SQL wildcards or quotes is matched literally", async () => {
-  const store = sqliteStore(openDatabase(":memory:"));
-  try {
-    await fleet(store);
-    for (const serial of ["%", "_", "abc%", "' OR 1=1 --", "a\u{10FFFF}"]) assert.deepEqual(await walk(store, { serial }, 5), [], serial);
-  } finally {
-    await store.close();
-  }
-});
+  test(`[${backend}] a prefix with SQL wildcards or quotes is matched literally`, async () => {
+    await withStore(backend, async (store) => {
+      await fleet(store);
+      for (const serial of ["%", "_", "abc%", "' OR 1=1 --", "a\u{10FFFF}"]) assert.deepEqual(await walk(store, { serial }, 5), [], serial);
+    });
+  });
+}
 
 test("every indexed filter is planned on an index, never a full scan of the devices table", () => {
   const db = openDatabase(":memory:");
@@ -166,87 +163,113 @@ test("every indexed filter is planned on an index, never a full scan of the devi
   }
 });
 
-test("the reported-value filter examines a bounded window per page and says where to go on", async () => {
+const WINDOW_DEVICES = REPORTED_SCAN_WINDOW + 500;
+const serialAt = (i: number): string => `W${String(i).padStart(6, "0")}`;
+
+/** Seeds WINDOW_DEVICES devices in one transaction through SQL (as the store writes them): 20,500 Store calls would be the test's time. */
+async function seededWindow(backend: (typeof BACKENDS)[number]): Promise<{ readonly store: Store; readonly done: () => Promise<void> }> {
+  const n = WINDOW_DEVICES;
+  const needle = (i: number): boolean => i === 3 || i === n - 2;
+  if (backend === "pg") {
+    const url = await freshPgUrl();
+    const { store } = await openStore(url);
+    const pool = createPool(url, { poolSize: 1 });
+    await pool.query(
+      `INSERT INTO devices (id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, first_seen, last_inform)
+       SELECT '00259E-P-W' || lpad(i::text, 6, '0'), 'M', '00259E', 'P', 'W' || lpad(i::text, 6, '0'), 'V', 'H', '', '', '', '', 0, 0 FROM generate_series(0, $1::int - 1) AS i`,
+      [n],
+    );
+    await pool.query(
+      `INSERT INTO reported (dev, path, value, type, observed_at)
+       SELECT dev, 'InternetGatewayDevice.X', CASE WHEN serial IN ($1, $2) THEN 'needle' ELSE 'hay' END, 0, 0 FROM devices`,
+      [serialAt(3), serialAt(n - 2)],
+    );
+    await pool.end();
+    return { store, done: () => store.close() };
+  }
   const db = openDatabase(":memory:");
-  // Written in one transaction through SQL (as the store writes them): 20,500 Store calls would be the test's time.
-  const n = REPORTED_SCAN_WINDOW + 500;
   db.prepare("INSERT INTO paths (id, path) VALUES (1, 'InternetGatewayDevice.X')").run();
   const dev = db.prepare(
     "INSERT INTO devices (dev, id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, first_seen, last_inform) VALUES (?, ?, 'M', '00259E', 'P', ?, 'V', 'H', '', '', '', '', 0, 0)",
   );
-  const rep = db.prepare("INSERT INTO reported (dev, path_id, value, type, observed_at) VALUES (?, 1, ?, 0, 0)");
+  const rep = db.prepare("INSERT INTO reported (dev, path_id, value, flags, observed_at) VALUES (?, 1, ?, 0, 0)");
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
-      const serial = `W${String(i).padStart(6, "0")}`;
-      dev.run(i + 1, `00259E-P-${serial}`, serial);
-      rep.run(i + 1, i === 3 || i === n - 2 ? "needle" : "hay");
+      dev.run(i + 1, `00259E-P-${serialAt(i)}`, serialAt(i));
+      rep.run(i + 1, needle(i) ? "needle" : "hay");
     }
   })();
   const store = sqliteStore(db);
-  try {
-    const filter = { reported: { path: "InternetGatewayDevice.X", value: "NEEDLE" }, limit: 10 };
-    const first = await store.listDevices(filter);
-    assert.deepEqual(
-      first.devices.map((d) => d.serialNumber),
-      ["W000003"],
-    );
-    assert.ok(first.next !== undefined, "a short page still has a next cursor while the window did not reach the end");
-    const second = await store.listDevices({ ...filter, after: first.next });
-    assert.deepEqual(
-      second.devices.map((d) => d.serialNumber),
-      [`W${String(n - 2).padStart(6, "0")}`],
-    );
-    assert.equal(second.next, undefined);
-  } finally {
-    await store.close();
-  }
-});
+  return { store, done: () => store.close() };
+}
 
-test("overview aggregates: by policy from the mirror, by model and firmware, activity per minute, top faults", async () => {
-  const store = sqliteStore(openDatabase(":memory:"));
-  try {
-    await fleet(store);
-    assert.deepEqual(await store.countByPolicy(), { base: 12, wifi: 4 });
-    const first = deviceIdOf({ manufacturer: "Huawei Technologies", oui: "00259E", productClass: "EG8145V5", serialNumber: "abc000" });
-    // A changed status re-mirrors the matched policies; an unchanged one writes nothing.
-    await store.apply(first, [{ kind: "status", status: status(true, ["base"]) }]);
-    assert.deepEqual(await store.countByPolicy(), { base: 12, wifi: 3 });
-    assert.deepEqual(await store.countByModel(10), [
-      { productClass: "EG8145V5", softwareVersion: "V5R019C10S125", devices: 4 },
-      { productClass: "G-1425G-A", softwareVersion: "3FE49568HJJJ60", devices: 4 },
-      { productClass: "ZXHN H199A", softwareVersion: "V9.0.10P1N2", devices: 4 },
-    ]);
-    for (let i = 0; i < 5; i++)
-      store.logSession({
-        id: `s${i}`,
-        deviceId: first,
-        startedAt: 60_000 * (i < 3 ? 1 : 2) + i,
-        endedAt: 60_000 * 3,
-        outcome: i === 4 ? "fault:9007" : "ok",
-        rpcCount: 0,
-        events: [],
-        revision: undefined,
-      });
-    const buckets = await store.activity(60_000, 60_000);
-    assert.deepEqual(buckets, [
-      { at: 60_000, sessions: 3, failedSessions: 0, faults: 0 },
-      { at: 120_000, sessions: 2, failedSessions: 1, faults: 0 },
-    ]);
-    assert.deepEqual(
-      (await store.activity(0, 60_000)).filter((b) => b.faults > 0).map((b) => [b.at, b.faults]),
-      [[0, 3]],
-    );
-    assert.deepEqual(
-      (await store.activity(0, 5_000)).filter((b) => b.faults > 0).map((b) => [b.at, b.faults]),
-      [
-        [0, 1],
-        [5_000, 1],
-        [10_000, 1],
-      ],
-    );
-    assert.deepEqual(await store.topFaults(0, 5), [{ code: "9007", faults: 3, devices: 3, lastAt: 10_000, message: "Invalid parameter value" }]);
-    assert.deepEqual(await store.topFaults(20_000, 5), []);
-  } finally {
-    await store.close();
-  }
-});
+for (const backend of BACKENDS.filter((b) => b !== "file")) {
+  test(`[${backend}] the reported-value filter examines a bounded window per page and says where to go on`, async () => {
+    const { store, done } = await seededWindow(backend);
+    try {
+      const filter = { reported: { path: "InternetGatewayDevice.X", value: "NEEDLE" }, limit: 10 };
+      const first = await store.listDevices(filter);
+      assert.deepEqual(
+        first.devices.map((d) => d.serialNumber),
+        ["W000003"],
+      );
+      assert.ok(first.next !== undefined, "a short page still has a next cursor while the window did not reach the end");
+      const second = await store.listDevices({ ...filter, after: first.next });
+      assert.deepEqual(
+        second.devices.map((d) => d.serialNumber),
+        [serialAt(WINDOW_DEVICES - 2)],
+      );
+      assert.equal(second.next, undefined);
+    } finally {
+      await done();
+    }
+  });
+}
+
+for (const backend of BACKENDS) {
+  test(`[${backend}] overview aggregates: by policy from the mirror, by model and firmware, activity per minute, top faults`, async () => {
+    await withStore(backend, async (store) => {
+      await fleet(store);
+      assert.deepEqual(await store.countByPolicy(), { base: 12, wifi: 4 });
+      const first = deviceIdOf({ manufacturer: "Huawei Technologies", oui: "00259E", productClass: "EG8145V5", serialNumber: "abc000" });
+      // A changed status re-mirrors the matched policies; an unchanged one writes nothing.
+      await store.apply(first, [{ kind: "status", status: status(true, ["base"]) }]);
+      assert.deepEqual(await store.countByPolicy(), { base: 12, wifi: 3 });
+      assert.deepEqual(await store.countByModel(10), [
+        { productClass: "EG8145V5", softwareVersion: "V5R019C10S125", devices: 4 },
+        { productClass: "G-1425G-A", softwareVersion: "3FE49568HJJJ60", devices: 4 },
+        { productClass: "ZXHN H199A", softwareVersion: "V9.0.10P1N2", devices: 4 },
+      ]);
+      for (let i = 0; i < 5; i++)
+        store.logSession({
+          id: `s${i}`,
+          deviceId: first,
+          startedAt: 60_000 * (i < 3 ? 1 : 2) + i,
+          endedAt: 60_000 * 3,
+          outcome: i === 4 ? "fault:9007" : "ok",
+          rpcCount: 0,
+          events: [],
+          revision: undefined,
+        });
+      const buckets = await store.activity(60_000, 60_000);
+      assert.deepEqual(buckets, [
+        { at: 60_000, sessions: 3, failedSessions: 0, faults: 0 },
+        { at: 120_000, sessions: 2, failedSessions: 1, faults: 0 },
+      ]);
+      assert.deepEqual(
+        (await store.activity(0, 60_000)).filter((b) => b.faults > 0).map((b) => [b.at, b.faults]),
+        [[0, 3]],
+      );
+      assert.deepEqual(
+        (await store.activity(0, 5_000)).filter((b) => b.faults > 0).map((b) => [b.at, b.faults]),
+        [
+          [0, 1],
+          [5_000, 1],
+          [10_000, 1],
+        ],
+      );
+      assert.deepEqual(await store.topFaults(0, 5), [{ code: "9007", faults: 3, devices: 3, lastAt: 10_000, message: "Invalid parameter value" }]);
+      assert.deepEqual(await store.topFaults(20_000, 5), []);
+    });
+  });
+}

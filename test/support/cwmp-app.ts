@@ -12,8 +12,7 @@ import type { CwmpEndpoint } from "../../src/server/cwmp-route.js";
 import type { CwmpDeps } from "../../src/server/cwmp-deps.js";
 import { createObservability, type Observability } from "../../src/server/observability.js";
 import { createCpeAuthenticator } from "../../src/server/cpe-auth-wiring.js";
-import { DEFAULT_QUIRKS } from "../../src/reconcile/limits.js";
-import { xmlDeclarationFor } from "../../src/server/model-selector.js";
+import { modelSettingsFor } from "../../src/server/model-selector.js";
 import { keyedHasher } from "../../src/reconcile/parameter-key.js";
 
 export interface LogLine {
@@ -48,6 +47,7 @@ export async function buildTestCwmpApp(env: Readonly<Record<string, string>> = {
   };
   const clock = { now: 1_700_000_000_000 };
   const hashWriteOnly = keyedHasher(await store.installationKey());
+  const perModel = modelSettingsFor(cfg);
   const deps: CwmpDeps = {
     log,
     hashWriteOnly,
@@ -55,14 +55,14 @@ export async function buildTestCwmpApp(env: Readonly<Record<string, string>> = {
     desired: () => undefined,
     revision: () => undefined,
     snapshot: () => undefined,
-    quirks: () => DEFAULT_QUIRKS,
+    quirks: (f) => perModel(f).quirks,
     clock: () => clock.now,
     limits: { ...cfg.limits, ...planLimitsOf(cfg.limits) },
     holdRequests: false,
     ...(cfg.cpeAuth.mode !== "open" ? { authenticate: createCpeAuthenticator(cfg, false) } : {}),
     ...(cfg.cpeAuth.username !== undefined ? { sharedCpeUsername: cfg.cpeAuth.username } : {}),
-    authPerRequest: cfg.cpeAuth.perRequest,
-    xmlDeclaration: xmlDeclarationFor(cfg.cwmp.omitXmlDeclaration),
+    authPerRequest: (f) => perModel(f).authPerRequest,
+    xmlDeclaration: (f) => perModel(f).xmlDeclaration,
     hooks: obs.hooks,
     ...over,
   };

@@ -19,12 +19,12 @@ const NAMES = [
 ] as const;
 
 for (const [name, type] of NAMES) {
-  void test(`${name} is declared as a ${type}`, () => {
-    assert.match(createConvergeMetrics().render(), new RegExp(`^# TYPE ${name} ${type}$`, "m"));
+  void test(`${name} is declared as a ${type}`, async () => {
+    assert.match(await createConvergeMetrics().render(), new RegExp(`^# TYPE ${name} ${type}$`, "m"));
   });
 }
 
-void test("scrape-time callbacks and recorded values appear in the exposition", () => {
+void test("scrape-time callbacks and recorded values appear in the exposition", async () => {
   let active = 3;
   const m = createConvergeMetrics({ devicesByCondition: () => ({ converged: 250, faulted: 2 }), activeSessions: () => active });
   m.informs.inc({ event: "6 CONNECTION REQUEST" });
@@ -37,7 +37,7 @@ void test("scrape-time callbacks and recorded values appear in the exposition", 
   m.policyReloadFailures.inc();
   m.setPolicyRevision("a1b2c3d");
   m.setPolicyRevision("e4f5a6b");
-  const out = m.render();
+  const out = await m.render();
   for (const line of [
     'converge_informs_total{event="6 CONNECTION REQUEST"} 1',
     'converge_sessions_total{outcome="converged"} 1',
@@ -58,14 +58,14 @@ void test("scrape-time callbacks and recorded values appear in the exposition", 
   }
   assert.doesNotMatch(out, /a1b2c3d/, "only the current revision is exposed");
   active = 0;
-  assert.match(m.render(), /^converge_active_sessions 0$/m);
+  assert.match(await m.render(), /^converge_active_sessions 0$/m);
 });
 
-void test("every non-comment line parses as name{labels} value", () => {
+void test("every non-comment line parses as name{labels} value", async () => {
   const m = createConvergeMetrics({ devicesByCondition: () => ({ pending: 1 }) });
   m.informs.inc({ event: 'X_VENDOR "quoted"\nevent' });
   const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\["\\n])*",?)*\})? (-?[0-9.e+]+|[+-]Inf|NaN)$/;
-  for (const line of m.render().trimEnd().split("\n")) {
+  for (const line of (await m.render()).trimEnd().split("\n")) {
     if (!line.startsWith("#")) assert.match(line, SAMPLE);
   }
   assert.equal(EXPOSITION_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
@@ -87,7 +87,7 @@ function share(exposition: string, metric: string, condition: string): number {
 void test("the documented PromQL for the converged share is right: converge_devices is a partition, flags are apart", async () => {
   // The store's counts for 100 devices: 63 converged, 30 not, 7 without a status; flags overlap with those.
   const counts = { converged: 63, not_converged: 30, unknown: 7, drifted: 12, faulted: 9, pending: 15 };
-  const out = createConvergeMetrics({ devicesByCondition: () => counts }).render();
+  const out = await createConvergeMetrics({ devicesByCondition: () => counts }).render();
   // docs/operations.md: sum(converge_devices{condition="converged"}) / sum(converge_devices)
   const documented = /sum\(converge_devices\{condition="converged"\}\) \/ sum\(converge_devices\)/;
   const { readFileSync } = await import("node:fs");
@@ -95,4 +95,18 @@ void test("the documented PromQL for the converged share is right: converge_devi
   assert.equal(share(out, "converge_devices", "converged"), 0.63);
   assert.equal(share(out, "converge_devices_flagged", "faulted"), 9 / 36, "flags live in their own metric");
   assert.doesNotMatch(out, /^converge_devices\{condition="(drifted|faulted|pending)"\}/m);
+});
+
+void test("the server's registry carries prom-client's default process and event-loop metrics beside Converge's", async () => {
+  const out = await createConvergeMetrics({ processMetrics: true }).render();
+  for (const [name, type] of [
+    ["process_cpu_seconds_total", "counter"],
+    ["process_resident_memory_bytes", "gauge"],
+    ["nodejs_eventloop_lag_seconds", "gauge"],
+    ["nodejs_heap_size_used_bytes", "gauge"],
+    ["nodejs_gc_duration_seconds", "histogram"],
+    ...NAMES,
+  ] as const)
+    assert.match(out, new RegExp(`^# TYPE ${name} ${type}$`, "m"));
+  assert.doesNotMatch(await createConvergeMetrics().render(), /^# TYPE process_/m, "off unless asked for");
 });

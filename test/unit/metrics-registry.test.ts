@@ -2,7 +2,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { createRegistry, OVERFLOW_LABEL_VALUE } from "../../src/metrics/registry.js";
 
-void test("exposition format 0.0.4: golden text for a counter, a gauge and a histogram", () => {
+void test("exposition format 0.0.4: golden text for a counter, a gauge and a histogram", async () => {
   const r = createRegistry();
   const c = r.counter({ name: "app_requests_total", help: "Requests.\nSecond line with a \\ backslash.", labelNames: ["method", "code"] });
   const g = r.gauge({ name: "app_temperature", help: "Temperature." });
@@ -17,7 +17,7 @@ void test("exposition format 0.0.4: golden text for a counter, a gauge and a his
   h.observe({ route: "/cwmp" }, 7);
   void idle;
   assert.equal(
-    r.render(),
+    await r.render(),
     [
       "# HELP app_requests_total Requests.\\nSecond line with a \\\\ backslash.",
       "# TYPE app_requests_total counter",
@@ -28,10 +28,10 @@ void test("exposition format 0.0.4: golden text for a counter, a gauge and a his
       "app_temperature -1.5",
       "# HELP app_latency_seconds Latency.",
       "# TYPE app_latency_seconds histogram",
-      'app_latency_seconds_bucket{route="/cwmp",le="0.1"} 1',
-      'app_latency_seconds_bucket{route="/cwmp",le="0.5"} 2',
-      'app_latency_seconds_bucket{route="/cwmp",le="1"} 2',
-      'app_latency_seconds_bucket{route="/cwmp",le="+Inf"} 3',
+      'app_latency_seconds_bucket{le="0.1",route="/cwmp"} 1',
+      'app_latency_seconds_bucket{le="0.5",route="/cwmp"} 2',
+      'app_latency_seconds_bucket{le="1",route="/cwmp"} 2',
+      'app_latency_seconds_bucket{le="+Inf",route="/cwmp"} 3',
       'app_latency_seconds_sum{route="/cwmp"} 7.55',
       'app_latency_seconds_count{route="/cwmp"} 3',
       "# HELP app_idle_total Never incremented.",
@@ -42,32 +42,30 @@ void test("exposition format 0.0.4: golden text for a counter, a gauge and a his
   );
 });
 
-void test("a label-less histogram is exposed with zero counts before any observation", () => {
+void test("a label-less histogram is exposed with zero counts before any observation", async () => {
   const r = createRegistry();
   r.histogram({ name: "h_seconds", help: "h", buckets: [1] });
   assert.equal(
-    r.render(),
+    await r.render(),
     '# HELP h_seconds h\n# TYPE h_seconds histogram\nh_seconds_bucket{le="1"} 0\nh_seconds_bucket{le="+Inf"} 0\nh_seconds_sum 0\nh_seconds_count 0\n',
   );
 });
 
-void test("special values are spelled +Inf, -Inf and NaN", () => {
+// prom-client spells NaN "Nan"; Prometheus parses sample values case-insensitively (Go's ParseFloat).
+void test("special values are spelled +Inf, -Inf and Nan", async () => {
   const r = createRegistry();
   const g = r.gauge({ name: "g", help: "g", labelNames: ["k"] });
   g.set({ k: "a" }, Infinity);
   g.set({ k: "b" }, -Infinity);
   g.set({ k: "c" }, NaN);
-  assert.match(r.render(), /g\{k="a"\} \+Inf\ng\{k="b"\} -Inf\ng\{k="c"\} NaN\n$/);
+  assert.match(await r.render(), /g\{k="a"\} \+Inf\ng\{k="b"\} -Inf\ng\{k="c"\} Nan\n$/);
 });
 
-void test("label cardinality is capped: extra label sets fold into one 'other' series", () => {
+void test("label cardinality is capped: extra label sets fold into one 'other' series", async () => {
   const r = createRegistry();
   const c = r.counter({ name: "faults_total", help: "f", labelNames: ["code"], maxSeries: 3 });
   for (let i = 0; i < 1000; i++) c.inc({ code: String(9000 + i) });
-  const lines = r
-    .render()
-    .split("\n")
-    .filter((l) => l.startsWith("faults_total{"));
+  const lines = (await r.render()).split("\n").filter((l) => l.startsWith("faults_total{"));
   assert.deepEqual(lines, [
     'faults_total{code="9000"} 1',
     'faults_total{code="9001"} 1',
@@ -78,7 +76,7 @@ void test("label cardinality is capped: extra label sets fold into one 'other' s
   assert.equal(c.get({ code: "9001" }), 2, "existing series keep counting after the cap");
 });
 
-void test("a gauge with a collect callback is recomputed at every scrape, dropping vanished series", () => {
+void test("a gauge with a collect callback is recomputed at every scrape, dropping vanished series", async () => {
   const r = createRegistry();
   let state: Record<string, number> = { converged: 5, drifted: 1 };
   r.gauge({
@@ -89,9 +87,9 @@ void test("a gauge with a collect callback is recomputed at every scrape, droppi
       for (const [condition, n] of Object.entries(state)) g.set({ condition }, n);
     },
   });
-  assert.match(r.render(), /devs\{condition="converged"\} 5\ndevs\{condition="drifted"\} 1\n/);
+  assert.match(await r.render(), /devs\{condition="converged"\} 5\ndevs\{condition="drifted"\} 1\n/);
   state = { converged: 6 };
-  const out = r.render();
+  const out = await r.render();
   assert.match(out, /devs\{condition="converged"\} 6\n/);
   assert.doesNotMatch(out, /drifted/);
 });

@@ -130,3 +130,11 @@ void test("loader: a variable defined in two files, and an unknown variable, are
     ],
   );
 });
+
+void test("a CSV variable file cut inside a quoted cell is a problem on the quote's line, not one long cell", () => {
+  const { table, problems } = parseVarsCsv("vars/w.csv", 'serialNumber,wifiKey\nS1,k1\nS2,"unterminated\nS3,k3\n');
+  assert.equal(table, undefined);
+  assert.equal(problems.length, 1);
+  assert.ok((problems[0]?.line ?? 0) >= 3, "the line where the file ends inside the quotes");
+  assert.match(problems[0]?.message ?? "", /unterminated quoted field/);
+});

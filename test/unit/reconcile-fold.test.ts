@@ -32,7 +32,7 @@ const fault = (code: number, details: { name: string; code: number }[] = []): Cp
   return { method: "Fault", fault: f };
 };
 const faultWrite = (code: number, path: string, message: string, retryable = false, policy: string | undefined = undefined) =>
-  ({ kind: "fault", fault: { code: String(code), message, path, policy, sessionId: undefined, retryable, at: NOW } }) as const;
+  ({ kind: "fault", fault: { code: `${code}` as const, message, path, policy, sessionId: undefined, retryable, at: NOW } }) as const;
 
 void test("fold GetParameterValuesResponse: values observed now, writability and notification kept, read-back done", () => {
   const r = reported({ names: { "A.X": true }, params: { "A.Y": ["old", "xsd:string", 1, false, 2] } });

@@ -4,6 +4,7 @@ import { sql as keyedWriteOnly } from "./003-keyed-write-only-hashes.js";
 import { sql as search } from "./004-search.js";
 import { sql as rollouts } from "./005-rollouts.js";
 import { sql as loopMemory } from "./006-loop-memory.js";
+import { sql as compactReported } from "./007-compact-reported.js";
 
 export interface Migration {
   /** The `PRAGMA user_version` the database has once this migration is applied. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "search", sql: search },
   { version: 5, name: "rollouts", sql: rollouts },
   { version: 6, name: "loop-memory", sql: loopMemory },
+  { version: 7, name: "compact-reported", sql: compactReported },
 ];
