@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Fleet, type FleetRunResult } from "../src/sim/fleet.js";
 import { acsCounts } from "../src/sim/fleet-acs.js";
 import { fleetOptions, tempWorkspace } from "./support/fleet.js";
-import { startBare, startServe } from "./support/procs.js";
+import { cpuMs, startBare, startServe } from "./support/procs.js";
 import { QUICK, emit, log, ratio, table } from "./support/report.js";
 
 const DEVICES = QUICK ? 300 : 1200;
@@ -36,9 +36,18 @@ interface Round {
   readonly failed: number;
   readonly rpcsPerSession: number;
   readonly rpcs: Readonly<Record<string, number>>;
+  /** The server child's CPU (user + system, /proc) per session over the round: less sensitive to a shared machine. */
+  readonly cpuMsPerSession: number;
 }
 
-function roundOf(r: FleetRunResult): Round {
+/** Runs the fleet once, the server child's CPU measured over the run. */
+async function measured(fleet: Fleet, pid: number): Promise<Round> {
+  const c0 = cpuMs(pid);
+  const r = await fleet.run();
+  return roundOf(r, cpuMs(pid) - c0);
+}
+
+function roundOf(r: FleetRunResult, cpu = 0): Round {
   const c = r.counters;
   const rpcs = Object.fromEntries(c.rpcs);
   const total = Object.values(rpcs).reduce((a, b) => a + b, 0);
@@ -50,15 +59,16 @@ function roundOf(r: FleetRunResult): Round {
     failed: c.sessionsFailed,
     rpcsPerSession: c.sessionsOk > 0 ? total / c.sessionsOk : 0,
     rpcs,
+    cpuMsPerSession: c.sessionsOk > 0 ? cpu / c.sessionsOk : 0,
   };
 }
 
 /** Edits the policies (a new interval), reloads them through the API, and runs every device once. */
-async function changedRound(dir: string, apiUrl: string, i: number, fleet: Fleet): Promise<Round> {
+async function changedRound(dir: string, apiUrl: string, i: number, fleet: Fleet, pid: number): Promise<Round> {
   writePolicies(dir, 1000 + i);
   const reload = await fetch(`${apiUrl}/api/policies/reload`, { method: "POST" });
   if (!reload.ok) throw new Error(`policy reload: HTTP ${reload.status}`);
-  return roundOf(await fleet.run());
+  return measured(fleet, pid);
 }
 
 /** The RPC methods of the probe session (in first-seen order) -> the bare route's steps. */
@@ -79,7 +89,7 @@ export async function convergeSessions(): Promise<Record<string, unknown>> {
   await real.run();
   const settled = roundOf(await real.run());
   // Round 1 of the real server shows which RPCs one changed value costs; the baseline then sends exactly those.
-  const rr: Round[] = [await changedRound(ws.policies, server.apiUrl, 1, real)];
+  const rr: Round[] = [await changedRound(ws.policies, server.apiUrl, 1, real, server.pid)];
   const sequence = RPC_SEQUENCE[JSON.stringify(Object.keys(rr[0]?.rpcs ?? {}))] ?? "gpv,spv,gpv";
   const bare = await startBare(`converge:${sequence}`);
   const base = await Fleet.create(fleetOptions(bare.url, opts));
@@ -88,8 +98,8 @@ export async function convergeSessions(): Promise<Record<string, unknown>> {
     await base.run(); // warm-up of the baseline (same devices, same client)
     const rb: Round[] = [];
     for (let i = 1; i <= ROUNDS; i++) {
-      if (i > 1) rr.push(await changedRound(ws.policies, server.apiUrl, i, real));
-      rb.push(roundOf(await base.run()));
+      if (i > 1) rr.push(await changedRound(ws.policies, server.apiUrl, i, real, server.pid));
+      rb.push(await measured(base, bare.pid));
       log(`converge: round ${i}: ${rr.at(-1)?.perSecond.toFixed(0)}/s vs bare ${rb.at(-1)?.perSecond.toFixed(0)}/s`);
     }
     const counts = await acsCounts(server.apiUrl);
@@ -99,17 +109,25 @@ export async function convergeSessions(): Promise<Record<string, unknown>> {
     );
     process.stdout.write(
       table(
-        ["target", "sessions/s", "p50 ms", "p99 ms", "RPCs/session", "failed"],
+        ["target", "sessions/s", "server CPU ms/session", "p50 ms", "p99 ms", "RPCs/session", "failed"],
         [
-          ["converge serve", r.perSecond, r.p50Ms, r.p99Ms, r.rpcsPerSession, r.failed],
-          ["bare fastify route", b.perSecond, b.p50Ms, b.p99Ms, b.rpcsPerSession, b.failed],
+          ["converge serve", r.perSecond, r.cpuMsPerSession, r.p50Ms, r.p99Ms, r.rpcsPerSession, r.failed],
+          ["bare fastify route", b.perSecond, b.cpuMsPerSession, b.p50Ms, b.p99Ms, b.rpcsPerSession, b.failed],
         ],
       ),
     );
     process.stdout.write(
-      `ratio converge/bare: ${(ratio(r.perSecond, b.perSecond) * 100).toFixed(1)}%; converge RPCs ${JSON.stringify(r.rpcs)}; converged after: ${counts.converged}/${counts.devices}\n`,
+      `ratio converge/bare: ${(ratio(r.perSecond, b.perSecond) * 100).toFixed(1)}% (server CPU per session: bare/converge ${(ratio(b.cpuMsPerSession, r.cpuMsPerSession) * 100).toFixed(1)}%); converge RPCs ${JSON.stringify(r.rpcs)}; converged after: ${counts.converged}/${counts.devices}\n`,
     );
-    return { devices: DEVICES, concurrency: CONCURRENCY, converge: r, bare: b, ratio: ratio(r.perSecond, b.perSecond), convergedAfter: counts.converged };
+    return {
+      devices: DEVICES,
+      concurrency: CONCURRENCY,
+      converge: r,
+      bare: b,
+      ratio: ratio(r.perSecond, b.perSecond),
+      cpuRatio: ratio(b.cpuMsPerSession, r.cpuMsPerSession),
+      convergedAfter: counts.converged,
+    };
   } finally {
     await Promise.all([real.close(), base.close()]);
     await Promise.all([server.stop(), bare.stop()]);

@@ -14,6 +14,7 @@ const BENCHES = [
   "compile-policies",
   "minimal-sessions",
   "converge-sessions",
+  "new-device",
   "boot-storm",
   "boot-storm-nodes",
   "plan-fleet",
@@ -67,6 +68,14 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
       fmtNum(num(get(c, "converge", "perSecond"))),
       `bare route, same RPCs ${fmtNum(num(get(c, "bare", "perSecond")))}`,
       pct(num(c["ratio"])),
+    ]);
+  const nd = r["new-device"];
+  if (nd)
+    out.push([
+      "new device (BOOTSTRAP + 3 values, 3 RPCs): server CPU ms/session",
+      fmtNum(num(get(nd, "newDevice", "cpuMsPerSession"))),
+      `converged check-in, same run ${fmtNum(num(get(nd, "checkIn", "cpuMsPerSession")))} ms`,
+      `${fmtNum(num(nd["times"]))}x`,
     ]);
   const b = r["boot-storm"];
   if (b) {

@@ -39,8 +39,22 @@ function procStatus(pid: number): { rss: number; peak: number } {
   }
 }
 
-function child(script: string, args: readonly string[], env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+/** Server CPU (user + system, all threads) of a child so far, in milliseconds, from /proc/<pid>/stat. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which is in parentheses and may hold spaces): utime is field 14, stime 15.
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLOCK_TICKS;
+}
+/** USER_HZ on Linux (sysconf(_SC_CLK_TCK)); 100 on every mainstream kernel. */
+const CLOCK_TICKS = 100;
+
+/** BENCH_CPU_PROF=<dir>: the server children run under `node --cpu-prof`, profiles written into <dir> at exit. */
+const PROFILE_DIR = process.env["BENCH_CPU_PROF"];
+
+function child(script: string, args: readonly string[], env: Record<string, string>, profile = false): Child {
+  const prof = profile && PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
+  const proc = spawn(process.execPath, [...prof, "--import", "tsx", script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
@@ -83,15 +97,20 @@ export interface ServerChild extends Child {
 /** `converge serve` on 127.0.0.1 with env configuration (open CPE auth, warn-level logs). */
 export async function startServe(opts: { readonly db: string; readonly policies: string; readonly env?: Record<string, string> }): Promise<ServerChild> {
   const [cwmpPort, apiPort] = [await freePort(), await freePort()];
-  const c = child("bench/support/serve-main.ts", [], {
-    CONVERGE_CWMP_PORT: String(cwmpPort),
-    CONVERGE_API_PORT: String(apiPort),
-    CONVERGE_BIND: "127.0.0.1",
-    CONVERGE_DB: opts.db,
-    CONVERGE_POLICIES: opts.policies,
-    CONVERGE_LOG_LEVEL: "error",
-    ...opts.env,
-  });
+  const c = child(
+    "bench/support/serve-main.ts",
+    [],
+    {
+      CONVERGE_CWMP_PORT: String(cwmpPort),
+      CONVERGE_API_PORT: String(apiPort),
+      CONVERGE_BIND: "127.0.0.1",
+      CONVERGE_DB: opts.db,
+      CONVERGE_POLICIES: opts.policies,
+      CONVERGE_LOG_LEVEL: "error",
+      ...opts.env,
+    },
+    true,
+  );
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitUp(`${apiUrl}/api/health`, c.proc);
   return { ...c, cwmpUrl: `http://127.0.0.1:${cwmpPort}/`, apiUrl };

@@ -1,6 +1,6 @@
 /** Short ids derived from content: the ParameterKey of a revision, write-only hashes, command keys. */
 import { createHash, createHmac } from "node:crypto";
-import type { DesiredState } from "../policy/desired.types.js";
+import type { DesiredState, DesiredValue } from "../policy/desired.types.js";
 
 const sha256 = (s: string): string => createHash("sha256").update(s, "utf8").digest("hex");
 
@@ -19,8 +19,31 @@ export function parameterKeyFor(revision: string): string {
  * line) is left out: moving a line changes nothing on the device.
  */
 export function parameterKeyForDesired(d: DesiredState, hashWriteOnly: WriteOnlyHasher): string {
+  // A session plans 4-5 times against one desired state (resolved once at Inform, never mutated): the key is
+  // computed once per (desired state, hasher). Weak keys: the memo lives exactly as long as the desired state.
+  let byHasher = keyMemo.get(d);
+  if (byHasher === undefined) keyMemo.set(d, (byHasher = new WeakMap()));
+  let key = byHasher.get(hashWriteOnly);
+  if (key === undefined) byHasher.set(hashWriteOnly, (key = computeKey(d, hashWriteOnly)));
+  return key;
+}
+
+const keyMemo = new WeakMap<DesiredState, WeakMap<WriteOnlyHasher, string>>();
+
+/** `hashWriteOnly(dv.value)`, once per (desired value, hasher): every plan of a session compares it again. */
+export function writeOnlyHashOf(dv: DesiredValue, hashWriteOnly: WriteOnlyHasher): string {
+  let byHasher = valueMemo.get(dv);
+  if (byHasher === undefined) valueMemo.set(dv, (byHasher = new WeakMap()));
+  let hash = byHasher.get(hashWriteOnly);
+  if (hash === undefined) byHasher.set(hashWriteOnly, (hash = hashWriteOnly(dv.value)));
+  return hash;
+}
+
+const valueMemo = new WeakMap<DesiredValue, WeakMap<WriteOnlyHasher, string>>();
+
+function computeKey(d: DesiredState, hashWriteOnly: WriteOnlyHasher): string {
   const canonical = JSON.stringify([
-    d.values.map((v) => [v.path, v.writeOnly ? hashWriteOnly(v.value) : v.value, v.type ?? "", v.drift]),
+    d.values.map((v) => [v.path, v.writeOnly ? writeOnlyHashOf(v, hashWriteOnly) : v.value, v.type ?? "", v.drift]),
     d.tables.map((t) => [t.table, t.keyNames, t.prune, t.instances.map((i) => [i.key, i.values.map((v) => [v.path, v.value, v.type ?? ""])])]),
     d.attributes.map((a) => [a.path, a.notification]),
     d.firmware ? [d.firmware.version, d.firmware.url] : null,

@@ -8,6 +8,7 @@ import { reportedHolds } from "./equality.js";
 import { intents, NO_INTENTS, type Intents } from "./intents.js";
 import { activeBackoff, isKnown, knownAbsent, writableOf } from "./knowledge.js";
 import { isIgnored } from "./paths.js";
+import { writeOnlyHashOf } from "./parameter-key.js";
 
 const HIDDEN = "(write-only)";
 
@@ -70,7 +71,7 @@ function planReadable(ctx: PlanContext, dv: DesiredValue, path: string): Intents
 
 /** Converge set exactly this desired value at `path` before (the inventory keeps a keyed hash of it). */
 function wasApplied(ctx: PlanContext, dv: DesiredValue, path: string): boolean {
-  return ctx.input.inventory.writeOnlyHashes.get(path) === ctx.input.hashWriteOnly(dv.value);
+  return ctx.input.inventory.writeOnlyHashes.get(path) === writeOnlyHashOf(dv, ctx.input.hashWriteOnly);
 }
 
 /**

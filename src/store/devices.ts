@@ -4,7 +4,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { Database } from "./db.js";
 import { countSql, searchSql, WINDOW_END_SQL, type SearchParams } from "./device-search.js";
 import { fromJson, fromJsonOr } from "./json.js";
-import { UPDATE_STATUS_SQL, statusColumns } from "./status.js";
+import { STATUS_COLUMNS, statusColumns, updateStatusSql, type StatusColumns } from "./status.js";
 import type { DeviceFilter, DeviceRecord } from "../domain/store.js";
 import type { DeviceFacts, InformEvent } from "../domain/facts.js";
 import type { DeviceStatus } from "../domain/status.js";
@@ -109,6 +109,8 @@ export function devicesRepo(db: Database): DevicesRepo {
   const s = statements(db);
   // One prepared statement per combination of filters present (a small, closed set of SQL texts).
   const lists = new Map<string, BetterSqlite3.Statement<SearchParams, DeviceRow>>();
+  // One UPDATE per set of changed status columns (at most 2^8 texts, in practice a handful).
+  const statusUpdates = new Map<string, BetterSqlite3.Statement<[Record<string, unknown>]>>();
   const prepared = (sql: string): BetterSqlite3.Statement<SearchParams, DeviceRow> => {
     let stmt = lists.get(sql);
     if (stmt === undefined) lists.set(sql, (stmt = db.prepare<SearchParams, DeviceRow>(sql)));
@@ -154,12 +156,21 @@ export function devicesRepo(db: Database): DevicesRepo {
     idsAfter: (after, limit) => s.idsAfter.all(after, limit).map(asDeviceId),
     setParameterKey: (dev, value) => void s.setParameterKey.run(value, dev),
     setStatus(dev, status) {
-      // An unchanged status writes nothing (UPDATE_STATUS_SQL); a changed one re-mirrors its matched policies.
-      if (s.setStatus.run({ dev, ...statusColumns(status) }).changes === 0) return;
-      const id = s.idOf.get(dev);
-      if (id === undefined) return;
-      s.clearPolicies.run(id);
-      for (const p of new Set(status.matchedPolicies)) s.insertPolicy.run(p, id);
+      // An unchanged status writes nothing; a changed one sets only the columns that changed (each set indexed
+      // column dirties its index pages) and re-mirrors its matched policies only when they changed.
+      const before = s.statusRow.get(dev);
+      const cols = statusColumns(status);
+      if (before === undefined || before.status === cols.status) return;
+      const changed = STATUS_COLUMNS.filter((c) => before[c] !== cols[c]);
+      const key = changed.join(",");
+      let update = statusUpdates.get(key);
+      if (update === undefined) statusUpdates.set(key, (update = db.prepare(updateStatusSql(changed))));
+      update.run({ dev, ...Object.fromEntries(changed.map((c) => [c, cols[c]])) });
+      const policies = [...new Set(status.matchedPolicies)];
+      const previous = before.status === null ? undefined : fromJsonOr<{ matchedPolicies?: string[] }>(before.status, {}).matchedPolicies;
+      if (previous !== undefined && samePolicies(previous, policies)) return;
+      s.clearPolicies.run(before.id);
+      for (const p of policies) s.insertPolicy.run(p, before.id);
     },
     setTags(dev, id, add, remove) {
       const row = s.tags.get(dev);
@@ -201,7 +212,9 @@ function statements(db: Database) {
     },
     idsAfter: db.prepare<[string, number], string>("SELECT id FROM devices WHERE id > ? ORDER BY id LIMIT ?").pluck(),
     setParameterKey: db.prepare<[string, number]>("UPDATE devices SET parameter_key = ? WHERE dev = ?"),
-    setStatus: db.prepare<{ dev: number } & ReturnType<typeof statusColumns>>(UPDATE_STATUS_SQL),
+    statusRow: db.prepare<[number], StatusColumns & { readonly id: string; readonly status: string | null }>(
+      `SELECT id, ${STATUS_COLUMNS.join(", ")} FROM devices WHERE dev = ?`,
+    ),
     tags: db.prepare<[number], string>("SELECT tags FROM devices WHERE dev = ?").pluck(),
     idOf: db.prepare<[number], string>("SELECT id FROM devices WHERE dev = ?").pluck(),
     clearPolicies: db.prepare<[string]>("DELETE FROM device_policies WHERE id = ?"),
@@ -211,6 +224,12 @@ function statements(db: Database) {
     insertTag: db.prepare<[string, string]>("INSERT OR IGNORE INTO device_tags (tag, id) VALUES (?, ?)"),
     deleteTag: db.prepare<[string, string]>("DELETE FROM device_tags WHERE tag = ? AND id = ?"),
   };
+}
+
+/** The same set of policies (the mirror holds each once; order does not matter). */
+function samePolicies(a: readonly string[], b: readonly string[]): boolean {
+  const x = new Set(a);
+  return x.size === b.length && b.every((p) => x.has(p));
 }
 
 function countWhere(db: Database, where: string) {

@@ -38,8 +38,23 @@ export function statusColumns(status: DeviceStatus): StatusColumns {
   };
 }
 
-// An unchanged status (every steady-state session) matches no row and writes nothing.
-export const UPDATE_STATUS_SQL = `UPDATE devices SET status = @status, applied_revision = @applied_revision,
-  attempted_revision = @attempted_revision, c_matched = @c_matched, c_converged = @c_converged,
-  c_drifted = @c_drifted, c_faulted = @c_faulted, c_pending = @c_pending
-  WHERE dev = @dev AND status IS NOT @status`;
+/** The status columns of the devices row, in the order an UPDATE sets them. Closed set: safe to splice into SQL. */
+export const STATUS_COLUMNS = [
+  "status",
+  "applied_revision",
+  "attempted_revision",
+  "c_matched",
+  "c_converged",
+  "c_drifted",
+  "c_faulted",
+  "c_pending",
+] as const satisfies readonly (keyof StatusColumns)[];
+
+/**
+ * An UPDATE of only `columns` (a subset of STATUS_COLUMNS). SQLite rewrites the index entries of every column an
+ * UPDATE sets, changed or not, and each dirty page is a WAL frame: a status whose conditions did not move sets
+ * no condition column, so none of the five condition indexes is touched.
+ */
+export function updateStatusSql(columns: readonly (typeof STATUS_COLUMNS)[number][]): string {
+  return `UPDATE devices SET ${columns.map((c) => `${c} = @${c}`).join(", ")} WHERE dev = @dev`;
+}

@@ -286,3 +286,35 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+for (const backend of BACKENDS) {
+  test(`[${backend}] a status write sets only what changed: conditions, revisions and the policy mirror each follow the last status`, async () => {
+    await withStore(backend, async (store) => {
+      await seeded(store);
+      const cond = (type: "Converged" | "Faulted", status: boolean) => ({ type, status, reason: "r", message: "", lastTransition: 1 });
+      const status = (converged: boolean, policies: string[], rev: string): StoreWrite => ({
+        kind: "status",
+        status: {
+          conditions: [cond("Converged", converged), cond("Faulted", false)],
+          matchedPolicies: policies,
+          appliedRevision: rev,
+          attemptedRevision: rev,
+          lastTransition: 1,
+        },
+      });
+      await store.apply(ID, [status(false, ["a", "b"], "r1")]);
+      assert.deepEqual(await store.countByPolicy(), { a: 1, b: 1 });
+      assert.equal((await store.countByCondition())["not_converged"], 1);
+      // Only the revision changes: conditions and policies stay.
+      await store.apply(ID, [status(false, ["b", "a"], "r2")]);
+      assert.equal((await store.getDevice(ID))?.status?.appliedRevision, "r2");
+      assert.deepEqual(await store.countByPolicy(), { a: 1, b: 1 });
+      assert.deepEqual((await store.getDevice(ID))?.status?.matchedPolicies, ["b", "a"]);
+      // A condition moves, the policies change.
+      await store.apply(ID, [status(true, ["c"], "r2")]);
+      assert.deepEqual(await store.countByCondition(), { converged: 1, not_converged: 0, unknown: 0, drifted: 0, faulted: 0, pending: 0 });
+      assert.deepEqual(await store.countByPolicy(), { c: 1 });
+      assert.equal((await store.listDevices({ limit: 10, condition: { type: "Converged", status: true } })).devices.length, 1);
+    });
+  });
+}
