@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark in its own child process (fresh memory, no shared JIT state), their
  * tables streamed, their JSON lines collected into bench/results/latest.json and a Markdown summary
- * bench/results/latest.md with the machine. BENCH_QUICK=1 for a smoke run of about a minute.
+ * bench/results/latest.md with the machine. BENCH_QUICK=1 for a smoke run of about a minute; BENCH_ONLY=a,b for a subset.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -183,7 +183,11 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
 
 const t0 = performance.now();
 const results: Record<string, Json | undefined> = {};
-for (const name of BENCHES) {
+// BENCH_ONLY=minimal-sessions,boot-storm runs a subset (the summary then has only their rows).
+const only = (process.env["BENCH_ONLY"] ?? "").split(",").filter((x) => x !== "");
+const unknown = only.filter((x) => !(BENCHES as readonly string[]).includes(x));
+if (unknown.length > 0) throw new Error(`BENCH_ONLY: no benchmark ${unknown.join(", ")} (known: ${BENCHES.join(", ")})`);
+for (const name of BENCHES.filter((b) => only.length === 0 || only.includes(b))) {
   process.stdout.write(`\n=== ${name} ===\n`);
   results[name] = await runOne(name);
 }
@@ -193,7 +197,7 @@ const seconds = (performance.now() - t0) / 1000;
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 writeFileSync(new URL("./results/latest.json", import.meta.url), `${JSON.stringify({ when, quick: QUICK, seconds, machine: mach, results }, null, 2)}\n`);
 const md = [
-  `Measured ${when} with \`${QUICK ? "BENCH_QUICK=1 " : ""}npm run bench\` (${seconds.toFixed(0)} s) on ${mach.cpu}, ${mach.cores} cores, Node.js ${mach.node} (${mach.platform}); everything on 127.0.0.1, the server in a child process, each baseline measured in the same run.`,
+  `Measured ${when} with \`${QUICK ? "BENCH_QUICK=1 " : ""}${only.length > 0 ? `BENCH_ONLY=${only.join(",")} ` : ""}npm run bench\` (${seconds.toFixed(0)} s) on ${mach.cpu}, ${mach.cores} cores, Node.js ${mach.node} (${mach.platform}); everything on 127.0.0.1, the server in a child process, each baseline measured in the same run.`,
   "",
   "| benchmark | Converge | baseline | ratio |",
   "|---|---:|---|---:|",
