@@ -12,7 +12,8 @@ import { parseDeviceId, type DeviceId } from "../../domain/device.js";
 import type { ConditionType, DeviceFilter } from "../../domain/store.js";
 import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
-import { TASK_BODY_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
+import type { FromSchema } from "json-schema-to-ts";
+import { TASK_BODY_SCHEMA, taskRequest } from "./task-body.js";
 
 const ID_PARAMS = { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 300 } } } as const;
 const CONDITIONS: readonly ConditionType[] = ["Matched", "Converged", "Drifted", "Faulted", "Pending"];
@@ -23,14 +24,8 @@ const SAMPLE = 20;
 
 type Filter = Omit<DeviceFilter, "limit" | "after">;
 
-interface BulkBody {
-  filter: { productClass?: string; softwareVersion?: string; tag?: string; condition?: string };
-  tags?: { add?: string[]; remove?: string[] };
-  task?: TaskBody;
-  connectionRequest?: boolean;
-  dryRun?: boolean;
-  expect?: number;
-}
+/** The bulk body as BULK_BODY_SCHEMA admits it (ajv fills `dryRun`'s default). */
+type BulkBody = FromSchema<typeof BULK_BODY_SCHEMA>;
 
 const BULK_BODY_SCHEMA = {
   type: "object",

@@ -1,5 +1,6 @@
 /** /api/devices: list, show, tasks, tags, plan, explain, sessions, debug switch, connection request. */
 import type { FastifyInstance } from "fastify";
+import type { FromSchema } from "json-schema-to-ts";
 import { parseDeviceId, type DeviceId } from "../../domain/device.js";
 import { filterFromQuery, MAX_SEARCH_TEXT, SEARCH_PARAMS, type SearchQuery } from "../../store/search-query.js";
 import { STATE_RESPONSE_SCHEMA, toJson } from "../../plan/state-json.js";
@@ -7,6 +8,7 @@ import { CR_PASSWORD, CR_USERNAME } from "../desired-resolver.js";
 import type { ApiDeps } from "./deps.js";
 import { ERROR_SCHEMA, sendError } from "./errors.js";
 import { TASK_BODY_SCHEMA, TASK_SCHEMA, taskRequest, type TaskBody } from "./task-body.js";
+import { COMPARE_BODY, CPE_CREDENTIALS_BODY, DEBUG_BODY, TAGS_BODY } from "./bodies.js";
 import { CPE_PASSWORD_SECRET } from "../cpe-auth-wiring.js";
 import { renderExplanation } from "../../plan/explain.js";
 import { EXPLAIN_SCHEMA } from "./explain-schema.js";
@@ -126,30 +128,14 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   // `converge plan --api` compares the write-only values of its desired state without ever receiving a hash:
   // it sends each value's SHA-256 (over the API's TLS, with a write token), the server answers applied or not.
-  app.post<{ Params: { id: string }; Body: { values: { path: string; sha256: string }[] } }>(
+  app.post<{ Params: { id: string }; Body: FromSchema<typeof COMPARE_BODY> }>(
     "/api/devices/:id/write-only/compare",
     {
       config: { scope: "write" },
       schema: {
         summary: "Compare write-only values with what Converge last set, without returning any hash. Send each value's SHA-256 (hex).",
         params: ID_PARAMS,
-        body: {
-          type: "object",
-          required: ["values"],
-          additionalProperties: false,
-          properties: {
-            values: {
-              type: "array",
-              maxItems: 1024,
-              items: {
-                type: "object",
-                required: ["path", "sha256"],
-                additionalProperties: false,
-                properties: { path: { type: "string", minLength: 1, maxLength: 256 }, sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$" } },
-              },
-            },
-          },
-        },
+        body: COMPARE_BODY,
         response: {
           200: {
             type: "object",
@@ -236,21 +222,14 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { add?: string[]; remove?: string[] } }>(
+  app.post<{ Params: { id: string }; Body: FromSchema<typeof TAGS_BODY> }>(
     "/api/devices/:id/tags",
     {
       config: { scope: "write" },
       schema: {
         summary: "Add or remove device tags (policies match on tags)",
         params: ID_PARAMS,
-        body: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            add: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.:-]{1,64}$" }, maxItems: 64 },
-            remove: { type: "array", items: { type: "string" }, maxItems: 64 },
-          },
-        },
+        body: TAGS_BODY,
         response: { 200: okObject("the device's tags now", { tags: { type: "array", items: { type: "string" } } }) },
       },
     },
@@ -263,19 +242,14 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.put<{ Params: { id: string }; Body: { password: string } }>(
+  app.put<{ Params: { id: string }; Body: FromSchema<typeof CPE_CREDENTIALS_BODY> }>(
     "/api/devices/:id/cpe-credentials",
     {
       config: { scope: "write" },
       schema: {
         summary: "Set the device's own CWMP password (per-device CPE authentication; the username is the device id). The device need not have informed yet.",
         params: ID_PARAMS,
-        body: {
-          type: "object",
-          required: ["password"],
-          additionalProperties: false,
-          properties: { password: { type: "string", minLength: 8, maxLength: 256 } },
-        },
+        body: CPE_CREDENTIALS_BODY,
         response: { 204: { type: "null", description: "stored" }, 400: ERROR_SCHEMA },
       },
     },
@@ -342,14 +316,14 @@ export function deviceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.put<{ Params: { id: string }; Body: { enabled: boolean } }>(
+  app.put<{ Params: { id: string }; Body: FromSchema<typeof DEBUG_BODY> }>(
     "/api/devices/:id/debug",
     {
       config: { scope: "write" },
       schema: {
         summary: "Record full SOAP transcripts of this device's sessions",
         params: ID_PARAMS,
-        body: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" } } },
+        body: DEBUG_BODY,
         response: { 200: okObject("the switch now", { debug: { type: "boolean" } }) },
       },
     },

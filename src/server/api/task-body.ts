@@ -9,6 +9,7 @@
  * `xsd:string`: the Nokia G-1425G-A refuses `xsd:int` for either with 9006). A value that does not fit its type
  * is refused here (400) rather than by the CPE.
  */
+import type { FromSchema } from "json-schema-to-ts";
 import { parseXsdType, type XsdType } from "../../domain/xsd.js";
 import { err, ok, type Result } from "../../domain/result.js";
 import type { AcsRequest, NotificationLevel } from "../../cwmp/types.js";
@@ -91,23 +92,8 @@ export const TASK_SCHEMA = {
   },
 } as const;
 
-export interface TaskBody {
-  readonly method: (typeof TASK_METHODS)[number];
-  readonly names?: readonly string[];
-  readonly values?: readonly { readonly name: string; readonly value: string | number | boolean; readonly type?: string }[];
-  readonly path?: string;
-  readonly nextLevel?: boolean;
-  readonly objectName?: string;
-  readonly commandKey?: string;
-  readonly url?: string;
-  readonly fileType?: string;
-  readonly fileSize?: number;
-  readonly targetFileName?: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly delaySeconds?: number;
-  readonly attributes?: readonly { readonly name: string; readonly notification?: number; readonly accessList?: readonly string[] }[];
-}
+/** A task body as the schema above admits it (derived, not restated: #12.4). */
+export type TaskBody = FromSchema<typeof TASK_BODY_SCHEMA>;
 
 /** The xsd type the data model gives a parameter (the device's reported type, else the standard model's). */
 export type ParamTypeOf = (name: string) => XsdType | undefined;
