@@ -60,7 +60,6 @@ export async function openFromInform(
   const lease: LeaseResult = leased;
   if (!lease.ok) {
     return err({
-      status: 503,
       code: "already_in_session",
       message: `device ${facts.deviceId} is in a session on node ${lease.node}`,
       retryAfterSeconds: lease.retryAfterSeconds,

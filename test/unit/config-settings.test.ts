@@ -13,7 +13,8 @@ import { runServe } from "../../src/cli/serve.js";
 const read = (f: string): string => readFileSync(new URL(`../../${f}`, import.meta.url), "utf8");
 const HOW = "run `node --import tsx scripts/render-settings.ts`";
 /** Variables read outside the table: the config file's name, and the secrets of policies (CONVERGE_SECRET_<NAME>). */
-const OTHER = new Set(["CONVERGE_CONFIG"]);
+// Variables that are not settings of Converge: the config file's path, and the test suite's PostgreSQL switches.
+const OTHER = new Set(["CONVERGE_CONFIG", "CONVERGE_TEST_PG", "CONVERGE_TEST_PG_REQUIRED", "CONVERGE_PG_BIN"]);
 const namesIn = (text: string): Set<string> =>
   new Set(
     [...text.matchAll(/\bCONVERGE_[A-Z0-9_]*[A-Z0-9]\b/g)].map((m) => m[0]).filter((n) => !n.startsWith("CONVERGE_SECRET_") || n === "CONVERGE_SECRETS_FILE"),
