@@ -12,7 +12,6 @@ const TAKEN: LeaseResult = { ok: true, stateVersion: 0 };
 
 export function localCluster(nodeId = `${hostname()}-${process.pid}`): Cluster {
   const held = new Map<DeviceId, { session: string; dirty: boolean }>();
-  const buckets = new Map<string, { tokens: number; at: number }>();
   let startedAt = Date.now();
   let revisionSince = startedAt;
   let lastRevision: string | undefined;
@@ -44,18 +43,9 @@ export function localCluster(nodeId = `${hostname()}-${process.pid}`): Cluster {
     },
     // One node: every kick it starts is the only one.
     claim: () => Promise.resolve(true),
-    take(name, perSecond, burst) {
-      const now = Date.now();
-      const b = buckets.get(name) ?? { tokens: burst, at: now };
-      b.tokens = Math.min(burst, b.tokens + ((now - b.at) * perSecond) / 1000);
-      b.at = now;
-      buckets.set(name, b);
-      if (b.tokens >= 1) {
-        b.tokens -= 1;
-        return Promise.resolve(0);
-      }
-      return Promise.resolve(Math.ceil(((1 - b.tokens) * 1000) / perSecond));
-    },
+    // One node: its kick pacer (server/kick-pacer.ts) is the only rate there is; the runtime asks for a shared
+    // bucket only when the cluster is shared, so nothing here keeps a bucket of its own.
+    take: () => Promise.resolve(0),
     close() {
       held.clear();
       startedAt = 0;

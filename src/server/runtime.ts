@@ -38,7 +38,6 @@ import type { HostedFiles } from "./desired-resolver.js";
 import type { DeviceId } from "../domain/device.js";
 import { SYSTEM_TIMERS, type Timers } from "../domain/clock.js";
 import { hostname } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Cluster } from "../cluster/port.js";
 import { localCluster } from "../cluster/local.js";
 import { openPgCluster } from "../cluster/pg.js";
@@ -271,7 +270,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const globalRate = cluster.shared
     ? async (): Promise<void> => {
         for (let wait = await cluster.take("connection-requests", perSecond, Math.max(1, perSecond)); wait > 0;) {
-          await sleep(wait);
+          await new Promise<void>((resolve) => timers.setTimeout(resolve, wait));
           wait = await cluster.take("connection-requests", perSecond, Math.max(1, perSecond));
         }
       }
