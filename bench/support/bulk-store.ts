@@ -107,7 +107,8 @@ export function replicate(file: string, base: number, count: number, digits: num
       .all()
       .map((c) => c.name);
     // The serial of index (dev - 1 + @off): the source serial with its last `digits` characters replaced.
-    const serialOf = (dev: string, serial: string): string => `substr(${serial}, 1, length(${serial}) - ${digits}) || substr('${"0".repeat(digits)}' || (${dev} - 1 + CAST(@off AS INTEGER)), -${digits})`;
+    const serialOf = (dev: string, serial: string): string =>
+      `substr(${serial}, 1, length(${serial}) - ${digits}) || substr('${"0".repeat(digits)}' || (${dev} - 1 + CAST(@off AS INTEGER)), -${digits})`;
     const select = columns.map((c) => {
       const fresh = serialOf("dev", "serial");
       if (c === "dev") return "dev + CAST(@off AS INTEGER)";

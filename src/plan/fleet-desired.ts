@@ -1,6 +1,7 @@
 /**
  * The desired state `converge plan` gives a stored device, with a key that says when two devices get the same
- * one (issue 16: a million devices share a handful of desired states, templates aside). Pure.
+ * one (issue 16: a million devices share a handful of desired states, templates aside). Pure, but for the resolver it
+ * builds (server/desired-resolver.ts, itself pure given its inputs).
  *
  * `desiredStateFor(set, facts)` (policy/desired.ts) reads a device only through `matchingPolicies(set, facts)`
  * and through the template context of policy/template.ts, whose every read is a template reference

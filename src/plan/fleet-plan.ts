@@ -52,7 +52,15 @@ const changes = new WeakMap<Plan, { readonly revision: string | undefined; reado
 /** The writes one device would see, each with its cause; reads (discover/refresh) are counted, not listed. */
 export function deviceChange(p: DevicePlan): DeviceChange {
   const c = planChange(p);
-  return { deviceId: p.deviceId, productClass: p.productClass, writes: c.writes, reads: c.reads, disruptive: c.disruptive, policies: c.policies, drift: c.drift };
+  return {
+    deviceId: p.deviceId,
+    productClass: p.productClass,
+    writes: c.writes,
+    reads: c.reads,
+    disruptive: c.disruptive,
+    policies: c.policies,
+    drift: c.drift,
+  };
 }
 
 function planChange(p: DevicePlan): PlanChange {

@@ -16,7 +16,10 @@ export interface ReportOptions {
   readonly previews: readonly RolloutPreview[];
 }
 
-export async function fleetReport(plans: AsyncIterable<DevicePlan> | Iterable<DevicePlan>, o: ReportOptions): Promise<{ readonly output: string; readonly changing: number }> {
+export async function fleetReport(
+  plans: AsyncIterable<DevicePlan> | Iterable<DevicePlan>,
+  o: ReportOptions,
+): Promise<{ readonly output: string; readonly changing: number }> {
   const acc = createAccumulator();
   const details: DeviceChange[] = [];
   for await (const dp of plans) {
