@@ -31,6 +31,8 @@ import { openDatabase } from "../store/db.js";
 import { planReader } from "../store/plan-reader.js";
 import { projectedPlans } from "../plan/projected-plans.js";
 import { fleetDesired } from "../plan/fleet-desired.js";
+import { parallelPlans, sliceBounds, type PlanJob } from "../plan/parallel-plans.js";
+import { availableParallelism } from "node:os";
 import { factsOfRecord, planDevice, planSubject, type DevicePlan, type PlanSettings } from "../plan/device-plan.js";
 import { ApiError, compareWriteOnly, fetchDevice, remoteDevices, type ApiSourceOptions, type RemoteDevice } from "../plan/api-source.js";
 import { keyedHasher, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
@@ -82,7 +84,7 @@ export async function runPlan(args: string[], io: CliIo, env: Env): Promise<numb
   const set = await loadPolicies(p, io, env);
   if (!set) return 1;
   try {
-    const run = api !== undefined ? apiPlan(set, apiOptions(api, p, env), device) : dbPlan(set, db, device);
+    const run = api !== undefined ? apiPlan(set, apiOptions(api, p, env), device) : dbPlan(set, db, device, policiesOf(p, env));
     // Rollouts are previewed against the version the server last served (stored in the database).
     const previews = api === undefined && device === undefined ? await previewFromDb(set, db, env) : [];
     return await run((plans) => report(plans, set, p, io, device !== undefined, previews));
@@ -92,10 +94,18 @@ export async function runPlan(args: string[], io: CliIo, env: Env): Promise<numb
   }
 }
 
-async function loadPolicies(p: ParsedArgs, io: CliIo, env: Env): Promise<PolicySet | undefined> {
-  const dir = p.positional[0] ?? env["CONVERGE_POLICIES"] ?? DEFAULTS.policies;
+/** Where the policies come from (a plan worker thread loads the same). */
+function policiesOf(p: ParsedArgs, env: Env): PlanJob["policies"] {
   const secretsFile = secretsFileOf(p, env);
-  const loaded = await loadPolicySet(dir, { ...(secretsFile !== undefined ? { secretsFile } : {}), filesDir: filesDirOf(p, env) });
+  return {
+    dir: p.positional[0] ?? env["CONVERGE_POLICIES"] ?? DEFAULTS.policies,
+    options: { ...(secretsFile !== undefined ? { secretsFile } : {}), filesDir: filesDirOf(p, env) },
+  };
+}
+
+async function loadPolicies(p: ParsedArgs, io: CliIo, env: Env): Promise<PolicySet | undefined> {
+  const { dir, options } = policiesOf(p, env);
+  const loaded = await loadPolicySet(dir, options);
   if (loaded.ok) return loaded.value;
   io.stderr(`converge plan: policies in ${dir} are invalid (run converge validate ${dir}):\n`);
   for (const e of loaded.error.filter((x) => x.severity === "error").slice(0, 20)) io.stderr(`  ${e.file}:${e.line}:${e.column}: ${e.message}\n`);
@@ -118,7 +128,12 @@ const settings = (desired: PlanSettings["desired"], hashWriteOnly: WriteOnlyHash
 type Plans = AsyncIterable<DevicePlan>;
 type Run = (consume: (plans: Plans) => Promise<number>) => Promise<number>;
 
-function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
+/** Fleets from this size on are planned by worker threads, one per core (plan/parallel-plans.ts), when there are several cores. */
+const PARALLEL_FROM = 50_000;
+const MAX_WORKERS = 4;
+const SLICES_PER_WORKER = 4;
+
+function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined, policies: PlanJob["policies"]): Run {
   return async (consume) => {
     const { store, target } = await openStore(db);
     try {
@@ -142,6 +157,19 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
       // The fleet: streamed in pages, reported values projected on what a plan reads (plan/projected-plans.ts).
       const reading = openDatabase(target.path);
       try {
+        const workers = Math.min(MAX_WORKERS, availableParallelism());
+        if (workers > 1 && (await store.countDevices()) >= PARALLEL_FROM) {
+          const job: PlanJob = {
+            file: target.path,
+            policies,
+            revision: set.revision,
+            installationKey: await store.installationKey(),
+            now: ctx.now,
+            limits: ctx.limits,
+            quirks: ctx.quirks,
+          };
+          return await consume(parallelPlans(job, sliceBounds(reading, workers * SLICES_PER_WORKER), workers));
+        }
         return await consume(toAsync(projectedPlans(ctx, planReader(reading))));
       } finally {
         reading.close();

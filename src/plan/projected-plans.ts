@@ -34,16 +34,38 @@ export interface WalkOptions {
   readonly page?: number;
   /** Plan once per group of equal plan inputs (default true; false plans every device, as before issue 16). */
   readonly group?: boolean;
+  /** The devices with ids after `after` and up to `through` (included) only: a slice of the fleet (parallel-plans.ts). */
+  readonly after?: string;
+  readonly through?: string;
 }
 
-export function* projectedPlans(ctx: PlanSettings, source: WholeSource, options: WalkOptions = {}): Generator<DevicePlan> {
+/** What a walk learns (the interest, the groups): several walks of one fleet's slices can share it (plan-worker.ts). */
+export interface WalkState {
+  readonly interest: PathInterest;
+  readonly planOf: (ctx: PlanSettings, d: ProjectedDevice, x: Resolved) => DevicePlan;
+  readonly desiredMemo: Memo<DesiredState | undefined> | undefined;
+}
+
+export function walkState(group = true): WalkState {
+  return {
+    interest: new PathInterest(),
+    planOf: group ? groupedPlanner() : (c, d, x) => planWithDesired(c, d, x.desired),
+    desiredMemo: group ? new Memo<DesiredState | undefined>(GROUPS) : undefined,
+  };
+}
+
+export function* projectedPlans(
+  ctx: PlanSettings,
+  source: WholeSource,
+  options: WalkOptions = {},
+  state = walkState(options.group !== false),
+): Generator<DevicePlan> {
   const page = options.page ?? PAGE;
-  const planOf = options.group === false ? (c: PlanSettings, d: ProjectedDevice, x: Resolved) => planWithDesired(c, d, x.desired) : groupedPlanner();
-  const desiredMemo = options.group === false ? undefined : new Memo<DesiredState | undefined>(GROUPS);
-  const interest = new PathInterest();
-  let after = "";
+  const { interest, planOf, desiredMemo } = state;
+  const until = options.through;
+  let after = options.after ?? "";
   for (;;) {
-    let devices = source.page(after, page, interest);
+    let devices = source.page(after, page, interest, until);
     if (devices.length === 0) return;
     let plans: DevicePlan[] | undefined;
     for (let reread = 0; plans === undefined; reread++) {
@@ -54,7 +76,7 @@ export function* projectedPlans(ctx: PlanSettings, source: WholeSource, options:
           const x = desired[i];
           return x === undefined || x === "whole" || reread >= MAX_REREADS ? planSubject(ctx, source.whole(d)) : planOf(ctx, d, x);
         });
-      } else devices = source.page(after, page, interest);
+      } else devices = source.page(after, page, interest, until);
     }
     yield* plans;
     const last = devices.at(-1);

@@ -127,6 +127,6 @@ export interface ProjectedDevice {
 
 /** The fleet walk's source (the SQLite adapter: store/plan-reader.ts). */
 export interface ProjectedSource {
-  /** Up to `limit` devices after id `after` (id order), reported values projected on `interest`. */
-  page(after: string, limit: number, interest: PathInterest): readonly ProjectedDevice[];
+  /** Up to `limit` devices after id `after` (and up to id `through` included, when given; id order), reported values projected on `interest`. */
+  page(after: string, limit: number, interest: PathInterest, through?: string): readonly ProjectedDevice[];
 }

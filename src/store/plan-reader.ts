@@ -23,6 +23,7 @@ interface PathAt {
 
 export function planReader(db: Database): WholeSource {
   const records = db.prepare<[string, number], DeviceRow>("SELECT * FROM devices WHERE id > ? ORDER BY id LIMIT ?");
+  const recordsThrough = db.prepare<[string, string, number], DeviceRow>("SELECT * FROM devices WHERE id > ? AND id <= ? ORDER BY id LIMIT ?");
   const reported = db
     .prepare<[string, string], Row>(
       `SELECT r.dev, r.path_id, r.value, r.flags, r.observed_at FROM json_each(?) AS d JOIN reported r ON r.dev = d.value
@@ -73,8 +74,8 @@ export function planReader(db: Database): WholeSource {
       const dev = devOf.get(d.record.deviceId);
       return dev === undefined ? d : { ...d, reported: whole.load(dev, d.reported.parameterKey, d.reported.softwareVersion) };
     },
-    page(after, limit, interest) {
-      const rows = records.all(after, limit);
+    page(after, limit, interest, through) {
+      const rows = through === undefined ? records.all(after, limit) : recordsThrough.all(after, through, limit);
       if (rows.length === 0) return [];
       refreshPaths();
       const devs = JSON.stringify(rows.map((r) => r.dev));

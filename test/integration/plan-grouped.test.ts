@@ -9,6 +9,7 @@ import type { InformFacts, StoreWrite } from "../../src/domain/store.js";
 import { planDevice, type DevicePlan, type PlanSettings } from "../../src/plan/device-plan.js";
 import { fleetDesired } from "../../src/plan/fleet-desired.js";
 import { projectedPlans } from "../../src/plan/projected-plans.js";
+import { parallelPlans, sliceBounds, type PlanJob } from "../../src/plan/parallel-plans.js";
 import { fleetReport } from "../../src/plan/report.js";
 import { loadPolicySet } from "../../src/policy/load.js";
 import { DEFAULT_QUIRKS } from "../../src/reconcile/limits.js";
@@ -131,7 +132,7 @@ async function mixedFleet(file: string): Promise<DeviceId[]> {
   return ids.sort();
 }
 
-test("the grouped fleet plan is byte for byte the per-device plan: JSON, text and Markdown (mixed fleet of 540)", async () => {
+test("the grouped fleet plan is byte for byte the per-device plan: JSON, text and Markdown (mixed fleet of 540; in process and on worker threads)", async () => {
   const t = tempDir();
   try {
     const policies = join(t.dir, "policies");
@@ -175,6 +176,23 @@ test("the grouped fleet plan is byte for byte the per-device plan: JSON, text an
           assert.equal(got.output, want.output, `${format}, page size ${page}`);
         }
       }
+      // On worker threads, over slices of the fleet (several per worker, the last one short), the same plans in the same order.
+      const job: PlanJob = {
+        file,
+        policies: { dir: policies, options: {} },
+        revision: set.revision,
+        installationKey: await store.installationKey(),
+        now: NOW,
+        limits: settings.limits,
+        quirks: settings.quirks,
+      };
+      const parallel: DevicePlan[] = [];
+      for await (const p of parallelPlans(job, sliceBounds(db, 7), 2)) parallel.push(p);
+      assert.deepEqual(parallel, perDevice, "worker threads");
+      assert.equal(
+        (await fleetReport(parallel, { format: "json", revision: set.revision, single: false, previews: [] })).output,
+        (await fleetReport(perDevice, { format: "json", revision: set.revision, single: false, previews: [] })).output,
+      );
       // Without grouping (and without the desired key) the walk gives the same plans.
       assert.deepEqual([...projectedPlans({ ...settings, desiredKey: undefined }, planReader(db), { group: false })], perDevice);
       // The fleet means something: every policy matches somewhere, devices of one SSID group differ by their twists.
