@@ -131,7 +131,7 @@ type Run = (consume: (plans: Plans) => Promise<number>) => Promise<number>;
 /** Fleets from this size on are planned by worker threads, one per core (plan/parallel-plans.ts), when there are several cores. */
 const PARALLEL_FROM = 50_000;
 const MAX_WORKERS = 4;
-const SLICES_PER_WORKER = 4;
+const SLICES_PER_WORKER = 8;
 
 function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined, policies: PlanJob["policies"]): Run {
   return async (consume) => {

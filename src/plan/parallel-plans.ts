@@ -2,8 +2,8 @@
  * `converge plan --db` over a large SQLite fleet on every core (issue 16): the fleet is cut into slices of
  * consecutive ids, worker threads (plan-worker.ts) plan the slices (streamed, projected and grouped, as in
  * process), and this thread yields the plans slice after slice, in id order, so the output is the one the
- * in-process walk gives. A worker is handed a new slice only while at most `workers` slices wait to be
- * consumed: memory stays bounded whatever the fleet. I/O at the edge (threads, the store file).
+ * in-process walk gives. A worker is handed a new slice only while fewer than `workers` slices are handed out and
+ * not yet consumed: memory stays bounded whatever the fleet. I/O at the edge (threads, the store file).
  */
 import { Worker } from "node:worker_threads";
 import type { LoadOptions } from "../policy/load.js";
@@ -86,7 +86,7 @@ export async function* parallelPlans(job: PlanJob, bounds: readonly string[], wo
   };
   const idle: Worker[] = [];
   const handOut = (): void => {
-    while (idle.length > 0 && next < bounds.length && next < consuming + workers + 1) {
+    while (idle.length > 0 && next < bounds.length && next < consuming + workers) {
       const w = idle.pop() as Worker;
       const slice = next++;
       slices.set(slice, { pages: [], done: false });

@@ -20,7 +20,7 @@ import { planInputKey } from "./plan-key.js";
 
 const PAGE = 1000;
 /** Distinct plan inputs remembered (first in, first out). */
-const GROUPS = 20_000;
+const GROUPS = 10_000;
 /** Re-reads of one page before its devices are read whole (the interest is bounded by the policies' paths). */
 const MAX_REREADS = 8;
 
