@@ -36,7 +36,7 @@ function planWriteOnly(ctx: PlanContext, dv: DesiredValue, path: string): Intent
   const applied = wasApplied(ctx, dv, path);
   // A CPE that does not keep ParameterKey (learnt, inform-watch.ts) can never prove nobody wrote since: rely on
   // the last-set record alone instead of re-sending the value on every full visit (issue 9.11).
-  if (applied && (keyIsOurs(ctx) || ctx.input.inventory.parameterKeyKept === false)) return NO_INTENTS;
+  if (applied && (keyIsOurs(ctx) || keyNotKept(ctx))) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
   // drift: report applies a value once (new device, new desired value); afterwards another writer's change is reported.
   if (dv.drift === "report" && applied) return intents({ notes: [{ kind: "drift", path, desired: HIDDEN, reported: HIDDEN, healed: false }] });
@@ -67,6 +67,12 @@ function planReadable(ctx: PlanContext, dv: DesiredValue, path: string): Intents
   // Drift proper: this revision was applied (the CPE carries its key) and the value moved since.
   const notes = ctx.keyMatches ? [{ kind: "drift" as const, path, desired: dv.value, reported: p.value, healed: true }] : [];
   return intents({ sets: [{ value: { name: path, value: dv.value, type: p.type }, from: dv.from, writeOnly: false }], notes });
+}
+
+/** The device is known not to keep our ParameterKey: its model ignores it (`quirks:`), or it was learnt (learn only). */
+function keyNotKept(ctx: PlanContext): boolean {
+  const mode = ctx.input.quirks.parameterKey ?? "learn";
+  return mode === "ignored" || (mode === "learn" && ctx.input.inventory.parameterKeyKept === false);
 }
 
 /** Converge set exactly this desired value at `path` before (the inventory keeps a keyed hash of it). */

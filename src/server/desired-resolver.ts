@@ -60,6 +60,11 @@ export interface DesiredResolverOptions {
   readonly pins?: (facts: MatchSubject) => VersionPins | undefined;
   /** Hosted firmware (`/files/...`): how the CPE reaches it. Absent: the URL stays relative (plan, explain). */
   readonly hosted?: HostedFiles;
+  /**
+   * Per model (`quirks:` connReqUsername, server/model-selector.ts): "reported" models keep their own connection
+   * request username, so only the password is provisioned. Absent: "provisioned" for every model.
+   */
+  readonly connReqUsername?: (facts: MatchSubject) => "provisioned" | "reported";
 }
 
 export interface HostedFiles {
@@ -97,7 +102,8 @@ export function createDesiredResolver(opts: DesiredResolverOptions): DesiredReso
     if (!opts.provisionConnReq || !root || desired.provisionConnectionRequest === false) return desired;
     const creds = storedCredentials(secrets);
     if (!creds) return desired;
-    const own = credentialValues(root, creds);
+    const keepsOwnUsername = opts.connReqUsername?.(facts) === "reported";
+    const own = credentialValues(root, creds).filter((v) => !keepsOwnUsername || v.writeOnly);
     const taken = new Set(desired.values.map((v) => v.path));
     const extra = own.filter((v) => !taken.has(v.path));
     return extra.length === 0 ? desired : { ...desired, values: [...desired.values, ...extra] };

@@ -2,6 +2,8 @@
  * Per-model settings selected by OUI / productClass / manufacturer: `cwmp.omitXmlDeclaration`, and the `quirks:`
  * list of converge.yaml (every entry whose `match` selects the device applies, later entries over earlier ones,
  * over the global settings `cwmp.omitXmlDeclaration`, `cpeAuth.perRequest` and the planner's DEFAULT_QUIRKS).
+ * One resolver for every user of them: the session, the connection requests (`reach.ts`), the desired state's
+ * built-in credentials (`desired-resolver.ts`) and the plan previews (API and `converge plan`).
  */
 import type { Config, ModelSelector } from "../config/config.js";
 import type { InformFacts } from "../domain/store.js";
@@ -26,6 +28,11 @@ export interface ModelSettings {
   readonly xmlDeclaration: boolean;
   /** Whether every request of its sessions authenticates, not only the Inform. */
   readonly authPerRequest: boolean;
+  /**
+   * The connection request username: "provisioned" (Converge sets its own and retries a refused request once with
+   * the one the CPE reports) or "reported" (the model keeps its own: never set, used from the first request).
+   */
+  readonly connReqUsername: "provisioned" | "reported";
 }
 
 /** The settings of each model, from the configuration (computed once per Inform). */
@@ -34,13 +41,15 @@ export function modelSettingsFor(cfg: Pick<Config, "quirks" | "cwmp" | "cpeAuth"
     let quirks: DeviceQuirks = DEFAULT_QUIRKS;
     let xmlDeclaration = !cfg.cwmp.omitXmlDeclaration.some((sel) => selects(sel, m));
     let authPerRequest = cfg.cpeAuth.perRequest;
+    let connReqUsername: ModelSettings["connReqUsername"] = "provisioned";
     for (const rule of cfg.quirks) {
       if (!selects(rule.match, m)) continue;
-      const { match: _match, omitXmlDeclaration, authPerRequest: perRequest, ...planner } = rule;
+      const { match: _match, omitXmlDeclaration, authPerRequest: perRequest, connReqUsername: username, ...planner } = rule;
       quirks = { ...quirks, ...planner };
       if (omitXmlDeclaration !== undefined) xmlDeclaration = !omitXmlDeclaration;
       if (perRequest !== undefined) authPerRequest = perRequest;
+      if (username !== undefined) connReqUsername = username;
     }
-    return { quirks, xmlDeclaration, authPerRequest };
+    return { quirks, xmlDeclaration, authPerRequest, connReqUsername };
   };
 }

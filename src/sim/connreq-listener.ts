@@ -31,6 +31,7 @@ export class ConnReqListener {
   readonly #devices = new Map<string, SimDevice>();
   readonly #nonces = new Map<string, number>(); // nonce -> expiry
   readonly #udpSeen = new WeakMap<SimDevice, { readonly ts: number; readonly id: string }>();
+  readonly #gets = new WeakMap<SimDevice, number>();
   #base = "";
 
   private constructor(opts: ConnReqListenerOptions) {
@@ -67,6 +68,11 @@ export class ConnReqListener {
     return url;
   }
 
+  /** The HTTP GETs this device's URL received (a challenge and its answer are two). */
+  httpRequests(device: SimDevice): number {
+    return this.#gets.get(device) ?? 0;
+  }
+
   unregister(device: SimDevice): void {
     this.#devices.delete(`/cr/${encodeURIComponent(device.deviceId.serialNumber)}`);
   }
@@ -82,6 +88,7 @@ export class ConnReqListener {
     const device = this.#devices.get(new URL(req.url ?? "/", this.#base).pathname);
     if (device === undefined) return void res.writeHead(404, { "Content-Length": "0" }).end();
     if (req.method !== "GET") return void res.writeHead(405, { Allow: "GET", "Content-Length": "0" }).end();
+    this.#gets.set(device, this.httpRequests(device) + 1);
     // TR-069 §3.2.2: the CPE MUST authenticate the ACS with Digest and MUST NOT start a session otherwise.
     if (!verifyDigest(req.headers.authorization, device.connectionRequestCredentials(), { method: "GET", uri: req.url ?? "" }, this.#liveNonces(), REALM)) {
       const nonce = this.#issueNonce();
