@@ -25,7 +25,16 @@ export function planValue(ctx: PlanContext, dv: DesiredValue, path: string): Int
     return !dv.writeOnly && freshAndEqual(ctx, dv, path) ? NO_INTENTS : intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
   const absentFrom = knownAbsent(ctx.k, path, dv.verifyEveryMs);
   if (absentFrom !== undefined) return intents({ notes: [{ kind: "unsupported", path, message: `not in ${absentFrom} on this device` }] });
+  if (dv.observe === true) return planObserved(ctx, dv, path);
   return dv.writeOnly ? planWriteOnly(ctx, dv, path) : planReadable(ctx, dv, path);
+}
+
+/** A value Converge only reads (`DesiredValue.observe`): read when unknown or stale, never written. */
+function planObserved(ctx: PlanContext, dv: DesiredValue, path: string): Intents {
+  const p = ctx.input.reported.params.get(path);
+  if (p === undefined) return intents({ refresh: [{ path, reason: "unknown" }] });
+  if (ctx.input.now - p.observedAt >= dv.verifyEveryMs) return intents({ refresh: [{ path, reason: "stale" }] });
+  return NO_INTENTS;
 }
 
 // cwmp-notes §7.5 (5): hidden values read back empty; compare with the hash of what we last set, and re-set
