@@ -97,7 +97,8 @@ export interface Running {
 
 /**
  * What tests (and embedders) may inject: the rollouts' clock (soak, gates, windows), and the timers of the kick
- * pacer and of the policy reload debounce (a fake clock the test advances; default the system's).
+ * pacer, of converge-now's wait for the session and of the policy reload debounce (a fake clock the test
+ * advances; default the system's).
  */
 export interface StartOptions {
   readonly clock?: () => number;
