@@ -67,3 +67,15 @@ for (const [mode, key, kept, resent] of [
 void test("planner, parameterKey ignored: a password never set is sent all the same", () => {
   assert.equal(sendsPassword("ignored", "unsetCommandKey", inventory()), true);
 });
+
+void test("an observed value (read, never written) is not part of the device's ParameterKey", () => {
+  const user = "InternetGatewayDevice.ManagementServer.ConnectionRequestUsername";
+  const observed = (value: string) => desired({ values: [...WANT.values, dv(user, value, { observe: true, builtin: true })] });
+  assert.equal(parameterKeyForDesired(observed(""), HASH), OURS);
+  assert.equal(parameterKeyForDesired(observed("anlix"), HASH), OURS);
+  // ...and the planner reads it when unknown, never writes it.
+  const p = plan(input(observed(""), reported({ params: { [PASS]: ["", "xsd:string", NOW - 1000, true] }, parameterKey: OURS }), setOnce()));
+  assert.ok(p.steps.some((s) => s.kind === "refresh" && s.paths.includes(user)));
+  const known = plan(input(observed("anlix"), reported({ params: { [user]: ["other", "xsd:string", NOW - 1000, true] }, parameterKey: OURS }), setOnce()));
+  assert.deepEqual(known.steps, []);
+});
