@@ -418,6 +418,10 @@ export const CONFIG_SCHEMA = {
             description:
               "How the model treats the ParameterKey the ACS sends: learn (default: learnt per device; an empty key after ours means it does not keep it), kept (it keeps it: an empty key after ours is a reset, even without 0 BOOTSTRAP, and the device is provisioned again), ignored (the key it reports says nothing: write-only values rely on what Converge last set, from the first visit).",
           },
+          connReqAllowBasic: {
+            type: "boolean",
+            description: "Answer this model's Basic-only connection request challenge (over connectionRequest.allowBasic, default false: Digest only).",
+          },
           connReqUsername: {
             enum: ["provisioned", "reported"],
             description:

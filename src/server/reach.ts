@@ -150,7 +150,8 @@ export function createReach(deps: ReachDeps): Reach {
     if (dev.connectionRequestUrl !== "") {
       const target = await guard.http(dev.connectionRequestUrl, timers.now());
       if (target.ok) {
-        const opts = { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic, host: target.value.host };
+        // Basic is answered only where configured: globally, or for the models that need it (`quirks:` connReqAllowBasic).
+        const opts = { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: perModel(dev).connReqAllowBasic, host: target.value.host };
         let out = await sendHttpConnectionRequest(target.value.url, creds, opts);
         const theirs = out.kind === "auth_failed" ? await reportedUsername(id, dev, creds) : undefined;
         if (theirs !== undefined) {

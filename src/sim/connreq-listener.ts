@@ -21,6 +21,14 @@ export interface ConnReqListenerOptions {
 }
 
 const REALM = "converge-sim";
+
+/** `Authorization: Basic base64(username:password)` with exactly these credentials. */
+function basicMatches(header: string | undefined, creds: { readonly username: string; readonly password: string }): boolean {
+  if (header === undefined || !/^basic /i.test(header)) return false;
+  const want = Buffer.from(`${creds.username}:${creds.password}`, "utf8");
+  const got = Buffer.from(header.slice(6).trim(), "base64");
+  return got.length === want.length && timingSafeEqual(got, want);
+}
 const NONCE_TTL_MS = 60_000;
 const MAX_NONCES = 10_000;
 
@@ -89,8 +97,14 @@ export class ConnReqListener {
     if (device === undefined) return void res.writeHead(404, { "Content-Length": "0" }).end();
     if (req.method !== "GET") return void res.writeHead(405, { Allow: "GET", "Content-Length": "0" }).end();
     this.#gets.set(device, this.httpRequests(device) + 1);
-    // TR-069 §3.2.2: the CPE MUST authenticate the ACS with Digest and MUST NOT start a session otherwise.
-    if (!verifyDigest(req.headers.authorization, device.connectionRequestCredentials(), { method: "GET", uri: req.url ?? "" }, this.#liveNonces(), REALM)) {
+    // TR-069 §3.2.2: the CPE MUST authenticate the ACS with Digest and MUST NOT start a session otherwise. Quirk
+    // connReqBasicOnly: a listener that offers and accepts Basic alone (older embedded stacks).
+    if (device.quirks.connReqBasicOnly === true) {
+      if (!basicMatches(req.headers.authorization, device.connectionRequestCredentials()))
+        return void res.writeHead(401, { "WWW-Authenticate": `Basic realm="${REALM}"`, "Content-Length": "0" }).end();
+    } else if (
+      !verifyDigest(req.headers.authorization, device.connectionRequestCredentials(), { method: "GET", uri: req.url ?? "" }, this.#liveNonces(), REALM)
+    ) {
       const nonce = this.#issueNonce();
       const challenge = `Digest realm="${REALM}", qop="auth", nonce="${nonce}", algorithm=MD5`;
       return void res.writeHead(401, { "WWW-Authenticate": challenge, "Content-Length": "0" }).end();

@@ -21,6 +21,7 @@ export const FLEET_QUIRKS = [
   "ignoresCrUsername",
   "noParameterKey",
   "resetWithoutBootstrap",
+  "connReqBasicOnly",
   "authOnlyWithBody",
   "shortNonceBuffer",
   "emptyDigestUri",
@@ -52,6 +53,7 @@ export const FLEET_QUIRK_HELP: Readonly<Record<FleetQuirk, string>> = {
   ignoresCrUsername: "accepts SetParameterValues of ConnectionRequestUsername, keeps its own",
   noParameterKey: "never stores ParameterKey (reports it empty)",
   resetWithoutBootstrap: 'after a reset (configuration and ParameterKey gone) informs "1 BOOT", not "0 BOOTSTRAP"',
+  connReqBasicOnly: "its connection request listener offers and accepts Basic only",
 };
 
 export interface Weighted<T> {

@@ -39,6 +39,8 @@ export interface SimQuirks {
    * the ParameterKey, but the next Inform carries "1 BOOT", not "0 BOOTSTRAP" (a ZyXEL VMG4927, cwmp-notes §4).
    */
   readonly resetWithoutBootstrap?: boolean;
+  /** Its connection request listener challenges with Basic only and accepts nothing else (older embedded stacks). */
+  readonly connReqBasicOnly?: boolean;
   /** Sends Authorization only on requests with a body: the empty POST carries the cookie alone, and a 401 to it ends the session (embedded stacks). */
   readonly authOnlyWithBody?: boolean;
   /** Keeps the Digest nonce in a 32-byte buffer: a longer nonce is cut to 32 characters. */

@@ -10,6 +10,8 @@
  * - ignoresCrUsername (issue 9.10: accepts ConnectionRequestUsername, keeps its own): with `connReqUsername:
  *   reported` on its model Converge never sets the username and its connection request is accepted at the first
  *   answer; without it, Converge sets the username and a connection request needs a second, refused-then-retried try.
+ * - connReqBasicOnly (a listener that offers Basic alone): with `connReqAllowBasic: true` on its model Converge
+ *   answers it; elsewhere Basic stays refused (connectionRequest.allowBasic is false), so Digest remains the rule.
  */
 import test, { after, before } from "node:test";
 import assert from "node:assert/strict";
@@ -40,7 +42,9 @@ const huaweiReset = sim("huawei-eg8145v5-tr098.csv", "MQ-HW-RESET", { resetWitho
 const huaweiPlain = sim("huawei-eg8145v5-tr098.csv", "MQ-HW-PLAIN");
 const ex220Cru = sim("tplink-ex220-tr181.csv", "MQ-EX-CRU", { ignoresCrUsername: true });
 const ec220Cru = sim("tplink-ec220g5v3-tr181.csv", "MQ-EC-CRU", { ignoresCrUsername: true });
-const FLEET = [zteReset, huaweiReset, huaweiPlain, ex220Cru, ec220Cru];
+const nokiaBasic = sim("nokia-g1425ga-tr098.csv", "MQ-NOKIA-BASIC", { connReqBasicOnly: true });
+const bm632wBasic = sim("huawei-bm632w-tr098.csv", "MQ-BM-BASIC", { connReqBasicOnly: true });
+const FLEET = [zteReset, huaweiReset, huaweiPlain, ex220Cru, ec220Cru, nokiaBasic, bm632wBasic];
 
 const CONFIG = `
 quirks:
@@ -48,6 +52,8 @@ quirks:
     parameterKey: kept
   - match: { productClass: "${ex220Cru.deviceId.productClass}", oui: "${ex220Cru.deviceId.oui}" }
     connReqUsername: reported
+  - match: { productClass: "${nokiaBasic.deviceId.productClass}" }
+    connReqAllowBasic: true
 `;
 
 let server: TestServer;
@@ -150,4 +156,12 @@ void test("connReqUsername: reported on one model: the username is never set and
   // refused with it before the retry with the reported one.
   assert.ok((sets.get(ec220Cru) ?? []).some((b) => b.includes(CRU)));
   assert.deepEqual(await reachedWith(ec220Cru), { status: 200, gets: 4 });
+});
+
+void test("connReqAllowBasic on one model: its Basic-only listener is answered; the same listener on another model is not", async () => {
+  assert.deepEqual(await reachedWith(nokiaBasic), { status: 200, gets: 2 });
+  // No Basic for a model without the switch: refused before any credentials are sent.
+  assert.deepEqual(await reachedWith(bm632wBasic), { status: 502, gets: 1 });
+  // And a Digest CPE of any model is reached as before.
+  assert.deepEqual(await reachedWith(huaweiPlain), { status: 200, gets: 2 });
 });
