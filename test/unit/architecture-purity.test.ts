@@ -28,6 +28,8 @@ const PURE_FILES = [
   "plan/projection.ts",
   "plan/render.ts",
   "plan/state-json.ts",
+  "plan/plan-key.ts",
+  "plan/report.ts",
 ];
 /** Node's I/O modules, with and without the `node:` prefix. */
 const NODE_IO = ["fs", "fs/promises", "http", "https", "http2", "net", "tls", "dgram", "child_process", "worker_threads", "cluster"];
