@@ -36,7 +36,8 @@ export const SESSION_FAULTS = {
   instance_keys_missing: "an instance Converge added does not expose (or keep) its key parameters; named with its table and keys",
   too_many_cpe_requests: "more CPE requests in one session than limits.maxCpeRequestsPerSession; the session ends",
   value_too_large: "a CPE message carries a string above limits.maxStoredValueChars; the session ends",
-  lease_lost: "another node took the device's lease (this node stalled or lost the database for longer than the lease): the session ends",
+  lease_lost:
+    "another node took the device's lease (this node stalled or lost the database for longer than the lease): the session ends, and its step's writes are refused (fenced) when the leases share the store's database",
 } as const satisfies Readonly<Record<string, string>>;
 export type SessionFaultCode = keyof typeof SESSION_FAULTS;
 

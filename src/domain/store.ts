@@ -220,6 +220,30 @@ export type StoreWrite =
   /** The SOAP transcript of a session of a device with debug on (bounded per device). */
   | { readonly kind: "transcript"; readonly sessionId: string; readonly entries: readonly TranscriptEntry[] };
 
+/**
+ * The device's lease a session step is written under (issue 15, several nodes: cluster/port.ts). The step's
+ * transaction renews the lease for `leaseMs` when `node` still holds it for `session`, and writes nothing otherwise.
+ */
+export interface LeaseFence {
+  readonly node: string;
+  readonly session: string;
+  /** The lease's life from this step on (a renewal). */
+  readonly leaseMs: number;
+  /** Raise the device's state version in the same transaction (the session changes the device's state). */
+  readonly bump?: boolean;
+  /** The session's last step: the lease goes back in the same transaction (after its writes, atomically). */
+  readonly release?: boolean;
+}
+
+/** A fenced `Store.apply` found the device's lease taken by another node (or session): nothing was written. */
+export class LeaseLostError extends Error {
+  readonly code = "lease_lost";
+  constructor(deviceId: DeviceId, session: string) {
+    super(`device ${deviceId}: session ${session} no longer holds the device's lease (another node took it): nothing written`);
+    this.name = "LeaseLostError";
+  }
+}
+
 /** What the store holds about a device, read at once: what a full-path session starts from. */
 export interface DeviceLoad {
   /** Undefined for a device never seen (then everything else is empty). */
@@ -258,8 +282,10 @@ export interface Store {
   loadReported(id: DeviceId): Promise<ReportedState>;
   loadInventory(id: DeviceId): Promise<Inventory>;
   /** All writes of one session step, in one transaction: all or nothing. The device must exist, or the first
-   * write be its `inform`. */
-  apply(id: DeviceId, writes: readonly StoreWrite[]): Promise<void>;
+   * write be its `inform`. With a `fence` (several nodes), a backend that holds the cluster's leases checks in the
+   * same transaction that this node still holds the device's lease for the session: if not, it writes nothing and
+   * rejects with `LeaseLostError`. A backend without leases (SQLite: one node) ignores the fence. */
+  apply(id: DeviceId, writes: readonly StoreWrite[], fence?: LeaseFence): Promise<void>;
   setTags(id: DeviceId, add: readonly string[], remove: readonly string[]): Promise<void>;
   /** Forgets the device entirely, in ONE transaction: its record, tags, reported state, inventory, tasks, faults,
    * sessions, transcripts and secrets. False when there was no such device (secrets stored ahead of a first

@@ -100,4 +100,10 @@ export interface CwmpDeps {
   readonly debugDevices?: ReadonlySet<string>;
   /** Leases and state versions across nodes (cluster/port.ts). Default: this process alone (cluster/local.ts). */
   readonly cluster?: Cluster;
+  /**
+   * Set when the store's database also holds the cluster's leases (PostgreSQL, several nodes): every session step's
+   * transaction is fenced by the device's lease (Store.apply's `fence`), renewed for `leaseMs`, and the last one
+   * gives it back.
+   */
+  readonly fence?: { readonly node: string; readonly leaseMs: number };
 }

@@ -22,7 +22,7 @@ import { openFromInform } from "./open-session.js";
 import { verifiedClientCertName } from "../auth/tls.js";
 import { COOKIE, SessionRegistry, type LiveSession, type Lookup } from "./sessions.js";
 import { ConvergedCache } from "./converged-cache.js";
-import { SessionRecorder } from "./session-recorder.js";
+import { SessionRecorder, type Recorded } from "./session-recorder.js";
 import { IdleSweeper } from "./idle-sweeper.js";
 import { authReason, Refusals, type Refusal, type RefusalReason } from "./refusals.js";
 import type { SessionOutcome } from "../domain/faults.js";
@@ -98,11 +98,20 @@ export class CwmpEndpoint {
   }
 
   /** Ends a live session (see SessionRecorder.end). */
-  end(live: LiveSession, outcome: SessionOutcome, writes: readonly StoreWrite[] = []): Promise<boolean> {
+  end(live: LiveSession, outcome: SessionOutcome, writes: readonly StoreWrite[] = []): Promise<Recorded> {
     return this.recorder.end(live, outcome, writes);
   }
 
   /** Refuses with the catalog's status of `reason` (server/refusals.ts). */
+  /** A step or an end the store did not record: 500, or 503 + Retry-After when another node took the lease. */
+  private notRecorded(req: FastifyRequest, reply: FastifyReply, why: Exclude<Recorded, "ok">, live: LiveSession, what: string): FastifyReply {
+    if (why === "store_failed") return this.refuse(req, reply, "store_failed", `could not record ${what}`, { device: live.deviceId });
+    return this.refuse(req, reply, "lease_lost", `${what} not written: another node took the device's lease`, {
+      headers: { "retry-after": "1" },
+      device: live.deviceId,
+    });
+  }
+
   private refuse(req: FastifyRequest, reply: FastifyReply, reason: RefusalReason, message: string, extra: Partial<Refusal> = {}): FastifyReply {
     return this.refusals.refuse(reply, { reason, message, ip: req.ip, ...extra });
   }
@@ -324,12 +333,12 @@ export class CwmpEndpoint {
       live.state = out.state;
       if (out.state.converged !== undefined) live.converged = out.state.converged;
       this.recorder.sent(live, 204, "");
-      if (!(await this.end(live, out.state.outcome ?? "ok", out.writes)))
-        return this.refuse(req, reply, "store_failed", "could not record the session's end", { device: live.deviceId });
+      const ended = await this.end(live, out.state.outcome ?? "ok", out.writes);
+      if (ended !== "ok") return this.notRecorded(req, reply, ended, live, "the session's end");
       return reply.code(204).send();
     }
-    if (!(await this.recorder.commit(live, out.writes)))
-      return this.refuse(req, reply, "store_failed", "could not record the session step", { device: live.deviceId });
+    const committed = await this.recorder.commit(live, out.writes);
+    if (committed !== "ok") return this.notRecorded(req, reply, committed, live, "the session step");
     live.state = out.state;
     return this.send(live, out.reply, reply);
   }

@@ -16,6 +16,7 @@ import type { CwmpDeps } from "./cwmp-deps.js";
 import { drawConnReqCredentials } from "./desired-resolver.js";
 import type { LiveSession, SessionRegistry } from "./sessions.js";
 import type { Cluster, LeaseResult } from "../cluster/port.js";
+import { LeaseLostError } from "../domain/store.js";
 
 export interface OpenError {
   readonly code: "already_in_session";
@@ -88,6 +89,9 @@ export async function openFromInform(
       }
     }
   } catch (e) {
+    // Another node took the lease between this node's acquisition and its Inform step (fenced: nothing written).
+    if (e instanceof LeaseLostError)
+      return err({ code: "already_in_session", message: `device ${facts.deviceId} moved to another node`, retryAfterSeconds: 1 });
     // Nothing of the Inform step was written (one transaction), but count it as a change: never trust a cache over it.
     await Promise.resolve(cluster.release(facts.deviceId, id, lease.stateVersion, true)).catch(() => undefined);
     throw e;
@@ -171,13 +175,16 @@ async function load(
     { id, version: env.version, envelopeId: env.header.id, facts, known, resolve: deps.desired, ...(newSecrets ? { newSecrets } : {}), limits: deps.limits },
     now,
   );
-  // The Inform step: ONE transaction, nothing read back.
-  await deps.store.apply(facts.deviceId, out.writes);
+  // The Inform step: ONE transaction, nothing read back. Fenced (several nodes on the store's database), it
+  // checks and renews the lease and raises the device's state version with its writes: a crash after it leaves no
+  // node's fast-path entry trusting the old state.
+  const fence = deps.fence ? { node: deps.fence.node, session: id, leaseMs: deps.fence.leaseMs, bump: true } : undefined;
+  await deps.store.apply(facts.deviceId, out.writes, fence);
   const session: LiveSession = {
     ...live(deps, id, env, inform, facts, socket, now, hash),
     revision: out.desired?.revision,
     fast: false,
-    stateVersion,
+    stateVersion: fence ? stateVersion + 1 : stateVersion,
     state: out.state,
   };
   return ok(session);

@@ -34,6 +34,7 @@ export const REFUSALS = {
   too_many_cpe_requests: { status: 204, meaning: "more CPE requests than limits.maxCpeRequestsPerSession: the session ends with that fault" },
   bad_request: { status: 400, meaning: "a request the HTTP framework refused before the route" },
   not_found: { status: 404, meaning: "anything but a POST to the CWMP path or a GET/HEAD of a hosted file" },
+  lease_lost: { status: 503, meaning: "another node took the device's lease during the session: the step was not written, the session ends (Retry-After)" },
   store_failed: { status: 500, meaning: "the store refused a step's writes, or an internal error: nothing of the step was written" },
 } as const satisfies Readonly<Record<string, { readonly status: number; readonly meaning: string }>>;
 export type RefusalReason = keyof typeof REFUSALS;

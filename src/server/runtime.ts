@@ -50,13 +50,25 @@ export function clusterUrlOf(cfg: Config): string | undefined {
   return cfg.cluster.url ?? (/^postgres(ql)?:\/\//i.test(cfg.db) ? cfg.db : undefined);
 }
 
+/** A lease outlives a quiet session (the idle sweeper ends it first) and several missed heartbeats. */
+function leaseMsOf(cfg: Config): number {
+  return Math.max(cfg.limits.sessionIdleMs + cfg.cluster.heartbeatMs, 3 * cfg.cluster.heartbeatMs);
+}
+
 async function openCluster(cfg: Config): Promise<Cluster> {
   const nodeId = cfg.cluster.nodeId ?? `${hostname()}-${process.pid}`;
   const url = clusterUrlOf(cfg);
   if (url === undefined) return localCluster(nodeId);
-  // A lease outlives a quiet session (the idle sweeper ends it first) and several missed heartbeats.
-  const leaseMs = Math.max(cfg.limits.sessionIdleMs + cfg.cluster.heartbeatMs, 3 * cfg.cluster.heartbeatMs);
-  return openPgCluster({ url, nodeId, leaseMs, nodeTimeoutMs: cfg.cluster.nodeTimeoutMs });
+  return openPgCluster({ url, nodeId, leaseMs: leaseMsOf(cfg), nodeTimeoutMs: cfg.cluster.nodeTimeoutMs });
+}
+
+/**
+ * When the leases live in the store's own database (PostgreSQL, no other `cluster.url`), every session step is
+ * fenced by the device's lease in its own transaction (store/pg/fence.ts). A `cluster.url` of another database
+ * cannot be: docs/operations.md §15.
+ */
+function storeFence(cfg: Config, cluster: Cluster): CwmpDeps["fence"] {
+  return cluster.shared && /^postgres(ql)?:\/\//i.test(cfg.db) && clusterUrlOf(cfg) === cfg.db ? { node: cluster.nodeId, leaseMs: leaseMsOf(cfg) } : undefined;
 }
 
 /** A kick from every node's reload or rollout is sent by one node: the one that claims each device first. */
@@ -335,6 +347,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
       reach.kick(cluster.shared ? claimedBy(cluster, label, KICK_CLAIM_MS, changed) : changed, label);
     });
   const perModel = modelSettingsFor(cfg);
+  const fence = storeFence(cfg, cluster);
   const deps: CwmpDeps = {
     log: log.child({ part: "session" }),
     store,
@@ -359,6 +372,7 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     hooks,
     debugDevices,
     cluster,
+    ...(fence ? { fence } : {}),
   };
   const cwmpLog: FastifyBaseLogger = log.child({ part: "cwmp" });
   const { app: cwmp, endpoint } = buildCwmpApp(deps, { logger: cwmpLog, path: cfg.cwmp.path, ...(tls ? { tls } : {}) });

@@ -2,10 +2,11 @@
 import type { DeviceId } from "../../domain/device.js";
 import type { DeviceFacts, InformEvent } from "../../domain/facts.js";
 import type { DeviceStatus } from "../../domain/status.js";
-import type { DeviceFilter, DeviceRecord } from "../../domain/store.js";
+import { LeaseLostError, type DeviceFilter, type DeviceRecord, type LeaseFence } from "../../domain/store.js";
 import { CHANGED_FACTS, factsParams, toRecord, type DeviceRow } from "../devices.js";
 import { fromJson } from "../json.js";
 import { statusColumns } from "../status.js";
+import { fenceCte, fenceValues } from "./fence.js";
 import type { Queryable } from "./pool.js";
 import { DEVICE_COLUMNS, WINDOW_END_PG, countPg, searchPg } from "./search.js";
 
@@ -20,6 +21,17 @@ ON CONFLICT (id) DO UPDATE SET ${CHANGED_FACTS.map((c) => `${c} = excluded.${c}`
   last_boot = COALESCE(excluded.last_boot, devices.last_boot), data_model = COALESCE(excluded.data_model, devices.data_model)
 RETURNING dev`;
 
+// The same, fenced by the device's lease (fence.ts): nothing inserted or updated unless this session holds it.
+const FENCED_UPSERT_FACTS = `WITH ${fenceCte(INSERT_COLUMNS.length + 2)}
+INSERT INTO devices (${INSERT_COLUMNS.join(", ")}, first_seen, last_inform)
+SELECT ${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ")}, $${INSERT_COLUMNS.length + 1}, $${INSERT_COLUMNS.length + 1} WHERE EXISTS (SELECT 1 FROM fence)
+ON CONFLICT (id) DO UPDATE SET ${CHANGED_FACTS.map((c) => `${c} = excluded.${c}`).join(", ")},
+  last_events = excluded.last_events, last_inform = excluded.last_inform,
+  last_boot = COALESCE(excluded.last_boot, devices.last_boot), data_model = COALESCE(excluded.data_model, devices.data_model)
+RETURNING dev`;
+
+const FENCED_FIND_DEV = `WITH ${fenceCte(2)} SELECT (SELECT dev FROM devices WHERE id = $1) AS dev, EXISTS (SELECT 1 FROM fence) AS held`;
+
 const UPDATE_STATUS = `UPDATE devices SET status = $2, applied_revision = $3, attempted_revision = $4, c_matched = $5,
   c_converged = $6, c_drifted = $7, c_faulted = $8, c_pending = $9 WHERE dev = $1 AND status IS DISTINCT FROM $2 RETURNING id`;
 
@@ -32,10 +44,29 @@ export async function findDev(q: Queryable, id: DeviceId): Promise<number | unde
   return r.rows[0]?.dev;
 }
 
-export async function upsertFacts(q: Queryable, facts: DeviceFacts, events: readonly InformEvent[], now: number, booted: boolean): Promise<number> {
+/** The device's `dev` in a fenced step's transaction (the fence checked and renewed by the same statement). */
+export async function findDevFenced(q: Queryable, id: DeviceId, fence: LeaseFence): Promise<number | undefined> {
+  const r = await q.query<{ dev: number | null; held: boolean }>(FENCED_FIND_DEV, [id, ...fenceValues(fence)]);
+  if (r.rows[0]?.held !== true) throw new LeaseLostError(id, fence.session);
+  return r.rows[0].dev ?? undefined;
+}
+
+export async function upsertFacts(
+  q: Queryable,
+  facts: DeviceFacts,
+  events: readonly InformEvent[],
+  now: number,
+  booted: boolean,
+  fence?: LeaseFence,
+): Promise<number> {
   const p = factsParams(facts, events, now, booted);
-  const r = await q.query<{ dev: number }>(UPSERT_FACTS, [...INSERT_COLUMNS.map((c) => p[c]), now]);
+  const values = [...INSERT_COLUMNS.map((c) => p[c]), now];
+  const r = fence
+    ? await q.query<{ dev: number }>(FENCED_UPSERT_FACTS, [...values, ...fenceValues(fence)])
+    : await q.query<{ dev: number }>(UPSERT_FACTS, values);
   const dev = r.rows[0]?.dev;
+  // The upsert returns its row whatever it did: no row means the fence held it off.
+  if (dev === undefined && fence) throw new LeaseLostError(facts.deviceId, fence.session);
   if (dev === undefined) throw new Error(`device ${facts.deviceId}: upsert returned no row`);
   return dev;
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { DeviceId } from "../../domain/device.js";
 import type { InformEvent } from "../../domain/facts.js";
-import type { FinishedSession, SessionRecord, Store, StoreWrite } from "../../domain/store.js";
+import type { FinishedSession, LeaseFence, SessionRecord, Store, StoreWrite } from "../../domain/store.js";
 import type { SessionRow } from "../sessions.js";
 import { toRecord as sessionRecord } from "../sessions.js";
 import * as devices from "./devices.js";
@@ -64,9 +64,11 @@ export function pgStore(pool: PgPool, options: PgStoreOptions = {}): Store {
     }
     await pool.transaction(async (q) => {
       if (touches.size > 0) {
+        // A late batch (a node that stalled) never moves a device's last visit back.
         const ids = [...touches.keys()];
         await q.query(
-          `UPDATE devices d SET last_inform = u.at, last_events = u.ev FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u (id, at, ev) WHERE d.id = u.id`,
+          `UPDATE devices d SET last_inform = u.at, last_events = u.ev FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u (id, at, ev)
+           WHERE d.id = u.id AND d.last_inform <= u.at`,
           [ids, ids.map((i) => touches.get(i)?.at), ids.map((i) => touches.get(i)?.events)],
         );
       }
@@ -125,11 +127,10 @@ export function pgStore(pool: PgPool, options: PgStoreOptions = {}): Store {
       await flush();
       return fn(...args);
     };
-  const devOf = async (q: Queryable, id: DeviceId): Promise<number> => {
-    const dev = await devices.findDev(q, id);
-    if (dev === undefined) throw new Error(`unknown device ${id}`);
-    return dev;
+  const unknown = (id: DeviceId): never => {
+    throw new Error(`unknown device ${id}`);
   };
+  const devOf = async (q: Queryable, id: DeviceId): Promise<number> => (await devices.findDev(q, id)) ?? unknown(id);
   const withDev = <R>(id: DeviceId, empty: R, fn: (dev: number) => Promise<R>): Promise<R> =>
     devices.findDev(pool, id).then((dev) => (dev === undefined ? empty : fn(dev)));
 
@@ -160,11 +161,17 @@ export function pgStore(pool: PgPool, options: PgStoreOptions = {}): Store {
     },
     loadReported: fresh((id: DeviceId) => loadReported(pool, id)),
     loadInventory: (id: DeviceId) => loadInventory(pool, id),
-    apply: (id: DeviceId, writes: readonly StoreWrite[]) =>
+    apply: (id: DeviceId, writes: readonly StoreWrite[], fence?: LeaseFence) =>
       pool.transaction(async (q) => {
-        // An Inform write first creates (or updates) the device; every other write needs it to exist.
+        // An Inform write first creates (or updates) the device; every other write needs it to exist. A fence
+        // (fence.ts) rides on that first statement: a step of a session whose lease is gone writes nothing.
         const first = writes[0];
-        const dev = first?.kind === "inform" ? await devices.upsertFacts(q, first.facts, first.events, first.at, first.booted) : await devOf(q, id);
+        const dev =
+          first?.kind === "inform"
+            ? await devices.upsertFacts(q, first.facts, first.events, first.at, first.booted, fence)
+            : fence
+              ? ((await devices.findDevFenced(q, id, fence)) ?? unknown(id))
+              : await devOf(q, id);
         for (const w of first?.kind === "inform" ? writes.slice(1) : writes) await applyWrite(q, dev, id, w, bounds);
       }),
     setTags: (id: DeviceId, add: readonly string[], remove: readonly string[]) =>

@@ -1,0 +1,113 @@
+/**
+ * Fencing (issue 15): two Converge servers on one PostgreSQL, the store and the cluster's leases in one database.
+ * Node A is in the middle of a device's session (an RPC outstanding) when its lease lapses (as for a node paused
+ * for longer than the lease: expired in the database here); node B takes the device and serves a whole session.
+ * When A's CPE answer finally arrives, A's step must write nothing: its transaction is fenced by the lease, the
+ * session ends with `lease_lost` (503 + Retry-After), and what B wrote stands.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import pg from "pg";
+import { decodeAcsEnvelope } from "../../src/cwmp/decode-acs.js";
+import { encodeCpeMessage } from "../../src/cwmp/encode-cpe.js";
+import type { CpeMessage } from "../../src/cwmp/types.js";
+import { deviceIdOf } from "../../src/domain/device.js";
+import { runSession } from "../../src/sim/client.js";
+import { SimDevice } from "../../src/sim/device.js";
+import { apiClient } from "../support/api-client.js";
+import { model } from "../support/fleet-models.js";
+import { startPg, type PgCluster } from "../support/pg-cluster.js";
+import { pgSkip } from "../support/pg-skip.js";
+import { cookieOf, rawPost } from "../support/raw-post.js";
+import { EXAMPLE_POLICIES, startTestServer, type TestServer } from "../support/server.js";
+
+const skip = pgSkip();
+const MODEL = "huawei-eg8145v5-tr098.csv";
+const MARK = "written-by-the-node-that-lost-its-lease";
+
+/** The CPE's answer to `req` with every string value replaced by MARK, so any row A writes from it is visible. */
+function marked(answer: CpeMessage): CpeMessage {
+  if (answer.method === "GetParameterValuesResponse")
+    return { ...answer, parameterList: answer.parameterList.map((p) => (p.type === "xsd:string" ? { ...p, value: MARK } : p)) };
+  if (answer.method === "GetParameterNamesResponse")
+    return { ...answer, parameterList: [...answer.parameterList, { name: `${answer.parameterList[0]?.name ?? "X."}${MARK}`, writable: true }] };
+  return answer;
+}
+
+describe("a node whose lease another node took cannot write (fencing)", { skip }, () => {
+  let db: PgCluster;
+  let a: TestServer;
+  let b: TestServer;
+  let sql: pg.Client;
+  before(async () => {
+    db = await startPg();
+    // Node A's heartbeat is slow: it neither renews the lease nor notices its loss before its pending step.
+    a = await startTestServer({ policies: EXAMPLE_POLICIES, env: { CONVERGE_DB: db.url, CONVERGE_NODE_ID: "node-a", CONVERGE_CLUSTER_HEARTBEAT_MS: "60000" } });
+    b = await startTestServer({ policies: EXAMPLE_POLICIES, env: { CONVERGE_DB: db.url, CONVERGE_NODE_ID: "node-b" } });
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+  });
+  after(async () => {
+    await sql?.end();
+    await a?.close();
+    await b?.close();
+    await db?.stop();
+  });
+
+  it("refuses the pending step of node A after node B served the device, and keeps what B wrote", async () => {
+    const onA = new SimDevice(model(MODEL), { serialNumber: "FENCE0001" });
+    const id = deviceIdOf(onA.deviceId);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const informed = await rawPost(a.cwmpUrl, agent, {}, encodeCpeMessage(onA.inform(Date.now()), { version: onA.cwmpVersion, id: "1" }));
+      assert.equal(informed.status, 200, informed.body);
+      const cookie = cookieOf(informed);
+      const asked = await rawPost(a.cwmpUrl, agent, { cookie });
+      assert.equal(asked.status, 200, "node A asks the new device something");
+      const req = decodeAcsEnvelope(asked.body);
+      assert.ok(req.ok && "method" in req.value.message, asked.body);
+      const lease = await sql.query<{ node: string }>("SELECT node FROM converge_cluster_leases WHERE device_id = $1", [id]);
+      assert.equal(lease.rows[0]?.node, "node-a");
+
+      // Node A stalls past its lease; node B takes the device and converges it in a session of its own.
+      await sql.query("UPDATE converge_cluster_leases SET expires_at = clock_timestamp() - interval '1 second' WHERE device_id = $1", [id]);
+      const onB = new SimDevice(model(MODEL), { serialNumber: "FENCE0001" });
+      const served = await runSession(onB, { acsUrl: b.cwmpUrl, timeoutMs: 10_000, maxMessages: 200 });
+      assert.equal(served.ok, true, served.error);
+      assert.ok(served.rpcs.length > 0, "node B ran the device's session");
+      const seen = async (): Promise<unknown> =>
+        (
+          await sql.query(
+            `SELECT (SELECT json_agg(json_build_object('path', path, 'value', value) ORDER BY path) FROM reported r WHERE r.dev = d.dev) AS reported,
+                    (SELECT count(*) FROM faults f WHERE f.dev = d.dev) AS faults, d.status, d.last_inform
+             FROM devices d WHERE d.id = $1`,
+            [id],
+          )
+        ).rows[0];
+      const byB = await seen();
+
+      // A wakes up: the CPE's answer to its outstanding request arrives.
+      const rpc = req.ok ? req.value.message : assert.fail();
+      assert.ok("method" in rpc);
+      const answer = marked(onA.handle(rpc as Parameters<SimDevice["handle"]>[0]));
+      const late = await rawPost(a.cwmpUrl, agent, { cookie }, encodeCpeMessage(answer, { version: onA.cwmpVersion, id: req.value.id ?? "2" }));
+      assert.equal(late.status, 503, `node A refuses the step it can no longer write: ${late.body}`);
+      assert.equal(late.headers["retry-after"], "1");
+
+      assert.deepEqual(await seen(), byB, "nothing of node A's step was written");
+      const marks = await sql.query("SELECT count(*)::int AS n FROM reported WHERE value = $1 OR path LIKE $2", [MARK, `%${MARK}%`]);
+      assert.equal(marks.rows[0]?.n, 0);
+      await a.store.flush();
+      const sessions = (await apiClient(b.apiUrl)<{ sessions: { outcome: string }[] }>("GET", `/api/devices/${encodeURIComponent(id)}`)).json.sessions;
+      assert.ok(
+        sessions.some((s) => s.outcome === "fault:lease_lost"),
+        `node A logged its session as lease_lost: ${sessions.map((s) => s.outcome).join(", ")}`,
+      );
+      const after = await sql.query<{ node: string | null }>("SELECT node FROM converge_cluster_leases WHERE device_id = $1", [id]);
+      assert.equal(after.rows[0]?.node, null, "B released the lease at its session's end; A released nothing");
+    } finally {
+      agent.destroy();
+    }
+  });
+});
