@@ -34,6 +34,8 @@ export interface SimQuirks {
   readonly ignoresCrUsername?: boolean;
   /** Does not store ParameterKey: every Inform and GetParameterValues reports it empty. */
   readonly noParameterKey?: boolean;
+  /** Reports this ParameterKey whatever the ACS sets (a vendor constant such as `unsetCommandKey`), never the ACS's. */
+  readonly fixedParameterKey?: string;
   /**
    * A reset (FactoryReset, or one made on the device: a vendor config-file restore) empties the configuration and
    * the ParameterKey, but the next Inform carries "1 BOOT", not "0 BOOTSTRAP" (a ZyXEL VMG4927, cwmp-notes §4).

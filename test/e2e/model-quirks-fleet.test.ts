@@ -10,6 +10,9 @@
  * - ignoresCrUsername (issue 9.10: accepts ConnectionRequestUsername, keeps its own): with `connReqUsername:
  *   reported` on its model Converge never sets the username and its connection request is accepted at the first
  *   answer; without it, Converge sets the username and a connection request needs a second, refused-then-retried try.
+ * - fixedParameterKey (reports a vendor constant, `unsetCommandKey`, and never stores the ACS's key): with
+ *   `parameterKey: ignored` on its model the write-only values Converge set are not re-sent on every full visit;
+ *   under the default (learn) a key that is none of ours means someone else may have written, so they are.
  * - connReqBasicOnly (a listener that offers Basic alone): with `connReqAllowBasic: true` on its model Converge
  *   answers it; elsewhere Basic stays refused (connectionRequest.allowBasic is false), so Digest remains the rule.
  */
@@ -44,7 +47,9 @@ const ex220Cru = sim("tplink-ex220-tr181.csv", "MQ-EX-CRU", { ignoresCrUsername:
 const ec220Cru = sim("tplink-ec220g5v3-tr181.csv", "MQ-EC-CRU", { ignoresCrUsername: true });
 const nokiaBasic = sim("nokia-g1425ga-tr098.csv", "MQ-NOKIA-BASIC", { connReqBasicOnly: true });
 const bm632wBasic = sim("huawei-bm632w-tr098.csv", "MQ-BM-BASIC", { connReqBasicOnly: true });
-const FLEET = [zteReset, huaweiReset, huaweiPlain, ex220Cru, ec220Cru, nokiaBasic, bm632wBasic];
+const nokiaFixedKey = sim("nokia-g1425ga-tr098.csv", "MQ-NOKIA-FIXED", { fixedParameterKey: "unsetCommandKey" });
+const bm632wFixedKey = sim("huawei-bm632w-tr098.csv", "MQ-BM-FIXED", { fixedParameterKey: "unsetCommandKey" });
+const FLEET = [zteReset, huaweiReset, huaweiPlain, ex220Cru, ec220Cru, nokiaBasic, bm632wBasic, nokiaFixedKey, bm632wFixedKey];
 
 const CONFIG = `
 quirks:
@@ -54,6 +59,7 @@ quirks:
     connReqUsername: reported
   - match: { productClass: "${nokiaBasic.deviceId.productClass}" }
     connReqAllowBasic: true
+    parameterKey: ignored
 `;
 
 let server: TestServer;
@@ -164,4 +170,21 @@ void test("connReqAllowBasic on one model: its Basic-only listener is answered; 
   assert.deepEqual(await reachedWith(bm632wBasic), { status: 502, gets: 1 });
   // And a Digest CPE of any model is reached as before.
   assert.deepEqual(await reachedWith(huaweiPlain), { status: 200, gets: 2 });
+});
+
+void test("parameterKey: ignored on one model: a CPE reporting a vendor ParameterKey is not re-sent its password on full visits; the same CPE on another model is", async () => {
+  const resent = async (d: SimDevice): Promise<number> => {
+    let n = 0;
+    for (let i = 0; i < 2; i++) {
+      d.queueEvent("1 BOOT"); // a full visit (no converged fast path)
+      const before = (sets.get(d) ?? []).length;
+      await session(d);
+      n += (sets.get(d) ?? []).slice(before).filter((b) => b.includes("ManagementServer.ConnectionRequestPassword")).length;
+    }
+    return n;
+  };
+  assert.equal(nokiaFixedKey.parameterKey, "unsetCommandKey", "the quirk: the vendor's key, whatever Converge sent");
+  assert.equal(await resent(nokiaFixedKey), 0, "configured model: the password Converge set stays set");
+  assert.equal(await resent(bm632wFixedKey), 2, "default (learn): a key none of ours means someone may have written");
+  assert.deepEqual(await reachedWith(nokiaFixedKey), { status: 200, gets: 2 });
 });
