@@ -7,7 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { LoadOptions } from "../policy/load.js";
-import type { DeviceQuirks, PlanLimits } from "../reconcile/types.js";
+import type { Config } from "../config/config.js";
 import type { Database } from "../store/db.js";
 import type { DevicePlan } from "./device-plan.js";
 
@@ -19,8 +19,8 @@ export interface PlanJob {
   readonly revision: string;
   readonly installationKey: string;
   readonly now: number;
-  readonly limits: PlanLimits;
-  readonly quirks: DeviceQuirks;
+  /** The server's configuration (plain data): limits, per-model quirks, connection requests (fleet-settings.ts). */
+  readonly cfg: Config;
 }
 
 export type SharedPlan = Omit<DevicePlan, "deviceId" | "productClass">;

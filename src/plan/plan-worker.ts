@@ -10,8 +10,7 @@ import { keyedHasher } from "../reconcile/parameter-key.js";
 import { openDatabase } from "../store/db.js";
 import { planReader } from "../store/plan-reader.js";
 import type { Plan } from "../reconcile/types.js";
-import type { PlanSettings } from "./device-plan.js";
-import { fleetDesired } from "./fleet-desired.js";
+import { fleetSettings } from "./fleet-settings.js";
 import type { PlanJob, SharedPlan, SliceDone, SlicePage, WorkerRequest } from "./parallel-plans.js";
 import { projectedPlans, walkState } from "./projected-plans.js";
 
@@ -22,15 +21,7 @@ async function main(job: PlanJob): Promise<void> {
   if (port === null) return;
   const loaded = await loadPolicySet(job.policies.dir, job.policies.options);
   if (!loaded.ok || loaded.value.revision !== job.revision) throw new Error(`plan worker: the policies in ${job.policies.dir} changed during the run`);
-  const fleet = fleetDesired(loaded.value);
-  const ctx: PlanSettings = {
-    desired: fleet.desired,
-    desiredKey: fleet.key,
-    limits: job.limits,
-    quirks: job.quirks,
-    now: job.now,
-    hashWriteOnly: keyedHasher(job.installationKey),
-  };
+  const ctx = fleetSettings(job.cfg, loaded.value, keyedHasher(job.installationKey), job.now);
   const db = openDatabase(job.file);
   const reader = planReader(db);
   const state = walkState();

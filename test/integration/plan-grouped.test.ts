@@ -7,14 +7,13 @@ import { templates } from "../../bench/support/big-store.js";
 import type { DeviceId } from "../../src/domain/device.js";
 import type { InformFacts, StoreWrite } from "../../src/domain/store.js";
 import { planDevice, type DevicePlan, type PlanSettings } from "../../src/plan/device-plan.js";
-import { fleetDesired } from "../../src/plan/fleet-desired.js";
+import { fleetSettings } from "../../src/plan/fleet-settings.js";
 import { projectedPlans } from "../../src/plan/projected-plans.js";
 import { parallelPlans, sliceBounds, type PlanJob } from "../../src/plan/parallel-plans.js";
 import { fleetReport } from "../../src/plan/report.js";
 import { loadPolicySet } from "../../src/policy/load.js";
-import { DEFAULT_QUIRKS } from "../../src/reconcile/limits.js";
 import { keyedHasher } from "../../src/reconcile/parameter-key.js";
-import { DEFAULTS, planLimitsOf } from "../../src/config/config.js";
+import { DEFAULTS } from "../../src/config/config.js";
 import { CR_PASSWORD, CR_USERNAME } from "../../src/server/desired-resolver.js";
 import { fleetSerial } from "../../src/sim/fleet.js";
 import { openDatabase } from "../../src/store/db.js";
@@ -146,15 +145,8 @@ test("the grouped fleet plan is byte for byte the per-device plan: JSON, text an
     const store = openSqliteStore(file);
     const db = openDatabase(file);
     try {
-      const fleet = fleetDesired(set);
-      const settings: PlanSettings = {
-        desired: fleet.desired,
-        desiredKey: fleet.key,
-        limits: planLimitsOf(DEFAULTS.limits),
-        quirks: DEFAULT_QUIRKS,
-        now: NOW,
-        hashWriteOnly: keyedHasher(await store.installationKey()),
-      };
+      // The settings of `converge plan --db` under the default configuration (the worker threads build the same).
+      const settings: PlanSettings = fleetSettings(DEFAULTS, set, keyedHasher(await store.installationKey()), NOW);
       // The reference: every device planned alone, whole (planDevice reads it through the Store port).
       const perDevice: DevicePlan[] = [];
       for (const id of ids) {
@@ -183,8 +175,7 @@ test("the grouped fleet plan is byte for byte the per-device plan: JSON, text an
         revision: set.revision,
         installationKey: await store.installationKey(),
         now: NOW,
-        limits: settings.limits,
-        quirks: settings.quirks,
+        cfg: DEFAULTS,
       };
       const parallel: DevicePlan[] = [];
       for await (const p of parallelPlans(job, sliceBounds(db, 7), 2)) parallel.push(p);
