@@ -80,7 +80,8 @@ describe("a node whose lease another node took cannot write (fencing)", { skip }
         (
           await sql.query(
             `SELECT (SELECT json_agg(json_build_object('path', path, 'value', value) ORDER BY path) FROM reported r WHERE r.dev = d.dev) AS reported,
-                    (SELECT count(*) FROM faults f WHERE f.dev = d.dev) AS faults, d.status, d.last_inform
+                    (SELECT count(*) FROM faults f WHERE f.dev = d.dev) AS faults, d.status,
+                    (SELECT last_inform FROM device_visits v WHERE v.dev = d.dev) AS last_inform
              FROM devices d WHERE d.id = $1`,
             [id],
           )
