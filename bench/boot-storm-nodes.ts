@@ -5,6 +5,10 @@
  * the same hop in both runs) in front of N `converge serve` children sharing one throwaway PostgreSQL (store and
  * cluster), each with CONVERGE_MAX_SESSIONS=200. Figures: seconds until the run is done, sessions/s, and the
  * two-node run's speed-up over the one-node run measured just before it. Needs PostgreSQL (skipped otherwise).
+ * Each storm is bounded by BENCH_NODES_DEADLINE_S (default: 300 s, or 0.2 s per device when larger: 2,000 s at
+ * 10,000). Nothing may be lost: after each storm the run checks that every device did its rounds, is stored and
+ * converged, that every session the nodes ended is recorded once, that no two sessions of one device overlap and
+ * that no lease is left held; a failed check is printed and makes the process exit 1.
  * Run alone: node --import tsx bench/boot-storm-nodes.ts
  */
 import { performance } from "node:perf_hooks";
@@ -15,9 +19,12 @@ import { startServe, type ServerChild } from "./support/procs.js";
 import { QUICK, emit, log, table } from "./support/report.js";
 import { pgAvailability, startPg } from "../test/support/pg-cluster.js";
 import { startStickyLb } from "../test/support/sticky-lb.js";
+import pg from "pg";
 
 const DEVICES = Number(process.env["BENCH_NODES_DEVICES"] ?? (QUICK ? 1000 : 10_000));
 const CONCURRENCY = 400;
+/** Each storm's time cap: 300 s, or more for a larger fleet (three rounds each, 0.165 s per device measured on one loaded node at 1,000). */
+const DEADLINE_S = Number(process.env["BENCH_NODES_DEADLINE_S"] ?? Math.max(300, Math.ceil(DEVICES * 0.2)));
 
 interface StormRun {
   readonly nodes: number;
@@ -28,6 +35,32 @@ interface StormRun {
   readonly shed: number;
   readonly converged: number;
   readonly devices: number;
+  readonly stopped: string;
+  /** What the "nothing lost" checks found wrong (empty: nothing lost). */
+  readonly lost: readonly string[];
+}
+
+/** Reads the shared database after the nodes stopped (their deferred session rows flushed): what was lost. */
+async function lostIn(url: string, sessionsEnded: number): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const out: string[] = [];
+    const one = async (text: string): Promise<number> => Number(((await client.query(text)).rows[0] as { n: unknown }).n);
+    const devices = await one("SELECT count(*)::int AS n FROM devices");
+    if (devices !== DEVICES) out.push(`${devices}/${DEVICES} devices stored`);
+    const ok = await one("SELECT count(*)::int AS n FROM sessions");
+    if (ok < sessionsEnded) out.push(`${ok} sessions recorded < ${sessionsEnded} the fleet completed`);
+    const overlaps = await one(
+      "SELECT count(*)::int AS n FROM (SELECT started_at, lag(ended_at) OVER (PARTITION BY dev ORDER BY started_at) AS prev FROM sessions) s WHERE s.started_at < s.prev",
+    );
+    if (overlaps > 0) out.push(`${overlaps} sessions overlap another session of the same device`);
+    const held = await one("SELECT count(*)::int AS n FROM converge_cluster_leases WHERE node IS NOT NULL");
+    if (held > 0) out.push(`${held} leases still held after the nodes stopped`);
+    return out;
+  } finally {
+    await client.end();
+  }
 }
 
 async function storm(nodes: number, url: string, policies: string): Promise<StormRun> {
@@ -40,7 +73,7 @@ async function storm(nodes: number, url: string, policies: string): Promise<Stor
       lb.add(s.cwmpUrl);
     }
     const fleet = await Fleet.create(
-      fleetOptions(lb.url, { count: DEVICES, concurrency: CONCURRENCY, rounds: 3, seed: `nodes${nodes}`, intervalS: 1, deadlineS: 300 }),
+      fleetOptions(lb.url, { count: DEVICES, concurrency: CONCURRENCY, rounds: 3, seed: `nodes${nodes}`, intervalS: 1, deadlineS: DEADLINE_S }),
     );
     const t0 = performance.now();
     const run = await fleet.run({
@@ -51,6 +84,11 @@ async function storm(nodes: number, url: string, policies: string): Promise<Stor
     await fleet.close();
     const counts = await acsCounts(servers[0]!.apiUrl);
     const c = run.counters;
+    for (const s of servers.splice(0)) await s.stop();
+    const lost: string[] = [];
+    if (run.stopped !== "done") lost.push(`the storm stopped on its ${run.stopped} (${DEADLINE_S} s), not done`);
+    if (counts.converged !== DEVICES) lost.push(`${counts.converged}/${DEVICES} converged`);
+    lost.push(...(await lostIn(url, c.sessionsOk)));
     return {
       nodes,
       elapsedS,
@@ -60,6 +98,8 @@ async function storm(nodes: number, url: string, policies: string): Promise<Stor
       shed: c.shed,
       converged: counts.converged,
       devices: counts.devices,
+      stopped: run.stopped,
+      lost,
     };
   } finally {
     for (const s of servers) await s.stop();
@@ -87,7 +127,22 @@ export async function bootStormNodes(): Promise<Record<string, unknown>> {
         [one, two].map((r) => [r.nodes, r.elapsedS, r.sessions, r.perSecond, r.p99Ms, r.shed, `${r.converged}/${r.devices}`]),
       ),
     );
-    return { devices: DEVICES, one, two, speedup: one.elapsedS / two.elapsedS };
+    for (const r of [one, two]) {
+      if (r.lost.length === 0)
+        process.stdout.write(`${r.nodes} node(s): nothing lost (every device stored and converged, every session recorded, none overlapping, no lease left)\n`);
+      else {
+        process.stdout.write(`${r.nodes} node(s): LOST: ${r.lost.join("; ")}\n`);
+        process.exitCode = 1;
+      }
+    }
+    return {
+      devices: DEVICES,
+      deadlineS: DEADLINE_S,
+      one,
+      two,
+      speedup: one.elapsedS / two.elapsedS,
+      nothingLost: one.lost.length === 0 && two.lost.length === 0,
+    };
   } finally {
     ws.cleanup();
     await pg.stop();

@@ -12,6 +12,8 @@ const TAKEN: LeaseResult = { ok: true, stateVersion: 0 };
 
 export function localCluster(nodeId = `${hostname()}-${process.pid}`): Cluster {
   const held = new Map<DeviceId, { session: string; dirty: boolean }>();
+  /** The tail of each exclusive section's queue (sections of one name run one after another). */
+  const sections = new Map<string, Promise<void>>();
   let startedAt = Date.now();
   let revisionSince = startedAt;
   let lastRevision: string | undefined;
@@ -46,6 +48,20 @@ export function localCluster(nodeId = `${hostname()}-${process.pid}`): Cluster {
     // One node: its kick pacer (server/kick-pacer.ts) is the only rate there is; the runtime asks for a shared
     // bucket only when the cluster is shared, so nothing here keeps a bucket of its own.
     take: () => Promise.resolve(0),
+    // One node: no other node leads anything or listens.
+    exclusive(name, fn) {
+      const run = (sections.get(name) ?? Promise.resolve()).then(fn);
+      const tail = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      sections.set(name, tail);
+      void tail.then(() => sections.get(name) === tail && sections.delete(name));
+      return run;
+    },
+    lead: () => Promise.resolve(true),
+    publish: () => Promise.resolve(false),
+    onMessage: () => undefined,
     close() {
       held.clear();
       startedAt = 0;

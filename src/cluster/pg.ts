@@ -9,7 +9,8 @@
  */
 import pg from "pg";
 import type { DeviceId } from "../domain/device.js";
-import type { Cluster, Heartbeat, HeldLease, NodeView } from "./port.js";
+import type { Cluster, ClusterMessage, Heartbeat, HeldLease, NodeView } from "./port.js";
+import { encodeClusterMessage, parseClusterMessage } from "./port.js";
 import { leaseRounds } from "./lease-rounds.js";
 import { sql as CLUSTER_MIGRATION_50 } from "../store/pg/migrations/050-cluster.js";
 
@@ -80,6 +81,17 @@ FROM (SELECT name, LEAST($3::float8, tokens + EXTRACT(EPOCH FROM now() - refille
       FROM converge_cluster_buckets WHERE name = $1 FOR UPDATE) x
 WHERE u.name = x.name RETURNING x.t`;
 
+// A leader is a claim row (device '') its node renews; another node takes it over once it expired or its node died.
+const LEAD = `
+INSERT INTO converge_cluster_claims AS c (key, device_id, node) VALUES ($1, '', $2)
+ON CONFLICT (key, device_id) DO UPDATE SET node = EXCLUDED.node, claimed_at = clock_timestamp()
+WHERE c.node = EXCLUDED.node OR c.claimed_at < clock_timestamp() - $3 * interval '1 millisecond'
+   OR NOT EXISTS (SELECT 1 FROM converge_cluster_nodes n WHERE n.node = c.node AND n.heartbeat_at > clock_timestamp() - $4 * interval '1 millisecond')
+RETURNING 1`;
+
+/** The NOTIFY channel every node listens on. */
+const CHANNEL = "converge_cluster";
+
 /** Applies migration 50 (idempotent) under an advisory lock: nodes starting together do not race on CREATE. */
 export async function migrateCluster(pool: pg.Pool): Promise<void> {
   const c = await pool.connect();
@@ -135,6 +147,29 @@ export async function openPgCluster(o: PgClusterOptions): Promise<Cluster> {
       leftSeconds: num(row["left_s"]),
     }));
   });
+  const handlers: ((m: ClusterMessage, from: string) => void)[] = [];
+  const deliver = (m: ClusterMessage, from: string): void => {
+    for (const h of handlers) h(m, from);
+  };
+  const listener = await listen(o.url, o.nodeId, deliver, () => closed).catch(async (e: unknown) => {
+    await pool.end();
+    throw e;
+  });
+  /** Per name, this node's sections queue here first: one pool connection waits on the advisory lock at a time. */
+  const sections = new Map<string, Promise<void>>();
+  async function locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const c = await pool.connect();
+    try {
+      await c.query("SELECT pg_advisory_lock(hashtext($1))", [`converge:${name}`]);
+      try {
+        return await fn();
+      } finally {
+        await c.query("SELECT pg_advisory_unlock(hashtext($1))", [`converge:${name}`]);
+      }
+    } finally {
+      c.release();
+    }
+  }
   return {
     nodeId: o.nodeId,
     shared: true,
@@ -171,16 +206,89 @@ export async function openPgCluster(o: PgClusterOptions): Promise<Cluster> {
       const tokens = row ? num(row["t"]) : 0;
       return tokens >= 1 ? 0 : Math.max(1, Math.ceil(((1 - tokens) * 1000) / perSecond));
     },
+    exclusive(name, fn) {
+      const run = (sections.get(name) ?? Promise.resolve()).then(() => locked(name, fn));
+      const tail = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      sections.set(name, tail);
+      void tail.then(() => sections.get(name) === tail && sections.delete(name));
+      return run;
+    },
+    async lead(name, ttlMs) {
+      return (await q(LEAD, [`leader:${name}`, o.nodeId, ttlMs, o.nodeTimeoutMs])).length > 0;
+    },
+    async publish(message) {
+      const text = encodeClusterMessage(o.nodeId, message);
+      if (text === undefined || closed) return false;
+      await q("SELECT pg_notify($1, $2)", [CHANNEL, text]);
+      return true;
+    },
+    onMessage(fn) {
+      handlers.push(fn);
+    },
     async close() {
       if (closed) return;
       closed = true;
-      // A clean stop frees this node's devices at once and leaves the registry.
+      // A clean stop frees this node's devices at once, gives up what it leads and leaves the registry.
       try {
+        await listener.end();
         await q("UPDATE converge_cluster_leases SET node = NULL, session = NULL WHERE node = $1", [o.nodeId]);
+        await q("DELETE FROM converge_cluster_claims WHERE device_id = '' AND node = $1 AND key LIKE 'leader:%'", [o.nodeId]);
         await q("DELETE FROM converge_cluster_nodes WHERE node = $1", [o.nodeId]);
       } finally {
         await pool.end();
       }
+    },
+  };
+}
+
+/**
+ * The node's LISTEN connection: every other node's messages reach `deliver` (its own are skipped). A dropped
+ * connection (the server restarted) is reopened after a second, until `stopped()`; messages meanwhile are lost
+ * (what they carry is also in the store, or bounded in time: see docs/operations.md §15).
+ */
+async function listen(
+  url: string,
+  self: string,
+  deliver: (m: ClusterMessage, from: string) => void,
+  stopped: () => boolean,
+): Promise<{ end(): Promise<void> }> {
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    if (stopped() || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      open().catch(schedule);
+    }, 1000);
+    retry.unref();
+  };
+  const open = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on("notification", (n) => {
+      const got = n.channel === CHANNEL && n.payload !== undefined ? parseClusterMessage(n.payload) : undefined;
+      if (got && got.from !== self) deliver(got.message, got.from);
+    });
+    const lost = (): void => {
+      if (client !== c) return;
+      client = undefined;
+      schedule();
+    };
+    c.on("error", lost);
+    c.on("end", lost);
+    client = c;
+    await c.connect();
+    await c.query(`LISTEN ${CHANNEL}`);
+  };
+  await open();
+  return {
+    async end() {
+      if (retry) clearTimeout(retry);
+      const c = client;
+      client = undefined;
+      await c?.end().catch(() => undefined);
     },
   };
 }

@@ -5,7 +5,10 @@
  *     (a full session, an API task, a tag, a delete), which the converged fast path checks (server/converged-cache.ts);
  *   - the node registry: each node's heartbeat and the policy revision it serves (a node that lags says so);
  *   - claims: a connection request or a kick is sent by one node, not one per node;
- *   - a global rate limit (a token bucket shared by every node).
+ *   - a global rate limit (a token bucket shared by every node);
+ *   - exclusive sections and a leader (the rollout manager: one node judges gates, starts and actions serialised);
+ *   - messages to every other node (LISTEN/NOTIFY on PostgreSQL): a debug switch, a rollout change, a session a
+ *     connection request on another node waits for.
  * `local.ts` implements it in process (one node, SQLite: today's behaviour), `pg.ts` over PostgreSQL.
  * This file holds the types and the pure rules only.
  */
@@ -57,6 +60,60 @@ export interface Heartbeat {
   readonly lost: readonly HeldLease[];
 }
 
+/** A message from one node to every other (bounded: PostgreSQL's NOTIFY carries at most 8,000 bytes). */
+export type ClusterMessage =
+  /** The API switched a device's transcript recording (`PUT /api/devices/:id/debug`) or deleted the device. */
+  | { readonly topic: "debug"; readonly deviceId: string; readonly enabled: boolean }
+  /** Rollouts changed in the store (a start, a gate, an operator action): reload them. */
+  | { readonly topic: "rollouts" }
+  /** A node waits (converge now) for the session of `deviceId`, for the next `forMs`. */
+  | { readonly topic: "await"; readonly deviceId: string; readonly forMs: number }
+  /** A session of an awaited device ended on the sending node. */
+  | { readonly topic: "session"; readonly deviceId: string; readonly summary: Readonly<Record<string, unknown>> };
+
+/** The longest message payload sent (PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more). */
+export const MAX_MESSAGE_BYTES = 7900;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A received payload as a message, or undefined (unknown topic, bad shape, too large): pure, linear. */
+export function parseClusterMessage(text: string): { readonly from: string; readonly message: ClusterMessage } | undefined {
+  if (text.length > MAX_MESSAGE_BYTES) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(v) || typeof v["from"] !== "string" || !isRecord(v["m"])) return undefined;
+  const m = v["m"];
+  const from = v["from"];
+  switch (m["topic"]) {
+    case "debug":
+      return typeof m["deviceId"] === "string" && typeof m["enabled"] === "boolean"
+        ? { from, message: { topic: "debug", deviceId: m["deviceId"], enabled: m["enabled"] } }
+        : undefined;
+    case "rollouts":
+      return { from, message: { topic: "rollouts" } };
+    case "await":
+      return typeof m["deviceId"] === "string" && typeof m["forMs"] === "number" && Number.isFinite(m["forMs"])
+        ? { from, message: { topic: "await", deviceId: m["deviceId"], forMs: m["forMs"] } }
+        : undefined;
+    case "session":
+      return typeof m["deviceId"] === "string" && isRecord(m["summary"])
+        ? { from, message: { topic: "session", deviceId: m["deviceId"], summary: m["summary"] } }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The payload of `message` from `from`, or undefined when it would not fit in one NOTIFY. */
+export function encodeClusterMessage(from: string, message: ClusterMessage): string | undefined {
+  const text = JSON.stringify({ from, m: message });
+  return Buffer.byteLength(text) <= MAX_MESSAGE_BYTES ? text : undefined;
+}
+
 export interface Cluster {
   /** This node's id (`cluster.nodeId`, default host name + process id). */
   readonly nodeId: string;
@@ -74,6 +131,14 @@ export interface Cluster {
   claim(key: string, deviceId: DeviceId, ttlMs: number): Promise<boolean>;
   /** Takes one token of the shared bucket `name` (refilled at `perSecond`, at most `burst`): 0, or the ms to wait. */
   take(name: string, perSecond: number, burst: number): Promise<number>;
+  /** Runs `fn` while no other node runs a section of the same `name` (a PostgreSQL advisory lock). */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Whether this node leads `name` now: claims or renews it for `ttlMs`; one live leader at a time. */
+  lead(name: string, ttlMs: number): Promise<boolean>;
+  /** Sends `message` to every other node (not to this one); false when it was not sent (too large, no database). */
+  publish(message: ClusterMessage): Promise<boolean>;
+  /** `fn` receives every message other nodes publish. */
+  onMessage(fn: (message: ClusterMessage, from: string) => void): void;
   close(): Promise<void>;
 }
 

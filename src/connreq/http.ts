@@ -3,6 +3,7 @@ import { request, type IncomingMessage } from "node:http";
 import { parseAuthHeader, type AuthChallenge } from "../auth/auth-params.js";
 import { basicAuthorization } from "../auth/basic.js";
 import { digestAlgorithm, digestAuthorization } from "../auth/digest-core.js";
+import { SYSTEM_TIMERS, type Timers } from "../domain/clock.js";
 
 export type ConnReqOutcome =
   | { readonly kind: "ok" }
@@ -24,6 +25,8 @@ export interface HttpConnReqOptions {
   readonly allowBasic: boolean;
   /** The Host header when the URL names a pinned address instead of the CPE's host (server/connreq-guard.ts). */
   readonly host?: string;
+  /** The timer of the budget (tests pass a fake clock). Default: the system's. */
+  readonly timers?: Timers;
 }
 
 type Attempt = { readonly status: number; readonly challenges: AuthChallenge[] } | { readonly error: ConnReqOutcome };
@@ -125,10 +128,11 @@ export async function sendHttpConnectionRequest(url: string, creds: ConnReqCrede
   target.username = "";
   target.password = "";
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), opts.timeoutMs);
+  const timers = opts.timers ?? SYSTEM_TIMERS;
+  const timer = timers.setTimeout(() => controller.abort(), opts.timeoutMs);
   try {
     return await exchange(target, creds, opts, controller.signal);
   } finally {
-    clearTimeout(timer);
+    timers.clearTimeout(timer);
   }
 }

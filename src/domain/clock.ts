@@ -1,7 +1,8 @@
 /**
  * Time as a dependency: what reads the clock or waits takes a `Timers` (the adapters pass `SYSTEM_TIMERS`,
  * tests a fake clock they advance by hand), so no test waits on, or asserts on, wall-clock time.
- * The pure core takes `now` as a value instead; only adapters (the kick pacer, the reload debounce) hold timers.
+ * The pure core takes `now` as a value instead; only adapters (the kick pacer, converge-now's wait, the reload debounce,
+ * a connection request's budget) hold timers.
  */
 
 /** An opaque timer handle (a Node Timeout for the system timers, anything for a fake clock). */

@@ -6,6 +6,13 @@
  * assignments and counts.
  *
  * One rollout per changed policy (docs/rollouts.md says why). Time comes from the injected clock only.
+ *
+ * Several nodes (`coordination`): the store is the truth and each node's memory a copy. Starts (a reload on every
+ * node), gate judgements and operator actions run in one exclusive section across nodes, each after reloading the
+ * rollouts from the store, so the first node to take up a revision starts its rollouts and the others find them;
+ * only the leading node judges gates (on its tick); every node writes the assignment of the devices whose sessions
+ * it ends (a device is in one session at a time across nodes) and reloads what the others changed on its tick or
+ * when they say so (docs/operations.md §15).
  */
 import type { DeviceId } from "../domain/device.js";
 import type { MatchSubject } from "../policy/desired.types.js";
@@ -54,6 +61,18 @@ export interface RolloutManagerOptions {
   readonly kick?: (ids: readonly DeviceId[]) => void;
   /** Something changed which version some devices get: their next visit must re-plan (fast path off). */
   readonly onPinsChanged?: () => void;
+  /** Several nodes share the rollout store: how they take turns (absent: this process alone). */
+  readonly coordination?: RolloutCoordination;
+}
+
+/** How the nodes that share one rollout store take turns (server/runtime.ts builds it on the cluster port). */
+export interface RolloutCoordination {
+  /** Runs `fn` while no other node runs a rollout section (start, judgement, operator action). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Whether this node judges the gates now (one node at a time; another takes over when it dies). */
+  leads(): Promise<boolean>;
+  /** Tells the other nodes that rollouts changed in the store. */
+  announce(): void;
 }
 
 /** What a session contributed to a rollout: its outcome and the faults it recorded. */
@@ -79,6 +98,7 @@ const META_SERVED = "served_revision";
 const MAX_REASON_FAULTS = 50;
 const TIMELINE = 200;
 
+const seqOf = (id: string): number => Number(/^r(\d+)-/.exec(id)?.[1] ?? 0);
 const emptyCounts = (): Record<DeviceRolloutState, number> => ({ waiting: 0, pending: 0, converged: 0, faulted: 0 });
 const modelOf = (f: MatchSubject): string => `${f.productClass}/${f.softwareVersion}`;
 const ZONE_PATHS = ["InternetGatewayDevice.Time.LocalTimeZoneName", "Device.Time.LocalTimeZone", "InternetGatewayDevice.Time.LocalTimeZone"];
@@ -93,6 +113,8 @@ export class RolloutManager {
   private writes: Promise<void> = Promise.resolve();
   private epochN = 0;
   private seq = 0;
+  /** Writes queued since start: a section that queued some tells the other nodes. */
+  private queued = 0;
   /** Automatic pauses and rollbacks since start. */
   autoPauses = 0;
   /** Called on each automatic pause or rollback (the metrics counter). */
@@ -105,7 +127,7 @@ export class RolloutManager {
     const m = new RolloutManager(o);
     for (const r of await o.store.listRollouts()) {
       m.all.set(r.id, r);
-      m.seq = Math.max(m.seq, Number(/^r(\d+)-/.exec(r.id)?.[1] ?? 0));
+      m.seq = Math.max(m.seq, seqOf(r.id));
       if (!IN_FORCE.has(r.state)) continue;
       const devices = new Map((await o.store.loadAssignments(r.id)).map((a) => [a.deviceId, a]));
       m.live.set(r.policy, m.liveOf(r, devices));
@@ -148,6 +170,7 @@ export class RolloutManager {
   }
 
   private write(fn: () => Promise<void>): void {
+    this.queued++;
     this.writes = this.writes
       .then(fn)
       .catch((e: unknown) => this.o.log.error({ err: e instanceof Error ? e.message : String(e) }, "rollout: store write failed"));
@@ -167,6 +190,70 @@ export class RolloutManager {
    * rollouts per policy. At start-up `previous` is the last set served before the restart (from the store).
    */
   async changed(set: PolicySet, previous: PolicySet | undefined): Promise<void> {
+    await this.shared(async () => {
+      await this.changedHere(set, previous);
+    });
+  }
+
+  /**
+   * Several nodes: runs `fn` in the cluster's rollout section after reloading from the store, waits for its
+   * writes and tells the other nodes when it wrote something. One node: runs `fn`.
+   */
+  private async shared<T>(fn: () => Promise<T> | T, judge = false): Promise<T | undefined> {
+    const c = this.o.coordination;
+    if (!c) return fn();
+    let wrote = false;
+    const out = await c.exclusive(async () => {
+      await this.refresh();
+      if (judge && !(await c.leads())) return undefined;
+      const before = this.queued;
+      const r = await fn();
+      await this.writes;
+      wrote = this.queued !== before;
+      return { r };
+    });
+    if (wrote) c.announce();
+    return out?.r;
+  }
+
+  /** Several nodes: reloads the rollouts from the store now (another node said they changed). */
+  async reload(): Promise<void> {
+    const c = this.o.coordination;
+    if (c) await c.exclusive(() => this.refresh());
+  }
+
+  /**
+   * Reloads every rollout from the store: another node may have started, judged, paused or finished one. The
+   * assignments of running and paused rollouts are reloaded each time (other nodes count their sessions); those of
+   * the others when their record changed. Bumps the epoch when some device's version may have changed.
+   */
+  private async refresh(): Promise<void> {
+    await this.writes;
+    let touched = false;
+    for (const r of await this.o.store.listRollouts()) {
+      this.seq = Math.max(this.seq, seqOf(r.id));
+      const known = this.all.get(r.id);
+      this.all.set(r.id, r);
+      const l = this.live.get(r.policy);
+      const mine = l !== undefined && l.record.id === r.id;
+      if (!IN_FORCE.has(r.state)) {
+        if (mine) {
+          this.live.delete(r.policy);
+          touched = true;
+        }
+        continue;
+      }
+      const moved = !mine || l.record.state !== r.state || l.record.wave !== r.wave;
+      if (!moved && known?.updatedAt === r.updatedAt && r.state !== "running" && r.state !== "paused") continue;
+      if (r.stableRevision !== undefined) await this.ensureSet(r.stableRevision);
+      const devices = new Map((await this.o.store.loadAssignments(r.id)).map((a) => [a.deviceId, a]));
+      this.live.set(r.policy, this.liveOf(r, devices));
+      if (moved) touched = true;
+    }
+    if (touched) this.bump();
+  }
+
+  private async changedHere(set: PolicySet, previous: PolicySet | undefined): Promise<void> {
     const now = this.o.clock();
     let before = previous;
     if (before === undefined) {
@@ -364,6 +451,8 @@ export class RolloutManager {
       else if (a.state === "converged") next = { ...a, state: "pending" };
       if (next !== a) {
         this.setDevice(l, a, next);
+        // Several nodes: the leading node judges (on its tick, from the store); this one only writes the device.
+        if (this.o.coordination) continue;
         if (next.state === "faulted" && r.state === "running") this.judge(l, now);
         else if (next.state === "faulted" && r.state === "paused" && r.reason?.kind === "gate-faulted" && r.reason.wave === a.wave) this.addToReason(l, now);
       }
@@ -374,10 +463,25 @@ export class RolloutManager {
     return this.served?.policies.find((p) => p.name === r.policy)?.firmware !== undefined;
   }
 
-  /** Judges every running rollout's current wave (the server calls it on a timer; tests call it). */
-  tick(): void {
+  /**
+   * Judges every running rollout's current wave (the server calls it on a timer; tests call it). One node: at
+   * once (synchronously). Several: the leading node, in the cluster's section, on what the store holds; the others
+   * reload.
+   */
+  async tick(): Promise<void> {
+    if (!this.o.coordination) return this.judgeAll();
+    await this.shared(() => this.judgeAll(), true);
+  }
+
+  private judgeAll(): void {
     const now = this.o.clock();
     for (const l of [...this.live.values()]) {
+      const r = l.record;
+      // Several nodes: faults counted by other nodes after an automatic pause join its reason here.
+      if (this.o.coordination && r.state === "paused" && r.reason?.kind === "gate-faulted" && r.reason.faults.length < MAX_REASON_FAULTS) {
+        const n = this.waveFaults(l, r.reason.wave).length;
+        if (n > r.reason.faults.length) this.addToReason(l, now);
+      }
       if (l.record.state !== "running") continue;
       // A device that does not come back within `within` after a Download or Reboot is faulted.
       for (const a of l.devices.values()) {
@@ -495,8 +599,12 @@ export class RolloutManager {
     this.update(l, record, { at: now, kind: state, message }, true);
   }
 
-  /** Operator actions (API, CLI). */
-  control(id: string, action: ControlAction): ControlResult {
+  /** Operator actions (API, CLI); several nodes: in the cluster's section, on what the store holds. */
+  async control(id: string, action: ControlAction): Promise<ControlResult> {
+    return (await this.shared(() => this.controlHere(id, action))) ?? { ok: false, code: "conflict", message: `rollout ${id}: not carried out` };
+  }
+
+  private controlHere(id: string, action: ControlAction): ControlResult {
     const now = this.o.clock();
     const r = this.all.get(id);
     if (!r) return { ok: false, code: "not_found", message: `no rollout ${id}` };

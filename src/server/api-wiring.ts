@@ -15,6 +15,8 @@ import { createFleetPlanJob } from "./fleet-plan-job.js";
 import type { Observability } from "./observability.js";
 import type { PolicySource } from "../policy/source.js";
 import type { Reach } from "./reach.js";
+import type { Cluster } from "../cluster/port.js";
+import { randomUUID } from "node:crypto";
 import type { RolloutManager } from "../rollout/manager.js";
 import type { RolloutRecord, RolloutState } from "../rollout/types.js";
 import { countWaves, rolloutView, type RolloutView } from "../rollout/view.js";
@@ -35,6 +37,10 @@ export interface ApiWiring {
   readonly obs: Observability;
   readonly reach: Reach;
   readonly debugDevices: Set<string>;
+  /** The cluster port (several nodes: a delete takes the device's lease). */
+  readonly cluster?: Cluster;
+  /** Converge now (default: the reach's; several nodes: one connection request across them, cluster-relay.ts). */
+  readonly convergeNow?: Reach["convergeNow"];
   readonly hashWriteOnly: WriteOnlyHasher;
   /** Where the console bundle is served from (undefined: no console). */
   readonly consoleDir?: string;
@@ -59,7 +65,7 @@ export function rolloutApi(m: RolloutManager): RolloutApi {
       return r === undefined ? undefined : view(r, true, devices);
     },
     control: async (id, action) => {
-      const r = m.control(id, action);
+      const r = await m.control(id, action);
       return r.ok ? { ok: true, rollout: await view(r.rollout, true, false) } : r;
     },
     deviceVersions: (id) => m.deviceVersions(id),
@@ -102,6 +108,16 @@ function standardType(path: string): XsdType | undefined {
   if (!dm) return undefined;
   const found = lookupParam(dm, path, () => undefined);
   return found.kind === "param" ? xsdTypeOf(found.param.t) : undefined;
+}
+
+/** A delete's hold on a device: its lease under a session id of its own, released with a state-version bump. */
+function holdDevice(cluster: Cluster): NonNullable<ApiDeps["holdDevice"]> {
+  return async (id) => {
+    const session = `api-delete-${randomUUID()}`;
+    const got = await cluster.acquire(id, session);
+    if (!got.ok) return { ok: false, node: got.node };
+    return { ok: true, release: async () => void (await cluster.release(id, session, got.stateVersion, true)) };
+  };
 }
 
 export function createApiDeps(w: ApiWiring): ApiDeps {
@@ -159,7 +175,7 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       const facts = factsOfRecord(d, await w.store.loadReported(id));
       return explainData(set, facts, w.rollouts?.pinsFor(facts));
     },
-    connectionRequest: (id, waitMs) => w.reach.convergeNow(id, waitMs),
+    connectionRequest: (id, waitMs) => (w.convergeNow ?? w.reach.convergeNow)(id, waitMs),
     kick: (ids) => w.reach.kick(ids),
     metrics: () => w.obs.render(),
     ...(tokens ? { auth: (h: string | undefined, scope: "read" | "write") => tokens.check(h, scope) } : {}),
@@ -181,5 +197,6 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
     fleetPlan: () => fleetPlan.view(),
     ...(w.consoleDir !== undefined ? { consoleDir: w.consoleDir } : {}),
     liveSessions: () => [...w.endpoint.sessions.all()].map((s) => ({ id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, rpcCount: s.state.rpcCount })),
+    ...(w.cluster?.shared ? { holdDevice: holdDevice(w.cluster) } : {}),
   };
 }

@@ -55,6 +55,8 @@ export function publicOutcome(out: Exclude<ReachOutcome, { readonly kind: "ok" |
 export interface Reach {
   /** Sends a connection request and waits up to `waitMs` for the session; returns an HTTP status and body. */
   convergeNow(id: DeviceId, waitMs: number): Promise<{ status: number; body: unknown }>;
+  /** Waits up to `waitMs` for the device's next session without sending anything (another node sends it). */
+  awaitSession(id: DeviceId, waitMs: number): Promise<{ status: number; body: unknown }>;
   /**
    * Queues devices to kick (deduplicated); drained at `kick.perSecond` with `kick.concurrency` in flight.
    * `label` names the run in its two log lines (started; done with the counts of its outcomes).
@@ -233,6 +235,11 @@ export function createReach(deps: ReachDeps): Reach {
       const s = await session;
       if (!s) return { status: 202, body: { outcome: out.kind, session: null, message: `device did not open a session within ${waitMs} ms` } };
       return { status: 200, body: { outcome: out.kind, session: s } };
+    },
+    async awaitSession(id, waitMs) {
+      const s = await waitForSession(id, waitMs).session;
+      if (!s) return { status: 202, body: { outcome: "sent_by_another", session: null, message: `device did not open a session within ${waitMs} ms` } };
+      return { status: 200, body: { outcome: "sent_by_another", session: s } };
     },
     kick(ids, label = "kick") {
       pacer.kick(ids, label);

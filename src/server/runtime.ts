@@ -42,6 +42,8 @@ import type { Cluster } from "../cluster/port.js";
 import { localCluster } from "../cluster/local.js";
 import { openPgCluster } from "../cluster/pg.js";
 import { createMembership, type Membership } from "./cluster-membership.js";
+import { createClusterRelay } from "./cluster-relay.js";
+import type { RolloutCoordination } from "../rollout/manager.js";
 
 /** Where the nodes coordinate: `cluster.url`, else the store's URL when it is PostgreSQL, else nowhere (one node). */
 export function clusterUrlOf(cfg: Config): string | undefined {
@@ -241,9 +243,22 @@ async function* fleetOf(store: Store): AsyncGenerator<FleetDevice> {
   }
 }
 
+/** Several nodes: rollout sections under one advisory lock, gates judged by one leader, changes announced. */
+function rolloutCoordination(cluster: Cluster, cfg: Config, log: Logger): RolloutCoordination | undefined {
+  if (!cluster.shared) return undefined;
+  // The leader renews its claim at every tick; another node takes over after three missed ticks (or its death).
+  const ttlMs = Math.max(3 * cfg.rollout.tickMs, cfg.cluster.nodeTimeoutMs);
+  return {
+    exclusive: (fn) => cluster.exclusive("rollouts", fn),
+    leads: () => cluster.lead("rollout-gates", ttlMs),
+    announce: () => void cluster.publish({ topic: "rollouts" }).catch((e: unknown) => log.warn({ err: e }, "rollout change not announced")),
+  };
+}
+
 async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, policies, rolloutStore, cluster, clock, timers }: Parts): Promise<Running> {
   let endpointRef: CwmpEndpoint | undefined;
   let reachRef: Reach | undefined;
+  const coordination = rolloutCoordination(cluster, cfg, log);
   const rollouts = await RolloutManager.open({
     store: rolloutStore,
     fleet: () => fleetOf(store),
@@ -251,7 +266,12 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     defaultStrategy: defaultStrategyOf(cfg).strategy,
     log: log.child({ part: "rollout" }),
     compile: (revision, sources) => compileStoredVersion({ revision, sources }, cfg.secretsFile === undefined ? {} : { secretsFile: cfg.secretsFile }),
-    kick: (ids) => reachRef?.kick(cluster.shared ? claimedBy(cluster, "rollout", KICK_CLAIM_MS, ids) : ids),
+    // Several nodes: only the node that starts a rollout or advances its wave (in the cluster's rollout section) kicks.
+    kick: (ids) => reachRef?.kick(ids),
+    ...(coordination ? { coordination } : {}),
+  });
+  cluster.onMessage((m) => {
+    if (m.topic === "rollouts") rollouts.reload().catch((e: unknown) => log.warn({ err: e }, "rollouts not reloaded"));
   });
   policies.beforeChange((set, previous) => rollouts.changed(set, previous));
   const first = await policies.reload();
@@ -260,7 +280,8 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
   const obs: Observability = createObservability(store, policies, () => endpointRef?.sessions.size ?? 0);
   policies.onReject(() => obs.reloadFailed());
   registerRolloutMetrics(obs.metrics.registry, rollouts);
-  const debugDevices = new Set<string>();
+  const relay = createClusterRelay({ cluster, reach: () => reachRef, connReqTimeoutMs: cfg.connectionRequest.timeoutMs, now: Date.now, log });
+  const debugDevices = relay.debugDevices;
   // Write-only values are fingerprinted with the installation's own key (created by the store on first use).
   const hashWriteOnly = keyedHasher(await store.installationKey());
   // Hosted files are served on the CWMP listener; their URL is known once it listens (or is configured).
@@ -304,10 +325,19 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     onSessionEnd: (s: SessionSummary) => {
       obs.hooks.onSessionEnd?.(s);
       reach.sessionEnded(s);
+      relay.sessionEnded(s);
       rollouts.sessionEnded({ deviceId: s.deviceId, converged: s.converged, rpcs: s.rpcs, faults: s.faults ?? [] });
     },
   };
-  const ticker = setInterval(() => rollouts.tick(), cfg.rollout.tickMs);
+  let ticking = false;
+  const ticker = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    rollouts
+      .tick()
+      .catch((e: unknown) => log.error({ err: e }, "rollout tick failed"))
+      .finally(() => (ticking = false));
+  }, cfg.rollout.tickMs);
   ticker.unref();
   if (cfg.kick.onReload)
     policies.onChange((set, previous) => {
@@ -369,6 +399,8 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
       obs,
       reach,
       debugDevices,
+      convergeNow: relay.convergeNow,
+      cluster,
       hashWriteOnly,
       rollouts,
       membership,

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { sendHttpConnectionRequest, type ConnReqOutcome } from "../../src/connreq/http.js";
 import { createDigestVerifier } from "../../src/auth/digest.js";
 import { basicChallenge, verifyBasic } from "../../src/auth/basic.js";
+import { FakeClock, flush } from "../support/fake-clock.js";
 
 // A CPE's connection-request listener on 127.0.0.1, authenticating with our own server-side verifier.
 const CREDS = { username: "cpe-0001", password: "Zx8q2LmN4pR7tV1wY3bC5dEf" };
@@ -33,7 +34,7 @@ async function startCpe(behaviour: Behaviour): Promise<Cpe> {
     const auth = req.headers.authorization;
     if (auth) authorizations.push(auth);
     if (behaviour === "busy") return void res.writeHead(503).end();
-    if (behaviour === "slow") return void setTimeout(() => res.writeHead(200).end(), 2_000).unref();
+    if (behaviour === "slow") return; // never answers (the connection is closed with the server)
     if (behaviour === "no-auth") return void res.writeHead(204).end();
     if (behaviour === "basic") {
       if (auth && verifyBasic(auth, lookup).ok) return void res.writeHead(200).end();
@@ -121,14 +122,33 @@ void test("HTTP connection request: closed port -> unreachable with the reason",
   assert.match(out.kind === "unreachable" ? out.message : "", /ECONNREFUSED/);
 });
 
-void test("HTTP connection request: the timeout is measured, not just reported", async () => {
+void test("HTTP connection request: the budget is timed on the given clock: nothing before timeoutMs, a timeout at it", async () => {
   const cpe = await startCpe("slow");
+  const clock = new FakeClock();
   try {
-    const t0 = performance.now();
-    const out = await sendHttpConnectionRequest(cpe.url, CREDS, { ...OPTS, timeoutMs: 200 });
-    const elapsed = performance.now() - t0;
-    assert.equal(out.kind, "timeout");
-    assert.ok(elapsed >= 190 && elapsed < 1_500, `took ${elapsed} ms`);
+    let settled: ConnReqOutcome | undefined;
+    const pending = sendHttpConnectionRequest(cpe.url, CREDS, { ...OPTS, timeoutMs: 200, timers: clock }).then((o) => (settled = o));
+    // Bounded wait (an event, not a duration) until the CPE holds the request.
+    for (let i = 0; i < 1_000 && cpe.hits() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(cpe.hits(), 1, "the CPE got the GET");
+    assert.deepEqual(clock.pendingTimeouts(), [200], "one timer: the whole exchange's budget");
+    clock.advance(199);
+    await flush();
+    assert.equal(settled, undefined, "still waiting 1 ms before the budget ends");
+    clock.advance(1);
+    assert.equal((await pending).kind, "timeout");
+    assert.equal(clock.pending(), 0, "the budget's timer is gone once the exchange ends");
+  } finally {
+    await cpe.close();
+  }
+});
+
+void test("HTTP connection request: an answer before the budget clears its timer", async () => {
+  const cpe = await startCpe("digest");
+  const clock = new FakeClock();
+  try {
+    assert.equal((await sendHttpConnectionRequest(cpe.url, CREDS, { ...OPTS, timers: clock })).kind, "ok");
+    assert.equal(clock.pending(), 0);
   } finally {
     await cpe.close();
   }

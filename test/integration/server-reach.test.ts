@@ -19,6 +19,7 @@ import { connReqCredentials } from "../../src/server/desired-resolver.js";
 import { EXAMPLE_POLICIES, startTestServer, type TestServer } from "../support/server.js";
 import { model, type MODEL_FILES } from "../support/fleet-models.js";
 import { apiClient } from "../support/api-client.js";
+import { FakeClock, flush } from "../support/fake-clock.js";
 
 // TR-111 Part 2: the ACS turns on active notification of UDPConnectionRequestAddress so the CPE reports it.
 const UDP_NOTIFY_POLICY = `name: udp-notify-zte
@@ -45,6 +46,8 @@ let api: ReturnType<typeof apiClient>;
 let httpListener: ConnReqListener;
 let udpListener: ConnReqListener;
 let policiesCopy: string;
+/** The server's timers: converge-now's wait for the session runs on it, so a test moves it instead of waiting. */
+const clock = new FakeClock();
 /** Devices that accept a connection request but never open the session. */
 const silent = new Set<SimDevice>();
 const triggered: Promise<SessionResult>[] = [];
@@ -60,7 +63,7 @@ before(async () => {
   cpSync(EXAMPLE_POLICIES, policiesCopy, { recursive: true });
   writeFileSync(join(policiesCopy, "udp-notify-zte.yaml"), UDP_NOTIFY_POLICY);
   writeFileSync(join(policiesCopy, "connreq-rotate.yaml"), ROTATE_POLICY);
-  server = await startTestServer({ policies: `${policiesCopy}/` });
+  server = await startTestServer({ policies: `${policiesCopy}/`, timers: clock });
   api = apiClient(server.apiUrl);
   httpListener = await ConnReqListener.start({ onRequest });
   udpListener = await ConnReqListener.start({ onRequest, udp: true });
@@ -109,6 +112,16 @@ interface DeviceView {
 }
 
 const convergeNow = (id: string, waitMs = 10_000) => api<ConvergeNowBody>("POST", `/api/devices/${encodeURIComponent(id)}/connection-request?waitMs=${waitMs}`);
+/** Waits (bounded, on an event) until `cond` holds; never asserts on how long it took. */
+async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 2_000; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+const okRequests = async (): Promise<number> =>
+  Number(/^converge_connection_requests_total\{outcome="ok"\} (\d+)/m.exec(await (await fetch(`${server.apiUrl}/metrics`)).text())?.[1] ?? 0);
 const faultCodes = async (id: string): Promise<string[]> =>
   (await api<DeviceView>("GET", `/api/devices/${encodeURIComponent(id)}`)).json.faults.map((f) => f.code);
 
@@ -175,23 +188,33 @@ void test("unreachable URL: 504, recorded as a fault on the device", async () =>
   d.setConnectionRequestUrl(await closedPortUrl());
   const r0 = await session(d);
   assert.equal(r0.ok, true, r0.error);
-  const started = Date.now();
+  const at = clock.now();
   const r = await convergeNow(id, 2_000);
+  // Answered with the server's clock standing still: it did not wait for a session that cannot come.
+  assert.equal(clock.now(), at);
   assert.equal(r.status, 504, JSON.stringify(r.json));
   assert.equal(r.json.error?.code, "connection_request_unreachable");
-  assert.ok(Date.now() - started < 10_000);
+  assert.ok(!clock.pendingTimeouts().includes(2_000), "the wait for its session was cancelled");
   assert.ok((await faultCodes(id)).includes("connection_request:unreachable"));
 });
 
 void test("a CPE that accepts but never calls back in time: 202 after the bounded wait", async () => {
   const { d, id } = await newConverged("tplink-ec220g5v3-tr181.csv", "REACH-SLOW-1", httpListener);
   silent.add(d);
-  const started = Date.now();
-  const r = await convergeNow(id, 500);
-  const took = Date.now() - started;
+  const delivered = await okRequests();
+  let answered = false;
+  const pending = convergeNow(id, 500).finally(() => (answered = true));
+  // The request reached the CPE (which accepted it) and the wait for its session is armed on the server's clock.
+  await until(async () => (await okRequests()) > delivered, "the connection request to be delivered");
+  assert.ok(clock.pendingTimeouts().includes(500), JSON.stringify(clock.pendingTimeouts()));
+  clock.advance(499);
+  await flush();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(answered, false, "no answer before the 500 ms wait is over");
+  clock.advance(1);
+  const r = await pending;
   assert.equal(r.status, 202, JSON.stringify(r.json));
   assert.equal(r.json.session, null);
-  assert.ok(took >= 450 && took < 5_000, `waited ${took} ms`);
   // It did accept: its next session carries the event.
   silent.delete(d);
   assert.ok(d.pendingEvents.some((e) => e.code === "6 CONNECTION REQUEST"));

@@ -9,6 +9,7 @@ import pino from "pino";
 import { buildConfig, type Config } from "../../src/config/config.js";
 import { startServer, type Running } from "../../src/server/runtime.js";
 import { createMaskedLogger } from "../../src/server/logging.js";
+import type { Timers } from "../../src/domain/clock.js";
 
 export interface TestServer extends Running {
   readonly dir: string;
@@ -25,6 +26,8 @@ export interface TestServerOptions {
   readonly config?: string;
   /** Capture the server's (masked) log lines here, at debug level. */
   readonly logLines?: string[];
+  /** The timers of the kick pacer, converge-now's wait and the reload debounce (a fake clock); default the system's. */
+  readonly timers?: Timers;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -48,7 +51,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const config: Config = { ...cfg.value, reloadDebounceMs: 100 };
   const lines = opts.logLines;
   const logger = lines ? createMaskedLogger("debug", { write: (s: string) => void lines.push(s) }) : pino({ level: process.env["TEST_LOG"] ?? "silent" });
-  const running = await startServer(config, logger);
+  const running = await startServer(config, logger, opts.timers ? { timers: opts.timers } : {});
   return {
     ...running,
     dir,

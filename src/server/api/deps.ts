@@ -93,4 +93,9 @@ export interface ApiDeps {
   /** Where the console's bundle is (index.html and assets); undefined: no console. */
   readonly consoleDir?: string;
   readonly liveSessions: () => readonly { readonly id: string; readonly deviceId: string; readonly startedAt: number; readonly rpcCount: number }[];
+  /**
+   * Takes the device's lease as a session would (several nodes: refused while another live node's session holds
+   * it, and no node opens one until `release`): a delete runs under it.
+   */
+  readonly holdDevice?: (id: DeviceId) => Promise<{ readonly ok: true; release(): Promise<void> } | { readonly ok: false; readonly node: string }>;
 }

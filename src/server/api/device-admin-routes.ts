@@ -107,7 +107,14 @@ export function deviceAdminRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const id = parseDeviceId(req.params.id);
       if (!id || !(await deps.store.getDevice(id))) return sendError(reply, "not_found", `no device ${req.params.id}`);
       if (deps.liveSessions().some((s) => s.deviceId === id)) return sendError(reply, "conflict", `device ${id} is in a session; retry when it ends`);
-      await deps.store.deleteDevice(id);
+      // Several nodes: the device's lease, as a session takes it: refused while another node's session holds it.
+      const hold = deps.holdDevice ? await deps.holdDevice(id) : undefined;
+      if (hold && !hold.ok) return sendError(reply, "conflict", `device ${id} is in a session on node ${hold.node}; retry when it ends`);
+      try {
+        await deps.store.deleteDevice(id);
+      } finally {
+        await hold?.release();
+      }
       deps.debugDevices.delete(id);
       await deps.changed(id);
       return reply.code(204).send();
