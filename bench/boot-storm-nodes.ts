@@ -3,7 +3,8 @@
  * (BENCH_QUICK: 1,000; BENCH_NODES_DEVICES to choose) converge to the example policies (three rounds, as
  * benchmark 3) through a sticky HTTP load balancer (test/support/sticky-lb.ts, in the load generator's process,
  * the same hop in both runs) in front of N `converge serve` children sharing one throwaway PostgreSQL (store and
- * cluster), each with CONVERGE_MAX_SESSIONS=200. Figures: seconds until the run is done, sessions/s, and the
+ * cluster), each with CONVERGE_MAX_SESSIONS=200 and the per-source share lifted to it (every session reaches a node
+ * from the balancer's one address; with the default share of 64, one node would admit 64 and two 128). Figures: seconds until the run is done, sessions/s, and the
  * two-node run's speed-up over the one-node run measured just before it. Needs PostgreSQL (skipped otherwise).
  * Each storm is bounded by BENCH_NODES_DEADLINE_S (default: 300 s, or 0.2 s per device when larger: 2,000 s at
  * 10,000). Nothing may be lost: after each storm the run checks that every device did its rounds, is stored and
@@ -68,7 +69,11 @@ async function storm(nodes: number, url: string, policies: string): Promise<Stor
   const servers: ServerChild[] = [];
   try {
     for (let i = 0; i < nodes; i++) {
-      const s = await startServe({ db: url, policies, env: { CONVERGE_MAX_SESSIONS: "200", CONVERGE_NODE_ID: `bench-${nodes}-${i}` } });
+      const s = await startServe({
+        db: url,
+        policies,
+        env: { CONVERGE_MAX_SESSIONS: "200", CONVERGE_MAX_SESSIONS_PER_SOURCE: "200", CONVERGE_NODE_ID: `bench-${nodes}-${i}` },
+      });
       servers.push(s);
       lb.add(s.cwmpUrl);
     }

@@ -13,7 +13,7 @@ import { Fleet } from "../src/sim/fleet.js";
 import { acsCounts } from "../src/sim/fleet-acs.js";
 import { encodedInforms, fleetOptions, tempWorkspace } from "./support/fleet.js";
 import { leanRun } from "./support/lean-load.js";
-import { cpuMs, startServe } from "./support/procs.js";
+import { cpuMs, startServe, writtenBytes } from "./support/procs.js";
 import { QUICK, emit, log, ratio, table } from "./support/report.js";
 
 /** New devices per slice, slices per kind, in flight. */
@@ -41,6 +41,8 @@ interface Slice {
   readonly sessions: number;
   readonly failed: number;
   readonly cpuMsPerSession: number;
+  /** Bytes the server wrote per session (WAL + HTTP responses; /proc/<pid>/io wchar). */
+  readonly bytesPerSession: number;
   readonly perSecond: number;
   readonly rpcsPerSession: number;
   readonly rpcs: Readonly<Record<string, number>>;
@@ -57,9 +59,10 @@ export async function newDevice(): Promise<Record<string, unknown>> {
   const fresh = async (count: number): Promise<{ slice: Slice; fleet: Fleet }> => {
     const fleet = await Fleet.create(fleetOptions(server.cwmpUrl, { count, concurrency: CONCURRENCY, seed: "new-device", indexOffset: offset }));
     offset += count;
-    const c0 = cpuMs(server.pid);
+    const [c0, w0] = [cpuMs(server.pid), writtenBytes(server.pid)];
     const r = await fleet.run();
     const cpu = cpuMs(server.pid) - c0;
+    const written = writtenBytes(server.pid) - w0;
     const c = r.counters;
     const rpcs = Object.fromEntries(c.rpcs);
     const total = Object.values(rpcs).reduce((a, b) => a + b, 0);
@@ -68,6 +71,7 @@ export async function newDevice(): Promise<Record<string, unknown>> {
       sessions: c.sessionsOk,
       failed: c.sessionsFailed,
       cpuMsPerSession: cpu / n,
+      bytesPerSession: written / n,
       perSecond: c.sessionsOk / r.elapsedS,
       rpcsPerSession: total / n,
       rpcs,
@@ -75,11 +79,20 @@ export async function newDevice(): Promise<Record<string, unknown>> {
     return { slice, fleet };
   };
   const checkIn = async (informs: readonly Buffer[]): Promise<Slice> => {
-    if (NEW_ONLY) return { sessions: 0, failed: 0, cpuMsPerSession: 0, perSecond: 0, rpcsPerSession: 0, rpcs: {} };
-    const c0 = cpuMs(server.pid);
+    if (NEW_ONLY) return { sessions: 0, failed: 0, cpuMsPerSession: 0, bytesPerSession: 0, perSecond: 0, rpcsPerSession: 0, rpcs: {} };
+    const [c0, w0] = [cpuMs(server.pid), writtenBytes(server.pid)];
     const r = await leanRun(server.cwmpUrl, informs, CONCURRENCY, CHECKIN_SECONDS);
     const cpu = cpuMs(server.pid) - c0;
-    return { sessions: r.sessions, failed: r.failures, cpuMsPerSession: cpu / Math.max(1, r.sessions), perSecond: r.perSecond, rpcsPerSession: 0, rpcs: {} };
+    const n = Math.max(1, r.sessions);
+    return {
+      sessions: r.sessions,
+      failed: r.failures,
+      cpuMsPerSession: cpu / n,
+      bytesPerSession: (writtenBytes(server.pid) - w0) / n,
+      perSecond: r.perSecond,
+      rpcsPerSession: 0,
+      rpcs: {},
+    };
   };
   try {
     log(`new-device: warming up with ${PER_SLICE} new devices`);
@@ -94,7 +107,9 @@ export async function newDevice(): Promise<Record<string, unknown>> {
       await f.fleet.close();
       nd.push(f.slice);
       ci.push(await checkIn(informs));
-      log(`new-device: slice ${i + 1}: new ${nd.at(-1)?.cpuMsPerSession.toFixed(3)} ms/session, check-in ${ci.at(-1)?.cpuMsPerSession.toFixed(3)} ms/session`);
+      log(
+        `new-device: slice ${i + 1}: new ${nd.at(-1)?.cpuMsPerSession.toFixed(3)} ms/session (${nd.at(-1)?.bytesPerSession.toFixed(0)} bytes written), check-in ${ci.at(-1)?.cpuMsPerSession.toFixed(3)} ms/session`,
+      );
     }
     const counts = await acsCounts(server.apiUrl);
     const [n, c] = [best(nd), best(ci)];
@@ -103,10 +118,10 @@ export async function newDevice(): Promise<Record<string, unknown>> {
     );
     process.stdout.write(
       table(
-        ["session", "server CPU ms/session", "sessions/s", "RPCs/session", "sessions", "failed"],
+        ["session", "server CPU ms/session", "bytes written/session", "sessions/s", "RPCs/session", "sessions", "failed"],
         [
-          ["new device (BOOTSTRAP, 3 values)", n.cpuMsPerSession, n.perSecond, n.rpcsPerSession, n.sessions, n.failed],
-          ["converged check-in", c.cpuMsPerSession, c.perSecond, 0, c.sessions, c.failed],
+          ["new device (BOOTSTRAP, 3 values)", n.cpuMsPerSession, n.bytesPerSession, n.perSecond, n.rpcsPerSession, n.sessions, n.failed],
+          ["converged check-in", c.cpuMsPerSession, c.bytesPerSession, c.perSecond, 0, c.sessions, c.failed],
         ],
       ),
     );

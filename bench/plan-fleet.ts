@@ -5,22 +5,27 @@
  * cached in the temp dir by size and layout): seconds and peak memory of the CLI process (GNU time -v when
  * present, else /proc VmHWM sampled). Baseline: the same command over a store of 1,000 devices (fixed costs:
  * start-up, policy load), so the per-device cost shows. Targets: <= 60 s and <= 1.5 GB at 1,000,000.
- * Run alone: node --import tsx bench/plan-fleet.ts
+ * Stores above 100,000 devices are grown in SQL from their first 30,000 (`replicate`, bulk-store.ts).
+ * Run alone: node --import tsx bench/plan-fleet.ts [--devices 100000]
  */
 import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { bigStore } from "./support/big-store.js";
 import { ROOT } from "./support/procs.js";
 import { QUICK, emit, log, table } from "./support/report.js";
 
-const PLAN_DEVICES = Number(process.env["BENCH_PLAN_DEVICES"] ?? (QUICK ? 10_000 : 1_000_000));
+const { values: flags } = parseArgs({ args: process.argv.slice(2), options: { devices: { type: "string" } }, strict: true });
+const PLAN_DEVICES = Number(flags.devices ?? process.env["BENCH_PLAN_DEVICES"] ?? (QUICK ? 10_000 : 1_000_000));
 const BASE_DEVICES = 1000;
 const GNU_TIME = "/usr/bin/time";
 
 interface PlanRun {
   readonly seconds: number;
   readonly peakRssBytes: number;
+  /** User + system CPU of the CLI (all threads; GNU time), the measure that holds on a loaded machine. */
+  readonly cpuSeconds: number | undefined;
   readonly outputBytes: number;
   readonly exitCode: number;
   readonly summary: unknown;
@@ -68,15 +73,19 @@ function runPlan(db: string): Promise<PlanRun> {
             .filter((l) => !l.startsWith("\t"))
             .join("\n"),
         );
-      resolve({ seconds, peakRssBytes: gnuPeak || peakSampled, outputBytes: outBytes, exitCode, summary });
+      const user = /User time \(seconds\): ([\d.]+)/.exec(err)?.[1];
+      const system = /System time \(seconds\): ([\d.]+)/.exec(err)?.[1];
+      const cpuSeconds = user !== undefined && system !== undefined ? Number(user) + Number(system) : undefined;
+      resolve({ seconds, peakRssBytes: gnuPeak || peakSampled, cpuSeconds, outputBytes: outBytes, exitCode, summary });
     });
   });
 }
 
 export async function planFleet(): Promise<Record<string, unknown>> {
   const big = await bigStore(PLAN_DEVICES);
+  const storeBytes = ["", "-wal"].reduce((sum, suffix) => sum + (existsSync(`${big.file}${suffix}`) ? statSync(`${big.file}${suffix}`).size : 0), 0);
   log(
-    `plan: store of ${PLAN_DEVICES} devices ${big.reused ? "reused" : `written in ${big.seconds.toFixed(1)} s`} (${(statSync(big.file).size / 1e6).toFixed(0)} MB)`,
+    `plan: store of ${PLAN_DEVICES} devices ${big.reused ? "reused" : `written in ${big.seconds.toFixed(1)} s`} (${(storeBytes / 1e6).toFixed(0)} MB on disk)`,
   );
   const small = await bigStore(BASE_DEVICES);
   const base = await runPlan(small.file);
@@ -87,10 +96,10 @@ export async function planFleet(): Promise<Record<string, unknown>> {
   );
   process.stdout.write(
     table(
-      ["stored devices", "seconds", "peak RSS MB", "JSON out MB", "exit"],
+      ["stored devices", "seconds", "CPU s", "peak RSS MB", "JSON out MB", "exit"],
       [
-        [PLAN_DEVICES, run.seconds, run.peakRssBytes / 1e6, run.outputBytes / 1e6, run.exitCode],
-        [`${BASE_DEVICES} (baseline)`, base.seconds, base.peakRssBytes / 1e6, base.outputBytes / 1e6, base.exitCode],
+        [PLAN_DEVICES, run.seconds, run.cpuSeconds ?? "-", run.peakRssBytes / 1e6, run.outputBytes / 1e6, run.exitCode],
+        [`${BASE_DEVICES} (baseline)`, base.seconds, base.cpuSeconds ?? "-", base.peakRssBytes / 1e6, base.outputBytes / 1e6, base.exitCode],
       ],
     ),
   );
@@ -104,6 +113,8 @@ export async function planFleet(): Promise<Record<string, unknown>> {
     baseline: { devices: BASE_DEVICES, seconds: base.seconds, peakRssBytes: base.peakRssBytes },
     marginalUsPerDevice: perDeviceUs,
     storeWriteSeconds: big.reused ? null : big.seconds,
+    storeBytes,
+    cpuSeconds: run.cpuSeconds,
     summary: run.summary,
   };
 }

@@ -112,7 +112,7 @@ function rows(r: Readonly<Record<string, Json | undefined>>): string[][] {
       `4. converge plan over ${fmtNum(num(p["devices"]))} devices: s / peak RSS MB (target <= 60 s / 1500 MB at 1,000,000)`,
       `${fmtNum(num(p["seconds"]))} / ${fmtNum(num(p["peakRssBytes"]) / 1e6)}`,
       `${fmtNum(num(get(p, "baseline", "devices")))} devices: ${fmtNum(num(get(p, "baseline", "seconds")))} s / ${fmtNum(num(get(p, "baseline", "peakRssBytes")) / 1e6)} MB`,
-      "-",
+      `${fmtNum(num(p["marginalUsPerDevice"]))} µs/device`,
     ]);
   const s = r["store-cost"];
   if (s) {

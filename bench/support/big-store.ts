@@ -17,10 +17,15 @@ import type { InformFacts } from "../../src/domain/store.js";
 import { DEFAULT_MODEL_DIR } from "../../src/cli/sim.js";
 import { SIX_MODELS } from "./fleet.js";
 import { log } from "./report.js";
-import { bulkWrite } from "./bulk-store.js";
+import { bulkWrite, replicate } from "./bulk-store.js";
 
 export const STORE_SEED = "store";
 const EXTRA_PARAMS = 250;
+/** fleetSerial's index digits (the serial ends with the device index). */
+const SERIAL_DIGITS = 7;
+/** Stores larger than this are grown from their first BASE devices by `replicate` (a multiple of the six models). */
+const REPLICATE_ABOVE = 100_000;
+const BASE = 30_000;
 
 type Param = InformFacts["parameters"][number];
 
@@ -77,9 +82,11 @@ export async function bigStore(n: number): Promise<BigStore> {
   const t = templates();
   const t0 = performance.now();
   const now = Date.now();
+  // Above REPLICATE_ABOVE devices, the first BASE are written through the Inform step and the rest copied in SQL.
+  const base = n > REPLICATE_ABOVE ? BASE : n;
   bulkWrite(
     partial,
-    n,
+    base,
     (i) => {
       const tpl = t[i % t.length];
       if (tpl === undefined) throw new Error("no model");
@@ -90,6 +97,10 @@ export async function bigStore(n: number): Promise<BigStore> {
       if (done % 100_000 === 0 && done < n) log(`store: ${done}/${n} devices (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     },
   );
+  if (base < n)
+    replicate(partial, base, n, SERIAL_DIGITS, (done) => {
+      if (done % 100_000 < base && done < n) log(`store: ${done}/${n} devices (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    });
   renameSync(partial, file);
   for (const suffix of ["-wal", "-shm"]) if (existsSync(`${partial}${suffix}`)) renameSync(`${partial}${suffix}`, `${file}${suffix}`);
   return { file, devices: n, seconds: (performance.now() - t0) / 1000, reused: false };

@@ -5,6 +5,11 @@
  * (value-codec.ts) in multi-row INSERTs, many devices per transaction. What a bulk-written device reads back is
  * held to what the Store API writes for the same Inform (test/integration/bulk-store.test.ts), so this cannot
  * drift from the real format.
+ *
+ * `replicate` grows such a store to a million devices in SQL alone (issue 16: the JavaScript writer takes half an
+ * hour for a million): device `i` of the first `base` is copied as device `i + k * base` with its serial's index
+ * rewritten, everything that carries the serial with it (device id, connection request URL, reported values), the
+ * rows in key order. The same test holds a replicated store to one written device by device.
  */
 import type { DeviceLoad, InformFacts } from "../../src/domain/store.js";
 import { applyInform } from "../../src/session/inform.js";
@@ -77,6 +82,59 @@ export function bulkWrite(file: string, count: number, factsOf: (i: number) => I
       batch(from, Math.min(count, from + DEVICES_PER_TRANSACTION));
       paths.commit();
       progress?.(Math.min(count, from + DEVICES_PER_TRANSACTION));
+    }
+  } finally {
+    closeQuietly(db);
+  }
+}
+
+/**
+ * Grows a store written by `bulkWrite` from its `base` devices (dev 1..base, device index = dev - 1, serials
+ * ending in the index on `digits` digits, as `fleetSerial` makes them) to `count`: device j >= base is device
+ * j % base with the serial of index j. `base` must be a multiple of the model rotation (the caller's `factsOf`
+ * picks model i % models), so device j's model is the one bulkWrite would have given it.
+ */
+export function replicate(file: string, base: number, count: number, digits: number, progress?: (done: number) => void): void {
+  const db = openDatabase(file);
+  try {
+    db.pragma("synchronous = OFF");
+    db.pragma("foreign_keys = OFF");
+    db.pragma("cache_size = -262144");
+    const span = db.prepare<[], { n: number; lo: number; hi: number }>("SELECT count(*) AS n, min(dev) AS lo, max(dev) AS hi FROM devices").get();
+    if (span?.n !== base || span.lo !== 1 || span.hi !== base) throw new Error(`replicate: the store holds ${JSON.stringify(span)}, not devices 1..${base}`);
+    const columns = db
+      .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('devices') ORDER BY cid")
+      .all()
+      .map((c) => c.name);
+    // The serial of index (dev - 1 + @off): the source serial with its last `digits` characters replaced.
+    const serialOf = (dev: string, serial: string): string =>
+      `substr(${serial}, 1, length(${serial}) - ${digits}) || substr('${"0".repeat(digits)}' || (${dev} - 1 + CAST(@off AS INTEGER)), -${digits})`;
+    const select = columns.map((c) => {
+      const fresh = serialOf("dev", "serial");
+      if (c === "dev") return "dev + CAST(@off AS INTEGER)";
+      if (c === "id") return `substr(id, 1, length(id) - length(serial)) || ${fresh}`;
+      if (c === "serial") return fresh;
+      return `CASE WHEN instr(${c}, serial) > 0 THEN replace(${c}, serial, ${fresh}) ELSE ${c} END`;
+    });
+    const devices = db.prepare(`INSERT INTO devices (${columns.join(", ")}) SELECT ${select.join(", ")} FROM devices WHERE dev <= @last ORDER BY dev`);
+    // Reported values: the serials of the fleet share their prefix (the first device's), so no join per row.
+    const fresh = serialOf("r.dev", "@serial");
+    const oldSerial = `substr(@serial, 1, length(@serial) - ${digits}) || substr('${"0".repeat(digits)}' || (r.dev - 1), -${digits})`;
+    const reported = db.prepare(
+      `INSERT INTO reported (dev, path_id, value, flags, observed_at)
+       SELECT r.dev + CAST(@off AS INTEGER), r.path_id,
+              CASE WHEN typeof(r.value) = 'text' AND instr(r.value, ${oldSerial}) > 0 THEN replace(r.value, ${oldSerial}, ${fresh}) ELSE r.value END,
+              r.flags, r.observed_at
+       FROM reported r WHERE r.dev <= @last ORDER BY r.dev, r.path_id`,
+    );
+    const first = db.prepare<[], string>("SELECT serial FROM devices WHERE dev = 1").pluck().get() ?? "";
+    const copy = db.transaction((off: number, last: number) => {
+      devices.run({ off, last });
+      reported.run({ off, last, serial: first });
+    });
+    for (let off = base; off < count; off += base) {
+      copy(off, Math.min(base, count - off));
+      progress?.(Math.min(count, off + base));
     }
   } finally {
     closeQuietly(db);

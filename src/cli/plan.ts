@@ -15,7 +15,7 @@
  * give the same plan; --db alone shows credentials generated but not yet delivered.
  */
 import { compileStoredVersion } from "../rollout/versions.js";
-import { previewNeedsDevices, previewRollouts, renderPreviews, type RolloutPreview } from "../rollout/preview.js";
+import { previewNeedsDevices, previewRollouts, type RolloutPreview } from "../rollout/preview.js";
 import { parseStrategy } from "../rollout/strategy.js";
 import { IMMEDIATE } from "../rollout/types.js";
 import type { MatchSubject } from "../policy/desired.types.js";
@@ -23,7 +23,6 @@ import { parseDeviceId, type DeviceId } from "../domain/device.js";
 import { loadPolicySet } from "../policy/load.js";
 import { desiredStateFor } from "../policy/desired.js";
 import type { PolicySet } from "../policy/types.js";
-import { createDesiredResolver } from "../server/desired-resolver.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
 import { DEFAULTS, planLimitsOf } from "../config/config.js";
 import { openStore, storeProblem } from "../store/open.js";
@@ -31,12 +30,12 @@ import { maskUrl } from "../store/target.js";
 import { openDatabase } from "../store/db.js";
 import { planReader } from "../store/plan-reader.js";
 import { projectedPlans } from "../plan/projected-plans.js";
+import { fleetDesired } from "../plan/fleet-desired.js";
 import { factsOfRecord, planDevice, planSubject, type DevicePlan, type PlanSettings } from "../plan/device-plan.js";
 import { ApiError, compareWriteOnly, fetchDevice, remoteDevices, type ApiSourceOptions, type RemoteDevice } from "../plan/api-source.js";
 import { keyedHasher, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { randomBytes } from "node:crypto";
-import { createAccumulator, deviceChange, type DeviceChange } from "../plan/fleet-plan.js";
-import { renderMarkdown, renderText } from "../plan/render.js";
+import { fleetReport } from "../plan/report.js";
 import { flagString, parseArgs, secretsFileOf, filesDirOf, type ParsedArgs } from "./args.js";
 import type { CliIo } from "./io.js";
 
@@ -124,8 +123,9 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
     const { store, target } = await openStore(db);
     try {
       // The same desired state the server computes, without generating anything: plan never writes.
-      const resolver = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
-      const ctx = { ...settings(resolver, keyedHasher(await store.installationKey())), store };
+      // (plan/fleet-desired.ts: createDesiredResolver with provisionConnReq "existing", and the key of its result)
+      const fleet = fleetDesired(set);
+      const ctx = { ...settings(fleet.desired, keyedHasher(await store.installationKey())), desiredKey: fleet.key, store };
       async function* one(id: DeviceId): Plans {
         const dp = await planDevice(ctx, id);
         if (!dp) throw new SourceError(`no device ${id} in ${maskUrl(db)}`);
@@ -219,18 +219,10 @@ async function previewFromDb(set: PolicySet, db: string, env: Env): Promise<Roll
 }
 
 async function report(plans: Plans, set: PolicySet, p: ParsedArgs, io: CliIo, single: boolean, previews: readonly RolloutPreview[] = []): Promise<number> {
-  const acc = createAccumulator();
-  const details: DeviceChange[] = [];
-  for await (const dp of plans) {
-    const c = deviceChange(dp);
-    acc.accumulate(dp, c);
-    if ((c.writes.length > 0 || c.drift.length > 0) && (single || details.length < 10_000)) details.push(c);
-  }
-  const summary = acc.summary();
-  if (p.flags.has("json")) io.stdout(`${JSON.stringify({ revision: set.revision, summary, devices: details, rollouts: previews })}\n`);
-  else if (p.flags.has("markdown")) io.stdout(renderMarkdown(summary, details, set.revision) + renderPreviews(previews));
-  else io.stdout(renderText(summary, single ? details : details.slice(0, 50), set.revision) + renderPreviews(previews));
-  return p.flags.has("detailed-exitcode") && summary.changing > 0 ? 2 : 0;
+  const format = p.flags.has("json") ? "json" : p.flags.has("markdown") ? "markdown" : "text";
+  const { output, changing } = await fleetReport(plans, { format, revision: set.revision, single, previews });
+  io.stdout(output);
+  return p.flags.has("detailed-exitcode") && changing > 0 ? 2 : 0;
 }
 
 async function* toAsync<T>(items: Iterable<T>): AsyncIterable<T> {

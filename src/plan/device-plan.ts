@@ -95,6 +95,11 @@ export interface PlanSettings {
   readonly now: number;
   /** The installation's keyed hash (server, `--db`), or the local one `plan --api` builds its inventory for. */
   readonly hashWriteOnly: WriteOnlyHasher;
+  /**
+   * A key of `desired`'s result: equal keys, equal desired states (plan/fleet-desired.ts). The fleet walk then
+   * resolves a desired state once per key, and groups devices by it (plan/projected-plans.ts).
+   */
+  readonly desiredKey?: (facts: MatchSubject, secrets: ReadonlyMap<string, string>) => string;
 }
 
 export interface PlanContext extends PlanSettings {

@@ -2,7 +2,7 @@
  * `converge plan` over a fleet: per-device plans summarised by policy and by model, with disruptive steps
  * (reboot, download, delete) flagged and counted. Pure aggregation; rendering is separate (render.ts).
  */
-import type { PlanStep } from "../reconcile/types.js";
+import type { Plan, PlanStep } from "../reconcile/types.js";
 import { policiesOf, type DevicePlan } from "./device-plan.js";
 
 export const WRITE_KINDS = ["deleteObject", "addObject", "setValues", "setAttributes", "download", "reboot"] as const;
@@ -44,20 +44,40 @@ export interface FleetSummary {
 
 const isWrite = (s: PlanStep): boolean => (WRITE_KINDS as readonly string[]).includes(s.kind);
 
+type PlanChange = Omit<DeviceChange, "deviceId" | "productClass">;
+
+/** The change of a plan shared by a group of devices (plan/projected-plans.ts), computed once per plan. */
+const changes = new WeakMap<Plan, { readonly revision: string | undefined; readonly change: PlanChange }>();
+
 /** The writes one device would see, each with its cause; reads (discover/refresh) are counted, not listed. */
 export function deviceChange(p: DevicePlan): DeviceChange {
-  const steps = p.plan?.steps ?? [];
-  const writes = steps.filter(isWrite).map((s): AttributedStep => ({ ...s, policies: policiesOf(s), revision: p.revision }));
-  const policies = [...new Set(writes.flatMap((w) => w.policies))];
+  const c = planChange(p);
   return {
     deviceId: p.deviceId,
     productClass: p.productClass,
+    writes: c.writes,
+    reads: c.reads,
+    disruptive: c.disruptive,
+    policies: c.policies,
+    drift: c.drift,
+  };
+}
+
+function planChange(p: DevicePlan): PlanChange {
+  const known = p.plan === undefined ? undefined : changes.get(p.plan);
+  if (known !== undefined && known.revision === p.revision) return known.change;
+  const steps = p.plan?.steps ?? [];
+  const writes = steps.filter(isWrite).map((s): AttributedStep => ({ ...s, policies: policiesOf(s), revision: p.revision }));
+  const policies = [...new Set(writes.flatMap((w) => w.policies))];
+  const change: PlanChange = {
     writes,
     reads: steps.length - writes.length,
     disruptive: writes.some((s) => DISRUPTIVE_KINDS.has(s.kind)),
     policies: policies.sort(),
     drift: (p.plan?.notes ?? []).flatMap((n) => (n.kind === "drift" && !n.healed ? [{ path: n.path, desired: n.desired, reported: n.reported }] : [])),
   };
+  if (p.plan !== undefined) changes.set(p.plan, { revision: p.revision, change });
+  return change;
 }
 
 const emptySteps = (): Record<WriteKind, number> => ({ deleteObject: 0, addObject: 0, setValues: 0, setAttributes: 0, download: 0, reboot: 0 });

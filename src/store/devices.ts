@@ -152,7 +152,11 @@ export function devicesRepo(db: Database): DevicesRepo {
     },
     count: () => s.count.get() ?? 0,
     countByPolicy: () => Object.fromEntries(s.byPolicy.all().map((r) => [r.policy, r.n])),
-    countByCondition: () => Object.fromEntries(Object.entries(s.byCondition).map(([k, stmt]) => [k, stmt.get() ?? 0])),
+    countByCondition() {
+      const counts = Object.fromEntries(Object.entries(s.byCondition).map(([k, stmt]) => [k, stmt.get() ?? 0]));
+      // The condition indexes hold devices with a status only (migration 8): the rest is what has none.
+      return { ...counts, unknown: (s.count.get() ?? 0) - (counts["converged"] ?? 0) - (counts["not_converged"] ?? 0) };
+    },
     idsAfter: (after, limit) => s.idsAfter.all(after, limit).map(asDeviceId),
     setParameterKey: (dev, value) => void s.setParameterKey.run(value, dev),
     setStatus(dev, status) {
@@ -201,11 +205,10 @@ function statements(db: Database) {
       "SELECT dev, parameter_key, software_version FROM devices WHERE id = ?",
     ),
     count: db.prepare<[], number>("SELECT count(*) FROM devices").pluck(),
-    // Each count is a covering scan of one condition index, not of the device rows.
+    // Each count is a covering scan of one (partial) condition index, not of the device rows; unknown is derived.
     byCondition: {
       converged: countWhere(db, "c_converged = 1"),
       not_converged: countWhere(db, "c_converged = 0"),
-      unknown: countWhere(db, "c_converged IS NULL"),
       drifted: countWhere(db, "c_drifted = 1"),
       faulted: countWhere(db, "c_faulted = 1"),
       pending: countWhere(db, "c_pending = 1"),

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { bulkWrite } from "../../bench/support/bulk-store.js";
+import { bulkWrite, replicate } from "../../bench/support/bulk-store.js";
 import { templates } from "../../bench/support/big-store.js";
 import { fleetSerial } from "../../src/sim/fleet.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
@@ -59,6 +59,45 @@ test("the bench's bulk store writer stores exactly what the Store API stores for
       await bulk.close();
       await viaApi.close();
     }
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("a store grown by replicate holds exactly the rows bulkWrite writes for the same fleet (ids, serials, URLs, every reported row)", () => {
+  const t = tempDir();
+  try {
+    const models = templates();
+    const base = models.length * 2;
+    const n = base * 3 + 5; // a partial last copy
+    const factsOf = (i: number) => {
+      const m = models[i % models.length];
+      if (m === undefined) throw new Error("no model");
+      return m.facts(fleetSerial("bulk-test", i));
+    };
+    const now = 1_790_000_000_000;
+    bulkWrite(join(t.dir, "whole.db"), n, factsOf, now);
+    bulkWrite(join(t.dir, "grown.db"), base, factsOf, now);
+    replicate(join(t.dir, "grown.db"), base, n, 7);
+    const dump = (file: string): { devices: unknown[]; reported: unknown[]; paths: unknown[] } => {
+      const db = new BetterSqlite3(join(t.dir, file), { readonly: true });
+      try {
+        return {
+          devices: db.prepare("SELECT * FROM devices ORDER BY dev").all(),
+          reported: db.prepare("SELECT dev, path_id, value, typeof(value) AS kind, flags, observed_at FROM reported ORDER BY dev, path_id").all(),
+          paths: db.prepare("SELECT * FROM paths ORDER BY id").all(),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const whole = dump("whole.db");
+    const grown = dump("grown.db");
+    assert.equal(grown.devices.length, n);
+    assert.deepEqual(grown.devices, whole.devices);
+    assert.deepEqual(grown.paths, whole.paths);
+    assert.equal(grown.reported.length, whole.reported.length);
+    assert.deepEqual(grown.reported, whole.reported);
   } finally {
     t.cleanup();
   }

@@ -135,7 +135,7 @@ test("the streamed, projected fleet plan equals the per-device plan of every dev
       const perDevice = [];
       for (const id of ids) perDevice.push(await planDevice({ ...settings, store }, id));
       for (const page of [5, 1000]) {
-        const projected = [...projectedPlans(settings, planReader(db), page)];
+        const projected = [...projectedPlans(settings, planReader(db), { page })];
         assert.deepEqual(
           projected.map((p) => p.deviceId),
           ids,

@@ -258,3 +258,53 @@ test("a store written at version 7 reads long values back exactly and search mat
     t.cleanup();
   }
 });
+
+test("migration 8 drops the unused BINARY model indexes and makes the condition indexes partial: counts and condition search keep their answers", async () => {
+  const t = tempDir();
+  try {
+    const path = join(t.dir, "converge.db");
+    // Version 7: three devices, two with a status (converged, not converged and faulted), one without.
+    const v7 = new BetterSqlite3(path);
+    registerFunctions(v7);
+    migrate(v7, MIGRATIONS.slice(0, 7));
+    const insert = v7.prepare(
+      `INSERT INTO devices (id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr,
+       parameter_key, data_model, first_seen, last_inform, status, c_converged, c_faulted) VALUES (?, 'Huawei', '00259E', 'HG8245', ?, 'V1', 'H', '', '', '', '', 'tr098', 0, 0, ?, ?, ?)`,
+    );
+    insert.run(idOf("S1"), "S1", "{}", 1, 0);
+    insert.run(idOf("S2"), "S2", "{}", 0, 1);
+    insert.run(idOf("S3"), "S3", null, null, null);
+    v7.close();
+
+    const store = openSqliteStore(path);
+    const counts = await store.countByCondition();
+    assert.deepEqual(
+      { converged: counts["converged"], not_converged: counts["not_converged"], unknown: counts["unknown"], faulted: counts["faulted"] },
+      { converged: 1, not_converged: 1, unknown: 1, faulted: 1 },
+    );
+    const ids = async (type: "Converged" | "Faulted", status: boolean): Promise<string[]> =>
+      (await store.listDevices({ condition: { type, status }, limit: 10 })).devices.map((d) => d.deviceId);
+    assert.deepEqual(await ids("Converged", false), [idOf("S2")]);
+    assert.deepEqual(await ids("Faulted", false), [idOf("S1")]);
+    assert.equal(await store.countMatching({ condition: { type: "Converged", status: true }, limit: 0 }), 1);
+    await store.close();
+
+    const db = new BetterSqlite3(path, { readonly: true });
+    const indexes = new Map(
+      db
+        .prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'devices' AND sql IS NOT NULL")
+        .all()
+        .map((r) => [r.name, r.sql] as const),
+    );
+    assert.equal(indexes.has("devices_by_product_class"), false);
+    assert.equal(indexes.has("devices_by_software_version"), false);
+    for (const c of ["matched", "converged", "drifted", "faulted", "pending"])
+      assert.match(indexes.get(`devices_by_${c}`) ?? "", new RegExp(`WHERE c_${c} IS NOT NULL`));
+    // A device without a status is in none of the condition indexes.
+    assert.equal(db.prepare("SELECT count(*) AS n FROM devices INDEXED BY devices_by_converged WHERE c_converged IS NOT NULL").pluck().get(), 2);
+    assert.equal(schemaVersion(db), LATEST);
+    db.close();
+  } finally {
+    t.cleanup();
+  }
+});

@@ -14,7 +14,16 @@ const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 const PURE_DIRS = ["domain", "cwmp", "session", "reconcile"];
 const PURE_POLICY =
   /^(match|desired|desired-.*|template|version|glob|suggest|conflicts|compile|compile-value|dm-check|policy-set|raw|types|desired\.types)\.ts$/;
-const PURE_FILES = ["datamodel/dm-index.ts", "plan/device-plan.ts", "plan/explain.ts", "plan/fleet-plan.ts", "plan/render.ts", "plan/state-json.ts"];
+const PURE_FILES = [
+  "datamodel/dm-index.ts",
+  "plan/device-plan.ts",
+  "plan/explain.ts",
+  "plan/fleet-plan.ts",
+  "plan/render.ts",
+  "plan/state-json.ts",
+  "plan/plan-key.ts",
+  "plan/report.ts",
+];
 const FORBIDDEN = new Set([
   "fs",
   "node:fs",

@@ -5,6 +5,7 @@ import { sql as search } from "./004-search.js";
 import { sql as rollouts } from "./005-rollouts.js";
 import { sql as loopMemory } from "./006-loop-memory.js";
 import { sql as compactReported } from "./007-compact-reported.js";
+import { sql as fewerDeviceIndexes } from "./008-fewer-device-indexes.js";
 
 export interface Migration {
   /** The `PRAGMA user_version` the database has once this migration is applied. */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: "rollouts", sql: rollouts },
   { version: 6, name: "loop-memory", sql: loopMemory },
   { version: 7, name: "compact-reported", sql: compactReported },
+  { version: 8, name: "fewer-device-indexes", sql: fewerDeviceIndexes },
 ];
