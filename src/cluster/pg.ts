@@ -57,9 +57,16 @@ INSERT INTO converge_cluster_nodes AS n (node, revision) VALUES ($1, $2)
 ON CONFLICT (node) DO UPDATE SET heartbeat_at = clock_timestamp(), revision = EXCLUDED.revision,
   revision_since = CASE WHEN n.revision IS DISTINCT FROM EXCLUDED.revision THEN clock_timestamp() ELSE n.revision_since END`;
 
+// The heartbeat's renewal never waits on a lease row a step's transaction holds (a fenced step renews its lease
+// itself, store/pg/fence.ts): such rows are skipped, and still this node's when the statement's snapshot says so.
+// Waiting there would hold every later step of those devices behind the slowest open transaction.
 const RENEW = `
-UPDATE converge_cluster_leases SET expires_at = clock_timestamp() + $2 * interval '1 millisecond'
-WHERE node = $1 AND session = ANY($3::text[]) RETURNING session`;
+WITH renewed AS (
+  UPDATE converge_cluster_leases l SET expires_at = clock_timestamp() + $2 * interval '1 millisecond'
+  FROM (SELECT device_id FROM converge_cluster_leases WHERE node = $1 AND session = ANY($3::text[]) FOR UPDATE SKIP LOCKED) x
+  WHERE l.device_id = x.device_id RETURNING l.session
+)
+SELECT session FROM renewed UNION SELECT session FROM converge_cluster_leases WHERE node = $1 AND session = ANY($3::text[])`;
 
 const LIVE_NODES = `
 SELECT node, revision, (EXTRACT(EPOCH FROM revision_since) * 1000)::float8 AS since, (EXTRACT(EPOCH FROM heartbeat_at) * 1000)::float8 AS beat,
