@@ -13,6 +13,10 @@
  * if no credentials were stored); a policy that sets ConnectionRequestUsername/Password is planned as usual.
  * With --db the stored credentials are compared ("existing"): on a fleet that has received its credentials both
  * give the same plan; --db alone shows credentials generated but not yet delivered.
+ *
+ * The configuration is the server's (`--config`, else CONVERGE_CONFIG, else ./converge.yaml, and CONVERGE_*;
+ * cli/config-file.ts): the store and policies folder by default, the limits, and per device the quirks of its
+ * model (`quirks:`, server/model-selector.ts `modelSettingsFor`), so a plan is what that device's session would do.
  */
 import { compileStoredVersion } from "../rollout/versions.js";
 import { previewNeedsDevices, previewRollouts, type RolloutPreview } from "../rollout/preview.js";
@@ -24,7 +28,9 @@ import { loadPolicySet } from "../policy/load.js";
 import { desiredStateFor } from "../policy/desired.js";
 import type { PolicySet } from "../policy/types.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
-import { DEFAULTS, planLimitsOf } from "../config/config.js";
+import { planLimitsOf, type Config } from "../config/config.js";
+import { modelSettingsFor } from "../server/model-selector.js";
+import { loadCommandConfig } from "./config-file.js";
 import { openStore, storeProblem } from "../store/open.js";
 import { maskUrl } from "../store/target.js";
 import { openDatabase } from "../store/db.js";
@@ -36,7 +42,7 @@ import { ApiError, compareWriteOnly, fetchDevice, remoteDevices, type ApiSourceO
 import { keyedHasher, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { randomBytes } from "node:crypto";
 import { fleetReport } from "../plan/report.js";
-import { flagString, parseArgs, secretsFileOf, filesDirOf, type ParsedArgs } from "./args.js";
+import { flagString, parseArgs, type ParsedArgs } from "./args.js";
 import type { CliIo } from "./io.js";
 
 const SPEC = {
@@ -49,16 +55,19 @@ const SPEC = {
   "detailed-exitcode": false,
   "secrets-file": true,
   files: true,
+  config: true,
 } as const;
-const USAGE = `usage: converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode] [--secrets-file file]
-  policies-dir         default: CONVERGE_POLICIES or ./policies
-  --db file|url        plan from the store: a SQLite file or a postgres:// URL (default: CONVERGE_DB or ./data/converge.db)
+const USAGE = `usage: converge plan [policies-dir] [--db file | --api url [--token T]] [--device id] [--json | --markdown] [--detailed-exitcode] [--secrets-file file] [--config file]
+  policies-dir         default: the configuration's policies (CONVERGE_POLICIES or ./policies)
+  --db file|url        plan from the store: a SQLite file or a postgres:// URL (default: the configuration's, CONVERGE_DB or ./data/converge.db)
   --api url            plan from a running server's REST API (write-scope token: --token or CONVERGE_API_TOKEN)
   --device id          one device (as the device list shows it)
   --json, --markdown   machine output / a PR comment (default: text)
   --detailed-exitcode  0 = no change, 2 = changes, 1 = errors
   --secrets-file file  a YAML map of secret values (default: CONVERGE_SECRETS_FILE)
   --files dir          the hosted files folder (default: CONVERGE_FILES_DIR or ./files)
+  --config file        the server's configuration (default: CONVERGE_CONFIG, else ./converge.yaml when present): its
+                       store, policies, limits and per-model quirks, so a plan is what a session would do
 `;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -76,15 +85,20 @@ export async function runPlan(args: string[], io: CliIo, env: Env): Promise<numb
   if (deviceArg !== undefined && !device) return (io.stderr(`converge plan: --device ${deviceArg} is not a device id (OUI-ProductClass-Serial)\n`), 2);
   const api = flagString(p, "api");
   if (api !== undefined && p.flags.has("db")) return (io.stderr(`converge plan: --db and --api exclude each other\n${USAGE}`), 2);
-  const db = flagString(p, "db") ?? env["CONVERGE_DB"] ?? DEFAULTS.db;
+  // The server's configuration (converge.yaml / --config and CONVERGE_*): the same store, policies, limits and
+  // per-model quirks as `converge serve`.
+  const loaded = loadCommandConfig(env, { config: flagString(p, "config"), secretsFile: flagString(p, "secrets-file") });
+  if (!loaded.ok) return (io.stderr(`converge plan: invalid configuration:\n${loaded.error.map((e) => `  - ${e}`).join("\n")}\n`), 1);
+  const cfg = loaded.value;
+  const db = flagString(p, "db") ?? cfg.db;
   const problem = api === undefined ? storeProblem(db) : undefined;
   if (problem !== undefined) return (io.stderr(`converge plan: ${problem} (use --db or --api)\n`), 1);
-  const set = await loadPolicies(p, io, env);
+  const set = await loadPolicies(p, io, cfg);
   if (!set) return 1;
   try {
-    const run = api !== undefined ? apiPlan(set, apiOptions(api, p, env), device) : dbPlan(set, db, device);
+    const run = api !== undefined ? apiPlan(set, apiOptions(api, p, env), device, cfg) : dbPlan(set, db, device, cfg);
     // Rollouts are previewed against the version the server last served (stored in the database).
-    const previews = api === undefined && device === undefined ? await previewFromDb(set, db, env) : [];
+    const previews = api === undefined && device === undefined ? await previewFromDb(set, db, cfg) : [];
     return await run((plans) => report(plans, set, p, io, device !== undefined, previews));
   } catch (e) {
     if (!(e instanceof SourceError || e instanceof ApiError)) throw e;
@@ -92,10 +106,13 @@ export async function runPlan(args: string[], io: CliIo, env: Env): Promise<numb
   }
 }
 
-async function loadPolicies(p: ParsedArgs, io: CliIo, env: Env): Promise<PolicySet | undefined> {
-  const dir = p.positional[0] ?? env["CONVERGE_POLICIES"] ?? DEFAULTS.policies;
-  const secretsFile = secretsFileOf(p, env);
-  const loaded = await loadPolicySet(dir, { ...(secretsFile !== undefined ? { secretsFile } : {}), filesDir: filesDirOf(p, env) });
+async function loadPolicies(p: ParsedArgs, io: CliIo, cfg: Config): Promise<PolicySet | undefined> {
+  const dir = p.positional[0] ?? cfg.policies;
+  const secretsFile = cfg.secretsFile;
+  const loaded = await loadPolicySet(dir, {
+    ...(secretsFile !== undefined && secretsFile !== "" ? { secretsFile } : {}),
+    filesDir: flagString(p, "files") ?? cfg.files.dir,
+  });
   if (loaded.ok) return loaded.value;
   io.stderr(`converge plan: policies in ${dir} are invalid (run converge validate ${dir}):\n`);
   for (const e of loaded.error.filter((x) => x.severity === "error").slice(0, 20)) io.stderr(`  ${e.file}:${e.line}:${e.column}: ${e.message}\n`);
@@ -107,25 +124,27 @@ function apiOptions(baseUrl: string, p: ParsedArgs, env: Env): ApiSourceOptions 
   return token !== undefined && token !== "" ? { baseUrl, token } : { baseUrl };
 }
 
-const settings = (desired: PlanSettings["desired"], hashWriteOnly: WriteOnlyHasher): PlanSettings => ({
-  desired,
-  limits: planLimitsOf(DEFAULTS.limits),
-  quirks: DEFAULT_QUIRKS,
-  now: Date.now(),
-  hashWriteOnly,
-});
+/** What a session of each device would plan with: the configured limits and its model's quirks. */
+function settings(cfg: Config, desired: PlanSettings["desired"], hashWriteOnly: WriteOnlyHasher): PlanSettings {
+  const perModel = modelSettingsFor(cfg);
+  return { desired, limits: planLimitsOf(cfg.limits), quirks: DEFAULT_QUIRKS, quirksFor: (m) => perModel(m).quirks, now: Date.now(), hashWriteOnly };
+}
 
 type Plans = AsyncIterable<DevicePlan>;
 type Run = (consume: (plans: Plans) => Promise<number>) => Promise<number>;
 
-function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
+function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined, cfg: Config): Run {
   return async (consume) => {
     const { store, target } = await openStore(db);
     try {
       // The same desired state the server computes, without generating anything: plan never writes.
-      // (plan/fleet-desired.ts: createDesiredResolver with provisionConnReq "existing", and the key of its result)
-      const fleet = fleetDesired(set);
-      const ctx = { ...settings(fleet.desired, keyedHasher(await store.installationKey())), desiredKey: fleet.key, store };
+      // (plan/fleet-desired.ts: the server's resolver, never generating credentials, and the key of its result)
+      const perModel = modelSettingsFor(cfg);
+      const fleet = fleetDesired(set, {
+        provisionConnReq: cfg.connectionRequest.provisionCredentials ? "existing" : false,
+        connReqUsername: (f) => perModel(f).connReqUsername,
+      });
+      const ctx = { ...settings(cfg, fleet.desired, keyedHasher(await store.installationKey())), desiredKey: fleet.key, store };
       async function* one(id: DeviceId): Plans {
         const dp = await planDevice(ctx, id);
         if (!dp) throw new SourceError(`no device ${id} in ${maskUrl(db)}`);
@@ -152,12 +171,12 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined): Run {
   };
 }
 
-function apiPlan(set: PolicySet, o: ApiSourceOptions, device: DeviceId | undefined): Run {
+function apiPlan(set: PolicySet, o: ApiSourceOptions, device: DeviceId | undefined, cfg: Config): Run {
   // Converge-generated connection-request credentials stay on the server: plan without them (see the header).
   // The server's key never leaves it: this run hashes with a key of its own, and marks as applied (with its own
   // hash) what the server confirms by comparison.
   const local = keyedHasher(randomBytes(32).toString("hex"));
-  const ctx = settings((facts) => desiredStateFor(set, facts), local);
+  const ctx = settings(cfg, (facts) => desiredStateFor(set, facts), local);
   async function* plans(): Plans {
     const devices = device ? [await one(o, device)] : remoteDevices(o);
     for await (const d of devices) yield planSubject(ctx, await withWriteOnly(o, ctx, d, local));
@@ -195,7 +214,7 @@ async function one(o: ApiSourceOptions, id: DeviceId): ReturnType<typeof fetchDe
   }
 }
 
-async function previewFromDb(set: PolicySet, db: string, env: Env): Promise<RolloutPreview[]> {
+async function previewFromDb(set: PolicySet, db: string, cfg: Config): Promise<RolloutPreview[]> {
   const opened = await openStore(db);
   const store = opened.store;
   const rollouts = opened.rollouts();
@@ -203,7 +222,7 @@ async function previewFromDb(set: PolicySet, db: string, env: Env): Promise<Roll
     const served = await rollouts.getMeta("served_revision");
     const stored = served === undefined ? undefined : await rollouts.loadVersion(served);
     const current = stored === undefined ? undefined : await compileStoredVersion(stored);
-    const strategy = parseStrategy(env["CONVERGE_ROLLOUT_DEFAULT"] ?? "immediate", "").strategy ?? IMMEDIATE;
+    const strategy = parseStrategy(cfg.rollout.default, "").strategy ?? IMMEDIATE;
     // Reading every device's facts costs a fleet walk: only when some policy change would be rolled out in waves.
     if (!previewNeedsDevices(set, current, strategy)) return [];
     const facts: MatchSubject[] = [];

@@ -3,31 +3,23 @@
  * `npm start` does not forward SIGTERM to its child (the shell it runs the script in dies, the server would be
  * re-parented and keep the ports), so the server also stops when its parent process goes away.
  */
-import { readFileSync } from "node:fs";
-import { loadConfig } from "../config/config.js";
+import { loadCommandConfig } from "./config-file.js";
 import { envHelp } from "../config/settings.js";
 import { startServer } from "../server/runtime.js";
 import type { CliIo } from "./io.js";
 import { flagString, parseArgs } from "./args.js";
 
-const USAGE = `usage: converge serve [--secrets-file file]
-  Configuration: converge.yaml (or CONVERGE_CONFIG) and CONVERGE_* environment variables; see docs/operations.md "Settings".
+const USAGE = `usage: converge serve [--config file] [--secrets-file file]
+  Configuration: converge.yaml (or --config / CONVERGE_CONFIG) and CONVERGE_* environment variables; see docs/operations.md "Settings".
+  --config file   the configuration file (overrides CONVERGE_CONFIG; default ./converge.yaml when present)
   --secrets-file  a YAML map of secret values (overrides CONVERGE_SECRETS_FILE / secretsFile)
 `;
 const HELP = `${USAGE}Environment variables (each overrides its converge.yaml key):
 ${envHelp()}
 `;
 
-function readIfExists(p: string): string | undefined {
-  try {
-    return readFileSync(p, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
 export async function runServe(args: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>>): Promise<number> {
-  const parsed = parseArgs(args, { "secrets-file": true });
+  const parsed = parseArgs(args, { config: true, "secrets-file": true });
   if (!parsed.ok || parsed.value.positional.length > 0) {
     const why = parsed.ok
       ? `unexpected argument ${parsed.value.positional[0]} (configuration comes from converge.yaml and CONVERGE_* variables)`
@@ -36,8 +28,7 @@ export async function runServe(args: readonly string[], io: CliIo, env: Readonly
     return 2;
   }
   if (parsed.value.flags.has("help")) return (io.stdout(HELP), 0);
-  const secretsFile = flagString(parsed.value, "secrets-file");
-  const cfg = loadConfig(secretsFile !== undefined ? { ...env, CONVERGE_SECRETS_FILE: secretsFile } : env, readIfExists);
+  const cfg = loadCommandConfig(env, { config: flagString(parsed.value, "config"), secretsFile: flagString(parsed.value, "secrets-file") });
   if (!cfg.ok) {
     io.stderr(`converge serve: invalid configuration:\n${cfg.error.map((e) => `  - ${e}`).join("\n")}\n`);
     return 2;

@@ -360,7 +360,7 @@ export const CONFIG_SCHEMA = {
       type: "array",
       maxItems: 1000,
       description:
-        'Per-model CPE quirk switches: each entry\'s match selects devices by oui, productClass and/or manufacturer (all given must match; {} matches every device); every matching entry applies, later entries over earlier ones, over the global settings (cwmp.omitXmlDeclaration, cpeAuth.perRequest). Env CONVERGE_QUIRKS: the list as JSON. docs/operations.md "Per-model quirks".',
+        'Per-model CPE quirk switches: each entry\'s match selects devices by oui, productClass and/or manufacturer (all given must match; {} matches every device); every matching entry applies, later entries over earlier ones, over the global settings (cwmp.omitXmlDeclaration, cpeAuth.perRequest) and the defaults. Env CONVERGE_QUIRKS: the list as JSON. docs/operations.md "Per-model quirks".',
       items: {
         type: "object",
         additionalProperties: false,
@@ -412,6 +412,20 @@ export const CONFIG_SCHEMA = {
             minimum: 1,
             maximum: 1024,
             description: "Parameters per SetParameterValues (default 32).",
+          },
+          parameterKey: {
+            enum: ["learn", "kept", "ignored"],
+            description:
+              "How the model treats the ParameterKey the ACS sends: learn (default: learnt per device; an empty key after ours means it does not keep it), kept (it keeps it: an empty key after ours is a reset, even without 0 BOOTSTRAP, and the device is provisioned again), ignored (the key it reports says nothing: write-only values rely on what Converge last set, from the first visit).",
+          },
+          connReqAllowBasic: {
+            type: "boolean",
+            description: "Answer this model's Basic-only connection request challenge (over connectionRequest.allowBasic, default false: Digest only).",
+          },
+          connReqUsername: {
+            enum: ["provisioned", "reported"],
+            description:
+              "Connection request username: provisioned (default: Converge sets its own; after a refused connection request it retries once with the one the CPE reports), reported (the model keeps its own: Converge never sets it and uses the one the CPE reports from the first request).",
           },
         },
       },

@@ -92,6 +92,11 @@ export interface PlanSettings {
   readonly desired: (facts: MatchSubject, secrets: ReadonlyMap<string, string>) => DesiredState | undefined;
   readonly limits: PlanLimits;
   readonly quirks: DeviceQuirks;
+  /**
+   * The quirks of one device's model (`quirks:` of the configuration, server/model-selector.ts), as its sessions
+   * use them; absent: `quirks` for every device.
+   */
+  readonly quirksFor?: (model: Pick<FactsRecord, "oui" | "productClass" | "manufacturer">) => DeviceQuirks;
   readonly now: number;
   /** The installation's keyed hash (server, `--db`), or the local one `plan --api` builds its inventory for. */
   readonly hashWriteOnly: WriteOnlyHasher;
@@ -125,7 +130,8 @@ export function planWithDesired(ctx: PlanSettings, subject: PlanSubject, desired
   const { record, reported, inventory } = subject;
   const id = record.deviceId;
   if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
-  const p = plan({ desired, reported, inventory, now: ctx.now, limits: ctx.limits, quirks: ctx.quirks, hashWriteOnly: ctx.hashWriteOnly });
+  const quirks = ctx.quirksFor?.(record) ?? ctx.quirks;
+  const p = plan({ desired, reported, inventory, now: ctx.now, limits: ctx.limits, quirks, hashWriteOnly: ctx.hashWriteOnly });
   const secrets = secretValuesOf(desired);
   return {
     deviceId: id,
@@ -133,7 +139,7 @@ export function planWithDesired(ctx: PlanSettings, subject: PlanSubject, desired
     revision: desired.revision,
     matched: desired.matched,
     plan: masked(p, secrets),
-    diff: maskJson(diffValues(desired, reported, ctx.quirks), secrets),
+    diff: maskJson(diffValues(desired, reported, quirks), secrets),
   };
 }
 

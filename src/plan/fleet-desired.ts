@@ -10,7 +10,8 @@
  * (its value, or its error). The resolver of `converge plan` (server/desired-resolver.ts, without pins or hosted
  * files) adds the data model's root and the connection-request credentials among the device's secrets. The key is
  * exactly those: the matched policies (by position in the set), every template result of theirs (templates found
- * by walking the compiled policy, so none is missed), the data model and the device's secrets. A template such
+ * by walking the compiled policy, so none is missed), the data model, the device's secrets and, for a model that
+ * keeps its own connection request username (`quirks:` connReqUsername), the one it reports. A template such
  * as `isp-${device.serialNumber | last(4)}` puts its result, not the serial, in the key: devices whose serials end
  * alike share it.
  */
@@ -27,8 +28,17 @@ export interface FleetDesired {
   readonly key: (facts: MatchSubject, secrets: ReadonlyMap<string, string>) => string;
 }
 
+/** What of the server's configuration the resolver follows (default: credentials provisioned, usernames Converge's). */
+export interface FleetDesiredOptions {
+  readonly provisionConnReq?: "existing" | false;
+  /** Per model (`quirks:` connReqUsername): a "reported" model's username is read, its value the reported one. */
+  readonly connReqUsername?: (facts: MatchSubject) => "provisioned" | "reported";
+}
+
+const USERNAME = "ManagementServer.ConnectionRequestUsername";
+
 /** The resolver `converge plan --db` plans with (the server's, never generating credentials) and its key. */
-export function fleetDesired(set: PolicySet): FleetDesired {
+export function fleetDesired(set: PolicySet, opts: FleetDesiredOptions = {}): FleetDesired {
   const position = new Map(set.policies.map((p, i) => [p, i]));
   const templates = new WeakMap<Policy, readonly Template[]>();
   const templatesOf = (p: Policy): readonly Template[] => {
@@ -37,11 +47,18 @@ export function fleetDesired(set: PolicySet): FleetDesired {
     return t;
   };
   return {
-    desired: createDesiredResolver({ current: () => set, provisionConnReq: "existing" }),
+    desired: createDesiredResolver({
+      current: () => set,
+      provisionConnReq: opts.provisionConnReq ?? "existing",
+      ...(opts.connReqUsername ? { connReqUsername: opts.connReqUsername } : {}),
+    }),
     key(facts, secrets) {
       const matched = matchingPolicies(set, facts);
       const ctx = templateContext(set, facts);
-      let out = `${facts.dataModel ?? "-"}|${fingerprint(secrets)}|`;
+      // A model that keeps its own connection request username: its (observed) desired value is the reported one.
+      const root = facts.dataModel === "tr098" ? "InternetGatewayDevice." : "Device.";
+      const own = opts.connReqUsername?.(facts) === "reported" ? `u${JSON.stringify(facts.parameters.get(`${root}${USERNAME}`) ?? "")}` : "";
+      let out = `${facts.dataModel ?? "-"}|${fingerprint(secrets)}|${own}|`;
       for (const p of matched) {
         out += `${position.get(p) ?? `?${p.name}`}(`;
         for (const t of templatesOf(p)) {

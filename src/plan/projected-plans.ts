@@ -83,7 +83,8 @@ function groupedPlanner(): (ctx: PlanSettings, d: ProjectedDevice, x: Resolved) 
   const groups = new Memo<DevicePlan>(GROUPS);
   return (ctx, d, { desired, key: desiredKey }) => {
     if (desired === undefined) return planWithDesired(ctx, d, desired);
-    const key = planInputKey(desiredKey ?? desired, d.reported, d.inventory, ctx.quirks);
+    // The quirks of the device's model (`PlanSettings.quirksFor`): devices of models with other quirks never share a plan.
+    const key = planInputKey(desiredKey ?? desired, d.reported, d.inventory, ctx.quirksFor?.(d.record) ?? ctx.quirks);
     const known = groups.get(key);
     if (known !== undefined) return { ...known, deviceId: d.record.deviceId, productClass: d.record.productClass };
     const planned = planWithDesired(ctx, d, desired);

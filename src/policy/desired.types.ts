@@ -23,6 +23,11 @@ export interface DesiredValue {
    * is not Faulted for it, and nothing is retried in a loop (backoff applies as for any value).
    */
   readonly builtin?: boolean;
+  /**
+   * Read and kept fresh, never written (built in only): the connection request username of a model that keeps its
+   * own (`quirks:` connReqUsername: reported); `value` is the one it last reported ("" before the first read).
+   */
+  readonly observe?: boolean;
   readonly drift: "heal" | "report";
   /** How old a reported value may be (ms) before it is re-read. */
   readonly verifyEveryMs: number;

@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import type { Lookups, PolicyError } from "./types.js";
 import type { ContentFile } from "./revision.js";
 import type { VarProblem, VarTable } from "./vars.js";
-import { lookupVariable, parseVarsCsv, parseVarsYaml } from "./vars.js";
+import { parseVarsCsv, parseVarsYaml, varLookups } from "./vars.js";
 import { YAML_LIMITS } from "./yaml-limits.js";
 
 const toError = (p: VarProblem): PolicyError => ({
@@ -98,17 +98,6 @@ export async function loadVars(dir: string): Promise<LoadedVars> {
       else owner.set(n, t);
     }
   return { lookups: varLookups(owner), owner, files, problems };
-}
-
-/** The lookup functions over the variable tables. */
-export function varLookups(owner: ReadonlyMap<string, VarTable>): Pick<Lookups, "variable" | "hasVariable"> {
-  return {
-    variable: (n, id, serial) => {
-      const t = owner.get(n);
-      return t === undefined ? undefined : lookupVariable(t, n, id, serial);
-    },
-    hasVariable: (n) => owner.has(n),
-  };
 }
 
 export interface LoadedSecrets {

@@ -17,8 +17,8 @@ import type { ContentFile } from "./revision.js";
 import { compilePolicySchema, validatePolicyDoc } from "./schema.js";
 import type { Issue, Lookups, Policy, PolicyError, PolicySet } from "./types.js";
 import { loadSecrets, loadVars } from "./load-vars.js";
-import type { VarTable } from "./vars.js";
 import { resolveHostedFiles } from "./load-files.js";
+import type { LoadedParts } from "./transfer.js";
 
 /** Where hosted files are looked for when no folder is given (the server's files.dir default). */
 export const DEFAULT_FILES_DIR = "./files";
@@ -143,11 +143,6 @@ export async function loadPolicySet(dir: string, opts: LoadOptions = {}): Promis
 }
 
 /** A loaded set with the data behind its lookup functions (what the off-thread loader sends back). */
-export interface LoadedParts {
-  readonly set: PolicySet;
-  readonly vars: ReadonlyMap<string, VarTable>;
-  readonly secrets: ReadonlyMap<string, string>;
-}
 
 /** `loadPolicySet`, keeping the variable tables and secrets the set's lookups close over. Never throws. */
 export async function loadPolicyParts(dir: string, opts: LoadOptions = {}): Promise<Result<LoadedParts, PolicyError[]>> {

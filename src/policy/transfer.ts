@@ -7,10 +7,15 @@
 import { compileSelector } from "./match.js";
 import type { RawMatch } from "./raw.js";
 import { buildPolicySet } from "./policy-set.js";
-import type { LoadedParts } from "./load.js";
 import type { Policy, PolicySet } from "./types.js";
-import { varLookups } from "./load-vars.js";
-import type { VarTable } from "./vars.js";
+import { varLookups, type VarTable } from "./vars.js";
+
+/** A loaded set with the variable tables and secrets its lookups close over (what `loadPolicyParts` returns). */
+export interface LoadedParts {
+  readonly set: PolicySet;
+  readonly vars: ReadonlyMap<string, VarTable>;
+  readonly secrets: ReadonlyMap<string, string>;
+}
 
 type PlainPolicy = Omit<Policy, "selector"> & { readonly match: RawMatch | undefined };
 

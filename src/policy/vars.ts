@@ -6,6 +6,7 @@
  */
 import { parseCsv as parseCsvRecords } from "../datamodel/csv.js";
 import { parseYamlFile } from "./yaml-source.js";
+import type { Lookups } from "./types.js";
 
 export interface VarTable {
   readonly file: string;
@@ -102,4 +103,15 @@ export function lookupVariable(t: VarTable, name: string, id: string, serialNumb
   const byId = t.keyKind === "serialNumber" ? undefined : t.rows.get(id)?.get(name);
   const bySerial = t.keyKind === "id" ? undefined : t.rows.get(serialNumber)?.get(name);
   return byId ?? bySerial ?? t.rows.get("*")?.get(name);
+}
+
+/** The lookup functions over the variable tables (pure: shared by the loader and policy/transfer.ts). */
+export function varLookups(owner: ReadonlyMap<string, VarTable>): Pick<Lookups, "variable" | "hasVariable"> {
+  return {
+    variable: (n, id, serial) => {
+      const t = owner.get(n);
+      return t === undefined ? undefined : lookupVariable(t, n, id, serial);
+    },
+    hasVariable: (n) => owner.has(n),
+  };
 }

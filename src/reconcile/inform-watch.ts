@@ -6,14 +6,15 @@
  *   the old one for `firmwareApplyInforms` Informs or `firmwareApplyTimeoutMs` is `firmware_not_applied`. Both
  *   back the firmware off exponentially, so one pin costs at most one Download per backoff period (issue 9.2);
  * - the ParameterKey: a CPE that reports it empty after Converge set one does not keep it (issue 9.11); write-only
- *   values then rely on the last-set record alone.
+ *   values then rely on the last-set record alone. Learnt only where the model's setting is "learn" (`quirks:`
+ *   parameterKey; "kept" and "ignored" say it for the model, reconcile/types.ts `ParameterKeyMode`).
  */
 import type { DesiredState } from "../policy/desired.types.js";
 import type { StoreWrite } from "../domain/store.js";
 import type { Fault } from "../domain/faults.js";
 import { FIRMWARE_BACKOFF_KEY } from "./firmware.js";
 import { nextBackoff } from "./limits.js";
-import type { Inventory, PendingDownload, PlanLimits, ReportedState } from "./types.js";
+import type { Inventory, ParameterKeyMode, PendingDownload, PlanLimits, ReportedState } from "./types.js";
 
 export interface InformWatchInput {
   readonly reported: ReportedState;
@@ -23,6 +24,8 @@ export interface InformWatchInput {
   readonly bootstrap: boolean;
   readonly now: number;
   readonly limits: PlanLimits;
+  /** The model's ParameterKey setting; absent: "learn". */
+  readonly parameterKey?: ParameterKeyMode;
 }
 
 export interface InformWatch {
@@ -82,7 +85,7 @@ function giveUp(input: InformWatchInput, code: "download_timeout" | "firmware_no
 function watchParameterKey(input: InformWatchInput): InformWatch {
   const { inventory: inv, reported } = input;
   const ours = inv.appliedKeys ?? [];
-  if (ours.length === 0) return { inventory: inv, writes: [], faults: [] };
+  if (ours.length === 0 || (input.parameterKey ?? "learn") !== "learn") return { inventory: inv, writes: [], faults: [] };
   let kept: boolean | undefined;
   if (ours.includes(reported.parameterKey)) kept = true;
   else if (reported.parameterKey === "" && !input.bootstrap) kept = false;

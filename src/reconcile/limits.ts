@@ -16,6 +16,7 @@ export const DEFAULT_QUIRKS: DeviceQuirks = {
   datetimeMilliseconds: true,
   gpvBatchSize: 64,
   spvBatchSize: 32,
+  parameterKey: "learn",
 };
 
 export type BackoffLimits = Pick<PlanLimits, "backoffBaseMs" | "backoffMaxMs">;

@@ -43,7 +43,8 @@ const valueMemo = new WeakMap<DesiredValue, WeakMap<WriteOnlyHasher, string>>();
 
 function computeKey(d: DesiredState, hashWriteOnly: WriteOnlyHasher): string {
   const canonical = JSON.stringify([
-    d.values.map((v) => [v.path, v.writeOnly ? writeOnlyHashOf(v, hashWriteOnly) : v.value, v.type ?? "", v.drift]),
+    // An observed value (read, never written: `DesiredValue.observe`) is not something the device is made to hold.
+    d.values.filter((v) => v.observe !== true).map((v) => [v.path, v.writeOnly ? writeOnlyHashOf(v, hashWriteOnly) : v.value, v.type ?? "", v.drift]),
     d.tables.map((t) => [t.table, t.keyNames, t.prune, t.instances.map((i) => [i.key, i.values.map((v) => [v.path, v.value, v.type ?? ""])])]),
     d.attributes.map((a) => [a.path, a.notification]),
     d.firmware ? [d.firmware.version, d.firmware.url] : null,

@@ -119,7 +119,20 @@ export interface DeviceQuirks {
   readonly datetimeMilliseconds: boolean;
   readonly gpvBatchSize: number;
   readonly spvBatchSize: number;
+  /** How the model treats the ParameterKey Converge sends; absent: "learn". */
+  readonly parameterKey?: ParameterKeyMode;
 }
+
+/**
+ * What a model does with the ParameterKey (cwmp-notes §7.5), a per-model setting (`quirks:` parameterKey):
+ * - "learn": not known; learnt per device (reconcile/inform-watch.ts: an empty key after ours, outside a BOOTSTRAP,
+ *   means the CPE does not keep it, `Inventory.parameterKeyKept`);
+ * - "kept": the model keeps it, so an empty key after ours is a reset even without "0 BOOTSTRAP" (a vendor
+ *   config-file restore): the Inform step forgets what was reported and done, and the device is provisioned again;
+ * - "ignored": the key the model reports says nothing (never ours): write-only values rely on what Converge last
+ *   set from the first visit on, and a BOOTSTRAP is always taken as a reset.
+ */
+export type ParameterKeyMode = "learn" | "kept" | "ignored";
 
 export interface PlanLimits {
   readonly maxRpcsPerSession: number;

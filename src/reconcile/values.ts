@@ -25,7 +25,16 @@ export function planValue(ctx: PlanContext, dv: DesiredValue, path: string): Int
     return !dv.writeOnly && freshAndEqual(ctx, dv, path) ? NO_INTENTS : intents({ notes: [{ kind: "backoff", path, until: b.until, code: b.code }] });
   const absentFrom = knownAbsent(ctx.k, path, dv.verifyEveryMs);
   if (absentFrom !== undefined) return intents({ notes: [{ kind: "unsupported", path, message: `not in ${absentFrom} on this device` }] });
+  if (dv.observe === true) return planObserved(ctx, dv, path);
   return dv.writeOnly ? planWriteOnly(ctx, dv, path) : planReadable(ctx, dv, path);
+}
+
+/** A value Converge only reads (`DesiredValue.observe`): read when unknown or stale, never written. */
+function planObserved(ctx: PlanContext, dv: DesiredValue, path: string): Intents {
+  const p = ctx.input.reported.params.get(path);
+  if (p === undefined) return intents({ refresh: [{ path, reason: "unknown" }] });
+  if (ctx.input.now - p.observedAt >= dv.verifyEveryMs) return intents({ refresh: [{ path, reason: "stale" }] });
+  return NO_INTENTS;
 }
 
 // cwmp-notes §7.5 (5): hidden values read back empty; compare with the hash of what we last set, and re-set
@@ -36,7 +45,7 @@ function planWriteOnly(ctx: PlanContext, dv: DesiredValue, path: string): Intent
   const applied = wasApplied(ctx, dv, path);
   // A CPE that does not keep ParameterKey (learnt, inform-watch.ts) can never prove nobody wrote since: rely on
   // the last-set record alone instead of re-sending the value on every full visit (issue 9.11).
-  if (applied && (keyIsOurs(ctx) || ctx.input.inventory.parameterKeyKept === false)) return NO_INTENTS;
+  if (applied && (keyIsOurs(ctx) || keyNotKept(ctx))) return NO_INTENTS;
   if (writableOf(ctx.k, path) === false) return intents({ notes: [{ kind: "not-writable", path }] });
   // drift: report applies a value once (new device, new desired value); afterwards another writer's change is reported.
   if (dv.drift === "report" && applied) return intents({ notes: [{ kind: "drift", path, desired: HIDDEN, reported: HIDDEN, healed: false }] });
@@ -67,6 +76,12 @@ function planReadable(ctx: PlanContext, dv: DesiredValue, path: string): Intents
   // Drift proper: this revision was applied (the CPE carries its key) and the value moved since.
   const notes = ctx.keyMatches ? [{ kind: "drift" as const, path, desired: dv.value, reported: p.value, healed: true }] : [];
   return intents({ sets: [{ value: { name: path, value: dv.value, type: p.type }, from: dv.from, writeOnly: false }], notes });
+}
+
+/** The device is known not to keep our ParameterKey: its model ignores it (`quirks:`), or it was learnt (learn only). */
+function keyNotKept(ctx: PlanContext): boolean {
+  const mode = ctx.input.quirks.parameterKey ?? "learn";
+  return mode === "ignored" || (mode === "learn" && ctx.input.inventory.parameterKeyKept === false);
 }
 
 /** Converge set exactly this desired value at `path` before (the inventory keeps a keyed hash of it). */

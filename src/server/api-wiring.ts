@@ -10,6 +10,8 @@ import type { Store } from "../domain/store.js";
 import type { ApiDeps, PolicySummary } from "./api/deps.js";
 import type { CwmpEndpoint } from "./cwmp-route.js";
 import { DEFAULT_QUIRKS } from "../reconcile/limits.js";
+import type { DeviceQuirks } from "../reconcile/types.js";
+import { modelSettingsFor } from "./model-selector.js";
 import { createDesiredResolver, type DesiredResolver } from "./desired-resolver.js";
 import { createFleetPlanJob } from "./fleet-plan-job.js";
 import type { Observability } from "./observability.js";
@@ -124,6 +126,9 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
   const tokens = w.cfg.api.tokens.length > 0 ? createTokenAuth(w.cfg.api.tokens) : undefined;
   const limiter = createRateLimiter({ perSecond: w.cfg.api.rateLimit.perSecond, burst: w.cfg.api.rateLimit.burst, maxKeys: 10_000 });
   const limits = planLimitsOf(w.cfg.limits);
+  // The plans shown are what the device's sessions would do: its model's quirks (`quirks:`), as the sessions use.
+  const perModel = modelSettingsFor(w.cfg);
+  const quirksFor = (m: Parameters<typeof perModel>[0]): DeviceQuirks => perModel(m).quirks;
   let lastRejected: PolicySummary["lastRejected"];
   w.policies.onReject?.((errors) => (lastRejected = { at: Date.now(), errors }));
   const fleetPlan = createFleetPlanJob({
@@ -132,8 +137,15 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       const set = w.policies.current();
       if (!set) return undefined;
       // Plans never write: credentials Converge has not generated yet are not generated for a plan.
-      const desired = createDesiredResolver({ current: () => set, provisionConnReq: "existing" });
-      return { revision: set.revision, ctx: { store: w.store, desired, limits, quirks: DEFAULT_QUIRKS, now: Date.now(), hashWriteOnly: w.hashWriteOnly } };
+      const desired = createDesiredResolver({
+        current: () => set,
+        provisionConnReq: w.cfg.connectionRequest.provisionCredentials ? "existing" : false,
+        connReqUsername: (f) => perModel(f).connReqUsername,
+      });
+      return {
+        revision: set.revision,
+        ctx: { store: w.store, desired, limits, quirks: DEFAULT_QUIRKS, quirksFor, now: Date.now(), hashWriteOnly: w.hashWriteOnly },
+      };
     },
   });
   w.onClose?.(() => fleetPlan.close());
@@ -150,7 +162,7 @@ export function createApiDeps(w: ApiWiring): ApiDeps {
       },
     },
     planFor: (id: DeviceId) =>
-      planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, now: Date.now(), hashWriteOnly: w.hashWriteOnly }, id),
+      planDevice({ store: w.store, desired: w.resolver, limits, quirks: DEFAULT_QUIRKS, quirksFor, now: Date.now(), hashWriteOnly: w.hashWriteOnly }, id),
     paramTypes: async (id) => {
       const params = (await w.store.loadReported(id)).params;
       return (name) => {

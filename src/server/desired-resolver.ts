@@ -44,13 +44,26 @@ export async function connReqCredentials(store: Store, id: DeviceId): Promise<{ 
   return creds;
 }
 
-function credentialValues(root: string, creds: { username: string; password: string }): DesiredValue[] {
+/**
+ * The built-in values: the password always; the username set to ours, or, for a model that keeps its own
+ * (`reported`), only read (`observe`: never written; its value is the one the CPE last reported).
+ */
+function credentialValues(
+  root: string,
+  creds: { username: string; password: string },
+  username: UsernameMode,
+  reported: ReadonlyMap<string, string>,
+): DesiredValue[] {
   const base = { type: "xsd:string" as const, drift: "heal" as const, verifyEveryMs: 7 * 24 * 3_600_000, from: FROM };
-  return [
-    { ...base, path: `${root}ManagementServer.ConnectionRequestUsername`, value: creds.username, writeOnly: false, builtin: true },
-    { ...base, path: `${root}ManagementServer.ConnectionRequestPassword`, value: creds.password, writeOnly: true, builtin: true },
-  ];
+  const userPath = `${root}ManagementServer.ConnectionRequestUsername`;
+  const user: DesiredValue =
+    username === "reported"
+      ? { ...base, path: userPath, value: reported.get(userPath) ?? "", writeOnly: false, builtin: true, observe: true }
+      : { ...base, path: userPath, value: creds.username, writeOnly: false, builtin: true };
+  return [user, { ...base, path: `${root}ManagementServer.ConnectionRequestPassword`, value: creds.password, writeOnly: true, builtin: true }];
 }
+
+type UsernameMode = "provisioned" | "reported";
 
 export interface DesiredResolverOptions {
   readonly current: () => PolicySet | undefined;
@@ -60,6 +73,11 @@ export interface DesiredResolverOptions {
   readonly pins?: (facts: MatchSubject) => VersionPins | undefined;
   /** Hosted firmware (`/files/...`): how the CPE reaches it. Absent: the URL stays relative (plan, explain). */
   readonly hosted?: HostedFiles;
+  /**
+   * Per model (`quirks:` connReqUsername, server/model-selector.ts): "reported" models keep their own connection
+   * request username, so only the password is provisioned (the username is read, never set). Absent: "provisioned".
+   */
+  readonly connReqUsername?: (facts: MatchSubject) => UsernameMode;
 }
 
 export interface HostedFiles {
@@ -97,7 +115,7 @@ export function createDesiredResolver(opts: DesiredResolverOptions): DesiredReso
     if (!opts.provisionConnReq || !root || desired.provisionConnectionRequest === false) return desired;
     const creds = storedCredentials(secrets);
     if (!creds) return desired;
-    const own = credentialValues(root, creds);
+    const own = credentialValues(root, creds, opts.connReqUsername?.(facts) ?? "provisioned", facts.parameters);
     const taken = new Set(desired.values.map((v) => v.path));
     const extra = own.filter((v) => !taken.has(v.path));
     return extra.length === 0 ? desired : { ...desired, values: [...desired.values, ...extra] };

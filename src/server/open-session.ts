@@ -171,8 +171,19 @@ async function load(
   // Credentials Converge provisions are drawn here (randomness is the adapter's); the step keeps them if new.
   const dataModel = facts.dataModel ?? known.record?.dataModel;
   const newSecrets = deps.provisionConnReq && dataModel !== undefined ? drawConnReqCredentials(known.secrets, facts.deviceId) : undefined;
+  const parameterKey = deps.quirks(facts).parameterKey ?? "learn";
   const out = informStep(
-    { id, version: env.version, envelopeId: env.header.id, facts, known, resolve: deps.desired, ...(newSecrets ? { newSecrets } : {}), limits: deps.limits },
+    {
+      id,
+      version: env.version,
+      envelopeId: env.header.id,
+      facts,
+      known,
+      resolve: deps.desired,
+      ...(newSecrets ? { newSecrets } : {}),
+      limits: deps.limits,
+      parameterKey,
+    },
     now,
   );
   // The Inform step: ONE transaction, nothing read back. Fenced (several nodes on the store's database), it

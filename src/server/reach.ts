@@ -17,6 +17,7 @@ import { connReqCredentials, type DesiredResolver } from "./desired-resolver.js"
 import { createConnReqGuard, type ConnReqGuard } from "./connreq-guard.js";
 import { createKickPacer } from "./kick-pacer.js";
 import { SYSTEM_TIMERS, type Timers } from "../domain/clock.js";
+import { modelSettingsFor } from "./model-selector.js";
 
 export type ReachOutcome =
   | ConnReqOutcome
@@ -120,7 +121,8 @@ export function createReach(deps: ReachDeps): Reach {
 
   /**
    * The username the CPE itself reports, when it differs from `creds` (issue 9.10: a CPE that accepts our
-   * ConnectionRequestUsername and keeps its own): after a refusal, that is the one it checks against.
+   * ConnectionRequestUsername and keeps its own): after a refusal, that is the one it checks against; a model
+   * configured `connReqUsername: reported` (`quirks:`) is asked with it from the first request.
    */
   async function reportedUsername(id: DeviceId, dev: DeviceRecord, creds: { username: string }): Promise<string | undefined> {
     const root = dev.dataModel === "tr098" ? "InternetGatewayDevice." : dev.dataModel === "tr181" ? "Device." : undefined;
@@ -128,6 +130,7 @@ export function createReach(deps: ReachDeps): Reach {
     const u = (await deps.store.loadReported(id)).params.get(`${root}ManagementServer.ConnectionRequestUsername`)?.value;
     return u !== undefined && u !== "" && u !== creds.username ? u : undefined;
   }
+  const perModel = modelSettingsFor(deps.cfg);
 
   function send(id: DeviceId): Promise<ReachOutcome> {
     const running = inFlightByDevice.get(id);
@@ -141,11 +144,16 @@ export function createReach(deps: ReachDeps): Reach {
     const dev = await deps.store.getDevice(id);
     if (!dev) return { kind: "no_url" };
     let creds = await credentialsFor(id, dev);
+    if (perModel(dev).connReqUsername === "reported") {
+      const theirs = await reportedUsername(id, dev, creds);
+      if (theirs !== undefined) creds = { ...creds, username: theirs };
+    }
     let refused: ReachOutcome | undefined;
     if (dev.connectionRequestUrl !== "") {
       const target = await guard.http(dev.connectionRequestUrl, timers.now());
       if (target.ok) {
-        const opts = { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: deps.cfg.connectionRequest.allowBasic, host: target.value.host };
+        // Basic is answered only where configured: globally, or for the models that need it (`quirks:` connReqAllowBasic).
+        const opts = { timeoutMs: deps.cfg.connectionRequest.timeoutMs, allowBasic: perModel(dev).connReqAllowBasic, host: target.value.host };
         let out = await sendHttpConnectionRequest(target.value.url, creds, opts);
         const theirs = out.kind === "auth_failed" ? await reportedUsername(id, dev, creds) : undefined;
         if (theirs !== undefined) {

@@ -111,7 +111,8 @@ export interface Running {
 
 /**
  * What tests (and embedders) may inject: the rollouts' clock (soak, gates, windows), and the timers of the kick
- * pacer and of the policy reload debounce (a fake clock the test advances; default the system's).
+ * pacer, of converge-now's wait for the session and of the policy reload debounce (a fake clock the test
+ * advances; default the system's).
  */
 export interface StartOptions {
   readonly clock?: () => number;
@@ -290,11 +291,13 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
     base: () => filesBase,
     ...(cfg.files.auth === "cpe" ? { credentials: (id: DeviceId, secrets: ReadonlyMap<string, string>) => hostedFileCredentials(cfg, secrets, id) } : {}),
   };
+  const perModel = modelSettingsFor(cfg);
   const resolver = createDesiredResolver({
     current: () => policies.current(),
     provisionConnReq: cfg.connectionRequest.provisionCredentials,
     hosted,
     pins: (f) => rollouts.pinsFor(f),
+    connReqUsername: (f) => perModel(f).connReqUsername,
   });
   // Never a connection-request target: the ports this process listens on (known once it listens).
   const ownPorts: number[] = [cfg.cwmp.port, cfg.api.port].filter((p) => p > 0);
@@ -346,7 +349,6 @@ async function assemble(cfg: Config, log: Logger, { tls, authenticate, store, po
       // Every node reloads the same commit: each device of the change is kicked by the first node to claim it.
       reach.kick(cluster.shared ? claimedBy(cluster, label, KICK_CLAIM_MS, changed) : changed, label);
     });
-  const perModel = modelSettingsFor(cfg);
   const fence = storeFence(cfg, cluster);
   const deps: CwmpDeps = {
     log: log.child({ part: "session" }),

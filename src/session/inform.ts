@@ -6,12 +6,13 @@
  * - "0 BOOTSTRAP" (TR-069 §3.7.1.5 / A.3.3.1): a fresh install, a factory reset, or a CPE retrying a first session
  *   that did not complete. What Converge knew of its parameters is re-read either way (forgotten before the
  *   Inform's values are stored); what Converge did to it (inventory) is forgotten only on a real factory reset
- *   (`isFactoryReset`, issue 10.5).
+ *   (`isFactoryReset`, issue 10.5). A model that keeps the ParameterKey (`quirks:` parameterKey: kept) and reports
+ *   it emptied without a BOOTSTRAP was reset all the same (`isUnannouncedReset`): both are forgotten.
  * Event codes arrive normalised by the decoder (cwmp/events.ts), so they are compared exactly.
  */
 import type { DeviceRecord, DeviceLoad, StoreWrite } from "../domain/store.js";
 import type { InformFacts } from "../domain/facts.js";
-import type { Inventory, ReportedParam, ReportedState } from "../reconcile/types.js";
+import type { Inventory, ParameterKeyMode, ReportedParam, ReportedState } from "../reconcile/types.js";
 import { BOOT, BOOTSTRAP } from "../cwmp/events.js";
 
 /** A device never seen, or one that bootstrapped: nothing reported, nothing done. */
@@ -38,6 +39,15 @@ export function isFactoryReset(parameterKey: string, ours: readonly string[]): b
   return parameterKey === "" || (ours.length > 0 && !ours.includes(parameterKey));
 }
 
+/**
+ * A reset the Inform does not announce: the model keeps the ParameterKey (`quirks:` parameterKey: kept), Converge
+ * had set some, and the CPE reports it empty without "0 BOOTSTRAP" (cwmp-notes §7.5 (3): some CPEs send no
+ * BOOTSTRAP after a vendor config-file restore). Under "learn" the same Inform means the CPE does not keep the key.
+ */
+export function isUnannouncedReset(parameterKey: string, ours: readonly string[], mode: ParameterKeyMode): boolean {
+  return mode === "kept" && parameterKey === "" && ours.length > 0;
+}
+
 const has = (facts: InformFacts, code: string): boolean => facts.events.some((e) => e.code === code);
 
 /** Did this Inform report a boot (BOOT or BOOTSTRAP)? Its time becomes the device's last boot. */
@@ -55,11 +65,16 @@ export function applyInform(
   known: DeviceLoad | undefined,
   now: number,
   newSecrets: ReadonlyMap<string, string> = new Map(),
+  parameterKey: ParameterKeyMode = "learn",
 ): InformOutcome {
   const before = known?.record;
   const booted = bootedBy(facts);
-  const forget = before !== undefined && has(facts, BOOTSTRAP);
-  const forgetDone = forget && isFactoryReset(facts.parameterKey, known?.inventory.appliedKeys ?? []);
+  const ours = known?.inventory.appliedKeys ?? [];
+  const bootstrap = has(facts, BOOTSTRAP);
+  // "ignored": the key tells a reset from a retried first session no better than nothing, so every BOOTSTRAP is one.
+  const reset = bootstrap ? parameterKey === "ignored" || isFactoryReset(facts.parameterKey, ours) : isUnannouncedReset(facts.parameterKey, ours, parameterKey);
+  const forget = before !== undefined && (bootstrap || reset);
+  const forgetDone = forget && reset;
   const { events, parameters, ...deviceFacts } = facts;
   const writes: StoreWrite[] = [{ kind: "inform", facts: deviceFacts, events, at: now, booted }];
   if (booted && before !== undefined) writes.push({ kind: "rebootPending", pending: false });

@@ -8,7 +8,7 @@
 import type { CpeMessage, CpeRequest, CpeResponse, CwmpVersion } from "../cwmp/types.js";
 import type { DeviceId } from "../domain/device.js";
 import type { DesiredState } from "../policy/desired.types.js";
-import type { Inventory, PlanLimits, ReportedState } from "../reconcile/types.js";
+import type { Inventory, ParameterKeyMode, PlanLimits, ReportedState } from "../reconcile/types.js";
 import { watchInform } from "../reconcile/inform-watch.js";
 import { BOOTSTRAP } from "../cwmp/events.js";
 import type { DeviceLoad, DeviceStatus, StoreWrite, TaskRecord } from "../domain/store.js";
@@ -68,6 +68,8 @@ export interface InformStepInput {
   readonly newSecrets?: ReadonlyMap<string, string>;
   /** Bounds of the Inform watch (firmware awaited, ParameterKey kept: reconcile/inform-watch.ts). */
   readonly limits: PlanLimits;
+  /** The model's ParameterKey setting (`quirks:` parameterKey, reconcile/types.ts); absent: "learn". */
+  readonly parameterKey?: ParameterKeyMode;
 }
 
 /**
@@ -76,13 +78,14 @@ export interface InformStepInput {
  * the session goes on from, computed without reading anything back.
  */
 export function informStep(input: InformStepInput, now: number): StepResult & { readonly desired: DesiredState | undefined } {
-  const after = applyInform(input.facts, input.known, now, input.newSecrets);
+  const mode = input.parameterKey ?? "learn";
+  const after = applyInform(input.facts, input.known, now, input.newSecrets, mode);
   const secrets = new Map([...(input.newSecrets ?? []), ...input.known.secrets]);
   const desired = input.resolve(matchSubjectOf(after.record, after.reported), secrets);
   // What this Inform says about Converge's own earlier work (firmware awaited, ParameterKey kept): its writes
   // commit in the Inform step's one transaction.
   const bootstrap = input.facts.events.some((e) => e.code === BOOTSTRAP);
-  const watched = watchInform({ reported: after.reported, inventory: after.inventory, desired, bootstrap, now, limits: input.limits });
+  const watched = watchInform({ reported: after.reported, inventory: after.inventory, desired, bootstrap, now, limits: input.limits, parameterKey: mode });
   const state = openSession({
     id: input.id,
     deviceId: input.facts.deviceId,

@@ -21,6 +21,14 @@ export interface ConnReqListenerOptions {
 }
 
 const REALM = "converge-sim";
+
+/** `Authorization: Basic base64(username:password)` with exactly these credentials. */
+function basicMatches(header: string | undefined, creds: { readonly username: string; readonly password: string }): boolean {
+  if (header === undefined || !/^basic /i.test(header)) return false;
+  const want = Buffer.from(`${creds.username}:${creds.password}`, "utf8");
+  const got = Buffer.from(header.slice(6).trim(), "base64");
+  return got.length === want.length && timingSafeEqual(got, want);
+}
 const NONCE_TTL_MS = 60_000;
 const MAX_NONCES = 10_000;
 
@@ -31,6 +39,7 @@ export class ConnReqListener {
   readonly #devices = new Map<string, SimDevice>();
   readonly #nonces = new Map<string, number>(); // nonce -> expiry
   readonly #udpSeen = new WeakMap<SimDevice, { readonly ts: number; readonly id: string }>();
+  readonly #gets = new WeakMap<SimDevice, number>();
   #base = "";
 
   private constructor(opts: ConnReqListenerOptions) {
@@ -67,6 +76,11 @@ export class ConnReqListener {
     return url;
   }
 
+  /** The HTTP GETs this device's URL received (a challenge and its answer are two). */
+  httpRequests(device: SimDevice): number {
+    return this.#gets.get(device) ?? 0;
+  }
+
   unregister(device: SimDevice): void {
     this.#devices.delete(`/cr/${encodeURIComponent(device.deviceId.serialNumber)}`);
   }
@@ -82,8 +96,15 @@ export class ConnReqListener {
     const device = this.#devices.get(new URL(req.url ?? "/", this.#base).pathname);
     if (device === undefined) return void res.writeHead(404, { "Content-Length": "0" }).end();
     if (req.method !== "GET") return void res.writeHead(405, { Allow: "GET", "Content-Length": "0" }).end();
-    // TR-069 §3.2.2: the CPE MUST authenticate the ACS with Digest and MUST NOT start a session otherwise.
-    if (!verifyDigest(req.headers.authorization, device.connectionRequestCredentials(), { method: "GET", uri: req.url ?? "" }, this.#liveNonces(), REALM)) {
+    this.#gets.set(device, this.httpRequests(device) + 1);
+    // TR-069 §3.2.2: the CPE MUST authenticate the ACS with Digest and MUST NOT start a session otherwise. Quirk
+    // connReqBasicOnly: a listener that offers and accepts Basic alone (older embedded stacks).
+    if (device.quirks.connReqBasicOnly === true) {
+      if (!basicMatches(req.headers.authorization, device.connectionRequestCredentials()))
+        return void res.writeHead(401, { "WWW-Authenticate": `Basic realm="${REALM}"`, "Content-Length": "0" }).end();
+    } else if (
+      !verifyDigest(req.headers.authorization, device.connectionRequestCredentials(), { method: "GET", uri: req.url ?? "" }, this.#liveNonces(), REALM)
+    ) {
       const nonce = this.#issueNonce();
       const challenge = `Digest realm="${REALM}", qop="auth", nonce="${nonce}", algorithm=MD5`;
       return void res.writeHead(401, { "WWW-Authenticate": challenge, "Content-Length": "0" }).end();

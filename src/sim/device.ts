@@ -30,6 +30,8 @@ const BOOTSTRAP: readonly EventStruct[] = Object.freeze([
   Object.freeze({ code: "1 BOOT", commandKey: "" }),
 ]);
 
+const BOOT_ONLY: readonly EventStruct[] = Object.freeze([Object.freeze({ code: "1 BOOT", commandKey: "" })]);
+
 const ALL_METHODS: readonly AcsRequest["method"][] = [
   "GetRPCMethods",
   "GetParameterNames",
@@ -166,6 +168,27 @@ export class SimDevice {
   connectionRequestCredentials(): { readonly username: string; readonly password: string } {
     const { connectionRequestUsername, connectionRequestPassword } = this.#params.paths;
     return { username: this.#params.value(connectionRequestUsername) ?? "", password: this.#params.value(connectionRequestPassword) ?? "" };
+  }
+
+  /**
+   * A reset made on the device itself (its reset button, or a vendor configuration file restored from its web UI):
+   * as a FactoryReset, between sessions.
+   */
+  resetLocally(): void {
+    this.#reset();
+  }
+
+  /**
+   * TR-069 A.4.1.7 + ParameterKey definition: configuration gone, ParameterKey "", next Inform BOOTSTRAP. Quirk
+   * resetWithoutBootstrap: the next Inform carries "1 BOOT" instead (cwmp-notes §4: a ZyXEL VMG4927 after a vendor
+   * config-file restore).
+   */
+  #reset(): void {
+    this.#params.factoryReset();
+    this.#events.replace(this.quirks.resetWithoutBootstrap === true ? BOOT_ONLY : BOOTSTRAP);
+    this.#transfers = [];
+    this.#changed = undefined;
+    this.#scheduled = undefined;
   }
 
   /** An authenticated connection request arrived: the next session carries `6 CONNECTION REQUEST`. */
@@ -311,12 +334,7 @@ export class SimDevice {
           this.#events.add("M Reboot", action.commandKey);
           break;
         case "factoryReset":
-          // TR-069 A.4.1.7 + ParameterKey definition: configuration gone, ParameterKey "", next Inform BOOTSTRAP.
-          this.#params.factoryReset();
-          this.#events.replace(BOOTSTRAP);
-          this.#transfers = [];
-          this.#changed = undefined;
-          this.#scheduled = undefined;
+          this.#reset();
           break;
         default: {
           const fetch = this.downloader;

@@ -20,6 +20,8 @@ export const FLEET_QUIRKS = [
   "firmwareNotApplied",
   "ignoresCrUsername",
   "noParameterKey",
+  "resetWithoutBootstrap",
+  "connReqBasicOnly",
   "authOnlyWithBody",
   "shortNonceBuffer",
   "emptyDigestUri",
@@ -50,6 +52,8 @@ export const FLEET_QUIRK_HELP: Readonly<Record<FleetQuirk, string>> = {
   firmwareNotApplied: "a Download reports success (TransferComplete 0) and reboots, but the SoftwareVersion stays old",
   ignoresCrUsername: "accepts SetParameterValues of ConnectionRequestUsername, keeps its own",
   noParameterKey: "never stores ParameterKey (reports it empty)",
+  resetWithoutBootstrap: 'after a reset (configuration and ParameterKey gone) informs "1 BOOT", not "0 BOOTSTRAP"',
+  connReqBasicOnly: "its connection request listener offers and accepts Basic only",
 };
 
 export interface Weighted<T> {

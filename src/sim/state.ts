@@ -42,13 +42,16 @@ export class DeviceParams {
     this.#parameterKey = quirks.noParameterKey === true ? "" : (this.tree.value(this.paths.parameterKey) ?? "");
   }
 
-  /** TR-069 A.3.2.1: set by a successful SPV/AddObject/DeleteObject; quirk noParameterKey: never stored. */
+  /**
+   * TR-069 A.3.2.1: set by a successful SPV/AddObject/DeleteObject; quirk noParameterKey: never stored; quirk
+   * fixedParameterKey: always that one (a vendor constant), never the ACS's.
+   */
   get parameterKey(): string {
-    return this.#parameterKey;
+    return this.quirks.fixedParameterKey ?? this.#parameterKey;
   }
 
   set parameterKey(key: string) {
-    if (this.quirks.noParameterKey !== true) this.#parameterKey = key;
+    if (this.quirks.noParameterKey !== true && this.quirks.fixedParameterKey === undefined) this.#parameterKey = key;
   }
 
   /** SPV/AddObject/DeleteObject on these paths fault with the given code. */

@@ -34,6 +34,15 @@ export interface SimQuirks {
   readonly ignoresCrUsername?: boolean;
   /** Does not store ParameterKey: every Inform and GetParameterValues reports it empty. */
   readonly noParameterKey?: boolean;
+  /** Reports this ParameterKey whatever the ACS sets (a vendor constant such as `unsetCommandKey`), never the ACS's. */
+  readonly fixedParameterKey?: string;
+  /**
+   * A reset (FactoryReset, or one made on the device: a vendor config-file restore) empties the configuration and
+   * the ParameterKey, but the next Inform carries "1 BOOT", not "0 BOOTSTRAP" (a ZyXEL VMG4927, cwmp-notes §4).
+   */
+  readonly resetWithoutBootstrap?: boolean;
+  /** Its connection request listener challenges with Basic only and accepts nothing else (older embedded stacks). */
+  readonly connReqBasicOnly?: boolean;
   /** Sends Authorization only on requests with a body: the empty POST carries the cookie alone, and a 401 to it ends the session (embedded stacks). */
   readonly authOnlyWithBody?: boolean;
   /** Keeps the Digest nonce in a 32-byte buffer: a longer nonce is cut to 32 characters. */

@@ -174,6 +174,41 @@ for (const [name, parameterKey, applied, forgets] of [
   });
 }
 
+// The model's ParameterKey setting (`quirks:` parameterKey): what an Inform with a given key and events forgets.
+// "learn" is the default (the rows above); "kept" takes an emptied key without BOOTSTRAP as a reset (a config-file
+// restore); "ignored" takes every BOOTSTRAP as one (its key tells nothing).
+for (const [mode, events, parameterKey, forget] of [
+  ["learn", ["1 BOOT"], "", "nothing"],
+  ["learn", ["2 PERIODIC"], "", "nothing"],
+  ["kept", ["1 BOOT"], "", "everything"],
+  ["kept", ["2 PERIODIC"], "", "everything"],
+  ["kept", ["1 BOOT"], "k1", "nothing"],
+  ["kept", ["1 BOOT"], "vendor", "nothing"],
+  ["kept", ["0 BOOTSTRAP"], "k1", "reported"],
+  ["kept", ["0 BOOTSTRAP"], "", "everything"],
+  ["ignored", ["1 BOOT"], "", "nothing"],
+  ["ignored", ["0 BOOTSTRAP"], "k1", "everything"],
+  ["ignored", ["0 BOOTSTRAP"], "unsetCommandKey", "everything"],
+  ["learn", ["0 BOOTSTRAP"], "k1", "reported"],
+] as const) {
+  void test(`Inform step, parameterKey ${mode}: ${events.join("+")} with key ${JSON.stringify(parameterKey)} forgets ${forget}`, () => {
+    const known: DeviceLoad = { ...KNOWN, inventory: { ...KNOWN.inventory, appliedKeys: ["k1"] } };
+    const out = applyInform(facts(events.map(ev), { parameterKey }), known, 1000, new Map(), mode);
+    const written = out.writes.find((w) => w.kind === "forgetState");
+    assert.deepEqual(written, forget === "nothing" ? undefined : { kind: "forgetState", inventory: forget === "everything" });
+    assert.equal(out.inventory.created.size, forget === "everything" ? 0 : 1);
+    assert.equal(out.reported.params.has(SSID), forget === "nothing", "reported knowledge is kept only when nothing is forgotten");
+  });
+}
+
+void test("Inform step, parameterKey kept: an empty key before Converge set any is no reset (a new device's first key)", () => {
+  const out = applyInform(facts([ev("1 BOOT")], { parameterKey: "" }), KNOWN, 1000, new Map(), "kept");
+  assert.equal(
+    out.writes.some((w) => w.kind === "forgetState"),
+    false,
+  );
+});
+
 void test("a value write keeps what is known of the parameter: writability and notification", () => {
   const out = applyInform(facts([ev("2 PERIODIC")]), KNOWN, 1000);
   assert.deepEqual(out.reported.params.get(PII), { value: "60", type: "xsd:unsignedInt", writable: true, observedAt: 1000, notification: 2 });
