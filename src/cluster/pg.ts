@@ -9,8 +9,9 @@
  */
 import pg from "pg";
 import type { DeviceId } from "../domain/device.js";
-import type { Cluster, ClusterMessage, Heartbeat, HeldLease, LeaseResult, NodeView, Released } from "./port.js";
+import type { Cluster, ClusterMessage, Heartbeat, HeldLease, NodeView } from "./port.js";
 import { encodeClusterMessage, parseClusterMessage } from "./port.js";
+import { leaseRounds } from "./lease-rounds.js";
 import { sql as CLUSTER_MIGRATION_50 } from "../store/pg/migrations/050-cluster.js";
 
 export interface PgClusterOptions {
@@ -24,19 +25,28 @@ export interface PgClusterOptions {
   readonly poolSize?: number;
 }
 
-const ACQUIRE = `
-INSERT INTO converge_cluster_leases AS l (device_id, node, session, expires_at)
-VALUES ($1, $2, $3, clock_timestamp() + $4 * interval '1 millisecond')
-ON CONFLICT (device_id) DO UPDATE SET node = EXCLUDED.node, session = EXCLUDED.session, expires_at = EXCLUDED.expires_at
-WHERE l.node IS NULL OR l.node = EXCLUDED.node OR l.expires_at < clock_timestamp()
-   OR NOT EXISTS (SELECT 1 FROM converge_cluster_nodes n WHERE n.node = l.node AND n.heartbeat_at > clock_timestamp() - $5 * interval '1 millisecond')
-RETURNING state_version`;
-
-const HOLDER = `SELECT node, GREATEST(0, EXTRACT(EPOCH FROM expires_at - clock_timestamp()))::float8 AS left_s FROM converge_cluster_leases WHERE device_id = $1`;
-
-const RELEASE = `
-UPDATE converge_cluster_leases SET node = NULL, session = NULL, expires_at = clock_timestamp(), state_version = state_version + $3
-WHERE device_id = $1 AND session = $2 RETURNING state_version`;
+// One lease round: every release and acquisition this node has queued, in ONE statement (one round trip, one
+// commit). Releases first (a CTE), acquisitions (a multi-row upsert), and the holder of each device the round
+// could not take (for Retry-After), read from the statement's snapshot: the refused rows are unchanged by it.
+// A round names each device at most once (lease-rounds.ts), so no row is modified twice.
+const ROUND = `
+WITH rel AS (
+  UPDATE converge_cluster_leases l SET node = NULL, session = NULL, expires_at = clock_timestamp(), state_version = l.state_version + r.delta
+  FROM unnest($1::text[], $2::text[], $3::int[]) AS r (device_id, session, delta)
+  WHERE l.device_id = r.device_id AND l.session = r.session
+  RETURNING l.device_id, l.state_version
+), acq AS (
+  INSERT INTO converge_cluster_leases AS l (device_id, node, session, expires_at)
+  SELECT a.device_id, $4::text, a.session, clock_timestamp() + $5::bigint * interval '1 millisecond' FROM unnest($6::text[], $7::text[]) AS a (device_id, session)
+  ON CONFLICT (device_id) DO UPDATE SET node = EXCLUDED.node, session = EXCLUDED.session, expires_at = EXCLUDED.expires_at
+  WHERE l.node IS NULL OR l.node = EXCLUDED.node OR l.expires_at < clock_timestamp()
+     OR NOT EXISTS (SELECT 1 FROM converge_cluster_nodes n WHERE n.node = l.node AND n.heartbeat_at > clock_timestamp() - $8::bigint * interval '1 millisecond')
+  RETURNING l.device_id, l.state_version
+)
+SELECT 'r' AS k, device_id, state_version, NULL::text AS holder, NULL::float8 AS left_s FROM rel
+UNION ALL SELECT 'a', device_id, state_version, NULL, NULL FROM acq
+UNION ALL SELECT 'h', h.device_id, NULL, h.node, GREATEST(0, EXTRACT(EPOCH FROM h.expires_at - clock_timestamp()))::float8
+  FROM converge_cluster_leases h WHERE h.device_id = ANY($6::text[]) AND h.device_id NOT IN (SELECT device_id FROM acq)`;
 
 const BUMP = `
 INSERT INTO converge_cluster_leases AS l (device_id, state_version) VALUES ($1, 1)
@@ -47,9 +57,16 @@ INSERT INTO converge_cluster_nodes AS n (node, revision) VALUES ($1, $2)
 ON CONFLICT (node) DO UPDATE SET heartbeat_at = clock_timestamp(), revision = EXCLUDED.revision,
   revision_since = CASE WHEN n.revision IS DISTINCT FROM EXCLUDED.revision THEN clock_timestamp() ELSE n.revision_since END`;
 
+// The heartbeat's renewal never waits on a lease row a step's transaction holds (a fenced step renews its lease
+// itself, store/pg/fence.ts): such rows are skipped, and still this node's when the statement's snapshot says so.
+// Waiting there would hold every later step of those devices behind the slowest open transaction.
 const RENEW = `
-UPDATE converge_cluster_leases SET expires_at = clock_timestamp() + $2 * interval '1 millisecond'
-WHERE node = $1 AND session = ANY($3::text[]) RETURNING session`;
+WITH renewed AS (
+  UPDATE converge_cluster_leases l SET expires_at = clock_timestamp() + $2 * interval '1 millisecond'
+  FROM (SELECT device_id FROM converge_cluster_leases WHERE node = $1 AND session = ANY($3::text[]) FOR UPDATE SKIP LOCKED) x
+  WHERE l.device_id = x.device_id RETURNING l.session
+)
+SELECT session FROM renewed UNION SELECT session FROM converge_cluster_leases WHERE node = $1 AND session = ANY($3::text[])`;
 
 const LIVE_NODES = `
 SELECT node, revision, (EXTRACT(EPOCH FROM revision_since) * 1000)::float8 AS since, (EXTRACT(EPOCH FROM heartbeat_at) * 1000)::float8 AS beat,
@@ -118,6 +135,25 @@ export async function openPgCluster(o: PgClusterOptions): Promise<Cluster> {
   await q(BEAT, [o.nodeId, null]);
   let closed = false;
   const buckets = new Set<string>();
+  const rounds = leaseRounds(async (r) => {
+    const rows = await q(ROUND, [
+      r.releases.map((x) => x.deviceId),
+      r.releases.map((x) => x.session),
+      r.releases.map((x) => x.delta),
+      o.nodeId,
+      o.leaseMs,
+      r.acquires.map((x) => x.deviceId),
+      r.acquires.map((x) => x.session),
+      o.nodeTimeoutMs,
+    ]);
+    return rows.map((row) => ({
+      kind: row["k"] === "r" ? "released" : row["k"] === "a" ? "acquired" : "held",
+      deviceId: String(row["device_id"]) as DeviceId,
+      stateVersion: num(row["state_version"]),
+      holder: String(row["holder"] ?? "?"),
+      leftSeconds: num(row["left_s"]),
+    }));
+  });
   const handlers: ((m: ClusterMessage, from: string) => void)[] = [];
   const deliver = (m: ClusterMessage, from: string): void => {
     for (const h of handlers) h(m, from);
@@ -144,21 +180,8 @@ export async function openPgCluster(o: PgClusterOptions): Promise<Cluster> {
   return {
     nodeId: o.nodeId,
     shared: true,
-    async acquire(deviceId, session): Promise<LeaseResult> {
-      const got = await q(ACQUIRE, [deviceId, o.nodeId, session, o.leaseMs, o.nodeTimeoutMs]);
-      const row = got[0];
-      if (row) return { ok: true, stateVersion: num(row["state_version"]) };
-      const holder = (await q(HOLDER, [deviceId]))[0];
-      const left = holder ? num(holder["left_s"]) : 1;
-      return { ok: false, node: String(holder?.["node"] ?? "?"), retryAfterSeconds: Math.max(1, Math.min(30, Math.ceil(left))) };
-    },
-    async release(deviceId, session, acquired, changed): Promise<Released> {
-      const delta = changed ? 1 : 0;
-      const row = (await q(RELEASE, [deviceId, session, delta]))[0];
-      if (!row) return { stateVersion: -1, clean: false };
-      const v = num(row["state_version"]);
-      return { stateVersion: v, clean: v === acquired + delta };
-    },
+    acquire: (deviceId, session) => rounds.acquire(deviceId, session),
+    release: (deviceId, session, acquired, changed) => rounds.release(deviceId, session, acquired, changed),
     async changed(deviceId: DeviceId) {
       await q(BUMP, [deviceId]);
     },

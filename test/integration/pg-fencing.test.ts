@@ -21,6 +21,10 @@ import { startPg, type PgCluster } from "../support/pg-cluster.js";
 import { pgSkip } from "../support/pg-skip.js";
 import { cookieOf, rawPost } from "../support/raw-post.js";
 import { EXAMPLE_POLICIES, startTestServer, type TestServer } from "../support/server.js";
+import { recordInform } from "../support/record-inform.js";
+import { openStore } from "../../src/store/open.js";
+import { LeaseLostError, type StoreWrite } from "../../src/domain/store.js";
+import { facts, idOf } from "./store-helpers.js";
 
 const skip = pgSkip();
 const MODEL = "huawei-eg8145v5-tr098.csv";
@@ -55,6 +59,56 @@ describe("a node whose lease another node took cannot write (fencing)", { skip }
     await db?.stop();
   });
 
+  it("Store.apply with a fence writes only while the node holds the lease for the session: renews it, or gives it back with the writes", async () => {
+    const url = await db.createDatabase("fence_store");
+    const { store } = await openStore(url);
+    const check = new pg.Client({ connectionString: url });
+    await check.connect();
+    try {
+      const id = idOf("FENCE0002");
+      await recordInform(store, facts("FENCE0002"), 1000);
+      await check.query(
+        "INSERT INTO converge_cluster_leases (device_id, node, session, expires_at, state_version) VALUES ($1, 'n1', 's1', clock_timestamp() + interval '1 second', 5)",
+        [id],
+      );
+      const fault = (code: string): StoreWrite => ({ kind: "fault", fault: { code: "9002", message: code, retryable: true, at: 2000 } });
+      const faults = async (): Promise<string[]> =>
+        (await check.query<{ message: string }>("SELECT message FROM faults ORDER BY id")).rows.map((r) => r.message);
+      const lease = async (): Promise<{ node: string | null; left: number; v: number }> =>
+        (
+          await check.query<{ node: string | null; left: number; v: number }>(
+            "SELECT node, EXTRACT(EPOCH FROM expires_at - clock_timestamp())::float8 AS left, state_version::int AS v FROM converge_cluster_leases WHERE device_id = $1",
+            [id],
+          )
+        ).rows[0] ?? assert.fail("no lease row");
+      const fence = { node: "n1", session: "s1", leaseMs: 600_000 };
+      await assert.rejects(store.apply(id, [fault("other session")], { ...fence, session: "s0" }), LeaseLostError);
+      await assert.rejects(store.apply(id, [fault("other node")], { ...fence, node: "n2" }), LeaseLostError);
+      const moved = { kind: "inform" as const, facts: { ...facts("FENCE0002"), ip: "10.9.9.9" }, events: [], at: 3000, booted: false };
+      await assert.rejects(store.apply(id, [moved], { ...fence, session: "s0" }), LeaseLostError, "an Inform step too");
+      assert.deepEqual(await faults(), [], "a refused step writes nothing");
+      assert.notEqual((await store.getDevice(id))?.ip, "10.9.9.9");
+
+      await store.apply(id, [moved, fault("held")], { ...fence, bump: true });
+      assert.deepEqual(await faults(), ["held"]);
+      assert.equal((await store.getDevice(id))?.ip, "10.9.9.9");
+      const renewed = await lease();
+      assert.equal(renewed.node, "n1");
+      assert.ok(renewed.left > 500, `renewed for leaseMs: ${renewed.left} s left`);
+      assert.equal(renewed.v, 6, "bump raises the state version with the writes");
+
+      await store.apply(id, [fault("last")], { ...fence, release: true });
+      const released = await lease();
+      assert.equal(released.node, null, "the last step gives the lease back in its transaction");
+      assert.equal(released.v, 6);
+      await assert.rejects(store.apply(id, [fault("after release")], fence), LeaseLostError);
+      assert.deepEqual(await faults(), ["held", "last"]);
+    } finally {
+      await check.end();
+      await store.close();
+    }
+  });
+
   it("refuses the pending step of node A after node B served the device, and keeps what B wrote", async () => {
     const onA = new SimDevice(model(MODEL), { serialNumber: "FENCE0001" });
     const id = deviceIdOf(onA.deviceId);
@@ -80,7 +134,8 @@ describe("a node whose lease another node took cannot write (fencing)", { skip }
         (
           await sql.query(
             `SELECT (SELECT json_agg(json_build_object('path', path, 'value', value) ORDER BY path) FROM reported r WHERE r.dev = d.dev) AS reported,
-                    (SELECT count(*) FROM faults f WHERE f.dev = d.dev) AS faults, d.status, d.last_inform
+                    (SELECT count(*) FROM faults f WHERE f.dev = d.dev) AS faults, d.status,
+                    (SELECT last_inform FROM device_visits v WHERE v.dev = d.dev) AS last_inform
              FROM devices d WHERE d.id = $1`,
             [id],
           )

@@ -175,10 +175,11 @@ async function seededWindow(backend: (typeof BACKENDS)[number]): Promise<{ reado
     const { store } = await openStore(url);
     const pool = createPool(url, { poolSize: 1 });
     await pool.query(
-      `INSERT INTO devices (id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, first_seen, last_inform)
-       SELECT '00259E-P-W' || lpad(i::text, 6, '0'), 'M', '00259E', 'P', 'W' || lpad(i::text, 6, '0'), 'V', 'H', '', '', '', '', 0, 0 FROM generate_series(0, $1::int - 1) AS i`,
+      `INSERT INTO devices (id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, first_seen)
+       SELECT '00259E-P-W' || lpad(i::text, 6, '0'), 'M', '00259E', 'P', 'W' || lpad(i::text, 6, '0'), 'V', 'H', '', '', '', '', 0 FROM generate_series(0, $1::int - 1) AS i`,
       [n],
     );
+    await pool.query("INSERT INTO device_visits (dev, last_inform) SELECT dev, 0 FROM devices");
     await pool.query(
       `INSERT INTO reported (dev, path, value, type, observed_at)
        SELECT dev, 'InternetGatewayDevice.X', CASE WHEN serial IN ($1, $2) THEN 'needle' ELSE 'hay' END, 0, 0 FROM devices`,

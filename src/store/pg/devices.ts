@@ -8,27 +8,25 @@ import { fromJson } from "../json.js";
 import { statusColumns } from "../status.js";
 import { fenceCte, fenceValues } from "./fence.js";
 import type { Queryable } from "./pool.js";
-import { DEVICE_COLUMNS, WINDOW_END_PG, countPg, searchPg } from "./search.js";
+import { DEVICE_COLUMNS, WINDOW_END_PG, WITH_VISITS, countPg, searchPg } from "./search.js";
 
-const INSERT_COLUMNS = ["id", ...CHANGED_FACTS, "last_events", "data_model", "last_boot"] as const;
+const INSERT_COLUMNS = ["id", ...CHANGED_FACTS, "data_model", "last_boot"] as const;
+const N = INSERT_COLUMNS.length;
+const PARAMS = INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
 
 // One statement per Inform: insert a new device, or update a known one (first_seen kept, last_boot and
-// data_model only when this Inform says so).
-const UPSERT_FACTS = `INSERT INTO devices (${INSERT_COLUMNS.join(", ")}, first_seen, last_inform)
-VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ")}, $${INSERT_COLUMNS.length + 1}, $${INSERT_COLUMNS.length + 1})
+// data_model only when this Inform says so), and its visit ($N+1 the time, $N+2 the events: PG migration 60).
+const upsertDevice = (source: string): string => `INSERT INTO devices (${INSERT_COLUMNS.join(", ")}, first_seen) ${source}
 ON CONFLICT (id) DO UPDATE SET ${CHANGED_FACTS.map((c) => `${c} = excluded.${c}`).join(", ")},
-  last_events = excluded.last_events, last_inform = excluded.last_inform,
   last_boot = COALESCE(excluded.last_boot, devices.last_boot), data_model = COALESCE(excluded.data_model, devices.data_model)
 RETURNING dev`;
+const VISIT = `visit AS (INSERT INTO device_visits (dev, last_inform, last_events) SELECT dev, $${N + 1}::bigint, $${N + 2}::text FROM up
+  ON CONFLICT (dev) DO UPDATE SET last_inform = excluded.last_inform, last_events = excluded.last_events)`;
+const UPSERT_FACTS = `WITH up AS (${upsertDevice(`VALUES (${PARAMS}, $${N + 1})`)}), ${VISIT} SELECT dev FROM up`;
 
 // The same, fenced by the device's lease (fence.ts): nothing inserted or updated unless this session holds it.
-const FENCED_UPSERT_FACTS = `WITH ${fenceCte(INSERT_COLUMNS.length + 2)}
-INSERT INTO devices (${INSERT_COLUMNS.join(", ")}, first_seen, last_inform)
-SELECT ${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ")}, $${INSERT_COLUMNS.length + 1}, $${INSERT_COLUMNS.length + 1} WHERE EXISTS (SELECT 1 FROM fence)
-ON CONFLICT (id) DO UPDATE SET ${CHANGED_FACTS.map((c) => `${c} = excluded.${c}`).join(", ")},
-  last_events = excluded.last_events, last_inform = excluded.last_inform,
-  last_boot = COALESCE(excluded.last_boot, devices.last_boot), data_model = COALESCE(excluded.data_model, devices.data_model)
-RETURNING dev`;
+const FENCED_UPSERT_FACTS = `WITH ${fenceCte(N + 3)}, up AS (${upsertDevice(`SELECT ${PARAMS}, $${N + 1} WHERE EXISTS (SELECT 1 FROM fence)`)}), ${VISIT}
+SELECT dev FROM up`;
 
 const FENCED_FIND_DEV = `WITH ${fenceCte(2)} SELECT (SELECT dev FROM devices WHERE id = $1) AS dev, EXISTS (SELECT 1 FROM fence) AS held`;
 
@@ -60,7 +58,7 @@ export async function upsertFacts(
   fence?: LeaseFence,
 ): Promise<number> {
   const p = factsParams(facts, events, now, booted);
-  const values = [...INSERT_COLUMNS.map((c) => p[c]), now];
+  const values = [...INSERT_COLUMNS.map((c) => p[c]), now, p.last_events];
   const r = fence
     ? await q.query<{ dev: number }>(FENCED_UPSERT_FACTS, [...values, ...fenceValues(fence)])
     : await q.query<{ dev: number }>(UPSERT_FACTS, values);
@@ -72,7 +70,7 @@ export async function upsertFacts(
 }
 
 export async function getDevice(q: Queryable, id: DeviceId): Promise<DeviceRecord | undefined> {
-  const r = await q.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = $1`, [id]);
+  const r = await q.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices d ${WITH_VISITS} WHERE d.id = $1`, [id]);
   const row = r.rows[0];
   return row === undefined ? undefined : toRecord(row);
 }

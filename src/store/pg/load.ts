@@ -45,9 +45,11 @@ const REPORTED_PARTS: readonly Part[] = ["reported", "objects", "discovered"];
 const INVENTORY_PARTS: readonly Part[] = ["created", "hashes", "backoff", "download", "memory", "intents"];
 
 function loadSql(parts: readonly Part[], secrets: boolean): string {
-  const cols = [`row_to_json(d) AS device`, ...parts.map((p) => `${PARTS[p]} AS ${p}`)];
+  // The device's row with its last visit (device_visits, PG migration 60); NULL for a device never seen.
+  const device = `CASE WHEN d.dev IS NULL THEN NULL ELSE to_jsonb(d) || jsonb_build_object('last_inform', v.last_inform, 'last_events', v.last_events) END`;
+  const cols = [`${device} AS device`, ...parts.map((p) => `${PARTS[p]} AS ${p}`)];
   if (secrets) cols.push(`(SELECT json_agg(json_build_array(s.name, s.value)) FROM secrets s WHERE s.device_id = k.id) AS secrets`);
-  return `SELECT ${cols.join(",\n  ")} FROM (SELECT $1::text AS id) k LEFT JOIN devices d ON d.id = k.id`;
+  return `SELECT ${cols.join(",\n  ")} FROM (SELECT $1::text AS id) k LEFT JOIN devices d ON d.id = k.id LEFT JOIN device_visits v ON v.dev = d.dev`;
 }
 
 const ALL_SQL = loadSql([...REPORTED_PARTS, ...INVENTORY_PARTS, "tasks"], true);

@@ -32,6 +32,29 @@ const PRUNE_EVERY = 16;
 const BATCH_MAX = 256;
 const BATCH_MS = 100;
 
+/**
+ * One batch of deferred telemetry in one statement: the visits (`device_visits`, PG migration 60; a late batch, from a node that stalled, never
+ * moves a device's last visit back), the session rows (of devices unknown, deleted meanwhile, skipped as SQLite's
+ * batch skips them), and the prune of the devices whose log grew by PRUNE_EVERY rows (the prune sees the rows
+ * before this statement's: it keeps at most a batch more, pruned the next time).
+ */
+const TELEMETRY = `
+WITH visits AS (
+  UPDATE device_visits v SET last_inform = u.at, last_events = u.ev
+  FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u (id, at, ev) JOIN devices d ON d.id = u.id
+  WHERE v.dev = d.dev AND v.last_inform <= u.at RETURNING 1
+), logged AS (
+  INSERT INTO sessions (id, dev, started_at, ended_at, outcome, rpc_count, events, revision)
+  SELECT u.id, d.dev, u.started_at, u.ended_at, u.outcome, u.rpc_count, u.events, u.revision
+  FROM unnest($4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::int[], $10::text[], $11::text[])
+    AS u (id, device, started_at, ended_at, outcome, rpc_count, events, revision)
+  JOIN devices d ON d.id = u.device RETURNING 1
+), pruned AS (
+  DELETE FROM sessions s USING devices d WHERE d.id = ANY($12::text[]) AND s.dev = d.dev AND s.started_at < (
+    SELECT started_at FROM sessions WHERE dev = d.dev ORDER BY started_at DESC LIMIT 1 OFFSET ($13::int - 1)) RETURNING 1
+)
+SELECT (SELECT count(*) FROM visits) AS visits, (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM pruned) AS pruned`;
+
 type Deferred =
   | { readonly kind: "touch"; readonly id: DeviceId; readonly at: number; readonly events: readonly InformEvent[] }
   | { readonly kind: "session"; readonly s: FinishedSession };
@@ -62,43 +85,23 @@ export function pgStore(pool: PgPool, options: PgStoreOptions = {}): Store {
       logged.set(s.deviceId, n);
       if (n % PRUNE_EVERY === 0) prune.push(s.deviceId);
     }
-    await pool.transaction(async (q) => {
-      if (touches.size > 0) {
-        // A late batch (a node that stalled) never moves a device's last visit back.
-        const ids = [...touches.keys()];
-        await q.query(
-          `UPDATE devices d SET last_inform = u.at, last_events = u.ev FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u (id, at, ev)
-           WHERE d.id = u.id AND d.last_inform <= u.at`,
-          [ids, ids.map((i) => touches.get(i)?.at), ids.map((i) => touches.get(i)?.events)],
-        );
-      }
-      if (sessions.length > 0) {
-        // Sessions of devices unknown (deleted meanwhile) are skipped, as SQLite's batch skips them.
-        await q.query(
-          `INSERT INTO sessions (id, dev, started_at, ended_at, outcome, rpc_count, events, revision)
-           SELECT u.id, d.dev, u.started_at, u.ended_at, u.outcome, u.rpc_count, u.events, u.revision
-           FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[])
-             AS u (id, device, started_at, ended_at, outcome, rpc_count, events, revision)
-           JOIN devices d ON d.id = u.device`,
-          [
-            sessions.map((s) => s.id),
-            sessions.map((s) => s.deviceId),
-            sessions.map((s) => s.startedAt),
-            sessions.map((s) => s.endedAt),
-            sessions.map((s) => s.outcome),
-            sessions.map((s) => s.rpcCount),
-            sessions.map((s) => JSON.stringify(s.events)),
-            sessions.map((s) => s.revision ?? null),
-          ],
-        );
-      }
-      for (const id of prune)
-        await q.query(
-          `DELETE FROM sessions s USING devices d WHERE d.id = $1 AND s.dev = d.dev AND s.started_at < (
-             SELECT started_at FROM sessions WHERE dev = d.dev ORDER BY started_at DESC LIMIT 1 OFFSET ($2::int - 1))`,
-          [id, o.sessionsPerDevice],
-        );
-    });
+    // ONE statement (atomic on its own: no transaction round trips): the visits, the session rows, the prunes.
+    const ids = [...touches.keys()];
+    await pool.query(TELEMETRY, [
+      ids,
+      ids.map((i) => touches.get(i)?.at),
+      ids.map((i) => touches.get(i)?.events),
+      sessions.map((s) => s.id),
+      sessions.map((s) => s.deviceId),
+      sessions.map((s) => s.startedAt),
+      sessions.map((s) => s.endedAt),
+      sessions.map((s) => s.outcome),
+      sessions.map((s) => s.rpcCount),
+      sessions.map((s) => JSON.stringify(s.events)),
+      sessions.map((s) => s.revision ?? null),
+      prune,
+      o.sessionsPerDevice,
+    ]);
   };
 
   /** Writes every buffered entry (after any batch in flight); never rejects: telemetry is dropped whole with a warning. */

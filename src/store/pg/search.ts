@@ -26,8 +26,11 @@ const PREFIX_COLUMNS: Readonly<Record<Prefixed, { readonly column: string; reado
   ip: { column: "ip", fold: false },
 };
 
+/** A device's last visit lives in `device_visits` (PG migration 60): joined where the row or a filter needs it. */
+export const WITH_VISITS = "JOIN device_visits v ON v.dev = d.dev";
+
 export const DEVICE_COLUMNS = `d.dev, d.id, d.manufacturer, d.oui, d.product_class, d.serial, d.software_version, d.hardware_version, d.ip,
-  d.cr_url, d.udp_cr_addr, d.parameter_key, d.data_model, d.first_seen, d.last_inform, d.last_boot, d.last_events, d.tags,
+  d.cr_url, d.udp_cr_addr, d.parameter_key, d.data_model, d.first_seen, v.last_inform, d.last_boot, v.last_events, d.tags,
   d.status, d.applied_revision, d.attempted_revision`;
 
 /** The statement for one page of `f` (`limit + 1` rows); `windowEnd` bounds a `reported` scan (inclusive). */
@@ -49,6 +52,7 @@ export function searchPg(f: DeviceFilter, windowEnd: string | undefined, select 
     key = "p.id";
     where.push(`p.policy = ${v(f.policy)}`);
   }
+  if (select.includes("v.last_inform") || f.informedSince !== undefined || f.informedBefore !== undefined) from = `${from} ${WITH_VISITS}`;
   if (paged) where.push(`${key} > ${v(f.after ?? "")}`);
   if (f.policy !== undefined && f.tag !== undefined) where.push(`EXISTS (SELECT 1 FROM device_policies p WHERE p.policy = ${v(f.policy)} AND p.id = d.id)`);
   const exactFolded: readonly ["productClass" | "softwareVersion" | "oui", string][] = [
@@ -70,8 +74,8 @@ export function searchPg(f: DeviceFilter, windowEnd: string | undefined, select 
     where.push(`${col} >= ${lo} COLLATE "C" AND ${col} < ${hi} COLLATE "C"`);
   }
   if (f.condition !== undefined) where.push(`d.${CONDITION_COLUMN[f.condition.type]} = ${v(f.condition.status ? 1 : 0)}`);
-  if (f.informedSince !== undefined) where.push(`d.last_inform >= ${v(f.informedSince)}`);
-  if (f.informedBefore !== undefined) where.push(`d.last_inform < ${v(f.informedBefore)}`);
+  if (f.informedSince !== undefined) where.push(`v.last_inform >= ${v(f.informedSince)}`);
+  if (f.informedBefore !== undefined) where.push(`v.last_inform < ${v(f.informedBefore)}`);
   if (f.fault !== undefined) where.push(`d.dev IN (SELECT dev FROM faults WHERE code = ${v(f.fault)})`);
   if (f.reported !== undefined) {
     const path = v(f.reported.path);

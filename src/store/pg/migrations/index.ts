@@ -5,6 +5,7 @@
  */
 import { sql as initial } from "./001-initial.js";
 import { sql as cluster } from "./050-cluster.js";
+import { sql as visits } from "./060-device-visits.js";
 
 export interface PgMigration {
   /** The row this migration leaves in `schema_migrations`. */
@@ -16,4 +17,5 @@ export interface PgMigration {
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: "initial", sql: initial },
   { version: 50, name: "cluster", sql: cluster },
+  { version: 60, name: "device-visits", sql: visits },
 ];
