@@ -36,7 +36,7 @@ void test("a restart mid-rollout keeps the wave, the assignments and the counts,
     const id = started?.id ?? assert.fail("no rollout");
     await fleet.round();
     fleet.clock.advance(61_000);
-    fleet.running.rollouts.tick();
+    await fleet.running.rollouts.tick();
     await fleet.round();
     const before = (await fleet.api<RolloutJson>("GET", `/api/rollouts/${id}?devices=true`)).body;
     assert.equal(before.wave, 1);
@@ -92,10 +92,10 @@ void test("a restart mid-rollout keeps the wave, the assignments and the counts,
       } else assert.equal(interval(d), "1800");
     }
     fleet.clock.advance(61_000);
-    fleet.running.rollouts.tick();
+    await fleet.running.rollouts.tick();
     await fleet.round();
     fleet.clock.advance(61_000);
-    fleet.running.rollouts.tick();
+    await fleet.running.rollouts.tick();
     await fleet.running.rollouts.flushed();
     assert.equal((await fleet.api<RolloutJson>("GET", `/api/rollouts/${id}`)).body.state, "completed");
     assert.ok(fleet.devices.every((d) => interval(d) === "1800"));

@@ -103,7 +103,7 @@ void test("a faulting model trips the canary gate: the rollout pauses with that 
 
     // Paused: time passing and ticks start no further wave, and no device outside the canary wave is touched.
     fleet.clock.advance(10 * 60_000);
-    fleet.running.rollouts.tick();
+    await fleet.running.rollouts.tick();
     assert.equal((await status(fleet, r.id)).wave, 0);
     const again = await fleet.round();
     for (const [d, res] of again)
@@ -152,10 +152,10 @@ void test("without the fault the rollout promotes itself wave by wave to 100%, e
       assert.equal(s.wave, wave);
       assert.equal(s.waves[wave]?.converged, s.waves[wave]?.devices, `wave ${wave} converged`);
       // The soak has not passed: the next wave waits.
-      fleet.running.rollouts.tick();
+      await fleet.running.rollouts.tick();
       assert.equal((await status(fleet, r.id)).wave, wave);
       fleet.clock.advance(61_000);
-      fleet.running.rollouts.tick();
+      await fleet.running.rollouts.tick();
       await fleet.running.rollouts.flushed();
     }
     const done = await status(fleet, r.id);

@@ -49,7 +49,7 @@ void test("a firmware campaign downloads only inside its maintenance window; val
         assert.equal(d.softwareVersion, old);
         assert.equal(d.get(PATH)?.value, "1800", "non-disruptive values go out at once");
       }
-      fleet.running.rollouts.tick();
+      await fleet.running.rollouts.tick();
     }
     const held = (await fleet.api<RolloutJson>("GET", `/api/rollouts/${id}`)).body;
     assert.equal(held.state, "running");
@@ -71,7 +71,7 @@ void test("a firmware campaign downloads only inside its maintenance window; val
     );
     await fleet.converge();
     assert.ok(devices.every((d) => d.softwareVersion === NEW));
-    fleet.running.rollouts.tick();
+    await fleet.running.rollouts.tick();
     await fleet.running.rollouts.flushed();
     const done = (await fleet.api<RolloutJson>("GET", `/api/rollouts/${id}`)).body;
     assert.equal(done.state, "completed", JSON.stringify(done.waves));
