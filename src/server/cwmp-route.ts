@@ -102,7 +102,6 @@ export class CwmpEndpoint {
     return this.recorder.end(live, outcome, writes);
   }
 
-  /** Refuses with the catalog's status of `reason` (server/refusals.ts). */
   /** A step or an end the store did not record: 500, or 503 + Retry-After when another node took the lease. */
   private notRecorded(req: FastifyRequest, reply: FastifyReply, why: Exclude<Recorded, "ok">, live: LiveSession, what: string): FastifyReply {
     if (why === "store_failed") return this.refuse(req, reply, "store_failed", `could not record ${what}`, { device: live.deviceId });
@@ -112,6 +111,7 @@ export class CwmpEndpoint {
     });
   }
 
+  /** Refuses with the catalog's status of `reason` (server/refusals.ts). */
   private refuse(req: FastifyRequest, reply: FastifyReply, reason: RefusalReason, message: string, extra: Partial<Refusal> = {}): FastifyReply {
     return this.refusals.refuse(reply, { reason, message, ip: req.ip, ...extra });
   }
