@@ -4,6 +4,7 @@
  * session held it, so that session's end is not remembered by the fast path. State versions stay 0: on one
  * node the API forgets the fast-path entry directly. Bounded by the live sessions.
  */
+import { sectionQueue } from "./sections.js";
 import type { DeviceId } from "../domain/device.js";
 import type { Cluster, Heartbeat, HeldLease, LeaseResult, Released } from "./port.js";
 import { hostname } from "node:os";
@@ -13,7 +14,7 @@ const TAKEN: LeaseResult = { ok: true, stateVersion: 0 };
 export function localCluster(nodeId = `${hostname()}-${process.pid}`): Cluster {
   const held = new Map<DeviceId, { session: string; dirty: boolean }>();
   /** The tail of each exclusive section's queue (sections of one name run one after another). */
-  const sections = new Map<string, Promise<void>>();
+  const sections = sectionQueue();
   let startedAt = Date.now();
   let revisionSince = startedAt;
   let lastRevision: string | undefined;
@@ -49,16 +50,7 @@ export function localCluster(nodeId = `${hostname()}-${process.pid}`): Cluster {
     // bucket only when the cluster is shared, so nothing here keeps a bucket of its own.
     take: () => Promise.resolve(0),
     // One node: no other node leads anything or listens.
-    exclusive(name, fn) {
-      const run = (sections.get(name) ?? Promise.resolve()).then(fn);
-      const tail = run.then(
-        () => undefined,
-        () => undefined,
-      );
-      sections.set(name, tail);
-      void tail.then(() => sections.get(name) === tail && sections.delete(name));
-      return run;
-    },
+    exclusive: (name, fn) => sections(name, fn),
     lead: () => Promise.resolve(true),
     publish: () => Promise.resolve(false),
     onMessage: () => undefined,

@@ -7,6 +7,7 @@
  * (a dead node). So a node killed mid-session frees its devices within `nodeTimeoutMs`, and a node cut off
  * from the database within `leaseMs`. Tables: migration 50 (pg-schema.ts).
  */
+import { sectionQueue } from "./sections.js";
 import pg from "pg";
 import type { DeviceId } from "../domain/device.js";
 import type { Cluster, ClusterMessage, Heartbeat, HeldLease, NodeView } from "./port.js";
@@ -163,7 +164,7 @@ export async function openPgCluster(o: PgClusterOptions): Promise<Cluster> {
     throw e;
   });
   /** Per name, this node's sections queue here first: one pool connection waits on the advisory lock at a time. */
-  const sections = new Map<string, Promise<void>>();
+  const sections = sectionQueue();
   async function locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const c = await pool.connect();
     try {
@@ -213,16 +214,7 @@ export async function openPgCluster(o: PgClusterOptions): Promise<Cluster> {
       const tokens = row ? num(row["t"]) : 0;
       return tokens >= 1 ? 0 : Math.max(1, Math.ceil(((1 - tokens) * 1000) / perSecond));
     },
-    exclusive(name, fn) {
-      const run = (sections.get(name) ?? Promise.resolve()).then(() => locked(name, fn));
-      const tail = run.then(
-        () => undefined,
-        () => undefined,
-      );
-      sections.set(name, tail);
-      void tail.then(() => sections.get(name) === tail && sections.delete(name));
-      return run;
-    },
+    exclusive: (name, fn) => sections(name, () => locked(name, fn)),
     async lead(name, ttlMs) {
       return (await q(LEAD, [`leader:${name}`, o.nodeId, ttlMs, o.nodeTimeoutMs])).length > 0;
     },
