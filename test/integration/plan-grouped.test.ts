@@ -20,35 +20,20 @@ import { openDatabase } from "../../src/store/db.js";
 import { planReader } from "../../src/store/plan-reader.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { recordInform } from "../support/record-inform.js";
+import { PROVISIONING_CODE, REGION_AND_VIP_POLICIES } from "../support/plan-test-policies.js";
 import { tempDir } from "./store-helpers.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../policies", import.meta.url));
 const NOW = 1_790_000_000_000;
 const WLAN = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.";
-const CODE = "InternetGatewayDevice.DeviceInfo.ProvisioningCode";
+const CODE = PROVISIONING_CODE;
 const PINNED = "V5R020C10S115";
 
 // Beyond the examples (whose Wi-Fi SSIDs come from the serial's last four digits and whose passphrase comes from a
 // per-device variable file): a policy templated from a reported value, one matching a tag, and one templated from
 // the whole device id in `drift: report` (a value no two devices share).
 const EXTRA = {
-  "region-tr098.yaml": `name: region-tr098
-priority: 40
-match:
-  dataModel: tr098
-  parameters:
-    ${CODE}: { pattern: "^(north|south)" }
-parameters:
-  InternetGatewayDevice.Time.NTPServer3: "\${param.${CODE} | lower}.ntp.example"
-`,
-  "vip-tr181.yaml": `name: vip-tr181
-priority: 300
-match:
-  dataModel: tr181
-  tags: { any: [vip] }
-parameters:
-  Device.ManagementServer.PeriodicInformInterval: 600
-`,
+  ...REGION_AND_VIP_POLICIES,
   "label-h199a.yaml": `name: label-h199a
 priority: 60
 match:

@@ -18,35 +18,18 @@ import { openDatabase } from "../../src/store/db.js";
 import { planReader } from "../../src/store/plan-reader.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { recordInform } from "../support/record-inform.js";
+import { PROVISIONING_CODE, REGION_AND_VIP_POLICIES } from "../support/plan-test-policies.js";
 import { tempDir } from "./store-helpers.js";
 
 const EXAMPLES = fileURLToPath(new URL("../../policies", import.meta.url));
 const NOW = 1_790_000_000_000;
 const WLAN = "InternetGatewayDevice.LANDevice.1.WLANConfiguration.1.";
 const PPP = "InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANPPPConnection.1.";
-const CODE = "InternetGatewayDevice.DeviceInfo.ProvisioningCode";
+const CODE = PROVISIONING_CODE;
 
 // Beyond the examples: a policy that matches on a reported value and templates another (the projection must
 // learn both paths), and one that matches a tag.
-const EXTRA = {
-  "region-tr098.yaml": `name: region-tr098
-priority: 40
-match:
-  dataModel: tr098
-  parameters:
-    ${CODE}: { pattern: "^(north|south)" }
-parameters:
-  InternetGatewayDevice.Time.NTPServer3: "\${param.${CODE} | lower}.ntp.example"
-`,
-  "vip-tr181.yaml": `name: vip-tr181
-priority: 300
-match:
-  dataModel: tr181
-  tags: { any: [vip] }
-parameters:
-  Device.ManagementServer.PeriodicInformInterval: 600
-`,
-};
+const EXTRA = REGION_AND_VIP_POLICIES;
 
 /** Six models, each device with its own twist: drifted or converged values, faults, tags, tables, names. */
 async function mixedFleet(file: string): Promise<DeviceId[]> {
