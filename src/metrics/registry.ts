@@ -116,13 +116,22 @@ export function createRegistry(opts: RegistryOptions = {}): Registry {
     const labelNames = prepare(def);
     claim(def.name);
     const series = seriesStore(def, labelNames);
-    const c = new PromCounter<string>({ name: def.name, help: helpOf(def), labelNames: [...labelNames], registers: [prom] });
+    // The series store holds the values; prom-client gets them at scrape (`collect`), in first-increment order, so
+    // an increment on the session path costs a map lookup, not prom-client's label hashing and checks as well.
+    new PromCounter<string>({
+      name: def.name,
+      help: helpOf(def),
+      labelNames: [...labelNames],
+      registers: [prom],
+      collect() {
+        this.reset();
+        for (const [, s] of series.entries()) this.inc(s.labels, s.v);
+      },
+    });
     return {
       inc(labels, by = 1) {
         if (!(by >= 0)) throw new Error(`${def.name}: counters only go up (got ${by})`);
-        const s = series.get(labelValues(labelNames, labels, def.name));
-        s.v += by;
-        c.inc(s.labels, by);
+        series.get(labelValues(labelNames, labels, def.name)).v += by;
       },
       get: (labels) => series.peek(labelValues(labelNames, labels, def.name))?.v ?? 0,
     };

@@ -110,7 +110,7 @@ export function devicesRepo(db: Database): DevicesRepo {
   // One prepared statement per combination of filters present (a small, closed set of SQL texts).
   const lists = new Map<string, BetterSqlite3.Statement<SearchParams, DeviceRow>>();
   // One UPDATE per set of changed status columns (at most 2^8 texts, in practice a handful).
-  const statusUpdates = new Map<string, BetterSqlite3.Statement<[Record<string, unknown>]>>();
+  const statusUpdates = new Map<number, BetterSqlite3.Statement<[Record<string, unknown>]>>();
   const prepared = (sql: string): BetterSqlite3.Statement<SearchParams, DeviceRow> => {
     let stmt = lists.get(sql);
     if (stmt === undefined) lists.set(sql, (stmt = db.prepare<SearchParams, DeviceRow>(sql)));
@@ -165,11 +165,18 @@ export function devicesRepo(db: Database): DevicesRepo {
       const before = s.statusRow.get(dev);
       const cols = statusColumns(status);
       if (before === undefined || before.status === cols.status) return;
-      const changed = STATUS_COLUMNS.filter((c) => before[c] !== cols[c]);
-      const key = changed.join(",");
-      let update = statusUpdates.get(key);
-      if (update === undefined) statusUpdates.set(key, (update = db.prepare(updateStatusSql(changed))));
-      update.run({ dev, ...Object.fromEntries(changed.map((c) => [c, cols[c]])) });
+      // The changed columns as a bit set (one prepared UPDATE per set), their values bound directly.
+      const params: Record<string, unknown> = { dev };
+      let changed = 0;
+      STATUS_COLUMNS.forEach((c, i) => {
+        if (before[c] === cols[c]) return;
+        changed |= 1 << i;
+        params[c] = cols[c];
+      });
+      let update = statusUpdates.get(changed);
+      if (update === undefined) statusUpdates.set(changed, (update = db.prepare(updateStatusSql(STATUS_COLUMNS.filter((_, i) => (changed & (1 << i)) !== 0)))));
+      update.run(params);
+      if (before.status !== null && holdsPolicies(before.status, status.matchedPolicies)) return;
       const policies = [...new Set(status.matchedPolicies)];
       const previous = before.status === null ? undefined : fromJsonOr<{ matchedPolicies?: string[] }>(before.status, {}).matchedPolicies;
       if (previous !== undefined && samePolicies(previous, policies)) return;
@@ -227,6 +234,19 @@ function statements(db: Database) {
     insertTag: db.prepare<[string, string]>("INSERT OR IGNORE INTO device_tags (tag, id) VALUES (?, ?)"),
     deleteTag: db.prepare<[string, string]>("DELETE FROM device_tags WHERE tag = ? AND id = ?"),
   };
+}
+
+/**
+ * Whether a stored status JSON (written by `statusColumns`) has exactly these matched policies, without parsing it:
+ * its top-level `"matchedPolicies":[...]` member, serialised the same way (a quote inside a JSON string is escaped,
+ * so the member's text cannot occur inside a value, and no nested object has that key). False means "parse to know".
+ */
+function holdsPolicies(statusJson: string, policies: readonly string[]): boolean {
+  const member = `"matchedPolicies":${JSON.stringify(policies)}`;
+  const at = statusJson.indexOf(member);
+  if (at < 0) return false;
+  const next = statusJson[at + member.length];
+  return next === "," || next === "}";
 }
 
 /** The same set of policies (the mirror holds each once; order does not matter). */
