@@ -147,7 +147,10 @@ async function main(): Promise<void> {
     if (PROF) for (const t of targets) process.kill(t.pid, "SIGUSR2");
     const slices: Slice[] = [];
     for (let p = 0; p < PAIRS; p++) {
-      for (const [i, t] of targets.entries()) {
+      // A B, then B A: neither target always runs right after the other.
+      const order = p % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) {
+        const t = targets[i] as Target;
         round++;
         const s = await slice(t, i);
         slices.push(s);
@@ -169,9 +172,14 @@ async function main(): Promise<void> {
     };
     const mA = median(slices.filter((s) => s.label === "A").map((s) => s.cpuMsPerSession));
     const mB = median(slices.filter((s) => s.label === "B").map((s) => s.cpuMsPerSession));
+    // Each pair's B/A (the two slices ran back to back, so under the same load): steadier than either median.
+    const cpuOf = (label: string): number[] => slices.filter((s) => s.label === label).map((s) => s.cpuMsPerSession);
+    const [ca, cb] = [cpuOf("A"), cpuOf("B")];
+    const pairRatios = cb.map((b, i) => b / (ca[i] ?? b));
+    const geo = Math.exp(pairRatios.reduce((a, r) => a + Math.log(r), 0) / pairRatios.length);
     process.stdout.write(
       `${mode}: ${PAIRS} pairs, ${DEVICES} devices, load ${load0.map((x) => x.toFixed(2)).join(" ")} -> ${load1.map((x) => x.toFixed(2)).join(" ")}\n` +
-        `A ${treeA}: ${stats("A")}\nB ${treeB}: ${stats("B")}\nB/A median: ${((mB / mA) * 100).toFixed(1)}%\n`,
+        `A ${treeA}: ${stats("A")}\nB ${treeB}: ${stats("B")}\nB/A of medians: ${((mB / mA) * 100).toFixed(1)}%; per pair B/A: median ${(median(pairRatios) * 100).toFixed(1)}%, geometric mean ${(geo * 100).toFixed(1)}% (${pairRatios.map((r) => (r * 100).toFixed(0)).join(" ")})\n`,
     );
   } finally {
     await Promise.all(targets.map((t) => t.stop()));
