@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serverFactory, type TlsServerOptions } from "./http-server.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
 import { CwmpEndpoint } from "./cwmp-route.js";
+import { lazyChildLoggerFactory } from "./request-logger.js";
 
 import type {} from "./cwmp-request.js";
 
@@ -34,7 +35,7 @@ export function buildCwmpApp(deps: CwmpDeps, opts: CwmpAppOptions): CwmpApp {
   const app = Fastify({
     serverFactory: serverFactory(opts.tls),
     bodyLimit: deps.limits.maxBodyBytes,
-    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    ...(opts.logger ? { loggerInstance: opts.logger, childLoggerFactory: lazyChildLoggerFactory } : { logger: false }),
   });
   const endpoint = new CwmpEndpoint(deps);
   app.decorateRequest("cwmpContentType", undefined);

@@ -1,0 +1,41 @@
+/**
+ * Fastify gives every request a child logger (its `reqId` binding). A pino child serialises its bindings and sets
+ * up its level methods when made: paid by every CWMP request (three per converge session), though at the usual
+ * levels no line of most requests is ever logged. This factory hands fastify a stand-in that makes the real child
+ * the first time a line at an enabled level is logged through it; what is logged, and with which bindings, is the same.
+ */
+import pino, { type LogFn } from "pino";
+import type { FastifyBaseLogger, FastifyServerOptions } from "fastify";
+
+type Level = "fatal" | "error" | "warn" | "info" | "debug" | "trace";
+
+const enabled = (logger: FastifyBaseLogger, level: Level): boolean =>
+  (pino.levels.values[level] ?? 0) >= (pino.levels.values[logger.level] ?? Number.POSITIVE_INFINITY);
+
+export const lazyChildLoggerFactory: NonNullable<FastifyServerOptions["childLoggerFactory"]> = (parent, bindings, opts) => {
+  // A route with its own level gets its child at once (its levels are not the parent's).
+  if (opts.level !== undefined) return parent.child(bindings, opts);
+  let child: FastifyBaseLogger | undefined;
+  const real = (): FastifyBaseLogger => (child ??= parent.child(bindings, opts));
+  const at =
+    (level: Level): LogFn =>
+    (...args: Parameters<LogFn>) => {
+      if (child !== undefined || enabled(parent, level)) real()[level](...args);
+    };
+  return {
+    get level() {
+      return (child ?? parent).level;
+    },
+    set level(l) {
+      real().level = l;
+    },
+    fatal: at("fatal"),
+    error: at("error"),
+    warn: at("warn"),
+    info: at("info"),
+    debug: at("debug"),
+    trace: at("trace"),
+    silent: () => undefined,
+    child: (b, o) => real().child(b, o),
+  };
+};
