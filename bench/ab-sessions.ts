@@ -24,6 +24,8 @@ const PAIRS = Number(pairsArg ?? 4);
 const DEVICES = Number(devicesArg ?? 600);
 const PROF = process.env["AB_PROF"];
 const SLICE_S = Number(process.env["AB_SLICE_S"] ?? 3);
+/** AB_CONCURRENT=1: each pair's two slices run at the same time (same load for both) instead of one after the other. */
+const CONCURRENT = process.env["AB_CONCURRENT"] === "1";
 
 interface Target {
   readonly label: string;
@@ -117,10 +119,12 @@ async function main(): Promise<void> {
     );
     for (const f of fleets) await f.run(); // bootstrap (and, for minimal, converge)
     let round = 0;
-    let slice: (t: Target, i: number) => Promise<Slice>;
+    // A slice is prepared (the policy edit and its reload, outside the measure), then measured.
+    let prepare: (t: Target) => Promise<void> = async () => undefined;
+    let measure: (t: Target, i: number) => Promise<Slice>;
     if (mode === "minimal") {
       const informs = fleets.map((f) => encodedInforms(f));
-      slice = async (t, i) => {
+      measure = async (t, i) => {
         const c0 = cpuMs(t.pid);
         const r = await leanRun(t.cwmpUrl, informs[i] ?? [], 32, SLICE_S);
         const cpu = cpuMs(t.pid) - c0;
@@ -129,11 +133,12 @@ async function main(): Promise<void> {
       };
     } else {
       for (const f of fleets) await f.run(); // settled
-      slice = async (t, i) => {
+      prepare = async (t) => {
         writePolicies(t.policies, 2000 + round);
         const reload = await fetch(`${t.apiUrl}/api/policies/reload`, { method: "POST" });
         if (!reload.ok) throw new Error(`${t.label} reload: HTTP ${reload.status}`);
-        await new Promise((r) => setTimeout(r, 300)); // let the reload (and the file watcher's) settle outside the measure
+      };
+      measure = async (t, i) => {
         const c0 = cpuMs(t.pid);
         const r = await (fleets[i] as Fleet).run();
         const cpu = cpuMs(t.pid) - c0;
@@ -142,16 +147,31 @@ async function main(): Promise<void> {
         return { label: t.label, sessions: ok, cpuMsPerSession: cpu / ok, perSecond: ok / r.elapsedS };
       };
     }
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300)); // the reload (and the file watcher's) outside the measure
+    const slice = async (t: Target, i: number): Promise<Slice> => {
+      await prepare(t);
+      await settle();
+      return measure(t, i);
+    };
     // Warm-up: two slices each, not counted.
     for (let w = 0; w < 2; w++) for (const [i, t] of targets.entries()) (round++, await slice(t, i));
     if (PROF) for (const t of targets) process.kill(t.pid, "SIGUSR2");
     const slices: Slice[] = [];
     for (let p = 0; p < PAIRS; p++) {
+      round++;
+      if (CONCURRENT) {
+        // Both targets at once: the same moment's load on the shared machine for both.
+        for (const t of targets) await prepare(t);
+        await settle();
+        const both = await Promise.all(targets.map((t, i) => measure(t, i)));
+        slices.push(...both);
+        for (const s of both) log(`pair ${p + 1} ${s.label}: ${s.cpuMsPerSession.toFixed(3)} ms/session, ${s.perSecond.toFixed(0)}/s (${s.sessions})`);
+        continue;
+      }
       // A B, then B A: neither target always runs right after the other.
       const order = p % 2 === 0 ? [0, 1] : [1, 0];
       for (const i of order) {
         const t = targets[i] as Target;
-        round++;
         const s = await slice(t, i);
         slices.push(s);
         log(`pair ${p + 1} ${t.label}: ${s.cpuMsPerSession.toFixed(3)} ms/session, ${s.perSecond.toFixed(0)}/s (${s.sessions})`);
