@@ -8,7 +8,8 @@
  *   node --import tsx bench/ab-sessions.ts minimal /work/main . [pairs] [devices]
  *
  * AB_PROF=<dir>: each server runs with bench/support/prof-hook.ts preloaded, its CPU profiler started after the
- * warm-up and stopped after the last measured round (<dir>/A.0.cpuprofile, <dir>/B.0.cpuprofile).
+ * warm-up and stopped after the last measured round (<dir>/A.0.cpuprofile, <dir>/B.0.cpuprofile). AB_HOOK=<module> preloads
+ * another module instead, signalled the same way (SIGUSR2 after the warm-up and after the last round).
  */
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -58,7 +59,7 @@ async function start(label: string, tree: string): Promise<Target> {
     writePolicies(policies, 1000);
   }
   const [cwmpPort, apiPort] = [await freePort(), await freePort()];
-  const hook = PROF ? ["--import", join(ROOT, "bench/support/prof-hook.ts")] : [];
+  const hook = PROF ? ["--import", process.env["AB_HOOK"] ?? join(ROOT, "bench/support/prof-hook.ts")] : [];
   const proc = spawn(process.execPath, ["--import", "tsx", ...hook, "bench/support/serve-main.ts"], {
     cwd: tree,
     env: {
@@ -69,7 +70,7 @@ async function start(label: string, tree: string): Promise<Target> {
       CONVERGE_DB: join(dir, "converge.db"),
       CONVERGE_POLICIES: policies,
       CONVERGE_LOG_LEVEL: "error",
-      ...(PROF ? { BENCH_PROF_OUT: join(PROF, label) } : {}),
+      ...(PROF ? { BENCH_PROF_OUT: join(PROF, label), BENCH_SQL_OUT: join(PROF, `sql-${label}`) } : {}),
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
