@@ -9,22 +9,20 @@ import type { FastifyBaseLogger, FastifyServerOptions } from "fastify";
 
 type Level = "fatal" | "error" | "warn" | "info" | "debug" | "trace";
 
-const enabled = (logger: FastifyBaseLogger, level: Level): boolean =>
-  (pino.levels.values[level] ?? 0) >= (pino.levels.values[logger.level] ?? Number.POSITIVE_INFINITY);
+const enabled = (threshold: string, level: Level): boolean => (pino.levels.values[level] ?? 0) >= (pino.levels.values[threshold] ?? Number.POSITIVE_INFINITY);
 
 export const lazyChildLoggerFactory: NonNullable<FastifyServerOptions["childLoggerFactory"]> = (parent, bindings, opts) => {
-  // A route with its own level gets its child at once (its levels are not the parent's).
-  if (opts.level !== undefined) return parent.child(bindings, opts);
   let child: FastifyBaseLogger | undefined;
   const real = (): FastifyBaseLogger => (child ??= parent.child(bindings, opts));
+  // The child's level: a route's own (`logLevel`, passed as `opts.level`), else the parent's.
   const at =
     (level: Level): LogFn =>
     (...args: Parameters<LogFn>) => {
-      if (child !== undefined || enabled(parent, level)) real()[level](...args);
+      if (child !== undefined || enabled(opts.level ?? parent.level, level)) real()[level](...args);
     };
   return {
     get level() {
-      return (child ?? parent).level;
+      return child?.level ?? opts.level ?? parent.level;
     },
     set level(l) {
       real().level = l;

@@ -33,7 +33,13 @@ async function linesOf(level: string, lazy: boolean): Promise<Line[]> {
     req.log.child({ step: 2 }).error("an error line of a grandchild");
     return "ok";
   });
+  // A route with its own level: its lines follow that level, not the parent's.
+  app.post("/verbose", { logLevel: "debug" }, async (req) => {
+    req.log.debug("a debug line of a verbose route");
+    return "ok";
+  });
   await app.inject({ method: "POST", url: "/", payload: "" });
+  await app.inject({ method: "POST", url: "/verbose", payload: "" });
   await app.close();
   return lines.map(({ level: l, msg, reqId, part }) => ({ level: l, msg, part, ...(reqId !== undefined ? { reqId } : {}) }));
 }
@@ -50,7 +56,7 @@ describe("lazy request logger", () => {
       if (level === "warn")
         assert.deepEqual(
           lazy.map((l) => l.msg),
-          ["a warn line", "an error line of a grandchild"],
+          ["a warn line", "an error line of a grandchild", "incoming request", "a debug line of a verbose route", "request completed"],
         );
     });
   }
@@ -61,10 +67,13 @@ describe("lazy request logger", () => {
     const counting = Object.assign(Object.create(parent) as typeof parent, {
       child: (...a: Parameters<typeof parent.child>) => (made++, parent.child(...a)),
     });
-    const child = lazyChildLoggerFactory.call(Fastify(), counting, { reqId: "r1" }, {}, undefined as never);
-    child.info("not logged");
-    child.warn("not logged");
-    assert.equal(made, 0);
-    assert.equal(child.level, "error");
+    // fastify passes the server's level as the child's (route.js: `loggerOpts.level = context.logLevel`).
+    for (const opts of [{}, { level: "error" }]) {
+      const child = lazyChildLoggerFactory.call(Fastify(), counting, { reqId: "r1" }, opts, undefined as never);
+      child.info("not logged");
+      child.warn("not logged");
+      assert.equal(made, 0);
+      assert.equal(child.level, "error");
+    }
   });
 });
