@@ -107,3 +107,15 @@ function pending(notes: readonly PlanNote[]): Fresh {
   const reason = p.some((n) => n.what === "reboot") ? "RebootPending" : "TransferPending";
   return { type: "Pending", status: true, reason, message: p.map((n) => n.message).join("; ") };
 }
+
+const jsonMemo = new WeakMap<DeviceStatus, string>();
+
+/**
+ * A status's JSON, serialised once per status object: the session's end compares it with the previous status and
+ * the store writes it (statuses are never mutated, so the memo lives exactly as long as the object).
+ */
+export function statusJson(status: DeviceStatus): string {
+  let json = jsonMemo.get(status);
+  if (json === undefined) jsonMemo.set(status, (json = JSON.stringify(status)));
+  return json;
+}

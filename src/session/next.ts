@@ -7,7 +7,7 @@ import { requestFor } from "../reconcile/rpc.js";
 import { withAddIntent } from "../reconcile/add-intents.js";
 import { FIRMWARE_ISSUED_KEY, REBOOT_ISSUED_KEY } from "../reconcile/firmware.js";
 import { nextBackoff } from "../reconcile/limits.js";
-import { statusFrom } from "../reconcile/status.js";
+import { statusFrom, statusJson } from "../reconcile/status.js";
 import type { Plan } from "../reconcile/types.js";
 import type { SessionOutcome } from "../domain/faults.js";
 import type { StoreWrite } from "../domain/store.js";
@@ -44,7 +44,8 @@ function finish(state: SessionState, last: Plan | undefined, now: number, outcom
   if (rec && last) {
     const status = statusFrom(last, rec.desired, state.faults, state.previousStatus, now);
     // An unchanged status (the converged device's periodic visit) writes nothing at all.
-    if (JSON.stringify(status) !== JSON.stringify(state.previousStatus)) writes.push({ kind: "status", status });
+    const previous = state.previousStatus === undefined ? undefined : statusJson(state.previousStatus);
+    if (statusJson(status) !== previous) writes.push({ kind: "status", status });
   }
   const converged = rec && last ? { converged: last.converged } : {};
   return { state: { ...state, ...converged, phase: "ended", outstanding: undefined, outcome }, reply: { kind: "end" }, writes };

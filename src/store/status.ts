@@ -1,4 +1,5 @@
 import type { ConditionType, DeviceStatus } from "../domain/status.js";
+import { statusJson } from "../reconcile/status.js";
 
 /** The devices column that mirrors each condition's status, for indexed filtering. Closed set: safe to splice into SQL. */
 export const CONDITION_COLUMN: Readonly<Record<ConditionType, string>> = {
@@ -27,7 +28,7 @@ export function statusColumns(status: DeviceStatus): StatusColumns {
     return c === undefined ? null : c.status ? 1 : 0;
   };
   return {
-    status: JSON.stringify(status),
+    status: statusJson(status),
     applied_revision: status.appliedRevision ?? null,
     attempted_revision: status.attemptedRevision ?? null,
     c_matched: flag("Matched"),
