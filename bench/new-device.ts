@@ -129,7 +129,7 @@ const loadAverage = (): string => readFileSync("/proc/loadavg", "utf8").split(" 
 async function abRun(root: string): Promise<Record<string, unknown>> {
   const sides = { A: await rig(root), B: await rig() };
   const load0 = loadAverage();
-  const got = { A: { nd: [] as number[], ci: [] as number[] }, B: { nd: [] as number[], ci: [] as number[] } };
+  const got = { A: { nd: [] as number[], ci: [] as number[], bytes: [] as number[] }, B: { nd: [] as number[], ci: [] as number[], bytes: [] as number[] } };
   try {
     const informs = { A: await sides.A.warm(), B: await sides.B.warm() };
     for (let i = 0; i < AB_SLICES; i++) {
@@ -137,6 +137,7 @@ async function abRun(root: string): Promise<Record<string, unknown>> {
         const f = await sides[side].fresh(PER_SLICE);
         await f.fleet.close();
         got[side].nd.push(f.slice.cpuMsPerSession);
+        got[side].bytes.push(f.slice.bytesPerSession);
         if (f.slice.failed > 0) log(`new-device: ${side} slice ${i + 1}: ${f.slice.failed} failed sessions`);
         got[side].ci.push((await sides[side].checkIn(informs[side])).cpuMsPerSession);
       }
@@ -151,8 +152,8 @@ async function abRun(root: string): Promise<Record<string, unknown>> {
   const load1 = loadAverage();
   const summary = (xs: readonly number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
   const out = {
-    A: { root, newDevice: summary(got.A.nd), checkIn: summary(got.A.ci) },
-    B: { root: "this tree", newDevice: summary(got.B.nd), checkIn: summary(got.B.ci) },
+    A: { root, newDevice: summary(got.A.nd), checkIn: summary(got.A.ci), bytesPerSession: median(got.A.bytes) },
+    B: { root: "this tree", newDevice: summary(got.B.nd), checkIn: summary(got.B.ci), bytesPerSession: median(got.B.bytes) },
     slices: AB_SLICES,
     perSlice: PER_SLICE,
     load: [load0, load1],
@@ -162,7 +163,7 @@ async function abRun(root: string): Promise<Record<string, unknown>> {
   );
   process.stdout.write(
     table(
-      ["side", "new device median", "min", "max", "check-in median", "min", "max", "ratio (medians)"],
+      ["side", "new device median", "min", "max", "check-in median", "min", "max", "ratio (medians)", "new device bytes written/session"],
       (["A", "B"] as const).map((k) => {
         const o = out[k];
         return [
