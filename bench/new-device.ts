@@ -175,6 +175,7 @@ async function abRun(root: string): Promise<Record<string, unknown>> {
           o.checkIn.min,
           o.checkIn.max,
           o.checkIn.median > 0 ? o.newDevice.median / o.checkIn.median : 0,
+          o.bytesPerSession,
         ];
       }),
     ),
