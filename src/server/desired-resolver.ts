@@ -3,7 +3,7 @@
  * per-device connection request credentials (random secrets kept server-side, provisioned through the
  * reconciler like any other value; a policy that sets these paths wins, so rotation is a policy change).
  */
-import { randomBytes, randomFillSync } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { DeviceId } from "../domain/device.js";
 import { generateConnReqCredentials } from "../connreq/credentials.js";
 import { desiredStateFor, type VersionPins } from "../policy/desired.js";
@@ -24,29 +24,10 @@ export function storedCredentials(secrets: ReadonlyMap<string, string>): { usern
   return username !== undefined && password !== undefined ? { username, password } : undefined;
 }
 
-/**
- * Random bytes from the CSPRNG drawn a page at a time: one randomFillSync per ~85 new devices instead of one
- * randomBytes call each (issue 16: ~1% of a new device's session). Each byte is handed out once (copied, then
- * zeroed in the page).
- */
-const POOL = Buffer.alloc(4096);
-let poolAt = POOL.length;
-export function pooledRandomBytes(n: number): Buffer {
-  if (n > POOL.length) return randomBytes(n);
-  if (poolAt + n > POOL.length) {
-    randomFillSync(POOL);
-    poolAt = 0;
-  }
-  const out = Buffer.from(POOL.subarray(poolAt, poolAt + n));
-  POOL.fill(0, poolAt, poolAt + n);
-  poolAt += n;
-  return out;
-}
-
 /** Fresh connection request credentials for a device whose secrets lack them (undefined when it has both). */
 export function drawConnReqCredentials(secrets: ReadonlyMap<string, string>, id: DeviceId): ReadonlyMap<string, string> | undefined {
   if (storedCredentials(secrets)) return undefined;
-  const fresh = generateConnReqCredentials(id, pooledRandomBytes);
+  const fresh = generateConnReqCredentials(id, randomBytes);
   return new Map([
     [CR_USERNAME, fresh.username],
     [CR_PASSWORD, fresh.password],
