@@ -14,7 +14,6 @@ import {
   writableOf,
 } from "./value-codec.js";
 import type { KnownName, ReportedParam, ReportedState } from "../reconcile/types.js";
-import type BetterSqlite3 from "better-sqlite3";
 import type { Database } from "./db.js";
 import type { PathIds } from "./paths.js";
 
@@ -46,27 +45,11 @@ interface PathAtRow {
 // (0xFF never occurs in UTF-8, so it sorts after every continuation of the prefix).
 const UNDER = "SELECT id FROM paths WHERE path >= @prefix AND path < (@prefix || x'FF')";
 
-/** Rows per multi-row value upsert (5 bound values each, well under SQLite's 32,766 variables). */
-const VALUES_PER_STATEMENT = 64;
-
 export function reportedRepo(db: Database, paths: PathIds): ReportedRepo {
   const s = statements(db);
-  // One INSERT of n rows per step instead of n statements (an Inform's 6-8 values, a read's answer): one prepared
-  // statement per row count, created on first use (at most VALUES_PER_STATEMENT texts).
-  const upsertMany = new Map<number, BetterSqlite3.Statement<unknown[]>>();
-  const upsertRows = (n: number): BetterSqlite3.Statement<unknown[]> => {
-    let stmt = upsertMany.get(n);
-    if (stmt === undefined) upsertMany.set(n, (stmt = db.prepare<unknown[]>(upsertValuesSql(n))));
-    return stmt;
-  };
   return {
     upsertValues(dev, params, observedAt) {
-      for (let at = 0; at < params.length; at += VALUES_PER_STATEMENT) {
-        const chunk = params.length <= VALUES_PER_STATEMENT ? params : params.slice(at, at + VALUES_PER_STATEMENT);
-        const args: unknown[] = [];
-        for (const p of chunk) args.push(dev, paths.intern(p.path), packValue(p.value), typeBits(p.type), observedAt);
-        upsertRows(chunk.length).run(args);
-      }
+      for (const p of params) s.upsertValue.run(dev, paths.intern(p.path), packValue(p.value), typeBits(p.type), observedAt);
     },
     upsertNames(dev, params, observedAt) {
       for (const p of params) {
@@ -91,20 +74,15 @@ export function reportedRepo(db: Database, paths: PathIds): ReportedRepo {
   };
 }
 
-/**
- * flags (value-codec.ts): each upsert sets its own bits and keeps the others. A path twice in one statement is
- * upserted twice in row order, as that many single-row statements would.
- */
-function upsertValuesSql(rows: number): string {
-  return `INSERT INTO reported (dev, path_id, value, flags, observed_at) VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?)").join(", ")}
-       ON CONFLICT (dev, path_id) DO UPDATE SET value = excluded.value, flags = (flags & ~${TYPE_MASK}) | excluded.flags, observed_at = excluded.observed_at`;
-}
-
 function statements(db: Database) {
   const upsert = (table: string): string =>
     `INSERT INTO ${table} (dev, path_id, observed_at) VALUES (?, ?, ?) ON CONFLICT (dev, path_id) DO UPDATE SET observed_at = excluded.observed_at`;
   return {
-    // flags (value-codec.ts): each upsert below sets its own bits and keeps the others.
+    // flags (value-codec.ts): each upsert sets its own bits and keeps the others.
+    upsertValue: db.prepare<[number, number, string | Buffer, number, number]>(
+      `INSERT INTO reported (dev, path_id, value, flags, observed_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (dev, path_id) DO UPDATE SET value = excluded.value, flags = (flags & ~${TYPE_MASK}) | excluded.flags, observed_at = excluded.observed_at`,
+    ),
     upsertWritable: db.prepare<[number, number, number]>(
       `INSERT INTO reported (dev, path_id, flags) VALUES (?, ?, ?)
        ON CONFLICT (dev, path_id) DO UPDATE SET flags = (flags & ~${WRITABLE_MASK}) | excluded.flags WHERE (flags & ${WRITABLE_MASK}) != excluded.flags`,

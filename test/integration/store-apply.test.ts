@@ -17,29 +17,6 @@ async function seeded(store: Store): Promise<void> {
 }
 
 for (const backend of BACKENDS) {
-  test(`[${backend}] one reported write of many values (more than one statement's rows, a path twice) stores each, the last of a path winning`, async () => {
-    await withStore(backend, async (store) => {
-      await seeded(store);
-      const params = Array.from({ length: 150 }, (_, i) => ({ path: `A.V${i}`, value: `v${i}`, type: "xsd:string" as const }));
-      await store.apply(ID, [{ kind: "reported", params: [...params, { path: "A.V3", value: "again", type: "xsd:unsignedInt" }], observedAt: 7 }]);
-      const got = (await store.loadReported(ID)).params;
-      assert.equal(got.size, 150);
-      assert.deepEqual(got.get("A.V149"), { value: "v149", type: "xsd:string", writable: undefined, observedAt: 7 });
-      assert.deepEqual(got.get("A.V3"), { value: "again", type: "xsd:unsignedInt", writable: undefined, observedAt: 7 });
-      // Twice within one statement's rows.
-      await store.apply(ID, [
-        {
-          kind: "reported",
-          params: [reported("A.X", "1"), reported("A.Y", "y"), reported("A.X", "2")].flatMap((w) => (w.kind === "reported" ? w.params : [])),
-          observedAt: 8,
-        },
-      ]);
-      const again = (await store.loadReported(ID)).params;
-      assert.equal(again.get("A.X")?.value, "2");
-      assert.equal(again.get("A.Y")?.value, "y");
-    });
-  });
-
   test(`[${backend}] apply is all or nothing: a write violating a constraint after valid ones keeps none of them`, async () => {
     await withStore(backend, async (store) => {
       await seeded(store);
