@@ -16,6 +16,7 @@ import { encodedInforms, fleetOptions, tempWorkspace } from "./support/fleet.js"
 import { leanRun } from "./support/lean-load.js";
 import { cpuMs, startServe, writtenBytes } from "./support/procs.js";
 import { QUICK, emit, log, ratio, table } from "./support/report.js";
+import { startPg } from "../test/support/pg-cluster.js";
 
 /** New devices per slice, slices per kind, in flight. */
 const PER_SLICE = Number(process.env["BENCH_NEW_DEVICES"] ?? (QUICK ? 300 : 1000));
@@ -55,10 +56,10 @@ interface Slice {
 const best = (xs: readonly Slice[]): Slice => xs.reduce((a, b) => (b.cpuMsPerSession < a.cpuMsPerSession ? b : a));
 
 /** A server under test with its own store, and the two kinds of slice measured against it. */
-async function rig(root?: string) {
+async function rig(root?: string, db?: string) {
   const ws = tempWorkspace(undefined);
   writePolicies(ws.policies);
-  const server = await startServe({ db: ws.db, policies: ws.policies, ...(root !== undefined ? { root } : {}) });
+  const server = await startServe({ db: db ?? ws.db, policies: ws.policies, ...(root !== undefined ? { root } : {}) });
   let offset = 0;
   /** One slice of `count` devices never seen before, each one BOOTSTRAP session. */
   const fresh = async (count: number): Promise<{ slice: Slice; fleet: Fleet }> => {
@@ -127,7 +128,10 @@ const loadAverage = (): string => readFileSync("/proc/loadavg", "utf8").split(" 
  * the lowest and the highest server CPU per session over AB_SLICES slices of each kind.
  */
 async function abRun(root: string): Promise<Record<string, unknown>> {
-  const sides = { A: await rig(root), B: await rig() };
+  // BENCH_NEW_PG=1: each side's store is a fresh database of one throwaway PostgreSQL cluster.
+  const pgc = process.env["BENCH_NEW_PG"] === "1" ? await startPg() : undefined;
+  const dbs = pgc ? [await pgc.createDatabase(`newdev_a_${process.pid}`), await pgc.createDatabase(`newdev_b_${process.pid}`)] : [];
+  const sides = { A: await rig(root, dbs[0]), B: await rig(undefined, dbs[1]) };
   const load0 = loadAverage();
   const got = { A: { nd: [] as number[], ci: [] as number[], bytes: [] as number[] }, B: { nd: [] as number[], ci: [] as number[], bytes: [] as number[] } };
   try {
@@ -148,6 +152,7 @@ async function abRun(root: string): Promise<Record<string, unknown>> {
   } finally {
     await sides.A.stop();
     await sides.B.stop();
+    await pgc?.stop();
   }
   const load1 = loadAverage();
   const summary = (xs: readonly number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
@@ -156,10 +161,11 @@ async function abRun(root: string): Promise<Record<string, unknown>> {
     B: { root: "this tree", newDevice: summary(got.B.nd), checkIn: summary(got.B.ci), bytesPerSession: median(got.B.bytes) },
     slices: AB_SLICES,
     perSlice: PER_SLICE,
+    store: pgc ? "postgresql" : "sqlite",
     load: [load0, load1],
   };
   process.stdout.write(
-    `\nNew device A/B: server CPU ms/session, ${AB_SLICES} interleaved slices of ${PER_SLICE} per side, load average ${load0} -> ${load1}\n`,
+    `\nNew device A/B (${out.store}): server CPU ms/session, ${AB_SLICES} interleaved slices of ${PER_SLICE} per side, load average ${load0} -> ${load1}\n`,
   );
   process.stdout.write(
     table(
