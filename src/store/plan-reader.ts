@@ -24,6 +24,8 @@ interface PathAt {
 export function planReader(db: Database): WholeSource {
   const records = db.prepare<[string, number], DeviceRow>("SELECT * FROM devices WHERE id > ? ORDER BY id LIMIT ?");
   const recordsThrough = db.prepare<[string, string, number], DeviceRow>("SELECT * FROM devices WHERE id > ? AND id <= ? ORDER BY id LIMIT ?");
+  // Row order (the table's own): a slice of rows reads the devices and their reported rows front to back.
+  const rowsThrough = db.prepare<[number, number, number], DeviceRow>("SELECT * FROM devices WHERE dev > ? AND dev <= ? ORDER BY dev LIMIT ?");
   const reported = db
     .prepare<[string, string], Row>(
       `SELECT r.dev, r.path_id, r.value, r.flags, r.observed_at FROM json_each(?) AS d JOIN reported r ON r.dev = d.value
@@ -75,51 +77,64 @@ export function planReader(db: Database): WholeSource {
       return dev === undefined ? d : { ...d, reported: whole.load(dev, d.reported.parameterKey, d.reported.softwareVersion) };
     },
     page(after, limit, interest, through) {
-      const rows = through === undefined ? records.all(after, limit) : recordsThrough.all(after, through, limit);
-      if (rows.length === 0) return [];
-      refreshPaths();
-      const devs = JSON.stringify(rows.map((r) => r.dev));
-      const params = new Map<number, Map<string, ReportedParam>>();
-      const names = new Map<number, Map<string, KnownName>>();
-      for (const [dev, pathId, stored, flags, observedAt] of reported.all(devs, wantedIds(interest))) {
-        const path = pathOf.get(pathId);
-        if (path === undefined) continue; // minted after refreshPaths by a concurrent writer: not wanted yet
-        const writable = writableOf(flags);
-        const notification = notificationOf(flags);
-        if (stored === null || observedAt === null) {
-          mapOf(names, dev).set(path, notification === undefined ? { writable } : { writable, notification });
-          continue;
-        }
-        const p = { value: unpackValue(stored), type: typeOf(flags), writable, observedAt };
-        mapOf(params, dev).set(path, notification === undefined ? p : { ...p, notification });
-      }
-      const hasInventory = new Set(withInventory.all({ devs }));
-      const secretsOf = new Map<string, Map<string, string>>();
-      for (const r of secretRows.all(JSON.stringify(rows.map((r) => r.id)))) {
-        let m = secretsOf.get(r.device_id);
-        if (m === undefined) secretsOf.set(r.device_id, (m = new Map()));
-        m.set(r.name, r.value);
-      }
-      const objectsOf = grouped(objects.all(devs));
-      const discoveredOf = grouped(discovered.all(devs));
-      return rows.map((row): ProjectedDevice => {
-        const record = toRecord(row);
-        return {
-          record,
-          reported: {
-            params: params.get(row.dev) ?? new Map(),
-            objects: objectsOf.get(row.dev) ?? new Map(),
-            discovered: discoveredOf.get(row.dev) ?? new Map(),
-            parameterKey: row.parameter_key,
-            softwareVersion: row.software_version,
-            names: names.get(row.dev) ?? new Map(),
-          },
-          inventory: hasInventory.has(row.dev) ? inventory.load(row.dev) : EMPTY_INVENTORY,
-          secrets: secretsOf.get(row.id) ?? new Map<string, string>(),
-        };
-      });
+      return load(through === undefined ? records.all(after, limit) : recordsThrough.all(after, through, limit), interest);
+    },
+    rowPage(after, through, limit, interest) {
+      const rows = rowsThrough.all(after, through, limit);
+      return { devices: load(rows, interest), last: rows.at(-1)?.dev ?? through };
     },
   };
+
+  function load(rows: readonly DeviceRow[], interest: PathInterest): ProjectedDevice[] {
+    if (rows.length === 0) return [];
+    refreshPaths();
+    const devs = JSON.stringify(rows.map((r) => r.dev));
+    const params = new Map<number, Map<string, ReportedParam>>();
+    const names = new Map<number, Map<string, KnownName>>();
+    for (const [dev, pathId, stored, flags, observedAt] of reported.all(devs, wantedIds(interest))) {
+      const path = pathOf.get(pathId);
+      if (path === undefined) continue; // minted after refreshPaths by a concurrent writer: not wanted yet
+      const writable = writableOf(flags);
+      const notification = notificationOf(flags);
+      if (stored === null || observedAt === null) {
+        mapOf(names, dev).set(path, notification === undefined ? { writable } : { writable, notification });
+        continue;
+      }
+      const p = { value: unpackValue(stored), type: typeOf(flags), writable, observedAt };
+      mapOf(params, dev).set(path, notification === undefined ? p : { ...p, notification });
+    }
+    const hasInventory = new Set(withInventory.all({ devs }));
+    const secretsOf = new Map<string, Map<string, string>>();
+    for (const r of secretRows.all(JSON.stringify(rows.map((r) => r.id)))) {
+      let m = secretsOf.get(r.device_id);
+      if (m === undefined) secretsOf.set(r.device_id, (m = new Map()));
+      m.set(r.name, r.value);
+    }
+    const objectsOf = grouped(objects.all(devs));
+    const discoveredOf = grouped(discovered.all(devs));
+    return rows.map((row): ProjectedDevice => {
+      const record = toRecord(row);
+      return {
+        record,
+        reported: {
+          params: params.get(row.dev) ?? new Map(),
+          objects: objectsOf.get(row.dev) ?? new Map(),
+          discovered: discoveredOf.get(row.dev) ?? new Map(),
+          parameterKey: row.parameter_key,
+          softwareVersion: row.software_version,
+          names: names.get(row.dev) ?? new Map(),
+        },
+        inventory: hasInventory.has(row.dev) ? inventory.load(row.dev) : EMPTY_INVENTORY,
+        secrets: secretsOf.get(row.id) ?? new Map<string, string>(),
+      };
+    });
+  }
+}
+
+/** Store row numbers of the fleet: the first and the last (0, 0 when empty), the range `rowPage` slices. */
+export function rowRange(db: Database): { readonly first: number; readonly last: number } {
+  const r = db.prepare<[], { first: number | null; last: number | null }>("SELECT min(dev) AS first, max(dev) AS last FROM devices").get();
+  return { first: r?.first ?? 0, last: r?.last ?? 0 };
 }
 
 function mapOf<V>(m: Map<number, Map<string, V>>, dev: number): Map<string, V> {
