@@ -58,7 +58,15 @@ function objectPrint(o: object): string {
  */
 export function planInputKey(desired: DesiredState | string, reported: ReportedState, inventory: Inventory, quirks: DeviceQuirks): string {
   const d = typeof desired === "string" ? `K${desired}` : `D${fingerprint(desired)}`;
-  return `${d}|${reportedPrint(reported)}|${fingerprint(inventory)}|${fingerprint(quirks)}`;
+  return `${d}|${reportedPrint(reported)}|${printOnce(inventory)}|${printOnce(quirks)}`;
+}
+
+/** Inventories and quirks are read-only data, most of them shared (the empty inventory, a model's quirks): printed once per object. */
+const printed = new WeakMap<object, string>();
+function printOnce(o: object): string {
+  let s = printed.get(o);
+  if (s === undefined) printed.set(o, (s = fingerprint(o)));
+  return s;
 }
 
 function reportedPrint(r: ReportedState): string {

@@ -118,7 +118,8 @@ export function projectedSubject(
 
 /** One stored device as the fleet walk reads it: reported values projected on the interest it was given. */
 export interface ProjectedDevice {
-  readonly record: DeviceRecord;
+  /** The device's facts and tags (all a plan reads of its record). */
+  readonly record: DeviceFacts & Pick<DeviceRecord, "tags">;
   /** Reported values of the paths the interest covers only; objects and discovered paths whole. */
   readonly reported: ReportedState;
   readonly inventory: Inventory;

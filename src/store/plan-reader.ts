@@ -10,9 +10,14 @@ import type { WholeSource } from "../plan/projected-plans.js";
 import { pathIds } from "./paths.js";
 import { reportedRepo } from "./reported.js";
 import type { Database } from "./db.js";
-import { toRecord, type DeviceRow } from "./devices.js";
+import type { DeviceRow } from "./devices.js";
+import type { DeviceId } from "../domain/device.js";
+import { fromJson } from "./json.js";
 import { EMPTY_INVENTORY, inventoryRepo } from "./inventory.js";
 import { notificationOf, typeOf, unpackValue, writableOf } from "./value-codec.js";
+
+/** What a device without rows of a kind gets (read-only: one shared empty map). */
+const NONE: ReadonlyMap<never, never> = new Map<never, never>();
 
 type Row = readonly [number, number, string | Buffer | null, number, number | null];
 interface PathAt {
@@ -21,11 +26,50 @@ interface PathAt {
   readonly observed_at: number;
 }
 
+/** The columns of a device row a plan reads (its facts and tags: `FactsRecord`), not its events, status or times. */
+type FactsRow = Pick<
+  DeviceRow,
+  | "dev"
+  | "id"
+  | "manufacturer"
+  | "oui"
+  | "product_class"
+  | "serial"
+  | "software_version"
+  | "hardware_version"
+  | "ip"
+  | "cr_url"
+  | "udp_cr_addr"
+  | "parameter_key"
+  | "data_model"
+  | "tags"
+>;
+const FACTS = "dev, id, manufacturer, oui, product_class, serial, software_version, hardware_version, ip, cr_url, udp_cr_addr, parameter_key, data_model, tags";
+const NO_TAGS: readonly string[] = Object.freeze([]);
+
+function factsOf(r: FactsRow): ProjectedDevice["record"] {
+  return {
+    deviceId: r.id as DeviceId,
+    manufacturer: r.manufacturer,
+    oui: r.oui,
+    productClass: r.product_class,
+    serialNumber: r.serial,
+    softwareVersion: r.software_version,
+    hardwareVersion: r.hardware_version,
+    ip: r.ip,
+    connectionRequestUrl: r.cr_url,
+    udpConnectionRequestAddress: r.udp_cr_addr,
+    parameterKey: r.parameter_key,
+    dataModel: r.data_model ?? undefined,
+    tags: r.tags === "[]" ? NO_TAGS : fromJson<string[]>(r.tags),
+  };
+}
+
 export function planReader(db: Database): WholeSource {
-  const records = db.prepare<[string, number], DeviceRow>("SELECT * FROM devices WHERE id > ? ORDER BY id LIMIT ?");
-  const recordsThrough = db.prepare<[string, string, number], DeviceRow>("SELECT * FROM devices WHERE id > ? AND id <= ? ORDER BY id LIMIT ?");
+  const records = db.prepare<[string, number], FactsRow>(`SELECT ${FACTS} FROM devices WHERE id > ? ORDER BY id LIMIT ?`);
+  const recordsThrough = db.prepare<[string, string, number], FactsRow>(`SELECT ${FACTS} FROM devices WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`);
   // Row order (the table's own): a slice of rows reads the devices and their reported rows front to back.
-  const rowsThrough = db.prepare<[number, number, number], DeviceRow>("SELECT * FROM devices WHERE dev > ? AND dev <= ? ORDER BY dev LIMIT ?");
+  const rowsThrough = db.prepare<[number, number, number], FactsRow>(`SELECT ${FACTS} FROM devices WHERE dev > ? AND dev <= ? ORDER BY dev LIMIT ?`);
   const reported = db
     .prepare<[string, string], Row>(
       `SELECT r.dev, r.path_id, r.value, r.flags, r.observed_at FROM json_each(?) AS d JOIN reported r ON r.dev = d.value
@@ -85,7 +129,7 @@ export function planReader(db: Database): WholeSource {
     },
   };
 
-  function load(rows: readonly DeviceRow[], interest: PathInterest): ProjectedDevice[] {
+  function load(rows: readonly FactsRow[], interest: PathInterest): ProjectedDevice[] {
     if (rows.length === 0) return [];
     refreshPaths();
     const devs = JSON.stringify(rows.map((r) => r.dev));
@@ -113,19 +157,18 @@ export function planReader(db: Database): WholeSource {
     const objectsOf = grouped(objects.all(devs));
     const discoveredOf = grouped(discovered.all(devs));
     return rows.map((row): ProjectedDevice => {
-      const record = toRecord(row);
       return {
-        record,
+        record: factsOf(row),
         reported: {
-          params: params.get(row.dev) ?? new Map(),
-          objects: objectsOf.get(row.dev) ?? new Map(),
-          discovered: discoveredOf.get(row.dev) ?? new Map(),
+          params: params.get(row.dev) ?? NONE,
+          objects: objectsOf.get(row.dev) ?? NONE,
+          discovered: discoveredOf.get(row.dev) ?? NONE,
           parameterKey: row.parameter_key,
           softwareVersion: row.software_version,
-          names: names.get(row.dev) ?? new Map(),
+          names: names.get(row.dev) ?? NONE,
         },
         inventory: hasInventory.has(row.dev) ? inventory.load(row.dev) : EMPTY_INVENTORY,
-        secrets: secretsOf.get(row.id) ?? new Map<string, string>(),
+        secrets: secretsOf.get(row.id) ?? NONE,
       };
     });
   }
