@@ -17,7 +17,7 @@ import type { DesiredState } from "../policy/desired.types.js";
 import type { DeviceQuirks } from "../reconcile/types.js";
 import { planSubject, planWithDesired, type DevicePlan, type PlanSettings } from "./device-plan.js";
 import { PathInterest, projectedSubject, type ProjectedDevice, type ProjectedSource } from "./projection.js";
-import { planInputKey } from "./plan-key.js";
+import { KeyTokens, planInputKey } from "./plan-key.js";
 
 const PAGE = 1000;
 /** Distinct plan inputs remembered (first in, first out). */
@@ -48,6 +48,7 @@ export interface WalkState {
   /** Plans by plan input key (plan-key.ts), when grouped. */
   readonly groups: Memo<DevicePlan> | undefined;
   readonly desiredMemo: Memo<DesiredState | undefined> | undefined;
+  readonly tokens: KeyTokens;
   /** Plans carry their diff (false: `diff: []`, for a walk folded into a report, which reads none: report-parts.ts). */
   readonly diff: boolean;
 }
@@ -67,6 +68,7 @@ export function walkState(o: WalkStateOptions = {}): WalkState {
     interest: new PathInterest(),
     groups: group ? new Memo<DevicePlan>(groups) : undefined,
     desiredMemo: group ? new Memo<DesiredState | undefined>(Math.min(groups, GROUPS)) : undefined,
+    tokens: new KeyTokens(),
     diff: o.diff !== false,
   };
 }
@@ -144,7 +146,7 @@ function resolve(ctx: PlanSettings, d: ProjectedDevice, state: WalkState): Resol
   const { subject, parameters } = projectedSubject(d.record, d.reported, interest);
   const desiredKey = memo === undefined ? undefined : ctx.desiredKey?.(subject, d.secrets);
   if (parameters.whole) return "whole";
-  const key = groups === undefined || desiredKey === undefined ? undefined : planInputKey(desiredKey, d.reported, d.inventory, quirksOf(ctx, d));
+  const key = groups === undefined || desiredKey === undefined ? undefined : planInputKey(desiredKey, d.reported, d.inventory, quirksOf(ctx, d), state.tokens);
   const known = key === undefined ? undefined : groups?.get(key);
   // The group's first device resolved this desired key: what its desired state reads and needs is in `interest`.
   if (known !== undefined && parameters.misses.length === 0) return { known };
@@ -167,7 +169,7 @@ function planned(ctx: PlanSettings, d: ProjectedDevice, x: Resolved, state: Walk
   const { desired } = x;
   const groups = state.groups;
   if (desired === undefined || groups === undefined) return planWithDesired(ctx, d, desired, state.diff);
-  const key = x.key ?? planInputKey(desired, d.reported, d.inventory, quirksOf(ctx, d));
+  const key = x.key ?? planInputKey(desired, d.reported, d.inventory, quirksOf(ctx, d), state.tokens);
   const known = groups.get(key);
   if (known !== undefined) return stamped(known, d);
   const p = planWithDesired(ctx, d, desired, state.diff);
