@@ -37,22 +37,7 @@ export const CONFIG_SCHEMA = {
           description:
             "Models whose messages go without the <?xml ...?> declaration (some embedded parsers cannot read it). Each entry matches by OUI, productClass and/or manufacturer (all given must match; an empty entry matches every device). Env CONVERGE_OMIT_XML_DECLARATION: OUI, OUI/ProductClass or */ProductClass, comma separated; * for every device.",
           items: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              oui: {
-                type: "string",
-                maxLength: 64,
-              },
-              productClass: {
-                type: "string",
-                maxLength: 64,
-              },
-              manufacturer: {
-                type: "string",
-                maxLength: 64,
-              },
-            },
+            $ref: "#/$defs/modelMatch",
           },
           maxItems: 1000,
         },
@@ -367,22 +352,7 @@ export const CONFIG_SCHEMA = {
         required: ["match"],
         properties: {
           match: {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              oui: {
-                type: "string",
-                maxLength: 64,
-              },
-              productClass: {
-                type: "string",
-                maxLength: 64,
-              },
-              manufacturer: {
-                type: "string",
-                maxLength: 64,
-              },
-            },
+            $ref: "#/$defs/modelMatch",
             description: "The models this entry applies to: oui (case-insensitive), productClass, manufacturer (exact).",
           },
           omitXmlDeclaration: {
@@ -462,6 +432,27 @@ export const CONFIG_SCHEMA = {
           description: "A node silent for longer is dead: its devices' leases are free (ms, default 10000). Env CONVERGE_CLUSTER_NODE_TIMEOUT_MS.",
         },
       },
+    },
+  },
+  $defs: {
+    modelMatch: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        oui: {
+          type: "string",
+          maxLength: 64,
+        },
+        productClass: {
+          type: "string",
+          maxLength: 64,
+        },
+        manufacturer: {
+          type: "string",
+          maxLength: 64,
+        },
+      },
+      description: "A model selector: oui (case-insensitive), productClass and/or manufacturer (exact); all given must match, {} matches every device.",
     },
   },
 } as const;

@@ -40,6 +40,14 @@ const ROWS: readonly { what: string; file?: string; env?: Record<string, string>
     want: ['converge.yaml:3:5: error: config key quirks.0: unknown key "booleanAsDigits" (did you mean "booleanAsDigit"?)'],
   },
   {
+    what: "a misspelt key in a model selector (one $defs entry shared by quirks and cwmp.omitXmlDeclaration)",
+    file: "quirks:\n  - match: { ouii: 00259E }\ncwmp:\n  omitXmlDeclaration:\n    - { productclass: X }\n",
+    want: [
+      'converge.yaml:2:14: error: config key quirks.0.match: unknown key "ouii" (did you mean "oui"?)',
+      'converge.yaml:5:9: error: config key cwmp.omitXmlDeclaration.0: unknown key "productclass" (did you mean "productClass"?)',
+    ],
+  },
+  {
     what: "a bad variable value names the variable and the key",
     env: { CONVERGE_API_PORT: "70000" },
     want: ["CONVERGE_API_PORT (config key api.port): must be <= 65535"],

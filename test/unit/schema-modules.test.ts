@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { SCHEMA_MODULES } from "../../src/config/schema-modules.js";
 import { CONFIG_SCHEMA } from "../../src/config/config-schema.js";
 import { POLICY_SCHEMA } from "../../src/policy/policy-schema.js";
+import { XSD_TYPES } from "../../src/domain/xsd.js";
 import type { Config, QuirkRule } from "../../src/config/config.js";
 import type { RawPolicy, RawStringMatch } from "../../src/policy/raw.js";
 
@@ -43,4 +44,9 @@ it("the raw policy type is derived from the policy schema", () => {
   holds<Equal<RawStringMatch, string | readonly string[] | { readonly pattern: string }>>();
   holds<Equal<NonNullable<RawPolicy["match"]>["dataModel"], "tr098" | "tr181" | undefined>>();
   assert.ok(true);
+});
+
+it("the policy schema's xsd type enum is XSD_TYPES, each with and without its 'xsd:' prefix (JSON cannot import the constant)", () => {
+  const type = POLICY_SCHEMA.$defs.value.properties.type;
+  assert.deepEqual([...type.enum], [...XSD_TYPES, ...XSD_TYPES.map((t) => t.slice("xsd:".length))]);
 });
