@@ -35,9 +35,8 @@ export interface WalkOptions {
   readonly page?: number;
   /** Plan once per group of equal plan inputs (default true; false plans every device, as before issue 16). */
   readonly group?: boolean;
-  /** The devices with ids after `after` and up to `through` (included) only: a slice of the fleet (parallel-plans.ts). */
+  /** The devices with ids after `after` only. */
   readonly after?: string;
-  readonly through?: string;
   /** Instead: the devices of store rows after `after` and up to `through`, in row order (worker threads: parallel-plans.ts). */
   readonly rows?: { readonly after: number; readonly through: number };
 }
@@ -81,13 +80,12 @@ export function* projectedPlans(
 ): Generator<DevicePlan> {
   const page = options.page ?? PAGE;
   const { interest } = state;
-  const until = options.through;
   const rows = options.rows;
   let after = options.after ?? "";
   let afterRow = rows?.after ?? 0;
   let lastRow = afterRow;
   const read = (): readonly ProjectedDevice[] => {
-    if (rows === undefined) return source.page(after, page, interest, until);
+    if (rows === undefined) return source.page(after, page, interest);
     const r = source.rowPage(afterRow, rows.through, page, interest);
     lastRow = r.last;
     return r.devices;

@@ -128,8 +128,8 @@ export interface ProjectedDevice {
 
 /** The fleet walk's source (the SQLite adapter: store/plan-reader.ts). */
 export interface ProjectedSource {
-  /** Up to `limit` devices after id `after` (and up to id `through` included, when given; id order), reported values projected on `interest`. */
-  page(after: string, limit: number, interest: PathInterest, through?: string): readonly ProjectedDevice[];
+  /** Up to `limit` devices after id `after` (id order), reported values projected on `interest`. */
+  page(after: string, limit: number, interest: PathInterest): readonly ProjectedDevice[];
   /** Up to `limit` devices with store row numbers after `after` and up to `through` (row order), and the last row number read. */
   rowPage(after: number, through: number, limit: number, interest: PathInterest): { readonly devices: readonly ProjectedDevice[]; readonly last: number };
 }

@@ -70,7 +70,6 @@ type Span = { readonly devs: string; readonly ids: string } | { readonly after: 
 
 export function planReader(db: Database): WholeSource {
   const records = db.prepare<[string, number], FactsRow>(`SELECT ${FACTS} FROM devices WHERE id > ? ORDER BY id LIMIT ?`).raw(true);
-  const recordsThrough = db.prepare<[string, string, number], FactsRow>(`SELECT ${FACTS} FROM devices WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`).raw(true);
   // Row order (the table's own): a slice of rows reads the devices and their reported rows front to back.
   const rowsThrough = db.prepare<[number, number, number], FactsRow>(`SELECT ${FACTS} FROM devices WHERE dev > ? AND dev <= ? ORDER BY dev LIMIT ?`).raw(true);
   const COLUMNS = "r.dev, r.path_id, r.value, r.flags, r.observed_at";
@@ -134,8 +133,8 @@ export function planReader(db: Database): WholeSource {
       const dev = devOf.get(d.record.deviceId);
       return dev === undefined ? d : { ...d, reported: whole.load(dev, d.reported.parameterKey, d.reported.softwareVersion) };
     },
-    page(after, limit, interest, through) {
-      const rows = through === undefined ? records.all(after, limit) : recordsThrough.all(after, through, limit);
+    page(after, limit, interest) {
+      const rows = records.all(after, limit);
       return load(rows, interest, { devs: JSON.stringify(rows.map((r) => r[0])), ids: JSON.stringify(rows.map((r) => r[1])) });
     },
     rowPage(after, through, limit, interest) {
