@@ -5,9 +5,10 @@
  * serial from the fleet's seed and index offset), 8 in flight like the issue's emulated CPE; the server's CPU
  * (user + system, every thread, /proc/<pid>/stat) over a slice divided by the sessions of the slice.
  * Alternating slices of each kind, each keeps its best (lowest CPU per session).
- * Run alone: node --import tsx bench/new-device.ts   (BENCH_CPU_PROF=<dir> writes the server's .cpuprofile)
+ * Run alone: node --import tsx bench/new-device.ts   (BENCH_CPU_PROF=<dir> writes the server's .cpuprofile;
+ * BENCH_AB_ROOT=<another checkout with node_modules> runs both trees' servers at once, slices interleaved)
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Fleet } from "../src/sim/fleet.js";
 import { acsCounts } from "../src/sim/fleet-acs.js";
@@ -15,6 +16,7 @@ import { encodedInforms, fleetOptions, tempWorkspace } from "./support/fleet.js"
 import { leanRun } from "./support/lean-load.js";
 import { cpuMs, startServe, writtenBytes } from "./support/procs.js";
 import { QUICK, emit, log, ratio, table } from "./support/report.js";
+import { startPg } from "../test/support/pg-cluster.js";
 
 /** New devices per slice, slices per kind, in flight. */
 const PER_SLICE = Number(process.env["BENCH_NEW_DEVICES"] ?? (QUICK ? 300 : 1000));
@@ -23,6 +25,9 @@ const CONCURRENCY = 8;
 const CHECKIN_SECONDS = QUICK ? 2 : 4;
 /** BENCH_NEW_ONLY=1: new-device slices only (for a profile of that path alone). */
 const NEW_ONLY = process.env["BENCH_NEW_ONLY"] === "1";
+/** BENCH_AB_ROOT=<dir>: interleaved A/B against the tree at <dir> (see abRun); BENCH_AB_SLICES slices per side. */
+const AB_ROOT = process.env["BENCH_AB_ROOT"];
+const AB_SLICES = Number(process.env["BENCH_AB_SLICES"] ?? 6);
 
 /** Three values on every model, none of them in the Inform: the session reads, sets and reads back. */
 function writePolicies(dir: string): void {
@@ -50,12 +55,13 @@ interface Slice {
 
 const best = (xs: readonly Slice[]): Slice => xs.reduce((a, b) => (b.cpuMsPerSession < a.cpuMsPerSession ? b : a));
 
-export async function newDevice(): Promise<Record<string, unknown>> {
+/** A server under test with its own store, and the two kinds of slice measured against it. */
+async function rig(root?: string, db?: string) {
   const ws = tempWorkspace(undefined);
   writePolicies(ws.policies);
-  const server = await startServe({ db: ws.db, policies: ws.policies });
+  const server = await startServe({ db: db ?? ws.db, policies: ws.policies, ...(root !== undefined ? { root } : {}) });
   let offset = 0;
-  /** One slice of PER_SLICE devices never seen before, each one BOOTSTRAP session. */
+  /** One slice of `count` devices never seen before, each one BOOTSTRAP session. */
   const fresh = async (count: number): Promise<{ slice: Slice; fleet: Fleet }> => {
     const fleet = await Fleet.create(fleetOptions(server.cwmpUrl, { count, concurrency: CONCURRENCY, seed: "new-device", indexOffset: offset }));
     offset += count;
@@ -94,12 +100,105 @@ export async function newDevice(): Promise<Record<string, unknown>> {
       rpcs: {},
     };
   };
+  /** The warm-up slice; returns the informs of its (now converged) devices for the check-in slices. */
+  const warm = async (): Promise<readonly Buffer[]> => {
+    const w = await fresh(PER_SLICE);
+    const informs = encodedInforms(w.fleet);
+    await w.fleet.close();
+    await checkIn(informs);
+    return informs;
+  };
+  const stop = async (): Promise<void> => {
+    await server.stop();
+    ws.cleanup();
+  };
+  return { server, fresh, checkIn, warm, stop };
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+};
+const loadAverage = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+/**
+ * BENCH_AB_ROOT=<another checkout>: a same-run A/B. Server A runs from that tree, server B from this one, both
+ * at once; their slices alternate (A B, then B A, ...) so both see the same machine load. Per side: the median,
+ * the lowest and the highest server CPU per session over AB_SLICES slices of each kind.
+ */
+async function abRun(root: string): Promise<Record<string, unknown>> {
+  // BENCH_NEW_PG=1: each side's store is a fresh database of one throwaway PostgreSQL cluster.
+  const pgc = process.env["BENCH_NEW_PG"] === "1" ? await startPg() : undefined;
+  const dbs = pgc ? [await pgc.createDatabase(`newdev_a_${process.pid}`), await pgc.createDatabase(`newdev_b_${process.pid}`)] : [];
+  const sides = { A: await rig(root, dbs[0]), B: await rig(undefined, dbs[1]) };
+  const load0 = loadAverage();
+  const got = { A: { nd: [] as number[], ci: [] as number[], bytes: [] as number[] }, B: { nd: [] as number[], ci: [] as number[], bytes: [] as number[] } };
+  try {
+    const informs = { A: await sides.A.warm(), B: await sides.B.warm() };
+    for (let i = 0; i < AB_SLICES; i++) {
+      for (const side of i % 2 === 0 ? (["A", "B"] as const) : (["B", "A"] as const)) {
+        const f = await sides[side].fresh(PER_SLICE);
+        await f.fleet.close();
+        got[side].nd.push(f.slice.cpuMsPerSession);
+        got[side].bytes.push(f.slice.bytesPerSession);
+        if (f.slice.failed > 0) log(`new-device: ${side} slice ${i + 1}: ${f.slice.failed} failed sessions`);
+        got[side].ci.push((await sides[side].checkIn(informs[side])).cpuMsPerSession);
+      }
+      log(
+        `new-device A/B: pair ${i + 1}: A new ${got.A.nd.at(-1)?.toFixed(3)} check-in ${got.A.ci.at(-1)?.toFixed(3)} | B new ${got.B.nd.at(-1)?.toFixed(3)} check-in ${got.B.ci.at(-1)?.toFixed(3)} ms/session`,
+      );
+    }
+  } finally {
+    await sides.A.stop();
+    await sides.B.stop();
+    await pgc?.stop();
+  }
+  const load1 = loadAverage();
+  const summary = (xs: readonly number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+  const out = {
+    A: { root, newDevice: summary(got.A.nd), checkIn: summary(got.A.ci), bytesPerSession: median(got.A.bytes) },
+    B: { root: "this tree", newDevice: summary(got.B.nd), checkIn: summary(got.B.ci), bytesPerSession: median(got.B.bytes) },
+    slices: AB_SLICES,
+    perSlice: PER_SLICE,
+    store: pgc ? "postgresql" : "sqlite",
+    load: [load0, load1],
+  };
+  process.stdout.write(
+    `\nNew device A/B (${out.store}): server CPU ms/session, ${AB_SLICES} interleaved slices of ${PER_SLICE} per side, load average ${load0} -> ${load1}\n`,
+  );
+  process.stdout.write(
+    table(
+      ["side", "new device median", "min", "max", "check-in median", "min", "max", "ratio (medians)", "new device bytes written/session"],
+      (["A", "B"] as const).map((k) => {
+        const o = out[k];
+        return [
+          `${k} (${o.root})`,
+          o.newDevice.median,
+          o.newDevice.min,
+          o.newDevice.max,
+          o.checkIn.median,
+          o.checkIn.min,
+          o.checkIn.max,
+          o.checkIn.median > 0 ? o.newDevice.median / o.checkIn.median : 0,
+          o.bytesPerSession,
+        ];
+      }),
+    ),
+  );
+  const paired = median(got.B.nd.map((b, i) => b / (got.A.nd[i] ?? b)));
+  process.stdout.write(
+    `B / A new device: ${(out.B.newDevice.median / out.A.newDevice.median).toFixed(3)} (medians), ${paired.toFixed(3)} (median of the pairs' ratios)\n`,
+  );
+  return { ...out, pairedRatio: paired };
+}
+
+export async function newDevice(): Promise<Record<string, unknown>> {
+  if (AB_ROOT !== undefined) return abRun(AB_ROOT);
+  const { server, fresh, checkIn, warm, stop } = await rig();
   try {
     log(`new-device: warming up with ${PER_SLICE} new devices`);
-    const warm = await fresh(PER_SLICE);
-    const informs = encodedInforms(warm.fleet);
-    await warm.fleet.close();
-    await checkIn(informs);
+    const informs = await warm();
     const nd: Slice[] = [];
     const ci: Slice[] = [];
     for (let i = 0; i < SLICES; i++) {
@@ -140,8 +239,7 @@ export async function newDevice(): Promise<Record<string, unknown>> {
       converged: counts.converged,
     };
   } finally {
-    await server.stop();
-    ws.cleanup();
+    await stop();
   }
 }
 

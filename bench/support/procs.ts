@@ -59,10 +59,10 @@ const CLOCK_TICKS = 100;
 /** BENCH_CPU_PROF=<dir>: the server children run under `node --cpu-prof`, profiles written into <dir> at exit. */
 const PROFILE_DIR = process.env["BENCH_CPU_PROF"];
 
-function child(script: string, args: readonly string[], env: Record<string, string>, profile = false): Child {
+function child(script: string, args: readonly string[], env: Record<string, string>, profile = false, root = ROOT): Child {
   const prof = profile && PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
   const proc = spawn(process.execPath, [...prof, "--import", "tsx", script, ...args], {
-    cwd: ROOT,
+    cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -101,8 +101,16 @@ export interface ServerChild extends Child {
   readonly apiUrl: string;
 }
 
-/** `converge serve` on 127.0.0.1 with env configuration (open CPE auth, warn-level logs). */
-export async function startServe(opts: { readonly db: string; readonly policies: string; readonly env?: Record<string, string> }): Promise<ServerChild> {
+/**
+ * `converge serve` on 127.0.0.1 with env configuration (open CPE auth, warn-level logs); `root`: the source tree
+ * it runs from (default this one; another checkout for a same-run baseline).
+ */
+export async function startServe(opts: {
+  readonly db: string;
+  readonly policies: string;
+  readonly env?: Record<string, string>;
+  readonly root?: string;
+}): Promise<ServerChild> {
   const [cwmpPort, apiPort] = [await freePort(), await freePort()];
   const c = child(
     "bench/support/serve-main.ts",
@@ -117,6 +125,7 @@ export async function startServe(opts: { readonly db: string; readonly policies:
       ...opts.env,
     },
     true,
+    opts.root,
   );
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitUp(`${apiUrl}/api/health`, c.proc);

@@ -162,14 +162,25 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     return dev === undefined ? [] : tasks.pending(dev, id);
   };
 
-  /** One read transaction: a consistent snapshot of the device. */
+  /**
+   * One read transaction: a consistent snapshot of the device. Only the device's own deferred writes are flushed
+   * first (its touch, its session log rows): flushing every device's telemetry here committed the batch at every
+   * Inform step of a new device, one extra transaction per session (issue 16), and nothing loaded here reads
+   * another device's rows.
+   */
   const loadDevice = tx((id: DeviceId): DeviceLoad => {
-    deferred.flush();
-    const record = devices.get(id);
+    deferred.flushFor(id);
     const dev = devices.find(id);
+    const record = dev === undefined ? undefined : devices.get(id);
     if (record === undefined || dev === undefined)
       return { record: undefined, reported: emptyReported(), inventory: EMPTY_INVENTORY, tasks: [], secrets: secrets.all(id) };
-    return { record, reported: loadReported(id), inventory: inventory.load(dev), tasks: tasks.pending(dev, id), secrets: secrets.all(id) };
+    return {
+      record,
+      reported: reported.load(dev, record.parameterKey, record.softwareVersion),
+      inventory: inventory.load(dev),
+      tasks: tasks.pending(dev, id),
+      secrets: secrets.all(id),
+    };
   });
 
   const apply = tx((id: DeviceId, writes: readonly StoreWrite[]): void => {
@@ -212,9 +223,9 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
       const dev = devices.find(id);
       return dev === undefined ? [] : tasks.list(dev, id, limit);
     },
-    logSession: (r: FinishedSession): void => deferred.add(() => logOne(r)),
+    logSession: (r: FinishedSession): void => deferred.add(r.deviceId, () => logOne(r)),
     touchLater: (id: DeviceId, at: number, events: readonly InformEvent[]): void =>
-      deferred.add(() => {
+      deferred.add(id, () => {
         const dev = devInBatch(id);
         if (dev !== undefined) devices.touch(dev, at, events);
       }),
@@ -248,8 +259,10 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
 function createDeferred(
   tx: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => R,
   afterBatch: () => void,
-): { add(w: () => void): void; flush(): void } {
+): { add(id: DeviceId, w: () => void): void; flush(): void; flushFor(id: DeviceId): void } {
   let buffer: (() => void)[] = [];
+  /** The devices the buffer holds writes of. */
+  const pending = new Set<DeviceId>();
   let timer: NodeJS.Timeout | undefined;
   const runAll = tx((ws: readonly (() => void)[]) => {
     for (const w of ws) w();
@@ -261,6 +274,7 @@ function createDeferred(
     if (buffer.length === 0) return;
     const ws = buffer;
     buffer = [];
+    pending.clear();
     try {
       runAll(ws);
     } catch (e) {
@@ -269,12 +283,16 @@ function createDeferred(
     }
   };
   return {
-    add(w) {
+    add(id, w) {
       buffer.push(w);
+      pending.add(id);
       if (buffer.length >= 256) flush();
       else timer ??= setTimeout(flush, 100).unref();
     },
     flush,
+    flushFor(id) {
+      if (pending.has(id)) flush();
+    },
   };
 }
 

@@ -110,6 +110,22 @@ for (const backend of BACKENDS) {
     });
   });
 
+  test(`[${backend}] deferred telemetry: a device's load sees its own deferred touch, and loading another device loses none of it`, async () => {
+    await withStore(backend, async (store) => {
+      await recordInform(store, facts("C1"), 1);
+      store.touchLater(ID, 500, [{ code: "2 PERIODIC", commandKey: "" }]);
+      store.logSession({ id: "s1", deviceId: ID, startedAt: 490, endedAt: 510, outcome: "ok", rpcCount: 0, events: ["2 PERIODIC"], revision: undefined });
+      assert.equal((await store.loadDevice(OTHER)).record, undefined);
+      const own = await store.loadDevice(ID);
+      assert.equal(own.record?.lastInform, 500);
+      assert.deepEqual(own.record?.lastEvents, [{ code: "2 PERIODIC", commandKey: "" }]);
+      assert.deepEqual(
+        (await store.listSessions(ID, 5)).map((s) => s.id),
+        ["s1"],
+      );
+    });
+  });
+
   test(`[${backend}] deferred telemetry: a touch and a session log are visible to the next read, and flush writes them`, async () => {
     await withStore(backend, async (store) => {
       await recordInform(store, facts("C1"), 1);

@@ -69,6 +69,17 @@ export function pgStore(pool: PgPool, options: PgStoreOptions = {}): Store {
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
   let key: string | undefined;
+  /** Deferred entries per device, buffered or in a batch not yet settled (loadDevice waits only for its own). */
+  const unsettled = new Map<DeviceId, number>();
+  const deviceOf = (d: Deferred): DeviceId => (d.kind === "touch" ? d.id : d.s.deviceId);
+  const settle = (batch: readonly Deferred[]): void => {
+    for (const d of batch) {
+      const id = deviceOf(d);
+      const n = (unsettled.get(id) ?? 1) - 1;
+      if (n <= 0) unsettled.delete(id);
+      else unsettled.set(id, n);
+    }
+  };
 
   const writeBatch = async (batch: readonly Deferred[]): Promise<void> => {
     const touches = new Map<DeviceId, { at: number; events: string }>();
@@ -112,14 +123,17 @@ export function pgStore(pool: PgPool, options: PgStoreOptions = {}): Store {
     const batch = buffer;
     buffer = [];
     chain = chain.then(() =>
-      writeBatch(batch).catch((e: unknown) => {
-        process.emitWarning(`converge store: ${batch.length} deferred write(s) dropped: ${e instanceof Error ? e.message : String(e)}`);
-      }),
+      writeBatch(batch)
+        .catch((e: unknown) => {
+          process.emitWarning(`converge store: ${batch.length} deferred write(s) dropped: ${e instanceof Error ? e.message : String(e)}`);
+        })
+        .finally(() => settle(batch)),
     );
     return chain;
   };
   const defer = (d: Deferred): void => {
     buffer.push(d);
+    unsettled.set(deviceOf(d), (unsettled.get(deviceOf(d)) ?? 0) + 1);
     if (buffer.length >= BATCH_MAX) void flush();
     else timer ??= setTimeout(() => void flush(), BATCH_MS).unref();
   };
@@ -142,7 +156,12 @@ export function pgStore(pool: PgPool, options: PgStoreOptions = {}): Store {
       await flush();
       await pool.end();
     },
-    loadDevice: fresh((id: DeviceId) => loadDevice(pool, id)),
+    // Only the device's own deferred telemetry is written first: nothing loaded reads another device's rows, and a
+    // flush at every new device's Inform step cost a round trip and a commit per session (issue 16).
+    loadDevice: async (id: DeviceId) => {
+      if (unsettled.has(id)) await flush();
+      return loadDevice(pool, id);
+    },
     getDevice: fresh((id: DeviceId) => devices.getDevice(pool, id)),
     listDevices: fresh((f: Parameters<Store["listDevices"]>[0]) => devices.listDevices(pool, f)),
     countDevices: fresh(() => devices.countDevices(pool)),
