@@ -37,13 +37,14 @@ import { openDatabase } from "../store/db.js";
 import { planReader } from "../store/plan-reader.js";
 import { projectedPlans } from "../plan/projected-plans.js";
 import { fleetSettings } from "../plan/fleet-settings.js";
-import { parallelPlans, sliceBounds, type PlanJob } from "../plan/parallel-plans.js";
+import { parallelReport, rowSlices, type PlanJob } from "../plan/parallel-plans.js";
+import type { ReportPart } from "../plan/report-parts.js";
 import { availableParallelism } from "node:os";
 import { factsOfRecord, planDevice, planSubject, type DevicePlan, type PlanSettings } from "../plan/device-plan.js";
 import { ApiError, compareWriteOnly, fetchDevice, remoteDevices, type ApiSourceOptions, type RemoteDevice } from "../plan/api-source.js";
 import { keyedHasher, type WriteOnlyHasher } from "../reconcile/parameter-key.js";
 import { randomBytes } from "node:crypto";
-import { fleetReport } from "../plan/report.js";
+import { fleetReport, partsReport } from "../plan/report.js";
 import { flagString, parseArgs, type ParsedArgs } from "./args.js";
 import type { CliIo } from "./io.js";
 
@@ -101,7 +102,7 @@ export async function runPlan(args: string[], io: CliIo, env: Env): Promise<numb
     const run = api !== undefined ? apiPlan(set, apiOptions(api, p, env), device, cfg) : dbPlan(set, db, device, cfg, policiesOf(p, cfg));
     // Rollouts are previewed against the version the server last served (stored in the database).
     const previews = api === undefined && device === undefined ? await previewFromDb(set, db, cfg) : [];
-    return await run((plans) => report(plans, set, p, io, device !== undefined, previews));
+    return await run((fleet) => report(fleet, set, p, io, device !== undefined, previews));
   } catch (e) {
     if (!(e instanceof SourceError || e instanceof ApiError)) throw e;
     return (io.stderr(`converge plan: ${e.message}\n`), 1);
@@ -138,7 +139,9 @@ function settings(cfg: Config, desired: PlanSettings["desired"], hashWriteOnly: 
 }
 
 type Plans = AsyncIterable<DevicePlan>;
-type Run = (consume: (plans: Plans) => Promise<number>) => Promise<number>;
+/** The plans of the fleet, or (worker threads) the report parts they were folded into. */
+type Fleet = { readonly plans: Plans } | { readonly parts: readonly ReportPart[] };
+type Run = (consume: (fleet: Fleet) => Promise<number>) => Promise<number>;
 
 /** Fleets from this size on are planned by worker threads, one per core (plan/parallel-plans.ts), when there are several cores. */
 const PARALLEL_FROM = 50_000;
@@ -157,13 +160,13 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined, cfg: C
         if (!dp) throw new SourceError(`no device ${id} in ${maskUrl(db)}`);
         yield dp;
       }
-      if (device) return await consume(one(device));
+      if (device) return await consume({ plans: one(device) });
       if (target.kind === "postgres") {
         // PostgreSQL: device by device through the port (the projected page reader is SQLite's).
         async function* each(): Plans {
           for await (const id of store.eachDeviceId()) yield* one(id);
         }
-        return await consume(each());
+        return await consume({ plans: each() });
       }
       // The fleet: streamed in pages, reported values projected on what a plan reads (plan/projected-plans.ts).
       const reading = openDatabase(target.path);
@@ -171,9 +174,9 @@ function dbPlan(set: PolicySet, db: string, device: DeviceId | undefined, cfg: C
         const workers = Math.min(MAX_WORKERS, availableParallelism());
         if (workers > 1 && (await store.countDevices()) >= PARALLEL_FROM) {
           const job: PlanJob = { file: target.path, policies, revision: set.revision, installationKey, now: ctx.now, cfg };
-          return await consume(parallelPlans(job, sliceBounds(reading, workers * SLICES_PER_WORKER), workers));
+          return await consume({ parts: await parallelReport(job, rowSlices(reading, workers * SLICES_PER_WORKER), workers) });
         }
-        return await consume(toAsync(projectedPlans(ctx, planReader(reading))));
+        return await consume({ plans: toAsync(projectedPlans(ctx, planReader(reading))) });
       } finally {
         reading.close();
       }
@@ -193,7 +196,7 @@ function apiPlan(set: PolicySet, o: ApiSourceOptions, device: DeviceId | undefin
     const devices = device ? [await one(o, device)] : remoteDevices(o);
     for await (const d of devices) yield planSubject(ctx, await withWriteOnly(o, ctx, d, local));
   }
-  return (consume) => consume(plans());
+  return (consume) => consume({ plans: plans() });
 }
 
 /** `d` with the write-only values the server confirms applied hashed locally, so the planner sees them as set. */
@@ -249,9 +252,10 @@ async function previewFromDb(set: PolicySet, db: string, cfg: Config): Promise<R
   }
 }
 
-async function report(plans: Plans, set: PolicySet, p: ParsedArgs, io: CliIo, single: boolean, previews: readonly RolloutPreview[] = []): Promise<number> {
+async function report(fleet: Fleet, set: PolicySet, p: ParsedArgs, io: CliIo, single: boolean, previews: readonly RolloutPreview[] = []): Promise<number> {
   const format = p.flags.has("json") ? "json" : p.flags.has("markdown") ? "markdown" : "text";
-  const { output, changing } = await fleetReport(plans, { format, revision: set.revision, single, previews });
+  const options = { format, revision: set.revision, single, previews } as const;
+  const { output, changing } = "parts" in fleet ? partsReport(fleet.parts, options) : await fleetReport(fleet.plans, options);
   io.stdout(output);
   return p.flags.has("detailed-exitcode") && changing > 0 ? 2 : 0;
 }

@@ -125,8 +125,11 @@ export function planSubject(ctx: PlanSettings, subject: PlanSubject): DevicePlan
   return planWithDesired(ctx, subject, ctx.desired(factsOfRecord(subject.record, subject.reported), subject.secrets ?? NO_SECRETS));
 }
 
-/** `planSubject` given the device's desired state (computed by the caller, e.g. from a projected match subject). */
-export function planWithDesired(ctx: PlanSettings, subject: PlanSubject, desired: DesiredState | undefined): DevicePlan {
+/**
+ * `planSubject` given the device's desired state (computed by the caller, e.g. from a projected match subject).
+ * `withDiff` false: `diff: []` (a fleet walk folded into a report, which shows no diff: plan/report-parts.ts).
+ */
+export function planWithDesired(ctx: PlanSettings, subject: PlanSubject, desired: DesiredState | undefined, withDiff = true): DevicePlan {
   const { record, reported, inventory } = subject;
   const id = record.deviceId;
   if (!desired) return { deviceId: id, productClass: record.productClass, revision: undefined, matched: [], plan: undefined, diff: [] };
@@ -139,7 +142,7 @@ export function planWithDesired(ctx: PlanSettings, subject: PlanSubject, desired
     revision: desired.revision,
     matched: desired.matched,
     plan: masked(p, secrets),
-    diff: maskJson(diffValues(desired, reported, quirks), secrets),
+    diff: withDiff ? maskJson(diffValues(desired, reported, quirks), secrets) : [],
   };
 }
 

@@ -80,10 +80,16 @@ function planChange(p: DevicePlan): PlanChange {
   return change;
 }
 
-const emptySteps = (): Record<WriteKind, number> => ({ deleteObject: 0, addObject: 0, setValues: 0, setAttributes: 0, download: 0, reboot: 0 });
+export const emptySteps = (): Record<WriteKind, number> => ({ deleteObject: 0, addObject: 0, setValues: 0, setAttributes: 0, download: 0, reboot: 0 });
 
 function add(map: Record<string, Bucket>, key: string, writes: readonly PlanStep[]): void {
-  const b = (map[key] ??= { devices: 0, steps: emptySteps(), disruptive: 0 });
+  countInto((map[key] ??= emptyBucket()), writes);
+}
+
+export const emptyBucket = (): Bucket => ({ devices: 0, steps: emptySteps(), disruptive: 0 });
+
+/** Counts one device's writes into a bucket (of a policy or a model). */
+export function countInto(b: Bucket, writes: readonly PlanStep[]): void {
   b.devices++;
   if (writes.some((s) => DISRUPTIVE_KINDS.has(s.kind))) b.disruptive++;
   for (const s of writes) b.steps[s.kind as WriteKind]++;

@@ -1,15 +1,20 @@
 /**
  * `converge plan --db` over a large SQLite fleet on every core (issue 16): the fleet is cut into slices of
- * consecutive ids, worker threads (plan-worker.ts) plan the slices (streamed, projected and grouped, as in
- * process), and this thread yields the plans slice after slice, in id order, so the output is the one the
- * in-process walk gives. A worker is handed a new slice only while fewer than `workers` slices are handed out and
- * not yet consumed: memory stays bounded whatever the fleet. I/O at the edge (threads, the store file).
+ * consecutive store rows, worker threads (plan-worker.ts) plan the slices (streamed, projected and grouped, as in
+ * process, in row order: the store file is read front to back, not once per model as the id order would) and fold
+ * each slice into a report part (report-parts.ts), which this thread merges into the report the in-process walk
+ * gives. No per-device message crosses threads; a worker is handed the next slice as soon as it is idle. Memory
+ * stays bounded whatever the fleet: a part is counts per policy and model, and at most DETAILS listed devices,
+ * fewer once this thread holds DETAILS smaller ids. I/O at the edge (threads, the store file).
  */
 import { Worker } from "node:worker_threads";
 import type { LoadOptions } from "../policy/load.js";
 import type { Config } from "../config/config.js";
 import type { Database } from "../store/db.js";
-import type { DevicePlan } from "./device-plan.js";
+import { rowRange } from "../store/plan-reader.js";
+import type { DeviceChange } from "./fleet-plan.js";
+import { DETAILS } from "./report.js";
+import { compareIds, type ReportPart } from "./report-parts.js";
 
 /** Everything a worker needs to plan exactly as this thread would. */
 export interface PlanJob {
@@ -23,32 +28,30 @@ export interface PlanJob {
   readonly cfg: Config;
 }
 
-export type SharedPlan = Omit<DevicePlan, "deviceId" | "productClass">;
 export type WorkerRequest =
-  { readonly kind: "slice"; readonly slice: number; readonly after: string; readonly through: string | undefined } | { readonly kind: "stop" };
-export interface SlicePage {
-  readonly kind: "page";
-  readonly slice: number;
-  /** The plans first used in this page (appended to the slice's table). */
-  readonly plans: readonly SharedPlan[];
-  /** Per device: id, product class, index of its plan in the slice's table. */
-  readonly devices: readonly (readonly [string, string, number])[];
-}
+  | {
+      readonly kind: "slice";
+      readonly slice: number;
+      /** Store rows after `after` and up to `through`. */
+      readonly after: number;
+      readonly through: number;
+      /** Details the part needs not keep: ids past this one (this thread holds enough smaller ones). */
+      readonly cutoff: string | undefined;
+    }
+  | { readonly kind: "stop" };
 export interface SliceDone {
-  readonly kind: "done";
+  readonly kind: "part";
   readonly slice: number;
+  readonly part: ReportPart;
 }
 
-/** Slice bounds: "", then the last id of each slice but the last (slice k: ids after bounds[k], up to bounds[k + 1]). */
-export function sliceBounds(db: Database, slices: number): string[] {
-  const count = db.prepare<[], number>("SELECT count(*) FROM devices").pluck().get() ?? 0;
-  const at = db.prepare<[number], string>("SELECT id FROM devices ORDER BY id LIMIT 1 OFFSET ?").pluck();
-  const bounds = [""];
-  for (let k = 1; k < slices; k++) {
-    const id = at.get(Math.floor((k * count) / slices) - 1);
-    if (id !== undefined && id > (bounds.at(-1) ?? "")) bounds.push(id);
-  }
-  return bounds;
+/** `slices` ranges of store rows covering the fleet, about equal (row numbers with gaps where devices were deleted). */
+export function rowSlices(db: Database, slices: number): { readonly after: number; readonly through: number }[] {
+  const { first, last } = rowRange(db);
+  if (last < first || last === 0) return [];
+  const span = last - first + 1;
+  const n = Math.max(1, Math.min(slices, span));
+  return Array.from({ length: n }, (_, k) => ({ after: first - 1 + Math.floor((k * span) / n), through: first - 1 + Math.floor(((k + 1) * span) / n) }));
 }
 
 function workerEntry(): URL {
@@ -67,82 +70,49 @@ function spawn(job: PlanJob): Worker {
     : new Worker(entry, { workerData: job });
 }
 
-interface SliceState {
-  readonly pages: SlicePage[];
-  done: boolean;
-}
-
-/** The plans of the fleet in id order, planned by `workers` threads over slices cut at `bounds`. */
-export async function* parallelPlans(job: PlanJob, bounds: readonly string[], workers: number): AsyncGenerator<DevicePlan> {
-  const slices = new Map<number, SliceState>();
+/** The report parts of the fleet, its row slices planned by `workers` threads (a slice to each idle worker until none is left). */
+export async function parallelReport(
+  job: PlanJob,
+  slices: readonly { readonly after: number; readonly through: number }[],
+  workers: number,
+): Promise<ReportPart[]> {
+  const parts: ReportPart[] = [];
+  // The listed devices so far, the DETAILS smallest ids: bounded, whatever the fleet; a later part need not keep larger ones.
+  let listed: DeviceChange[] = [];
   let next = 0;
-  let consuming = 0;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const idle: Worker[] = [];
-  const handOut = (): void => {
-    while (idle.length > 0 && next < bounds.length && next < consuming + workers) {
-      const w = idle.pop() as Worker;
-      const slice = next++;
-      slices.set(slice, { pages: [], done: false });
-      const request: WorkerRequest = { kind: "slice", slice, after: bounds[slice] ?? "", through: bounds[slice + 1] };
-      w.postMessage(request);
-    }
-  };
-  const pool = Array.from({ length: Math.max(1, Math.min(workers, bounds.length)) }, () => {
-    const w = spawn(job);
-    w.on("message", (m: SlicePage | SliceDone) => {
-      const s = slices.get(m.slice);
-      if (s === undefined) return;
-      if (m.kind === "page") s.pages.push(m);
-      else {
-        s.done = true;
-        idle.push(w);
-        handOut();
-      }
-      notify();
-    });
-    w.on("error", (e) => {
-      failure = e;
-      notify();
-    });
-    w.on("exit", (code) => {
-      if (code !== 0 && failure === undefined) failure = new Error(`plan worker exited with code ${code}`);
-      notify();
-    });
-    return w;
-  });
-  idle.push(...pool);
-  handOut();
+  let pending = slices.length;
+  if (pending === 0) return [];
+  const pool: Worker[] = [];
   try {
-    for (; consuming < bounds.length; consuming++) {
-      const table: SharedPlan[] = [];
-      for (;;) {
-        if (failure !== undefined) throw failure;
-        const s = slices.get(consuming);
-        const page = s?.pages.shift();
-        if (page !== undefined) {
-          table.push(...page.plans);
-          for (const [deviceId, productClass, i] of page.devices) {
-            const shared = table[i];
-            if (shared === undefined) throw new Error(`plan worker: no plan ${i} in slice ${consuming}`);
-            yield { deviceId: deviceId as DevicePlan["deviceId"], productClass, ...shared };
-          }
-          continue;
-        }
-        if (s?.done === true) break;
-        await new Promise<void>((resolve) => (wake = resolve));
+    await new Promise<void>((resolve, reject) => {
+      const handOut = (w: Worker): void => {
+        const s = slices[next];
+        if (s === undefined) return;
+        const cutoff = listed.length >= DETAILS ? listed.at(-1)?.deviceId : undefined;
+        w.postMessage({ kind: "slice", slice: next++, after: s.after, through: s.through, cutoff } satisfies WorkerRequest);
+      };
+      for (let i = 0; i < Math.max(1, Math.min(workers, slices.length)); i++) {
+        const w = spawn(job);
+        pool.push(w);
+        w.on("message", (m: SliceDone) => {
+          listed = [...listed, ...m.part.details].sort((a, b) => compareIds(a.deviceId, b.deviceId));
+          listed.length = Math.min(listed.length, DETAILS);
+          parts.push({ ...m.part, details: [] });
+          if (--pending === 0) resolve();
+          else handOut(w);
+        });
+        w.on("error", reject);
+        w.on("exit", (code) => {
+          if (code !== 0) reject(new Error(`plan worker exited with code ${code}`));
+        });
+        handOut(w);
       }
-      slices.delete(consuming);
-      handOut();
-    }
+    });
   } finally {
     for (const w of pool) w.postMessage({ kind: "stop" } satisfies WorkerRequest);
     await Promise.all(pool.map((w) => w.terminate()));
   }
+  const last = parts.at(-1);
+  if (last !== undefined) parts[parts.length - 1] = { ...last, details: listed };
+  return parts;
 }

@@ -10,11 +10,14 @@
  * the projected reported state (every value, type, writability, notification and observation time, the objects,
  * the discovered paths, the names, the reported ParameterKey and SoftwareVersion), the inventory and the quirks.
  * Nothing is dropped, rounded or sorted: insertion order, `undefined` against a missing key, Maps and Sets are all
- * told apart, so two inputs that could plan differently never share a key. The diff of a device plan reads the
- * same inputs (desired, reported, quirks).
+ * told apart, so two inputs that could plan differently never share a key; a reported value's five known fields
+ * alone are printed by position (value, type, writability, observation time, notification: the planner reads them
+ * by name, so their order and an absent notification against an undefined one do not matter). Paths, inventories
+ * and quirks are given by tokens of the walk (`KeyTokens`: one number per distinct string, shorter keys to hash).
+ * The diff of a device plan reads the same inputs (desired, reported, quirks).
  */
 import type { DesiredState } from "../policy/desired.types.js";
-import type { DeviceQuirks, Inventory, ReportedState } from "../reconcile/types.js";
+import type { DeviceQuirks, Inventory, ReportedParam, ReportedState } from "../reconcile/types.js";
 
 /** An injective serialisation of plain data: primitives, arrays, plain objects, Maps, Sets. */
 export function fingerprint(value: unknown): string {
@@ -53,24 +56,64 @@ function objectPrint(o: object): string {
 }
 
 /**
- * Everything per device that `plan()` and the diff read (see the header). `desired` is the desired state itself,
- * or a key that determines it (`PlanSettings.desiredKey`, plan/fleet-desired.ts).
+ * Short stand-ins for what recurs in the keys of one walk (paths, printed inventories and quirks): each distinct
+ * string gets the next number, so equal strings get equal tokens and different strings different tokens. Past
+ * `limit` distinct strings (bounded memory), a string is spelled out (`=` and its JSON), never taken for a token
+ * (`#`). Both forms are prefix-free, as every part of a key is.
  */
-export function planInputKey(desired: DesiredState | string, reported: ReportedState, inventory: Inventory, quirks: DeviceQuirks): string {
-  const d = typeof desired === "string" ? `K${desired}` : `D${fingerprint(desired)}`;
-  return `${d}|${reportedPrint(reported)}|${fingerprint(inventory)}|${fingerprint(quirks)}`;
+export class KeyTokens {
+  readonly #ids = new Map<string, string>();
+  readonly #printed = new WeakMap<object, string>();
+  constructor(readonly limit = 100_000) {}
+
+  of(s: string): string {
+    const t = this.#ids.get(s);
+    if (t !== undefined) return t;
+    if (this.#ids.size >= this.limit) return `=${JSON.stringify(s)}`;
+    const n = `#${this.#ids.size},`;
+    this.#ids.set(s, n);
+    return n;
+  }
+
+  /** An object's token; read-only data (inventories, quirks), most of them shared by many devices: printed once per object. */
+  ofObject(o: object): string {
+    let p = this.#printed.get(o);
+    if (p === undefined) this.#printed.set(o, (p = fingerprint(o)));
+    return this.of(p);
+  }
 }
 
-function reportedPrint(r: ReportedState): string {
+/**
+ * Everything per device that `plan()` and the diff read (see the header). `desired` is the desired state itself,
+ * or a key that determines it (`PlanSettings.desiredKey`, plan/fleet-desired.ts). Paths, the inventory and the quirks
+ * are given by their tokens of the walk (`tokens`): keys of one walk compare, keys of two walks do not.
+ */
+export function planInputKey(desired: DesiredState | string, reported: ReportedState, inventory: Inventory, quirks: DeviceQuirks, tokens: KeyTokens): string {
+  const d = typeof desired === "string" ? `K${desired}` : `D${fingerprint(desired)}`;
+  return `${d}|${reportedPrint(reported, tokens)}|${tokens.ofObject(inventory)}${tokens.ofObject(quirks)}`;
+}
+
+function reportedPrint(r: ReportedState, tokens: KeyTokens): string {
   let out = `${JSON.stringify(r.parameterKey)}${JSON.stringify(r.softwareVersion)}P{`;
-  for (const [path, p] of r.params) out += `${JSON.stringify(path)}:${fingerprint(p)},`;
+  for (const [path, p] of r.params) out += `${tokens.of(path)}${paramPrint(p)}`;
   return `${out}}O${fingerprint(r.objects)}D${fingerprint(r.discovered)}N${fingerprint(r.names)}${extraKeys(r)}`;
 }
 
+/** A reported value by its fields, in a fixed order (a value with fields beyond these is printed whole). */
+function paramPrint(p: ReportedParam): string {
+  for (const k in p) if (!PARAM_FIELDS.has(k)) return `G${fingerprint(p)}`;
+  return `(${fingerprint(p.value)},${fingerprint(p.type)},${fingerprint(p.writable)},${fingerprint(p.observedAt)},${fingerprint(p.notification)})`;
+}
+
+const PARAM_FIELDS: ReadonlySet<string> = new Set(["value", "type", "writable", "observedAt", "notification"]);
 const REPORTED_FIELDS: ReadonlySet<string> = new Set(["params", "objects", "discovered", "parameterKey", "softwareVersion", "names"]);
 
 /** A ReportedState with fields beyond the known ones is keyed whole (never silently ignored). */
 function extraKeys(r: ReportedState): string {
-  const extra = Object.entries(r).filter(([k]) => !REPORTED_FIELDS.has(k));
-  return extra.length === 0 ? "" : fingerprint(Object.fromEntries(extra));
+  for (const k in r)
+    if (!REPORTED_FIELDS.has(k)) {
+      const extra = Object.entries(r).filter(([f]) => !REPORTED_FIELDS.has(f));
+      return fingerprint(Object.fromEntries(extra));
+    }
+  return "";
 }

@@ -118,7 +118,8 @@ export function projectedSubject(
 
 /** One stored device as the fleet walk reads it: reported values projected on the interest it was given. */
 export interface ProjectedDevice {
-  readonly record: DeviceRecord;
+  /** The device's facts and tags (all a plan reads of its record). */
+  readonly record: DeviceFacts & Pick<DeviceRecord, "tags">;
   /** Reported values of the paths the interest covers only; objects and discovered paths whole. */
   readonly reported: ReportedState;
   readonly inventory: Inventory;
@@ -127,6 +128,8 @@ export interface ProjectedDevice {
 
 /** The fleet walk's source (the SQLite adapter: store/plan-reader.ts). */
 export interface ProjectedSource {
-  /** Up to `limit` devices after id `after` (and up to id `through` included, when given; id order), reported values projected on `interest`. */
-  page(after: string, limit: number, interest: PathInterest, through?: string): readonly ProjectedDevice[];
+  /** Up to `limit` devices after id `after` (id order), reported values projected on `interest`. */
+  page(after: string, limit: number, interest: PathInterest): readonly ProjectedDevice[];
+  /** Up to `limit` devices with store row numbers after `after` and up to `through` (row order), and the last row number read. */
+  rowPage(after: number, through: number, limit: number, interest: PathInterest): { readonly devices: readonly ProjectedDevice[]; readonly last: number };
 }

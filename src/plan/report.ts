@@ -5,8 +5,12 @@
  */
 import { renderPreviews, type RolloutPreview } from "../rollout/preview.js";
 import type { DevicePlan } from "./device-plan.js";
-import { createAccumulator, deviceChange, type DeviceChange } from "./fleet-plan.js";
+import { createAccumulator, deviceChange, type DeviceChange, type FleetSummary } from "./fleet-plan.js";
 import { renderMarkdown, renderText } from "./render.js";
+import { mergeParts, type ReportPart } from "./report-parts.js";
+
+/** Changing devices listed in the JSON and Markdown of a fleet (the text shows the first 50). */
+export const DETAILS = 10_000;
 
 export interface ReportOptions {
   readonly format: "json" | "markdown" | "text";
@@ -25,9 +29,18 @@ export async function fleetReport(
   for await (const dp of plans) {
     const c = deviceChange(dp);
     acc.accumulate(dp, c);
-    if ((c.writes.length > 0 || c.drift.length > 0) && (o.single || details.length < 10_000)) details.push(c);
+    if ((c.writes.length > 0 || c.drift.length > 0) && (o.single || details.length < DETAILS)) details.push(c);
   }
-  const summary = acc.summary();
+  return rendered(acc.summary(), details, o);
+}
+
+/** The same report from parts folded apart (report-parts.ts: worker threads over slices of the store). */
+export function partsReport(parts: readonly ReportPart[], o: ReportOptions): { readonly output: string; readonly changing: number } {
+  const { summary, details } = mergeParts(parts, DETAILS);
+  return rendered(summary, details, o);
+}
+
+function rendered(summary: FleetSummary, details: readonly DeviceChange[], o: ReportOptions): { readonly output: string; readonly changing: number } {
   const output =
     o.format === "json"
       ? `${JSON.stringify({ revision: o.revision, summary, devices: details, rollouts: o.previews })}\n`

@@ -9,8 +9,8 @@ import type { InformFacts, StoreWrite } from "../../src/domain/store.js";
 import { planDevice, type DevicePlan, type PlanSettings } from "../../src/plan/device-plan.js";
 import { fleetSettings } from "../../src/plan/fleet-settings.js";
 import { projectedPlans } from "../../src/plan/projected-plans.js";
-import { parallelPlans, sliceBounds, type PlanJob } from "../../src/plan/parallel-plans.js";
-import { fleetReport } from "../../src/plan/report.js";
+import { parallelReport, rowSlices, type PlanJob } from "../../src/plan/parallel-plans.js";
+import { fleetReport, partsReport } from "../../src/plan/report.js";
 import { loadPolicySet } from "../../src/policy/load.js";
 import { keyedHasher } from "../../src/reconcile/parameter-key.js";
 import { DEFAULTS } from "../../src/config/config.js";
@@ -153,7 +153,8 @@ test("the grouped fleet plan is byte for byte the per-device plan: JSON, text an
           assert.equal(got.output, want.output, `${format}, page size ${page}`);
         }
       }
-      // On worker threads, over slices of the fleet (several per worker, the last one short), the same plans in the same order.
+      // On worker threads, over row slices of the fleet (several per worker, the last one short), each folded into a
+      // report part in row order (not id order): the same report, JSON, text and Markdown.
       const job: PlanJob = {
         file,
         policies: { dir: policies, options: {} },
@@ -162,13 +163,18 @@ test("the grouped fleet plan is byte for byte the per-device plan: JSON, text an
         now: NOW,
         cfg: DEFAULTS,
       };
-      const parallel: DevicePlan[] = [];
-      for await (const p of parallelPlans(job, sliceBounds(db, 7), 2)) parallel.push(p);
-      assert.deepEqual(parallel, perDevice, "worker threads");
+      const slices = rowSlices(db, 7);
+      assert.equal(slices.length, 7);
+      const parts = await parallelReport(job, slices, 2);
+      assert.equal(parts.length, 7);
       assert.equal(
-        (await fleetReport(parallel, { format: "json", revision: set.revision, single: false, previews: [] })).output,
-        (await fleetReport(perDevice, { format: "json", revision: set.revision, single: false, previews: [] })).output,
+        parts.reduce((n, p) => n + p.devices, 0),
+        ids.length,
       );
+      for (const format of ["json", "text", "markdown"] as const) {
+        const options = { format, revision: set.revision, single: false, previews: [] };
+        assert.equal(partsReport(parts, options).output, (await fleetReport(perDevice, options)).output, `worker threads, ${format}`);
+      }
       // Without grouping (and without the desired key) the walk gives the same plans.
       assert.deepEqual([...projectedPlans({ ...settings, desiredKey: undefined }, planReader(db), { group: false })], perDevice);
       // The fleet means something: every policy matches somewhere, devices of one SSID group differ by their twists.
