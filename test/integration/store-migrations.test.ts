@@ -308,3 +308,51 @@ test("migration 8 drops the unused BINARY model indexes and makes the condition 
     t.cleanup();
   }
 });
+
+test("every foreign key's child columns lead an index: a cascade or a per-device statement never scans the child table", () => {
+  const db = new BetterSqlite3(":memory:");
+  registerFunctions(db);
+  migrate(db, MIGRATIONS);
+  const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all();
+  const unindexed: string[] = [];
+  let keys = 0;
+  for (const table of tables) {
+    const fks = db.pragma(`foreign_key_list(${table})`) as { id: number; seq: number; from: string }[];
+    const leading = new Set<string>();
+    for (const ix of db.pragma(`index_list(${table})`) as { name: string }[]) {
+      const cols = (db.pragma(`index_info(${ix.name})`) as { seqno: number; name: string | null }[]).sort((a, b) => a.seqno - b.seqno);
+      for (let n = 1; n <= cols.length; n++)
+        leading.add(
+          cols
+            .slice(0, n)
+            .map((c) => c.name ?? "")
+            .join(","),
+        );
+    }
+    const rowidPk = (db.pragma(`table_info(${table})`) as { name: string; type: string; pk: number }[]).find((c) => c.pk === 1 && c.type === "INTEGER");
+    if (rowidPk !== undefined) leading.add(rowidPk.name);
+    for (const id of new Set(fks.map((f) => f.id))) {
+      const cols = fks
+        .filter((f) => f.id === id)
+        .sort((a, b) => a.seq - b.seq)
+        .map((f) => f.from)
+        .join(",");
+      keys++;
+      if (!leading.has(cols)) unindexed.push(`${table}(${cols})`);
+    }
+  }
+  db.close();
+  assert.ok(keys >= 10, `found only ${keys} foreign keys: the walk is wrong`);
+  assert.deepEqual(unindexed, []);
+});
+
+test("migration 9: a status write's clear of the device's policy mirror plans on an index, not a scan", () => {
+  const db = new BetterSqlite3(":memory:");
+  registerFunctions(db);
+  migrate(db, MIGRATIONS);
+  for (const sql of ["DELETE FROM device_policies WHERE id = 'x'", "DELETE FROM device_tags WHERE id = 'x'"]) {
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(" | ");
+    assert.match(plan, /^SEARCH .* USING (COVERING )?INDEX .*_by_id \(id=\?\)/, `${sql}: ${plan}`);
+  }
+  db.close();
+});

@@ -6,6 +6,7 @@ import { sql as rollouts } from "./005-rollouts.js";
 import { sql as loopMemory } from "./006-loop-memory.js";
 import { sql as compactReported } from "./007-compact-reported.js";
 import { sql as fewerDeviceIndexes } from "./008-fewer-device-indexes.js";
+import { sql as deviceMirrorIndexes } from "./009-device-mirror-indexes.js";
 
 export interface Migration {
   /** The `PRAGMA user_version` the database has once this migration is applied. */
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: "loop-memory", sql: loopMemory },
   { version: 7, name: "compact-reported", sql: compactReported },
   { version: 8, name: "fewer-device-indexes", sql: fewerDeviceIndexes },
+  { version: 9, name: "device-mirror-indexes", sql: deviceMirrorIndexes },
 ];
