@@ -12,11 +12,11 @@
  * another module instead, signalled the same way (SIGUSR2 after the warm-up and after the last round).
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Fleet } from "../src/sim/fleet.js";
-import { encodedInforms, fleetOptions } from "./support/fleet.js";
+import { encodedInforms, fleetOptions, writeIntervalPolicies } from "./support/fleet.js";
 import { leanRun } from "./support/lean-load.js";
 import { cpuMs, freePort, ROOT } from "./support/procs.js";
 
@@ -38,25 +38,13 @@ interface Target {
   stop(): Promise<void>;
 }
 
-function writePolicies(dir: string, interval: number): void {
-  for (const [name, root, model] of [
-    ["inform-tr098", "InternetGatewayDevice.", "tr098"],
-    ["inform-tr181", "Device.", "tr181"],
-  ] as const) {
-    writeFileSync(
-      join(dir, `${name}.yaml`),
-      `name: ${name}\npriority: 10\nmatch:\n  dataModel: ${model}\nparameters:\n  ${root}ManagementServer.PeriodicInformInterval: ${interval}\n`,
-    );
-  }
-}
-
 async function start(label: string, tree: string): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), `converge-ab-${label}-`));
   const policies = join(dir, "policies");
   if (mode === "minimal") cpSync(join(tree, "policies"), policies, { recursive: true });
   else {
     cpSync(join(ROOT, "test/fixtures/empty-policies"), policies, { recursive: true });
-    writePolicies(policies, 1000);
+    writeIntervalPolicies(policies, 1000);
   }
   const [cwmpPort, apiPort] = [await freePort(), await freePort()];
   const hook = PROF ? ["--import", process.env["AB_HOOK"] ?? join(ROOT, "bench/support/prof-hook.ts")] : [];
@@ -135,7 +123,7 @@ async function main(): Promise<void> {
     } else {
       for (const f of fleets) await f.run(); // settled
       prepare = async (t) => {
-        writePolicies(t.policies, 2000 + round);
+        writeIntervalPolicies(t.policies, 2000 + round);
         const reload = await fetch(`${t.apiUrl}/api/policies/reload`, { method: "POST" });
         if (!reload.ok) throw new Error(`${t.label} reload: HTTP ${reload.status}`);
       };

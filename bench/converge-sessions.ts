@@ -4,29 +4,15 @@
  * the API), against the bare route doing GetParameterValues + SetParameterValues + read-back with the same
  * simulated devices and client. Run alone: node --import tsx bench/converge-sessions.ts
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { Fleet, type FleetRunResult } from "../src/sim/fleet.js";
 import { acsCounts } from "../src/sim/fleet-acs.js";
-import { fleetOptions, tempWorkspace } from "./support/fleet.js";
+import { fleetOptions, tempWorkspace, writeIntervalPolicies } from "./support/fleet.js";
 import { cpuMs, startBare, startServe } from "./support/procs.js";
 import { QUICK, emit, log, ratio, table } from "./support/report.js";
 
 const DEVICES = QUICK ? 300 : 1200;
 const ROUNDS = 3;
 const CONCURRENCY = 32;
-
-function writePolicies(dir: string, interval: number): void {
-  for (const [name, root, model] of [
-    ["inform-tr098", "InternetGatewayDevice.", "tr098"],
-    ["inform-tr181", "Device.", "tr181"],
-  ] as const) {
-    writeFileSync(
-      join(dir, `${name}.yaml`),
-      `name: ${name}\npriority: 10\nmatch:\n  dataModel: ${model}\nparameters:\n  ${root}ManagementServer.PeriodicInformInterval: ${interval}\n`,
-    );
-  }
-}
 
 interface Round {
   readonly perSecond: number;
@@ -65,7 +51,7 @@ function roundOf(r: FleetRunResult, cpu = 0): Round {
 
 /** Edits the policies (a new interval), reloads them through the API, and runs every device once. */
 async function changedRound(dir: string, apiUrl: string, i: number, fleet: Fleet, pid: number): Promise<Round> {
-  writePolicies(dir, 1000 + i);
+  writeIntervalPolicies(dir, 1000 + i);
   const reload = await fetch(`${apiUrl}/api/policies/reload`, { method: "POST" });
   if (!reload.ok) throw new Error(`policy reload: HTTP ${reload.status}`);
   return measured(fleet, pid);
@@ -81,7 +67,7 @@ const best = (rs: readonly Round[]): Round => rs.reduce((x, y) => (y.perSecond >
 
 export async function convergeSessions(): Promise<Record<string, unknown>> {
   const ws = tempWorkspace(undefined);
-  writePolicies(ws.policies, 1000);
+  writeIntervalPolicies(ws.policies, 1000);
   const server = await startServe({ db: ws.db, policies: ws.policies });
   const opts = { count: DEVICES, concurrency: CONCURRENCY, seed: "converge" };
   const real = await Fleet.create(fleetOptions(server.cwmpUrl, opts));

@@ -6,13 +6,12 @@
  * (pg_total_relation_size of every table, indexes and TOAST included; SQLite's are bench/store-cost.ts). Target: PostgreSQL >= 60% of SQLite's
  * minimal sessions/s. Run alone: node --import tsx bench/pg-sessions.ts
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { Fleet } from "../src/sim/fleet.js";
 import { acsCounts } from "../src/sim/fleet-acs.js";
 import { pgAvailability, startPg } from "../test/support/pg-cluster.js";
-import { encodedInforms, fleetOptions, tempWorkspace } from "./support/fleet.js";
+import { encodedInforms, fleetOptions, tempWorkspace, writeIntervalPolicies } from "./support/fleet.js";
 import { leanRun, type LeanResult } from "./support/lean-load.js";
 import { startServe, type ServerChild } from "./support/procs.js";
 import { QUICK, emit, log, ratio, table } from "./support/report.js";
@@ -50,19 +49,8 @@ async function measured(t: Target, seconds: number): Promise<Measured> {
   return { ...r, cpuMsPerSession: r.sessions > 0 ? (cpu * 1000) / r.sessions : 0 };
 }
 
-function writePolicies(dir: string, interval: number): void {
-  for (const [name, root, model] of [
-    ["inform-tr098", "InternetGatewayDevice.", "tr098"],
-    ["inform-tr181", "Device.", "tr181"],
-  ] as const)
-    writeFileSync(
-      join(dir, `${name}.yaml`),
-      `name: ${name}\npriority: 10\nmatch:\n  dataModel: ${model}\nparameters:\n  ${root}ManagementServer.PeriodicInformInterval: ${interval}\n`,
-    );
-}
-
 async function convergeRound(t: Target, i: number): Promise<{ perSecond: number; cpuMsPerSession: number; sessions: number }> {
-  writePolicies(t.policies, 1000 + i);
+  writeIntervalPolicies(t.policies, 1000 + i);
   const reload = await fetch(`${t.server.apiUrl}/api/policies/reload`, { method: "POST" });
   if (!reload.ok) throw new Error(`policy reload: HTTP ${reload.status}`);
   const c0 = cpuS(t.server.pid);

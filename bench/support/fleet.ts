@@ -1,5 +1,5 @@
 /** Fleet options for benchmarks: the six real models, seeded, well-behaved CPEs unless told otherwise. */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeCpeMessage } from "../../src/cwmp/encode-cpe.js";
@@ -52,4 +52,20 @@ export function encodedInforms(fleet: Fleet): Buffer[] {
     const xml = encodeCpeMessage(d.inform(Date.now()), { version: d.cwmpVersion, id: `bench${i}`, booleanAsDigit: m.quirks.quirks.booleanAsDigit === true });
     return Buffer.from(xml, "utf8");
   });
+}
+
+/**
+ * Benchmark 2's policies (also the A/B harness's and PostgreSQL's converge rounds): one per data model, setting
+ * ManagementServer.PeriodicInformInterval to `interval`; a new interval per round makes every device converge again.
+ */
+export function writeIntervalPolicies(dir: string, interval: number): void {
+  for (const [name, root, model] of [
+    ["inform-tr098", "InternetGatewayDevice.", "tr098"],
+    ["inform-tr181", "Device.", "tr181"],
+  ] as const) {
+    writeFileSync(
+      join(dir, `${name}.yaml`),
+      `name: ${name}\npriority: 10\nmatch:\n  dataModel: ${model}\nparameters:\n  ${root}ManagementServer.PeriodicInformInterval: ${interval}\n`,
+    );
+  }
 }
