@@ -8,11 +8,10 @@
  * Run alone: node --import tsx bench/new-device.ts   (BENCH_CPU_PROF=<dir> writes the server's .cpuprofile;
  * BENCH_AB_ROOT=<another checkout with node_modules> runs both trees' servers at once, slices interleaved)
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Fleet } from "../src/sim/fleet.js";
 import { acsCounts } from "../src/sim/fleet-acs.js";
-import { encodedInforms, fleetOptions, tempWorkspace } from "./support/fleet.js";
+import { encodedInforms, fleetOptions, tempWorkspace, writePerModelPolicies } from "./support/fleet.js";
 import { leanRun } from "./support/lean-load.js";
 import { cpuMs, startServe, writtenBytes } from "./support/procs.js";
 import { QUICK, emit, log, ratio, table } from "./support/report.js";
@@ -31,15 +30,11 @@ const AB_SLICES = Number(process.env["BENCH_AB_SLICES"] ?? 6);
 
 /** Three values on every model, none of them in the Inform: the session reads, sets and reads back. */
 function writePolicies(dir: string): void {
-  for (const [name, root, model] of [
-    ["three-tr098", "InternetGatewayDevice.", "tr098"],
-    ["three-tr181", "Device.", "tr181"],
-  ] as const) {
-    writeFileSync(
-      join(dir, `${name}.yaml`),
-      `name: ${name}\npriority: 10\nmatch:\n  dataModel: ${model}\nparameters:\n  ${root}ManagementServer.PeriodicInformInterval: 1800\n  ${root}Time.NTPServer1: ntp1.isp.example\n  ${root}Time.NTPServer2: ntp2.isp.example\n`,
-    );
-  }
+  writePerModelPolicies(dir, "three", {
+    "ManagementServer.PeriodicInformInterval": 1800,
+    "Time.NTPServer1": "ntp1.isp.example",
+    "Time.NTPServer2": "ntp2.isp.example",
+  });
 }
 
 interface Slice {

@@ -55,17 +55,24 @@ export function encodedInforms(fleet: Fleet): Buffer[] {
 }
 
 /**
- * Benchmark 2's policies (also the A/B harness's and PostgreSQL's converge rounds): one per data model, setting
- * ManagementServer.PeriodicInformInterval to `interval`; a new interval per round makes every device converge again.
+ * One policy per data model, `<prefix>-tr098.yaml` and `<prefix>-tr181.yaml`, setting each of `values` (paths below
+ * the model's root object) on every device of that model.
+ */
+export function writePerModelPolicies(dir: string, prefix: string, values: Readonly<Record<string, string | number>>): void {
+  for (const [model, root] of [
+    ["tr098", "InternetGatewayDevice."],
+    ["tr181", "Device."],
+  ] as const) {
+    const name = `${prefix}-${model}`;
+    const params = Object.entries(values).map(([path, v]) => `  ${root}${path}: ${v}\n`);
+    writeFileSync(join(dir, `${name}.yaml`), `name: ${name}\npriority: 10\nmatch:\n  dataModel: ${model}\nparameters:\n${params.join("")}`);
+  }
+}
+
+/**
+ * Benchmark 2's policies (also the A/B harness's and PostgreSQL's converge rounds): ManagementServer.PeriodicInformInterval
+ * set to `interval` on every device; a new interval per round makes every device converge again.
  */
 export function writeIntervalPolicies(dir: string, interval: number): void {
-  for (const [name, root, model] of [
-    ["inform-tr098", "InternetGatewayDevice.", "tr098"],
-    ["inform-tr181", "Device.", "tr181"],
-  ] as const) {
-    writeFileSync(
-      join(dir, `${name}.yaml`),
-      `name: ${name}\npriority: 10\nmatch:\n  dataModel: ${model}\nparameters:\n  ${root}ManagementServer.PeriodicInformInterval: ${interval}\n`,
-    );
-  }
+  writePerModelPolicies(dir, "inform", { "ManagementServer.PeriodicInformInterval": interval });
 }
