@@ -255,10 +255,23 @@ export interface DeviceLoad {
   readonly secrets: ReadonlyMap<string, string>;
 }
 
+/** What the Inform step's `decide` returns: the step's writes (committed with the load) and what the caller keeps. */
+export interface InformDecision<T> {
+  readonly writes: readonly StoreWrite[];
+  readonly result: T;
+}
+
 export interface Store {
   close(): Promise<void>;
   /** Everything a session starts from, in one read (the Inform step's writes come from session/inform.ts). */
   loadDevice(id: DeviceId): Promise<DeviceLoad>;
+  /**
+   * The Inform step in ONE transaction: reads what `loadDevice` reads, calls `decide` (synchronous, pure: the
+   * session's `informStep`) with it, and commits the writes it returns as `apply` does (the first is the device's
+   * `inform` when it may be new; the same `fence`). Resolves with `decide`'s result once committed; when `decide`
+   * throws or a write fails (or the fence finds the lease gone: `LeaseLostError`), nothing is written.
+   */
+  loadAndApply<T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>, fence?: LeaseFence): Promise<T>;
   getDevice(id: DeviceId): Promise<DeviceRecord | undefined>;
   /** A page of devices; `next` (the cursor for `after`) is set while more may match. A page can hold fewer
    * than `limit` devices and still have a `next` (the `reported` filter's bounded window). */

@@ -167,30 +167,35 @@ async function load(
   hash: string,
   stateVersion: number,
 ): Promise<Result<LiveSession, OpenError>> {
-  const known = await deps.store.loadDevice(facts.deviceId);
-  // Credentials Converge provisions are drawn here (randomness is the adapter's); the step keeps them if new.
-  const dataModel = facts.dataModel ?? known.record?.dataModel;
-  const newSecrets = deps.provisionConnReq && dataModel !== undefined ? drawConnReqCredentials(known.secrets, facts.deviceId) : undefined;
-  const parameterKey = deps.quirks(facts).parameterKey ?? "learn";
-  const out = informStep(
-    {
-      id,
-      version: env.version,
-      envelopeId: env.header.id,
-      facts,
-      known,
-      resolve: deps.desired,
-      ...(newSecrets ? { newSecrets } : {}),
-      limits: deps.limits,
-      parameterKey,
-    },
-    now,
-  );
-  // The Inform step: ONE transaction, nothing read back. Fenced (several nodes on the store's database), it
-  // checks and renews the lease and raises the device's state version with its writes: a crash after it leaves no
-  // node's fast-path entry trusting the old state.
+  // The Inform step: ONE transaction (the load, the pure step over it, its writes), nothing read back. Fenced
+  // (several nodes on the store's database), it checks and renews the lease and raises the device's state version
+  // with its writes: a crash after it leaves no node's fast-path entry trusting the old state.
   const fence = deps.fence ? { node: deps.fence.node, session: id, leaseMs: deps.fence.leaseMs, bump: true } : undefined;
-  await deps.store.apply(facts.deviceId, out.writes, fence);
+  const parameterKey = deps.quirks(facts).parameterKey ?? "learn";
+  const out = await deps.store.loadAndApply(
+    facts.deviceId,
+    (known) => {
+      // Credentials Converge provisions are drawn here (randomness is the adapter's); the step keeps them if new.
+      const dataModel = facts.dataModel ?? known.record?.dataModel;
+      const newSecrets = deps.provisionConnReq && dataModel !== undefined ? drawConnReqCredentials(known.secrets, facts.deviceId) : undefined;
+      const step = informStep(
+        {
+          id,
+          version: env.version,
+          envelopeId: env.header.id,
+          facts,
+          known,
+          resolve: deps.desired,
+          ...(newSecrets ? { newSecrets } : {}),
+          limits: deps.limits,
+          parameterKey,
+        },
+        now,
+      );
+      return { writes: step.writes, result: step };
+    },
+    fence,
+  );
   const session: LiveSession = {
     ...live(deps, id, env, inform, facts, socket, now, hash),
     revision: out.desired?.revision,

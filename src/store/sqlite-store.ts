@@ -1,6 +1,6 @@
 import type { DeviceId } from "../domain/device.js";
 import type { InformEvent } from "../domain/facts.js";
-import type { DeviceLoad, FinishedSession, Store, StoreWrite } from "../domain/store.js";
+import type { DeviceLoad, FinishedSession, InformDecision, Store, StoreWrite } from "../domain/store.js";
 import type { ReportedState } from "../reconcile/types.js";
 import { openDatabase, type Database } from "./db.js";
 import { devicesRepo } from "./devices.js";
@@ -53,6 +53,7 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
   return {
     close: run(s.close),
     loadDevice: run(s.loadDevice),
+    loadAndApply: <T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>): Promise<T> => run(s.loadAndApply<T>)(id, decide),
     getDevice: run(s.getDevice),
     listDevices: run(s.listDevices),
     countDevices: run(s.countDevices),
@@ -168,8 +169,7 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
    * Inform step of a new device, one extra transaction per session (issue 16), and nothing loaded here reads
    * another device's rows.
    */
-  const loadDevice = tx((id: DeviceId): DeviceLoad => {
-    deferred.flushFor(id);
+  const readDevice = (id: DeviceId): DeviceLoad => {
     const dev = devices.find(id);
     const record = dev === undefined ? undefined : devices.get(id);
     if (record === undefined || dev === undefined)
@@ -181,7 +181,31 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
       tasks: tasks.pending(dev, id),
       secrets: secrets.all(id),
     };
+  };
+  const loadDevice = tx((id: DeviceId): DeviceLoad => {
+    deferred.flushFor(id);
+    return readDevice(id);
   });
+
+  /**
+   * The Inform step (`Store.loadAndApply`): `loadDevice`'s read, the pure `decide`, and the writes as `apply` writes
+   * them, in ONE transaction (the tree of 2026-11-25 did it in one; a read transaction then a write transaction cost
+   * a BEGIN/COMMIT more per session). The device's deferred telemetry is committed before, on its own: a `decide`
+   * that throws rolls back only the step.
+   */
+  const informTx = tx((id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<unknown>): unknown => {
+    const decided = decide(readDevice(id));
+    const writes = decided.writes;
+    const first = writes[0];
+    const dev = first?.kind === "inform" ? devices.upsertFacts(first.facts, first.events, first.at, first.booted).dev : devOf(id);
+    for (let i = first?.kind === "inform" ? 1 : 0; i < writes.length; i++) applyWrite(repos, dev, id, writes[i] as StoreWrite, now);
+    return decided.result;
+  });
+  const loadAndApply = <T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>): T => {
+    deferred.flushFor(id);
+    // The transaction returns what `decide` returned: `T`.
+    return informTx(id, decide) as T;
+  };
 
   const apply = tx((id: DeviceId, writes: readonly StoreWrite[]): void => {
     // An Inform write first creates (or updates) the device; every other write needs it to exist.
@@ -198,6 +222,7 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
       db.close();
     },
     loadDevice,
+    loadAndApply,
     getDevice: fresh((id: DeviceId) => devices.get(id)),
     listDevices: fresh((filter: Parameters<Store["listDevices"]>[0]) => devices.list(filter)),
     countDevices: fresh(() => devices.count()),

@@ -23,7 +23,7 @@ import { cookieOf, rawPost } from "../support/raw-post.js";
 import { EXAMPLE_POLICIES, startTestServer, type TestServer } from "../support/server.js";
 import { recordInform } from "../support/record-inform.js";
 import { openStore } from "../../src/store/open.js";
-import { LeaseLostError, type StoreWrite } from "../../src/domain/store.js";
+import { LeaseLostError, type DeviceLoad, type StoreWrite } from "../../src/domain/store.js";
 import { facts, idOf } from "./store-helpers.js";
 
 const skip = pgSkip();
@@ -103,6 +103,46 @@ describe("a node whose lease another node took cannot write (fencing)", { skip }
       assert.equal(released.v, 6);
       await assert.rejects(store.apply(id, [fault("after release")], fence), LeaseLostError);
       assert.deepEqual(await faults(), ["held", "last"]);
+    } finally {
+      await check.end();
+      await store.close();
+    }
+  });
+
+  it("Store.loadAndApply (the Inform step) is fenced as apply is: another session's step loads, writes nothing and rejects; the holder's bumps the version", async () => {
+    const url = await db.createDatabase("fence_inform");
+    const { store } = await openStore(url);
+    const check = new pg.Client({ connectionString: url });
+    await check.connect();
+    try {
+      const id = idOf("FENCE0003");
+      await recordInform(store, facts("FENCE0003"), 1000);
+      await check.query(
+        "INSERT INTO converge_cluster_leases (device_id, node, session, expires_at, state_version) VALUES ($1, 'n1', 's1', clock_timestamp() + interval '1 second', 5)",
+        [id],
+      );
+      const version = async (): Promise<number> =>
+        (await check.query<{ v: number }>("SELECT state_version::int AS v FROM converge_cluster_leases WHERE device_id = $1", [id])).rows[0]?.v ?? -1;
+      const step = (ip: string) => (loaded: DeviceLoad) => ({
+        writes: [
+          { kind: "inform" as const, facts: { ...facts("FENCE0003"), ip }, events: [], at: 3000, booted: false },
+          { kind: "rebootPending" as const, pending: true },
+        ],
+        result: loaded.record?.ip,
+      });
+      const fence = { node: "n1", session: "s1", leaseMs: 600_000, bump: true };
+      await assert.rejects(store.loadAndApply(id, step("10.9.9.1"), { ...fence, session: "s0" }), LeaseLostError);
+      await assert.rejects(store.loadAndApply(id, step("10.9.9.2"), { ...fence, node: "n2" }), LeaseLostError);
+      const refused = await store.loadDevice(id);
+      assert.equal(refused.record?.ip, facts("FENCE0003").ip, "a refused Inform step writes nothing");
+      assert.notEqual(refused.inventory.rebootPending, true);
+      assert.equal(await version(), 5);
+
+      assert.equal(await store.loadAndApply(id, step("10.9.9.3"), fence), facts("FENCE0003").ip, "decide saw the state before the step");
+      const held = await store.loadDevice(id);
+      assert.equal(held.record?.ip, "10.9.9.3");
+      assert.equal(held.inventory.rebootPending, true);
+      assert.equal(await version(), 6, "bump raises the state version with the step's writes");
     } finally {
       await check.end();
       await store.close();

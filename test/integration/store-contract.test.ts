@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { StoreWrite } from "../../src/domain/store.js";
+import type { DeviceLoad, StoreWrite } from "../../src/domain/store.js";
 import { openStore } from "../../src/store/open.js";
 import { migratePg } from "../../src/store/pg/migrate.js";
 import { PG_MIGRATIONS, type PgMigration } from "../../src/store/pg/migrations/index.js";
@@ -99,6 +99,74 @@ for (const backend of BACKENDS) {
       await store.setSecret(idOf("never"), "crPassword", "x");
       assert.equal(await store.deleteDevice(idOf("never")), false);
       assert.equal(await store.getSecret(idOf("never"), "crPassword"), undefined);
+    });
+  });
+
+  test(`[${backend}] loadAndApply: decide sees what loadDevice reads, its writes commit in the same step, and it resolves with decide's result`, async () => {
+    await withStore(backend, async (store) => {
+      // A device never seen: decide gets the empty load; an inform write first creates the device.
+      const seen: DeviceLoad[] = [];
+      const inform = (at: number, ip: string): StoreWrite => ({ kind: "inform", facts: { ...facts("C1"), ip }, events: [], at, booted: false });
+      const made = await store.loadAndApply(ID, (loaded) => {
+        seen.push(loaded);
+        return { writes: [inform(10, "10.0.0.1"), ...everything], result: "made" };
+      });
+      assert.equal(made, "made");
+      assert.equal(seen[0]?.record, undefined);
+      assert.equal(seen[0]?.reported.params.size, 0);
+      assert.deepEqual(seen[0]?.tasks, []);
+      await store.queueTask(ID, { kind: "Reboot", commandKey: "x" } as never, 11);
+      // Known: decide gets exactly what loadDevice returns, and the step's writes are visible after.
+      const before = await store.loadDevice(ID);
+      const n = await store.loadAndApply(ID, (loaded) => {
+        seen.push(loaded);
+        return { writes: [inform(20, "10.0.0.2"), { kind: "reported", params: [{ path: "A.B", value: "2", type: "xsd:string" }], observedAt: 20 }], result: 2 };
+      });
+      assert.equal(n, 2);
+      assert.deepEqual(seen[1], before);
+      assert.equal(seen[1]?.reported.params.get("A.B")?.value, "1");
+      assert.equal(seen[1]?.tasks.length, 1);
+      assert.equal(seen[1]?.secrets.get("crPassword"), "pw");
+      const after = await store.loadDevice(ID);
+      assert.equal(after.record?.ip, "10.0.0.2");
+      assert.equal(after.record?.lastInform, 20);
+      assert.equal(after.reported.params.get("A.B")?.value, "2");
+      // Without an inform write the device must exist, as for apply.
+      await assert.rejects(
+        store.loadAndApply(OTHER, () => ({ writes: [{ kind: "rebootPending", pending: true }], result: 0 })),
+        /unknown device/,
+      );
+      assert.equal(await store.getDevice(OTHER), undefined);
+    });
+  });
+
+  test(`[${backend}] loadAndApply: when decide throws or a write fails, nothing of the step is written; the device's deferred touch is seen`, async () => {
+    await withStore(backend, async (store) => {
+      await recordInform(store, facts("C1"), 1);
+      store.touchLater(ID, 500, [{ code: "2 PERIODIC", commandKey: "" }]);
+      const thrown = new Error("decide failed");
+      await assert.rejects(
+        store.loadAndApply(ID, (loaded) => {
+          assert.equal(loaded.record?.lastInform, 500, "the device's own deferred touch is committed before the load");
+          throw thrown;
+        }),
+        thrown,
+      );
+      await assert.rejects(
+        store.loadAndApply(OTHER, () => {
+          throw thrown;
+        }),
+        thrown,
+      );
+      assert.equal(await store.getDevice(OTHER), undefined, "a device decide never got to create");
+      // A write that fails after the inform write: the step rolls back whole (the inform write too).
+      const moved: StoreWrite = { kind: "inform", facts: { ...facts("C1"), ip: "10.9.9.9" }, events: [], at: 600, booted: false };
+      const bad = { kind: "no-such-write" } as unknown as StoreWrite;
+      await assert.rejects(store.loadAndApply(ID, () => ({ writes: [moved, { kind: "rebootPending", pending: true }, bad], result: 0 })));
+      const after = await store.loadDevice(ID);
+      assert.equal(after.record?.lastInform, 500);
+      assert.notEqual(after.record?.ip, "10.9.9.9");
+      assert.notEqual(after.inventory.rebootPending, true);
     });
   });
 

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { DeviceId } from "../../domain/device.js";
 import type { InformEvent } from "../../domain/facts.js";
-import type { FinishedSession, LeaseFence, SessionRecord, Store, StoreWrite } from "../../domain/store.js";
+import type { DeviceLoad, FinishedSession, InformDecision, LeaseFence, SessionRecord, Store, StoreWrite } from "../../domain/store.js";
 import type { SessionRow } from "../sessions.js";
 import { toRecord as sessionRecord } from "../sessions.js";
 import * as devices from "./devices.js";
@@ -148,6 +148,19 @@ export function pgStore(pool: PgPool, options: PgStoreOptions = {}): Store {
     throw new Error(`unknown device ${id}`);
   };
   const devOf = async (q: Queryable, id: DeviceId): Promise<number> => (await devices.findDev(q, id)) ?? unknown(id);
+  /** A step's writes on the transaction's connection (`apply`, `loadAndApply`). */
+  const writeStep = async (q: Queryable, id: DeviceId, writes: readonly StoreWrite[], fence: LeaseFence | undefined): Promise<void> => {
+    // An Inform write first creates (or updates) the device; every other write needs it to exist. A fence
+    // (fence.ts) rides on that first statement: a step of a session whose lease is gone writes nothing.
+    const first = writes[0];
+    const dev =
+      first?.kind === "inform"
+        ? await devices.upsertFacts(q, first.facts, first.events, first.at, first.booted, fence)
+        : fence
+          ? ((await devices.findDevFenced(q, id, fence)) ?? unknown(id))
+          : await devOf(q, id);
+    for (const w of first?.kind === "inform" ? writes.slice(1) : writes) await applyWrite(q, dev, id, w, bounds);
+  };
   const withDev = <R>(id: DeviceId, empty: R, fn: (dev: number) => Promise<R>): Promise<R> =>
     devices.findDev(pool, id).then((dev) => (dev === undefined ? empty : fn(dev)));
 
@@ -183,19 +196,17 @@ export function pgStore(pool: PgPool, options: PgStoreOptions = {}): Store {
     },
     loadReported: fresh((id: DeviceId) => loadReported(pool, id)),
     loadInventory: (id: DeviceId) => loadInventory(pool, id),
-    apply: (id: DeviceId, writes: readonly StoreWrite[], fence?: LeaseFence) =>
-      pool.transaction(async (q) => {
-        // An Inform write first creates (or updates) the device; every other write needs it to exist. A fence
-        // (fence.ts) rides on that first statement: a step of a session whose lease is gone writes nothing.
-        const first = writes[0];
-        const dev =
-          first?.kind === "inform"
-            ? await devices.upsertFacts(q, first.facts, first.events, first.at, first.booted, fence)
-            : fence
-              ? ((await devices.findDevFenced(q, id, fence)) ?? unknown(id))
-              : await devOf(q, id);
-        for (const w of first?.kind === "inform" ? writes.slice(1) : writes) await applyWrite(q, dev, id, w, bounds);
-      }),
+    apply: (id: DeviceId, writes: readonly StoreWrite[], fence?: LeaseFence) => pool.transaction((q) => writeStep(q, id, writes, fence)),
+    // The Inform step: the one-statement load, then `decide`, then the writes, in one transaction on one connection
+    // (the statements and round trips of loadDevice + apply, without a step that reads outside the step's transaction).
+    loadAndApply: async <T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>, fence?: LeaseFence): Promise<T> => {
+      if (unsettled.has(id)) await flush();
+      return pool.transaction(async (q) => {
+        const decided = decide(await loadDevice(q, id));
+        await writeStep(q, id, decided.writes, fence);
+        return decided.result;
+      });
+    },
     setTags: (id: DeviceId, add: readonly string[], remove: readonly string[]) =>
       pool.transaction(async (q) => devices.setTags(q, await devOf(q, id), id, add, remove)),
     async deleteDevice(id: DeviceId) {
