@@ -256,9 +256,11 @@ export class CwmpEndpoint {
       return this.refuse(req, reply, refused, message, { headers: { "retry-after": "30" }, empty: true, device: deviceId });
     }
     this.sessions.reserve(source);
+    // Computed once: the session's opening and the client's per-model settings both read them.
+    const facts = informFacts(inform, req.ip);
     let opened: Awaited<ReturnType<typeof openFromInform>>;
     try {
-      opened = await openFromInform(this.deps, this.sessions, env, inform, req.ip, req.raw.socket, now, (id) => this.cache.get(id), this.cluster);
+      opened = await openFromInform(this.deps, this.sessions, env, inform, facts, req.raw.socket, now, (id) => this.cache.get(id), this.cluster);
     } catch (e) {
       this.sessions.release(source);
       throw e;
@@ -269,7 +271,6 @@ export class CwmpEndpoint {
       return this.refuse(req, reply, opened.error.code, opened.error.message, { headers: { "retry-after": retryAfter }, device: deviceId });
     }
     const s = opened.value;
-    const facts = informFacts(inform, req.ip);
     const perRequest = this.deps.authPerRequest;
     this.sessions.bind(s, {
       identity,

@@ -1,15 +1,16 @@
 /**
  * Opening a session on an Inform: take the device's lease (cluster/port.ts: one session per device across every
- * node; its state version decides whether the fast path's entry still holds), record the device (one
- * transaction), and load what the session needs: queued tasks, reported state, inventory, and the desired state
- * under the current policy snapshot (kept for the whole session).
+ * node; its state version decides whether the fast path's entry still holds), then, in ONE transaction
+ * (`Store.loadAndApply`), load what the session needs (queued tasks, reported state, inventory, secrets), run the
+ * pure Inform step over it (the desired state under the current policy snapshot, kept for the whole session) and
+ * record its writes.
  */
 import type { Socket } from "node:net";
 import type { DeviceId } from "../domain/device.js";
 import { err, ok, type Result } from "../domain/result.js";
 import type { DecodedEnvelope, InformRequest } from "../cwmp/types.js";
 import { informStep, openSession } from "../session/machine.js";
-import { informFacts } from "../session/inform-facts.js";
+import type { InformFacts } from "../domain/facts.js";
 import { canTakeFastPath, informHash, type FastPathEntry } from "../session/fast-path.js";
 import { NOTHING_DONE, NOTHING_REPORTED } from "../session/inform.js";
 import type { CwmpDeps } from "./cwmp-deps.js";
@@ -35,13 +36,12 @@ export async function openFromInform(
   sessions: SessionRegistry,
   env: DecodedEnvelope,
   inform: InformRequest,
-  ip: string,
+  facts: InformFacts,
   socket: Socket | undefined,
   now: number,
   fastPathOf: (id: DeviceId) => FastPathEntry | undefined,
   cluster: Cluster,
 ): Promise<Result<LiveSession, OpenError>> {
-  const facts = informFacts(inform, ip);
   const busy = sessions.forDevice(facts.deviceId);
   if ((busy && !isDead(busy) && busy.socket !== socket) || sessions.isOpening(facts.deviceId)) {
     return err({ code: "already_in_session", message: `device ${facts.deviceId} is already in a session` });
@@ -67,7 +67,7 @@ export async function openFromInform(
     });
   }
   deps.hooks?.onInform?.(facts);
-  const hash = informHash(inform, ip);
+  const hash = informHash(inform, facts.ip);
   const fast =
     !deps.debugDevices?.has(facts.deviceId) &&
     canTakeFastPath({ entry: fastPathOf(facts.deviceId), revision: deps.snapshot(), inform, informHash: hash, now, stateVersion: lease.stateVersion });
@@ -106,7 +106,7 @@ export async function openFromInform(
   return opened;
 }
 
-type Facts = ReturnType<typeof informFacts>;
+type Facts = InformFacts;
 
 function live(deps: CwmpDeps, id: string, env: DecodedEnvelope, inform: InformRequest, facts: Facts, socket: Socket | undefined, now: number, hash: string) {
   return {
