@@ -48,7 +48,8 @@ function finish(state: SessionState, last: Plan | undefined, now: number, outcom
     if (statusJson(status) !== previous) writes.push({ kind: "status", status });
   }
   const converged = rec && last ? { converged: last.converged } : {};
-  return { state: { ...state, ...converged, phase: "ended", outstanding: undefined, outcome }, reply: { kind: "end" }, writes };
+  // Object.assign: a spread followed by a key it lacks (`converged`) costs V8 ~1 µs (Node 20).
+  return { state: Object.assign({}, state, converged, { phase: "ended" as const, outstanding: undefined, outcome }), reply: { kind: "end" }, writes };
 }
 
 /** Picks the next ACS request, or ends the session. Bounded by maxRpcsPerSession and maxReplanRounds. */
