@@ -11,7 +11,7 @@ export const APPLIED_KEYS_KEPT = 4;
 /** Remembers `key` as one we set successfully (newest last, `APPLIED_KEYS_KEPT` kept). */
 export function withAppliedKey(inv: Inventory, key: string): Inventory {
   const kept = (inv.appliedKeys ?? []).filter((k) => k !== key);
-  return { ...inv, appliedKeys: [...kept, key].slice(-APPLIED_KEYS_KEPT) };
+  return Object.assign({}, inv, { appliedKeys: [...kept, key].slice(-APPLIED_KEYS_KEPT) });
 }
 
 export interface FoldState {
@@ -107,7 +107,8 @@ export function withReadback(inv: Inventory, add: readonly ParamValue[], remove:
   const readback = new Map(inv.readback ?? []);
   for (const v of add) readback.set(v.name, v.value);
   for (const p of remove) readback.delete(p);
-  return { ...inv, readback };
+  // Object.assign: a spread followed by a key it lacks costs V8 ~1 µs (Node 20), at every SetParameterValues answer.
+  return Object.assign({}, inv, { readback });
 }
 
 /** Removes `paths` from bisect groups (they were answered), dropping emptied groups. */
@@ -115,7 +116,7 @@ export function withoutBisect(inv: Inventory, paths: readonly string[]): Invento
   if (inv.bisect === undefined || inv.bisect.length === 0) return inv;
   const done = new Set(paths);
   const bisect = inv.bisect.map((g) => g.filter((p) => !done.has(p))).filter((g) => g.length > 0);
-  return { ...inv, bisect };
+  return Object.assign({}, inv, { bisect });
 }
 
 /** Replaces groups touching `paths` by the two halves of `paths`. */
