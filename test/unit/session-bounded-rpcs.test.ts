@@ -139,10 +139,11 @@ async function run(visits: readonly Visit[]): Promise<Record<string, number>> {
       const ours = (await store.loadInventory(deviceIdOf(inform(v, "").deviceId))).appliedKeys?.at(-1) ?? "";
       const msg = inform(v, v.key === "ours" ? ours : v.key === "other" ? "someone-else" : "");
       const facts = informFacts(msg, "127.0.0.1");
-      // What open-session.ts does: load, the pure Inform step (with the watch), its writes in one transaction.
-      const known = await store.loadDevice(facts.deviceId);
-      const opened = informStep({ id: `s${s}`, version: "1.0", envelopeId: "1", facts, known, resolve: () => DESIRED, limits: LIMITS }, now);
-      await store.apply(facts.deviceId, opened.writes);
+      // What open-session.ts does: load, the pure Inform step (with the watch) and its writes in one transaction.
+      const opened = await store.loadAndApply(facts.deviceId, (known) => {
+        const out = informStep({ id: `s${s}`, version: "1.0", envelopeId: "1", facts, known, resolve: () => DESIRED, limits: LIMITS }, now);
+        return { writes: out.writes, result: out };
+      });
       let state = opened.state;
       const commit = async (writes: readonly StoreWrite[]): Promise<void> => {
         if (writes.length > 0) await store.apply(facts.deviceId, writes);
