@@ -69,34 +69,10 @@ export function keyedDigest(key: string, sha256Hex: string): string {
   return `${WRITE_ONLY_HASH_PREFIX}${createHmac("sha256", key).update(sha256Hex.toLowerCase(), "utf8").digest("hex")}`;
 }
 
-/** Values whose keyed hash a hasher remembers (`keyedHasher`): about 200 bytes each, so at most ~3 MB. */
-export const WRITE_ONLY_MEMO = 16_384;
-
-/**
- * The write-only hasher of an installation whose key is `key` (hex, from the store). The desired state is resolved
- * afresh per session, so the same value (a device's connection request password, a fleet's Wi-Fi passphrase) was
- * HMACed again by every session: the hasher remembers the last `memo` values' hashes (least recently used out
- * first; a Map keeps insertion order), bounded whatever the fleet. The values are in memory anyway while their
- * desired state is; the memo is the hasher's own (one key), so a hash never answers for another key.
- */
-export function keyedHasher(key: string, memo = WRITE_ONLY_MEMO): WriteOnlyHasher {
+/** The write-only hasher of an installation whose key is `key` (hex, from the store). */
+export function keyedHasher(key: string): WriteOnlyHasher {
   if (key.length < 32) throw new Error("write-only hash key: at least 32 hex characters");
-  const known = new Map<string, string>();
-  return (value) => {
-    const hit = known.get(value);
-    if (hit !== undefined) {
-      known.delete(value);
-      known.set(value, hit);
-      return hit;
-    }
-    const hash = keyedDigest(key, sha256(value));
-    known.set(value, hash);
-    if (known.size > memo) {
-      const oldest = known.keys().next();
-      if (oldest.done !== true) known.delete(oldest.value);
-    }
-    return hash;
-  };
+  return (value) => keyedDigest(key, sha256(value));
 }
 
 /** The SHA-256 hex of a value: what a client sends to compare a write-only value without sending it. */
