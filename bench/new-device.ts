@@ -6,7 +6,9 @@
  * (user + system, every thread, /proc/<pid>/stat) over a slice divided by the sessions of the slice.
  * Alternating slices of each kind, each keeps its best (lowest CPU per session).
  * Run alone: node --import tsx bench/new-device.ts   (BENCH_CPU_PROF=<dir> writes the server's .cpuprofile;
- * BENCH_AB_ROOT=<another checkout with node_modules> runs both trees' servers at once, slices interleaved)
+ * BENCH_AB_ROOT=<another checkout with node_modules> runs both trees' servers at once, slices interleaved;
+ * BENCH_NEW_GROUP_AB=1 does the same with this tree on both sides, A with the SQLite group commit off
+ * (CONVERGE_SQLITE_GROUP_COMMIT=0), B with it on)
  */
 import { readFileSync } from "node:fs";
 import { Fleet } from "../src/sim/fleet.js";
@@ -27,6 +29,8 @@ const NEW_ONLY = process.env["BENCH_NEW_ONLY"] === "1";
 /** BENCH_AB_ROOT=<dir>: interleaved A/B against the tree at <dir> (see abRun); BENCH_AB_SLICES slices per side. */
 const AB_ROOT = process.env["BENCH_AB_ROOT"];
 const AB_SLICES = Number(process.env["BENCH_AB_SLICES"] ?? 6);
+/** BENCH_NEW_GROUP_AB=1: the same A/B with this tree on both sides, the SQLite group commit off (A) and on (B). */
+const GROUP_AB = process.env["BENCH_NEW_GROUP_AB"] === "1";
 
 /** Three values on every model, none of them in the Inform: the session reads, sets and reads back. */
 function writePolicies(dir: string): void {
@@ -51,10 +55,10 @@ interface Slice {
 const best = (xs: readonly Slice[]): Slice => xs.reduce((a, b) => (b.cpuMsPerSession < a.cpuMsPerSession ? b : a));
 
 /** A server under test with its own store, and the two kinds of slice measured against it. */
-async function rig(root?: string, db?: string) {
+async function rig(root?: string, db?: string, env?: Record<string, string>) {
   const ws = tempWorkspace(undefined);
   writePolicies(ws.policies);
-  const server = await startServe({ db: db ?? ws.db, policies: ws.policies, ...(root !== undefined ? { root } : {}) });
+  const server = await startServe({ db: db ?? ws.db, policies: ws.policies, ...(root !== undefined ? { root } : {}), ...(env !== undefined ? { env } : {}) });
   let offset = 0;
   /** One slice of `count` devices never seen before, each one BOOTSTRAP session. */
   const fresh = async (count: number): Promise<{ slice: Slice; fleet: Fleet }> => {
@@ -122,11 +126,13 @@ const loadAverage = (): string => readFileSync("/proc/loadavg", "utf8").split(" 
  * at once; their slices alternate (A B, then B A, ...) so both see the same machine load. Per side: the median,
  * the lowest and the highest server CPU per session over AB_SLICES slices of each kind.
  */
-async function abRun(root: string): Promise<Record<string, unknown>> {
+async function abRun(root: string | undefined): Promise<Record<string, unknown>> {
   // BENCH_NEW_PG=1: each side's store is a fresh database of one throwaway PostgreSQL cluster.
   const pgc = process.env["BENCH_NEW_PG"] === "1" ? await startPg() : undefined;
   const dbs = pgc ? [await pgc.createDatabase(`newdev_a_${process.pid}`), await pgc.createDatabase(`newdev_b_${process.pid}`)] : [];
-  const sides = { A: await rig(root, dbs[0]), B: await rig(undefined, dbs[1]) };
+  const sides = GROUP_AB
+    ? { A: await rig(undefined, dbs[0], { CONVERGE_SQLITE_GROUP_COMMIT: "0" }), B: await rig(undefined, dbs[1], { CONVERGE_SQLITE_GROUP_COMMIT: "1" }) }
+    : { A: await rig(root, dbs[0]), B: await rig(undefined, dbs[1]) };
   const load0 = loadAverage();
   const got = { A: { nd: [] as number[], ci: [] as number[], bytes: [] as number[] }, B: { nd: [] as number[], ci: [] as number[], bytes: [] as number[] } };
   try {
@@ -152,8 +158,18 @@ async function abRun(root: string): Promise<Record<string, unknown>> {
   const load1 = loadAverage();
   const summary = (xs: readonly number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
   const out = {
-    A: { root, newDevice: summary(got.A.nd), checkIn: summary(got.A.ci), bytesPerSession: median(got.A.bytes) },
-    B: { root: "this tree", newDevice: summary(got.B.nd), checkIn: summary(got.B.ci), bytesPerSession: median(got.B.bytes) },
+    A: {
+      root: GROUP_AB ? "this tree, group commit off" : (root ?? ""),
+      newDevice: summary(got.A.nd),
+      checkIn: summary(got.A.ci),
+      bytesPerSession: median(got.A.bytes),
+    },
+    B: {
+      root: GROUP_AB ? "this tree, group commit on" : "this tree",
+      newDevice: summary(got.B.nd),
+      checkIn: summary(got.B.ci),
+      bytesPerSession: median(got.B.bytes),
+    },
     slices: AB_SLICES,
     perSlice: PER_SLICE,
     store: pgc ? "postgresql" : "sqlite",
@@ -189,7 +205,7 @@ async function abRun(root: string): Promise<Record<string, unknown>> {
 }
 
 export async function newDevice(): Promise<Record<string, unknown>> {
-  if (AB_ROOT !== undefined) return abRun(AB_ROOT);
+  if (AB_ROOT !== undefined || GROUP_AB) return abRun(AB_ROOT);
   const { server, fresh, checkIn, warm, stop } = await rig();
   try {
     log(`new-device: warming up with ${PER_SLICE} new devices`);

@@ -12,10 +12,16 @@ import { ROOT } from "./procs.js";
 export { MODEL_FILES as SIX_MODELS } from "../../test/support/fleet-models.js";
 import { MODEL_FILES as SIX_MODELS } from "../../test/support/fleet-models.js";
 
+/** Seconds a fleet run may take at most unless told: 600, or 1 s per 50 devices when larger (a 100,000-device storm runs ~700 s). */
+export function fleetDeadlineS(devices: number): number {
+  return Math.max(600, Math.ceil(devices / 50));
+}
+
 export function fleetOptions(acsUrl: string, over: Partial<FleetOptions> = {}): FleetOptions {
+  const count = over.count ?? 100;
   return {
     acsUrl,
-    count: 100,
+    count,
     models: SIX_MODELS.map((f) => ({ value: join(DEFAULT_MODEL_DIR, f), weight: 1 })),
     quirks: NO_QUIRKS_MIX,
     seed: "bench",
@@ -26,7 +32,7 @@ export function fleetOptions(acsUrl: string, over: Partial<FleetOptions> = {}): 
     rampS: 0,
     durationS: undefined,
     rounds: 1,
-    deadlineS: 600,
+    deadlineS: fleetDeadlineS(count),
     timeoutMs: 60_000,
     maxMessages: FLEET_DEFAULTS.maxMessages,
     retryMinS: 0.5,

@@ -115,6 +115,11 @@ export const CONFIG_SCHEMA = {
           maximum: 1000,
           description: "PostgreSQL: connections the pool of each node opens at most.",
         },
+        groupCommit: {
+          type: "boolean",
+          description:
+            "SQLite: the session steps of devices whose answers arrive in the same event-loop turn commit in one transaction, each answered after that commit (fewer WAL pages per step in a storm). false: one transaction per step.",
+        },
       },
     },
     policies: {

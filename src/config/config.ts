@@ -44,7 +44,7 @@ export type Config = Omit<Full, "bind" | "secretsFile" | "cpeAuth" | "tls" | "fi
   /** The store the server opens: a SQLite path or a postgres:// URL (CONVERGE_DB, else the file's store.url, else its db). */
   readonly db: string;
   /** `store.url` of a config file is folded into `db` by buildConfig. */
-  readonly store: { readonly poolSize: number };
+  readonly store: { readonly poolSize: number; readonly groupCommit: boolean };
   readonly secretsFile: string | undefined;
   readonly cpeAuth: Unset<Full["cpeAuth"], "username" | "password">;
   readonly tls: Unset<Full["tls"], "cert" | "key" | "ca">;
@@ -82,7 +82,7 @@ export const DEFAULTS: Config = ((): Config => {
   for (const s of SETTINGS) setPath(out, s.key, s.default as Json);
   const d = out as unknown as Config;
   // store.url has no default of its own: buildConfig folds it into db.
-  return { ...d, store: { poolSize: d.store.poolSize } };
+  return { ...d, store: { poolSize: d.store.poolSize, groupCommit: d.store.groupCommit } };
 })();
 
 function envValue(name: string, text: string, kind: EnvKind): Result<Json, string> {
@@ -232,8 +232,8 @@ export function buildConfig(env: Readonly<Record<string, string | undefined>>, f
   const target = typeof fromEnv["db"] === "string" ? fromEnv["db"] : typeof fileStore === "string" ? fileStore : full.db;
   const store = parseStoreTarget(target);
   if (!store.ok) return err([`CONVERGE_DB / store.url: ${store.error}`]);
-  const { poolSize } = full.store;
-  return ok({ ...full, db: target, store: { poolSize } });
+  const { poolSize, groupCommit } = full.store;
+  return ok({ ...full, db: target, store: { poolSize, groupCommit } });
 }
 
 /** Reads CONVERGE_CONFIG (or ./converge.yaml when present) and the environment. */

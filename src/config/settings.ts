@@ -47,6 +47,13 @@ export const SETTINGS: readonly Setting[] = [
   },
   { key: "store.url", default: undefined, what: "the store as a URL (postgres://...) or a path; wins over db in the file, CONVERGE_DB over both" },
   { key: "store.poolSize", default: DEFAULT_POOL_SIZE, env: "CONVERGE_DB_POOL_SIZE", kind: "int", what: "PostgreSQL: connections per node at most" },
+  {
+    key: "store.groupCommit",
+    default: true,
+    env: "CONVERGE_SQLITE_GROUP_COMMIT",
+    kind: "bool",
+    what: "SQLite: commit the session steps of one event-loop turn in one transaction (false: one per step)",
+  },
   { key: "policies", default: "./policies", env: "CONVERGE_POLICIES", kind: "string", what: "policies folder" },
   { key: "secretsFile", default: undefined, env: "CONVERGE_SECRETS_FILE", kind: "string", what: "YAML map of secrets, outside git" },
   { key: "logLevel", default: "info", env: "CONVERGE_LOG_LEVEL", kind: "string", what: "fatal, error, warn, info, debug, trace or silent" },

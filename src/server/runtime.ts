@@ -184,7 +184,7 @@ export async function startServer(cfg: Config, logger: Logger | MaskedLogger = c
     return id ? opened?.getSecret(id, CPE_PASSWORD_SECRET) : undefined;
   };
   const checked = cfg.cpeAuth.mode !== "open" ? createCpeAuthenticator(cfg, tls !== undefined, perDevice) : undefined;
-  const target = await openStore(cfg.db, { poolSize: cfg.store.poolSize });
+  const target = await openStore(cfg.db, { poolSize: cfg.store.poolSize, groupCommit: cfg.store.groupCommit });
   const store = target.store;
   opened = store;
   const policies = createPolicySource({

@@ -23,6 +23,11 @@ export interface SqliteStoreOptions {
   readonly finishedTasksPerDevice?: number;
   /** The clock for timestamps a write does not carry (task doneAt, transcript time). */
   readonly now?: () => number;
+  /**
+   * Group commit of session steps (see `groupCommit`; default on: the server's `store.groupCommit`). Off: one
+   * transaction per `apply`, committed before it returns.
+   */
+  readonly groupCommit?: boolean;
 }
 
 const DEFAULTS = { transcriptsPerDevice: 10, sessionsPerDevice: 50, faultsPerDevice: 100, finishedTasksPerDevice: 100 } as const;
@@ -37,11 +42,33 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 /**
  * The Store port over an already opened and migrated database (see `openDatabase`). `close()` closes `db`.
  * better-sqlite3 is synchronous: each method runs its statements (one transaction where it writes) before it
- * returns its promise, so the port's "one transaction per call" holds without any cross-await transaction.
+ * returns its promise, so the port's "one transaction per call" holds without any cross-await transaction. The
+ * exception is `apply`, group-committed (see `groupCommit`): its step commits with the others of its turn in one
+ * transaction, and its promise settles after that COMMIT.
  */
 export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Store {
   const s = syncStore(db, options);
+  const group = s.group;
+  // Every call but apply first commits the steps waiting for their group (nothing is written behind a queued step;
+  // a read sees every step whose apply was called). A device's load commits the queue only when it holds one of
+  // that device's steps or its deferred telemetry (see loadDevice): it reads that device's rows alone.
   const run =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): Promise<R> => {
+      try {
+        group.flush();
+        return Promise.resolve(fn(...args));
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    };
+  const sync =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      group.flush();
+      return fn(...args);
+    };
+  const direct =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): Promise<R> => {
       try {
@@ -50,10 +77,20 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
         return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
     };
+  const loadDevice = direct(s.loadDevice);
+  const loadAndApply = <T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>): Promise<T> => direct(s.loadAndApply<T>)(id, decide);
   return {
     close: run(s.close),
-    loadDevice: run(s.loadDevice),
-    loadAndApply: <T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>): Promise<T> => run(s.loadAndApply<T>)(id, decide),
+    loadDevice: (id: DeviceId) => {
+      if (group.holds(id) || s.deferredHolds(id)) group.flush();
+      return loadDevice(id);
+    },
+    // The Inform step's own transaction (load, decide, writes) does not wait for a group; other devices' queued
+    // steps stay queued (it reads and writes this device's rows alone).
+    loadAndApply: <T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>): Promise<T> => {
+      if (group.holds(id) || s.deferredHolds(id)) group.flush();
+      return loadAndApply(id, decide);
+    },
     getDevice: run(s.getDevice),
     listDevices: run(s.listDevices),
     countDevices: run(s.countDevices),
@@ -63,10 +100,10 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     countByModel: run(s.countByModel),
     activity: run(s.activity),
     topFaults: run(s.topFaults),
-    eachDeviceId: () => eachDeviceId(s.idsAfter),
+    eachDeviceId: () => eachDeviceId(sync(s.idsAfter)),
     loadReported: run(s.loadReported),
     loadInventory: run(s.loadInventory),
-    apply: run(s.apply),
+    apply: group.apply,
     setTags: run(s.setTags),
     deleteDevice: run(s.deleteDevice),
     queueTask: run(s.queueTask),
@@ -102,6 +139,8 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
   const stats = fleetStatsRepo(db);
   const repos = { devices, reported, inventory, tasks, faults, secrets, transcripts };
   const tx = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => R) => transaction(db, paths, fn);
+  // Set below; the deferred batch commits the steps queued for a group before its own transaction.
+  let group: GroupCommit | undefined;
 
   const devOf = (id: DeviceId): number => {
     const dev = devices.find(id);
@@ -119,11 +158,15 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
   // sessionsPerDevice + PRUNE_EVERY - 1 rows): pruning on every row cost as much as the insert.
   const logged = new Map<number, number>();
   const toPrune = new Set<number>();
-  const deferred = createDeferred(tx, () => {
-    for (const dev of toPrune) sessions.prune(dev);
-    toPrune.clear();
-    batchDevs.clear();
-  });
+  const deferred = createDeferred(
+    tx,
+    () => group?.flush(),
+    () => {
+      for (const dev of toPrune) sessions.prune(dev);
+      toPrune.clear();
+      batchDevs.clear();
+    },
+  );
   const logOne = (r: FinishedSession): void => {
     const dev = devInBatch(r.deviceId);
     if (dev === undefined) return;
@@ -187,18 +230,22 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     return readDevice(id);
   });
 
+  const applyOne = (id: DeviceId, writes: readonly StoreWrite[]): void => {
+    // An Inform write first creates (or updates) the device; every other write needs it to exist.
+    const first = writes[0];
+    const dev = first?.kind === "inform" ? devices.upsertFacts(first.facts, first.events, first.at, first.booted).dev : devOf(id);
+    for (const w of first?.kind === "inform" ? writes.slice(1) : writes) applyWrite(repos, dev, id, w, now);
+  };
+  const apply = tx(applyOne);
   /**
    * The Inform step (`Store.loadAndApply`): `loadDevice`'s read, the pure `decide`, and the writes as `apply` writes
    * them, in ONE transaction (the tree of 2026-11-25 did it in one; a read transaction then a write transaction cost
    * a BEGIN/COMMIT more per session). The device's deferred telemetry is committed before, on its own: a `decide`
-   * that throws rolls back only the step.
+   * that throws rolls back only the step. It does not join a group commit (its read needs its own transaction).
    */
   const informTx = tx((id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<unknown>): unknown => {
     const decided = decide(readDevice(id));
-    const writes = decided.writes;
-    const first = writes[0];
-    const dev = first?.kind === "inform" ? devices.upsertFacts(first.facts, first.events, first.at, first.booted).dev : devOf(id);
-    for (let i = first?.kind === "inform" ? 1 : 0; i < writes.length; i++) applyWrite(repos, dev, id, writes[i] as StoreWrite, now);
+    applyOne(id, decided.writes);
     return decided.result;
   });
   const loadAndApply = <T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>): T => {
@@ -206,13 +253,19 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     // The transaction returns what `decide` returned: `T`.
     return informTx(id, decide) as T;
   };
-
-  const apply = tx((id: DeviceId, writes: readonly StoreWrite[]): void => {
-    // An Inform write first creates (or updates) the device; every other write needs it to exist.
-    const first = writes[0];
-    const dev = first?.kind === "inform" ? devices.upsertFacts(first.facts, first.events, first.at, first.booted).dev : devOf(id);
-    for (const w of first?.kind === "inform" ? writes.slice(1) : writes) applyWrite(repos, dev, id, w, now);
+  /** Several devices' steps in ONE transaction, all of them or none; a failing step is named by its position. */
+  const applyMany = tx((steps: readonly QueuedStep[]): void => {
+    steps.forEach((p, i) => {
+      try {
+        applyOne(p.id, p.writes);
+      } catch (e) {
+        throw new StepFailed(i, e);
+      }
+    });
   });
+  group = (() => {
+    return options.groupCommit === false ? noGroup(apply) : groupCommit(apply, applyMany, GROUP_MAX);
+  })();
 
   return {
     close: (): void => {
@@ -235,7 +288,8 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     idsAfter: devices.idsAfter,
     loadReported,
     loadInventory,
-    apply,
+    group,
+    deferredHolds: (id: DeviceId): boolean => deferred.holds(id),
     // Deferred telemetry first: a batch must not cache the device's key across its deletion.
     deleteDevice: (id: DeviceId): boolean => (deferred.flush(), deleteDevice(id)),
     setTags: tx((id: DeviceId, add: readonly string[], remove: readonly string[]): void => devices.setTags(devOf(id), id, add, remove)),
@@ -283,8 +337,9 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
  */
 function createDeferred(
   tx: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => R,
+  beforeBatch: () => void,
   afterBatch: () => void,
-): { add(id: DeviceId, w: () => void): void; flush(): void; flushFor(id: DeviceId): void } {
+): { add(id: DeviceId, w: () => void): void; flush(): void; flushFor(id: DeviceId): void; holds(id: DeviceId): boolean } {
   let buffer: (() => void)[] = [];
   /** The devices the buffer holds writes of. */
   const pending = new Set<DeviceId>();
@@ -301,6 +356,7 @@ function createDeferred(
     buffer = [];
     pending.clear();
     try {
+      beforeBatch();
       runAll(ws);
     } catch (e) {
       // Telemetry only: the batch is dropped whole (one transaction), the devices' next visits write it again.
@@ -318,10 +374,130 @@ function createDeferred(
     flushFor(id) {
       if (pending.has(id)) flush();
     },
+    holds: (id) => pending.has(id),
   };
 }
 
 const PRUNE_EVERY = 16;
+
+interface QueuedStep {
+  readonly id: DeviceId;
+  readonly writes: readonly StoreWrite[];
+  readonly resolve: () => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** A group's step `index` threw `cause` (the group's transaction rolled back). */
+class StepFailed extends Error {
+  constructor(
+    readonly index: number,
+    cause: unknown,
+  ) {
+    super(`step ${index} of a group failed`, { cause });
+  }
+}
+
+interface GroupCommit {
+  apply(id: DeviceId, writes: readonly StoreWrite[]): Promise<void>;
+  /** Commits every queued step now (a no-op when none waits). */
+  flush(): void;
+  /** Whether a step of the device waits in the queue. */
+  holds(id: DeviceId): boolean;
+}
+
+/** Steps committed in one transaction at most (a larger queue commits in several, in the same turn). */
+const GROUP_MAX = 128;
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
+/**
+ * Group commit of session steps (issue 16). `apply` queues the step; at the end of the event-loop turn
+ * (setImmediate: after the sockets that were ready together have been read) the queued steps commit in ONE
+ * transaction; the step that fills a group (`max`: GROUP_MAX)
+ * commits it at once. Concurrent steps share the commit and most of its dirty pages (the devices table's last leaf,
+ * the index pages of one model, one firmware, one condition), so fewer WAL frames are written per step. A step
+ * waits at most for the rest of its turn or for max - 1 others; one alone in its turn commits in its own transaction.
+ * Each step's promise settles only once its transaction committed (invariant 4: a step is whole or absent). A step
+ * that fails rolls its group's transaction back; the steps before it commit again as a group, it is retried alone
+ * (and rejects if it fails alone), the steps after it form the next group: a bad step fails alone, queue order is
+ * kept. No savepoint per step: SQLite journals a savepoint's pages (its statement journal spills to a temp file past
+ * 64 KiB), which wrote 20% more bytes per new-device session than one transaction per step. Every other store call
+ * commits the queue first (see sqliteStore).
+ */
+function groupCommit(one: (id: DeviceId, writes: readonly StoreWrite[]) => void, many: (steps: readonly QueuedStep[]) => void, max: number): GroupCommit {
+  let queue: QueuedStep[] = [];
+  const queued = new Set<DeviceId>();
+  let scheduled: NodeJS.Immediate | undefined;
+  const alone = (p: QueuedStep): void => {
+    try {
+      one(p.id, p.writes);
+      p.resolve();
+    } catch (e) {
+      p.reject(asError(e));
+    }
+  };
+  const commit = (steps: readonly QueuedStep[]): void => {
+    let rest = steps;
+    while (rest.length > 1) {
+      try {
+        many(rest);
+        for (const p of rest) p.resolve();
+        return;
+      } catch (e) {
+        // Nothing of the group was written (its transaction rolled back). Not a step's failure (BEGIN or COMMIT
+        // failed): each step alone. A step's: the steps before it commit together again, it is tried alone (it
+        // rejects if it fails alone), and the steps after it form the next group. Queue order is kept.
+        if (!(e instanceof StepFailed)) {
+          for (const p of rest) alone(p);
+          return;
+        }
+        commit(rest.slice(0, e.index));
+        const bad = rest[e.index];
+        if (bad !== undefined) alone(bad);
+        rest = rest.slice(e.index + 1);
+      }
+    }
+    const last = rest[0];
+    if (last !== undefined) alone(last);
+  };
+  const flush = (): void => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    // Nothing queues meanwhile: apply's callers resume only on the promises settled here, after this returns.
+    const all = queue;
+    queue = [];
+    queued.clear();
+    for (let i = 0; i < all.length; i += max) commit(all.slice(i, i + max));
+  };
+  return {
+    apply: (id, writes) =>
+      new Promise<void>((resolve, reject) => {
+        queue.push({ id, writes, resolve, reject });
+        queued.add(id);
+        // A full group commits at once (its first step waited for max - 1 others, not for the whole turn).
+        if (queue.length >= max) flush();
+        else scheduled ??= setImmediate(flush);
+      }),
+    flush,
+    holds: (id) => queued.has(id),
+  };
+}
+
+/** One transaction per apply, committed before it returns (the group commit turned off). */
+function noGroup(one: (id: DeviceId, writes: readonly StoreWrite[]) => void): GroupCommit {
+  return {
+    apply: (id, writes) => {
+      try {
+        one(id, writes);
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(asError(e));
+      }
+    },
+    flush: () => undefined,
+    holds: () => false,
+  };
+}
 
 function emptyReported(): ReportedState {
   return { params: new Map(), objects: new Map(), discovered: new Map(), parameterKey: "", softwareVersion: "", names: new Map() };
