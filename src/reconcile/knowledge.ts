@@ -3,7 +3,7 @@
  * known not to exist (their parent was enumerated without them).
  */
 import type { Inventory, ReportedState } from "./types.js";
-import { ancestorsOf, parentOf } from "./paths.js";
+import { parentOf } from "./paths.js";
 
 export interface Knowledge {
   readonly reported: ReportedState;
@@ -16,9 +16,13 @@ export interface Knowledge {
 /** Indexes the reported structure once per plan. */
 export function knowledgeOf(reported: ReportedState, inventory: Inventory, now: number): Knowledge {
   const objects = new Set<string>();
+  // Ancestors nearest first (as `ancestorsOf`), stopping at the first one known: its own ancestors are known then.
+  // Sliced in place rather than through `ancestorsOf`, which builds every ancestor of every path (twice the
+  // slices, and an array) where the first is usually known already: a session plans 3-4 times over 100s of paths.
   const addWithAncestors = (path: string): void => {
     if (path.endsWith(".")) objects.add(path);
-    for (const a of ancestorsOf(path)) {
+    for (let i = path.lastIndexOf(".", path.length - 2); i >= 0; i = i === 0 ? -1 : path.lastIndexOf(".", i - 1)) {
+      const a = path.slice(0, i + 1);
       if (objects.has(a)) return;
       objects.add(a);
     }
