@@ -39,18 +39,36 @@ export function intents(part: Partial<Intents>): Intents {
   return { ...NO_INTENTS, ...part };
 }
 
+/** Appends `from` to `to` (a loop: `flatMap` over many small intents cost 5.6% of a boot storm's server CPU). */
+function append<T>(to: T[], from: readonly T[]): void {
+  for (let i = 0; i < from.length; i++) to.push(from[i] as T);
+}
+
 /** Concatenates intents field by field, in order. */
 export function mergeIntents(all: readonly Intents[]): Intents {
-  return {
-    discover: all.flatMap((i) => i.discover),
-    refresh: all.flatMap((i) => i.refresh),
-    readAttributes: all.flatMap((i) => i.readAttributes),
-    deletes: all.flatMap((i) => i.deletes),
-    adds: all.flatMap((i) => i.adds),
-    sets: all.flatMap((i) => i.sets),
-    attributes: all.flatMap((i) => i.attributes),
-    download: all.flatMap((i) => i.download),
-    reboot: all.flatMap((i) => i.reboot),
-    notes: all.flatMap((i) => i.notes),
+  const out = {
+    discover: [] as Intents["discover"][number][],
+    refresh: [] as Intents["refresh"][number][],
+    readAttributes: [] as string[],
+    deletes: [] as Intents["deletes"][number][],
+    adds: [] as Intents["adds"][number][],
+    sets: [] as Intents["sets"][number][],
+    attributes: [] as Intents["attributes"][number][],
+    download: [] as Intents["download"][number][],
+    reboot: [] as Intents["reboot"][number][],
+    notes: [] as PlanNote[],
   };
+  for (const i of all) {
+    append(out.discover, i.discover);
+    append(out.refresh, i.refresh);
+    append(out.readAttributes, i.readAttributes);
+    append(out.deletes, i.deletes);
+    append(out.adds, i.adds);
+    append(out.sets, i.sets);
+    append(out.attributes, i.attributes);
+    append(out.download, i.download);
+    append(out.reboot, i.reboot);
+    append(out.notes, i.notes);
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 /**
  * The planner's structural index (`knowledgeOf`): every object known to exist is a reported object, a discovered
- * path, or an ancestor of any known path, whatever the shape of the paths (empty segments, leading or doubled dots).
+ * path, or an ancestor of any known path, whatever the shape of the paths (it walks ancestors in place, not through
+ * `ancestorsOf`: this holds the two to the same set).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -50,7 +51,7 @@ test("knowledgeOf indexes every reported, named, object and discovered path with
   ]);
 });
 
-test("knowledgeOf's objects are exactly the paths and their ancestors, for any path shape (empty segments, leading or doubled dots)", () => {
+test("knowledgeOf's objects are exactly the paths and ancestors `ancestorsOf` gives, for any path shape (empty segments, leading or doubled dots)", () => {
   const segment = fc.constantFrom("", "A", "B", "1", "2", "Device", "X.Y");
   const path = fc.array(segment, { maxLength: 5 }).chain((segs) => fc.boolean().map((obj) => segs.join(".") + (obj ? "." : "")));
   const paths = fc.array(path, { maxLength: 12 });
