@@ -48,8 +48,11 @@ export function isUnannouncedReset(parameterKey: string, ours: readonly string[]
   return mode === "kept" && parameterKey === "" && ours.length > 0;
 }
 
-/** The device's facts of an Inform (without its events and values), field by field. */
-function factsOf(f: InformFacts): DeviceFacts {
+/**
+ * The device's facts of an Inform (without its events and values), field by field. Every key of DeviceFacts, optional
+ * ones included, must be listed (the return type): a field added to DeviceFacts cannot be dropped here silently.
+ */
+function factsOf(f: InformFacts): { readonly [K in keyof Required<DeviceFacts>]: DeviceFacts[K] } {
   return {
     deviceId: f.deviceId,
     manufacturer: f.manufacturer,
@@ -123,7 +126,8 @@ export function applyInform(
     lastEvents: events,
     tags: before?.tags ?? [],
     status: before?.status,
-  };
+    // Every key, optional ones included: a field added to DeviceRecord cannot be dropped here silently.
+  } satisfies { readonly [K in keyof Required<DeviceRecord>]: DeviceRecord[K] };
   const start = before === undefined || forget || known === undefined ? NOTHING_REPORTED : known.reported;
   const params = new Map<string, ReportedParam>(start.params);
   // The names map is copied only when the Inform reports a value of a name known without one (usually none).
