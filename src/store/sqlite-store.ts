@@ -85,11 +85,20 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
       if (group.holds(id) || s.deferredHolds(id)) group.flush();
       return loadDevice(id);
     },
-    // The Inform step's own transaction (load, decide, writes) does not wait for a group; other devices' queued
-    // steps stay queued (it reads and writes this device's rows alone).
+    // The Inform step. Grouped: the read (its own read transaction) and the pure `decide` run synchronously, then
+    // the writes join the turn's group like any step's (nothing runs between the read and the queueing, and every
+    // other call commits the group first, so the step is as if read and written at once). Not grouped: read, decide
+    // and writes in one transaction.
     loadAndApply: <T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>): Promise<T> => {
       if (group.holds(id) || s.deferredHolds(id)) group.flush();
-      return loadAndApply(id, decide);
+      if (!group.grouping) return loadAndApply(id, decide);
+      let decided: InformDecision<T>;
+      try {
+        decided = decide(s.loadDevice(id));
+      } catch (e) {
+        return Promise.reject(asError(e));
+      }
+      return group.apply(id, decided.writes).then(() => decided.result);
     },
     getDevice: run(s.getDevice),
     listDevices: run(s.listDevices),
@@ -398,6 +407,8 @@ class StepFailed extends Error {
 }
 
 interface GroupCommit {
+  /** Whether steps are grouped (false: each apply commits before it returns). */
+  readonly grouping: boolean;
   apply(id: DeviceId, writes: readonly StoreWrite[]): Promise<void>;
   /** Commits every queued step now (a no-op when none waits). */
   flush(): void;
@@ -478,6 +489,7 @@ function groupCommit(one: (id: DeviceId, writes: readonly StoreWrite[]) => void,
         if (queue.length >= max) flush();
         else scheduled ??= setImmediate(flush);
       }),
+    grouping: true,
     flush,
     holds: (id) => queued.has(id),
   };
@@ -494,6 +506,7 @@ function noGroup(one: (id: DeviceId, writes: readonly StoreWrite[]) => void): Gr
         return Promise.reject(asError(e));
       }
     },
+    grouping: false,
     flush: () => undefined,
     holds: () => false,
   };

@@ -120,21 +120,35 @@ test("a group is bounded: the step that fills it commits the group at once, the 
   });
 });
 
-test("the Inform step's loadAndApply commits in its own transaction and leaves other devices' queued steps queued, but sees its own device's", async () => {
+test("the Inform step's loadAndApply joins the turn's group: its writes commit with the others' before it settles, and it sees its own device's queued steps", async () => {
   await withFile(async (store, committed) => {
     await seed(store, ["I1", "I2"]);
     const queued = store.apply(idOf("I2"), [reported("A.B.C", "i2")]);
     const inform = store.loadAndApply(idOf("I1"), (loaded) => ({ writes: [reported("A.B.C", "i1")], result: loaded.reported.params.size }));
-    // I1's step committed at once; I2's still waits for its group (the Inform did not cut the group short).
-    assert.equal(committed("I1", "A.B.C"), "i1");
+    // Both wait for the group (the Inform neither commits alone nor cuts the group short).
+    assert.equal(committed("I1", "A.B.C"), undefined);
     assert.equal(committed("I2", "A.B.C"), undefined);
     assert.equal(await inform, 0);
-    await queued;
+    assert.equal(committed("I1", "A.B.C"), "i1");
     assert.equal(committed("I2", "A.B.C"), "i2");
+    await queued;
     // A step of the same device still queued is committed before the load reads it.
     const own = store.apply(idOf("I1"), [reported("A.B.D", "again")]);
     const seen = await store.loadAndApply(idOf("I1"), (loaded) => ({ writes: [], result: loaded.reported.params.get("A.B.D")?.value }));
     assert.equal(seen, "again");
     await own;
+    // A decide that throws, or a write that fails, writes nothing of the step; the group's other steps commit.
+    const other = store.apply(idOf("I2"), [reported("A.B.E", "kept")]);
+    const failed = store.loadAndApply(idOf("I1"), () => ({ writes: [reported("A.B.F", "lost"), bad], result: 1 }));
+    await assert.rejects(failed, /NOT NULL constraint failed/);
+    await other;
+    assert.equal(committed("I1", "A.B.F"), undefined);
+    assert.equal(committed("I2", "A.B.E"), "kept");
+    await assert.rejects(
+      store.loadAndApply(idOf("I1"), () => {
+        throw new Error("decide failed");
+      }),
+      /decide failed/,
+    );
   });
 });
