@@ -266,10 +266,12 @@ export interface Store {
   /** Everything a session starts from, in one read (the Inform step's writes come from session/inform.ts). */
   loadDevice(id: DeviceId): Promise<DeviceLoad>;
   /**
-   * The Inform step in ONE transaction: reads what `loadDevice` reads, calls `decide` (synchronous, pure: the
-   * session's `informStep`) with it, and commits the writes it returns as `apply` does (the first is the device's
-   * `inform` when it may be new; the same `fence`). Resolves with `decide`'s result once committed; when `decide`
-   * throws or a write fails (or the fence finds the lease gone: `LeaseLostError`), nothing is written.
+   * The Inform step as one: reads what `loadDevice` reads, calls `decide` (synchronous, pure: the session's
+   * `informStep`) with it, and commits the writes it returns as `apply` does (the first is the device's `inform` when
+   * it may be new; the same `fence`), with no other write of the device in between (one transaction; SQLite's group
+   * commit: the read, then the writes in the turn's group, nothing run between them). Resolves with `decide`'s result
+   * once committed; when `decide` throws or a write fails (or the fence finds the lease gone: `LeaseLostError`),
+   * nothing is written.
    */
   loadAndApply<T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>, fence?: LeaseFence): Promise<T>;
   getDevice(id: DeviceId): Promise<DeviceRecord | undefined>;
