@@ -6,6 +6,7 @@
  */
 import { mergeIntents, intents, type Intents } from "../src/reconcile/intents.js";
 import { matchesPattern } from "../src/reconcile/paths.js";
+import { matchesBySplit as matchOld } from "../test/support/ignore-reference.js";
 function mergeOld(all: readonly Intents[]): Intents {
   return {
     discover: all.flatMap((i) => i.discover),
@@ -19,14 +20,6 @@ function mergeOld(all: readonly Intents[]): Intents {
     reboot: all.flatMap((i) => i.reboot),
     notes: all.flatMap((i) => i.notes),
   };
-}
-function matchOld(pattern: string, path: string): boolean {
-  if (pattern === path) return true;
-  const subtree = pattern.endsWith(".");
-  const want = (subtree ? pattern.slice(0, -1) : pattern).split(".");
-  const have = (path.endsWith(".") ? path.slice(0, -1) : path).split(".");
-  if (subtree ? have.length < want.length : have.length !== want.length) return false;
-  return want.every((seg, i) => seg === "*" || seg === have[i]);
 }
 // A first session's plan: 60 values, a table of 20 instances x 5 values (each merged per instance, then per table).
 const one = (i: number): Intents => intents(i % 3 === 0 ? { refresh: [{ path: `P.${i}`, reason: "unknown" }] } : {});

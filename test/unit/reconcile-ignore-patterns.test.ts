@@ -7,16 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { isIgnored, matchesPattern } from "../../src/reconcile/paths.js";
-
-/** The definition. */
-function reference(pattern: string, path: string): boolean {
-  if (pattern === path) return true;
-  const subtree = pattern.endsWith(".");
-  const want = (subtree ? pattern.slice(0, -1) : pattern).split(".");
-  const have = (path.endsWith(".") ? path.slice(0, -1) : path).split(".");
-  if (subtree ? have.length < want.length : have.length !== want.length) return false;
-  return want.every((seg, i) => seg === "*" || seg === have[i]);
-}
+import { matchesBySplit as reference } from "../support/ignore-reference.js";
 
 const CASES: readonly (readonly [string, string, boolean])[] = [
   ["Device.WiFi.SSID.1.SSID", "Device.WiFi.SSID.1.SSID", true],
