@@ -167,7 +167,7 @@ async function load(
   hash: string,
   stateVersion: number,
 ): Promise<Result<LiveSession, OpenError>> {
-  // The Inform step: ONE transaction (the load, the pure step over it, its writes), nothing read back. Fenced
+  // The Inform step: ONE store call (the load, the pure step over it, its writes), nothing read back. Fenced
   // (several nodes on the store's database), it checks and renews the lease and raises the device's state version
   // with its writes: a crash after it leaves no node's fast-path entry trusting the old state.
   const fence = deps.fence ? { node: deps.fence.node, session: id, leaseMs: deps.fence.leaseMs, bump: true } : undefined;

@@ -43,23 +43,21 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
  * The Store port over an already opened and migrated database (see `openDatabase`). `close()` closes `db`.
  * better-sqlite3 is synchronous: each method runs its statements (one transaction where it writes) before it
  * returns its promise, so the port's "one transaction per call" holds without any cross-await transaction. The
- * exception is `apply`, group-committed (see `groupCommit`): its step commits with the others of its turn in one
- * transaction, and its promise settles after that COMMIT.
+ * exceptions are `apply` and the Inform step's `loadAndApply`, group-committed (see `groupCommit`): a step commits
+ * with the others of its turn in one transaction, and its promise settles after that COMMIT.
  */
 export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Store {
   const s = syncStore(db, options);
   const group = s.group;
-  // Every call but apply first commits the steps waiting for their group (nothing is written behind a queued step;
-  // a read sees every step whose apply was called). A device's load commits the queue only when it holds one of
-  // that device's steps or its deferred telemetry (see loadDevice): it reads that device's rows alone.
-  const run =
+  // Every call but a step's (apply, loadAndApply) and a device's load first commits the steps waiting for their
+  // group (`run`): nothing is written behind a queued step, and a read sees every step whose apply was called.
+  const direct =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): Promise<R> => {
       try {
-        group.flush();
         return Promise.resolve(fn(...args));
       } catch (e) {
-        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+        return Promise.reject(asError(e));
       }
     };
   const sync =
@@ -68,21 +66,17 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
       group.flush();
       return fn(...args);
     };
-  const direct =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
-    (...args: A): Promise<R> => {
-      try {
-        return Promise.resolve(fn(...args));
-      } catch (e) {
-        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    };
+  const run = <A extends unknown[], R>(fn: (...args: A) => R): ((...args: A) => Promise<R>) => direct(sync(fn));
+  // A device's load commits the queue first when it holds that device's step or deferred telemetry (the telemetry's
+  // batch would commit the queue inside the load's own transaction); other devices' steps stay queued.
+  const ownFirst = (id: DeviceId): void => {
+    if (group.holds(id) || s.deferredHolds(id)) group.flush();
+  };
   const loadDevice = direct(s.loadDevice);
-  const loadAndApply = <T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>): Promise<T> => direct(s.loadAndApply<T>)(id, decide);
   return {
     close: run(s.close),
     loadDevice: (id: DeviceId) => {
-      if (group.holds(id) || s.deferredHolds(id)) group.flush();
+      ownFirst(id);
       return loadDevice(id);
     },
     // The Inform step. Grouped: the read (its own read transaction) and the pure `decide` run synchronously, then
@@ -90,8 +84,8 @@ export function sqliteStore(db: Database, options: SqliteStoreOptions = {}): Sto
     // other call commits the group first, so the step is as if read and written at once). Not grouped: read, decide
     // and writes in one transaction.
     loadAndApply: <T>(id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<T>): Promise<T> => {
-      if (group.holds(id) || s.deferredHolds(id)) group.flush();
-      if (!group.grouping) return loadAndApply(id, decide);
+      ownFirst(id);
+      if (!group.grouping) return direct(s.loadAndApply<T>)(id, decide);
       let decided: InformDecision<T>;
       try {
         decided = decide(s.loadDevice(id));
@@ -215,12 +209,7 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
     return dev === undefined ? [] : tasks.pending(dev, id);
   };
 
-  /**
-   * One read transaction: a consistent snapshot of the device. Only the device's own deferred writes are flushed
-   * first (its touch, its session log rows): flushing every device's telemetry here committed the batch at every
-   * Inform step of a new device, one extra transaction per session (issue 16), and nothing loaded here reads
-   * another device's rows.
-   */
+  /** What a session starts from: the device's record, reported state, inventory, pending tasks and secrets. */
   const readDevice = (id: DeviceId): DeviceLoad => {
     const dev = devices.find(id);
     const record = dev === undefined ? undefined : devices.get(id);
@@ -234,6 +223,12 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
       secrets: secrets.all(id),
     };
   };
+  /**
+   * One read transaction: a consistent snapshot of the device. Only the device's own deferred writes are flushed
+   * first (its touch, its session log rows): flushing every device's telemetry here committed the batch at every
+   * Inform step of a new device, one extra transaction per session (issue 16), and nothing loaded here reads
+   * another device's rows.
+   */
   const loadDevice = tx((id: DeviceId): DeviceLoad => {
     deferred.flushFor(id);
     return readDevice(id);
@@ -250,7 +245,8 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
    * The Inform step (`Store.loadAndApply`): `loadDevice`'s read, the pure `decide`, and the writes as `apply` writes
    * them, in ONE transaction (the tree of 2026-11-25 did it in one; a read transaction then a write transaction cost
    * a BEGIN/COMMIT more per session). The device's deferred telemetry is committed before, on its own: a `decide`
-   * that throws rolls back only the step. It does not join a group commit (its read needs its own transaction).
+   * that throws rolls back only the step. Used with the group commit off; with it on, the step joins the group
+   * (sqliteStore).
    */
   const informTx = tx((id: DeviceId, decide: (loaded: DeviceLoad) => InformDecision<unknown>): unknown => {
     const decided = decide(readDevice(id));
@@ -272,9 +268,7 @@ function syncStore(db: Database, options: SqliteStoreOptions) {
       }
     });
   });
-  group = (() => {
-    return options.groupCommit === false ? noGroup(apply) : groupCommit(apply, applyMany, GROUP_MAX);
-  })();
+  group = options.groupCommit === false ? noGroup(apply) : groupCommit(apply, applyMany, GROUP_MAX);
 
   return {
     close: (): void => {
